@@ -1,0 +1,62 @@
+"""The one exception family the user sees: everything here is theirs to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class WegoIcalError(Exception):
+    """Base of every user-facing error; the CLI prints it and exits with status 1."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where it is and what to do about it.
+
+    ``key`` is the TOML path (``events[1].sessions[0].start``); ``line`` and
+    ``column`` are 1-based positions when they are known.
+    """
+
+    message: str
+    key: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def location(self) -> str:
+        """``line:column`` (or ``line``) followed by the TOML path, as far as known."""
+        parts = []
+        if self.line is not None:
+            parts.append(f"{self.line}:{self.column}" if self.column else f"{self.line}")
+        if self.key:
+            parts.append(self.key)
+        return ": ".join(parts)
+
+
+class DataError(WegoIcalError):
+    """The event-series file cannot be used; carries every problem found in it."""
+
+    def __init__(self, path: Path | str, problems: Sequence[Problem]) -> None:
+        self.path = str(path)
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        head = (
+            f"{self.path}: {count} problem{'s' if count != 1 else ''} found; nothing was written."
+        )
+        lines = [head]
+        for problem in self.problems:
+            where = problem.location()
+            lines.append(
+                f"  {self.path}:{where}: {problem.message}"
+                if where
+                else f"  {self.path}: {problem.message}"
+            )
+        return "\n".join(lines)
+
+
+class OutputError(WegoIcalError):
+    """The output folder cannot be written; the previous output is left as it was."""

@@ -1,0 +1,307 @@
+"""Read an event-series TOML file into a validated :class:`~wego_ical.model.Series`.
+
+Every problem of a file is collected and raised together as one
+:class:`~wego_ical.errors.DataError`, each with the TOML path, the line and
+column where they can be found, and what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from wego_ical.errors import DataError, Problem
+from wego_ical.model import Series
+
+Loc = tuple[int | str, ...]
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TABLE_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def load_series(path: Path) -> Series:
+    """Read, parse and validate the file at ``path``.
+
+    Raises :class:`DataError` listing every problem found.
+    """
+    text = read_text(path)
+    return parse_series(text, path)
+
+
+def read_text(path: Path) -> str:
+    """Read ``path`` as UTF-8 text, turning every failure into a :class:`DataError`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(
+            path, [Problem("file not found; check the path or pass --data PATH")]
+        ) from None
+    except IsADirectoryError:
+        raise DataError(path, [Problem("is a folder; pass the .toml file itself")]) from None
+    except OSError as exc:
+        raise DataError(path, [Problem(f"cannot be read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError(
+            path,
+            [
+                Problem(
+                    f"is not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                    line=line,
+                    column=column,
+                )
+            ],
+        ) from None
+    if not text.strip():
+        raise DataError(
+            path, [Problem("is empty; it needs at least a [series] table and one [[events]]")]
+        )
+    return text
+
+
+def parse_series(text: str, path: Path | str = "<string>") -> Series:
+    """Parse TOML ``text`` and validate it; ``path`` is only used in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(path, [_syntax_problem(exc)]) from None
+    try:
+        return Series.from_data(data)
+    except ValidationError as exc:
+        locator = KeyLocator(text)
+        problems = [_validation_problem(error, data, locator) for error in exc.errors()]
+        raise DataError(path, _sorted_unique(problems)) from None
+
+
+def _syntax_problem(exc: tomllib.TOMLDecodeError) -> Problem:
+    message = str(exc)
+    match = _TOML_POSITION.search(message)
+    reason = _TOML_POSITION.sub("", message).replace(" (at end of document)", "")
+    hint = "fix the TOML syntax (see https://toml.io/en/v1.0.0)"
+    if match:
+        return Problem(
+            f"TOML syntax error: {reason}; {hint}", line=int(match[1]), column=int(match[2])
+        )
+    return Problem(f"TOML syntax error: {reason} at the end of the file; {hint}")
+
+
+def _sorted_unique(problems: list[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.line or 0, p.key))
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _validation_problem(error: ErrorDetails, data: object, locator: KeyLocator) -> Problem:
+    loc = _public_loc(error["loc"])
+    key = toml_path(loc, data)
+    line, column = locator.find(loc)
+    return Problem(_message(error, loc), key=key, line=line, column=column)
+
+
+def _public_loc(loc: Sequence[int | str]) -> Loc:
+    # pydantic adds the name of a function validator or union branch to some
+    # locations; those are not keys of the file.
+    return tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
+
+
+def _message(error: ErrorDetails, loc: Loc) -> str:
+    kind = error["type"]
+    name = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        return f"required key {name!r} is missing; add it"
+    if kind == "extra_forbidden":
+        suggestion = _did_you_mean(name, loc[:-1])
+        return f"unknown key {name!r}{suggestion}; remove it or fix its spelling"
+    if kind == "too_short" and name == "events":
+        return "no events; add at least one [[events]] table"
+    message = error["msg"]
+    if kind.startswith(("value_error", "assertion_error")):
+        message = message.split(", ", 1)[-1]
+    if error.get("ctx", {}).get("class") or kind in _TYPE_ERRORS:
+        return f"{message} (got {_show(error['input'])}); {_TYPE_HINTS.get(kind, 'fix the value')}"
+    if kind.endswith(("_type", "_parsing")) or kind == "string_pattern_mismatch":
+        return f"{message} (got {_show(error['input'])})"
+    return message
+
+
+_TYPE_ERRORS = {"time_type", "date_type", "datetime_type", "bool_type", "int_type", "string_type"}
+_TYPE_HINTS = {
+    "time_type": "write a TOML local time such as 09:30:00 (no quotes)",
+    "date_type": "write a TOML date such as 2021-08-26 (no quotes)",
+    "datetime_type": "write a TOML date-time such as 2021-09-01T00:00:00Z (no quotes)",
+    "bool_type": "write true or false (no quotes)",
+    "int_type": "write a whole number (no quotes)",
+    "string_type": 'write text in quotes, for example "Online"',
+}
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _did_you_mean(name: str, parent: Loc) -> str:
+    allowed = _allowed_keys(parent)
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    if allowed:
+        return f" (allowed here: {', '.join(allowed)})"
+    return ""
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    """The keys the schema accepts at ``loc`` (a path to a table)."""
+    annotation: Any = Series
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(part, int):
+            args = [arg for arg in typing.get_args(annotation)]
+            annotation = args[0] if args else None
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            annotation = field.annotation if field else None
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional so that the model or list type remains."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            non_none = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = non_none[0] if len(non_none) == 1 else annotation
+            if len(non_none) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def toml_path(loc: Loc, data: object = None) -> str:
+    """Render a location as a TOML path, naming items by id where they have one.
+
+    ``("events", 1, "sessions", 0, "start")`` becomes
+    ``events[1].sessions[0].start`` followed by ``(event "part-2", session "x")``
+    when the ids are known.
+    """
+    text = ""
+    ids: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(node, Mapping) and isinstance(node.get("id"), str):
+                ids.append(f'"{node["id"]}"')
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return f"{text} (id {' › '.join(ids)})" if ids else text
+
+
+# --------------------------------------------------------------------------- positions
+
+
+class KeyLocator:
+    """Find the line and column of a TOML path in the source text.
+
+    tomllib does not report positions of values, so this follows table
+    headers (``[series]``, ``[[events]]``, ``[[events.sessions]]``) and
+    ``key =`` lines. It covers files written in the usual layout; where it
+    cannot be sure it returns the position of the nearest enclosing table.
+    """
+
+    _KEY = r"^\s*(?:{key}|\"{key}\"|'{key}')\s*="
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.headers: list[tuple[int, str, bool]] = []
+        for number, line in enumerate(self.lines):
+            match = _TABLE_HEADER.match(line)
+            if match:
+                name = ".".join(part.strip().strip("\"'") for part in match[2].split("."))
+                self.headers.append((number, name, match[1] == "[["))
+
+    def find(self, loc: Loc) -> tuple[int | None, int | None]:
+        """Return (line, column), 1-based, of ``loc``; (None, None) if not found."""
+        table = ""
+        start, stop = 0, len(self.lines)
+        found: tuple[int | None, int | None] = (None, None)
+        parts = list(loc)
+        index = 0
+        while index < len(parts):
+            part = parts[index]
+            if not isinstance(part, str):
+                break
+            name = f"{table}.{part}" if table else part
+            following = parts[index + 1] if index + 1 < len(parts) else None
+            array = [
+                n for n, h, is_array in self._headers_in(start, stop) if h == name and is_array
+            ]
+            if array and isinstance(following, int):
+                if following >= len(array):
+                    break
+                start = array[following]
+                stop = self._table_end(start, name, stop)
+                table, index = name, index + 2
+                found = (start + 1, 1)
+                continue
+            single = [
+                n for n, h, is_array in self._headers_in(start, stop) if h == name and not is_array
+            ]
+            if single:
+                start = single[0]
+                stop = self._table_end(start, name, stop)
+                table, index = name, index + 1
+                found = (start + 1, 1)
+                continue
+            line = self._key_line(part, start, self._own_end(start, stop, table))
+            if line is not None:
+                column = len(self.lines[line]) - len(self.lines[line].lstrip()) + 1
+                found = (line + 1, column)
+            break
+        return found
+
+    def _headers_in(self, start: int, stop: int) -> Iterator[tuple[int, str, bool]]:
+        return (h for h in self.headers if start <= h[0] < stop)
+
+    def _table_end(self, header_line: int, name: str, limit: int) -> int:
+        for number, other, _ in self.headers:
+            if header_line < number < limit and not other.startswith(name + "."):
+                return number
+        return limit
+
+    def _own_end(self, start: int, stop: int, table: str) -> int:
+        """Where the keys of ``table`` itself end: at its first sub-table header."""
+        for number, _, _ in self._headers_in(start, stop):
+            if number > start or (table == "" and number >= start):
+                return number
+        return stop
+
+    def _key_line(self, key: str, start: int, stop: int) -> int | None:
+        pattern = re.compile(self._KEY.format(key=re.escape(key)))
+        for number in range(start, stop):
+            if pattern.match(self.lines[number]):
+                return number
+        return None

@@ -1,0 +1,639 @@
+"""The validated schema of an event-series file (``data/events.toml``).
+
+Models are strict about shape (unknown keys are errors) and check everything
+that can be checked without writing a calendar: ids, references, times, time
+zones. Cross-references are resolved through a :class:`ValidationContext`
+built from the raw document, so a bad reference is reported together with
+every other error of the file instead of only after they are fixed.
+Always validate a document with :meth:`Series.from_data`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Annotated, Any, Literal, Self, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
+MAX_ID_LENGTH = 64
+# Feed file names that the build itself uses at the top of the output folder.
+RESERVED_EVENT_IDS = frozenset({"all", "categories", "events", "feeds", "index"})
+# C0/C1 control characters (other than newline and tab in long texts) break
+# calendar clients and have no place in a schedule.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.fullmatch(value) or len(value) > MAX_ID_LENGTH:
+        raise PydanticCustomError(
+            "slug",
+            "'{value}' is not a valid id: use 1 to {max} lowercase letters, digits and "
+            "single hyphens (for example 'safe-city'), because ids become file names and UIDs",
+            {"value": value, "max": MAX_ID_LENGTH},
+        )
+    return value
+
+
+def _check_line(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty or only spaces")
+    if _CONTROL_OR_BREAK.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "contains a line break or control character; keep this text on one line",
+        )
+    return value.strip()
+
+
+def _check_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "contains a control character (such as a NUL or escape); remove it",
+        )
+    return value.strip()
+
+
+def _check_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s<>\"]+", value):
+        raise PydanticCustomError(
+            "url",
+            "'{value}' is not an http(s) URL such as 'https://example.org/'",
+            {"value": value},
+        )
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Line = Annotated[str, AfterValidator(_check_line)]
+Text = Annotated[str, AfterValidator(_check_text)]
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+class StrictModel(BaseModel):
+    """Base for every table of the file: unknown keys are errors, values are immutable."""
+
+    # strict: a quoted "09:00" is a string, not a time; the file must say what it means.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What the raw document declares, so references can be checked item by item."""
+
+    categories: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()
+    projects: frozenset[str] = frozenset()
+    zone: ZoneInfo | None = None
+    zone_name: str = ""
+
+    @classmethod
+    def from_raw(cls, data: object) -> ValidationContext:
+        """Collect declared ids and the series time zone from an unvalidated document."""
+        if not isinstance(data, Mapping):
+            return cls()
+        series = data.get("series")
+        zone_name = series.get("timezone") if isinstance(series, Mapping) else None
+        zone = load_zone(zone_name) if isinstance(zone_name, str) else None
+        return cls(
+            categories=_declared_ids(data.get("categories")),
+            people=_declared_ids(data.get("people")),
+            projects=_declared_ids(data.get("projects")),
+            zone=zone,
+            zone_name=zone_name if isinstance(zone_name, str) else "",
+        )
+
+
+def _declared_ids(items: object) -> frozenset[str]:
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(
+        item["id"]
+        for item in items
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str)
+    )
+
+
+def _context(info: ValidationInfo) -> ValidationContext:
+    context = info.context
+    if not isinstance(context, ValidationContext):
+        raise TypeError("validate documents with Series.from_data(), which supplies the context")
+    return context
+
+
+def _require_declared(value: str, declared: frozenset[str], kind: str, table: str) -> str:
+    if value not in declared:
+        close = difflib.get_close_matches(value, sorted(declared), n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean '{close[0]}'? Otherwise add it under [[{table}]]"
+        elif not declared:
+            hint = f"no {table} are defined; add it under [[{table}]]"
+        elif len(declared) <= 8:
+            hint = f"use one of {', '.join(sorted(declared))}, or add it under [[{table}]]"
+        else:
+            hint = f"use the id of one of the {len(declared)} [[{table}]], or add it there"
+        raise PydanticCustomError(
+            "unknown_reference",
+            "unknown {kind} '{value}'; {hint}",
+            {"kind": kind, "value": value, "hint": hint},
+        )
+    return value
+
+
+def _category_ref(value: str, info: ValidationInfo) -> str:
+    return _require_declared(value, _context(info).categories, "category", "categories")
+
+
+def _person_ref(value: str, info: ValidationInfo) -> str:
+    return _require_declared(value, _context(info).people, "person", "people")
+
+
+def _project_ref(value: str, info: ValidationInfo) -> str:
+    return _require_declared(value, _context(info).projects, "project", "projects")
+
+
+CategoryRef = Annotated[str, AfterValidator(_category_ref)]
+PersonId = Annotated[str, AfterValidator(_person_ref)]
+ProjectRef = Annotated[str, AfterValidator(_project_ref)]
+
+
+def load_zone(name: str) -> ZoneInfo | None:
+    """Return the IANA zone called ``name``, or None if tzdata does not know it."""
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _unique_ids(items: list[Any], what: str) -> list[Any]:
+    """Reject repeated ids, pointing at every repeat."""
+    seen: dict[str, int] = {}
+    errors: list[InitErrorDetails] = []
+    for index, item in enumerate(items):
+        if item.id in seen:
+            errors.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "duplicate_id",
+                        "duplicate {what} id '{id}' (first used by item {first}); "
+                        "give every {what} its own id",
+                        {"what": what, "id": item.id, "first": seen[item.id] + 1},
+                    ),
+                    loc=(index, "id"),
+                    input=item.id,
+                )
+            )
+        else:
+            seen[item.id] = index
+    if errors:
+        raise ValidationError.from_exception_data(what, errors)
+    return items
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class Organiser(StrictModel):
+    """Who publishes the series; becomes ORGANIZER of every event."""
+
+    name: Line
+    email: Annotated[str, Field(pattern=r"^[^@\s:]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class Publish(StrictModel):
+    """How clients should refresh subscribed feeds."""
+
+    refresh_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 12
+
+
+class Labels(StrictModel):
+    """Headings used inside descriptions, so a series can be written in any language."""
+
+    category: Line = "Category"
+    topics: Line = "Topics"
+    projects: Line = "Winning projects"
+    winners: Line = "Winners"
+    panelists: Line = "Judge panelist"
+    panelists_plural: Line = "Judge panelists"
+    jury: Line = "Jury"
+    interpretation: Line = "Simultaneous interpretation"
+    host: Line = "Hosted by"
+    session: Line = "Session"
+    of: Line = "of"
+    event_page: Line = "Event page"
+    all_events: Line = "All events"
+
+
+class SeriesInfo(StrictModel):
+    """The ``[series]`` table."""
+
+    id: Slug
+    title: Line
+    description: Text = ""
+    url: Url
+    timezone: str
+    uid_domain: Annotated[
+        str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+    ]
+    updated: datetime
+    organiser: Organiser
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if load_zone(value) is None:
+            close = _close_zone_names(value)
+            hint = f" Did you mean {' or '.join(repr(z) for z in close)}?" if close else ""
+            raise PydanticCustomError(
+                "timezone",
+                "'{value}' is not an IANA time zone name; use a name such as 'Asia/Seoul' or "
+                "'America/New_York', never a bare offset.{hint}",
+                {"value": value, "hint": hint},
+            )
+        return value
+
+    @field_validator("updated")
+    @classmethod
+    def _aware_updated(cls, value: datetime) -> datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise PydanticCustomError(
+                "naive_datetime",
+                "needs a UTC offset, for example 2021-09-01T00:00:00Z",
+            )
+        return value.astimezone(UTC)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The series time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def _close_zone_names(value: str) -> list[str]:
+    return difflib.get_close_matches(value, sorted(available_timezones()), n=2, cutoff=0.75)
+
+
+class Category(StrictModel):
+    """An award category (or any track of a series) with its topics."""
+
+    id: Slug
+    name: Line
+    topics: list[Line] = []
+
+
+class Person(StrictModel):
+    """A person who can be referenced as panelist or jury member."""
+
+    id: Slug
+    name: Line
+    role: Line | None = None
+    organisation: Line | None = None
+
+
+class PersonRef(StrictModel):
+    """A reference to a person, optionally with the role they held at that moment."""
+
+    person: PersonId
+    role: Line | None = None
+    organisation: Line | None = None
+
+
+def _person_ref_from_string(value: object) -> object:
+    return {"person": value} if isinstance(value, str) else value
+
+
+class Project(StrictModel):
+    """A winning project."""
+
+    id: Slug
+    city: Line
+    title: Line | None = None
+    category: CategoryRef
+    prize: Line | None = None
+
+
+Status = Literal["confirmed", "tentative", "cancelled"]
+
+
+class _Timed(StrictModel):
+    """Fields shared by events and sessions."""
+
+    id: Slug
+    description: Text = ""
+    location: Line | None = None
+    url: Url | None = None
+    status: Status = "confirmed"
+    panelists: list[PersonRef] = []
+
+    @field_validator("panelists", mode="before")
+    @classmethod
+    def _people_as_ids(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [_person_ref_from_string(item) for item in value]
+        return value
+
+
+class Session(_Timed):
+    """A timed part of an event, for example one award category's 30 minutes."""
+
+    title: Line | None = None
+    start: time
+    end: time
+    category: CategoryRef | None = None
+    projects: list[ProjectRef] = []
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        _check_time_order(self.start, self.end)
+        return self
+
+
+class Event(_Timed):
+    """One day of the series: either a single timed event or a set of sessions."""
+
+    title: Line
+    date: date
+    start: time | None = None
+    end: time | None = None
+    host: Line | None = None
+    awards_ceremony: bool = False
+    interpretation: list[Line] = []
+    jury: list[PersonRef] = []
+    sessions: list[Session] = []
+
+    @field_validator("jury", mode="before")
+    @classmethod
+    def _jury_as_ids(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [_person_ref_from_string(item) for item in value]
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_EVENT_IDS:
+            raise PydanticCustomError(
+                "reserved_id",
+                "event id '{value}' is reserved for the build's own files ({reserved}); "
+                "choose another id",
+                {"value": value, "reserved": ", ".join(sorted(RESERVED_EVENT_IDS))},
+            )
+        return value
+
+    @field_validator("sessions")
+    @classmethod
+    def _unique_sessions(cls, value: list[Session]) -> list[Session]:
+        return _unique_ids(value, "session")
+
+    @model_validator(mode="after")
+    def _check_schedule(self, info: ValidationInfo) -> Self:
+        errors = list(self._schedule_errors(_context(info)))
+        if errors:
+            raise ValidationError.from_exception_data("event", errors)
+        return self
+
+    def _schedule_errors(self, context: ValidationContext) -> Iterator[InitErrorDetails]:
+        if (self.start is None) != (self.end is None):
+            missing = "end" if self.end is None else "start"
+            yield _error((missing,), None, "missing_time", "give both start and end, or neither")
+            return
+        if self.start is not None and self.end is not None:
+            try:
+                _check_time_order(self.start, self.end)
+            except PydanticCustomError as exc:
+                yield InitErrorDetails(type=exc, loc=("end",), input=self.end)
+                return
+        elif not self.sessions:
+            yield _error(
+                ("start",),
+                None,
+                "missing_time",
+                "an event without sessions needs start and end times, "
+                "for example start = 15:00:00 and end = 17:00:00",
+            )
+        yield from self._session_errors()
+        if context.zone is not None:
+            yield from self._zone_errors(context.zone, context.zone_name)
+
+    def _session_errors(self) -> Iterator[InitErrorDetails]:
+        ordered = sorted(enumerate(self.sessions), key=lambda pair: (pair[1].start, pair[0]))
+        for (_, earlier), (index, later) in pairwise(ordered):
+            if later.start < earlier.end:
+                yield _error(
+                    ("sessions", index, "start"),
+                    later.start.isoformat(),
+                    "overlap",
+                    "session '{id}' starts at {start} before session '{other}' ends at {end}; "
+                    "move one of them so they do not overlap",
+                    id=later.id,
+                    start=later.start.strftime("%H:%M"),
+                    other=earlier.id,
+                    end=earlier.end.strftime("%H:%M"),
+                )
+        if self.start is None or self.end is None:
+            return
+        for index, session in enumerate(self.sessions):
+            if session.start < self.start or session.end > self.end:
+                yield _error(
+                    ("sessions", index),
+                    session.id,
+                    "outside_event",
+                    "session '{id}' ({start}–{end}) lies outside its event's time "
+                    "({event_start}–{event_end}) on {day}; move it or widen the event",
+                    id=session.id,
+                    start=session.start.strftime("%H:%M"),
+                    end=session.end.strftime("%H:%M"),
+                    event_start=self.start.strftime("%H:%M"),
+                    event_end=self.end.strftime("%H:%M"),
+                    day=self.date.isoformat(),
+                )
+
+    def _zone_errors(self, zone: ZoneInfo, zone_name: str) -> Iterator[InitErrorDetails]:
+        times: list[tuple[tuple[str | int, ...], time]] = []
+        if self.start is not None and self.end is not None:
+            times += [(("start",), self.start), (("end",), self.end)]
+        for index, session in enumerate(self.sessions):
+            times += [
+                (("sessions", index, "start"), session.start),
+                (("sessions", index, "end"), session.end),
+            ]
+        for loc, local in times:
+            problem = local_time_problem(datetime.combine(self.date, local), zone)
+            if problem:
+                yield _error(
+                    loc,
+                    local.isoformat(),
+                    "local_time",
+                    "{when} {problem} in {zone}; choose another time",
+                    when=datetime.combine(self.date, local).strftime("%Y-%m-%d %H:%M"),
+                    problem=problem,
+                    zone=zone_name,
+                )
+
+    def localize(self, moment: time) -> datetime:
+        """Return ``moment`` on this event's date as a naive local datetime."""
+        return datetime.combine(self.date, moment)
+
+
+def _error(
+    loc: tuple[str | int, ...], value: object, kind: str, message: str, **ctx: object
+) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError(kind, message, ctx or None), loc=loc, input=value
+    )
+
+
+def _check_time_order(start: time, end: time) -> None:
+    if end <= start:
+        raise PydanticCustomError(
+            "end_not_after_start",
+            "end {end} is not after start {start}; an event must end later on the same day",
+            {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")},
+        )
+
+
+def local_time_problem(local: datetime, zone: ZoneInfo) -> str:
+    """Explain why a naive local time is unusable in ``zone`` ('' when it is fine).
+
+    A time in a DST gap does not exist; one in a fold happens twice. Either
+    makes a calendar entry ambiguous, so both are rejected.
+    """
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        return "does not exist (the clocks skip over it for daylight saving time)"
+    return "happens twice (the clocks go back over it for daylight saving time)"
+
+
+class Series(StrictModel):
+    """The whole file: one event series and everything its feeds need."""
+
+    series: SeriesInfo
+    publish: Publish = Publish()
+    labels: Labels = Labels()
+    categories: list[Category] = []
+    people: list[Person] = []
+    projects: list[Project] = []
+    events: Annotated[list[Event], Field(min_length=1)]
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, value: list[Category]) -> list[Category]:
+        return _unique_ids(value, "category")
+
+    @field_validator("people")
+    @classmethod
+    def _unique_people(cls, value: list[Person]) -> list[Person]:
+        return _unique_ids(value, "person")
+
+    @field_validator("projects")
+    @classmethod
+    def _unique_projects(cls, value: list[Project]) -> list[Project]:
+        return _unique_ids(value, "project")
+
+    @field_validator("events")
+    @classmethod
+    def _unique_events(cls, value: list[Event]) -> list[Event]:
+        return _unique_ids(value, "event")
+
+    @classmethod
+    def from_data(cls, data: object) -> Series:
+        """Validate a parsed TOML document, reporting every error at once."""
+        return cls.model_validate(data, context=ValidationContext.from_raw(data))
+
+    # ----------------------------------------------------------------- lookups
+
+    def category(self, category_id: str) -> Category:
+        """The category with this id."""
+        return _by_id(self.categories, category_id)
+
+    def person(self, person_id: str) -> Person:
+        """The person with this id."""
+        return _by_id(self.people, person_id)
+
+    def project(self, project_id: str) -> Project:
+        """The project with this id."""
+        return _by_id(self.projects, project_id)
+
+    def projects_in(self, category_id: str) -> list[Project]:
+        """All projects of a category, in file order."""
+        return [p for p in self.projects if p.category == category_id]
+
+
+_Item = TypeVar("_Item", Category, Person, Project)
+
+
+def _by_id(items: Iterable[_Item], item_id: str) -> _Item:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(item_id)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One calendar entry: a session of an event, or an event without sessions."""
+
+    event: Event
+    session: Session | None
+    index: int = 0
+    count: int = 0
+    key: str = ""
+
+    @property
+    def start(self) -> datetime:
+        """Naive local start."""
+        moment = self.session.start if self.session else self.event.start
+        assert moment is not None
+        return self.event.localize(moment)
+
+    @property
+    def end(self) -> datetime:
+        """Naive local end."""
+        moment = self.session.end if self.session else self.event.end
+        assert moment is not None
+        return self.event.localize(moment)
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the entry lasts."""
+        return self.end - self.start
+
+
+def occurrences(series: Series) -> list[Occurrence]:
+    """Every calendar entry of the series, in chronological order."""
+    result: list[Occurrence] = []
+    for event in series.events:
+        if event.sessions:
+            ordered = sorted(event.sessions, key=lambda s: s.start)
+            result += [
+                Occurrence(event, session, number, len(ordered), f"{event.id}.{session.id}")
+                for number, session in enumerate(ordered, start=1)
+            ]
+        else:
+            result.append(Occurrence(event, None, key=event.id))
+    return sorted(result, key=lambda o: (o.start, o.key))
