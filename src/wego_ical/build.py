@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from icalendar.enums import STATUS, TRANSP
 
 from wego_ical.model import Category, Occurrence, PersonRef, Series, occurrences
@@ -140,7 +140,12 @@ def build_calendar(series: Series, plan: FeedPlan, vevents: list[Event]) -> Cale
         uid=f"{info.id}.{plan.key}@{info.uid_domain}",
         subcomponents=vevents,
     )
-    calendar.add("X-WR-TIMEZONE", info.timezone)
+    # icalendar 7.3 types X- properties as vUnknown and writes them unescaped
+    # (a comma or newline in the description would corrupt the line), so the
+    # compatibility copies are set as TEXT explicitly.
+    calendar["X-WR-CALNAME"] = vText(plan.name)
+    calendar["X-WR-CALDESC"] = vText(plan.description)
+    calendar["X-WR-TIMEZONE"] = vText(info.timezone)
     calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     years = [entry.start.year for entry in plan.entries]
     calendar.add_missing_timezones(date(min(years), 1, 1), date(max(years) + 1, 1, 1))

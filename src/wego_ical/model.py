@@ -65,6 +65,8 @@ def _check_line(value: str) -> str:
 
 
 def _check_text(value: str) -> str:
+    # Windows line endings in a pasted text are still just line breaks.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
         raise PydanticCustomError(
             "control_character",

@@ -1,0 +1,85 @@
+"""Read feeds with three independent iCalendar parsers into one common shape.
+
+Each reader returns ``{uid: Fields}`` so tests can check that icalendar,
+allenporter's ``ical`` and ``vobject`` agree with each other and with the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import icalendar
+import vobject
+from ical.calendar_stream import IcsCalendarStream
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What a subscriber sees of one event, with times in UTC."""
+
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    description: str
+    location: str | None
+
+
+def _utc(value: object) -> datetime:
+    assert isinstance(value, datetime), f"expected a date-time, got {value!r}"
+    assert value.tzinfo is not None, f"floating time {value!r}"
+    return value.astimezone(UTC)
+
+
+def read_icalendar(data: bytes) -> dict[str, Fields]:
+    """Parse with icalendar."""
+    calendar = icalendar.Calendar.from_ical(data)
+    return {
+        str(e["UID"]): Fields(
+            str(e["UID"]),
+            str(e["SUMMARY"]),
+            _utc(e.start),
+            _utc(e.end),
+            str(e.get("DESCRIPTION", "")),
+            str(e["LOCATION"]) if "LOCATION" in e else None,
+        )
+        for e in calendar.events
+    }
+
+
+def read_ical(data: bytes) -> dict[str, Fields]:
+    """Parse with allenporter/ical (strict pydantic models, as used by Home Assistant)."""
+    calendar = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+    return {
+        str(e.uid): Fields(
+            str(e.uid),
+            str(e.summary),
+            _utc(e.dtstart),
+            _utc(e.dtend),
+            e.description or "",
+            e.location,
+        )
+        for e in calendar.events
+    }
+
+
+def read_vobject(data: bytes) -> dict[str, Fields]:
+    """Parse with vobject, which resolves times through the file's own VTIMEZONE."""
+    calendar = vobject.readOne(data.decode("utf-8"))
+    result = {}
+    for e in calendar.vevent_list:
+        location = e.location.value if hasattr(e, "location") else None
+        description = e.description.value if hasattr(e, "description") else ""
+        result[e.uid.value] = Fields(
+            e.uid.value,
+            e.summary.value,
+            _utc(e.dtstart.value),
+            _utc(e.dtend.value),
+            description,
+            location,
+        )
+    return result
+
+
+READERS = {"icalendar": read_icalendar, "ical": read_ical, "vobject": read_vobject}

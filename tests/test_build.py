@@ -1,0 +1,250 @@
+"""build: the WeGO feeds, parsed back and compared with the data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from wego_ical.build import describe, event_uid, plan_feeds, render_feeds
+from wego_ical.load import parse_series
+from wego_ical.model import Series, occurrences
+
+from conftest import GOLDEN
+
+UTC_TIMES = {
+    "wego-awards-4.part-1.mobility@we-gov.org": ("2021-08-26T00:00", "2021-08-26T00:30"),
+    "wego-awards-4.part-1.open-and-inclusive-city@we-gov.org": ("2021-08-26T00:30", "2021-08-26T01:00"),
+    "wego-awards-4.part-1.safe-city@we-gov.org": ("2021-08-26T01:00", "2021-08-26T01:30"),
+    "wego-awards-4.part-2.efficient-government@we-gov.org": ("2021-09-14T07:00", "2021-09-14T07:30"),
+    "wego-awards-4.part-2.emerging-technology@we-gov.org": ("2021-09-14T07:30", "2021-09-14T08:00"),
+    "wego-awards-4.part-2.sustainable-city@we-gov.org": ("2021-09-14T08:00", "2021-09-14T08:30"),
+    "wego-awards-4.ceremony@we-gov.org": ("2021-10-18T06:00", "2021-10-18T08:00"),
+}
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def feeds(wego: Series) -> dict[str, icalendar.Calendar]:
+    return {feed.path: icalendar.Calendar.from_ical(feed.content) for feed in render_feeds(wego)}
+
+
+def test_feed_files_and_event_counts(wego: Series) -> None:
+    counts = {feed.path: feed.event_count for feed in render_feeds(wego)}
+    assert counts == {
+        "all.ics": 7,
+        "part-1.ics": 3,
+        "part-2.ics": 3,
+        "ceremony.ics": 1,
+        "categories/mobility.ics": 2,
+        "categories/open-and-inclusive-city.ics": 2,
+        "categories/safe-city.ics": 2,
+        "categories/efficient-government.ics": 2,
+        "categories/emerging-technology.ics": 2,
+        "categories/sustainable-city.ics": 2,
+    }
+
+
+def test_utc_start_and_end_of_every_event(feeds: dict[str, icalendar.Calendar]) -> None:
+    events = {str(e["UID"]): e for e in feeds["all.ics"].events}
+    assert set(events) == set(UTC_TIMES)
+    for uid, (start, end) in UTC_TIMES.items():
+        assert events[uid].start.astimezone(UTC) == _utc(start), uid
+        assert events[uid].end.astimezone(UTC) == _utc(end), uid
+        assert events[uid]["DTSTART"].params["TZID"] == "Asia/Seoul"
+
+
+def test_same_uid_and_bytes_in_every_feed(wego: Series) -> None:
+    seen: dict[str, bytes] = {}
+    for feed in render_feeds(wego):
+        for vevent in icalendar.Calendar.from_ical(feed.content).events:
+            uid = str(vevent["UID"])
+            assert seen.setdefault(uid, vevent.to_ical()) == vevent.to_ical(), uid
+
+
+def test_category_feed_has_its_sessions_and_the_ceremony(feeds: dict[str, icalendar.Calendar]) -> None:
+    uids = [str(e["UID"]) for e in feeds["categories/safe-city.ics"].events]
+    assert uids == [
+        "wego-awards-4.part-1.safe-city@we-gov.org",
+        "wego-awards-4.ceremony@we-gov.org",
+    ]
+
+
+def test_session_summary_and_description(feeds: dict[str, icalendar.Calendar]) -> None:
+    event = next(e for e in feeds["part-1.ics"].events if "mobility" in str(e["UID"]))
+    assert str(event["SUMMARY"]) == "WeGO Awards Webinar Part 1 · Mobility"
+    assert str(event["DESCRIPTION"]) == (
+        "Session 1 of 3: WeGO Awards Webinar Part 1\n"
+        "Category: Mobility\n"
+        "Topics: Efficient Transport, Intelligent Transport Systems, Mixed-Modal Access, "
+        "Integrated ICT Infrastructure, Parking\n\n"
+        "Winning projects:\n"
+        "- George Town — Green Connectivity (Gold)\n"
+        "- Belo Horizonte — SIU Mobile – Belo Horizonte’s Mobility App\n\n"
+        "Judge panelist:\n"
+        "- Javier Vergara-Petrescu — Executive Director, Ciudad Emergente\n\n"
+        "Event page: https://we-gov.org/news-2021/"
+        "winning-projects-showcased-in-webinar-series-ahead-of-award-ceremony/"
+    )
+    assert str(event["LOCATION"]) == "Online"
+    assert event.categories == ["4th WeGO Awards", "Mobility"]
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event["SEQUENCE"] == 0
+    assert str(event["TRANSP"]) == "OPAQUE"
+    assert event.DTSTAMP == datetime(2026, 11, 27, tzinfo=UTC)
+
+
+def test_part_2_mentions_interpretation_and_its_panelist(feeds: dict[str, icalendar.Calendar]) -> None:
+    for event in feeds["part-2.ics"].events:
+        text = str(event["DESCRIPTION"])
+        assert "Simultaneous interpretation: English, Korean" in text
+        assert "- Donovan Storey — Head of Global Policy and Influence, Reall" in text
+
+
+def test_ceremony_lists_all_winners_by_category_and_the_jury(
+    feeds: dict[str, icalendar.Calendar],
+) -> None:
+    (event,) = feeds["ceremony.ics"].events
+    text = str(event["DESCRIPTION"])
+    assert str(event["SUMMARY"]) == "4th WeGO Awards Ceremony at the 5th WeGO General Assembly"
+    assert "Hosted by: Seoul, the President City of WeGO" in text
+    winners = text.split("Winners:\n", 1)[1].split("\n\n", 1)[0]
+    assert winners.splitlines()[:4] == [
+        "Mobility",
+        "- George Town — Green Connectivity (Gold)",
+        "- Belo Horizonte — SIU Mobile – Belo Horizonte’s Mobility App",
+        "Open and Inclusive City",
+    ]
+    assert "- Sejong (Special Mention)" in winners
+    assert "- Mashhad — Mashhad SIMAP Application (Silver)" in winners
+    jury = text.split("Jury:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(jury) == 6
+    assert (
+        "- Donovan Storey — Deputy Director & Urban Lead, Green Cities, "
+        "Global Green Growth Institute" in jury
+    )
+    assert "- Javier Vergara-Petrescu — Co-Founder & Executive Director, Ciudad Emergente" in jury
+
+
+def test_calendar_properties(feeds: dict[str, icalendar.Calendar]) -> None:
+    calendar = feeds["categories/mobility.ics"]
+    assert calendar["VERSION"] == "2.0"
+    assert str(calendar["PRODID"]) == "-//wego-ical//wego-ical//EN"
+    assert calendar["CALSCALE"] == "GREGORIAN"
+    assert calendar["METHOD"] == "PUBLISH"
+    assert calendar.calendar_name == "4th WeGO Awards — Mobility"
+    assert str(calendar["X-WR-CALNAME"]) == "4th WeGO Awards — Mobility"
+    assert calendar.description.startswith("4th WeGO Awards — Mobility. Topics: Efficient")
+    # X- properties are TEXT (RFC 5545 3.8.8.2); icalendar returns them still escaped.
+    assert icalendar.vText.from_ical(calendar["X-WR-CALDESC"].to_ical()) == calendar.description
+    assert "\\," in calendar["X-WR-CALDESC"].to_ical().decode()
+    assert str(calendar["X-WR-TIMEZONE"]) == "Asia/Seoul"
+    assert calendar.refresh_interval is not None
+    assert calendar.refresh_interval.total_seconds() == 12 * 3600
+    assert calendar["X-PUBLISHED-TTL"].to_ical() == b"PT12H"
+
+
+def test_vtimezone_is_present_and_limited_to_the_feed_years(
+    feeds: dict[str, icalendar.Calendar],
+) -> None:
+    for path, calendar in feeds.items():
+        assert calendar.get_missing_tzids() == set(), path
+        (zone,) = calendar.timezones
+        assert zone.tz_name == "Asia/Seoul"
+        starts = [sub.DTSTART for sub in zone.walk() if sub.name in ("STANDARD", "DAYLIGHT")]
+        assert all(s.year == 2021 for s in starts), path
+
+
+def test_vtimezone_range_follows_the_data_years(wego_text: str) -> None:
+    text = wego_text.replace("date = 2021-10-18", "date = 2023-10-18")
+    series = parse_series(text)
+    ceremony = next(f for f in render_feeds(series) if f.path == "ceremony.ics")
+    assert b"only works from 2023-01-01 to 2024-01-01" in ceremony.content
+    everything = next(f for f in render_feeds(series) if f.path == "all.ics")
+    assert b"only works from 2021-01-01 to 2024-01-01" in everything.content
+
+
+def test_organizer_is_the_organiser(feeds: dict[str, icalendar.Calendar]) -> None:
+    for event in feeds["all.ics"].events:
+        organizer = event["ORGANIZER"]
+        assert organizer.params["CN"].startswith("WeGO – World Smart Sustainable Cities")
+        assert str(organizer) == "https://we-gov.org/wego-awards/4th-wego-awards/"
+
+
+def test_organizer_email_becomes_a_mailto(wego_text: str) -> None:
+    text = wego_text.replace(
+        "[series.organiser]\n", '[series.organiser]\nemail = "events@example.org"\n'
+    )
+    (vevent, *_) = icalendar.Calendar.from_ical(render_feeds(parse_series(text))[0].content).events
+    assert str(vevent["ORGANIZER"]) == "mailto:events@example.org"
+
+
+def test_uids_come_from_ids_only(wego: Series) -> None:
+    uids = [event_uid(wego, entry) for entry in occurrences(wego)]
+    assert len(set(uids)) == len(uids) == 7
+    assert all(uid.startswith("wego-awards-4.") and uid.endswith("@we-gov.org") for uid in uids)
+
+
+def test_two_builds_are_byte_identical(wego: Series, wego_text: str) -> None:
+    first = [(f.path, f.content) for f in render_feeds(wego)]
+    second = [(f.path, f.content) for f in render_feeds(parse_series(wego_text))]
+    assert first == second
+
+
+def test_golden_files_match(wego: Series) -> None:
+    for feed in render_feeds(wego):
+        golden = GOLDEN / feed.path
+        assert golden.is_file(), f"missing golden file {golden}"
+        assert feed.content == golden.read_bytes(), f"{feed.path} differs from {golden}"
+    expected = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.ics"))
+    assert expected == sorted(f.path for f in render_feeds(wego))
+
+
+def test_lines_are_crlf_and_folded(wego: Series) -> None:
+    for feed in render_feeds(wego):
+        lines = feed.content.split(b"\r\n")
+        assert lines[-1] == b""
+        for line in lines:
+            assert b"\n" not in line and b"\r" not in line
+            assert len(line) <= 75, (feed.path, line)
+            # Google Calendar drops an event whose fold splits an escape such as \n.
+            trailing = len(line) - len(line.rstrip(b"\\"))
+            assert trailing % 2 == 0, (feed.path, line)
+
+
+def test_event_without_category_or_projects(wego_text: str) -> None:
+    extra = """
+[[events]]
+id = "social"
+title = "Networking"
+date = 2021-10-19
+start = 18:00:00
+end = 19:00:00
+"""
+    series = parse_series(wego_text + extra)
+    entry = next(e for e in occurrences(series) if e.key == "social")
+    assert describe(series, entry) == (
+        "Event page: https://we-gov.org/wego-awards/4th-wego-awards/"
+    )
+    paths = [plan.path for plan in plan_feeds(series)]
+    assert "social.ics" in paths
+
+
+def test_no_empty_category_feed(wego_text: str) -> None:
+    text = wego_text.replace("awards_ceremony = true", "awards_ceremony = false")
+    text += '\n[[categories]]\nid = "unused"\nname = "Unused"\n'
+    paths = [plan.path for plan in plan_feeds(parse_series(text))]
+    assert "categories/unused.ics" not in paths
+    assert "categories/mobility.ics" in paths
+
+
+def test_dist_matches_golden() -> None:
+    dist = Path(__file__).resolve().parent.parent / "dist"
+    for golden in GOLDEN.rglob("*"):
+        if golden.is_file():
+            assert (dist / golden.relative_to(GOLDEN)).read_bytes() == golden.read_bytes()

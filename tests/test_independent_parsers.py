@@ -1,0 +1,138 @@
+"""build, checked from outside: icalendar, ical and vobject must read every feed
+the same way, and exactly as the data says."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from wego_ical.build import describe, event_summary, event_uid, render_feeds
+from wego_ical.load import parse_series
+from wego_ical.model import Series, occurrences
+
+from parsers import READERS, Fields
+
+
+def expected_fields(series: Series) -> dict[str, Fields]:
+    """What every parser must report, computed from the data (not from the feed)."""
+    zone = ZoneInfo(series.series.timezone)
+    result = {}
+    for entry in occurrences(series):
+        location = (entry.session.location if entry.session else None) or entry.event.location
+        uid = event_uid(series, entry)
+        result[uid] = Fields(
+            uid,
+            event_summary(series, entry),
+            entry.start.replace(tzinfo=zone).astimezone(UTC),
+            entry.end.replace(tzinfo=zone).astimezone(UTC),
+            describe(series, entry),
+            location,
+        )
+    return result
+
+
+def assert_parsers_agree_with_data(series: Series) -> None:
+    expected = expected_fields(series)
+    for feed in render_feeds(series):
+        for name, read in READERS.items():
+            parsed = read(feed.content)
+            assert len(parsed) == feed.event_count, (name, feed.path)
+            for uid, fields in parsed.items():
+                assert fields == expected[uid], f"{name} reads {uid} in {feed.path} differently"
+
+
+def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:
+    assert_parsers_agree_with_data(wego)
+
+
+def test_known_utc_times_through_every_parser(wego: Series) -> None:
+    feeds = {feed.path: feed.content for feed in render_feeds(wego)}
+    for name, read in READERS.items():
+        part_1 = read(feeds["part-1.ics"])["wego-awards-4.part-1.mobility@we-gov.org"]
+        assert part_1.start.isoformat() == "2021-08-26T00:00:00+00:00", name
+        ceremony = read(feeds["ceremony.ics"])["wego-awards-4.ceremony@we-gov.org"]
+        assert (ceremony.start.isoformat(), ceremony.end.isoformat()) == (
+            "2021-10-18T06:00:00+00:00",
+            "2021-10-18T08:00:00+00:00",
+        ), name
+
+
+TRICKY = 'São Paulo, 세계스마트시티기구; a\\\\b — "quoted" ’apostrophe’ 🎉 e\u0301'
+
+def toml(value: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+TRICKY_SERIES = f'''
+[series]
+id = "tricky"
+title = "Tricky; text, series"
+description = """Line one, with a comma; and a semicolon.
+Line two: back\\\\slash \\\\n (not a newline)"""
+url = "https://example.org/a?b=c&d=e"
+timezone = "Asia/Seoul"
+uid_domain = "example.org"
+updated = 2021-01-01T00:00:00Z
+
+[series.organiser]
+name = "Org, Inc.; \\"Events\\""
+
+[[categories]]
+id = "c"
+name = {toml(TRICKY)}
+topics = ["one, two", "three; four", "five\\\\six"]
+
+[[people]]
+id = "p"
+name = "세계스마트시티기구"
+role = "Role, with; punctuation"
+
+[[projects]]
+id = "x"
+city = "São Paulo"
+title = "Free Fab Lab, SP Network; \\\\ \\"and\\" more"
+category = "c"
+
+[[events]]
+id = "e"
+title = {toml(TRICKY)}
+date = 2021-08-26
+location = "Room 1, Floor 2; Building \\\\3"
+description = """First line
+second line, with comma
+
+after a blank line; BEGIN:VEVENT
+END:VCALENDAR"""
+
+[[events.sessions]]
+id = "s"
+start = 09:00:00
+end = 09:30:00
+category = "c"
+projects = ["x"]
+panelists = ["p"]
+description = "Multi\\nline\\r\\nwith CRLF"
+'''
+
+
+def test_special_characters_survive_the_round_trip_in_all_parsers() -> None:
+    series = parse_series(TRICKY_SERIES)
+    assert_parsers_agree_with_data(series)
+    text = describe(series, occurrences(series)[0])
+    for piece in ("São Paulo", "세계스마트시티기구", "one, two", "three; four", "five\\six",
+                  "Multi\nline\nwith CRLF", 'SP Network; \\ "and" more'):
+        assert piece in text
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_injected_component_lines_stay_text(reader: str) -> None:
+    series = parse_series(TRICKY_SERIES)
+    for feed in render_feeds(series):
+        parsed = READERS[reader](feed.content)
+        assert len(parsed) == 1
+        assert feed.content.count(b"\r\nBEGIN:VEVENT\r\n") == 1
+        assert feed.content.count(b"\r\nEND:VCALENDAR\r\n") == 1
