@@ -141,7 +141,7 @@ def test_calendar_properties(feeds: dict[str, icalendar.Calendar]) -> None:
     assert str(calendar["X-WR-CALNAME"]) == "4th WeGO Awards — Mobility"
     assert calendar.description.startswith("4th WeGO Awards — Mobility. Topics: Efficient")
     # X- properties are TEXT (RFC 5545 3.8.8.2); icalendar returns them still escaped.
-    assert icalendar.vText.from_ical(calendar["X-WR-CALDESC"].to_ical()) == calendar.description
+    assert icalendar.vText.from_ical(calendar["X-WR-CALDESC"].to_ical().decode()) == calendar.description
     assert "\\," in calendar["X-WR-CALDESC"].to_ical().decode()
     assert str(calendar["X-WR-TIMEZONE"]) == "Asia/Seoul"
     assert calendar.refresh_interval is not None
