@@ -8,17 +8,22 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from conftest import GOLDEN
 from wego_ical.build import describe, event_uid, plan_feeds, render_feeds
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
 
-from conftest import GOLDEN
-
 UTC_TIMES = {
     "wego-awards-4.part-1.mobility@we-gov.org": ("2021-08-26T00:00", "2021-08-26T00:30"),
-    "wego-awards-4.part-1.open-and-inclusive-city@we-gov.org": ("2021-08-26T00:30", "2021-08-26T01:00"),
+    "wego-awards-4.part-1.open-and-inclusive-city@we-gov.org": (
+        "2021-08-26T00:30",
+        "2021-08-26T01:00",
+    ),
     "wego-awards-4.part-1.safe-city@we-gov.org": ("2021-08-26T01:00", "2021-08-26T01:30"),
-    "wego-awards-4.part-2.efficient-government@we-gov.org": ("2021-09-14T07:00", "2021-09-14T07:30"),
+    "wego-awards-4.part-2.efficient-government@we-gov.org": (
+        "2021-09-14T07:00",
+        "2021-09-14T07:30",
+    ),
     "wego-awards-4.part-2.emerging-technology@we-gov.org": ("2021-09-14T07:30", "2021-09-14T08:00"),
     "wego-awards-4.part-2.sustainable-city@we-gov.org": ("2021-09-14T08:00", "2021-09-14T08:30"),
     "wego-awards-4.ceremony@we-gov.org": ("2021-10-18T06:00", "2021-10-18T08:00"),
@@ -67,7 +72,9 @@ def test_same_uid_and_bytes_in_every_feed(wego: Series) -> None:
             assert seen.setdefault(uid, vevent.to_ical()) == vevent.to_ical(), uid
 
 
-def test_category_feed_has_its_sessions_and_the_ceremony(feeds: dict[str, icalendar.Calendar]) -> None:
+def test_category_feed_has_its_sessions_and_the_ceremony(
+    feeds: dict[str, icalendar.Calendar],
+) -> None:
     uids = [str(e["UID"]) for e in feeds["categories/safe-city.ics"].events]
     assert uids == [
         "wego-awards-4.part-1.safe-city@we-gov.org",
@@ -96,10 +103,12 @@ def test_session_summary_and_description(feeds: dict[str, icalendar.Calendar]) -
     assert str(event["STATUS"]) == "CONFIRMED"
     assert event["SEQUENCE"] == 0
     assert str(event["TRANSP"]) == "OPAQUE"
-    assert event.DTSTAMP == datetime(2026, 11, 27, tzinfo=UTC)
+    assert datetime(2026, 11, 27, tzinfo=UTC) == event.DTSTAMP
 
 
-def test_part_2_mentions_interpretation_and_its_panelist(feeds: dict[str, icalendar.Calendar]) -> None:
+def test_part_2_mentions_interpretation_and_its_panelist(
+    feeds: dict[str, icalendar.Calendar],
+) -> None:
     for event in feeds["part-2.ics"].events:
         text = str(event["DESCRIPTION"])
         assert "Simultaneous interpretation: English, Korean" in text

@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from parsers import READERS, Fields
 from wego_ical.build import describe, event_summary, event_uid, render_feeds
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
-
-from parsers import READERS, Fields
 
 
 def expected_fields(series: Series) -> dict[str, Fields]:
@@ -61,6 +60,7 @@ def test_known_utc_times_through_every_parser(wego: Series) -> None:
 
 
 TRICKY = 'São Paulo, 세계스마트시티기구; a\\\\b — "quoted" ’apostrophe’ 🎉 e\u0301'
+
 
 def toml(value: str) -> str:
     """A TOML basic string (JSON's escapes are valid TOML)."""
@@ -123,8 +123,15 @@ def test_special_characters_survive_the_round_trip_in_all_parsers() -> None:
     series = parse_series(TRICKY_SERIES)
     assert_parsers_agree_with_data(series)
     text = describe(series, occurrences(series)[0])
-    for piece in ("São Paulo", "세계스마트시티기구", "one, two", "three; four", "five\\six",
-                  "Multi\nline\nwith CRLF", 'SP Network; \\ "and" more'):
+    for piece in (
+        "São Paulo",
+        "세계스마트시티기구",
+        "one, two",
+        "three; four",
+        "five\\six",
+        "Multi\nline\nwith CRLF",
+        'SP Network; \\ "and" more',
+    ):
         assert piece in text
 
 

@@ -1,0 +1,153 @@
+"""cli: build, check, help, version and error handling through click's CliRunner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, GOLDEN
+from wego_ical import __version__
+from wego_ical.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote      {out / 'all.ics'}  (7 events)" in result.output
+    assert f"wrote      {out / 'ceremony.ics'}  (1 event)" in result.output
+    assert f"wrote      {out / 'categories' / 'mobility.ics'}  (2 events)" in result.output
+    assert result.output.endswith(f"10 feeds in {out}: 10 written, 0 unchanged, 0 removed.\n")
+    assert tree(out) == tree(GOLDEN)
+
+
+def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")}
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    assert result.exit_code == 0
+    assert "0 written, 10 unchanged, 0 removed" in result.output
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
+
+
+def test_build_defaults_to_data_events_toml_and_dist(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA, tmp_path / "data" / "events.toml")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "dist") == tree(GOLDEN)
+
+
+def test_build_removes_feeds_the_data_no_longer_produces(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    (out / "README.txt").write_text("not ours")
+    text = DATA.read_text(encoding="utf-8").replace('id = "ceremony"', 'id = "awards"')
+    data = tmp_path / "events.toml"
+    data.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"removed    {out / 'ceremony.ics'}  (no longer produced by the data)" in result.output
+    assert (out / "awards.ics").exists() and not (out / "ceremony.ics").exists()
+    assert (out / "README.txt").read_text() == "not ours"
+
+
+def test_check_summarises(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "--data", str(DATA)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{DATA}: OK — 4th WeGO Awards (Asia/Seoul)"
+    assert lines[1] == "  3 events, 7 calendar entries, 6 categories, 13 projects, 6 people"
+    assert "all.ics" in lines[3] and "7 events" in lines[3]
+    assert len(lines) == 3 + 10
+
+
+def test_invalid_data_exit_1_with_message_and_nothing_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    before = tree(out)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        DATA.read_text(encoding="utf-8").replace('timezone = "Asia/Seoul"', 'timezone = "Seoul"'),
+        encoding="utf-8",
+    )
+    for command in (
+        ["build", "--data", str(bad), "--out", str(out)],
+        ["check", "--data", str(bad)],
+    ):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        assert result.output.startswith(f"Error: {bad}: 1 problem found; nothing was written.\n")
+        assert (
+            f"{bad}:14:1: series.timezone: 'Seoul' is not an IANA time zone name" in result.output
+        )
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--data", "missing.toml"], "missing.toml: file not found"),
+        (["build", "--data", "missing.toml"], "missing.toml: file not found"),
+    ],
+)
+def test_missing_data_file(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_out_is_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(target)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {target}: is a file, not a folder; pass a folder with --out\n"
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"wego-ical, version {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"]])
+def test_help_everywhere(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "wego_ical", "check", "--data", str(DATA)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OK — 4th WeGO Awards" in result.stdout

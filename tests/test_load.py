@@ -1,0 +1,396 @@
+"""load + model: every kind of bad input gets one clear message with its place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from wego_ical.errors import DataError, Problem
+from wego_ical.load import KeyLocator, load_series, parse_series, toml_path
+from wego_ical.model import Series
+
+
+def problems(text: str) -> list[Problem]:
+    with pytest.raises(DataError) as caught:
+        parse_series(text, "events.toml")
+    return caught.value.problems
+
+
+def only_problem(text: str) -> Problem:
+    found = problems(text)
+    assert len(found) == 1, [str(p.message) for p in found]
+    return found[0]
+
+
+def edit(text: str, old: str, new: str, count: int = 1) -> str:
+    assert old in text, old
+    return text.replace(old, new, count)
+
+
+def test_the_wego_data_is_valid(wego: Series) -> None:
+    assert [event.id for event in wego.events] == ["part-1", "part-2", "ceremony"]
+    assert [c.id for c in wego.categories] == [
+        "mobility",
+        "open-and-inclusive-city",
+        "safe-city",
+        "efficient-government",
+        "emerging-technology",
+        "sustainable-city",
+    ]
+    assert wego.series.timezone == "Asia/Seoul"
+    assert len(wego.events[2].jury) == 6
+
+
+# ------------------------------------------------------------------ files
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as caught:
+        load_series(tmp_path / "nope.toml")
+    assert str(caught.value).endswith(
+        "nope.toml: file not found; check the path or pass --data PATH"
+    )
+
+
+def test_folder_instead_of_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"is a folder; pass the \.toml file itself"):
+        load_series(tmp_path)
+
+
+def test_not_utf8(write_toml: Callable[..., Path]) -> None:
+    path = write_toml("")
+    path.write_bytes(b'[series]\nid = "caf\xe9"\n')
+    with pytest.raises(DataError) as caught:
+        load_series(path)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (2, 10)
+    assert problem.message == "is not UTF-8 (byte 0xe9); save the file as UTF-8"
+
+
+def test_empty_file(write_toml: Callable[..., Path]) -> None:
+    with pytest.raises(DataError, match=r"is empty; it needs at least a \[series\] table"):
+        load_series(write_toml("  \n\n"))
+
+
+def test_utf8_bom_is_accepted(write_toml: Callable[..., Path], wego_text: str) -> None:
+    path = write_toml("")
+    path.write_bytes(b"\xef\xbb\xbf" + wego_text.encode())
+    assert load_series(path).series.id == "wego-awards-4"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ('[series]\ntitle = "unclosed\n', 2, 18, "Illegal character"),
+        ("[series]\nid = 1\nid = 2\n", 3, 7, "Cannot overwrite a value"),
+        ("[[events]]\ndate = 2021-13-01\n", 2, 12, "Expected newline"),
+    ],
+)
+def test_toml_syntax_errors_have_line_and_column(
+    text: str, line: int, column: int, reason: str
+) -> None:
+    problem = only_problem(text)
+    assert (problem.line, problem.column) == (line, column)
+    assert problem.message.startswith(f"TOML syntax error: {reason}")
+    assert problem.message.endswith("fix the TOML syntax (see https://toml.io/en/v1.0.0)")
+
+
+# ------------------------------------------------------------------ schema
+
+
+def test_missing_required_key(wego_text: str) -> None:
+    problem = only_problem(edit(wego_text, 'uid_domain = "we-gov.org"\n', ""))
+    assert problem.key == "series.uid_domain"
+    assert problem.message == "required key 'uid_domain' is missing; add it"
+    assert problem.line == 5  # the [series] header
+
+
+def test_unknown_key_with_did_you_mean_and_line(wego_text: str) -> None:
+    text = edit(wego_text, 'id = "safe-city"\nstart', 'id = "safe-city"\nstrat = 10:00:00\nstart')
+    problem = only_problem(text)
+    assert problem.key == 'events[0].sessions[2].strat (id "part-1" › "safe-city")'
+    assert problem.message == (
+        "unknown key 'strat' (did you mean 'start'?); remove it or fix its spelling"
+    )
+    assert text.splitlines()[problem.line - 1] == "strat = 10:00:00"  # type: ignore[operator]
+
+
+def test_unknown_key_without_close_match_lists_allowed_keys(wego_text: str) -> None:
+    problem = only_problem(edit(wego_text, "[publish]\n", "[publish]\ncolour = 1\n"))
+    assert problem.message == (
+        "unknown key 'colour' (allowed here: refresh_hours); remove it or fix its spelling"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        (
+            "start = 15:00:00",
+            'start = "15:00"',
+            'events[2].start (id "ceremony")',
+            "Input should be a valid time (got '15:00'); "
+            "write a TOML local time such as 09:30:00 (no quotes)",
+        ),
+        (
+            "date = 2021-10-18",
+            'date = "18 Oct"',
+            'events[2].date (id "ceremony")',
+            "Input should be a valid date (got '18 Oct'); "
+            "write a TOML date such as 2021-08-26 (no quotes)",
+        ),
+        (
+            "awards_ceremony = true",
+            'awards_ceremony = "yes"',
+            'events[2].awards_ceremony (id "ceremony")',
+            "Input should be a valid boolean (got 'yes'); write true or false (no quotes)",
+        ),
+        (
+            "refresh_hours = 12",
+            'refresh_hours = "12"',
+            "publish.refresh_hours",
+            "Input should be a valid integer (got '12'); write a whole number (no quotes)",
+        ),
+        (
+            "updated = 2026-11-27T00:00:00Z",
+            "updated = 2026-11-27T00:00:00",
+            "series.updated",
+            "needs a UTC offset, for example 2021-09-01T00:00:00Z",
+        ),
+    ],
+)
+def test_wrong_types(wego_text: str, old: str, new: str, key: str, message: str) -> None:
+    problem = only_problem(edit(wego_text, old, new))
+    assert (problem.key, problem.message) == (key, message)
+
+
+def test_end_not_after_start(wego_text: str) -> None:
+    problem = only_problem(
+        edit(wego_text, "start = 09:00:00\nend = 09:30:00", "start = 09:00:00\nend = 09:00:00")
+    )
+    assert problem.key == 'events[0].sessions[0] (id "part-1" › "mobility")'
+    assert problem.message == (
+        "end 09:00 is not after start 09:00; an event must end later on the same day"
+    )
+
+
+def test_event_end_before_start(wego_text: str) -> None:
+    problem = only_problem(edit(wego_text, "start = 15:00:00", "start = 18:00:00"))
+    assert problem.key == 'events[2].end (id "ceremony")'
+    assert problem.message.startswith("end 17:00 is not after start 18:00")
+
+
+def test_overlapping_sessions(wego_text: str) -> None:
+    problem = only_problem(edit(wego_text, "end = 16:30:00", "end = 16:45:00"))
+    assert problem.key == 'events[1].sessions[1].start (id "part-2" › "emerging-technology")'
+    assert problem.message == (
+        "session 'emerging-technology' starts at 16:30 before session 'efficient-government' "
+        "ends at 16:45; move one of them so they do not overlap"
+    )
+
+
+def test_session_outside_its_event(wego_text: str) -> None:
+    problem = only_problem(edit(wego_text, "end = 10:30:00\nlocation", "end = 10:15:00\nlocation"))
+    assert problem.key == 'events[0].sessions[2] (id "part-1" › "safe-city")'
+    assert problem.message == (
+        "session 'safe-city' (10:00–10:30) lies outside its event's time (09:00–10:15) on "
+        "2021-08-26; move it or widen the event"
+    )
+
+
+def test_event_without_sessions_needs_times(wego_text: str) -> None:
+    text = edit(wego_text, "start = 15:00:00\nend = 17:00:00\n", "")
+    problem = only_problem(text)
+    assert problem.key == 'events[2].start (id "ceremony")'
+    assert "an event without sessions needs start and end times" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        (
+            'category = "safe-city"\nprojects',
+            'category = "safe-cty"\nprojects',
+            'events[0].sessions[2].category (id "part-1" › "safe-city")',
+            "unknown category 'safe-cty'; did you mean 'safe-city'? "
+            "Otherwise add it under [[categories]]",
+        ),
+        (
+            'panelists = ["donovan-storey"]',
+            'panelists = ["nobody"]',
+            'events[1].panelists[0].person (id "part-2")',
+            "unknown person 'nobody'; use one of donovan-storey, javier-vergara-petrescu, "
+            "jean-francois-habeau, philip-bane, renata-avila, shipra-narang-suri, "
+            "or add it under [[people]]",
+        ),
+        (
+            '"mashhad-simap"]',
+            '"mashhad-simap", "atlantis-x"]',
+            'events[1].sessions[2].projects[2] (id "part-2" › "sustainable-city")',
+            "unknown project 'atlantis-x'; use the id of one of the 13 [[projects]], "
+            "or add it there",
+        ),
+    ],
+)
+def test_unknown_references(wego_text: str, old: str, new: str, key: str, message: str) -> None:
+    problem = only_problem(edit(wego_text, old, new))
+    assert (problem.key, problem.message) == (key, message)
+
+
+def test_duplicate_ids(wego_text: str) -> None:
+    text = edit(wego_text, 'id = "ceremony"', 'id = "part-1"')
+    problem = only_problem(text)
+    assert problem.key == 'events[2].id (id "part-1")'
+    assert problem.message == (
+        "duplicate event id 'part-1' (first used by item 1); give every event its own id"
+    )
+
+
+def test_duplicate_session_ids(wego_text: str) -> None:
+    text = edit(wego_text, 'id = "safe-city"\nstart', 'id = "mobility"\nstart')
+    assert only_problem(text).message.startswith("duplicate session id 'mobility'")
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b", "", "Part-1", "part 1", "part--1", "-x", "x" * 65])
+def test_ids_must_be_safe_file_names(wego_text: str, bad: str) -> None:
+    problem = only_problem(edit(wego_text, 'id = "part-1"', f'id = "{bad}"'))
+    assert problem.key.startswith("events[0].id")
+    assert f"'{bad}' is not a valid id: use 1 to 64 lowercase letters" in problem.message
+
+
+def test_reserved_event_id(wego_text: str) -> None:
+    problem = only_problem(edit(wego_text, 'id = "ceremony"', 'id = "all"'))
+    assert problem.message.startswith("event id 'all' is reserved for the build's own files")
+
+
+@pytest.mark.parametrize(
+    ("zone", "hint"),
+    [("Asia/Seul", " Did you mean 'Asia/Seoul'?"), ("+09:00", ""), ("../../etc/passwd", "")],
+)
+def test_unknown_time_zone(wego_text: str, zone: str, hint: str) -> None:
+    problem = only_problem(edit(wego_text, 'timezone = "Asia/Seoul"', f'timezone = "{zone}"'))
+    assert problem.key == "series.timezone"
+    assert problem.message == (
+        f"'{zone}' is not an IANA time zone name; use a name such as 'Asia/Seoul' or "
+        f"'America/New_York', never a bare offset.{hint}"
+    )
+
+
+DST_SERIES = """
+[series]
+id = "dst"
+title = "DST"
+url = "https://example.org/"
+timezone = "America/New_York"
+uid_domain = "example.org"
+updated = 2021-01-01T00:00:00Z
+[series.organiser]
+name = "Org"
+
+[[events]]
+id = "spring"
+title = "Spring"
+date = 2021-03-14
+start = {start}
+end = {end}
+"""
+
+
+def test_local_time_in_a_dst_gap() -> None:
+    problem = only_problem(DST_SERIES.format(start="02:30:00", end="04:00:00"))
+    assert problem.key == 'events[0].start (id "spring")'
+    assert problem.message == (
+        "2021-03-14 02:30 does not exist (the clocks skip over it for daylight saving time) "
+        "in America/New_York; choose another time"
+    )
+
+
+def test_local_time_in_a_dst_fold() -> None:
+    text = DST_SERIES.format(start="00:30:00", end="01:30:00").replace("2021-03-14", "2021-11-07")
+    problem = only_problem(text)
+    assert problem.key == 'events[0].end (id "spring")'
+    assert "2021-11-07 01:30 happens twice" in problem.message
+
+
+def test_times_next_to_a_dst_change_are_fine() -> None:
+    series = parse_series(DST_SERIES.format(start="01:00:00", end="03:00:00"))
+    assert series.events[0].start is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('title = "WeGO Awards Webinar Part 1"', 'title = "Part\\u0000 1"', "control character"),
+        (
+            'title = "WeGO Awards Webinar Part 1"',
+            'title = "Part\\n1"',
+            "keep this text on one line",
+        ),
+        ('title = "WeGO Awards Webinar Part 1"', 'title = "   "', "must not be empty"),
+        ('location = "Online"', 'location = "On\\u001bline"', "control character"),
+    ],
+)
+def test_control_characters_in_text(wego_text: str, old: str, new: str, message: str) -> None:
+    assert message in only_problem(edit(wego_text, old, new)).message
+
+
+def test_description_may_have_line_breaks(wego_text: str) -> None:
+    text = edit(
+        wego_text,
+        'description = """\nThe 4th WeGO Awards are',
+        'description = """\nA\r\nB. The 4th WeGO Awards are',
+    )
+    assert parse_series(text).events[2].description.startswith("A\nB. The")
+
+
+def test_all_independent_errors_in_one_run(wego_text: str) -> None:
+    text = wego_text
+    text = edit(text, 'timezone = "Asia/Seoul"', 'timezone = "Asia/Seul"')
+    text = edit(text, 'id = "jakarta-smart-city"', 'id = "Jakarta Smart"')
+    text = edit(text, 'category = "safe-city"\nprojects', 'category = "safe-cty"\nprojects')
+    text = edit(text, "end = 16:30:00", "end = 16:45:00")
+    text = edit(text, "start = 15:00:00", 'start = "15:00"')
+    text = edit(text, '"renata-avila",', '"renata-avil",')
+    found = problems(text)
+    assert [p.key.split(" ")[0] for p in found] == [
+        "series.timezone",
+        "projects[3].id",
+        "events[0].sessions[1].projects[1]",
+        "events[0].sessions[2].category",
+        "events[1].sessions[1].start",
+        "events[2].start",
+        "events[2].jury[0].person",
+    ]
+    assert all(p.line is not None for p in found)
+
+
+def test_no_events(wego_text: str) -> None:
+    head = wego_text.split("[[events]]")[0]
+    problem = only_problem("events = []\n" + head)
+    assert problem.message == "no events; add at least one [[events]] table"
+
+
+def test_error_text_names_file_line_and_path(wego_text: str) -> None:
+    with pytest.raises(DataError) as caught:
+        parse_series(edit(wego_text, 'timezone = "Asia/Seoul"', 'timezone = "Nowhere"'), "d/e.toml")
+    assert str(caught.value) == (
+        "d/e.toml: 1 problem found; nothing was written.\n"
+        "  d/e.toml:14:1: series.timezone: 'Nowhere' is not an IANA time zone name; use a name "
+        "such as 'Asia/Seoul' or 'America/New_York', never a bare offset."
+    )
+
+
+def test_toml_path_and_locator() -> None:
+    text = (
+        '[series]\nid = "x"\n\n[[events]]\nid = "a"\n\n'
+        '[[events]]\nid = "b"\n[[events.sessions]]\nid = "s"\nstart = 1\n'
+    )
+    data = {"events": [{"id": "a"}, {"id": "b", "sessions": [{"id": "s"}]}]}
+    loc = ("events", 1, "sessions", 0, "start")
+    assert toml_path(loc, data) == 'events[1].sessions[0].start (id "b" › "s")'
+    assert KeyLocator(text).find(loc) == (11, 1)
+    assert KeyLocator(text).find(("events", 1, "id")) == (8, 1)
+    assert KeyLocator(text).find(("series", "id")) == (2, 1)
+    assert KeyLocator(text).find(("events", 5)) == (None, None)

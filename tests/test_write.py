@@ -1,0 +1,168 @@
+"""write: all or nothing, unchanged files untouched, foreign files never touched."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from wego_ical import write as write_module
+from wego_ical.errors import OutputError
+from wego_ical.write import MANIFEST, read_generated, write_output
+
+FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_writes_files_and_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    results = write_output(out, FILES, {"series": "x"})
+    assert {r.path: r.action for r in results} == dict.fromkeys(FILES, "written")
+    assert snapshot(out) == {**FILES, MANIFEST: (out / MANIFEST).read_bytes()}
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest == {"series": "x", "generated": sorted(FILES)}
+    assert not [p for p in out.iterdir() if p.name.startswith(".wego-ical")]
+
+
+def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    old = 1_000_000_000
+    for path in out.rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))
+    results = write_output(out, {**FILES, "all.ics": b"A2"}, {})
+    assert {r.path: r.action for r in results} == {
+        "all.ics": "written",
+        "part-1.ics": "unchanged",
+        "categories/mobility.ics": "unchanged",
+    }
+    assert (out / "part-1.ics").stat().st_mtime == old
+    assert (out / MANIFEST).stat().st_mtime == old
+    assert (out / "all.ics").read_bytes() == b"A2"
+
+
+def test_stale_generated_feeds_are_removed_foreign_files_kept(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    (out / "CNAME").write_text("calendar.example.org\n")
+    (out / "categories" / "notes.txt").write_text("mine")
+    results = write_output(out, {"all.ics": b"A"}, {})
+    assert {r.path: r.action for r in results} == {
+        "all.ics": "unchanged",
+        "part-1.ics": "removed",
+        "categories/mobility.ics": "removed",
+    }
+    assert (out / "CNAME").read_text() == "calendar.example.org\n"
+    assert (out / "categories" / "notes.txt").read_text() == "mine"
+    assert not (out / "part-1.ics").exists()
+
+
+def test_empty_folders_of_removed_feeds_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    write_output(out, {"all.ics": b"A"}, {})
+    assert not (out / "categories").exists()
+
+
+def test_a_tampered_manifest_never_deletes_outside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    out.mkdir()
+    (out / MANIFEST).write_text(json.dumps({"generated": ["../victim.txt", "/etc/passwd", 3]}))
+    assert read_generated(out) == []
+    write_output(out, FILES, {})
+    assert victim.read_text() == "keep"
+
+
+def test_corrupt_manifest_is_ignored(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / MANIFEST).write_text("{not json")
+    (out / "old.ics").write_text("unknown origin")
+    write_output(out, FILES, {})
+    assert (out / "old.ics").read_text() == "unknown origin"
+
+
+@pytest.mark.parametrize("bad", ["../x.ics", "/abs.ics", "a/../b.ics", "", "a\\b.ics"])
+def test_refuses_paths_outside_the_folder(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(OutputError, match="not a plain path inside the output folder"):
+        write_output(tmp_path / "dist", {bad: b"x"}, {})
+    assert not (tmp_path / "dist").exists()
+
+
+def test_out_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "dist"
+    target.write_text("I am a file")
+    with pytest.raises(OutputError, match="is a file, not a folder; pass a folder with --out"):
+        write_output(target, FILES, {})
+    assert target.read_text() == "I am a file"
+
+
+def test_out_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Simulated: permission bits do not stop root, who runs CI here.
+    out = tmp_path / "dist"
+    out.mkdir()
+    monkeypatch.setattr(write_module.os, "access", lambda *_args, **_kw: False)
+    with pytest.raises(OutputError, match="the output folder is not writable; fix its permissions"):
+        write_output(out, FILES, {})
+    assert list(out.iterdir()) == []
+
+
+def test_failure_while_moving_files_restores_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {"v": 1})
+    before = snapshot(out)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def failing_replace(src: str | Path, dst: str | Path) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(write_module.os, "replace", failing_replace)
+    new = {path: content + b"-new" for path, content in FILES.items()}
+    with pytest.raises(OutputError, match=r"writing failed .*the previous files were restored"):
+        write_output(out, new, {"v": 2})
+    assert snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".wego-ical")]
+
+
+def test_failure_while_staging_leaves_output_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    before = snapshot(out)
+    real_write = write_module._write_file
+
+    def failing_write(path: Path, content: bytes) -> None:
+        if path.name == "part-1.ics":
+            raise OutputError("part-1.ics: cannot be written: disk full")
+        real_write(path, content)
+
+    monkeypatch.setattr(write_module, "_write_file", failing_write)
+    with pytest.raises(OutputError, match="disk full"):
+        write_output(out, {p: c + b"!" for p, c in FILES.items()}, {})
+    assert snapshot(out) == before
+
+
+def test_leftover_staging_folder_is_cleaned(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    leftover = out / ".wego-ical-staging-abc"
+    leftover.mkdir(parents=True)
+    (leftover / "all.ics").write_bytes(b"half")
+    write_output(out, FILES, {})
+    assert not leftover.exists()
