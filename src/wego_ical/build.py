@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from icalendar.enums import STATUS, TRANSP
@@ -160,7 +159,7 @@ def event_uid(series: Series, entry: Occurrence) -> str:
 def build_vevent(series: Series, entry: Occurrence) -> Event:
     """The VEVENT of one entry, identical in every feed that contains it."""
     info = series.series
-    zone = ZoneInfo(info.timezone)
+    zone = info.zone
     session, event = entry.session, entry.event
     location = (session.location if session else None) or event.location
     url = (session.url if session else None) or event.url or info.url

@@ -14,7 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Annotated, Any, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -260,7 +260,6 @@ class SeriesInfo(StrictModel):
     ]
     updated: datetime
     organiser: Organiser
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
 
     @field_validator("timezone")
     @classmethod
@@ -619,11 +618,6 @@ class Occurrence:
         moment = self.session.end if self.session else self.event.end
         assert moment is not None
         return self.event.localize(moment)
-
-    @property
-    def duration(self) -> timedelta:
-        """How long the entry lasts."""
-        return self.end - self.start
 
 
 def occurrences(series: Series) -> list[Occurrence]:
