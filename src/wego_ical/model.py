@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -320,8 +321,14 @@ class PersonRef(StrictModel):
     organisation: Line | None = None
 
 
-def _person_ref_from_string(value: object) -> object:
-    return {"person": value} if isinstance(value, str) else value
+def _person_refs_from_ids(value: object) -> object:
+    """Accept a bare person id as shorthand for ``{ person = "id" }``."""
+    if isinstance(value, list):
+        return [{"person": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+PersonRefs = Annotated[list[PersonRef], BeforeValidator(_person_refs_from_ids)]
 
 
 class Project(StrictModel):
@@ -345,14 +352,7 @@ class _Timed(StrictModel):
     location: Line | None = None
     url: Url | None = None
     status: Status = "confirmed"
-    panelists: list[PersonRef] = []
-
-    @field_validator("panelists", mode="before")
-    @classmethod
-    def _people_as_ids(cls, value: object) -> object:
-        if isinstance(value, list):
-            return [_person_ref_from_string(item) for item in value]
-        return value
+    panelists: PersonRefs = []
 
 
 class Session(_Timed):
@@ -380,15 +380,8 @@ class Event(_Timed):
     host: Line | None = None
     awards_ceremony: bool = False
     interpretation: list[Line] = []
-    jury: list[PersonRef] = []
+    jury: PersonRefs = []
     sessions: list[Session] = []
-
-    @field_validator("jury", mode="before")
-    @classmethod
-    def _jury_as_ids(cls, value: object) -> object:
-        if isinstance(value, list):
-            return [_person_ref_from_string(item) for item in value]
-        return value
 
     @field_validator("id")
     @classmethod
