@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from wego_ical.build import publish
 from wego_ical.load import load_series
 from wego_ical.model import Series
 
@@ -38,3 +40,16 @@ def write_toml(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+BUILD_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def render(series: Series, now: datetime = BUILD_TIME) -> dict[str, bytes]:
+    """Every file of a first publication of ``series``: feeds and single-event files."""
+    return publish(series, None, now).files
+
+
+def count_events(content: bytes) -> int:
+    """Number of VEVENTs in an iCalendar file."""
+    return content.count(b"\r\nBEGIN:VEVENT\r\n")

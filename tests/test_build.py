@@ -8,8 +8,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import GOLDEN
-from wego_ical.build import describe, event_uid, plan_feeds, render_feeds
+from conftest import GOLDEN, count_events, render
+from wego_ical.build import describe, event_uid, plan_feeds
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
 
@@ -36,12 +36,14 @@ def _utc(text: str) -> datetime:
 
 @pytest.fixture(scope="module")
 def feeds(wego: Series) -> dict[str, icalendar.Calendar]:
-    return {feed.path: icalendar.Calendar.from_ical(feed.content) for feed in render_feeds(wego)}
+    return {path: icalendar.Calendar.from_ical(content) for path, content in render(wego).items()}
 
 
 def test_feed_files_and_event_counts(wego: Series) -> None:
-    counts = {feed.path: feed.event_count for feed in render_feeds(wego)}
-    assert counts == {
+    counts = {path: count_events(content) for path, content in render(wego).items()}
+    singles = {path: n for path, n in counts.items() if path.startswith("events/")}
+    assert len(singles) == 7 and set(singles.values()) == {1}
+    assert {path: n for path, n in counts.items() if path not in singles} == {
         "all.ics": 7,
         "part-1.ics": 3,
         "part-2.ics": 3,
@@ -66,8 +68,8 @@ def test_utc_start_and_end_of_every_event(feeds: dict[str, icalendar.Calendar]) 
 
 def test_same_uid_and_bytes_in_every_feed(wego: Series) -> None:
     seen: dict[str, bytes] = {}
-    for feed in render_feeds(wego):
-        for vevent in icalendar.Calendar.from_ical(feed.content).events:
+    for content in render(wego).values():
+        for vevent in icalendar.Calendar.from_ical(content).events:
             uid = str(vevent["UID"])
             assert seen.setdefault(uid, vevent.to_ical()) == vevent.to_ical(), uid
 
@@ -174,10 +176,9 @@ def test_vtimezone_is_present_and_limited_to_the_feed_years(
 def test_vtimezone_range_follows_the_data_years(wego_text: str) -> None:
     text = wego_text.replace("date = 2021-10-18", "date = 2023-10-18")
     series = parse_series(text)
-    ceremony = next(f for f in render_feeds(series) if f.path == "ceremony.ics")
-    assert b"only works from 2023-01-01 to 2024-01-01" in ceremony.content
-    everything = next(f for f in render_feeds(series) if f.path == "all.ics")
-    assert b"only works from 2021-01-01 to 2024-01-01" in everything.content
+    files = render(series)
+    assert b"only works from 2023-01-01 to 2024-01-01" in files["ceremony.ics"]
+    assert b"only works from 2021-01-01 to 2024-01-01" in files["all.ics"]
 
 
 def test_organizer_is_the_organiser(feeds: dict[str, icalendar.Calendar]) -> None:
@@ -191,7 +192,7 @@ def test_organizer_email_becomes_a_mailto(wego_text: str) -> None:
     text = wego_text.replace(
         "[series.organiser]\n", '[series.organiser]\nemail = "events@example.org"\n'
     )
-    (vevent, *_) = icalendar.Calendar.from_ical(render_feeds(parse_series(text))[0].content).events
+    (vevent, *_) = icalendar.Calendar.from_ical(render(parse_series(text))["all.ics"]).events
     assert str(vevent["ORGANIZER"]) == "mailto:events@example.org"
 
 
@@ -202,30 +203,31 @@ def test_uids_come_from_ids_only(wego: Series) -> None:
 
 
 def test_two_builds_are_byte_identical(wego: Series, wego_text: str) -> None:
-    first = [(f.path, f.content) for f in render_feeds(wego)]
-    second = [(f.path, f.content) for f in render_feeds(parse_series(wego_text))]
+    first = render(wego)
+    second = render(parse_series(wego_text))
     assert first == second
 
 
 def test_golden_files_match(wego: Series) -> None:
-    for feed in render_feeds(wego):
-        golden = GOLDEN / feed.path
+    files = render(wego)
+    for path, content in files.items():
+        golden = GOLDEN / path
         assert golden.is_file(), f"missing golden file {golden}"
-        assert feed.content == golden.read_bytes(), f"{feed.path} differs from {golden}"
+        assert content == golden.read_bytes(), f"{path} differs from {golden}"
     expected = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.ics"))
-    assert expected == sorted(f.path for f in render_feeds(wego))
+    assert expected == sorted(files)
 
 
 def test_lines_are_crlf_and_folded(wego: Series) -> None:
-    for feed in render_feeds(wego):
-        lines = feed.content.split(b"\r\n")
+    for path, content in render(wego).items():
+        lines = content.split(b"\r\n")
         assert lines[-1] == b""
         for line in lines:
             assert b"\n" not in line and b"\r" not in line
-            assert len(line) <= 75, (feed.path, line)
+            assert len(line) <= 75, (path, line)
             # Google Calendar drops an event whose fold splits an escape such as \n.
             trailing = len(line) - len(line.rstrip(b"\\"))
-            assert trailing % 2 == 0, (feed.path, line)
+            assert trailing % 2 == 0, (path, line)
 
 
 def test_event_without_category_or_projects(wego_text: str) -> None:

@@ -33,7 +33,12 @@ def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> Non
     assert f"wrote      {out / 'all.ics'}  (7 events)" in result.output
     assert f"wrote      {out / 'ceremony.ics'}  (1 event)" in result.output
     assert f"wrote      {out / 'categories' / 'mobility.ics'}  (2 events)" in result.output
-    assert result.output.endswith(f"10 feeds in {out}: 10 written, 0 unchanged, 0 removed.\n")
+    assert f"7 single-event files in {out / 'events'}: 7 written" in result.output
+    assert (
+        "added: WeGO Awards Webinar Part 1 · Mobility <wego-awards-4.part-1.mobility@we-gov.org>"
+        in (result.output)
+    )
+    assert result.output.endswith(f"10 feeds in {out}: 17 files written, 0 unchanged, 0 removed.\n")
     assert tree(out) == tree(GOLDEN)
 
 
@@ -43,7 +48,8 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")}
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     assert result.exit_code == 0
-    assert "0 written, 10 unchanged, 0 removed" in result.output
+    assert "0 files written, 17 unchanged, 0 removed" in result.output
+    assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 
 
@@ -58,17 +64,29 @@ def test_build_defaults_to_data_events_toml_and_dist(
     assert tree(tmp_path / "dist") == tree(GOLDEN)
 
 
-def test_build_removes_feeds_the_data_no_longer_produces(runner: CliRunner, tmp_path: Path) -> None:
+def test_removed_event_kept_as_cancelled_until_prune(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     (out / "README.txt").write_text("not ours")
     text = DATA.read_text(encoding="utf-8").replace('id = "ceremony"', 'id = "awards"')
     data = tmp_path / "events.toml"
     data.write_text(text, encoding="utf-8")
-    result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    args = ["--data", str(data), "--out", str(out), "--now", "2030-01-01T00:00:00Z"]
+    result = runner.invoke(main, ["build", *args])
     assert result.exit_code == 0, result.output
-    assert f"removed    {out / 'ceremony.ics'}  (no longer produced by the data)" in result.output
-    assert (out / "awards.ics").exists() and not (out / "ceremony.ics").exists()
+    assert (
+        "kept as cancelled (removed from the data): 4th WeGO Awards Ceremony at the 5th WeGO "
+        "General Assembly <wego-awards-4.ceremony@we-gov.org>" in result.output
+    )
+    assert "'wego-ical build --prune' drops them for good" in result.output
+    assert b"STATUS:CANCELLED" in (out / "ceremony.ics").read_bytes()
+    assert (out / "awards.ics").exists()
+    result = runner.invoke(main, ["build", "--prune", *args])
+    assert result.exit_code == 0, result.output
+    assert "pruned (dropped for good): Cancelled: 4th WeGO Awards Ceremony" in result.output
+    assert f"removed    {out / 'ceremony.ics'}  (no longer produced)" in result.output
+    assert not (out / "ceremony.ics").exists()
+    assert not (out / "events" / "wego-awards-4.ceremony.ics").exists()
     assert (out / "README.txt").read_text() == "not ours"
 
 

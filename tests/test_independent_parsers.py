@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import count_events, render
 from parsers import READERS, Fields
-from wego_ical.build import describe, event_summary, event_uid, render_feeds
+from wego_ical.build import build_snapshot, describe, event_uid
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
 
@@ -24,7 +25,7 @@ def expected_fields(series: Series) -> dict[str, Fields]:
         uid = event_uid(series, entry)
         result[uid] = Fields(
             uid,
-            event_summary(series, entry),
+            build_snapshot(series, entry).summary,
             entry.start.replace(tzinfo=zone).astimezone(UTC),
             entry.end.replace(tzinfo=zone).astimezone(UTC),
             describe(series, entry),
@@ -35,12 +36,12 @@ def expected_fields(series: Series) -> dict[str, Fields]:
 
 def assert_parsers_agree_with_data(series: Series) -> None:
     expected = expected_fields(series)
-    for feed in render_feeds(series):
+    for path, content in render(series).items():
         for name, read in READERS.items():
-            parsed = read(feed.content)
-            assert len(parsed) == feed.event_count, (name, feed.path)
+            parsed = read(content)
+            assert len(parsed) == count_events(content), (name, path)
             for uid, fields in parsed.items():
-                assert fields == expected[uid], f"{name} reads {uid} in {feed.path} differently"
+                assert fields == expected[uid], f"{name} reads {uid} in {path} differently"
 
 
 def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:
@@ -48,7 +49,7 @@ def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:
 
 
 def test_known_utc_times_through_every_parser(wego: Series) -> None:
-    feeds = {feed.path: feed.content for feed in render_feeds(wego)}
+    feeds = render(wego)
     for name, read in READERS.items():
         part_1 = read(feeds["part-1.ics"])["wego-awards-4.part-1.mobility@we-gov.org"]
         assert part_1.start.isoformat() == "2021-08-26T00:00:00+00:00", name
@@ -138,8 +139,8 @@ def test_special_characters_survive_the_round_trip_in_all_parsers() -> None:
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_injected_component_lines_stay_text(reader: str) -> None:
     series = parse_series(TRICKY_SERIES)
-    for feed in render_feeds(series):
-        parsed = READERS[reader](feed.content)
+    for content in render(series).values():
+        parsed = READERS[reader](content)
         assert len(parsed) == 1
-        assert feed.content.count(b"\r\nBEGIN:VEVENT\r\n") == 1
-        assert feed.content.count(b"\r\nEND:VCALENDAR\r\n") == 1
+        assert content.count(b"\r\nBEGIN:VEVENT\r\n") == 1
+        assert content.count(b"\r\nEND:VCALENDAR\r\n") == 1

@@ -1,20 +1,41 @@
-"""Turn a validated :class:`~wego_ical.model.Series` into iCalendar feeds.
+"""Turn a validated :class:`~wego_ical.model.Series` into iCalendar files.
 
-Pure functions only: nothing here reads the clock or touches the file
-system, so the same data always gives the same bytes.
+Pure functions only: the build time and the previous publication state are
+passed in, nothing here reads the clock or touches the file system, so the
+same inputs always give the same bytes.
+
+The flow: every calendar entry becomes a :class:`~wego_ical.state.Snapshot`
+(what a client sees), :func:`~wego_ical.state.reconcile` decides its SEQUENCE
+and timestamps against the previous publication, and each resulting record
+becomes one VEVENT, identical in every file that contains it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
 from icalendar.enums import STATUS, TRANSP
+from icalendar.prop.conference import Conference
 
+from wego_ical import links
 from wego_ical.model import Category, Occurrence, PersonRef, Series, occurrences
+from wego_ical.state import (
+    Change,
+    CurrentEvent,
+    EventLinks,
+    EventRecord,
+    FeedRecord,
+    Snapshot,
+    State,
+    reconcile,
+)
 
 PRODID = "-//wego-ical//wego-ical//EN"
+EVENTS_FOLDER = "events"
 
 
 @dataclass(frozen=True)
@@ -29,25 +50,24 @@ class FeedPlan:
 
 
 @dataclass(frozen=True)
-class Feed:
-    """A rendered feed."""
+class Publication:
+    """Everything one build produces."""
 
-    plan: FeedPlan
-    content: bytes
-
-    @property
-    def path(self) -> str:
-        """Path below the output folder, with forward slashes."""
-        return self.plan.path
+    files: dict[str, bytes]
+    state: State
+    changes: list[Change]
 
     @property
-    def event_count(self) -> int:
-        """Number of VEVENTs in the feed."""
-        return len(self.plan.entries)
+    def feeds(self) -> list[FeedRecord]:
+        """The feeds, in publication order."""
+        return list(self.state.feeds)
+
+
+# --------------------------------------------------------------------------- planning
 
 
 def plan_feeds(series: Series) -> list[FeedPlan]:
-    """Decide which feeds exist and what each contains.
+    """Decide which feeds the data produces and what each contains.
 
     ``all.ics`` holds everything; ``<event-id>.ics`` one event's entries;
     ``categories/<category-id>.ics`` a category's sessions plus every awards
@@ -71,7 +91,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
                 f"{event.id}.ics",
                 event.id,
                 event.title,
-                _event_feed_description(series, event.id),
+                event.description or f"{event.title} ({event.date.isoformat()}), {info.title}",
                 tuple(e for e in entries if e.event.id == event.id),
             )
         )
@@ -94,61 +114,112 @@ def _in_category(entry: Occurrence, category_id: str) -> bool:
     return entry.event.awards_ceremony
 
 
-def _event_feed_description(series: Series, event_id: str) -> str:
-    event = next(e for e in series.events if e.id == event_id)
-    return event.description or f"{event.title} ({event.date.isoformat()}), {series.series.title}"
-
-
 def _category_feed_description(series: Series, category: Category) -> str:
     topics = f" {series.labels.topics}: {', '.join(category.topics)}." if category.topics else ""
     return f"{series.series.title} — {category.name}.{topics}"
 
 
-def render_feeds(series: Series) -> list[Feed]:
-    """Build and serialize every planned feed."""
-    vevents = {entry.key: build_vevent(series, entry) for entry in occurrences(series)}
-    return [
-        Feed(plan, build_calendar(series, plan, [vevents[e.key] for e in plan.entries]).to_ical())
-        for plan in plan_feeds(series)
-    ]
+# --------------------------------------------------------------------------- publishing
 
 
-def feeds_index(series: Series, feeds: list[Feed]) -> dict[str, object]:
-    """Machine-readable summary of the feeds, stored in ``feeds.json``."""
-    return {
-        "generator": "wego-ical",
-        "series": series.series.id,
-        "feeds": [
-            {"path": feed.path, "name": feed.plan.name, "events": feed.event_count}
-            for feed in feeds
-        ],
-    }
+def publish(
+    series: Series, previous: State | None, now: datetime, *, prune: bool = False
+) -> Publication:
+    """Build every file of a publication, continuing from the ``previous`` one.
 
-
-def build_calendar(series: Series, plan: FeedPlan, vevents: list[Event]) -> Calendar:
-    """A VCALENDAR for ``plan`` with its VTIMEZONE limited to the years it covers."""
-    info = series.series
-    refresh = timedelta(hours=series.publish.refresh_hours)
-    calendar = Calendar.new(
-        prodid=PRODID,
-        calscale="GREGORIAN",
-        method="PUBLISH",
-        name=plan.name,
-        description=plan.description,
-        refresh_interval=refresh,
-        uid=f"{info.id}.{plan.key}@{info.uid_domain}",
-        subcomponents=vevents,
+    ``now`` is the build time, used only for events that changed (and for new
+    events when the data has no ``updated`` time).
+    """
+    plans = plan_feeds(series)
+    membership: dict[str, list[str]] = {}
+    for plan in plans:
+        for entry in plan.entries:
+            membership.setdefault(event_uid(series, entry), []).append(plan.path)
+    current = []
+    for entry in occurrences(series):
+        uid = event_uid(series, entry)
+        snapshot = build_snapshot(series, entry)
+        current.append(
+            CurrentEvent(uid, snapshot, tuple(membership[uid]), event_links(uid, snapshot))
+        )
+    records, changes = reconcile(
+        previous,
+        current,
+        now=now,
+        first_seen=series.series.updated,
+        cancelled_label=series.labels.cancelled,
+        prune=prune,
     )
-    # icalendar 7.3 types X- properties as vUnknown and writes them unescaped
-    # (a comma or newline in the description would corrupt the line), so the
-    # compatibility copies are set as TEXT explicitly.
-    calendar["X-WR-CALNAME"] = vText(plan.name)
-    calendar["X-WR-CALDESC"] = vText(plan.description)
-    calendar["X-WR-TIMEZONE"] = vText(info.timezone)
-    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
-    years = [entry.start.year for entry in plan.entries]
-    calendar.add_missing_timezones(date(min(years), 1, 1), date(max(years) + 1, 1, 1))
-    return calendar
+    records.sort(key=_chronological)
+    feed_info = _feed_descriptions(series, plans, previous)
+    vevents = {record.uid: build_vevent(record) for record in records}
+    files: dict[str, bytes] = {}
+    feeds: list[FeedRecord] = []
+    for path, (name, description) in feed_info.items():
+        members = [record for record in records if path in record.feeds]
+        if not members:
+            continue
+        calendar = build_calendar(
+            series,
+            name,
+            description,
+            [vevents[r.uid] for r in members],
+            _years(members),
+            uid=f"{series.series.id}.feed.{path.removesuffix('.ics').replace('/', '.')}"
+            f"@{series.series.uid_domain}",
+            feed_path=path,
+        )
+        files[path] = calendar.to_ical()
+        feeds.append(_feed_record(series, path, name, description, len(members)))
+    for record in records:
+        files[record.links.file] = build_calendar(
+            series,
+            record.snapshot.summary,
+            series.series.title,
+            [vevents[record.uid]],
+            _years([record]),
+            uid=f"{record.uid.split('@', 1)[0]}.file@{series.series.uid_domain}",
+        ).to_ical()
+    state = State(series=series.series.id, feeds=feeds, events=records)
+    return Publication(files, state, changes)
+
+
+def _chronological(record: EventRecord) -> tuple[datetime, str]:
+    snapshot = record.snapshot
+    return snapshot.start.replace(tzinfo=ZoneInfo(snapshot.timezone)).astimezone(UTC), record.uid
+
+
+def _years(records: Sequence[EventRecord]) -> tuple[int, int]:
+    years = [r.snapshot.start.year for r in records] + [r.snapshot.end.year for r in records]
+    return min(years), max(years)
+
+
+def _feed_descriptions(
+    series: Series, plans: list[FeedPlan], previous: State | None
+) -> dict[str, tuple[str, str]]:
+    """Name and description of every feed: the planned ones, then feeds that only
+    events removed from the data (kept as cancelled) still belong to."""
+    result = {plan.path: (plan.name, plan.description) for plan in plans}
+    for feed in previous.feeds if previous else []:
+        result.setdefault(feed.path, (feed.name, feed.description))
+    return result
+
+
+def _feed_record(series: Series, path: str, name: str, description: str, count: int) -> FeedRecord:
+    base_url = series.publish.base_url
+    if base_url is None:
+        return FeedRecord(path=path, name=name, description=description, events=count)
+    url = links.feed_url(base_url, path)
+    return FeedRecord(
+        path=path,
+        name=name,
+        description=description,
+        events=count,
+        url=url,
+        webcal=links.webcal_url(url),
+        google=links.google_subscribe_url(url),
+        outlook=links.outlook_subscribe_url(url, name),
+    )
 
 
 def event_uid(series: Series, entry: Occurrence) -> str:
@@ -156,27 +227,51 @@ def event_uid(series: Series, entry: Occurrence) -> str:
     return f"{series.series.id}.{entry.key}@{series.series.uid_domain}"
 
 
-def build_vevent(series: Series, entry: Occurrence) -> Event:
-    """The VEVENT of one entry, identical in every feed that contains it."""
-    info = series.series
-    zone = info.zone
-    session, event = entry.session, entry.event
-    location = (session.location if session else None) or event.location
-    url = (session.url if session else None) or event.url or info.url
-    return Event.new(
-        uid=event_uid(series, entry),
+def event_file(uid: str) -> str:
+    """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
+    return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
+
+
+def event_links(uid: str, snapshot: Snapshot) -> EventLinks:
+    """The single-event file and "add to calendar" links of one event."""
+    zone = ZoneInfo(snapshot.timezone)
+    start, end = snapshot.start.replace(tzinfo=zone), snapshot.end.replace(tzinfo=zone)
+    args = (snapshot.summary, start, end, snapshot.description, snapshot.location)
+    return EventLinks(
+        file=event_file(uid),
+        google=links.google_event_url(*args, snapshot.timezone),
+        outlook=links.outlook_event_url(*args),
+        office365=links.outlook_event_url(*args, office365=True),
+    )
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
+    """What a client shows of one entry, computed from the data."""
+    info, session, event = series.series, entry.session, entry.event
+    status = (session.status if session else event.status).upper()
+    conference = (session.conference if session else None) or event.conference
+    snapshot = Snapshot(
         summary=event_summary(series, entry),
-        start=entry.start.replace(tzinfo=zone),
-        end=entry.end.replace(tzinfo=zone),
-        stamp=info.updated,
+        start=entry.start,
+        end=entry.end,
+        timezone=info.timezone,
         description=describe(series, entry),
-        location=location,
-        url=url,
+        location=(session.location if session else None) or event.location,
+        url=conference or (session.url if session else None) or event.url or info.url,
         categories=entry_categories(series, entry),
-        status=STATUS((session.status if session else event.status).upper()),
-        sequence=0,
-        transparency=TRANSP.OPAQUE,
-        organizer=_organizer(series),
+        organizer_name=info.organiser.name,
+        organizer_address=(f"mailto:{info.organiser.email}" if info.organiser.email else info.url),
+        conference=conference,
+        conference_label=series.labels.conference if conference else None,
+        reminder_minutes=series.publish.reminder_minutes,
+    )
+    return (
+        snapshot.cancelled(series.labels.cancelled)
+        if status == "CANCELLED"
+        else (snapshot.model_copy(update={"status": status}))
     )
 
 
@@ -192,16 +287,6 @@ def event_summary(series: Series, entry: Occurrence) -> str:
     return f"{entry.event.title} · {title}"
 
 
-def _organizer(series: Series) -> vCalAddress:
-    organiser = series.series.organiser
-    # RFC 5546 requires ORGANIZER in a METHOD:PUBLISH feed; without an email
-    # address the series web page is the organiser's URI.
-    address = f"mailto:{organiser.email}" if organiser.email else series.series.url
-    value = vCalAddress(address)
-    value.params["CN"] = organiser.name
-    return value
-
-
 def entry_categories(series: Series, entry: Occurrence) -> list[str]:
     """CATEGORIES: the series title plus the category (or all, for a ceremony)."""
     names = [series.series.title]
@@ -210,6 +295,92 @@ def entry_categories(series: Series, entry: Occurrence) -> list[str]:
     elif entry.session is None and entry.event.awards_ceremony:
         names += [category.name for category in series.categories]
     return names
+
+
+# --------------------------------------------------------------------------- iCalendar
+
+
+def build_vevent(record: EventRecord) -> Event:
+    """The VEVENT of one published event."""
+    snapshot = record.snapshot
+    zone = ZoneInfo(snapshot.timezone)
+    vevent = Event.new(
+        uid=record.uid,
+        summary=snapshot.summary,
+        start=snapshot.start.replace(tzinfo=zone),
+        end=snapshot.end.replace(tzinfo=zone),
+        stamp=record.updated,
+        last_modified=record.updated,
+        description=snapshot.description,
+        location=snapshot.location,
+        url=snapshot.url,
+        categories=snapshot.categories,
+        status=STATUS(snapshot.status),
+        sequence=record.sequence,
+        transparency=TRANSP.TRANSPARENT if snapshot.status == "CANCELLED" else TRANSP.OPAQUE,
+        organizer=_organizer(snapshot),
+    )
+    if snapshot.conference:
+        vevent.conferences = [
+            Conference(snapshot.conference, feature="VIDEO", label=snapshot.conference_label)
+        ]
+    if snapshot.reminder_minutes is not None and snapshot.status != "CANCELLED":
+        vevent.add_component(
+            Alarm.new_display(snapshot.summary, timedelta(minutes=-snapshot.reminder_minutes))
+        )
+    return vevent
+
+
+def _organizer(snapshot: Snapshot) -> vCalAddress:
+    # RFC 5546 requires ORGANIZER in a METHOD:PUBLISH feed; without an email
+    # address the series web page is the organiser's URI.
+    value = vCalAddress(snapshot.organizer_address)
+    value.params["CN"] = snapshot.organizer_name
+    return value
+
+
+def build_calendar(
+    series: Series,
+    name: str,
+    description: str,
+    vevents: Iterable[Event],
+    years: tuple[int, int],
+    *,
+    uid: str,
+    feed_path: str | None = None,
+) -> Calendar:
+    """A VCALENDAR with its VTIMEZONEs limited to ``years``.
+
+    ``feed_path`` is set for subscribable feeds: they get refresh hints and,
+    with a base URL, their own address; single-event files get neither.
+    """
+    info = series.series
+    calendar = Calendar.new(
+        prodid=PRODID,
+        calscale="GREGORIAN",
+        method="PUBLISH",
+        name=name,
+        description=description,
+        uid=uid,
+        subcomponents=list(vevents),
+    )
+    if feed_path is not None:
+        refresh = timedelta(hours=series.publish.refresh_hours)
+        calendar.refresh_interval = refresh
+        calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
+        if series.publish.base_url:
+            address = links.feed_url(series.publish.base_url, feed_path)
+            calendar.url = address
+            calendar.source = address
+    # icalendar 7.3 types X- properties as vUnknown and writes them unescaped
+    # (a comma or newline in the description would corrupt the line), so the
+    # compatibility copies are set as TEXT explicitly.
+    calendar["X-WR-CALNAME"] = vText(name)
+    calendar["X-WR-CALDESC"] = vText(description)
+    calendar["X-WR-TIMEZONE"] = vText(info.timezone)
+    first, last = years
+    calendar.add_missing_timezones(date(first, 1, 1), date(last + 1, 1, 1))
+    return calendar
 
 
 # --------------------------------------------------------------------------- descriptions
@@ -245,6 +416,9 @@ def describe(series: Series, entry: Occurrence) -> str:
         paragraphs.append(_listing(labels.jury, [_person_line(series, p) for p in event.jury]))
     if event.interpretation:
         paragraphs.append(f"{labels.interpretation}: {', '.join(event.interpretation)}")
+    conference = (session.conference if session else None) or event.conference
+    if conference:
+        paragraphs.append(f"{labels.conference}: {conference}")
     url = (session.url if session else None) or event.url or series.series.url
     paragraphs.append(f"{labels.event_page}: {url}")
     return "\n\n".join(p for p in paragraphs if p)

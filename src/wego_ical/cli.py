@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -10,11 +12,12 @@ from typing import ParamSpec, TypeVar
 import click
 
 from wego_ical import __version__
-from wego_ical.build import feeds_index, plan_feeds, render_feeds
-from wego_ical.errors import WegoIcalError
+from wego_ical.build import Publication, plan_feeds, publish
+from wego_ical.errors import OutputError, WegoIcalError
 from wego_ical.load import load_series
 from wego_ical.model import occurrences
-from wego_ical.write import write_output
+from wego_ical.state import Change, parse_state
+from wego_ical.write import MANIFEST, read_manifest, write_output
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,6 +29,46 @@ DATA_OPTION = click.option(
     default=Path("data/events.toml"),
     show_default=True,
     help="The event-series TOML file.",
+)
+OUT_OPTION = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder for the feeds (and its feeds.json, the publication state).",
+)
+
+
+def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
+    """--now, else SOURCE_DATE_EPOCH, else the clock: the time stamped on changed events."""
+    if value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(
+                f"{value!r} is not an ISO 8601 date-time such as 2021-09-01T12:00:00Z"
+            ) from None
+        if moment.tzinfo is None:
+            raise click.BadParameter(f"{value!r} needs a UTC offset, for example a trailing Z")
+        return moment.astimezone(UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise click.BadParameter(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", param_hint="environment"
+            ) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+NOW_OPTION = click.option(
+    "--now",
+    callback=_parse_now,
+    metavar="DATETIME",
+    help="Build time stamped on changed events (ISO 8601 with offset). "
+    "Default: $SOURCE_DATE_EPOCH, else the current time.",
 )
 
 
@@ -42,6 +85,15 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> Publication:
+    series = load_series(data_path)
+    if out_dir.exists() and not out_dir.is_dir():
+        # write checks this too; checked here so that diff says it as well.
+        raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
+    previous = parse_state(read_manifest(out_dir), str(out_dir / MANIFEST))
+    return publish(series, previous, now, prune=prune)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wego-ical")
 def main() -> None:
@@ -50,43 +102,83 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
+@OUT_OPTION
+@NOW_OPTION
 @click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Output folder for the feeds.",
+    "--prune",
+    is_flag=True,
+    help="Drop events that were removed from the data instead of keeping them as cancelled.",
 )
 @_user_errors
-def build(data_path: Path, out_dir: Path) -> None:
+def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     """Validate the data and write every feed into the output folder.
 
     Nothing is written unless the whole build succeeds; files in the output
-    folder that wego-ical did not generate are left alone.
+    folder that wego-ical did not generate are left alone. Events that changed
+    since the last build get SEQUENCE + 1, so subscribers see them change.
     """
-    series = load_series(data_path)
-    feeds = render_feeds(series)
-    results = write_output(
-        out_dir,
-        {feed.path: feed.content for feed in feeds},
-        feeds_index(series, feeds),
-    )
-    counts = {feed.path: feed.event_count for feed in feeds}
+    publication = _publication(data_path, out_dir, now, prune)
+    results = write_output(out_dir, publication.files, publication.state.to_document())
+    counts = {feed.path: feed.events for feed in publication.feeds}
     for result in results:
+        if result.path not in counts and result.action != "removed":
+            continue  # single-event files: summarised below
         shown = out_dir / result.path
         if result.action == "removed":
-            click.echo(f"removed    {shown}  (no longer produced by the data)")
+            click.echo(f"removed    {shown}  (no longer produced)")
         else:
             label = "wrote" if result.action == "written" else "unchanged"
-            events = counts[result.path]
-            click.echo(f"{label:<10} {shown}  ({events} event{'s' if events != 1 else ''})")
-    written = sum(r.action == "written" for r in results)
+            click.echo(f"{label:<10} {shown}  ({_events(counts[result.path])})")
+    singles = [r for r in results if r.path not in counts and r.action != "removed"]
     click.echo(
-        f"{len(feeds)} feeds in {out_dir}: {written} written, "
+        f"{len(singles)} single-event files in {out_dir / 'events'}: "
+        f"{sum(r.action == 'written' for r in singles)} written"
+    )
+    _echo_changes(publication.changes, prune_hint=True)
+    click.echo(
+        f"{len(publication.feeds)} feeds in {out_dir}: "
+        f"{sum(r.action == 'written' for r in results)} files written, "
         f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
         f"{sum(r.action == 'removed' for r in results)} removed."
     )
+
+
+@main.command()
+@DATA_OPTION
+@OUT_OPTION
+@NOW_OPTION
+@click.option("--prune", is_flag=True, help="Show what 'build --prune' would do.")
+@_user_errors
+def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
+    """Show what a build would change for subscribers, without writing anything."""
+    publication = _publication(data_path, out_dir, now, prune)
+    if not publication.changes:
+        click.echo(f"No changes for subscribers: {out_dir} is up to date with {data_path}.")
+        return
+    _echo_changes(publication.changes, prune_hint=not prune)
+
+
+def _echo_changes(changes: list[Change], *, prune_hint: bool) -> None:
+    words = {
+        "added": "added",
+        "changed": "changed",
+        "cancelled": "cancelled",
+        "restored": "restored",
+        "removed": "kept as cancelled (removed from the data)",
+        "pruned": "pruned (dropped for good)",
+    }
+    for change in changes:
+        fields = f" [{', '.join(change.fields)}]" if change.fields else ""
+        click.echo(f"{words[change.kind]}: {change.summary} <{change.uid}>{fields}")
+    if prune_hint and any(change.kind == "removed" for change in changes):
+        click.echo(
+            "Removed events stay in the feeds as cancelled so that subscribers see them go; "
+            "'wego-ical build --prune' drops them for good."
+        )
+
+
+def _events(count: int) -> str:
+    return f"{count} event{'s' if count != 1 else ''}"
 
 
 @main.command()
@@ -105,5 +197,4 @@ def check(data_path: Path) -> None:
     )
     click.echo("  would build:")
     for plan in plan_feeds(series):
-        count = len(plan.entries)
-        click.echo(f"    {plan.path:<45} {count} event{'s' if count != 1 else ''}  {plan.name}")
+        click.echo(f"    {plan.path:<45} {_events(len(plan.entries)):<10} {plan.name}")

@@ -225,9 +225,11 @@ class Organiser(StrictModel):
 
 
 class Publish(StrictModel):
-    """How clients should refresh subscribed feeds."""
+    """Where the feeds are published and how clients should treat them."""
 
+    base_url: Url | None = None
     refresh_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 12
+    reminder_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
 
 
 class Labels(StrictModel):
@@ -246,6 +248,8 @@ class Labels(StrictModel):
     of: Line = "of"
     event_page: Line = "Event page"
     all_events: Line = "All events"
+    cancelled: Line = "Cancelled"
+    conference: Line = "Join online"
 
 
 class SeriesInfo(StrictModel):
@@ -259,7 +263,7 @@ class SeriesInfo(StrictModel):
     uid_domain: Annotated[
         str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
     ]
-    updated: datetime
+    updated: datetime | None = None
     organiser: Organiser
 
     @field_validator("timezone")
@@ -278,7 +282,9 @@ class SeriesInfo(StrictModel):
 
     @field_validator("updated")
     @classmethod
-    def _aware_updated(cls, value: datetime) -> datetime:
+    def _aware_updated(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise PydanticCustomError(
                 "naive_datetime",
@@ -351,6 +357,7 @@ class _Timed(StrictModel):
     description: Text = ""
     location: Line | None = None
     url: Url | None = None
+    conference: Url | None = None
     status: Status = "confirmed"
     panelists: PersonRefs = []
 

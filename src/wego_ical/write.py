@@ -75,11 +75,36 @@ def render_manifest(manifest: Mapping[str, object], generated: list[str]) -> byt
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
+def read_manifest(out_dir: Path) -> object | None:
+    """The parsed ``feeds.json`` of a previous build, or None if there is none.
+
+    Raises :class:`OutputError` when it exists but is not readable JSON: it
+    holds what subscribers were sent, so it is never silently discarded.
+    """
+    path = out_dir / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OutputError(
+            f"{path}: cannot be read ({exc}); restore it from version control"
+        ) from None
+    try:
+        document: object = json.loads(text)
+    except ValueError as exc:
+        raise OutputError(
+            f"{path}: is not valid JSON ({exc}). It records what subscribers were sent: "
+            "restore it from version control (deleting it makes every event look new)."
+        ) from None
+    return document
+
+
 def read_generated(out_dir: Path) -> list[str]:
     """Files that a previous build recorded as generated (empty if unknown)."""
     try:
-        document = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        document = read_manifest(out_dir)
+    except OutputError:
         return []
     generated = document.get("generated") if isinstance(document, dict) else None
     if not isinstance(generated, list):

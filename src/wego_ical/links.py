@@ -1,0 +1,87 @@
+"""Links that open a calendar app: subscribe to a feed, or add one event.
+
+Pure functions over URLs and times; every parameter is URL-encoded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
+OUTLOOK_LIVE = "https://outlook.live.com/calendar/0/deeplink/compose"
+OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
+OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
+
+
+def _query(params: dict[str, str]) -> str:
+    return urlencode(params, quote_via=quote, safe="")
+
+
+def feed_url(base_url: str, path: str) -> str:
+    """The https address of a feed published under ``base_url``."""
+    return base_url.rstrip("/") + "/" + quote(path)
+
+
+def webcal_url(url: str) -> str:
+    """The same address with the webcal scheme, which opens a subscription dialog."""
+    parts = urlsplit(url)
+    return urlunsplit(("webcal", *parts[1:]))
+
+
+def google_subscribe_url(url: str) -> str:
+    """Google Calendar's "add calendar by URL" for a feed."""
+    return f"{GOOGLE_RENDER}?{_query({'cid': webcal_url(url)})}"
+
+
+def outlook_subscribe_url(url: str, name: str) -> str:
+    """Outlook on the web's "subscribe from web" for a feed."""
+    return f"{OUTLOOK_ADD_FROM_WEB}?{_query({'url': url, 'name': name})}"
+
+
+def _google_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _outlook_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def google_event_url(
+    title: str, start: datetime, end: datetime, details: str, location: str | None, zone: str
+) -> str:
+    """Google Calendar's "add event" form, prefilled; times in UTC, shown in ``zone``."""
+    params = {
+        "action": "TEMPLATE",
+        "text": title,
+        "dates": f"{_google_time(start)}/{_google_time(end)}",
+        "details": details,
+        "ctz": zone,
+    }
+    if location:
+        params["location"] = location
+    return f"{GOOGLE_RENDER}?{_query(params)}"
+
+
+def outlook_event_url(
+    title: str,
+    start: datetime,
+    end: datetime,
+    details: str,
+    location: str | None,
+    *,
+    office365: bool = False,
+) -> str:
+    """Outlook's "add event" form (outlook.com, or Microsoft 365 with ``office365``)."""
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": _outlook_time(start),
+        "enddt": _outlook_time(end),
+        "body": details,
+    }
+    if location:
+        params["location"] = location
+    base = OUTLOOK_OFFICE if office365 else OUTLOOK_LIVE
+    return f"{base}?{_query(params)}"

@@ -1,0 +1,241 @@
+"""Publication state: what subscribers have already been sent.
+
+Calendar clients apply an edit only when the event keeps its UID and its
+SEQUENCE goes up, and an event that silently disappears from a feed lingers
+in some of them. So every build compares what it is about to publish with
+the previous publication (stored in ``feeds.json`` beside the feeds):
+
+- an event whose client-visible content (its :class:`Snapshot`) changed gets
+  SEQUENCE + 1 and the build time as LAST-MODIFIED and DTSTAMP;
+- an unchanged event keeps its previous values, so its bytes do not change;
+- an event removed from the data stays published as cancelled until it is
+  pruned.
+
+Everything here is pure: the build time is passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from wego_ical.errors import WegoIcalError
+
+STATE_FORMAT = 1
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Snapshot(_Record):
+    """Everything a calendar client shows of one event; its hash is the fingerprint."""
+
+    summary: str
+    start: datetime  # naive, local to ``timezone``
+    end: datetime
+    timezone: str
+    description: str
+    location: str | None = None
+    url: str | None = None
+    categories: list[str] = []
+    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
+    organizer_name: str
+    organizer_address: str
+    conference: str | None = None
+    conference_label: str | None = None
+    reminder_minutes: int | None = None
+
+    def fingerprint(self) -> str:
+        """A stable hash of the content: equal exactly when a client would see no change."""
+        return "sha256:" + hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def changed_fields(self, other: Snapshot) -> list[str]:
+        """Names of the fields that differ from ``other``."""
+        mine, theirs = self.model_dump(), other.model_dump()
+        return [name for name in mine if mine[name] != theirs[name]]
+
+    def cancelled(self, label: str) -> Snapshot:
+        """This event as cancelled, its summary saying so."""
+        prefix = f"{label}: "
+        summary = self.summary if self.summary.startswith(prefix) else prefix + self.summary
+        return self.model_copy(update={"status": "CANCELLED", "summary": summary})
+
+
+class EventLinks(_Record):
+    """Where to get one event: its own .ics file and "add to calendar" links."""
+
+    file: str
+    google: str
+    outlook: str
+    office365: str
+
+
+class EventRecord(_Record):
+    """One published event, as the previous build left it."""
+
+    uid: str
+    sequence: int
+    updated: AwareDatetime  # LAST-MODIFIED and DTSTAMP
+    fingerprint: str
+    removed: bool = False
+    feeds: list[str]
+    links: EventLinks
+    snapshot: Snapshot
+
+
+class FeedRecord(_Record):
+    """One published feed."""
+
+    path: str
+    name: str
+    description: str
+    events: int
+    url: str | None = None
+    webcal: str | None = None
+    google: str | None = None
+    outlook: str | None = None
+
+
+class State(_Record):
+    """The document stored in ``feeds.json``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    generator: str = "wego-ical"
+    format: int = STATE_FORMAT
+    series: str
+    feeds: list[FeedRecord] = []
+    events: list[EventRecord] = []
+
+    def to_document(self) -> dict[str, object]:
+        """A JSON-ready dict (datetimes as ISO 8601 strings)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class StateError(WegoIcalError):
+    """``feeds.json`` exists but cannot be trusted."""
+
+
+def parse_state(document: object, where: str) -> State | None:
+    """Read a previous ``feeds.json`` document (None when there is none)."""
+    if document is None:
+        return None
+    try:
+        return State.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(part) for part in first["loc"])
+        raise StateError(
+            f"{where}: the publication state is damaged ({path}: {first['msg']}). Restore it "
+            "from version control; deleting it makes every event look new to subscribers."
+        ) from None
+
+
+ChangeKind = Literal["added", "changed", "cancelled", "restored", "removed", "pruned"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What subscribers will see happen to one event."""
+
+    kind: ChangeKind
+    uid: str
+    summary: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CurrentEvent:
+    """An event the data publishes now."""
+
+    uid: str
+    snapshot: Snapshot
+    feeds: tuple[str, ...]
+    links: EventLinks
+
+
+def reconcile(
+    previous: State | None,
+    current: Iterable[CurrentEvent],
+    *,
+    now: datetime,
+    first_seen: datetime | None,
+    cancelled_label: str,
+    prune: bool = False,
+) -> tuple[list[EventRecord], list[Change]]:
+    """Decide SEQUENCE and timestamps of every event to publish.
+
+    ``now`` is the build time; ``first_seen`` the time for events never
+    published before (the data's ``updated`` time, else ``now``). Events of
+    ``previous`` that the data no longer has stay as cancelled unless
+    ``prune`` is set.
+    """
+    now = now.astimezone(UTC)
+    first_time = (first_seen or now).astimezone(UTC)
+    before = {record.uid: record for record in previous.events} if previous else {}
+    records: list[EventRecord] = []
+    changes: list[Change] = []
+    seen: set[str] = set()
+    for event in current:
+        seen.add(event.uid)
+        record, change = _update(before.get(event.uid), event, now, first_time)
+        records.append(record)
+        if change:
+            changes.append(change)
+    for uid, old in before.items():
+        if uid in seen:
+            continue
+        if prune:
+            changes.append(Change("pruned", uid, old.snapshot.summary))
+            continue
+        if old.removed:
+            records.append(old)
+            continue
+        snapshot = old.snapshot.cancelled(cancelled_label)
+        records.append(
+            old.model_copy(
+                update={
+                    "sequence": old.sequence + 1,
+                    "updated": now,
+                    "fingerprint": snapshot.fingerprint(),
+                    "removed": True,
+                    "snapshot": snapshot,
+                }
+            )
+        )
+        changes.append(Change("removed", uid, old.snapshot.summary))
+    return records, changes
+
+
+def _update(
+    old: EventRecord | None, event: CurrentEvent, now: datetime, first_time: datetime
+) -> tuple[EventRecord, Change | None]:
+    fingerprint = event.snapshot.fingerprint()
+    record = EventRecord(
+        uid=event.uid,
+        sequence=0,
+        updated=first_time,
+        fingerprint=fingerprint,
+        feeds=list(event.feeds),
+        links=event.links,
+        snapshot=event.snapshot,
+    )
+    if old is None:
+        return record, Change("added", event.uid, event.snapshot.summary)
+    if old.fingerprint == fingerprint and not old.removed:
+        return record.model_copy(update={"sequence": old.sequence, "updated": old.updated}), None
+    record = record.model_copy(update={"sequence": old.sequence + 1, "updated": now})
+    fields = tuple(event.snapshot.changed_fields(old.snapshot))
+    if old.removed:
+        kind: ChangeKind = "restored"
+    elif event.snapshot.status == "CANCELLED" and old.snapshot.status != "CANCELLED":
+        kind = "cancelled"
+    else:
+        kind = "changed"
+    return record, Change(kind, event.uid, event.snapshot.summary, fields)
