@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import icalendar
 import vobject
 from ical.calendar_stream import IcsCalendarStream
+
+from conftest import count_events, render
+from wego_ical.build import build_snapshot, describe, event_uid
+from wego_ical.model import Series, occurrences
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,31 @@ def read_vobject(data: bytes) -> dict[str, Fields]:
 
 
 READERS = {"icalendar": read_icalendar, "ical": read_ical, "vobject": read_vobject}
+
+
+def expected_fields(series: Series) -> dict[str, Fields]:
+    """What every parser must report, computed from the data (not from the feed)."""
+    zone = ZoneInfo(series.series.timezone)
+    result = {}
+    for entry in occurrences(series):
+        location = (entry.session.location if entry.session else None) or entry.event.location
+        uid = event_uid(series, entry)
+        result[uid] = Fields(
+            uid,
+            build_snapshot(series, entry).summary,
+            entry.start.replace(tzinfo=zone).astimezone(UTC),
+            entry.end.replace(tzinfo=zone).astimezone(UTC),
+            describe(series, entry),
+            location,
+        )
+    return result
+
+
+def assert_parsers_agree_with_data(series: Series) -> None:
+    expected = expected_fields(series)
+    for path, content in render(series).items():
+        for name, read in READERS.items():
+            parsed = read(content)
+            assert len(parsed) == count_events(content), (name, path)
+            for uid, fields in parsed.items():
+                assert fields == expected[uid], f"{name} reads {uid} in {path} differently"

@@ -4,44 +4,14 @@ the same way, and exactly as the data says."""
 from __future__ import annotations
 
 import json
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import count_events, render
-from parsers import READERS, Fields
-from wego_ical.build import build_snapshot, describe, event_uid
+from conftest import render
+from parsers import READERS, assert_parsers_agree_with_data
+from wego_ical.build import describe
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
-
-
-def expected_fields(series: Series) -> dict[str, Fields]:
-    """What every parser must report, computed from the data (not from the feed)."""
-    zone = ZoneInfo(series.series.timezone)
-    result = {}
-    for entry in occurrences(series):
-        location = (entry.session.location if entry.session else None) or entry.event.location
-        uid = event_uid(series, entry)
-        result[uid] = Fields(
-            uid,
-            build_snapshot(series, entry).summary,
-            entry.start.replace(tzinfo=zone).astimezone(UTC),
-            entry.end.replace(tzinfo=zone).astimezone(UTC),
-            describe(series, entry),
-            location,
-        )
-    return result
-
-
-def assert_parsers_agree_with_data(series: Series) -> None:
-    expected = expected_fields(series)
-    for path, content in render(series).items():
-        for name, read in READERS.items():
-            parsed = read(content)
-            assert len(parsed) == count_events(content), (name, path)
-            for uid, fields in parsed.items():
-                assert fields == expected[uid], f"{name} reads {uid} in {path} differently"
 
 
 def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
@@ -33,6 +33,7 @@ from wego_ical.state import (
     State,
     reconcile,
 )
+from wego_ical.timezones import build_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
 EVENTS_FOLDER = "events"
@@ -379,7 +380,8 @@ def build_calendar(
     calendar["X-WR-CALDESC"] = vText(description)
     calendar["X-WR-TIMEZONE"] = vText(info.timezone)
     first, last = years
-    calendar.add_missing_timezones(date(first, 1, 1), date(last + 1, 1, 1))
+    for index, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+        calendar.subcomponents.insert(index, build_vtimezone(tzid, first, last))
     return calendar
 
 

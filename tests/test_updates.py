@@ -1,0 +1,282 @@
+"""Scenarios: organisers edit the data after people subscribed, then rebuild.
+
+Each test builds the WeGO data, edits a copy, rebuilds with a later --now
+and checks what subscribers' clients would see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA
+from wego_ical.cli import main
+
+FIRST = "2030-01-01T00:00:00Z"
+LATER = "2030-02-01T10:00:00Z"
+MOBILITY = "wego-awards-4.part-1.mobility@we-gov.org"
+SAFE_CITY = "wego-awards-4.part-1.safe-city@we-gov.org"
+CEREMONY = "wego-awards-4.ceremony@we-gov.org"
+
+
+class Site:
+    """A data file and its output folder, built like an organiser would."""
+
+    def __init__(self, root: Path) -> None:
+        self.data = root / "events.toml"
+        self.out = root / "dist"
+        self.data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
+        self.runner = CliRunner()
+
+    def edit(self, old: str, new: str) -> None:
+        text = self.data.read_text(encoding="utf-8")
+        assert old in text, old
+        self.data.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def run(self, command: str, now: str, *extra: str) -> str:
+        args = [command, "--data", str(self.data), "--out", str(self.out), "--now", now, *extra]
+        result = self.runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def build(self, now: str = FIRST, *extra: str) -> str:
+        return self.run("build", now, *extra)
+
+    def events(self, path: str) -> dict[str, icalendar.Event]:
+        calendar = icalendar.Calendar.from_ical((self.out / path).read_bytes())
+        return {str(event["UID"]): event for event in calendar.events}
+
+    def files(self) -> dict[str, tuple[bytes, int]]:
+        return {
+            p.relative_to(self.out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in self.out.rglob("*")
+            if p.is_file()
+        }
+
+    def containing(self, uid: str) -> list[str]:
+        return [path for path in self.files() if path.endswith(".ics") and uid in self.events(path)]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    built = Site(tmp_path)
+    built.build()
+    return built
+
+
+def _age_files(site: Site) -> None:
+    """Move modification times into the past so a rewrite is visible."""
+    for path in site.out.rglob("*"):
+        os.utime(path, (1_000_000, 1_000_000))
+
+
+def test_no_edit_rewrites_nothing(site: Site) -> None:
+    _age_files(site)
+    before = site.files()
+    output = site.build(LATER)
+    assert site.files() == before
+    assert "0 files written" in output
+
+
+def test_first_publication_takes_timestamps_from_the_data(site: Site) -> None:
+    for event in site.events("all.ics").values():
+        assert event["SEQUENCE"] == 0
+        assert datetime(2026, 11, 27, tzinfo=UTC) == event.DTSTAMP
+        assert datetime(2026, 11, 27, tzinfo=UTC) == event.LAST_MODIFIED
+
+
+def test_first_publication_without_updated_takes_the_build_time(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    site.edit("updated = 2026-11-27T00:00:00Z\n", "")
+    site.build("2030-03-04T05:06:07Z")
+    event = site.events("all.ics")[MOBILITY]
+    assert datetime(2030, 3, 4, 5, 6, 7, tzinfo=UTC) == event.DTSTAMP
+
+
+def test_source_date_epoch_is_the_build_time(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    site.edit("updated = 2026-11-27T00:00:00Z\n", "")
+    result = site.runner.invoke(
+        main,
+        ["build", "--data", str(site.data), "--out", str(site.out)],
+        env={"SOURCE_DATE_EPOCH": "1893456000"},
+    )
+    assert result.exit_code == 0, result.output
+    assert datetime(2030, 1, 1, tzinfo=UTC) == site.events("all.ics")[MOBILITY].DTSTAMP
+
+
+def test_moved_session_gets_sequence_plus_one_everywhere_others_untouched(site: Site) -> None:
+    _age_files(site)
+    before = site.files()
+    site.edit("start = 09:00:00\nend = 09:30:00", "start = 08:30:00\nend = 09:00:00")
+    site.edit("start = 09:00:00\nend = 10:30:00", "start = 08:30:00\nend = 10:30:00")
+    output = site.build(LATER)
+    assert f"changed: WeGO Awards Webinar Part 1 · Mobility <{MOBILITY}> [start, end]" in output
+    paths = site.containing(MOBILITY)
+    assert sorted(paths) == [
+        "all.ics",
+        "categories/mobility.ics",
+        "events/wego-awards-4.part-1.mobility.ics",
+        "part-1.ics",
+    ]
+    for path in paths:
+        event = site.events(path)[MOBILITY]
+        assert event["SEQUENCE"] == 1
+        assert event.DTSTAMP == event.LAST_MODIFIED == datetime(2030, 2, 1, 10, tzinfo=UTC)
+        assert event.start.astimezone(UTC) == datetime(2021, 8, 25, 23, 30, tzinfo=UTC)
+        assert str(event["UID"]) == MOBILITY
+    for path in paths:
+        for uid, event in site.events(path).items():
+            if uid != MOBILITY:
+                assert event["SEQUENCE"] == 0
+                assert datetime(2026, 11, 27, tzinfo=UTC) == event.DTSTAMP
+    after = site.files()
+    untouched = [p for p in before if p not in paths and p != "feeds.json"]
+    assert untouched and all(after[p] == before[p] for p in untouched)
+
+
+def test_fixed_text_gets_sequence_plus_one(site: Site) -> None:
+    site.edit('title = "My Safe City"', 'title = "My Safe City!"')
+    output = site.build(LATER)
+    assert f"<{SAFE_CITY}> [description]" in output
+    assert f"<{CEREMONY}> [description]" in output  # the ceremony lists all winners
+    event = site.events("categories/safe-city.ics")[SAFE_CITY]
+    assert event["SEQUENCE"] == 1
+    assert "Mexico City — My Safe City! (Gold)" in str(event["DESCRIPTION"])
+    assert (
+        site.events("part-2.ics")["wego-awards-4.part-2.sustainable-city@we-gov.org"]["SEQUENCE"]
+        == 0
+    )
+
+
+def test_sequence_keeps_rising_with_every_change(site: Site) -> None:
+    site.edit('location = "Online"', 'location = "Online (Zoom)"')
+    site.build(LATER)
+    site.edit('location = "Online (Zoom)"', 'location = "Online (YouTube)"')
+    site.build("2030-03-01T00:00:00Z")
+    assert site.events("part-1.ics")[MOBILITY]["SEQUENCE"] == 2
+    site.build("2030-04-01T00:00:00Z")
+    assert site.events("part-1.ics")[MOBILITY]["SEQUENCE"] == 2
+
+
+def test_cancelled_session(site: Site) -> None:
+    site.edit(
+        'id = "safe-city"\nstart = 10:00:00',
+        'id = "safe-city"\nstatus = "cancelled"\nstart = 10:00:00',
+    )
+    output = site.build(LATER)
+    assert f"cancelled: Cancelled: WeGO Awards Webinar Part 1 · Safe City <{SAFE_CITY}>" in output
+    for path in ("all.ics", "part-1.ics", "categories/safe-city.ics"):
+        event = site.events(path)[SAFE_CITY]
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert str(event["SUMMARY"]) == "Cancelled: WeGO Awards Webinar Part 1 · Safe City"
+        assert event["SEQUENCE"] == 1
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+
+
+def test_removed_event_stays_cancelled_until_prune(site: Site) -> None:
+    text = site.data.read_text(encoding="utf-8")
+    site.data.write_text(text.split('[[events]]\nid = "ceremony"')[0], encoding="utf-8")
+    output = site.build(LATER)
+    assert "kept as cancelled (removed from the data): 4th WeGO Awards Ceremony" in output
+    for path in ("all.ics", "ceremony.ics", "categories/mobility.ics"):
+        event = site.events(path)[CEREMONY]
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert str(event["SUMMARY"]).startswith("Cancelled: 4th WeGO Awards Ceremony")
+        assert event["SEQUENCE"] == 1
+    _age_files(site)
+    before = site.files()
+    assert "kept as cancelled" not in site.build("2030-03-01T00:00:00Z")
+    assert site.files() == before  # stays cancelled, not cancelled again
+    output = site.build("2030-04-01T00:00:00Z", "--prune")
+    assert "pruned (dropped for good)" in output
+    assert CEREMONY not in site.events("all.ics")
+    assert not (site.out / "ceremony.ics").exists()
+    state = json.loads((site.out / "feeds.json").read_text())
+    assert CEREMONY not in [event["uid"] for event in state["events"]]
+
+
+def test_restored_event_comes_back_with_a_higher_sequence(site: Site) -> None:
+    original = site.data.read_text(encoding="utf-8")
+    site.data.write_text(original.split('[[events]]\nid = "ceremony"')[0], encoding="utf-8")
+    site.build(LATER)
+    site.data.write_text(original, encoding="utf-8")
+    output = site.build("2030-03-01T00:00:00Z")
+    assert "restored: 4th WeGO Awards Ceremony" in output
+    event = site.events("ceremony.ics")[CEREMONY]
+    assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CONFIRMED", 2)
+
+
+def test_diff_shows_changes_and_writes_nothing(site: Site) -> None:
+    _age_files(site)
+    before = site.files()
+    assert "No changes for subscribers" in site.run("diff", LATER)
+    site.edit("end = 17:00:00\nlocation", "end = 17:30:00\nlocation")
+    site.edit(
+        'id = "safe-city"\nstart = 10:00:00',
+        'id = "safe-city"\nstatus = "cancelled"\nstart = 10:00:00',
+    )
+    output = site.run("diff", LATER)
+    assert (
+        f"changed: 4th WeGO Awards Ceremony at the 5th WeGO General Assembly <{CEREMONY}> [end]"
+        in output
+    )
+    assert (
+        "cancelled: Cancelled: WeGO Awards Webinar Part 1 · Safe City "
+        f"<{SAFE_CITY}> [summary, status]" in output
+    )
+    assert site.files() == before
+
+
+def test_damaged_state_file_stops_the_build(site: Site) -> None:
+    (site.out / "feeds.json").write_text("{broken", encoding="utf-8")
+    before = site.files()
+    result = site.runner.invoke(main, ["build", "--data", str(site.data), "--out", str(site.out)])
+    assert result.exit_code == 1
+    assert "feeds.json: is not valid JSON" in result.output
+    assert "restore it from version control" in result.output
+    assert site.files() == before
+
+
+def test_state_with_wrong_shape_stops_the_build(site: Site) -> None:
+    (site.out / "feeds.json").write_text('{"series": "x", "events": [{"uid": 1}]}')
+    result = site.runner.invoke(main, ["build", "--data", str(site.data), "--out", str(site.out)])
+    assert result.exit_code == 1
+    assert "the publication state is damaged (events.0.uid" in result.output
+
+
+def test_bad_now(site: Site) -> None:
+    for value, message in (
+        ("yesterday", "is not an ISO 8601"),
+        ("2030-01-01T00:00:00", "needs a UTC offset"),
+    ):
+        result = site.runner.invoke(main, ["build", "--data", str(site.data), "--now", value])
+        assert result.exit_code == 2
+        assert message in result.output
+
+
+def test_state_file_records_sequence_and_links(site: Site) -> None:
+    state = json.loads((site.out / "feeds.json").read_text())
+    record = next(event for event in state["events"] if event["uid"] == MOBILITY)
+    assert record["sequence"] == 0
+    assert record["updated"] == "2026-11-27T00:00:00Z"
+    assert record["feeds"] == ["all.ics", "part-1.ics", "categories/mobility.ics"]
+    assert record["links"]["file"] == "events/wego-awards-4.part-1.mobility.ics"
+    assert record["links"]["google"].startswith(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text=WeGO%20Awards%20"
+    )
+    assert "dates=20210826T000000Z%2F20210826T003000Z" in record["links"]["google"]
+    assert "startdt=2021-08-26T00%3A00%3A00Z" in record["links"]["outlook"]
+    assert record["links"]["office365"].startswith("https://outlook.office.com/")
+    assert [feed["path"] for feed in state["feeds"]][:4] == [
+        "all.ics",
+        "part-1.ics",
+        "part-2.ics",
+        "ceremony.ics",
+    ]
