@@ -1,0 +1,60 @@
+"""links: subscribe and add-to-calendar URLs are well formed and fully encoded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from wego_ical import links
+
+SEOUL = ZoneInfo("Asia/Seoul")
+START = datetime(2021, 8, 26, 9, 0, tzinfo=SEOUL)
+END = datetime(2021, 8, 26, 9, 30, tzinfo=SEOUL)
+TEXT = "São Paulo & Jakarta #1; 50% done?\nnext=line"
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+
+
+def test_feed_and_webcal_urls() -> None:
+    url = links.feed_url("https://example.org/cal/", "categories/safe city.ics")
+    assert url == "https://example.org/cal/categories/safe%20city.ics"
+    assert links.webcal_url(url) == "webcal://example.org/cal/categories/safe%20city.ics"
+
+
+def test_subscribe_links_round_trip() -> None:
+    url = "https://example.org/cal/all.ics?x=1&y=2"
+    google = links.google_subscribe_url(url)
+    assert google.startswith("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F")
+    assert _query(google) == {"cid": ["webcal://example.org/cal/all.ics?x=1&y=2"]}
+    outlook = links.outlook_subscribe_url(url, TEXT)
+    assert _query(outlook) == {"url": [url], "name": [TEXT]}
+
+
+def test_google_event_link() -> None:
+    url = links.google_event_url(TEXT, START, END, TEXT, "Online, Room 1", "Asia/Seoul")
+    assert " " not in url and "\n" not in url
+    assert _query(url) == {
+        "action": ["TEMPLATE"],
+        "text": [TEXT],
+        "dates": ["20210826T000000Z/20210826T003000Z"],
+        "details": [TEXT],
+        "ctz": ["Asia/Seoul"],
+        "location": ["Online, Room 1"],
+    }
+
+
+def test_outlook_event_links() -> None:
+    for office365, host in ((False, "outlook.live.com"), (True, "outlook.office.com")):
+        url = links.outlook_event_url(TEXT, START, END, TEXT, None, office365=office365)
+        assert urlsplit(url).netloc == host
+        assert _query(url) == {
+            "path": ["/calendar/action/compose"],
+            "rru": ["addevent"],
+            "subject": [TEXT],
+            "startdt": ["2021-08-26T00:00:00Z"],
+            "enddt": ["2021-08-26T00:30:00Z"],
+            "body": [TEXT],
+        }

@@ -1,0 +1,26 @@
+"""The README's example file and quick start stay true."""
+
+from __future__ import annotations
+
+import re
+
+from wego_ical.load import parse_series
+
+from conftest import ROOT, render
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_toml_example_is_valid_and_builds() -> None:
+    (example,) = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
+    series = parse_series(example, "README.md")
+    files = render(series)
+    assert {"all.ics", "day-1.ics", "ceremony.ics", "categories/mobility.ics"} <= set(files)
+
+
+def test_quick_start_is_two_commands() -> None:
+    block = README.split("<!-- quickstart:begin -->")[1].split("<!-- quickstart:end -->")[0]
+    commands = [line for line in block.splitlines() if line and not line.startswith("```")]
+    assert len(commands) == 2
+    assert "wego-ical build" in commands[0]
+    assert "pytest" in commands[1]
