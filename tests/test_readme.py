@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from wego_ical.load import parse_series
-
 from conftest import ROOT, render
+from wego_ical.load import parse_series
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
