@@ -280,3 +280,18 @@ def test_state_file_records_sequence_and_links(site: Site) -> None:
         "part-2.ics",
         "ceremony.ics",
     ]
+
+
+def test_event_that_leaves_a_feed_stays_there_as_cancelled(site: Site) -> None:
+    site.edit('category = "mobility"\nprojects', 'category = "safe-city"\nprojects')
+    output = site.build(LATER)
+    assert f"<{MOBILITY}> [summary, description, categories, feeds]" in output
+    gone = site.events("categories/mobility.ics")[MOBILITY]
+    assert (str(gone["STATUS"]), gone["SEQUENCE"]) == ("CANCELLED", 1)
+    assert str(gone["SUMMARY"]) == "Cancelled: WeGO Awards Webinar Part 1 · Mobility"
+    moved = site.events("categories/safe-city.ics")[MOBILITY]
+    assert (str(moved["STATUS"]), moved["SEQUENCE"]) == ("CONFIRMED", 1)
+    assert str(moved["SUMMARY"]) == "WeGO Awards Webinar Part 1 · Safe City"
+    assert str(site.events("all.ics")[MOBILITY]["STATUS"]) == "CONFIRMED"
+    site.build("2030-03-01T00:00:00Z", "--prune")
+    assert MOBILITY not in site.events("categories/mobility.ics")

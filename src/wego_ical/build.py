@@ -157,14 +157,17 @@ def publish(
     files: dict[str, bytes] = {}
     feeds: list[FeedRecord] = []
     for path, (name, description) in feed_info.items():
-        members = [record for record in records if path in record.feeds]
-        if not members:
+        shown = [(r, vevents[r.uid]) for r in records if path in r.feeds]
+        shown += [(t, build_vevent(t)) for r in records if (t := _tombstone_in(path, r))]
+        if not shown:
             continue
+        shown.sort(key=lambda pair: _chronological(pair[0]))
+        members = [record for record, _ in shown]
         calendar = build_calendar(
             series,
             name,
             description,
-            [vevents[r.uid] for r in members],
+            [vevent for _, vevent in shown],
             _years(members),
             uid=f"{series.series.id}.feed.{path.removesuffix('.ics').replace('/', '.')}"
             f"@{series.series.uid_domain}",
@@ -183,6 +186,20 @@ def publish(
         ).to_ical()
     state = State(series=series.series.id, feeds=feeds, events=records)
     return Publication(files, state, changes)
+
+
+def _tombstone_in(feed: str, record: EventRecord) -> EventRecord | None:
+    """The cancelled copy that ``feed`` keeps of an event that has left it, if any."""
+    for tombstone in record.cancelled_in:
+        if tombstone.feed == feed:
+            return record.model_copy(
+                update={
+                    "sequence": tombstone.sequence,
+                    "updated": tombstone.updated,
+                    "snapshot": tombstone.snapshot,
+                }
+            )
+    return None
 
 
 def _chronological(record: EventRecord) -> tuple[datetime, str]:

@@ -76,6 +76,15 @@ class EventLinks(_Record):
     office365: str
 
 
+class Tombstone(_Record):
+    """How an event was last shown in a feed it has since left: there it stays cancelled."""
+
+    feed: str
+    sequence: int
+    updated: AwareDatetime
+    snapshot: Snapshot
+
+
 class EventRecord(_Record):
     """One published event, as the previous build left it."""
 
@@ -85,6 +94,9 @@ class EventRecord(_Record):
     fingerprint: str
     removed: bool = False
     feeds: list[str]
+    # Feeds the event was published in and has left: it stays there as
+    # cancelled, so that subscribers of those feeds see it go.
+    cancelled_in: list[Tombstone] = []
     links: EventLinks
     snapshot: Snapshot
 
@@ -184,7 +196,9 @@ def reconcile(
     seen: set[str] = set()
     for event in current:
         seen.add(event.uid)
-        record, change = _update(before.get(event.uid), event, now, first_time)
+        record, change = _update(
+            before.get(event.uid), event, now, first_time, prune, cancelled_label
+        )
         records.append(record)
         if change:
             changes.append(change)
@@ -214,15 +228,34 @@ def reconcile(
 
 
 def _update(
-    old: EventRecord | None, event: CurrentEvent, now: datetime, first_time: datetime
+    old: EventRecord | None,
+    event: CurrentEvent,
+    now: datetime,
+    first_time: datetime,
+    prune: bool,
+    cancelled_label: str,
 ) -> tuple[EventRecord, Change | None]:
     fingerprint = event.snapshot.fingerprint()
+    left: list[Tombstone] = []
+    if old is not None and not prune:
+        left = [t for t in old.cancelled_in if t.feed not in event.feeds]
+        left += [
+            Tombstone(
+                feed=feed,
+                sequence=old.sequence + 1,
+                updated=now,
+                snapshot=old.snapshot.cancelled(cancelled_label),
+            )
+            for feed in old.feeds
+            if feed not in event.feeds
+        ]
     record = EventRecord(
         uid=event.uid,
         sequence=0,
         updated=first_time,
         fingerprint=fingerprint,
         feeds=list(event.feeds),
+        cancelled_in=left,
         links=event.links,
         snapshot=event.snapshot,
     )
@@ -232,6 +265,8 @@ def _update(
         return record.model_copy(update={"sequence": old.sequence, "updated": old.updated}), None
     record = record.model_copy(update={"sequence": old.sequence + 1, "updated": now})
     fields = tuple(event.snapshot.changed_fields(old.snapshot))
+    if set(old.feeds) != set(event.feeds):
+        fields += ("feeds",)
     if old.removed:
         kind: ChangeKind = "restored"
     elif event.snapshot.status == "CANCELLED" and old.snapshot.status != "CANCELLED":
