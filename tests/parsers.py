@@ -15,8 +15,9 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import count_events, render
-from wego_ical.build import build_snapshot, describe, event_uid
-from wego_ical.model import Series, occurrences
+from wego_ical.build import build_snapshot
+from wego_ical.model import Series, entry_uid, occurrences
+from wego_ical.text import describe
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def expected_fields(series: Series) -> dict[str, Fields]:
     result = {}
     for entry in occurrences(series):
         location = (entry.session.location if entry.session else None) or entry.event.location
-        uid = event_uid(series, entry)
+        uid = entry_uid(series, entry)
         result[uid] = Fields(
             uid,
             build_snapshot(series, entry).summary,

@@ -9,9 +9,10 @@ import icalendar
 import pytest
 
 from conftest import GOLDEN, count_events, render
-from wego_ical.build import describe, event_uid, plan_feeds
+from wego_ical.build import plan_feeds
 from wego_ical.load import parse_series
-from wego_ical.model import Series, occurrences
+from wego_ical.model import Series, entry_uid, occurrences
+from wego_ical.text import describe
 
 UTC_TIMES = {
     "wego-awards-4.part-1.mobility@we-gov.org": ("2021-08-26T00:00", "2021-08-26T00:30"),
@@ -197,7 +198,7 @@ def test_organizer_email_becomes_a_mailto(wego_text: str) -> None:
 
 
 def test_uids_come_from_ids_only(wego: Series) -> None:
-    uids = [event_uid(wego, entry) for entry in occurrences(wego)]
+    uids = [entry_uid(wego, entry) for entry in occurrences(wego)]
     assert len(set(uids)) == len(uids) == 7
     assert all(uid.startswith("wego-awards-4.") and uid.endswith("@we-gov.org") for uid in uids)
 

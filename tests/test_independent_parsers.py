@@ -9,9 +9,9 @@ import pytest
 
 from conftest import render
 from parsers import READERS, assert_parsers_agree_with_data
-from wego_ical.build import describe
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
+from wego_ical.text import describe
 
 
 def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:

@@ -22,7 +22,7 @@ from icalendar.enums import STATUS, TRANSP
 from icalendar.prop.conference import Conference
 
 from wego_ical import links
-from wego_ical.model import Category, Occurrence, PersonRef, Series, occurrences
+from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
 from wego_ical.state import (
     Change,
     CurrentEvent,
@@ -33,6 +33,7 @@ from wego_ical.state import (
     State,
     reconcile,
 )
+from wego_ical.text import describe, entry_categories, event_summary
 from wego_ical.timezones import build_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
@@ -135,10 +136,10 @@ def publish(
     membership: dict[str, list[str]] = {}
     for plan in plans:
         for entry in plan.entries:
-            membership.setdefault(event_uid(series, entry), []).append(plan.path)
+            membership.setdefault(entry_uid(series, entry), []).append(plan.path)
     current = []
     for entry in occurrences(series):
-        uid = event_uid(series, entry)
+        uid = entry_uid(series, entry)
         snapshot = build_snapshot(series, entry)
         current.append(
             CurrentEvent(uid, snapshot, tuple(membership[uid]), event_links(uid, snapshot))
@@ -240,11 +241,6 @@ def _feed_record(series: Series, path: str, name: str, description: str, count: 
     )
 
 
-def event_uid(series: Series, entry: Occurrence) -> str:
-    """A UID that stays the same across feeds and rebuilds: derived from ids only."""
-    return f"{series.series.id}.{entry.key}@{series.series.uid_domain}"
-
-
 def event_file(uid: str) -> str:
     """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
     return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
@@ -291,28 +287,6 @@ def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
         if status == "CANCELLED"
         else (snapshot.model_copy(update={"status": status}))
     )
-
-
-def event_summary(series: Series, entry: Occurrence) -> str:
-    """``Event title · Session title`` for sessions (the session title defaults to
-    its category's name), the event title otherwise."""
-    if entry.session is None:
-        return entry.event.title
-    session = entry.session
-    title = session.title or (
-        series.category(session.category).name if session.category else session.id
-    )
-    return f"{entry.event.title} · {title}"
-
-
-def entry_categories(series: Series, entry: Occurrence) -> list[str]:
-    """CATEGORIES: the series title plus the category (or all, for a ceremony)."""
-    names = [series.series.title]
-    if entry.session is not None and entry.session.category:
-        names.append(series.category(entry.session.category).name)
-    elif entry.session is None and entry.event.awards_ceremony:
-        names += [category.name for category in series.categories]
-    return names
 
 
 # --------------------------------------------------------------------------- iCalendar
@@ -400,72 +374,3 @@ def build_calendar(
     for index, tzid in enumerate(sorted(calendar.get_missing_tzids())):
         calendar.subcomponents.insert(index, build_vtimezone(tzid, first, last))
     return calendar
-
-
-# --------------------------------------------------------------------------- descriptions
-
-
-def describe(series: Series, entry: Occurrence) -> str:
-    """The plain-text DESCRIPTION of an entry: paragraphs separated by blank lines."""
-    labels, event, session = series.labels, entry.event, entry.session
-    paragraphs: list[str] = []
-    if session is not None:
-        head = [f"{labels.session} {entry.index} {labels.of} {entry.count}: {event.title}"]
-        if session.category:
-            category = series.category(session.category)
-            head.append(f"{labels.category}: {category.name}")
-            if category.topics:
-                head.append(f"{labels.topics}: {', '.join(category.topics)}")
-        paragraphs.append("\n".join(head))
-        paragraphs.append(session.description)
-        if session.projects:
-            projects = [_project_line(series, pid) for pid in session.projects]
-            paragraphs.append(_listing(labels.projects, projects))
-    else:
-        paragraphs.append(event.description)
-    if event.host:
-        paragraphs.append(f"{labels.host}: {event.host}")
-    if session is None and event.awards_ceremony:
-        paragraphs.append(_winners(series))
-    panelists = (session.panelists if session else []) or event.panelists
-    if panelists:
-        label = labels.panelists if len(panelists) == 1 else labels.panelists_plural
-        paragraphs.append(_listing(label, [_person_line(series, p) for p in panelists]))
-    if session is None and event.jury:
-        paragraphs.append(_listing(labels.jury, [_person_line(series, p) for p in event.jury]))
-    if event.interpretation:
-        paragraphs.append(f"{labels.interpretation}: {', '.join(event.interpretation)}")
-    conference = (session.conference if session else None) or event.conference
-    if conference:
-        paragraphs.append(f"{labels.conference}: {conference}")
-    url = (session.url if session else None) or event.url or series.series.url
-    paragraphs.append(f"{labels.event_page}: {url}")
-    return "\n\n".join(p for p in paragraphs if p)
-
-
-def _listing(heading: str, items: list[str]) -> str:
-    return "\n".join([f"{heading}:", *(f"- {item}" for item in items)])
-
-
-def _project_line(series: Series, project_id: str) -> str:
-    project = series.project(project_id)
-    text = f"{project.city} — {project.title}" if project.title else project.city
-    return f"{text} ({project.prize})" if project.prize else text
-
-
-def _person_line(series: Series, ref: PersonRef) -> str:
-    person = series.person(ref.person)
-    role = ref.role or person.role
-    organisation = ref.organisation or person.organisation
-    details = ", ".join(part for part in (role, organisation) if part)
-    return f"{person.name} — {details}" if details else person.name
-
-
-def _winners(series: Series) -> str:
-    blocks = [f"{series.labels.winners}:"]
-    for category in series.categories:
-        projects = series.projects_in(category.id)
-        if projects:
-            lines = [category.name, *(f"- {_project_line(series, p.id)}" for p in projects)]
-            blocks.append("\n".join(lines))
-    return "\n".join(blocks) if len(blocks) > 1 else ""

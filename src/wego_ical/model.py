@@ -633,3 +633,8 @@ def occurrences(series: Series) -> list[Occurrence]:
         else:
             result.append(Occurrence(event, None, key=event.id))
     return sorted(result, key=lambda o: (o.start, o.key))
+
+
+def entry_uid(series: Series, entry: Occurrence) -> str:
+    """A UID that stays the same across feeds and rebuilds: derived from ids only."""
+    return f"{series.series.id}.{entry.key}@{series.series.uid_domain}"

@@ -1,0 +1,103 @@
+"""Plain-text renderings of the data: summaries, descriptions, people and projects.
+
+Shared by the iCalendar feeds and the landing page, so both say the same.
+"""
+
+from __future__ import annotations
+
+from wego_ical.model import Occurrence, PersonRef, Series
+
+
+def session_title(series: Series, entry: Occurrence) -> str:
+    """A session's own title: its title, else its category's name, else its id."""
+    session = entry.session
+    if session is None:
+        return entry.event.title
+    if session.title:
+        return session.title
+    return series.category(session.category).name if session.category else session.id
+
+
+def event_summary(series: Series, entry: Occurrence) -> str:
+    """``Event title · Session title`` for sessions, the event title otherwise."""
+    if entry.session is None:
+        return entry.event.title
+    return f"{entry.event.title} · {session_title(series, entry)}"
+
+
+def entry_categories(series: Series, entry: Occurrence) -> list[str]:
+    """CATEGORIES: the series title plus the category (or all, for a ceremony)."""
+    names = [series.series.title]
+    if entry.session is not None and entry.session.category:
+        names.append(series.category(entry.session.category).name)
+    elif entry.session is None and entry.event.awards_ceremony:
+        names += [category.name for category in series.categories]
+    return names
+
+
+def describe(series: Series, entry: Occurrence) -> str:
+    """The plain-text DESCRIPTION of an entry: paragraphs separated by blank lines."""
+    labels, event, session = series.labels, entry.event, entry.session
+    paragraphs: list[str] = []
+    if session is not None:
+        head = [f"{labels.session} {entry.index} {labels.of} {entry.count}: {event.title}"]
+        if session.category:
+            category = series.category(session.category)
+            head.append(f"{labels.category}: {category.name}")
+            if category.topics:
+                head.append(f"{labels.topics}: {', '.join(category.topics)}")
+        paragraphs.append("\n".join(head))
+        paragraphs.append(session.description)
+        if session.projects:
+            projects = [project_line(series, pid) for pid in session.projects]
+            paragraphs.append(_listing(labels.projects, projects))
+    else:
+        paragraphs.append(event.description)
+    if event.host:
+        paragraphs.append(f"{labels.host}: {event.host}")
+    if session is None and event.awards_ceremony:
+        paragraphs.append(_winners(series))
+    panelists = (session.panelists if session else []) or event.panelists
+    if panelists:
+        label = labels.panelists if len(panelists) == 1 else labels.panelists_plural
+        paragraphs.append(_listing(label, [person_line(series, p) for p in panelists]))
+    if session is None and event.jury:
+        paragraphs.append(_listing(labels.jury, [person_line(series, p) for p in event.jury]))
+    if event.interpretation:
+        paragraphs.append(f"{labels.interpretation}: {', '.join(event.interpretation)}")
+    conference = (session.conference if session else None) or event.conference
+    if conference:
+        paragraphs.append(f"{labels.conference}: {conference}")
+    url = (session.url if session else None) or event.url or series.series.url
+    paragraphs.append(f"{labels.event_page}: {url}")
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _listing(heading: str, items: list[str]) -> str:
+    return "\n".join([f"{heading}:", *(f"- {item}" for item in items)])
+
+
+def project_line(series: Series, project_id: str) -> str:
+    """``City — Project title (Prize)``, leaving out what is unknown."""
+    project = series.project(project_id)
+    text = f"{project.city} — {project.title}" if project.title else project.city
+    return f"{text} ({project.prize})" if project.prize else text
+
+
+def person_line(series: Series, ref: PersonRef) -> str:
+    """``Name — Role, Organisation``, with the role held at that moment."""
+    person = series.person(ref.person)
+    role = ref.role or person.role
+    organisation = ref.organisation or person.organisation
+    details = ", ".join(part for part in (role, organisation) if part)
+    return f"{person.name} — {details}" if details else person.name
+
+
+def _winners(series: Series) -> str:
+    blocks = [f"{series.labels.winners}:"]
+    for category in series.categories:
+        projects = series.projects_in(category.id)
+        if projects:
+            lines = [category.name, *(f"- {project_line(series, p.id)}" for p in projects)]
+            blocks.append("\n".join(lines))
+    return "\n".join(blocks) if len(blocks) > 1 else ""
