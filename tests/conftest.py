@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events.toml"
 DIST = ROOT / "dist"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "wego"
+DST_EXAMPLE = ROOT / "examples" / "dst-new-york.toml"
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +47,10 @@ BUILD_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def render(series: Series, now: datetime = BUILD_TIME) -> dict[str, bytes]:
-    """Every file of a first publication of ``series``: feeds and single-event files."""
-    return publish(series, None, now).files
+    """The .ics files of a first publication of ``series``: feeds and single-event files."""
+    return {
+        path: c for path, c in publish(series, None, now).files.items() if path.endswith(".ics")
+    }
 
 
 def count_events(content: bytes) -> int:

@@ -38,7 +38,7 @@ def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> Non
         "added: WeGO Awards Webinar Part 1 · Mobility <wego-awards-4.part-1.mobility@we-gov.org>"
         in (result.output)
     )
-    assert result.output.endswith(f"10 feeds in {out}: 17 files written, 0 unchanged, 0 removed.\n")
+    assert result.output.endswith(f"10 feeds in {out}: 18 files written, 0 unchanged, 0 removed.\n")
     assert tree(out) == tree(GOLDEN)
 
 
@@ -48,7 +48,7 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")}
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     assert result.exit_code == 0
-    assert "0 files written, 17 unchanged, 0 removed" in result.output
+    assert "0 files written, 18 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 

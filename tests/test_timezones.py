@@ -10,13 +10,11 @@ import icalendar
 import pytest
 import vobject
 
-from conftest import ROOT, render
+from conftest import DST_EXAMPLE, render
 from parsers import READERS, assert_parsers_agree_with_data
 from wego_ical.load import load_series
 from wego_ical.model import local_time_problem
 from wego_ical.timezones import build_vtimezone
-
-DST_EXAMPLE = ROOT / "examples" / "dst-new-york.toml"
 
 
 def _observances(tzid: str, first: int, last: int) -> list[tuple[str, str, str, str]]:

@@ -23,6 +23,7 @@ from icalendar.prop.conference import Conference
 
 from wego_ical import links
 from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
+from wego_ical.page import render_index
 from wego_ical.state import (
     Change,
     CurrentEvent,
@@ -38,6 +39,7 @@ from wego_ical.timezones import build_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
 EVENTS_FOLDER = "events"
+INDEX_PAGE = "index.html"
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def publish(
             _years([record]),
             uid=f"{record.uid.split('@', 1)[0]}.file@{series.series.uid_domain}",
         ).to_ical()
+    files[INDEX_PAGE] = render_index(series, feeds, records)
     state = State(series=series.series.id, feeds=feeds, events=records)
     return Publication(files, state, changes)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -12,10 +14,11 @@ from typing import ParamSpec, TypeVar
 import click
 
 from wego_ical import __version__
-from wego_ical.build import Publication, plan_feeds, publish
+from wego_ical.build import INDEX_PAGE, Publication, plan_feeds, publish
 from wego_ical.errors import OutputError, WegoIcalError
 from wego_ical.load import load_series
 from wego_ical.model import occurrences
+from wego_ical.serve import open_preview, watch
 from wego_ical.state import Change, parse_state
 from wego_ical.write import MANIFEST, read_manifest, write_output
 
@@ -119,7 +122,8 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     """
     publication = _publication(data_path, out_dir, now, prune)
     results = write_output(out_dir, publication.files, publication.state.to_document())
-    counts = {feed.path: feed.events for feed in publication.feeds}
+    counts = {feed.path: _events(feed.events) for feed in publication.feeds}
+    counts[INDEX_PAGE] = "landing page"
     for result in results:
         if result.path not in counts and result.action != "removed":
             continue  # single-event files: summarised below
@@ -128,7 +132,7 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
             click.echo(f"removed    {shown}  (no longer produced)")
         else:
             label = "wrote" if result.action == "written" else "unchanged"
-            click.echo(f"{label:<10} {shown}  ({_events(counts[result.path])})")
+            click.echo(f"{label:<10} {shown}  ({counts[result.path]})")
     singles = [r for r in results if r.path not in counts and r.action != "removed"]
     click.echo(
         f"{len(singles)} single-event files in {out_dir / 'events'}: "
@@ -198,3 +202,66 @@ def check(data_path: Path) -> None:
     click.echo("  would build:")
     for plan in plan_feeds(series):
         click.echo(f"    {plan.path:<45} {_events(len(plan.entries)):<10} {plan.name}")
+
+
+@main.command()
+@DATA_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder whose publication state the preview continues (it is not changed).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option("--watch", "watch_data", is_flag=True, help="Rebuild when the data file changes.")
+@NOW_OPTION
+@_user_errors
+def serve(
+    data_path: Path, out_dir: Path, host: str, port: int, watch_data: bool, now: datetime
+) -> None:
+    """Build a preview of the site and serve it locally.
+
+    The preview's subscribe links point at this server, so subscriptions can be
+    tried in a calendar app on this machine. The output folder is not changed.
+    """
+    preview = open_preview(data_path, out_dir, host, port)
+    stop = threading.Event()
+    try:
+        preview.rebuild(now)
+        _say(f"Serving a preview of {data_path} at {preview.url}")
+        _say(
+            "Press Ctrl+C to stop." + (f" Watching {data_path} for changes." if watch_data else "")
+        )
+        if watch_data:
+
+            def rebuild() -> None:
+                try:
+                    changes = preview.rebuild(now).changes
+                except WegoIcalError as exc:
+                    click.echo(str(exc), err=True)
+                    _say("The preview still shows the last good build.")
+                    return
+                _say(f"Rebuilt from {data_path}: {len(changes)} change(s) for subscribers.")
+
+            threading.Thread(target=watch, args=(data_path, rebuild, stop), daemon=True).start()
+        preview.server.serve_forever()
+    except KeyboardInterrupt:
+        _say("Stopped.")
+    finally:
+        stop.set()
+        preview.close()
+
+
+def _say(message: str) -> None:
+    """Print and flush at once, so that a process reading our output sees it."""
+    click.echo(message)
+    sys.stdout.flush()

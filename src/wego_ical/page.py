@@ -1,0 +1,185 @@
+"""The landing page (``index.html``) for subscribers, rendered from the same data.
+
+Pure: a :class:`~wego_ical.model.Series` and the publication state go in,
+HTML bytes come out. Templates are Jinja2 with autoescaping, so text from the
+TOML can never become markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from wego_ical.model import Event, Occurrence, PersonRef, Series, entry_uid, occurrences
+from wego_ical.state import EventLinks, EventRecord, FeedRecord
+from wego_ical.text import person_line, project_line, session_title
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """One feed as the page shows it."""
+
+    name: str
+    description: str
+    events: int
+    href: str  # download link, relative to the page unless published
+    address: str  # what the copy control copies
+    webcal: str | None
+    google: str | None
+    outlook: str | None
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One session (or a session-less event) in the schedule."""
+
+    anchor: str
+    title: str
+    cancelled: bool
+    start_utc: str
+    end_utc: str
+    local_text: str
+    category: str | None
+    topics: list[str]
+    projects: list[str]
+    panelists_label: str
+    panelists: list[str]
+    description: str
+    conference: str | None
+    links: EventLinks | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event of the series with its entries."""
+
+    anchor: str
+    title: str
+    date_text: str
+    location: str | None
+    host: str | None
+    description: str
+    interpretation: list[str]
+    url: str | None
+    awards_ceremony: bool
+    winners: list[tuple[str, list[str]]]
+    jury: list[str]
+    entries: list[EntryView] = field(default_factory=list)
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("wego_ical", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_index(series: Series, feeds: list[FeedRecord], records: list[EventRecord]) -> bytes:
+    """The HTML of ``index.html``."""
+    by_uid = {record.uid: record for record in records}
+    template = _environment().get_template("index.html.j2")
+    html = template.render(
+        series=series.series,
+        labels=series.labels,
+        published=series.publish.base_url is not None,
+        feeds=[_feed_view(feed) for feed in feeds],
+        events=_event_views(series, by_uid),
+        zone=series.series.timezone,
+    )
+    return html.encode("utf-8")
+
+
+def _feed_view(feed: FeedRecord) -> FeedView:
+    return FeedView(
+        name=feed.name,
+        description=feed.description,
+        events=feed.events,
+        href=feed.url or feed.path,
+        address=feed.url or feed.path,
+        webcal=feed.webcal,
+        google=feed.google,
+        outlook=feed.outlook,
+    )
+
+
+def _event_views(series: Series, by_uid: dict[str, EventRecord]) -> list[EventView]:
+    views: dict[str, EventView] = {}
+    for entry in occurrences(series):
+        event = entry.event
+        if event.id not in views:
+            views[event.id] = _event_view(series, event)
+        record = by_uid.get(entry_uid(series, entry))
+        views[event.id].entries.append(_entry_view(series, entry, record))
+    return list(views.values())
+
+
+def _event_view(series: Series, event: Event) -> EventView:
+    winners = []
+    if event.awards_ceremony:
+        for category in series.categories:
+            projects = [project_line(series, p.id) for p in series.projects_in(category.id)]
+            if projects:
+                winners.append((category.name, projects))
+    return EventView(
+        anchor=event.id,
+        title=event.title,
+        date_text=event.date.strftime("%A %d %B %Y").replace(" 0", " "),
+        location=event.location,
+        host=event.host,
+        description=event.description,
+        interpretation=list(event.interpretation),
+        url=event.url,
+        awards_ceremony=event.awards_ceremony,
+        winners=winners,
+        jury=[person_line(series, ref) for ref in event.jury],
+    )
+
+
+def _entry_view(series: Series, entry: Occurrence, record: EventRecord | None) -> EntryView:
+    zone = ZoneInfo(series.series.timezone)
+    start = entry.start.replace(tzinfo=zone)
+    end = entry.end.replace(tzinfo=zone)
+    session = entry.session
+    category = series.category(session.category) if session and session.category else None
+    panelists: list[PersonRef] = list((session.panelists if session else []) or [])
+    if session is not None and not panelists:
+        panelists = list(entry.event.panelists)
+    status = session.status if session else entry.event.status
+    title = entry.event.title if session is None else session_title(series, entry)
+    return EntryView(
+        anchor=entry.key.replace(".", "--"),
+        title=title,
+        cancelled=status == "cancelled",
+        start_utc=_utc(start),
+        end_utc=_utc(end),
+        local_text=_local_text(start, end, series.series.timezone),
+        category=category.name if category else None,
+        topics=list(category.topics) if category else [],
+        projects=[project_line(series, p) for p in session.projects] if session else [],
+        panelists_label=(
+            series.labels.panelists if len(panelists) == 1 else series.labels.panelists_plural
+        ),
+        panelists=[person_line(series, ref) for ref in panelists],
+        description=session.description if session else "",
+        conference=(session.conference if session else None) or entry.event.conference,
+        links=record.links if record else None,
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _local_text(start: datetime, end: datetime, zone_name: str) -> str:
+    offset = start.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{start:%H:%M}–{end:%H:%M} {start.tzname() or ''} ({zone_name}, {offset})".replace(
+        "  ", " "
+    )

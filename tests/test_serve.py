@@ -1,0 +1,192 @@
+"""serve: the preview server behaves like a good static host, and --watch rebuilds."""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from conftest import BUILD_TIME, DATA
+from wego_ical.errors import DataError
+from wego_ical.serve import Preview, open_preview, resolve_request_path, watch
+
+
+def _start(folder: Path) -> Preview:
+    data = folder / "events.toml"
+    shutil.copy(DATA, data)
+    running = open_preview(data, folder / "dist", "127.0.0.1", 0)
+    running.rebuild(BUILD_TIME)
+    threading.Thread(target=running.server.serve_forever, daemon=True).start()
+    return running
+
+
+def _stop(running: Preview) -> None:
+    running.server.shutdown()
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
+    running = _start(tmp_path_factory.mktemp("preview"))
+    yield running
+    _stop(running)
+
+
+@pytest.fixture
+def fresh_preview(tmp_path: Path) -> Iterator[Preview]:
+    running = _start(tmp_path)
+    yield running
+    _stop(running)
+
+
+def request(
+    preview: Preview, path: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
+    host, port = preview.server.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    return response
+
+
+def body(preview: Preview, path: str) -> bytes:
+    host, port = preview.server.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    connection.request("GET", path)
+    return connection.getresponse().read()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/all.ics", "text/calendar; charset=utf-8"),
+        ("/categories/safe-city.ics", "text/calendar; charset=utf-8"),
+        ("/events/wego-awards-4.ceremony.ics", "text/calendar; charset=utf-8"),
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/feeds.json", "application/json; charset=utf-8"),
+    ],
+)
+def test_content_types(preview: Preview, path: str, content_type: str) -> None:
+    response = request(preview, path)
+    assert response.status == 200
+    assert response.getheader("Content-Type") == content_type
+    assert response.getheader("ETag", "").startswith('"')
+    assert response.getheader("Last-Modified")
+
+
+def test_feeds_parse_and_link_to_the_local_server(preview: Preview) -> None:
+    calendar = icalendar.Calendar.from_ical(body(preview, "/all.ics"))
+    assert len(calendar.events) == 7
+    assert str(calendar["URL"]) == f"{preview.url}all.ics"
+    assert (
+        f'href="webcal://{preview.url.removeprefix("http://")}all.ics"'
+        in body(preview, "/").decode()
+    )
+
+
+def test_conditional_requests(preview: Preview) -> None:
+    first = request(preview, "/all.ics")
+    etag, modified = first.getheader("ETag"), first.getheader("Last-Modified")
+    assert etag and modified
+    assert request(preview, "/all.ics", headers={"If-None-Match": etag}).status == 304
+    assert request(preview, "/all.ics", headers={"If-None-Match": f'"x", {etag}'}).status == 304
+    assert request(preview, "/all.ics", headers={"If-None-Match": '"other"'}).status == 200
+    assert request(preview, "/all.ics", headers={"If-Modified-Since": modified}).status == 304
+    earlier = email.utils.format_datetime(
+        email.utils.parsedate_to_datetime(modified).replace(year=2000), usegmt=True
+    )
+    assert request(preview, "/all.ics", headers={"If-Modified-Since": earlier}).status == 200
+    assert request(preview, "/all.ics", headers={"If-Modified-Since": "garbage"}).status == 200
+
+
+def test_head(preview: Preview) -> None:
+    response = request(preview, "/all.ics", method="HEAD")
+    assert response.status == 200
+    assert int(response.getheader("Content-Length", "0")) > 1000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/categories/../../secret",
+        "/..%2f..%2fetc%2fpasswd",
+        "/%5c..%5cetc",
+        "/nothing.ics",
+        "/all.ics%00.html",
+    ],
+)
+def test_nothing_outside_the_folder(preview: Preview, path: str) -> None:
+    (preview.folder.parent / "secret").write_text("do not serve")
+    response = request(preview, path)
+    assert response.status == 404
+
+
+def test_symlink_out_of_the_folder_is_not_followed(fresh_preview: Preview, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("no")
+    (fresh_preview.folder / "link.txt").symlink_to(secret)
+    assert request(fresh_preview, "/link.txt").status == 404
+
+
+def test_resolve_request_path(tmp_path: Path) -> None:
+    (tmp_path / "a.ics").write_text("x")
+    assert resolve_request_path(tmp_path, "/a.ics?x=1#y") == (tmp_path / "a.ics").resolve()
+    assert resolve_request_path(tmp_path, "/../a.ics") == (tmp_path / "a.ics").resolve()
+    assert resolve_request_path(tmp_path, "/missing") is None
+
+
+def test_output_folder_is_not_changed(fresh_preview: Preview, tmp_path: Path) -> None:
+    assert fresh_preview.state_dir == tmp_path / "dist"
+    assert not (tmp_path / "dist").exists()
+
+
+def test_watch_rebuilds_and_keeps_last_good_build(fresh_preview: Preview) -> None:
+    preview = fresh_preview
+    stop = threading.Event()
+    events: list[str] = []
+
+    def rebuild() -> None:
+        try:
+            preview.rebuild(BUILD_TIME)
+            events.append("ok")
+        except DataError as exc:
+            events.append(str(exc))
+
+    thread = threading.Thread(target=watch, args=(preview.data_path, rebuild, stop, 0.05))
+    thread.start()
+    try:
+        text = preview.data_path.read_text(encoding="utf-8")
+        preview.data_path.write_text(
+            text.replace('title = "WeGO Awards Webinar Part 1"', 'title = "Webinar One"'),
+            encoding="utf-8",
+        )
+        _wait_for(lambda: events == ["ok"])
+        assert b"SUMMARY:Webinar One \xc2\xb7 Mobility" in body(preview, "/part-1.ics")
+        preview.data_path.write_text(text.replace("[series]", "[series"), encoding="utf-8")
+        _wait_for(lambda: len(events) == 2)
+        assert "TOML syntax error" in events[1]
+        assert request(preview, "/part-1.ics").status == 200
+        assert b"SUMMARY:Webinar One \xc2\xb7 Mobility" in body(preview, "/part-1.ics")
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _wait_for(condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
