@@ -117,7 +117,81 @@ def test_out_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert list(out.iterdir()) == []
 
 
-def test_failure_while_moving_files_restores_the_previous_output(
+def test_folder_is_replaced_in_one_exchange_keeping_unchanged_inodes(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    (out / "CNAME").write_text("example.org")
+    inodes = {p.name: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    folder_inode = out.stat().st_ino
+    write_output(out, {**FILES, "all.ics": b"A2"}, {})
+    assert out.stat().st_ino != folder_inode  # a new folder was swapped in
+    after = {p.name: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    assert after["CNAME"] == inodes["CNAME"]
+    assert after["part-1.ics"] == inodes["part-1.ics"]
+    assert after["all.ics"] != inodes["all.ics"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging left behind
+
+
+def test_nothing_to_change_touches_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    folder_inode = out.stat().st_ino
+    write_output(out, FILES, {})
+    assert out.stat().st_ino == folder_inode
+
+
+def test_new_folder_is_readable_by_others(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_output(tmp_path / "dist", FILES, {})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "dist").stat().st_mode & 0o777 == 0o755
+
+
+def test_failing_exchange_leaves_the_old_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {"v": 1})
+    before = snapshot(out)
+
+    def failing_exchange(first: Path, second: Path) -> None:
+        raise OutputError(f"{second}: cannot replace the output folder: Device or resource busy")
+
+    monkeypatch.setattr(write_module, "_exchange", failing_exchange)
+    with pytest.raises(OutputError, match="cannot replace the output folder"):
+        write_output(out, {p: c + b"-new" for p, c in FILES.items()}, {"v": 2})
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_without_exchange_files_are_moved_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    (out / "CNAME").write_text("mine")
+
+    def no_exchange(first: Path, second: Path) -> None:
+        raise write_module._NoExchange
+
+    monkeypatch.setattr(write_module, "_exchange", no_exchange)
+    results = write_output(out, {"all.ics": b"A2", "part-1.ics": b"B"}, {})
+    assert {r.path: r.action for r in results} == {
+        "all.ics": "written",
+        "part-1.ics": "unchanged",
+        "categories/mobility.ics": "removed",
+    }
+    assert snapshot(out) == {
+        "all.ics": b"A2",
+        "part-1.ics": b"B",
+        "CNAME": b"mine",
+        MANIFEST: (out / MANIFEST).read_bytes(),
+    }
+
+
+def test_without_exchange_a_failed_move_restores_the_previous_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
@@ -132,12 +206,33 @@ def test_failure_while_moving_files_restores_the_previous_output(
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
+    def no_exchange(first: Path, second: Path) -> None:
+        raise write_module._NoExchange
+
+    monkeypatch.setattr(write_module, "_exchange", no_exchange)
     monkeypatch.setattr(write_module.os, "replace", failing_replace)
     new = {path: content + b"-new" for path, content in FILES.items()}
     with pytest.raises(OutputError, match=r"writing failed .*the previous files were restored"):
         write_output(out, new, {"v": 2})
     assert snapshot(out) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".wego-ical")]
+
+
+def test_read_only_parent_stages_inside_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    write_output(out, FILES, {})
+    real_mkdtemp = write_module.tempfile.mkdtemp
+
+    def mkdtemp(prefix: str, dir: Path) -> str:
+        if Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return real_mkdtemp(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(write_module.tempfile, "mkdtemp", mkdtemp)
+    write_output(out, {**FILES, "all.ics": b"A3"}, {})
+    assert (out / "all.ics").read_bytes() == b"A3"
+    assert not [p for p in out.iterdir() if "staging" in p.name]
 
 
 def test_failure_while_staging_leaves_output_untouched(
@@ -159,10 +254,14 @@ def test_failure_while_staging_leaves_output_untouched(
     assert snapshot(out) == before
 
 
-def test_leftover_staging_folder_is_cleaned(tmp_path: Path) -> None:
+def test_leftover_staging_folders_are_cleaned_not_published(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    leftover = out / ".wego-ical-staging-abc"
-    leftover.mkdir(parents=True)
-    (leftover / "all.ics").write_bytes(b"half")
     write_output(out, FILES, {})
-    assert not leftover.exists()
+    beside = tmp_path / ".dist.wego-ical-staging-abc"
+    inside = out / ".wego-ical-staging-xyz"
+    for leftover in (beside, inside):
+        leftover.mkdir()
+        (leftover / "all.ics").write_bytes(b"half")
+    write_output(out, {**FILES, "all.ics": b"A4"}, {})
+    assert not beside.exists()
+    assert not (out / ".wego-ical-staging-xyz").exists()

@@ -1,16 +1,29 @@
 """Write generated files into the output folder, all or nothing.
 
-Everything is first written to a staging folder inside the output folder
-(same file system, so renames are atomic). Only when that succeeded are the
-files moved into place, one atomic rename each; if a rename fails, the ones
-already done are rolled back. Files whose bytes did not change are left
-alone (their modification time too). A manifest (``feeds.json``) records what
-the tool generated, so feeds that the data no longer produces are removed on
-the next build, and files the tool did not generate are never touched.
+A build never edits the output folder in place. It prepares the complete new
+folder beside it (same file system): new and changed files are written there,
+while unchanged files and everything the tool did not generate are hard-linked
+from the old folder, so they keep their content, inode and modification time.
+Then the two folders are exchanged in one atomic step (``renameat2`` with
+``RENAME_EXCHANGE`` on Linux). Whenever the process is killed, the output
+folder is either entirely the old one or entirely the new one, and
+``feeds.json`` (the manifest and publication state) always matches the
+feeds beside it.
+
+Where an atomic exchange is not available (another operating system, or a
+folder whose parent cannot be written), the changed files are moved in one
+by one after everything was written, and put back if a move fails: a failure
+leaves the old output, but a killed process may leave a mix.
+
+``feeds.json`` lists what the tool generated, so files that the data no
+longer produces are removed on the next build, and files the tool did not
+generate are never touched.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -37,6 +50,10 @@ class FileResult:
     action: Action
 
 
+class _NoExchange(Exception):
+    """The file system or platform cannot swap two folders atomically."""
+
+
 def write_output(
     out_dir: Path, files: Mapping[str, bytes], manifest: Mapping[str, object]
 ) -> list[FileResult]:
@@ -49,24 +66,19 @@ def write_output(
     """
     for relative in files:
         _check_relative(relative)
-    _prepare_folder(out_dir)
-    previous = read_generated(out_dir)
+    out_dir = _prepare_folder(out_dir)
     contents = dict(files)
     contents[MANIFEST] = render_manifest(manifest, sorted(files))
-    with _staging(out_dir) as staging:
-        for relative, content in contents.items():
-            _write_file(staging / relative, content)
-        changed = [rel for rel in contents if _read_or_none(out_dir / rel) != contents[rel]]
-        # The manifest goes last, so that it never lists files not yet in place.
-        changed.sort(key=lambda rel: rel == MANIFEST)
-        _commit(staging, out_dir, changed)
-    stale = sorted(set(previous) - set(contents))
-    for relative in stale:
-        _remove(out_dir, relative)
+    previous = read_generated(out_dir)
+    changed = [rel for rel in contents if _read_or_none(out_dir / rel) != contents[rel]]
+    stale = sorted(rel for rel in set(previous) - set(contents) if (out_dir / rel).exists())
     results = [
         FileResult(rel, "written" if rel in changed else "unchanged") for rel in sorted(files)
     ]
-    return results + [FileResult(rel, "removed") for rel in stale]
+    results += [FileResult(rel, "removed") for rel in stale]
+    if changed or stale:
+        _replace_folder(out_dir, contents, set(changed), set(stale))
+    return results
 
 
 def render_manifest(manifest: Mapping[str, object], generated: list[str]) -> bytes:
@@ -84,7 +96,7 @@ def read_manifest(out_dir: Path) -> object | None:
     path = out_dir / MANIFEST
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise OutputError(
@@ -132,31 +144,117 @@ def _check_relative(relative: str) -> str:
     return relative
 
 
-def _prepare_folder(out_dir: Path) -> None:
+def _prepare_folder(out_dir: Path) -> Path:
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
+    if out_dir.is_symlink():
+        out_dir = out_dir.resolve()  # exchange the folder the link points to, not the link
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
+    writable = out_dir if out_dir.exists() else out_dir.parent
+    if not os.access(writable, os.W_OK | os.X_OK):
         raise OutputError(f"{out_dir}: the output folder is not writable; fix its permissions")
-    for leftover in out_dir.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
+    _remove_leftovers(out_dir.parent, _staging_prefix(out_dir.name))
+    return out_dir
+
+
+# --------------------------------------------------------------------------- replacing
+
+
+def _replace_folder(
+    out_dir: Path, contents: Mapping[str, bytes], changed: set[str], stale: set[str]
+) -> None:
+    """Turn ``out_dir`` into its new state in one atomic step where possible."""
+    try:
+        with _staging(out_dir.parent, out_dir.name) as staging:
+            _populate(staging, out_dir, contents, changed, stale)
+            if not out_dir.exists():
+                os.rename(staging, out_dir)
+                return
+            try:
+                _exchange(staging, out_dir)
+            except _NoExchange:
+                _commit_file_by_file(staging, out_dir, changed, stale)
+    except PermissionError:
+        # The parent folder is read-only: stage inside the output folder instead.
+        with _staging(out_dir, "") as staging:
+            for relative in changed:
+                _write_file(staging / relative, contents[relative])
+            _commit_file_by_file(staging, out_dir, changed, stale)
+
+
+def _staging_prefix(name: str) -> str:
+    return f".{name}{STAGING_PREFIX}" if name else STAGING_PREFIX
+
+
+def _remove_leftovers(parent: Path, prefix: str) -> None:
+    """Remove staging folders of builds that were killed."""
+    for leftover in parent.glob(f"{prefix}*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 @contextmanager
-def _staging(out_dir: Path) -> Iterator[Path]:
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-    except OSError as exc:
-        raise OutputError(
-            f"{out_dir}: cannot write into the output folder: {exc.strerror}"
-        ) from None
+def _staging(parent: Path, name: str) -> Iterator[Path]:
+    prefix = _staging_prefix(name)
+    _remove_leftovers(parent, prefix)
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _populate(
+    staging: Path,
+    out_dir: Path,
+    contents: Mapping[str, bytes],
+    changed: set[str],
+    stale: set[str],
+) -> None:
+    """Fill ``staging`` with the complete new output folder."""
+    if not out_dir.exists():
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    else:
+        os.chmod(staging, out_dir.stat().st_mode & 0o7777)
+        for folder, subfolders, names in os.walk(out_dir):
+            base = Path(folder)
+            relative_base = base.relative_to(out_dir)
+            # Never carry over a staging folder of an interrupted build.
+            subfolders[:] = [sub for sub in subfolders if not sub.startswith(STAGING_PREFIX)]
+            for sub in subfolders:
+                source = base / sub
+                if not source.is_symlink():
+                    (staging / relative_base / sub).mkdir(exist_ok=True)
+            for name in subfolders + names:
+                source = base / name
+                relative = (relative_base / name).as_posix()
+                if source.is_dir() and not source.is_symlink():
+                    continue
+                if relative in changed or relative in stale:
+                    continue
+                _link(source, staging / relative)
+    for relative in changed:
+        _write_file(staging / relative, contents[relative])
+    for relative in stale:
+        _remove_empty_parents(staging, staging / relative)
+    _fsync_folder(staging)
+
+
+def _link(source: Path, target: Path) -> None:
+    """Carry a file into the new folder unchanged (same inode where possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _write_file(path: Path, content: bytes) -> None:
@@ -170,6 +268,49 @@ def _write_file(path: Path, content: bytes) -> None:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
 
 
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # not supported for folders everywhere; the exchange is still atomic
+    finally:
+        os.close(descriptor)
+
+
+def _remove_empty_parents(root: Path, path: Path) -> None:
+    parent = path.parent
+    while parent != root and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two folders atomically (Linux ``renameat2``), or raise _NoExchange."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise _NoExchange
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result != 0:
+        code = ctypes.get_errno()
+        if code in (errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.EOPNOTSUPP):
+            raise _NoExchange
+        raise OutputError(
+            f"{second}: cannot replace the output folder: {os.strerror(code)}; "
+            "it was left as it was"
+        )
+
+
 def _read_or_none(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -177,12 +318,14 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def _commit(staging: Path, out_dir: Path, changed: list[str]) -> None:
-    """Move changed files into place; on any failure put the old ones back."""
+def _commit_file_by_file(staging: Path, out_dir: Path, changed: set[str], stale: set[str]) -> None:
+    """Move changed files into place one by one; on any failure put the old ones back."""
     backups = staging / ".previous"
     done: list[tuple[Path, Path | None]] = []
+    # The manifest goes last, so that it never lists files not yet in place.
+    order = sorted(changed, key=lambda rel: (rel == MANIFEST, rel))
     try:
-        for relative in changed:
+        for relative in order:
             target = out_dir / relative
             if target.is_dir():
                 raise OutputError(f"{target}: is a folder; remove it so the feed can be written")
@@ -205,15 +348,10 @@ def _commit(staging: Path, out_dir: Path, changed: list[str]) -> None:
         raise OutputError(
             f"{out_dir}: writing failed ({exc.strerror or exc}); the previous files were restored"
         ) from None
-
-
-def _remove(out_dir: Path, relative: str) -> None:
-    target = out_dir / relative
-    try:
-        target.unlink(missing_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot remove this stale feed: {exc.strerror}") from None
-    parent = target.parent
-    while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
+    for relative in sorted(stale):
+        target = out_dir / relative
+        try:
+            target.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot remove this stale file: {exc.strerror}") from None
+        _remove_empty_parents(out_dir, target)
