@@ -22,6 +22,8 @@ from icalendar.enums import STATUS, TRANSP
 from icalendar.prop.conference import Conference
 
 from wego_ical import links
+from wego_ical.errors import WegoIcalError
+from wego_ical.lint import lint
 from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
 from wego_ical.page import render_index
 from wego_ical.state import (
@@ -187,9 +189,35 @@ def publish(
             _years([record]),
             uid=f"{record.uid.split('@', 1)[0]}.file@{series.series.uid_domain}",
         ).to_ical()
+    check_output(files)
     files[INDEX_PAGE] = render_index(series, feeds, records)
     state = State(series=series.series.id, feeds=feeds, events=records)
     return Publication(files, state, changes)
+
+
+def check_output(files: dict[str, bytes]) -> None:
+    """Run the lint checks on every generated calendar; any error stops the build.
+
+    The output must never break a client, so this is a last line of defence
+    against bugs in wego-ical itself, before anything is written.
+    """
+    problems = [
+        finding.render(path)
+        for path, content in files.items()
+        if path.endswith(".ics")
+        for finding in lint(content)
+        if finding.severity == "error"
+    ]
+    if problems:
+        raise SelfCheckError(
+            "the generated calendars failed their own checks, so nothing was written. "
+            "This is a bug in wego-ical; please report it with your data file:\n  "
+            + "\n  ".join(problems[:20])
+        )
+
+
+class SelfCheckError(WegoIcalError):
+    """A generated file failed the lint checks (a bug in wego-ical, not in the data)."""
 
 
 def _tombstone_in(feed: str, record: EventRecord) -> EventRecord | None:

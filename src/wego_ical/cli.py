@@ -16,6 +16,7 @@ import click
 from wego_ical import __version__
 from wego_ical.build import INDEX_PAGE, Publication, plan_feeds, publish
 from wego_ical.errors import OutputError, WegoIcalError
+from wego_ical.lint import lint
 from wego_ical.load import load_series
 from wego_ical.model import occurrences
 from wego_ical.serve import open_preview, watch
@@ -265,3 +266,38 @@ def _say(message: str) -> None:
     """Print and flush at once, so that a process reading our output sees it."""
     click.echo(message)
     sys.stdout.flush()
+
+
+@main.command(name="lint")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--not-a-feed",
+    is_flag=True,
+    help="The files are one-off invitations or exports, not published feeds "
+    "(allows METHOD other than PUBLISH and floating times).",
+)
+def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
+    """Check iCalendar files for problems that break real calendar clients.
+
+    Prints each finding as FILE:LINE: severity: explanation; exits with
+    status 1 if any file has an error.
+    """
+    errors = warnings = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"{path}: error: cannot be read: {exc.strerror}")
+            errors += 1
+            continue
+        for finding in lint(data, feed=not not_a_feed):
+            click.echo(finding.render(str(path)))
+            errors += finding.severity == "error"
+            warnings += finding.severity == "warning"
+    click.echo(
+        f"{len(files)} file{'s' if len(files) != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}."
+    )
+    if errors:
+        raise SystemExit(1)

@@ -1,0 +1,290 @@
+"""Check iCalendar files for the problems that break real calendar clients.
+
+Works on any ``.ics`` file, ours or someone else's, and reports each finding
+with its line number and a one-line explanation. The build runs the same
+checks on every file it generates before it replaces the output folder.
+Content lines are parsed with icalendar's own parser; what is checked here is
+what a parser forgives but a client does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from icalendar.parser import Contentline
+
+Severity = Literal["error", "warning"]
+MAX_OCTETS = 75
+_DATE_TIME = re.compile(r"^(\d{8})T(\d{6})(Z?)$")
+_TIMED = ("DTSTART", "DTEND", "RECURRENCE-ID", "DUE")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where it is and why it matters."""
+
+    line: int | None
+    severity: Severity
+    message: str
+
+    def render(self, name: str) -> str:
+        """``file:line: error: message``."""
+        where = f"{name}:{self.line}" if self.line else name
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class _Property:
+    name: str
+    params: dict[str, str]
+    value: str
+    line: int
+
+
+@dataclass
+class _Component:
+    name: str
+    line: int
+    properties: list[_Property] = field(default_factory=list)
+    children: list[_Component] = field(default_factory=list)
+
+    def first(self, name: str) -> _Property | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+    def all(self, name: str) -> list[_Property]:
+        return [p for p in self.properties if p.name == name]
+
+    def walk(self, name: str) -> Iterator[_Component]:
+        for child in self.children:
+            if child.name == name:
+                yield child
+            yield from child.walk(name)
+
+
+def lint(data: bytes, *, feed: bool = True) -> list[Finding]:
+    """Every finding for the iCalendar ``data``; ``feed`` marks a published feed."""
+    findings = list(_physical(data))
+    lines = _content_lines(data)
+    roots, structural = _structure(lines)
+    findings += structural
+    for calendar in roots:
+        findings += _calendar(calendar, feed=feed)
+    return sorted(findings, key=lambda f: (f.line or 0, f.message))
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """Whether any finding is an error."""
+    return any(f.severity == "error" for f in findings)
+
+
+# --------------------------------------------------------------------------- bytes
+
+
+def _physical(data: bytes) -> Iterator[Finding]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        yield Finding(1, "error", "byte-order mark at the start; some clients reject the file")
+    # Judge the encoding on the unfolded text: a fold inside a character is
+    # reported on its own below.
+    unfolded = re.sub(rb"\r?\n[ \t]", b"", data)
+    try:
+        unfolded.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = unfolded.count(b"\n", 0, exc.start) + 1
+        yield Finding(line, "error", "not valid UTF-8; iCalendar files are UTF-8")
+    physical = data.split(b"\n")
+    bare = [n for n, raw in enumerate(physical[:-1], start=1) if not raw.endswith(b"\r")]
+    if bare:
+        yield Finding(
+            bare[0],
+            "error",
+            f"bare LF line endings on {len(bare)} line{'s' if len(bare) > 1 else ''} (first here); "
+            "lines must end with CRLF (calcurse and others refuse the file)",
+        )
+    for number, raw in enumerate(physical, start=1):
+        if number == len(physical):
+            if raw:
+                yield Finding(number, "error", "the last line does not end with CRLF")
+            break
+        body = raw.removesuffix(b"\r")
+        if b"\r" in body:
+            yield Finding(number, "error", "bare CR inside a line")
+        if len(body) > MAX_OCTETS:
+            yield Finding(
+                number,
+                "error",
+                f"line is {len(body)} octets long; fold lines at 75 octets (RFC 5545 3.1)",
+            )
+        following = physical[number] if number < len(physical) else b""
+        if following[:1] in (b" ", b"\t") and _ends_inside_character(body):
+            yield Finding(
+                number,
+                "error",
+                "a fold splits a UTF-8 character; clients show garbage or drop the property",
+            )
+
+
+def _ends_inside_character(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data"
+    return False
+
+
+def _content_lines(data: bytes) -> list[tuple[int, str]]:
+    """Unfolded content lines with the number of the physical line each starts on."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    result: list[tuple[int, str]] = []
+    for number, raw in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
+        if raw[:1] in (" ", "\t") and result:
+            start, content = result[-1]
+            result[-1] = (start, content + raw[1:])
+        elif raw:
+            result.append((number, raw))
+    return result
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def _structure(lines: list[tuple[int, str]]) -> tuple[list[_Component], list[Finding]]:
+    roots: list[_Component] = []
+    stack: list[_Component] = []
+    findings: list[Finding] = []
+    for number, content in lines:
+        try:
+            name, params, value = Contentline(content).parts()  # type: ignore[no-untyped-call]
+        except (ValueError, AssertionError) as exc:
+            findings.append(Finding(number, "error", f"cannot parse this line: {exc}"))
+            continue
+        name = name.upper()
+        if name == "BEGIN":
+            component = _Component(value.upper(), number)
+            (stack[-1].children if stack else roots).append(component)
+            stack.append(component)
+        elif name == "END":
+            if not stack or stack[-1].name != value.upper():
+                findings.append(
+                    Finding(number, "error", f"END:{value} does not close an open BEGIN")
+                )
+                continue
+            stack.pop()
+        elif not stack:
+            findings.append(Finding(number, "error", f"{name} outside of any component"))
+        else:
+            flat = {key.upper(): str(item) for key, item in params.items()}
+            stack[-1].properties.append(_Property(name, flat, str(value), number))
+    for component in stack:
+        findings.append(Finding(component.line, "error", f"BEGIN:{component.name} is never closed"))
+    if not roots:
+        findings.append(Finding(None, "error", "no VCALENDAR in the file"))
+    for root in roots:
+        if root.name != "VCALENDAR":
+            findings.append(Finding(root.line, "error", f"{root.name} outside a VCALENDAR"))
+    return [r for r in roots if r.name == "VCALENDAR"], findings
+
+
+def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
+    method = calendar.first("METHOD")
+    if feed and method is not None and method.value.upper() != "PUBLISH":
+        yield Finding(
+            method.line,
+            "error",
+            f"METHOD:{method.value} in a published feed; clients treat it as an invitation "
+            "to answer (use METHOD:PUBLISH or none)",
+        )
+    zones = {tzid.value for zone in calendar.walk("VTIMEZONE") for tzid in zone.all("TZID")}
+    for component in calendar.children:
+        yield from _tzids(component, zones)
+    uids: dict[tuple[str, str], int] = {}
+    for event in calendar.walk("VEVENT"):
+        yield from _event(event, feed=feed)
+        uid = event.first("UID")
+        if uid is None:
+            continue
+        recurrence = event.first("RECURRENCE-ID")
+        key = (uid.value, recurrence.value if recurrence else "")
+        if key in uids:
+            yield Finding(
+                uid.line,
+                "error",
+                f"duplicate UID {uid.value!r} (first on line {uids[key]}); clients keep only one",
+            )
+        else:
+            uids[key] = uid.line
+
+
+def _tzids(component: _Component, zones: set[str]) -> Iterator[Finding]:
+    if component.name == "VTIMEZONE":
+        return
+    for prop in component.properties:
+        tzid = prop.params.get("TZID")
+        if tzid is not None and tzid not in zones:
+            yield Finding(
+                prop.line,
+                "error",
+                f"TZID={tzid} has no VTIMEZONE in this file; clients that do not know the name "
+                "show the time in the wrong zone",
+            )
+    for child in component.children:
+        yield from _tzids(child, zones)
+
+
+def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:
+    for required in ("UID", "DTSTAMP"):
+        if event.first(required) is None:
+            yield Finding(event.line, "error", f"VEVENT without {required}")
+    stamp = event.first("DTSTAMP")
+    if stamp is not None and not stamp.value.upper().endswith("Z"):
+        yield Finding(stamp.line, "error", "DTSTAMP must be a UTC time (ending in Z)")
+    for name in _TIMED:
+        prop = event.first(name)
+        if (
+            feed
+            and prop is not None
+            and "TZID" not in prop.params
+            and _DATE_TIME.match(prop.value)
+            and not prop.value.upper().endswith("Z")
+        ):
+            yield Finding(
+                prop.line,
+                "error",
+                f"floating {name} (no TZID, no Z): every subscriber sees it at that clock time "
+                "in their own zone",
+            )
+    start, end = event.first("DTSTART"), event.first("DTEND")
+    if start is not None and end is not None:
+        first, last = _instant(start), _instant(end)
+        comparable = (
+            first is not None
+            and last is not None
+            and (first.tzinfo is None) == (last.tzinfo is None)
+        )
+        if comparable and last <= first:  # type: ignore[operator]
+            yield Finding(end.line, "error", "DTEND is not after DTSTART")
+
+
+def _instant(prop: _Property) -> datetime | None:
+    """A comparable moment: UTC-aware where the zone is known, else naive."""
+    value = prop.value.upper()
+    match = _DATE_TIME.match(value)
+    try:
+        if match is None:
+            return datetime.strptime(value, "%Y%m%d") if re.fullmatch(r"\d{8}", value) else None
+        moment = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    if match[3]:
+        return moment.replace(tzinfo=ZoneInfo("UTC"))
+    tzid = prop.params.get("TZID")
+    if tzid:
+        try:
+            return moment.replace(tzinfo=ZoneInfo(tzid))
+        except (ValueError, KeyError, OSError):
+            return None
+    return moment

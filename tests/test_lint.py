@@ -1,0 +1,192 @@
+"""lint: each problem that breaks real clients is found, with its line and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import BUILD_TIME, DATA, DIST
+from wego_ical import build as build_module
+from wego_ical.build import SelfCheckError, publish
+from wego_ical.cli import main
+from wego_ical.lint import Finding, lint
+from wego_ical.model import Series
+
+GOOD = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//test//test//EN",
+    "METHOD:PUBLISH",
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/Berlin",
+    "BEGIN:STANDARD",
+    "DTSTART:20240101T000000",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0100",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+    "BEGIN:VEVENT",
+    "UID:a@example.org",
+    "DTSTAMP:20240101T000000Z",
+    "DTSTART;TZID=Europe/Berlin:20240105T100000",
+    "DTEND;TZID=Europe/Berlin:20240105T110000",
+    "SUMMARY:Fine",
+    "END:VEVENT",
+    "END:VCALENDAR",
+]
+
+
+def ics(lines: list[str], ending: str = "\r\n") -> bytes:
+    return (ending.join(lines) + ending).encode("utf-8")
+
+
+def replace(old: str, new: str | list[str]) -> list[str]:
+    index = GOOD.index(old)
+    return GOOD[:index] + ([new] if isinstance(new, str) else new) + GOOD[index + 1 :]
+
+
+def only(findings: list[Finding]) -> Finding:
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+def test_a_good_file_and_every_generated_file_are_clean() -> None:
+    assert lint(ics(GOOD)) == []
+    for path in DIST.rglob("*.ics"):
+        assert lint(path.read_bytes()) == [], path
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "message"),
+    [
+        (
+            replace(
+                "DTSTART;TZID=Europe/Berlin:20240105T100000",
+                "DTSTART;TZID=Asia/Seoul:20240105T100000",
+            ),
+            16,
+            "TZID=Asia/Seoul has no VTIMEZONE in this file",
+        ),
+        (
+            replace("DTSTART;TZID=Europe/Berlin:20240105T100000", "DTSTART:20240105T100000"),
+            16,
+            "floating DTSTART (no TZID, no Z)",
+        ),
+        (replace("METHOD:PUBLISH", "METHOD:REQUEST"), 4, "METHOD:REQUEST in a published feed"),
+        (
+            replace("DTSTAMP:20240101T000000Z", "DTSTAMP:20240101T000000"),
+            15,
+            "DTSTAMP must be a UTC",
+        ),
+        (
+            replace(
+                "DTEND;TZID=Europe/Berlin:20240105T110000",
+                "DTEND;TZID=Europe/Berlin:20240105T100000",
+            ),
+            17,
+            "DTEND is not after DTSTART",
+        ),
+        (replace("UID:a@example.org", []), 13, "VEVENT without UID"),
+        (replace("DTSTAMP:20240101T000000Z", []), 13, "VEVENT without DTSTAMP"),
+        (
+            replace(
+                "END:VEVENT",
+                [
+                    "END:VEVENT",
+                    "BEGIN:VEVENT",
+                    "UID:a@example.org",
+                    "DTSTAMP:20240101T000000Z",
+                    "DTSTART:20240105T100000Z",
+                    "END:VEVENT",
+                ],
+            ),
+            21,
+            "duplicate UID 'a@example.org' (first on line 14)",
+        ),
+        (replace("SUMMARY:Fine", "SUMMARY:" + "x" * 80), 18, "line is 88 octets long"),
+        (replace("END:VCALENDAR", []), 1, "BEGIN:VCALENDAR is never closed"),
+        (replace("END:VEVENT", "END:VTODO"), 19, "END:VTODO does not close an open BEGIN"),
+    ],
+)
+def test_each_problem(lines: list[str], line: int, message: str) -> None:
+    findings = [f for f in lint(ics(lines)) if f.severity == "error"]
+    assert any(f.line == line and message in f.message for f in findings), findings
+
+
+def test_bare_lf_line_endings_are_reported_once() -> None:
+    finding = only(lint(ics(GOOD, "\n")))
+    assert finding.line == 1
+    assert finding.message.startswith("bare LF line endings on 20 lines (first here)")
+
+
+def test_fold_that_splits_a_utf8_character() -> None:
+    summary = "SUMMARY:" + "a" * 65 + "세계"  # '세' takes bytes 74-76 of the line
+    raw = summary.encode()
+    folded = raw[:75] + b"\r\n " + raw[75:]
+    data = ics(GOOD).replace(b"SUMMARY:Fine", folded)
+    finding = only(lint(data))
+    assert finding.line == 18
+    assert "a fold splits a UTF-8 character" in finding.message
+
+
+def test_correct_fold_is_fine() -> None:
+    raw = ("SUMMARY:" + "a" * 65 + "세계").encode()
+    data = ics(GOOD).replace(b"SUMMARY:Fine", raw[:73] + b"\r\n " + raw[73:])
+    assert lint(data) == []
+
+
+def test_not_a_feed_allows_invitations_and_floating_times() -> None:
+    lines = replace("METHOD:PUBLISH", "METHOD:REQUEST")
+    lines = [line.replace("DTSTART;TZID=Europe/Berlin", "DTSTART") for line in lines]
+    lines = [line.replace("DTEND;TZID=Europe/Berlin", "DTEND") for line in lines]
+    assert lint(ics(lines), feed=False) == []
+    assert len(lint(ics(lines))) == 3
+
+
+def test_not_utf8_and_garbage() -> None:
+    data = ics(GOOD).replace(b"SUMMARY:Fine", b"SUMMARY:caf\xe9")
+    assert any("not valid UTF-8" in f.message and f.line == 18 for f in lint(data))
+    assert any("no VCALENDAR" in f.message for f in lint(b"hello\r\n"))
+
+
+def test_cli_lint(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.ics", tmp_path / "bad.ics"
+    good.write_bytes(ics(GOOD))
+    bad.write_bytes(ics(replace("METHOD:PUBLISH", "METHOD:REQUEST")))
+    runner = CliRunner()
+    result = runner.invoke(main, ["lint", str(good)])
+    assert (result.exit_code, result.output) == (0, "1 file checked: 0 errors, 0 warnings.\n")
+    result = runner.invoke(main, ["lint", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{bad}:4: error: METHOD:REQUEST in a published feed; clients treat it as an "
+        "invitation to answer (use METHOD:PUBLISH or none)",
+        "2 files checked: 1 error, 0 warnings.",
+    ]
+    assert runner.invoke(main, ["lint", "--not-a-feed", str(bad)]).exit_code == 0
+    missing = runner.invoke(main, ["lint", str(tmp_path / "missing.ics")])
+    assert missing.exit_code == 1
+    assert "missing.ics: error: cannot be read" in missing.output
+
+
+def test_build_checks_its_own_output_before_writing(
+    wego: Series, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = build_module.build_calendar
+
+    def broken_calendar(*args: object, **kwargs: object) -> object:
+        calendar = real(*args, **kwargs)  # type: ignore[arg-type]
+        calendar["METHOD"] = "REQUEST"
+        return calendar
+
+    monkeypatch.setattr(build_module, "build_calendar", broken_calendar)
+    with pytest.raises(SelfCheckError, match="failed their own checks, so nothing was written"):
+        publish(wego, None, BUILD_TIME)
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "  all.ics:5: error: METHOD:REQUEST in a published feed" in result.output
+    assert "This is a bug in wego-ical" in result.output
+    assert not out.exists()
