@@ -81,20 +81,22 @@ def test_utf8_bom_is_accepted(write_toml: Callable[..., Path], wego_text: str) -
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "column", "reason"),
+    ("text", "line", "column", "reason", "hint"),
     [
-        ('[series]\ntitle = "unclosed\n', 2, 18, "Illegal character"),
-        ("[series]\nid = 1\nid = 2\n", 3, 7, "Cannot overwrite a value"),
-        ("[[events]]\ndate = 2021-13-01\n", 2, 12, "Expected newline"),
+        ('[series]\ntitle = "unclosed\n', 2, 18, "Illegal character", "close the quote"),
+        ("[series]\nid = 1\nid = 2\n", 3, 7, "Cannot overwrite a value", "already set earlier"),
+        ("[[events]]\ndate = 2021-13-01\n", 2, 12, "Expected newline", "fix the TOML syntax"),
+        ("x = [1, 2\ny = 3\n", 2, 1, "Unclosed array", "add the missing ]"),
+        ("a = 1\nx = [1, 2\n", 2, None, "Unclosed array at the end of the file", "missing ]"),
     ],
 )
 def test_toml_syntax_errors_have_line_and_column(
-    text: str, line: int, column: int, reason: str
+    text: str, line: int, column: int | None, reason: str, hint: str
 ) -> None:
     problem = only_problem(text)
     assert (problem.line, problem.column) == (line, column)
     assert problem.message.startswith(f"TOML syntax error: {reason}")
-    assert problem.message.endswith("fix the TOML syntax (see https://toml.io/en/v1.0.0)")
+    assert hint in problem.message
 
 
 # ------------------------------------------------------------------ schema

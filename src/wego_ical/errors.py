@@ -50,11 +50,12 @@ class DataError(WegoIcalError):
         lines = [head]
         for problem in self.problems:
             where = problem.location()
-            lines.append(
-                f"  {self.path}:{where}: {problem.message}"
-                if where
-                else f"  {self.path}: {problem.message}"
-            )
+            if problem.line is not None:  # file:line:column: key: message
+                lines.append(f"  {self.path}:{where}: {problem.message}")
+            elif where:
+                lines.append(f"  {self.path}: {where}: {problem.message}")
+            else:
+                lines.append(f"  {self.path}: {problem.message}")
         return "\n".join(lines)
 
 

@@ -20,9 +20,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from wego_ical.errors import DataError, Problem
-from wego_ical.model import Series
+from wego_ical.model import MAX_ENTRIES, Series
 
 Loc = tuple[int | str, ...]
+
+MAX_FILE_BYTES = 64_000_000
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TABLE_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
@@ -40,6 +42,17 @@ def load_series(path: Path) -> Series:
 def read_text(path: Path) -> str:
     """Read ``path`` as UTF-8 text, turning every failure into a :class:`DataError`."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(
+                path,
+                [
+                    Problem(
+                        f"is {size / 1e6:,.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:,.0f} MB. "
+                        "Split the series into several files"
+                    )
+                ],
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(
@@ -76,25 +89,82 @@ def parse_series(text: str, path: Path | str = "<string>") -> Series:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(path, [_syntax_problem(exc)]) from None
+        raise DataError(path, [_syntax_problem(exc, text)]) from None
+    _check_entry_count(data, path)
     try:
         return Series.from_data(data)
     except ValidationError as exc:
         locator = KeyLocator(text)
-        problems = [_validation_problem(error, data, locator) for error in exc.errors()]
+        errors = _without_misspelled_missing(exc.errors())
+        problems = [_validation_problem(error, data, locator) for error in errors]
         raise DataError(path, _sorted_unique(problems)) from None
 
 
-def _syntax_problem(exc: tomllib.TOMLDecodeError) -> Problem:
+def _check_entry_count(data: dict[str, Any], path: Path | str) -> None:
+    """Refuse absurd schedules before validating them item by item."""
+    events = data.get("events")
+    if not isinstance(events, list):
+        return
+    count = sum(
+        len(event["sessions"]) if isinstance(event.get("sessions"), list) else 1
+        for event in events
+        if isinstance(event, Mapping)
+    )
+    if count > MAX_ENTRIES:
+        raise DataError(
+            path,
+            [
+                Problem(
+                    f"has {count:,} sessions and events; the limit is {MAX_ENTRIES:,}. "
+                    "Split the series into several files",
+                    key="events",
+                )
+            ],
+        )
+
+
+# tomllib's wording for the most common slips, and what to do about them.
+_SYNTAX_HINTS = {
+    "Illegal character '\\n'": "a line ends inside a quoted text: close the quote, "
+    'or use triple quotes (""") for text over several lines',
+    "Cannot overwrite a value": "this key is already set earlier in the same table: "
+    "remove or rename one of them",
+    "Invalid date or datetime": "not a real date or time: write dates as 2021-08-26 "
+    "and times as 09:00:00",
+    "Unclosed array": "a list is not closed: add the missing ]",
+}
+
+
+def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
     message = str(exc)
     match = _TOML_POSITION.search(message)
     reason = _TOML_POSITION.sub("", message).replace(" (at end of document)", "")
-    hint = "fix the TOML syntax (see https://toml.io/en/v1.0.0)"
+    hint = _SYNTAX_HINTS.get(reason, "fix the TOML syntax (see https://toml.io/en/v1.0.0)")
     if match:
         return Problem(
             f"TOML syntax error: {reason}; {hint}", line=int(match[1]), column=int(match[2])
         )
-    return Problem(f"TOML syntax error: {reason} at the end of the file; {hint}")
+    last_line = len(text.rstrip("\n").splitlines()) or 1
+    return Problem(f"TOML syntax error: {reason} at the end of the file; {hint}", line=last_line)
+
+
+def _without_misspelled_missing(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop "key X is missing" where an unknown key next to it is X misspelled:
+    the did-you-mean of the unknown key already says what to do."""
+    suggested = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = _public_loc(error["loc"])
+            close = difflib.get_close_matches(
+                str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.6
+            )
+            if close:
+                suggested.add((*loc[:-1], close[0]))
+    return [
+        error
+        for error in errors
+        if not (error["type"] == "missing" and _public_loc(error["loc"]) in suggested)
+    ]
 
 
 def _sorted_unique(problems: list[Problem]) -> list[Problem]:

@@ -35,6 +35,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
 MAX_ID_LENGTH = 64
+MAX_LINE_LENGTH = 500
+MAX_TEXT_LENGTH = 50_000
+MAX_ENTRIES = 250_000
 # Feed file names that the build itself uses at the top of the output folder.
 RESERVED_EVENT_IDS = frozenset({"all", "categories", "events", "feeds", "index"})
 # C0/C1 control characters (other than newline and tab in long texts) break
@@ -43,18 +46,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _check_slug(value: str) -> str:
     if not _SLUG.fullmatch(value) or len(value) > MAX_ID_LENGTH:
         raise PydanticCustomError(
             "slug",
             "'{value}' is not a valid id: use 1 to {max} lowercase letters, digits and "
             "single hyphens (for example 'safe-city'), because ids become file names and UIDs",
-            {"value": value, "max": MAX_ID_LENGTH},
+            {"value": _shown(value, MAX_ID_LENGTH + 6), "max": MAX_ID_LENGTH},
         )
     return value
 
 
+def _check_length(value: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        raise PydanticCustomError(
+            "too_long",
+            "is {length} characters long; the limit for {what} is {limit} "
+            "(calendar apps cut or reject longer text): shorten it",
+            {"length": f"{len(value):,}", "limit": f"{limit:,}", "what": what},
+        )
+
+
 def _check_line(value: str) -> str:
+    _check_length(value, MAX_LINE_LENGTH, "a title or name")
     if not value.strip():
         raise PydanticCustomError("blank", "must not be empty or only spaces")
     if _CONTROL_OR_BREAK.search(value):
@@ -68,6 +86,7 @@ def _check_line(value: str) -> str:
 def _check_text(value: str) -> str:
     # Windows line endings in a pasted text are still just line breaks.
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    _check_length(value, MAX_TEXT_LENGTH, "a description")
     if _CONTROL.search(value):
         raise PydanticCustomError(
             "control_character",

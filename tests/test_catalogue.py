@@ -1,0 +1,408 @@
+"""The catalogue of bad inputs: for each, the exact message (file, place, what is
+wrong, how to fix it), exit status 1, no traceback, and the previously built
+output folder byte-for-byte and timestamp-for-timestamp as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA
+from wego_ical import load as load_module
+from wego_ical import write as write_module
+from wego_ical.cli import main
+from wego_ical.errors import OutputError
+
+BASE = DATA.read_text(encoding="utf-8")
+
+
+def edit(old: str, new: str) -> Callable[[str], str]:
+    def apply(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    return apply
+
+
+NEW_YORK = edit('timezone = "Asia/Seoul"', 'timezone = "America/New_York"')
+
+
+def in_new_york(old: str, new: str) -> Callable[[str], str]:
+    return lambda text: edit(old, new)(NEW_YORK(text))
+
+
+CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
+    ("missing file", None, ["missing.toml: file not found; check the path or pass --data PATH"]),
+    (
+        "not utf-8",
+        lambda text: text.replace("São Paulo", "S\udce3o Paulo").encode("utf-8", "surrogateescape"),
+        ["events.toml:{L}:10: is not UTF-8 (byte 0xe3); save the file as UTF-8"],
+    ),
+    (
+        "empty",
+        lambda text: "\n  \n",
+        ["events.toml: is empty; it needs at least a [series] table and one [[events]]"],
+    ),
+    (
+        "unclosed string",
+        edit('title = "4th WeGO Awards"', 'title = "4th WeGO Awards'),
+        [
+            "events.toml:{L}:25: TOML syntax error: Illegal character '\\n'; a line ends inside a "
+            'quoted text: close the quote, or use triple quotes (""") for text over several lines'
+        ],
+    ),
+    (
+        "duplicate key",
+        edit('title = "4th WeGO Awards"', 'title = "4th WeGO Awards"\ntitle = "Again"'),
+        [
+            "events.toml:{L}:16: TOML syntax error: Cannot overwrite a value; this key is already "
+            "set earlier in the same table: remove or rename one of them"
+        ],
+    ),
+    (
+        "bad date",
+        edit("date = 2021-08-26", "date = 2021-02-30"),
+        [
+            "events.toml:{L}:8: TOML syntax error: Invalid date or datetime; not a real date or "
+            "time: write dates as 2021-08-26 and times as 09:00:00"
+        ],
+    ),
+    (
+        "missing required key",
+        edit('title = "4th WeGO Awards"\n', ""),
+        ["events.toml:{L}:1: series.title: required key 'title' is missing; add it"],
+    ),
+    (
+        "wrong type",
+        edit("refresh_hours = 12", 'refresh_hours = "12"'),
+        [
+            "events.toml:{L}:1: publish.refresh_hours: Input should be a valid integer (got '12'); "
+            "write a whole number (no quotes)"
+        ],
+    ),
+    (
+        "unknown key",
+        edit("uid_domain =", "uid_domian ="),
+        [
+            "events.toml:{L}:1: series.uid_domian: unknown key 'uid_domian' (did you mean "
+            "'uid_domain'?); remove it or fix its spelling"
+        ],
+    ),
+    (
+        "end equal to start",
+        edit("start = 15:00:00\nend = 17:00:00", "start = 15:00:00\nend = 15:00:00"),
+        [
+            'events.toml:{L}:1: events[2].end (id "ceremony"): end 15:00 is not after start '
+            "15:00; an event must end later on the same day"
+        ],
+    ),
+    (
+        "overlapping sessions",
+        edit("end = 16:30:00", "end = 16:45:00"),
+        [
+            'events.toml:{L}:1: events[1].sessions[1].start (id "part-2" › "emerging-technology"): '
+            "session 'emerging-technology' starts at 16:30 before session 'efficient-government' "
+            "ends at 16:45; move one of them so they do not overlap"
+        ],
+    ),
+    (
+        "session outside its event",
+        edit("start = 16:00:00\nend = 17:30:00", "start = 16:00:00\nend = 17:00:00"),
+        [
+            'events.toml:{L}:1: events[1].sessions[2] (id "part-2" › "sustainable-city"): session '
+            "'sustainable-city' (17:00–17:30) lies outside its event's time (16:00–17:00) on "
+            "2021-09-14; move it or widen the event"
+        ],
+    ),
+    (
+        "unknown category",
+        edit('category = "mobility"\nprojects', 'category = "mobilty"\nprojects'),
+        [
+            'events.toml:{L}:1: events[0].sessions[0].category (id "part-1" › "mobility"): '
+            "unknown category 'mobilty'; did you mean 'mobility'? Otherwise add it under "
+            "[[categories]]"
+        ],
+    ),
+    (
+        "unknown person",
+        edit('panelists = ["donovan-storey"]', 'panelists = ["donovan"]'),
+        [
+            'events.toml:{L}:1: events[1].panelists[0].person (id "part-2"): unknown person '
+            "'donovan'; did you mean 'donovan-storey'? Otherwise add it under [[people]]"
+        ],
+    ),
+    (
+        "unknown winner",
+        edit('"mashhad-simap"]', '"mashad-simap"]'),
+        [
+            'events.toml:{L}:1: events[1].sessions[2].projects[1] (id "part-2" › '
+            "\"sustainable-city\"): unknown project 'mashad-simap'; did you mean "
+            "'mashhad-simap'? Otherwise add it under [[projects]]"
+        ],
+    ),
+    (
+        "duplicate id",
+        edit('id = "ceremony"', 'id = "part-1"'),
+        [
+            "events.toml:{L}:1: events[2].id (id \"part-1\"): duplicate event id 'part-1' "
+            "(first used by item 1); give every event its own id"
+        ],
+    ),
+    *[
+        (
+            f"unsafe id {bad!r}",
+            edit('id = "part-1"', f'id = "{bad}"'),
+            [
+                f"events.toml:{{L}}:1: events[0].id (id \"{bad}\"): '{bad}' is not a valid id: use "
+                "1 to 64 lowercase letters, digits and single hyphens (for example 'safe-city'), "
+                "because ids become file names and UIDs"
+            ],
+        )
+        for bad in ("../x", "a/b", "", "Part-1", "part 1")
+    ],
+    (
+        "unknown time zone",
+        edit('timezone = "Asia/Seoul"', 'timezone = "Asia/Seul"'),
+        [
+            "events.toml:{L}:1: series.timezone: 'Asia/Seul' is not an IANA time zone name; use a "
+            "name such as 'Asia/Seoul' or 'America/New_York', never a bare offset. Did you mean "
+            "'Asia/Seoul'?"
+        ],
+    ),
+    (
+        "time in a DST gap",
+        in_new_york("date = 2021-10-18\nstart = 15:00:00", "date = 2021-03-14\nstart = 02:30:00"),
+        [
+            'events.toml:{L}:1: events[2].start (id "ceremony"): 2021-03-14 02:30 does not exist '
+            "(the clocks skip over it for daylight saving time) in America/New_York; choose "
+            "another time"
+        ],
+    ),
+    (
+        "time in a DST fold",
+        in_new_york(
+            "date = 2021-10-18\nstart = 15:00:00\nend = 17:00:00",
+            "date = 2021-11-07\nstart = 00:30:00\nend = 01:30:00",
+        ),
+        [
+            'events.toml:{L}:1: events[2].end (id "ceremony"): 2021-11-07 01:30 happens twice '
+            "(the clocks go back over it for daylight saving time) in America/New_York; choose "
+            "another time"
+        ],
+    ),
+    (
+        "control character",
+        edit('location = "Online"', 'location = "On\\u0007line"'),
+        [
+            'events.toml:{L}:1: events[0].location (id "part-1"): contains a line break or '
+            "control character; keep this text on one line"
+        ],
+    ),
+    (
+        "multi-megabyte description",
+        edit(
+            'description = """\nThe 4th WeGO',
+            'description = """\n' + "x" * 3_000_000 + " The 4th WeGO",
+        ),
+        [
+            "events.toml:{L}:1: series.description: is 3,000,314 characters long; the limit for "
+            "a description is 50,000 (calendar apps cut or reject longer text): shorten it"
+        ],
+    ),
+]
+
+
+# The line each message must point at: the first line of the changed file containing this.
+NEEDLES = {
+    "not utf-8": 'city = "S',
+    "unclosed string": 'title = "4th WeGO Awards',
+    "duplicate key": 'title = "Again"',
+    "bad date": "date = 2021-02-30",
+    "missing required key": "[series]\n",
+    "wrong type": "refresh_hours",
+    "unknown key": "uid_domian",
+    "end equal to start": "end = 15:00:00",
+    "overlapping sessions": "start = 16:30:00",
+    "session outside its event": '[[events.sessions]]\nid = "sustainable-city"',
+    "unknown category": 'category = "mobilty"',
+    "unknown person": 'panelists = ["donovan"]',
+    "unknown winner": '"mashad-simap"]',
+    "duplicate id": 'id = "part-1"\ntitle = "4th',
+    "unknown time zone": "timezone =",
+    "time in a DST gap": "start = 02:30:00",
+    "time in a DST fold": "end = 01:30:00",
+    "control character": 'location = "On\\u0007',
+    "multi-megabyte description": 'description = """\nxxx',
+    **{f"unsafe id {bad!r}": f'id = "{bad}"' for bad in ("../x", "a/b", "", "Part-1", "part 1")},
+}
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line on which ``needle`` (which may span lines) starts in ``text``."""
+    index = text.index(needle)
+    return text.count("\n", 0, index) + 1
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A built site in the current folder; returns its output folder, with mtimes aged."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(DATA, tmp_path / "events.toml")
+    result = CliRunner().invoke(main, ["build", "--data", "events.toml", "--out", "dist"])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "dist" / "CNAME").write_text("calendar.example.org\n")
+    for path in (tmp_path / "dist").rglob("*"):
+        os.utime(path, (1_000_000, 1_000_000))
+    return tmp_path / "dist"
+
+
+def state(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def assert_refused(args: list[str], expected: list[str], site: Path, path: str) -> None:
+    before = state(site)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    count = len(expected)
+    head = f"Error: {path}: {count} problem{'s' if count != 1 else ''} found; nothing was written."
+    assert result.output.splitlines() == [head, *(f"  {line}" for line in expected)]
+    assert "Traceback" not in result.output
+    assert state(site) == before
+
+
+@pytest.mark.parametrize(("name", "change", "expected"), CASES, ids=[case[0] for case in CASES])
+def test_bad_input(
+    site: Path, name: str, change: Callable[[str], str | bytes] | None, expected: list[str]
+) -> None:
+    path = "events.toml"
+    if change is None:
+        path = "missing.toml"
+    else:
+        content = change(BASE)
+        if isinstance(content, bytes):
+            Path(path).write_bytes(content)
+            text = content.decode("utf-8", "replace")
+        else:
+            Path(path).write_text(content, encoding="utf-8")
+            text = content
+        if name in NEEDLES:
+            line = line_of(text, NEEDLES[name])
+            expected = [message.replace("{L}", str(line)) for message in expected]
+    for command in ("build", "check"):
+        args = [command, "--data", path] + (["--out", "dist"] if command == "build" else [])
+        assert_refused(args, expected, site, path)
+
+
+def test_all_independent_errors_at_once(site: Path) -> None:
+    text = BASE
+    for change in (CASES[8][1], CASES[10][1], CASES[12][1], CASES[16][1]):
+        assert change is not None
+        result = change(text)
+        assert isinstance(result, str)
+        text = result
+    Path("events.toml").write_text(text, encoding="utf-8")
+    before = state(site)
+    result = CliRunner().invoke(main, ["build", "--data", "events.toml"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: events.toml: 4 problems found; nothing was written.")
+    assert state(site) == before
+
+
+def test_too_many_sessions(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load_module, "MAX_ENTRIES", 5)
+    assert_refused(
+        ["build", "--data", "events.toml"],
+        [
+            "events.toml: events: has 7 sessions and events; the limit is 5. Split the series into "
+            "several files"
+        ],
+        site,
+        "events.toml",
+    )
+
+
+def test_file_too_large(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load_module, "MAX_FILE_BYTES", 1_000)
+    size = Path("events.toml").stat().st_size / 1e6
+    assert_refused(
+        ["build", "--data", "events.toml"],
+        [f"events.toml: is {size:,.1f} MB; the limit is 0 MB. Split the series into several files"],
+        site,
+        "events.toml",
+    )
+
+
+def _output_error(args: list[str], message: str, site: Path) -> None:
+    before = state(site)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+    assert state(site) == before
+
+
+def test_out_is_a_file(site: Path) -> None:
+    Path("file").write_text("x")
+    _output_error(
+        ["build", "--data", "events.toml", "--out", "file"],
+        "file: is a file, not a folder; pass a folder with --out",
+        site,
+    )
+
+
+def test_out_not_writable(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("events.toml").write_text(BASE.replace("Online", "Online (Zoom)"), encoding="utf-8")
+    real_access = os.access
+
+    def access(path: object, mode: int, **options: object) -> bool:
+        if mode & os.W_OK and Path(str(path)).resolve() == site.resolve():
+            return False  # root ignores permission bits, so simulate a read-only folder
+        return real_access(path, mode, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write_module.os, "access", access)
+    _output_error(
+        ["build", "--data", "events.toml"],
+        "dist: the output folder is not writable; fix its permissions",
+        site,
+    )
+
+
+def test_write_failure_in_the_middle_of_a_build(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path("events.toml").write_text(BASE.replace("Online", "Online (Zoom)"), encoding="utf-8")
+    real = write_module._write_file
+    calls = {"n": 0}
+
+    def failing(path: Path, content: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OutputError(f"{path.name}: cannot be written: No space left on device")
+        real(path, content)
+
+    monkeypatch.setattr(write_module, "_write_file", failing)
+    before = state(site)
+    result = CliRunner().invoke(main, ["build", "--data", "events.toml"])
+    assert result.exit_code == 1
+    assert "cannot be written: No space left on device" in result.output
+    assert state(site) == before
+    assert sorted(p.name for p in site.parent.iterdir() if "staging" in p.name) == []
+
+
+def test_damaged_state_file(site: Path) -> None:
+    (site / "feeds.json").write_text("{", encoding="utf-8")
+    os.utime(site / "feeds.json", (1_000_000, 1_000_000))
+    before = state(site)
+    result = CliRunner().invoke(main, ["build", "--data", "events.toml"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: dist/feeds.json: is not valid JSON")
+    assert state(site) == before
