@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -70,9 +71,19 @@ def read_ical(data: bytes) -> dict[str, Fields]:
     }
 
 
+def vobject_read(text: str) -> Any:
+    """vobject.readOne on a clean slate.
+
+    vobject keeps every VTIMEZONE it has seen in a process-wide map keyed by
+    TZID and reuses it for later files; each file must be read on its own.
+    """
+    vobject.icalendar.__dict__["__tzidMap"].clear()
+    return vobject.readOne(text)
+
+
 def read_vobject(data: bytes) -> dict[str, Fields]:
     """Parse with vobject, which resolves times through the file's own VTIMEZONE."""
-    calendar = vobject.readOne(data.decode("utf-8"))
+    calendar = vobject_read(data.decode("utf-8"))
     result = {}
     for e in calendar.vevent_list:
         location = e.location.value if hasattr(e, "location") else None

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-import vobject
 
 from conftest import DST_EXAMPLE, render
-from parsers import READERS, assert_parsers_agree_with_data
+from parsers import READERS, assert_parsers_agree_with_data, vobject_read
 from wego_ical.load import load_series
 from wego_ical.model import local_time_problem
 from wego_ical.timezones import build_vtimezone
@@ -96,7 +95,7 @@ def test_local_times_near_changes_map_to_tzdata_utc(tzid: str) -> None:
             "",
         ]
     )
-    for event in vobject.readOne(text).vevent_list:
+    for event in vobject_read(text).vevent_list:
         local = times[int(event.uid.value)]
         expected = local.replace(tzinfo=zone).astimezone(UTC)
         assert event.dtstart.value.astimezone(UTC) == expected, local
