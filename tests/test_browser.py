@@ -231,7 +231,7 @@ def test_copy_button_copies_the_address(
     page = open_page(server.url, permissions=["clipboard-read", "clipboard-write"])
     button = page.locator("button.copy").first
     button.click()
-    assert button.inner_text() == "Copied"
+    playwright_api.expect(button).to_have_text("Copied")  # the clipboard API is asynchronous
     assert page.evaluate("navigator.clipboard.readText()") == f"{server.url}all.ics"
 
 

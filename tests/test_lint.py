@@ -174,14 +174,13 @@ def test_cli_lint(tmp_path: Path) -> None:
 def test_build_checks_its_own_output_before_writing(
     wego: Series, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = build_module.build_calendar
+    real = build_module.build_envelope
 
-    def broken_calendar(*args: object, **kwargs: object) -> object:
-        calendar = real(*args, **kwargs)  # type: ignore[arg-type]
-        calendar["METHOD"] = "REQUEST"
-        return calendar
+    def broken_envelope(*args: object, **kwargs: object) -> bytes:
+        envelope = real(*args, **kwargs)  # type: ignore[arg-type]
+        return envelope.replace(b"METHOD:PUBLISH", b"METHOD:REQUEST")
 
-    monkeypatch.setattr(build_module, "build_calendar", broken_calendar)
+    monkeypatch.setattr(build_module, "build_envelope", broken_envelope)
     with pytest.raises(SelfCheckError, match="failed their own checks, so nothing was written"):
         publish(wego, None, BUILD_TIME)
     out = tmp_path / "dist"

@@ -12,7 +12,8 @@ becomes one VEVENT, identical in every file that contains it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from icalendar.prop.conference import Conference
 
 from wego_ical import links
 from wego_ical.errors import WegoIcalError
-from wego_ical.lint import lint
+from wego_ical.lint import lint, lint_event
 from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
 from wego_ical.page import render_index
 from wego_ical.state import (
@@ -34,6 +35,7 @@ from wego_ical.state import (
     FeedRecord,
     Snapshot,
     State,
+    Tombstone,
     reconcile,
 )
 from wego_ical.text import describe, entry_categories, event_summary
@@ -157,55 +159,99 @@ def publish(
         prune=prune,
     )
     records.sort(key=_chronological)
-    feed_info = _feed_descriptions(series, plans, previous)
-    vevents = {record.uid: build_vevent(record) for record in records}
+    info = series.series
+    # Every VEVENT is serialized once and the same bytes go into every file
+    # that contains it (a feed is its envelope with the events spliced in).
+    vevents = {record.uid: build_vevent(record).to_ical() for record in records}
+    checked = {record.uid: (vevents[record.uid], _zones([record])) for record in records}
+    by_feed: dict[str, list[tuple[EventRecord, bytes]]] = {}
+    for record in records:
+        for path in record.feeds:
+            by_feed.setdefault(path, []).append((record, vevents[record.uid]))
+        for tombstone in record.cancelled_in:
+            departed = _tombstone_record(record, tombstone)
+            vevent = build_vevent(departed).to_ical()
+            checked[f"{record.uid} (cancelled in {tombstone.feed})"] = (vevent, _zones([departed]))
+            by_feed.setdefault(tombstone.feed, []).append((departed, vevent))
     files: dict[str, bytes] = {}
     feeds: list[FeedRecord] = []
-    for path, (name, description) in feed_info.items():
-        shown = [(r, vevents[r.uid]) for r in records if path in r.feeds]
-        shown += [(t, build_vevent(t)) for r in records if (t := _tombstone_in(path, r))]
+    envelopes: dict[str, bytes] = {}
+    for path, (name, description) in _feed_descriptions(series, plans, previous).items():
+        shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
         if not shown:
             continue
-        shown.sort(key=lambda pair: _chronological(pair[0]))
         members = [record for record, _ in shown]
-        calendar = build_calendar(
+        key = path.removesuffix(".ics").replace("/", ".")
+        envelopes[path] = build_envelope(
             series,
             name,
             description,
-            [vevent for _, vevent in shown],
+            _zones(members),
             _years(members),
-            uid=f"{series.series.id}.feed.{path.removesuffix('.ics').replace('/', '.')}"
-            f"@{series.series.uid_domain}",
+            uid=f"{info.id}.feed.{key}@{info.uid_domain}",
             feed_path=path,
         )
-        files[path] = calendar.to_ical()
+        files[path] = splice(envelopes[path], [vevent for _, vevent in shown])
         feeds.append(_feed_record(series, path, name, description, len(members)))
     for record in records:
-        files[record.links.file] = build_calendar(
+        path = record.links.file
+        envelopes[path] = build_envelope(
             series,
             record.snapshot.summary,
-            series.series.title,
-            [vevents[record.uid]],
+            info.title,
+            _zones([record]),
             _years([record]),
-            uid=f"{record.uid.split('@', 1)[0]}.file@{series.series.uid_domain}",
-        ).to_ical()
-    check_output(files)
+            uid=f"{record.uid.split('@', 1)[0]}.file@{info.uid_domain}",
+        )
+        files[path] = splice(envelopes[path], [vevents[record.uid]])
+    check_output(envelopes, checked)
     files[INDEX_PAGE] = render_index(series, feeds, records)
-    state = State(series=series.series.id, feeds=feeds, events=records)
+    state = State(series=info.id, feeds=feeds, events=records)
     return Publication(files, state, changes)
 
 
-def check_output(files: dict[str, bytes]) -> None:
-    """Run the lint checks on every generated calendar; any error stops the build.
+_END = b"END:VCALENDAR\r\n"
 
-    The output must never break a client, so this is a last line of defence
-    against bugs in wego-ical itself, before anything is written.
+
+def splice(envelope: bytes, vevents: list[bytes]) -> bytes:
+    """A calendar file: the envelope (header and VTIMEZONEs) with the VEVENTs added."""
+    assert envelope.endswith(_END)
+    return envelope[: -len(_END)] + b"".join(vevents) + _END
+
+
+def _zones(records: Sequence[EventRecord]) -> set[str]:
+    return {record.snapshot.timezone for record in records}
+
+
+def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
+    """The cancelled copy that a feed keeps of an event that has left it."""
+    return record.model_copy(
+        update={
+            "sequence": tombstone.sequence,
+            "updated": tombstone.updated,
+            "snapshot": tombstone.snapshot,
+        }
+    )
+
+
+def check_output(envelopes: dict[str, bytes], vevents: dict[str, tuple[bytes, set[str]]]) -> None:
+    """Run the lint checks on everything generated; any error stops the build.
+
+    Each envelope and each VEVENT is checked once (the files are made of
+    exactly these pieces). The output must never break a client, so this is
+    a last line of defence against bugs in wego-ical itself, before anything
+    is written.
     """
     problems = [
         finding.render(path)
-        for path, content in files.items()
-        if path.endswith(".ics")
-        for finding in lint(content)
+        for path, envelope in envelopes.items()
+        for finding in lint(envelope)
+        if finding.severity == "error"
+    ]
+    problems += [
+        finding.render(uid)
+        for uid, (vevent, zones) in vevents.items()
+        for finding in lint_event(vevent, zones)
         if finding.severity == "error"
     ]
     if problems:
@@ -218,20 +264,6 @@ def check_output(files: dict[str, bytes]) -> None:
 
 class SelfCheckError(WegoIcalError):
     """A generated file failed the lint checks (a bug in wego-ical, not in the data)."""
-
-
-def _tombstone_in(feed: str, record: EventRecord) -> EventRecord | None:
-    """The cancelled copy that ``feed`` keeps of an event that has left it, if any."""
-    for tombstone in record.cancelled_in:
-        if tombstone.feed == feed:
-            return record.model_copy(
-                update={
-                    "sequence": tombstone.sequence,
-                    "updated": tombstone.updated,
-                    "snapshot": tombstone.snapshot,
-                }
-            )
-    return None
 
 
 def _chronological(record: EventRecord) -> tuple[datetime, str]:
@@ -362,17 +394,17 @@ def _organizer(snapshot: Snapshot) -> vCalAddress:
     return value
 
 
-def build_calendar(
+def build_envelope(
     series: Series,
     name: str,
     description: str,
-    vevents: Iterable[Event],
+    zones: set[str],
     years: tuple[int, int],
     *,
     uid: str,
     feed_path: str | None = None,
-) -> Calendar:
-    """A VCALENDAR with its VTIMEZONEs limited to ``years``.
+) -> bytes:
+    """A VCALENDAR without events: header and VTIMEZONEs limited to ``years``.
 
     ``feed_path`` is set for subscribable feeds: they get refresh hints and,
     with a base URL, their own address; single-event files get neither.
@@ -385,7 +417,6 @@ def build_calendar(
         name=name,
         description=description,
         uid=uid,
-        subcomponents=list(vevents),
     )
     if feed_path is not None:
         refresh = timedelta(hours=series.publish.refresh_hours)
@@ -402,6 +433,11 @@ def build_calendar(
     calendar["X-WR-CALDESC"] = vText(description)
     calendar["X-WR-TIMEZONE"] = vText(info.timezone)
     first, last = years
-    for index, tzid in enumerate(sorted(calendar.get_missing_tzids())):
-        calendar.subcomponents.insert(index, build_vtimezone(tzid, first, last))
-    return calendar
+    timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in sorted(zones))
+    return splice(calendar.to_ical(), [timezones])
+
+
+@functools.lru_cache(maxsize=64)
+def vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
+    """The serialized VTIMEZONE (computing one from tzdata takes milliseconds)."""
+    return bytes(build_vtimezone(tzid, first_year, last_year).to_ical())
