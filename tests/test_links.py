@@ -58,3 +58,17 @@ def test_outlook_event_links() -> None:
             "enddt": ["2021-08-26T00:30:00Z"],
             "body": [TEXT],
         }
+
+
+def test_long_details_are_cut_to_keep_links_usable() -> None:
+    text = "word " * 1000
+    for url in (
+        links.google_event_url("t", START, END, text, None, "Asia/Seoul"),
+        links.outlook_event_url("t", START, END, text, None),
+    ):
+        query = _query(url)
+        details = query.get("details", query.get("body"))
+        assert details is not None
+        assert len(details[0]) == links.MAX_DETAILS
+        assert details[0].endswith("word…")
+        assert len(url) < 5000

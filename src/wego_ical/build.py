@@ -194,16 +194,10 @@ def publish(
         files[path] = splice(envelopes[path], [vevent for _, vevent in shown])
         feeds.append(_feed_record(series, path, name, description, len(members)))
     for record in records:
-        path = record.links.file
-        envelopes[path] = build_envelope(
-            series,
-            record.snapshot.summary,
-            info.title,
-            _zones([record]),
-            _years([record]),
-            uid=f"{record.uid.split('@', 1)[0]}.file@{info.uid_domain}",
-        )
-        files[path] = splice(envelopes[path], [vevents[record.uid]])
+        zones = tuple(sorted(_zones([record])))
+        envelope = single_event_envelope(zones, _years([record]), info.timezone)
+        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
+        files[record.links.file] = splice(envelope, [vevents[record.uid]])
     check_output(envelopes, checked)
     files[INDEX_PAGE] = render_index(series, feeds, records)
     state = State(series=info.id, feeds=feeds, events=records)
@@ -434,6 +428,27 @@ def build_envelope(
     calendar["X-WR-TIMEZONE"] = vText(info.timezone)
     first, last = years
     timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in sorted(zones))
+    return splice(calendar.to_ical(), [timezones])
+
+
+@functools.lru_cache(maxsize=64)
+def single_event_envelope(
+    zones: tuple[str, ...], years: tuple[int, int], default_zone: str
+) -> bytes:
+    """The envelope of an "add this session" file.
+
+    It has no calendar name, description or UID on purpose: importing a file
+    with a calendar name makes Outlook create a separate calendar for it,
+    while the event should simply join the calendar the user picks.
+    """
+    calendar = Calendar()
+    calendar.prodid = PRODID
+    calendar.version = "2.0"
+    calendar.calscale = "GREGORIAN"
+    calendar.method = "PUBLISH"
+    calendar["X-WR-TIMEZONE"] = vText(default_zone)
+    first, last = years
+    timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in zones)
     return splice(calendar.to_ical(), [timezones])
 
 

@@ -14,6 +14,15 @@ OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
 
 
+# Browsers, proxies and Google Calendar reject very long addresses (a few
+# thousand characters); the full text is in the .ics file anyway.
+MAX_DETAILS = 1000
+
+
+def _details(text: str) -> str:
+    return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1].rstrip() + "…"
+
+
 def _query(params: dict[str, str]) -> str:
     return urlencode(params, quote_via=quote, safe="")
 
@@ -55,7 +64,7 @@ def google_event_url(
         "action": "TEMPLATE",
         "text": title,
         "dates": f"{_google_time(start)}/{_google_time(end)}",
-        "details": details,
+        "details": _details(details),
         "ctz": zone,
     }
     if location:
@@ -79,7 +88,7 @@ def outlook_event_url(
         "subject": title,
         "startdt": _outlook_time(start),
         "enddt": _outlook_time(end),
-        "body": details,
+        "body": _details(details),
     }
     if location:
         params["location"] = location
