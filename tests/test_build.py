@@ -9,9 +9,9 @@ import icalendar
 import pytest
 
 from conftest import GOLDEN, count_events, render
-from wego_ical.build import plan_feeds
 from wego_ical.load import parse_series
 from wego_ical.model import Series, entry_uid, occurrences
+from wego_ical.plan import plan_feeds
 from wego_ical.text import describe
 
 UTC_TIMES = {

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wego_ical import links
 
@@ -72,3 +75,8 @@ def test_long_details_are_cut_to_keep_links_usable() -> None:
         assert len(details[0]) == links.MAX_DETAILS
         assert details[0].endswith("word…")
         assert len(url) < 5000
+
+
+@given(st.text())
+def test_percent_encode_is_quote(text: str) -> None:
+    assert links.percent_encode(text) == quote(text, safe="")

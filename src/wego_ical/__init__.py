@@ -1,10 +1,8 @@
 """wego-ical: compile a TOML description of an event series into iCalendar feeds."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("wego-ical")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+# The single source of the version (pyproject.toml reads it from here);
+# a constant, because asking importlib.metadata costs tens of milliseconds
+# on every start of the command.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

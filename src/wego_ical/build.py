@@ -25,8 +25,9 @@ from icalendar.prop.conference import Conference
 from wego_ical import links
 from wego_ical.errors import WegoIcalError
 from wego_ical.lint import lint, lint_event
-from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
+from wego_ical.model import Occurrence, Series, entry_uid, occurrences
 from wego_ical.page import render_index
+from wego_ical.plan import FeedPlan, plan_feeds
 from wego_ical.state import (
     Change,
     CurrentEvent,
@@ -47,17 +48,6 @@ INDEX_PAGE = "index.html"
 
 
 @dataclass(frozen=True)
-class FeedPlan:
-    """One feed to write: its path below the output folder and what it holds."""
-
-    path: str
-    key: str
-    name: str
-    description: str
-    entries: tuple[Occurrence, ...]
-
-
-@dataclass(frozen=True)
 class Publication:
     """Everything one build produces."""
 
@@ -69,62 +59,6 @@ class Publication:
     def feeds(self) -> list[FeedRecord]:
         """The feeds, in publication order."""
         return list(self.state.feeds)
-
-
-# --------------------------------------------------------------------------- planning
-
-
-def plan_feeds(series: Series) -> list[FeedPlan]:
-    """Decide which feeds the data produces and what each contains.
-
-    ``all.ics`` holds everything; ``<event-id>.ics`` one event's entries;
-    ``categories/<category-id>.ics`` a category's sessions plus every awards
-    ceremony (where that category's prizes are presented). Feeds that would
-    hold no event are not planned.
-    """
-    entries = occurrences(series)
-    info = series.series
-    plans = [
-        FeedPlan(
-            "all.ics",
-            "all",
-            f"{info.title} — {series.labels.all_events}",
-            info.description or info.title,
-            tuple(entries),
-        )
-    ]
-    for event in series.events:
-        plans.append(
-            FeedPlan(
-                f"{event.id}.ics",
-                event.id,
-                event.title,
-                event.description or f"{event.title} ({event.date.isoformat()}), {info.title}",
-                tuple(e for e in entries if e.event.id == event.id),
-            )
-        )
-    for category in series.categories:
-        plans.append(
-            FeedPlan(
-                f"categories/{category.id}.ics",
-                f"category-{category.id}",
-                f"{info.title} — {category.name}",
-                _category_feed_description(series, category),
-                tuple(e for e in entries if _in_category(e, category.id)),
-            )
-        )
-    return [plan for plan in plans if plan.entries]
-
-
-def _in_category(entry: Occurrence, category_id: str) -> bool:
-    if entry.session is not None:
-        return entry.session.category == category_id
-    return entry.event.awards_ceremony
-
-
-def _category_feed_description(series: Series, category: Category) -> str:
-    topics = f" {series.labels.topics}: {', '.join(category.topics)}." if category.topics else ""
-    return f"{series.series.title} — {category.name}.{topics}"
 
 
 # --------------------------------------------------------------------------- publishing

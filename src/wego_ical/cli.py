@@ -1,4 +1,8 @@
-"""Command line: a thin click layer over load → build → write."""
+"""Command line: a thin click layer over load → build → write.
+
+The stages are imported inside the commands that need them, so that
+``--help`` and ``check`` do not pay for icalendar, Jinja2 or the server.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from wego_ical import __version__
-from wego_ical.build import INDEX_PAGE, Publication, plan_feeds, publish
 from wego_ical.errors import OutputError, WegoIcalError
-from wego_ical.lint import lint
-from wego_ical.load import load_series
-from wego_ical.model import occurrences
-from wego_ical.serve import open_preview, watch
-from wego_ical.state import Change, parse_state
-from wego_ical.write import MANIFEST, read_manifest, write_output
+
+if TYPE_CHECKING:
+    from wego_ical.build import Publication
+    from wego_ical.state import Change
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,6 +91,11 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> Publication:
+    from wego_ical.build import publish
+    from wego_ical.load import load_series
+    from wego_ical.state import parse_state
+    from wego_ical.write import MANIFEST, read_manifest
+
     series = load_series(data_path)
     if out_dir.exists() and not out_dir.is_dir():
         # write checks this too; checked here so that diff says it as well.
@@ -121,6 +127,9 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     folder that wego-ical did not generate are left alone. Events that changed
     since the last build get SEQUENCE + 1, so subscribers see them change.
     """
+    from wego_ical.build import INDEX_PAGE
+    from wego_ical.write import write_output
+
     publication = _publication(data_path, out_dir, now, prune)
     results = write_output(out_dir, publication.files, publication.state.to_document())
     counts = {feed.path: _events(feed.events) for feed in publication.feeds}
@@ -191,6 +200,10 @@ def _events(count: int) -> str:
 @_user_errors
 def check(data_path: Path) -> None:
     """Validate the data only and summarise what a build would produce."""
+    from wego_ical.load import load_series
+    from wego_ical.model import occurrences
+    from wego_ical.plan import plan_feeds
+
     series = load_series(data_path)
     entries = occurrences(series)
     info = series.series
@@ -234,6 +247,8 @@ def serve(
     The preview's subscribe links point at this server, so subscriptions can be
     tried in a calendar app on this machine. The output folder is not changed.
     """
+    from wego_ical.serve import open_preview, watch
+
     preview = open_preview(data_path, out_dir, host, port)
     stop = threading.Event()
     try:
@@ -282,6 +297,8 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
     Prints each finding as FILE:LINE: severity: explanation; exits with
     status 1 if any file has an error.
     """
+    from wego_ical.lint import lint
+
     errors = warnings = 0
     for path in files:
         try:

@@ -6,7 +6,7 @@ Pure functions over URLs and times; every parameter is URL-encoded.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
 OUTLOOK_LIVE = "https://outlook.live.com/calendar/0/deeplink/compose"
@@ -23,8 +23,22 @@ def _details(text: str) -> str:
     return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1].rstrip() + "…"
 
 
+# What urllib.parse.quote(safe="") leaves as it is; every other byte of the
+# UTF-8 encoding becomes %XX. A lookup table does the same as quote() several
+# times faster, which matters with thousands of events × three links.
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_PERCENT = [chr(byte) if byte in _UNRESERVED else f"%{byte:02X}" for byte in range(256)]
+
+
+def percent_encode(text: str) -> str:
+    """The same as ``urllib.parse.quote(text, safe="")``."""
+    return "".join(map(_PERCENT.__getitem__, text.encode("utf-8")))
+
+
 def _query(params: dict[str, str]) -> str:
-    return urlencode(params, quote_via=quote, safe="")
+    return "&".join(
+        f"{percent_encode(key)}={percent_encode(value)}" for key, value in params.items()
+    )
 
 
 def feed_url(base_url: str, path: str) -> str:

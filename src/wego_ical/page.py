@@ -7,11 +7,15 @@ TOML can never become markup.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 
 from wego_ical.model import Event, Occurrence, PersonRef, Series, entry_uid, occurrences
 from wego_ical.state import EventLinks, EventRecord, FeedRecord
@@ -70,7 +74,11 @@ class EventView:
     entries: list[EntryView] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # Jinja2 is imported here: only builds need it, not --help or check.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader("wego_ical", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

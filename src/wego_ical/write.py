@@ -260,15 +260,18 @@ def _link(source: Path, target: Path) -> None:
 def _write_file(path: Path, content: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+        path.write_bytes(content)
     except OSError as exc:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
 
 
 def _fsync_folder(folder: Path) -> None:
+    """Make the staged files durable before they are swapped in.
+
+    One sync for all files: fsync-ing thousands of files one by one cost
+    most of the write time.
+    """
+    os.sync()
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:
