@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class Site:
     """A data file and its output folder, built like an organiser would."""
 
     def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
         self.data = root / "events.toml"
         self.out = root / "dist"
         self.data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
@@ -295,3 +297,45 @@ def test_event_that_leaves_a_feed_stays_there_as_cancelled(site: Site) -> None:
     assert str(site.events("all.ics")[MOBILITY]["STATUS"]) == "CONFIRMED"
     site.build("2030-03-01T00:00:00Z", "--prune")
     assert MOBILITY not in site.events("categories/mobility.ics")
+
+
+def test_rebuild_renders_only_changed_events(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    import wego_ical.build as build_module
+
+    rendered: list[str] = []
+    real = build_module.build_vevent
+
+    def counting(record: object) -> object:
+        rendered.append(record.uid)  # type: ignore[attr-defined]
+        return real(record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "build_vevent", counting)
+    site.build(LATER)
+    assert rendered == []
+    site.edit('location = "Online"', 'location = "Online (Zoom)"')
+    site.build(LATER)
+    assert sorted(rendered) == sorted(
+        f"wego-awards-4.part-1.{s}@we-gov.org"
+        for s in ("mobility", "open-and-inclusive-city", "safe-city")
+    )
+    # The output is exactly what a build from scratch with the same history gives.
+    fresh = Site(site.data.parent / "fresh")
+    shutil.copytree(site.out, fresh.out)
+    for path in fresh.out.rglob("events/*.ics"):
+        path.unlink()  # nothing to reuse
+    monkeypatch.setattr(build_module, "build_vevent", real)
+    fresh.data.write_text(site.data.read_text(encoding="utf-8"), encoding="utf-8")
+    fresh.build(LATER)
+    assert {p: c for p, (c, _) in fresh.files().items()} == {
+        p: c for p, (c, _) in site.files().items()
+    }
+
+
+def test_events_rendered_by_other_code_are_not_reused(site: Site) -> None:
+    state = json.loads((site.out / "feeds.json").read_text())
+    state["renderer"] = "something-else"
+    (site.out / "feeds.json").write_text(json.dumps(state))
+    for path in site.out.rglob("events/*.ics"):
+        path.write_bytes(path.read_bytes().replace(b"SUMMARY:", b"SUMMARY:stale "))
+    site.build(LATER)
+    assert b"stale" not in (site.out / "all.ics").read_bytes()

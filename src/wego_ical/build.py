@@ -13,9 +13,11 @@ becomes one VEVENT, identical in every file that contains it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
@@ -65,12 +67,20 @@ class Publication:
 
 
 def publish(
-    series: Series, previous: State | None, now: datetime, *, prune: bool = False
+    series: Series,
+    previous: State | None,
+    now: datetime,
+    *,
+    prune: bool = False,
+    rendered: Mapping[str, bytes] | None = None,
 ) -> Publication:
     """Build every file of a publication, continuing from the ``previous`` one.
 
     ``now`` is the build time, used only for events that changed (and for new
-    events when the data has no ``updated`` time).
+    events when the data has no ``updated`` time). ``rendered`` may hold the
+    VEVENT text of the previous publication by UID: an event that did not
+    change is then not rendered again (what makes rebuilds fast), provided
+    the previous state was written by this same renderer.
     """
     plans = plan_feeds(series)
     membership: dict[str, list[str]] = {}
@@ -96,8 +106,16 @@ def publish(
     info = series.series
     # Every VEVENT is serialized once and the same bytes go into every file
     # that contains it (a feed is its envelope with the events spliced in).
-    vevents = {record.uid: build_vevent(record).to_ical() for record in records}
-    checked = {record.uid: (vevents[record.uid], _zones([record])) for record in records}
+    reusable = _reusable(previous, rendered or {}, records)
+    vevents = {
+        record.uid: reusable.get(record.uid) or build_vevent(record).to_ical() for record in records
+    }
+    # Reused events were checked when they were first rendered.
+    checked = {
+        record.uid: (vevents[record.uid], _zones([record]))
+        for record in records
+        if record.uid not in reusable
+    }
     by_feed: dict[str, list[tuple[EventRecord, bytes]]] = {}
     for record in records:
         for path in record.feeds:
@@ -134,10 +152,41 @@ def publish(
         files[record.links.file] = splice(envelope, [vevents[record.uid]])
     check_output(envelopes, checked)
     files[INDEX_PAGE] = render_index(series, feeds, records)
-    state = State(series=info.id, feeds=feeds, events=records)
+    state = State(renderer=RENDERER, series=info.id, feeds=feeds, events=records)
     return Publication(files, state, changes)
 
 
+def _reusable(
+    previous: State | None, rendered: Mapping[str, bytes], records: list[EventRecord]
+) -> dict[str, bytes]:
+    """Previously rendered VEVENTs that are exactly what this build would render."""
+    if previous is None or previous.renderer != RENDERER or not rendered:
+        return {}
+    before = {record.uid: record for record in previous.events}
+    result = {}
+    for record in records:
+        old, text = before.get(record.uid), rendered.get(record.uid)
+        if (
+            old is not None
+            and text is not None
+            and (old.fingerprint, old.sequence, old.updated)
+            == (record.fingerprint, record.sequence, record.updated)
+            and text.startswith(b"BEGIN:VEVENT\r\n")
+            and text.endswith(b"END:VEVENT\r\n")
+        ):
+            result[record.uid] = text
+    return result
+
+
+def _renderer_id() -> str:
+    """A fingerprint of the code that turns records into VEVENT text."""
+    import icalendar
+
+    source = Path(__file__).read_bytes() + icalendar.__version__.encode()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+RENDERER = _renderer_id()
 _END = b"END:VCALENDAR\r\n"
 
 

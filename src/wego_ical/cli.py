@@ -94,14 +94,19 @@ def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> 
     from wego_ical.build import publish
     from wego_ical.load import load_series
     from wego_ical.state import parse_state
-    from wego_ical.write import MANIFEST, read_manifest
+    from wego_ical.write import MANIFEST, read_manifest, read_rendered_events
 
     series = load_series(data_path)
     if out_dir.exists() and not out_dir.is_dir():
         # write checks this too; checked here so that diff says it as well.
         raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
     previous = parse_state(read_manifest(out_dir), str(out_dir / MANIFEST))
-    return publish(series, previous, now, prune=prune)
+    rendered = (
+        read_rendered_events(out_dir, {e.uid: e.links.file for e in previous.events})
+        if previous
+        else {}
+    )
+    return publish(series, previous, now, prune=prune, rendered=rendered)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

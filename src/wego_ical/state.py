@@ -121,6 +121,9 @@ class State(_Record):
 
     generator: str = "wego-ical"
     format: int = STATE_FORMAT
+    # Identifies the code that rendered the events; rendered events are only
+    # reused by a later build of the very same renderer.
+    renderer: str = ""
     series: str
     feeds: list[FeedRecord] = []
     events: list[EventRecord] = []

@@ -112,6 +112,25 @@ def read_manifest(out_dir: Path) -> object | None:
     return document
 
 
+def read_rendered_events(out_dir: Path, files: Mapping[str, str]) -> dict[str, bytes]:
+    """The VEVENT text of each single-event file of a previous build, by UID.
+
+    ``files`` maps UIDs to their single-event file below ``out_dir``. Missing
+    or unreadable files are simply left out (those events are rendered anew).
+    """
+    result = {}
+    for uid, relative in files.items():
+        try:
+            content = (out_dir / _check_relative(relative)).read_bytes()
+        except (OSError, OutputError):
+            continue
+        start = content.find(b"BEGIN:VEVENT\r\n")
+        end = content.rfind(b"END:VEVENT\r\n")
+        if start != -1 and end > start:
+            result[uid] = content[start : end + len(b"END:VEVENT\r\n")]
+    return result
+
+
 def read_generated(out_dir: Path) -> list[str]:
     """Files that a previous build recorded as generated (empty if unknown)."""
     try:
