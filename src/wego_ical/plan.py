@@ -32,6 +32,12 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     """
     entries = occurrences(series)
     info = series.series
+    by_event: dict[str, list[Occurrence]] = {}
+    by_category: dict[str, list[Occurrence]] = {}
+    for entry in entries:
+        by_event.setdefault(entry.event.id, []).append(entry)
+        for category_id in _categories_of(entry, series):
+            by_category.setdefault(category_id, []).append(entry)
     plans = [
         FeedPlan(
             "all.ics",
@@ -48,7 +54,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
                 event.id,
                 event.title,
                 event.description or f"{event.title} ({event.date.isoformat()}), {info.title}",
-                tuple(e for e in entries if e.event.id == event.id),
+                tuple(by_event.get(event.id, ())),
             )
         )
     for category in series.categories:
@@ -58,16 +64,18 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
                 f"category-{category.id}",
                 f"{info.title} — {category.name}",
                 _category_feed_description(series, category),
-                tuple(e for e in entries if _in_category(e, category.id)),
+                tuple(by_category.get(category.id, ())),
             )
         )
     return [plan for plan in plans if plan.entries]
 
 
-def _in_category(entry: Occurrence, category_id: str) -> bool:
+def _categories_of(entry: Occurrence, series: Series) -> list[str]:
+    """The category feeds an entry belongs to: its session's category, or all of
+    them for an awards ceremony (where every category's prizes are presented)."""
     if entry.session is not None:
-        return entry.session.category == category_id
-    return entry.event.awards_ceremony
+        return [entry.session.category] if entry.session.category else []
+    return [c.id for c in series.categories] if entry.event.awards_ceremony else []
 
 
 def _category_feed_description(series: Series, category: Category) -> str:
