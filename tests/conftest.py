@@ -48,9 +48,8 @@ BUILD_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 def render(series: Series, now: datetime = BUILD_TIME) -> dict[str, bytes]:
     """The .ics files of a first publication of ``series``: feeds and single-event files."""
-    return {
-        path: c for path, c in publish(series, None, now).files.items() if path.endswith(".ics")
-    }
+    publication = publish(series, None, now)
+    return {path: publication.content(path) for path in publication.files if path.endswith(".ics")}
 
 
 def count_events(content: bytes) -> int:

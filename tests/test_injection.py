@@ -98,7 +98,8 @@ EXPECTED_PROPERTIES = Counter(
 
 
 def test_text_cannot_add_components_or_properties() -> None:
-    files = publish(parse_series(series_text()), None, BUILD_TIME).files
+    publication = publish(parse_series(series_text()), None, BUILD_TIME)
+    files = {path: publication.content(path) for path in publication.files}
     for path, content in files.items():
         if not path.endswith(".ics"):
             continue

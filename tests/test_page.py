@@ -12,7 +12,7 @@ from wego_ical.model import Series
 
 
 def page(series: Series) -> str:
-    return publish(series, None, BUILD_TIME).files["index.html"].decode("utf-8")
+    return publish(series, None, BUILD_TIME).content("index.html").decode("utf-8")
 
 
 class Collector(HTMLParser):

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
@@ -44,6 +45,9 @@ from wego_ical.state import (
 from wego_ical.text import describe, entry_categories, event_summary
 from wego_ical.timezones import build_vtimezone
 
+if TYPE_CHECKING:
+    from wego_ical.write import Content
+
 PRODID = "-//wego-ical//wego-ical//EN"
 EVENTS_FOLDER = "events"
 INDEX_PAGE = "index.html"
@@ -53,9 +57,14 @@ INDEX_PAGE = "index.html"
 class Publication:
     """Everything one build produces."""
 
-    files: dict[str, bytes]
+    files: dict[str, Content]
     state: State
     changes: list[Change]
+
+    def content(self, path: str) -> bytes:
+        """The bytes of one file of the publication."""
+        value = self.files[path]
+        return value if isinstance(value, bytes) else value()
 
     @property
     def feeds(self) -> list[FeedRecord]:
@@ -125,7 +134,9 @@ def publish(
             vevent = build_vevent(departed).to_ical()
             checked[f"{record.uid} (cancelled in {tombstone.feed})"] = (vevent, _zones([departed]))
             by_feed.setdefault(tombstone.feed, []).append((departed, vevent))
-    files: dict[str, bytes] = {}
+    # Calendar files are produced when they are written, one at a time: the
+    # VEVENT texts are shared, so a large build never holds every file at once.
+    files: dict[str, Content] = {}
     feeds: list[FeedRecord] = []
     envelopes: dict[str, bytes] = {}
     for path, (name, description) in _feed_descriptions(series, plans, previous).items():
@@ -143,13 +154,13 @@ def publish(
             uid=f"{info.id}.feed.{key}@{info.uid_domain}",
             feed_path=path,
         )
-        files[path] = splice(envelopes[path], [vevent for _, vevent in shown])
+        files[path] = functools.partial(splice, envelopes[path], [vevent for _, vevent in shown])
         feeds.append(_feed_record(series, path, name, description, len(members)))
     for record in records:
         zones = tuple(sorted(_zones([record])))
         envelope = single_event_envelope(zones, _years([record]), info.timezone)
         envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
-        files[record.links.file] = splice(envelope, [vevents[record.uid]])
+        files[record.links.file] = functools.partial(splice, envelope, [vevents[record.uid]])
     check_output(envelopes, checked)
     files[INDEX_PAGE] = render_index(series, feeds, records)
     state = State(renderer=RENDERER, series=info.id, feeds=feeds, events=records)

@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -54,31 +54,43 @@ class _NoExchange(Exception):
     """The file system or platform cannot swap two folders atomically."""
 
 
+Content = bytes | Callable[[], bytes]
+
+
 def write_output(
-    out_dir: Path, files: Mapping[str, bytes], manifest: Mapping[str, object]
+    out_dir: Path, files: Mapping[str, Content], manifest: Mapping[str, object]
 ) -> list[FileResult]:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
-    ``files`` maps relative POSIX paths to contents; ``manifest`` is extra data
-    stored in ``feeds.json`` next to the list of generated files. Raises
+    ``files`` maps relative POSIX paths to contents, or to functions that
+    produce them: each is produced once, compared with the file in place and
+    written to the staging folder only if it differs, so a large build never
+    holds all of its files in memory. ``manifest`` is extra data stored in
+    ``feeds.json`` next to the list of generated files. Raises
     :class:`OutputError` when the folder cannot be written; the previous
     output is then left as it was.
     """
     for relative in files:
         _check_relative(relative)
     out_dir = _prepare_folder(out_dir)
-    contents = dict(files)
-    contents[MANIFEST] = render_manifest(manifest, sorted(files))
     previous = read_generated(out_dir)
-    changed = [rel for rel in contents if _read_or_none(out_dir / rel) != contents[rel]]
-    stale = sorted(rel for rel in set(previous) - set(contents) if (out_dir / rel).exists())
+    manifest_bytes = render_manifest(manifest, sorted(files))
+    with _stage(out_dir) as (staging, atomic):
+        changed: list[str] = []
+        for relative in [*files, MANIFEST]:
+            value = manifest_bytes if relative == MANIFEST else files[relative]
+            content = value if isinstance(value, bytes) else value()
+            if _read_or_none(out_dir / relative) != content:
+                _write_file(staging / relative, content)
+                changed.append(relative)
+        wanted = set(files) | {MANIFEST}
+        stale = sorted(rel for rel in set(previous) - wanted if (out_dir / rel).exists())
+        if changed or stale:
+            _commit(staging, atomic, out_dir, set(changed), set(stale))
     results = [
         FileResult(rel, "written" if rel in changed else "unchanged") for rel in sorted(files)
     ]
-    results += [FileResult(rel, "removed") for rel in stale]
-    if changed or stale:
-        _replace_folder(out_dir, contents, set(changed), set(stale))
-    return results
+    return results + [FileResult(rel, "removed") for rel in stale]
 
 
 def render_manifest(manifest: Mapping[str, object], generated: list[str]) -> bytes:
@@ -182,26 +194,37 @@ def _prepare_folder(out_dir: Path) -> Path:
 # --------------------------------------------------------------------------- replacing
 
 
-def _replace_folder(
-    out_dir: Path, contents: Mapping[str, bytes], changed: set[str], stale: set[str]
-) -> None:
-    """Turn ``out_dir`` into its new state in one atomic step where possible."""
+@contextmanager
+def _stage(out_dir: Path) -> Iterator[tuple[Path, bool]]:
+    """A staging folder and whether it can be swapped in atomically.
+
+    It is created beside the output folder (same file system); where the
+    parent cannot be written, inside the output folder instead, and the
+    files are then moved in one by one.
+    """
     try:
-        with _staging(out_dir.parent, out_dir.name) as staging:
-            _populate(staging, out_dir, contents, changed, stale)
-            if not out_dir.exists():
-                os.rename(staging, out_dir)
-                return
-            try:
-                _exchange(staging, out_dir)
-            except _NoExchange:
-                _commit_file_by_file(staging, out_dir, changed, stale)
+        staging, atomic = _make_staging(out_dir.parent, out_dir.name), True
     except PermissionError:
-        # The parent folder is read-only: stage inside the output folder instead.
-        with _staging(out_dir, "") as staging:
-            for relative in changed:
-                _write_file(staging / relative, contents[relative])
-            _commit_file_by_file(staging, out_dir, changed, stale)
+        staging, atomic = _make_staging(out_dir, ""), False
+    try:
+        yield staging, atomic
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _commit(staging: Path, atomic: bool, out_dir: Path, changed: set[str], stale: set[str]) -> None:
+    """Turn ``out_dir`` into its new state, in one atomic step where possible."""
+    if not atomic:
+        _commit_file_by_file(staging, out_dir, changed, stale)
+        return
+    _populate(staging, out_dir, changed, stale)
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    try:
+        _exchange(staging, out_dir)
+    except _NoExchange:
+        _commit_file_by_file(staging, out_dir, changed, stale)
 
 
 def _staging_prefix(name: str) -> str:
@@ -215,25 +238,14 @@ def _remove_leftovers(parent: Path, prefix: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-@contextmanager
-def _staging(parent: Path, name: str) -> Iterator[Path]:
+def _make_staging(parent: Path, name: str) -> Path:
     prefix = _staging_prefix(name)
     _remove_leftovers(parent, prefix)
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 
-def _populate(
-    staging: Path,
-    out_dir: Path,
-    contents: Mapping[str, bytes],
-    changed: set[str],
-    stale: set[str],
-) -> None:
-    """Fill ``staging`` with the complete new output folder."""
+def _populate(staging: Path, out_dir: Path, changed: set[str], stale: set[str]) -> None:
+    """Complete ``staging`` (which holds the changed files) into the new output folder."""
     if not out_dir.exists():
         umask = os.umask(0)
         os.umask(umask)
@@ -257,8 +269,6 @@ def _populate(
                 if relative in changed or relative in stale:
                     continue
                 _link(source, staging / relative)
-    for relative in changed:
-        _write_file(staging / relative, contents[relative])
     for relative in stale:
         _remove_empty_parents(staging, staging / relative)
     _fsync_folder(staging)
