@@ -92,6 +92,44 @@ def publish(
     the previous state was written by this same renderer.
     """
     plans = plan_feeds(series)
+    records, changes = reconcile(
+        previous,
+        _current_events(series, plans),
+        now=now,
+        first_seen=series.series.updated,
+        cancelled_label=series.labels.cancelled,
+        prune=prune,
+    )
+    records.sort(key=_chronological)
+    reusable = _reusable(previous, rendered or {}, records)
+    # Every VEVENT is serialized once and the same bytes go into every file
+    # that contains it (a file is its envelope with the events spliced in).
+    vevents = {
+        record.uid: reusable.get(record.uid) or build_vevent(record).to_ical() for record in records
+    }
+    # Reused events were checked when they were first rendered.
+    checked = {
+        record.uid: (vevents[record.uid], _zones([record]))
+        for record in records
+        if record.uid not in reusable
+    }
+    by_feed = _events_by_feed(records, vevents, checked)
+    files, feeds, envelopes = _feed_files(
+        series, _feed_descriptions(series, plans, previous), by_feed
+    )
+    for record in records:
+        zones = tuple(sorted(_zones([record])))
+        envelope = single_event_envelope(zones, _years([record]), series.series.timezone)
+        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
+        files[record.links.file] = functools.partial(splice, envelope, [vevents[record.uid]])
+    check_output(envelopes, checked)
+    files[INDEX_PAGE] = render_index(series, feeds, records)
+    state = State(renderer=RENDERER, series=series.series.id, feeds=feeds, events=records)
+    return Publication(files, state, changes)
+
+
+def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
+    """What the data publishes now: every entry with its snapshot, feeds and links."""
     membership: dict[str, list[str]] = {}
     for plan in plans:
         for entry in plan.entries:
@@ -103,28 +141,16 @@ def publish(
         current.append(
             CurrentEvent(uid, snapshot, tuple(membership[uid]), event_links(uid, snapshot))
         )
-    records, changes = reconcile(
-        previous,
-        current,
-        now=now,
-        first_seen=series.series.updated,
-        cancelled_label=series.labels.cancelled,
-        prune=prune,
-    )
-    records.sort(key=_chronological)
-    info = series.series
-    # Every VEVENT is serialized once and the same bytes go into every file
-    # that contains it (a feed is its envelope with the events spliced in).
-    reusable = _reusable(previous, rendered or {}, records)
-    vevents = {
-        record.uid: reusable.get(record.uid) or build_vevent(record).to_ical() for record in records
-    }
-    # Reused events were checked when they were first rendered.
-    checked = {
-        record.uid: (vevents[record.uid], _zones([record]))
-        for record in records
-        if record.uid not in reusable
-    }
+    return current
+
+
+def _events_by_feed(
+    records: list[EventRecord],
+    vevents: dict[str, bytes],
+    checked: dict[str, tuple[bytes, set[str]]],
+) -> dict[str, list[tuple[EventRecord, bytes]]]:
+    """The events of every feed, with their text; a feed that an event has left
+    keeps it as cancelled (rendered here and added to ``checked``)."""
     by_feed: dict[str, list[tuple[EventRecord, bytes]]] = {}
     for record in records:
         for path in record.feeds:
@@ -134,12 +160,22 @@ def publish(
             vevent = build_vevent(departed).to_ical()
             checked[f"{record.uid} (cancelled in {tombstone.feed})"] = (vevent, _zones([departed]))
             by_feed.setdefault(tombstone.feed, []).append((departed, vevent))
-    # Calendar files are produced when they are written, one at a time: the
-    # VEVENT texts are shared, so a large build never holds every file at once.
+    return by_feed
+
+
+def _feed_files(
+    series: Series,
+    descriptions: dict[str, tuple[str, str]],
+    by_feed: dict[str, list[tuple[EventRecord, bytes]]],
+) -> tuple[dict[str, Content], list[FeedRecord], dict[str, bytes]]:
+    """The feed files (produced when written), their records and their envelopes."""
+    info = series.series
+    # Files are produced one at a time when they are written: the VEVENT texts
+    # are shared, so a large build never holds every file at once.
     files: dict[str, Content] = {}
     feeds: list[FeedRecord] = []
     envelopes: dict[str, bytes] = {}
-    for path, (name, description) in _feed_descriptions(series, plans, previous).items():
+    for path, (name, description) in descriptions.items():
         shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
         if not shown:
             continue
@@ -156,15 +192,7 @@ def publish(
         )
         files[path] = functools.partial(splice, envelopes[path], [vevent for _, vevent in shown])
         feeds.append(_feed_record(series, path, name, description, len(members)))
-    for record in records:
-        zones = tuple(sorted(_zones([record])))
-        envelope = single_event_envelope(zones, _years([record]), info.timezone)
-        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
-        files[record.links.file] = functools.partial(splice, envelope, [vevents[record.uid]])
-    check_output(envelopes, checked)
-    files[INDEX_PAGE] = render_index(series, feeds, records)
-    state = State(renderer=RENDERER, series=info.id, feeds=feeds, events=records)
-    return Publication(files, state, changes)
+    return files, feeds, envelopes
 
 
 def _reusable(
