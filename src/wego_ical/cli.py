@@ -35,14 +35,20 @@ DATA_OPTION = click.option(
     show_default=True,
     help="The event-series TOML file.",
 )
-OUT_OPTION = click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Output folder for the feeds (and its feeds.json, the publication state).",
-)
+
+
+def _out_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("dist"),
+        show_default=True,
+        help=help_text,
+    )
+
+
+OUT_OPTION = _out_option("Output folder for the feeds (and its feeds.json, the publication state).")
 
 
 def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
@@ -225,14 +231,7 @@ def check(data_path: Path) -> None:
 
 @main.command()
 @DATA_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Output folder whose publication state the preview continues (it is not changed).",
-)
+@_out_option("Output folder whose publication state the preview continues (it is not changed).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
