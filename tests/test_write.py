@@ -10,9 +10,14 @@ import pytest
 
 from wego_ical import write as write_module
 from wego_ical.errors import OutputError
-from wego_ical.write import MANIFEST, read_generated, write_output
+from wego_ical.write import MANIFEST, FileResult, read_generated, render_manifest, write_output
 
 FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
+
+
+def write(out: Path, files: dict[str, bytes], document: dict[str, object]) -> list[FileResult]:
+    """write_output with a manifest made of ``document`` and the list of files."""
+    return write_output(out, files, render_manifest(document, sorted(files)))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -23,7 +28,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_writes_files_and_manifest(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    results = write_output(out, FILES, {"series": "x"})
+    results = write(out, FILES, {"series": "x"})
     assert {r.path: r.action for r in results} == dict.fromkeys(FILES, "written")
     assert snapshot(out) == {**FILES, MANIFEST: (out / MANIFEST).read_bytes()}
     manifest = json.loads((out / MANIFEST).read_text())
@@ -33,12 +38,12 @@ def test_writes_files_and_manifest(tmp_path: Path) -> None:
 
 def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     old = 1_000_000_000
     for path in out.rglob("*"):
         if path.is_file():
             os.utime(path, (old, old))
-    results = write_output(out, {**FILES, "all.ics": b"A2"}, {})
+    results = write(out, {**FILES, "all.ics": b"A2"}, {})
     assert {r.path: r.action for r in results} == {
         "all.ics": "written",
         "part-1.ics": "unchanged",
@@ -51,10 +56,10 @@ def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
 
 def test_stale_generated_feeds_are_removed_foreign_files_kept(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     (out / "CNAME").write_text("calendar.example.org\n")
     (out / "categories" / "notes.txt").write_text("mine")
-    results = write_output(out, {"all.ics": b"A"}, {})
+    results = write(out, {"all.ics": b"A"}, {})
     assert {r.path: r.action for r in results} == {
         "all.ics": "unchanged",
         "part-1.ics": "removed",
@@ -67,8 +72,8 @@ def test_stale_generated_feeds_are_removed_foreign_files_kept(tmp_path: Path) ->
 
 def test_empty_folders_of_removed_feeds_are_removed(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
-    write_output(out, {"all.ics": b"A"}, {})
+    write(out, FILES, {})
+    write(out, {"all.ics": b"A"}, {})
     assert not (out / "categories").exists()
 
 
@@ -79,7 +84,7 @@ def test_a_tampered_manifest_never_deletes_outside_the_folder(tmp_path: Path) ->
     out.mkdir()
     (out / MANIFEST).write_text(json.dumps({"generated": ["../victim.txt", "/etc/passwd", 3]}))
     assert read_generated(out) == []
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     assert victim.read_text() == "keep"
 
 
@@ -88,14 +93,14 @@ def test_corrupt_manifest_is_ignored(tmp_path: Path) -> None:
     out.mkdir()
     (out / MANIFEST).write_text("{not json")
     (out / "old.ics").write_text("unknown origin")
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     assert (out / "old.ics").read_text() == "unknown origin"
 
 
 @pytest.mark.parametrize("bad", ["../x.ics", "/abs.ics", "a/../b.ics", "", "a\\b.ics"])
 def test_refuses_paths_outside_the_folder(tmp_path: Path, bad: str) -> None:
     with pytest.raises(OutputError, match="not a plain path inside the output folder"):
-        write_output(tmp_path / "dist", {bad: b"x"}, {})
+        write(tmp_path / "dist", {bad: b"x"}, {})
     assert not (tmp_path / "dist").exists()
 
 
@@ -103,7 +108,7 @@ def test_out_is_a_file(tmp_path: Path) -> None:
     target = tmp_path / "dist"
     target.write_text("I am a file")
     with pytest.raises(OutputError, match="is a file, not a folder; pass a folder with --out"):
-        write_output(target, FILES, {})
+        write(target, FILES, {})
     assert target.read_text() == "I am a file"
 
 
@@ -113,17 +118,17 @@ def test_out_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     out.mkdir()
     monkeypatch.setattr(write_module.os, "access", lambda *_args, **_kw: False)
     with pytest.raises(OutputError, match="the output folder is not writable; fix its permissions"):
-        write_output(out, FILES, {})
+        write(out, FILES, {})
     assert list(out.iterdir()) == []
 
 
 def test_folder_is_replaced_in_one_exchange_keeping_unchanged_inodes(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     (out / "CNAME").write_text("example.org")
     inodes = {p.name: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     folder_inode = out.stat().st_ino
-    write_output(out, {**FILES, "all.ics": b"A2"}, {})
+    write(out, {**FILES, "all.ics": b"A2"}, {})
     assert out.stat().st_ino != folder_inode  # a new folder was swapped in
     after = {p.name: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     assert after["CNAME"] == inodes["CNAME"]
@@ -134,16 +139,16 @@ def test_folder_is_replaced_in_one_exchange_keeping_unchanged_inodes(tmp_path: P
 
 def test_nothing_to_change_touches_nothing(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     folder_inode = out.stat().st_ino
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     assert out.stat().st_ino == folder_inode
 
 
 def test_new_folder_is_readable_by_others(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        write_output(tmp_path / "dist", FILES, {})
+        write(tmp_path / "dist", FILES, {})
     finally:
         os.umask(old)
     assert (tmp_path / "dist").stat().st_mode & 0o777 == 0o755
@@ -153,7 +158,7 @@ def test_failing_exchange_leaves_the_old_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {"v": 1})
+    write(out, FILES, {"v": 1})
     before = snapshot(out)
 
     def failing_exchange(first: Path, second: Path) -> None:
@@ -161,7 +166,7 @@ def test_failing_exchange_leaves_the_old_folder(
 
     monkeypatch.setattr(write_module, "_exchange", failing_exchange)
     with pytest.raises(OutputError, match="cannot replace the output folder"):
-        write_output(out, {p: c + b"-new" for p, c in FILES.items()}, {"v": 2})
+        write(out, {p: c + b"-new" for p, c in FILES.items()}, {"v": 2})
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
@@ -170,14 +175,14 @@ def test_without_exchange_files_are_moved_one_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     (out / "CNAME").write_text("mine")
 
     def no_exchange(first: Path, second: Path) -> None:
         raise write_module._NoExchange
 
     monkeypatch.setattr(write_module, "_exchange", no_exchange)
-    results = write_output(out, {"all.ics": b"A2", "part-1.ics": b"B"}, {})
+    results = write(out, {"all.ics": b"A2", "part-1.ics": b"B"}, {})
     assert {r.path: r.action for r in results} == {
         "all.ics": "written",
         "part-1.ics": "unchanged",
@@ -195,7 +200,7 @@ def test_without_exchange_a_failed_move_restores_the_previous_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {"v": 1})
+    write(out, FILES, {"v": 1})
     before = snapshot(out)
     real_replace = os.replace
     calls = {"n": 0}
@@ -213,7 +218,7 @@ def test_without_exchange_a_failed_move_restores_the_previous_output(
     monkeypatch.setattr(write_module.os, "replace", failing_replace)
     new = {path: content + b"-new" for path, content in FILES.items()}
     with pytest.raises(OutputError, match=r"writing failed .*the previous files were restored"):
-        write_output(out, new, {"v": 2})
+        write(out, new, {"v": 2})
     assert snapshot(out) == before
 
 
@@ -221,7 +226,7 @@ def test_read_only_parent_stages_inside_the_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     real_mkdtemp = write_module.tempfile.mkdtemp
 
     def mkdtemp(prefix: str, dir: Path) -> str:
@@ -230,7 +235,7 @@ def test_read_only_parent_stages_inside_the_folder(
         return real_mkdtemp(prefix=prefix, dir=dir)
 
     monkeypatch.setattr(write_module.tempfile, "mkdtemp", mkdtemp)
-    write_output(out, {**FILES, "all.ics": b"A3"}, {})
+    write(out, {**FILES, "all.ics": b"A3"}, {})
     assert (out / "all.ics").read_bytes() == b"A3"
     assert not [p for p in out.iterdir() if "staging" in p.name]
 
@@ -239,7 +244,7 @@ def test_failure_while_staging_leaves_output_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     before = snapshot(out)
     real_write = write_module._write_file
 
@@ -250,18 +255,18 @@ def test_failure_while_staging_leaves_output_untouched(
 
     monkeypatch.setattr(write_module, "_write_file", failing_write)
     with pytest.raises(OutputError, match="disk full"):
-        write_output(out, {p: c + b"!" for p, c in FILES.items()}, {})
+        write(out, {p: c + b"!" for p, c in FILES.items()}, {})
     assert snapshot(out) == before
 
 
 def test_leftover_staging_folders_are_cleaned_not_published(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    write_output(out, FILES, {})
+    write(out, FILES, {})
     beside = tmp_path / ".dist.wego-ical-staging-abc"
     inside = out / ".wego-ical-staging-xyz"
     for leftover in (beside, inside):
         leftover.mkdir()
         (leftover / "all.ics").write_bytes(b"half")
-    write_output(out, {**FILES, "all.ics": b"A4"}, {})
+    write(out, {**FILES, "all.ics": b"A4"}, {})
     assert not beside.exists()
     assert not (out / ".wego-ical-staging-xyz").exists()

@@ -124,7 +124,13 @@ def publish(
         files[record.links.file] = functools.partial(splice, envelope, [vevents[record.uid]])
     check_output(envelopes, checked)
     files[INDEX_PAGE] = render_index(series, feeds, records)
-    state = State(renderer=RENDERER, series=series.series.id, feeds=feeds, events=records)
+    state = State(
+        renderer=RENDERER,
+        series=series.series.id,
+        feeds=feeds,
+        events=records,
+        generated=sorted(files),
+    )
     return Publication(files, state, changes)
 
 

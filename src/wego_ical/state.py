@@ -127,10 +127,13 @@ class State(_Record):
     series: str
     feeds: list[FeedRecord] = []
     events: list[EventRecord] = []
+    # Every file the build generated, so that the next build can remove the
+    # ones it no longer produces (and never touches anything else).
+    generated: list[str] = []
 
-    def to_document(self) -> dict[str, object]:
-        """A JSON-ready dict (datetimes as ISO 8601 strings)."""
-        return self.model_dump(mode="json", exclude_none=True)
+    def to_json(self) -> bytes:
+        """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""
+        return self.model_dump_json(indent=2, exclude_none=True).encode() + b"\n"
 
 
 class StateError(WegoIcalError):

@@ -57,16 +57,14 @@ class _NoExchange(Exception):
 Content = bytes | Callable[[], bytes]
 
 
-def write_output(
-    out_dir: Path, files: Mapping[str, Content], manifest: Mapping[str, object]
-) -> list[FileResult]:
+def write_output(out_dir: Path, files: Mapping[str, Content], manifest: bytes) -> list[FileResult]:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
     ``files`` maps relative POSIX paths to contents, or to functions that
     produce them: each is produced once, compared with the file in place and
     written to the staging folder only if it differs, so a large build never
-    holds all of its files in memory. ``manifest`` is extra data stored in
-    ``feeds.json`` next to the list of generated files. Raises
+    holds all of its files in memory. ``manifest`` is the content of
+    ``feeds.json``: a JSON object whose ``generated`` lists ``files``. Raises
     :class:`OutputError` when the folder cannot be written; the previous
     output is then left as it was.
     """
@@ -74,11 +72,10 @@ def write_output(
         _check_relative(relative)
     out_dir = _prepare_folder(out_dir)
     previous = read_generated(out_dir)
-    manifest_bytes = render_manifest(manifest, sorted(files))
     with _stage(out_dir) as (staging, atomic):
         changed: list[str] = []
         for relative in [*files, MANIFEST]:
-            value = manifest_bytes if relative == MANIFEST else files[relative]
+            value = manifest if relative == MANIFEST else files[relative]
             content = value if isinstance(value, bytes) else value()
             if _read_or_none(out_dir / relative) != content:
                 _write_file(staging / relative, content)
@@ -93,10 +90,9 @@ def write_output(
     return results + [FileResult(rel, "removed") for rel in stale]
 
 
-def render_manifest(manifest: Mapping[str, object], generated: list[str]) -> bytes:
-    """The bytes of ``feeds.json``: stable key order, so that rebuilds are identical."""
-    document = {**manifest, "generated": generated}
-    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+def render_manifest(document: Mapping[str, object], generated: list[str]) -> bytes:
+    """``feeds.json`` bytes for ``document`` plus the list of generated files."""
+    return (json.dumps({**document, "generated": generated}, indent=2) + "\n").encode()
 
 
 def read_manifest(out_dir: Path) -> object | None:
