@@ -10,14 +10,15 @@ import pytest
 
 from wego_ical import write as write_module
 from wego_ical.errors import OutputError
-from wego_ical.write import MANIFEST, FileResult, read_generated, render_manifest, write_output
+from wego_ical.write import MANIFEST, FileResult, read_generated, write_output
 
 FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
 
 
 def write(out: Path, files: dict[str, bytes], document: dict[str, object]) -> list[FileResult]:
     """write_output with a manifest made of ``document`` and the list of files."""
-    return write_output(out, files, render_manifest(document, sorted(files)))
+    manifest = json.dumps({**document, "generated": sorted(files)}, indent=2) + "\n"
+    return write_output(out, files, manifest.encode())
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -94,11 +94,6 @@ def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.line or 0, f.message))
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    """Whether any finding is an error."""
-    return any(f.severity == "error" for f in findings)
-
-
 # --------------------------------------------------------------------------- bytes
 
 

@@ -90,11 +90,6 @@ def write_output(out_dir: Path, files: Mapping[str, Content], manifest: bytes) -
     return results + [FileResult(rel, "removed") for rel in stale]
 
 
-def render_manifest(document: Mapping[str, object], generated: list[str]) -> bytes:
-    """``feeds.json`` bytes for ``document`` plus the list of generated files."""
-    return (json.dumps({**document, "generated": generated}, indent=2) + "\n").encode()
-
-
 def read_manifest(out_dir: Path) -> object | None:
     """The parsed ``feeds.json`` of a previous build, or None if there is none.
 
