@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -349,17 +349,17 @@ def event_links(uid: str, snapshot: Snapshot) -> EventLinks:
 
 def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
     """What a client shows of one entry, computed from the data."""
-    info, session, event = series.series, entry.session, entry.event
-    status = (session.status if session else event.status).upper()
-    conference = (session.conference if session else None) or event.conference
+    info = series.series
+    status = entry.status.upper()
+    conference = entry.conference
     snapshot = Snapshot(
         summary=event_summary(series, entry),
         start=entry.start,
         end=entry.end,
         timezone=info.timezone,
         description=describe(series, entry),
-        location=(session.location if session else None) or event.location,
-        url=conference or (session.url if session else None) or event.url or info.url,
+        location=entry.location,
+        url=conference or entry.page_url or info.url,
         categories=entry_categories(series, entry),
         organizer_name=info.organiser.name,
         organizer_address=(f"mailto:{info.organiser.email}" if info.organiser.email else info.url),
@@ -454,9 +454,7 @@ def build_envelope(
     calendar["X-WR-CALNAME"] = vText(name)
     calendar["X-WR-CALDESC"] = vText(description)
     calendar["X-WR-TIMEZONE"] = vText(info.timezone)
-    first, last = years
-    timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in sorted(zones))
-    return splice(calendar.to_ical(), [timezones])
+    return _with_timezones(calendar, zones, years)
 
 
 @functools.lru_cache(maxsize=64)
@@ -475,8 +473,13 @@ def single_event_envelope(
     calendar.calscale = "GREGORIAN"
     calendar.method = "PUBLISH"
     calendar["X-WR-TIMEZONE"] = vText(default_zone)
+    return _with_timezones(calendar, zones, years)
+
+
+def _with_timezones(calendar: Calendar, zones: Iterable[str], years: tuple[int, int]) -> bytes:
+    """The calendar's text with a VTIMEZONE for each zone, valid over ``years``."""
     first, last = years
-    timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in zones)
+    timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in sorted(zones))
     return splice(calendar.to_ical(), [timezones])
 
 

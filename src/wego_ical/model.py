@@ -638,6 +638,33 @@ class Occurrence:
         assert moment is not None
         return self.event.localize(moment)
 
+    # A session's own value where it has one, else its event's.
+
+    @property
+    def status(self) -> Status:
+        """confirmed, tentative or cancelled."""
+        return self.session.status if self.session else self.event.status
+
+    @property
+    def location(self) -> str | None:
+        """Where it takes place."""
+        return (self.session.location if self.session else None) or self.event.location
+
+    @property
+    def conference(self) -> str | None:
+        """The join or recording link."""
+        return (self.session.conference if self.session else None) or self.event.conference
+
+    @property
+    def page_url(self) -> str | None:
+        """The web page of the session or event (the series page is the caller's fallback)."""
+        return (self.session.url if self.session else None) or self.event.url
+
+    @property
+    def panelists(self) -> list[PersonRef]:
+        """The panelists: the session's, else the event's."""
+        return list((self.session.panelists if self.session else []) or self.event.panelists)
+
 
 def occurrences(series: Series) -> list[Occurrence]:
     """Every calendar entry of the series, in chronological order."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 
-from wego_ical.model import Event, Occurrence, PersonRef, Series, entry_uid, occurrences
+from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.state import EventLinks, EventRecord, FeedRecord
 from wego_ical.text import person_line, project_line, session_title
 
@@ -156,15 +156,11 @@ def _entry_view(series: Series, entry: Occurrence, record: EventRecord | None) -
     end = entry.end.replace(tzinfo=zone)
     session = entry.session
     category = series.category(session.category) if session and session.category else None
-    panelists: list[PersonRef] = list((session.panelists if session else []) or [])
-    if session is not None and not panelists:
-        panelists = list(entry.event.panelists)
-    status = session.status if session else entry.event.status
-    title = entry.event.title if session is None else session_title(series, entry)
+    panelists = entry.panelists
     return EntryView(
         anchor=entry.key.replace(".", "--"),
-        title=title,
-        cancelled=status == "cancelled",
+        title=session_title(series, entry),
+        cancelled=entry.status == "cancelled",
         start_utc=_utc(start),
         end_utc=_utc(end),
         local_text=_local_text(start, end, series.series.timezone),
@@ -176,7 +172,7 @@ def _entry_view(series: Series, entry: Occurrence, record: EventRecord | None) -
         ),
         panelists=[person_line(series, ref) for ref in panelists],
         description=session.description if session else "",
-        conference=(session.conference if session else None) or entry.event.conference,
+        conference=entry.conference,
         links=record.links if record else None,
     )
 

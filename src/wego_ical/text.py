@@ -57,7 +57,7 @@ def describe(series: Series, entry: Occurrence) -> str:
         paragraphs.append(f"{labels.host}: {event.host}")
     if session is None and event.awards_ceremony:
         paragraphs.append(_winners(series))
-    panelists = (session.panelists if session else []) or event.panelists
+    panelists = entry.panelists
     if panelists:
         label = labels.panelists if len(panelists) == 1 else labels.panelists_plural
         paragraphs.append(_listing(label, [person_line(series, p) for p in panelists]))
@@ -65,11 +65,9 @@ def describe(series: Series, entry: Occurrence) -> str:
         paragraphs.append(_listing(labels.jury, [person_line(series, p) for p in event.jury]))
     if event.interpretation:
         paragraphs.append(f"{labels.interpretation}: {', '.join(event.interpretation)}")
-    conference = (session.conference if session else None) or event.conference
-    if conference:
-        paragraphs.append(f"{labels.conference}: {conference}")
-    url = (session.url if session else None) or event.url or series.series.url
-    paragraphs.append(f"{labels.event_page}: {url}")
+    if entry.conference:
+        paragraphs.append(f"{labels.conference}: {entry.conference}")
+    paragraphs.append(f"{labels.event_page}: {entry.page_url or series.series.url}")
     return "\n\n".join(p for p in paragraphs if p)
 
 
