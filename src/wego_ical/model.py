@@ -11,12 +11,13 @@ Always validate a document with :meth:`Series.from_data`.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import pairwise
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -589,29 +590,34 @@ class Series(StrictModel):
 
     def category(self, category_id: str) -> Category:
         """The category with this id."""
-        return _by_id(self.categories, category_id)
+        return self._categories_by_id[category_id]
 
     def person(self, person_id: str) -> Person:
         """The person with this id."""
-        return _by_id(self.people, person_id)
+        return self._people_by_id[person_id]
 
     def project(self, project_id: str) -> Project:
         """The project with this id."""
-        return _by_id(self.projects, project_id)
+        return self._projects_by_id[project_id]
 
     def projects_in(self, category_id: str) -> list[Project]:
         """All projects of a category, in file order."""
         return [p for p in self.projects if p.category == category_id]
 
+    # Lookups by id run once per session and reference; a list scan made a
+    # large series quadratic. (The model is frozen, so the indexes stay valid.)
 
-_Item = TypeVar("_Item", Category, Person, Project)
+    @functools.cached_property
+    def _categories_by_id(self) -> dict[str, Category]:
+        return {item.id: item for item in self.categories}
 
+    @functools.cached_property
+    def _people_by_id(self) -> dict[str, Person]:
+        return {item.id: item for item in self.people}
 
-def _by_id(items: Iterable[_Item], item_id: str) -> _Item:
-    for item in items:
-        if item.id == item_id:
-            return item
-    raise KeyError(item_id)
+    @functools.cached_property
+    def _projects_by_id(self) -> dict[str, Project]:
+        return {item.id: item for item in self.projects}
 
 
 @dataclass(frozen=True)
