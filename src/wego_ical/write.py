@@ -28,11 +28,11 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from wego_ical.errors import OutputError
 
@@ -54,16 +54,18 @@ class _NoExchange(Exception):
     """The file system or platform cannot swap two folders atomically."""
 
 
-Content = bytes | Callable[[], bytes]
+# A file's bytes, or a function that produces them (whole, or in chunks for
+# a file too large to hold in memory).
+Content = bytes | Callable[[], bytes | Iterable[bytes]]
 
 
 def write_output(out_dir: Path, files: Mapping[str, Content], manifest: bytes) -> list[FileResult]:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
     ``files`` maps relative POSIX paths to contents, or to functions that
-    produce them: each is produced once, compared with the file in place and
-    written to the staging folder only if it differs, so a large build never
-    holds all of its files in memory. ``manifest`` is the content of
+    produce them (whole or in chunks): each is produced once, compared with
+    the file in place and kept in the staging folder only if it differs, so a
+    large build never holds all of its files in memory. ``manifest`` is the content of
     ``feeds.json``: a JSON object whose ``generated`` lists ``files``. Raises
     :class:`OutputError` when the folder cannot be written; the previous
     output is then left as it was.
@@ -73,17 +75,20 @@ def write_output(out_dir: Path, files: Mapping[str, Content], manifest: bytes) -
     out_dir = _prepare_folder(out_dir)
     previous = read_generated(out_dir)
     with _stage(out_dir) as (staging, atomic):
-        changed: list[str] = []
+        changed: set[str] = set()
         for relative in [*files, MANIFEST]:
             value = manifest if relative == MANIFEST else files[relative]
             content = value if isinstance(value, bytes) else value()
-            if _read_or_none(out_dir / relative) != content:
-                _write_file(staging / relative, content)
-                changed.append(relative)
+            if isinstance(content, bytes):
+                if _read_or_none(out_dir / relative) != content:
+                    _write_file(staging / relative, content)
+                    changed.add(relative)
+            elif _write_stream(staging / relative, content, out_dir / relative):
+                changed.add(relative)
         wanted = set(files) | {MANIFEST}
         stale = sorted(rel for rel in set(previous) - wanted if (out_dir / rel).exists())
         if changed or stale:
-            _commit(staging, atomic, out_dir, set(changed), set(stale))
+            _commit(staging, atomic, out_dir, changed, set(stale))
     results = [
         FileResult(rel, "written" if rel in changed else "unchanged") for rel in sorted(files)
     ]
@@ -283,6 +288,37 @@ def _write_file(path: Path, content: bytes) -> None:
         path.write_bytes(content)
     except OSError as exc:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
+
+
+def _write_stream(path: Path, chunks: Iterable[bytes], previous: Path) -> bool:
+    """Write ``chunks`` to ``path``, comparing them with ``previous`` on the way.
+
+    Returns whether the content differs; if not, ``path`` is removed again.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as target, _open_or_none(previous) as old:
+            same = old is not None
+            for chunk in chunks:
+                target.write(chunk)
+                same = same and old is not None and old.read(len(chunk)) == chunk
+            same = same and old is not None and old.read(1) == b""
+    except OSError as exc:
+        raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
+    if same:
+        path.unlink()
+    return not same
+
+
+@contextmanager
+def _open_or_none(path: Path) -> Iterator[BinaryIO | None]:
+    try:
+        file = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        yield None
+        return
+    with file:
+        yield file
 
 
 def _fsync_folder(folder: Path) -> None:
