@@ -77,14 +77,13 @@ from datetime import datetime, timezone
 from wego_ical.build import build_snapshot, build_vevent
 from wego_ical.load import load_series
 from wego_ical.model import entry_uid, occurrences
-from wego_ical.state import EventRecord, EventLinks
+from wego_ical.state import EventRecord
 
 series = load_series(Path(sys.argv[1]))
 stamp = datetime(2024, 1, 1, tzinfo=timezone.utc)
-links = EventLinks(file="", google="", outlook="", office365="")
 records = [
     EventRecord(uid=entry_uid(series, e), sequence=0, updated=stamp, fingerprint="",
-                feeds=[], links=links, snapshot=build_snapshot(series, e))
+                feeds=[], snapshot=build_snapshot(series, e))
     for e in occurrences(series)
 ]
 t0 = time.perf_counter()

@@ -9,6 +9,8 @@ import icalendar
 import pytest
 
 from conftest import GOLDEN, count_events, render
+from wego_ical import build
+from wego_ical.lint import Finding
 from wego_ical.load import parse_series
 from wego_ical.model import Series, entry_uid, occurrences
 from wego_ical.plan import plan_feeds
@@ -262,3 +264,25 @@ def test_dist_matches_golden() -> None:
     for golden in GOLDEN.rglob("*"):
         if golden.is_file():
             assert (dist / golden.relative_to(GOLDEN)).read_bytes() == golden.read_bytes()
+
+
+def test_rendering_in_worker_processes_gives_the_same_bytes(
+    wego: Series, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = render(wego)
+    monkeypatch.setattr(build, "_worker_count", lambda events: 2)
+    assert render(wego) == serial
+
+
+def test_self_check_errors_found_in_worker_processes_stop_the_build(
+    wego: Series, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state.events
+    broken = Finding(3, "error", "broken on purpose")
+    monkeypatch.setattr(build, "lint_event", lambda text, zones: [broken])
+    texts, problems = build.render_checked(records, workers=2)
+    assert texts == build.render_checked(records, workers=1)[0]
+    assert problems == [f"{record.uid}:3: error: broken on purpose" for record in records]
+    monkeypatch.setattr(build, "_worker_count", lambda events: 2)
+    with pytest.raises(build.SelfCheckError, match="broken on purpose"):
+        build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))

@@ -81,6 +81,10 @@ def test_schedule_has_sessions_projects_panelists_and_times(wego: Series) -> Non
     assert "<li>Javier Vergara-Petrescu — Executive Director, Ciudad Emergente</li>" in section
     assert 'href="events/wego-awards-4.part-1.mobility.ics" download' in section
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=" in section
+    assert "&amp;dates=20210826T000000Z%2F20210826T003000Z&amp;" in section
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?path=" in section
+    assert "https://outlook.office.com/calendar/0/deeplink/compose?path=" in section
+    assert "&amp;startdt=2021-08-26T00%3A00%3A00Z&amp;enddt=2021-08-26T00%3A30%3A00Z" in section
     order = [m.group(1) for m in re.finditer(r'<article class="event" id="([^"]+)"', html)]
     assert order == ["part-1", "part-2", "ceremony"]
     ceremony = html.split('id="ceremony"', 1)[1]

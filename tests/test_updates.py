@@ -263,25 +263,32 @@ def test_bad_now(site: Site) -> None:
         assert message in result.output
 
 
-def test_state_file_records_sequence_and_links(site: Site) -> None:
+def test_state_file_records_sequence_and_feeds(site: Site) -> None:
     state = json.loads((site.out / "feeds.json").read_text())
     record = next(event for event in state["events"] if event["uid"] == MOBILITY)
     assert record["sequence"] == 0
     assert record["updated"] == "2026-11-27T00:00:00Z"
     assert record["feeds"] == ["all.ics", "part-1.ics", "categories/mobility.ics"]
-    assert record["links"]["file"] == "events/wego-awards-4.part-1.mobility.ics"
-    assert record["links"]["google"].startswith(
-        "https://calendar.google.com/calendar/render?action=TEMPLATE&text=WeGO%20Awards%20"
-    )
-    assert "dates=20210826T000000Z%2F20210826T003000Z" in record["links"]["google"]
-    assert "startdt=2021-08-26T00%3A00%3A00Z" in record["links"]["outlook"]
-    assert record["links"]["office365"].startswith("https://outlook.office.com/")
+    assert "links" not in record  # computed from the snapshot, not stored
     assert [feed["path"] for feed in state["feeds"]][:4] == [
         "all.ics",
         "part-1.ics",
         "part-2.ics",
         "ceremony.ics",
     ]
+
+
+def test_state_of_version_0_1_0_with_stored_links_is_still_read(site: Site) -> None:
+    manifest = site.out / "feeds.json"
+    state = json.loads(manifest.read_text())
+    for record in state["events"]:
+        record["links"] = {"file": "x.ics", "google": "g", "outlook": "o", "office365": "m"}
+    manifest.write_text(json.dumps(state, indent=2))
+    before = site.files()
+    site.build(LATER)
+    after = site.files()
+    assert {path for path in after if after[path] != before[path]} == {"feeds.json"}
+    assert "links" not in json.loads(manifest.read_text())["events"][0]
 
 
 def test_event_that_leaves_a_feed_stays_there_as_cancelled(site: Site) -> None:

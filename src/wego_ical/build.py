@@ -29,12 +29,11 @@ from wego_ical import links
 from wego_ical.errors import WegoIcalError
 from wego_ical.lint import lint, lint_event
 from wego_ical.model import Occurrence, Series, entry_uid, occurrences
-from wego_ical.page import render_index
-from wego_ical.plan import FeedPlan, plan_feeds
+from wego_ical.page import index_chunks
+from wego_ical.plan import EVENTS_FOLDER, FeedPlan, event_file, plan_feeds
 from wego_ical.state import (
     Change,
     CurrentEvent,
-    EventLinks,
     EventRecord,
     FeedRecord,
     Snapshot,
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
     from wego_ical.write import Content
 
 PRODID = "-//wego-ical//wego-ical//EN"
-EVENTS_FOLDER = "events"
 INDEX_PAGE = "index.html"
 
 
@@ -64,7 +62,8 @@ class Publication:
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
         value = self.files[path]
-        return value if isinstance(value, bytes) else value()
+        content = value if isinstance(value, bytes) else value()
+        return content if isinstance(content, bytes) else b"".join(content)
 
     @property
     def feeds(self) -> list[FeedRecord]:
@@ -104,15 +103,11 @@ def publish(
     reusable = _reusable(previous, rendered or {}, records)
     # Every VEVENT is serialized once and the same bytes go into every file
     # that contains it (a file is its envelope with the events spliced in).
-    vevents = {
-        record.uid: reusable.get(record.uid) or build_vevent(record).to_ical() for record in records
-    }
     # Reused events were checked when they were first rendered.
-    checked = {
-        record.uid: (vevents[record.uid], _zones([record]))
-        for record in records
-        if record.uid not in reusable
-    }
+    fresh = [record for record in records if record.uid not in reusable]
+    texts, problems = render_checked(fresh)
+    vevents = dict(reusable) | {record.uid: text for record, text in zip(fresh, texts, strict=True)}
+    checked: dict[str, tuple[bytes, set[str]]] = {}
     by_feed = _events_by_feed(records, vevents, checked)
     files, feeds, envelopes = _feed_files(
         series, _feed_descriptions(series, plans, previous), by_feed
@@ -121,9 +116,9 @@ def publish(
         zones = tuple(sorted(_zones([record])))
         envelope = single_event_envelope(zones, _years([record]), series.series.timezone)
         envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
-        files[record.links.file] = functools.partial(splice, envelope, [vevents[record.uid]])
-    check_output(envelopes, checked)
-    files[INDEX_PAGE] = render_index(series, feeds, records)
+        files[event_file(record.uid)] = functools.partial(splice, envelope, [vevents[record.uid]])
+    check_output(envelopes, checked, problems)
+    files[INDEX_PAGE] = functools.partial(index_chunks, series, feeds, records)
     state = State(
         renderer=RENDERER,
         series=series.series.id,
@@ -135,7 +130,7 @@ def publish(
 
 
 def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
-    """What the data publishes now: every entry with its snapshot, feeds and links."""
+    """What the data publishes now: every entry with its snapshot and feeds."""
     membership: dict[str, list[str]] = {}
     for plan in plans:
         for entry in plan.entries:
@@ -144,9 +139,7 @@ def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]
     for entry in occurrences(series):
         uid = entry_uid(series, entry)
         snapshot = build_snapshot(series, entry)
-        current.append(
-            CurrentEvent(uid, snapshot, tuple(membership[uid]), event_links(uid, snapshot))
-        )
+        current.append(CurrentEvent(uid, snapshot, tuple(membership[uid])))
     return current
 
 
@@ -256,32 +249,109 @@ def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
     )
 
 
-def check_output(envelopes: dict[str, bytes], vevents: dict[str, tuple[bytes, set[str]]]) -> None:
+def check_output(
+    envelopes: dict[str, bytes],
+    vevents: dict[str, tuple[bytes, set[str]]],
+    problems: Sequence[str] = (),
+) -> None:
     """Run the lint checks on everything generated; any error stops the build.
 
     Each envelope and each VEVENT is checked once (the files are made of
-    exactly these pieces). The output must never break a client, so this is
-    a last line of defence against bugs in wego-ical itself, before anything
-    is written.
+    exactly these pieces); ``problems`` are errors already found in VEVENTs
+    checked while they were rendered. The output must never break a client,
+    so this is a last line of defence against bugs in wego-ical itself,
+    before anything is written.
     """
-    problems = [
+    found = [
         finding.render(path)
         for path, envelope in envelopes.items()
         for finding in lint(envelope)
         if finding.severity == "error"
     ]
-    problems += [
+    found += [
         finding.render(uid)
         for uid, (vevent, zones) in vevents.items()
         for finding in lint_event(vevent, zones)
         if finding.severity == "error"
     ]
-    if problems:
+    found += problems
+    if found:
         raise SelfCheckError(
             "the generated calendars failed their own checks, so nothing was written. "
             "This is a bug in wego-ical; please report it with your data file:\n  "
-            + "\n  ".join(problems[:20])
+            + "\n  ".join(found[:20])
         )
+
+
+# --------------------------------------------------------------------------- rendering
+
+# Below this many events, starting worker processes costs more than it saves.
+PARALLEL_MIN_EVENTS = 1000
+# The records being rendered, read by forked workers (which inherit them
+# instead of receiving a pickled copy).
+_pending: Sequence[EventRecord] = ()
+
+
+def render_checked(
+    records: Sequence[EventRecord], *, workers: int | None = None
+) -> tuple[list[bytes], list[str]]:
+    """The VEVENT text of each record, in order, and the self-check's errors in them.
+
+    This is where icalendar spends most of a large build, so large batches
+    are split over worker processes, one per available core. ``workers``
+    overrides that number (1 renders in this process).
+    """
+    global _pending
+    count = _worker_count(len(records)) if workers is None else workers
+    if count <= 1:
+        return _render_range(records, 0, len(records))
+    import concurrent.futures
+    import multiprocessing
+
+    step = -(-len(records) // (count * 4))
+    starts = range(0, len(records), step)
+    _pending = records
+    try:
+        with concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            parts = list(pool.map(_render_pending, starts, [step] * len(starts)))
+    finally:
+        _pending = ()
+    texts = [text for part, _ in parts for text in part]
+    return texts, [problem for _, found in parts for problem in found]
+
+
+def _worker_count(events: int) -> int:
+    """How many processes should render ``events`` events."""
+    import os
+    import sys
+    import threading
+
+    # fork is only safe in a process without other threads (wego-ical serve
+    # has some) and is only reliable on Linux.
+    if events < PARALLEL_MIN_EVENTS or sys.platform != "linux" or threading.active_count() > 1:
+        return 1
+    return min(len(os.sched_getaffinity(0)), 8)
+
+
+def _render_pending(start: int, step: int) -> tuple[list[bytes], list[str]]:
+    return _render_range(_pending, start, start + step)
+
+
+def _render_range(
+    records: Sequence[EventRecord], start: int, stop: int
+) -> tuple[list[bytes], list[str]]:
+    texts, problems = [], []
+    for record in records[start:stop]:
+        text = build_vevent(record).to_ical()
+        texts.append(text)
+        problems += [
+            finding.render(record.uid)
+            for finding in lint_event(text, {record.snapshot.timezone})
+            if finding.severity == "error"
+        ]
+    return texts, problems
 
 
 class SelfCheckError(WegoIcalError):
@@ -323,24 +393,6 @@ def _feed_record(series: Series, path: str, name: str, description: str, count: 
         webcal=links.webcal_url(url),
         google=links.google_subscribe_url(url),
         outlook=links.outlook_subscribe_url(url, name),
-    )
-
-
-def event_file(uid: str) -> str:
-    """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
-    return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
-
-
-def event_links(uid: str, snapshot: Snapshot) -> EventLinks:
-    """The single-event file and "add to calendar" links of one event."""
-    zone = ZoneInfo(snapshot.timezone)
-    start, end = snapshot.start.replace(tzinfo=zone), snapshot.end.replace(tzinfo=zone)
-    args = (snapshot.summary, start, end, snapshot.description, snapshot.location)
-    return EventLinks(
-        file=event_file(uid),
-        google=links.google_event_url(*args, snapshot.timezone),
-        outlook=links.outlook_event_url(*args),
-        office365=links.outlook_event_url(*args, office365=True),
     )
 
 

@@ -99,6 +99,7 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
 def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> Publication:
     from wego_ical.build import publish
     from wego_ical.load import load_series
+    from wego_ical.plan import event_file
     from wego_ical.state import parse_state
     from wego_ical.write import MANIFEST, read_manifest, read_rendered_events
 
@@ -108,7 +109,7 @@ def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> 
         raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
     previous = parse_state(read_manifest(out_dir), str(out_dir / MANIFEST))
     rendered = (
-        read_rendered_events(out_dir, {e.uid: e.links.file for e in previous.events})
+        read_rendered_events(out_dir, {e.uid: event_file(e.uid) for e in previous.events})
         if previous
         else {}
     )

@@ -5,6 +5,7 @@ Pure functions over URLs and times; every parameter is URL-encoded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -70,20 +71,50 @@ def _outlook_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True)
+class EventLinks:
+    """Where to get one event: its own .ics file and "add to calendar" links."""
+
+    file: str
+    google: str
+    outlook: str
+    office365: str
+
+
+def event_links(
+    file: str,
+    title: str,
+    start: datetime,
+    end: datetime,
+    details: str,
+    location: str | None,
+    zone: str,
+) -> EventLinks:
+    """The "add to calendar" links of one event (Google; Outlook.com; Microsoft 365).
+
+    Times are given in UTC and shown in ``zone`` by Google. The three links
+    carry the same texts, so each is percent-encoded once.
+    """
+    text, body = percent_encode(title), percent_encode(_details(details))
+    place = f"&location={percent_encode(location)}" if location else ""
+    google = (
+        f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}"
+        f"&dates={_google_time(start)}%2F{_google_time(end)}"
+        f"&details={body}&ctz={percent_encode(zone)}{place}"
+    )
+    outlook = (
+        f"path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}"
+        f"&startdt={percent_encode(_outlook_time(start))}"
+        f"&enddt={percent_encode(_outlook_time(end))}&body={body}{place}"
+    )
+    return EventLinks(file, google, f"{OUTLOOK_LIVE}?{outlook}", f"{OUTLOOK_OFFICE}?{outlook}")
+
+
 def google_event_url(
     title: str, start: datetime, end: datetime, details: str, location: str | None, zone: str
 ) -> str:
     """Google Calendar's "add event" form, prefilled; times in UTC, shown in ``zone``."""
-    params = {
-        "action": "TEMPLATE",
-        "text": title,
-        "dates": f"{_google_time(start)}/{_google_time(end)}",
-        "details": _details(details),
-        "ctz": zone,
-    }
-    if location:
-        params["location"] = location
-    return f"{GOOGLE_RENDER}?{_query(params)}"
+    return event_links("", title, start, end, details, location, zone).google
 
 
 def outlook_event_url(
@@ -96,15 +127,5 @@ def outlook_event_url(
     office365: bool = False,
 ) -> str:
     """Outlook's "add event" form (outlook.com, or Microsoft 365 with ``office365``)."""
-    params = {
-        "path": "/calendar/action/compose",
-        "rru": "addevent",
-        "subject": title,
-        "startdt": _outlook_time(start),
-        "enddt": _outlook_time(end),
-        "body": _details(details),
-    }
-    if location:
-        params["location"] = location
-    base = OUTLOOK_OFFICE if office365 else OUTLOOK_LIVE
-    return f"{base}?{_query(params)}"
+    found = event_links("", title, start, end, details, location, "UTC")
+    return found.office365 if office365 else found.outlook

@@ -8,7 +8,8 @@ TOML can never become markup.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -17,8 +18,10 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 
+from wego_ical.links import EventLinks, event_links
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
-from wego_ical.state import EventLinks, EventRecord, FeedRecord
+from wego_ical.plan import event_file
+from wego_ical.state import EventRecord, FeedRecord
 from wego_ical.text import person_line, project_line, session_title
 
 
@@ -71,7 +74,9 @@ class EventView:
     awards_ceremony: bool
     winners: list[tuple[str, list[str]]]
     jury: list[str]
-    entries: list[EntryView] = field(default_factory=list)
+    # Produced while the page is rendered, so that a schedule of many
+    # thousands of sessions is never held in memory at once.
+    entries: Iterable[EntryView] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,17 +96,35 @@ def _environment() -> Environment:
 
 def render_index(series: Series, feeds: list[FeedRecord], records: list[EventRecord]) -> bytes:
     """The HTML of ``index.html``."""
-    by_uid = {record.uid: record for record in records}
+    return b"".join(index_chunks(series, feeds, records))
+
+
+# The page is written in pieces of about this many characters.
+_CHUNK = 1 << 16
+
+
+def index_chunks(
+    series: Series, feeds: list[FeedRecord], records: list[EventRecord]
+) -> Iterator[bytes]:
+    """The HTML of ``index.html``, in pieces (a large schedule makes a large page)."""
     template = _environment().get_template("index.html.j2")
-    html = template.render(
+    pieces = template.generate(
         series=series.series,
         labels=series.labels,
         published=series.publish.base_url is not None,
         feeds=[_feed_view(feed) for feed in feeds],
-        events=_event_views(series, by_uid),
+        events=_event_views(series, {record.uid: record for record in records}),
         zone=series.series.timezone,
     )
-    return html.encode("utf-8")
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    yield "".join(buffer).encode("utf-8")
 
 
 def _feed_view(feed: FeedRecord) -> FeedView:
@@ -118,17 +141,21 @@ def _feed_view(feed: FeedRecord) -> FeedView:
 
 
 def _event_views(series: Series, by_uid: dict[str, EventRecord]) -> list[EventView]:
-    views: dict[str, EventView] = {}
+    grouped: dict[str, list[Occurrence]] = {}
     for entry in occurrences(series):
-        event = entry.event
-        if event.id not in views:
-            views[event.id] = _event_view(series, event)
-        record = by_uid.get(entry_uid(series, entry))
-        views[event.id].entries.append(_entry_view(series, entry, record))
-    return list(views.values())
+        grouped.setdefault(entry.event.id, []).append(entry)
+    by_id = {event.id: event for event in series.events}
+    return [
+        _event_view(
+            series,
+            by_id[event_id],
+            (_entry_view(series, entry, by_uid.get(entry_uid(series, entry))) for entry in entries),
+        )
+        for event_id, entries in grouped.items()
+    ]
 
 
-def _event_view(series: Series, event: Event) -> EventView:
+def _event_view(series: Series, event: Event, entries: Iterable[EntryView]) -> EventView:
     winners = []
     if event.awards_ceremony:
         for category in series.categories:
@@ -147,6 +174,7 @@ def _event_view(series: Series, event: Event) -> EventView:
         awards_ceremony=event.awards_ceremony,
         winners=winners,
         jury=[person_line(series, ref) for ref in event.jury],
+        entries=entries,
     )
 
 
@@ -173,7 +201,22 @@ def _entry_view(series: Series, entry: Occurrence, record: EventRecord | None) -
         panelists=[person_line(series, ref) for ref in panelists],
         description=session.description if session else "",
         conference=entry.conference,
-        links=record.links if record else None,
+        links=_links(record) if record else None,
+    )
+
+
+def _links(record: EventRecord) -> EventLinks:
+    """The event's own file and its "add to calendar" links, as published."""
+    snapshot = record.snapshot
+    zone = ZoneInfo(snapshot.timezone)
+    return event_links(
+        event_file(record.uid),
+        snapshot.summary,
+        snapshot.start.replace(tzinfo=zone),
+        snapshot.end.replace(tzinfo=zone),
+        snapshot.description,
+        snapshot.location,
+        snapshot.timezone,
     )
 
 

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 from wego_ical.model import Category, Occurrence, Series, occurrences
 
+EVENTS_FOLDER = "events"
+
+
+def event_file(uid: str) -> str:
+    """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
+    return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
+
 
 @dataclass(frozen=True)
 class FeedPlan:

@@ -20,9 +20,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
 
 from wego_ical.errors import WegoIcalError
 
@@ -67,15 +67,6 @@ class Snapshot(_Record):
         return self.model_copy(update={"status": "CANCELLED", "summary": summary})
 
 
-class EventLinks(_Record):
-    """Where to get one event: its own .ics file and "add to calendar" links."""
-
-    file: str
-    google: str
-    outlook: str
-    office365: str
-
-
 class Tombstone(_Record):
     """How an event was last shown in a feed it has since left: there it stays cancelled."""
 
@@ -97,8 +88,16 @@ class EventRecord(_Record):
     # Feeds the event was published in and has left: it stays there as
     # cancelled, so that subscribers of those feeds see it go.
     cancelled_in: list[Tombstone] = []
-    links: EventLinks
     snapshot: Snapshot
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_links(cls, data: Any) -> Any:
+        # wego-ical 0.1.0 stored each event's links here; they are computed
+        # from the snapshot now, so an older feeds.json is still readable.
+        if isinstance(data, dict) and "links" in data:
+            data = {key: value for key, value in data.items() if key != "links"}
+        return data
 
 
 class FeedRecord(_Record):
@@ -175,7 +174,6 @@ class CurrentEvent:
     uid: str
     snapshot: Snapshot
     feeds: tuple[str, ...]
-    links: EventLinks
 
 
 def reconcile(
@@ -262,7 +260,6 @@ def _update(
         fingerprint=fingerprint,
         feeds=list(event.feeds),
         cancelled_in=left,
-        links=event.links,
         snapshot=event.snapshot,
     )
     if old is None:
