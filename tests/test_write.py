@@ -271,3 +271,31 @@ def test_leftover_staging_folders_are_cleaned_not_published(tmp_path: Path) -> N
     write(out, {**FILES, "all.ics": b"A4"}, {})
     assert not beside.exists()
     assert not (out / ".wego-ical-staging-xyz").exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "chunks", "action"),
+    [
+        (b"abcdef", [b"abc", b"def"], "unchanged"),
+        (b"abcdef", [b"abc", b"deX"], "written"),
+        (b"abcdef", [b"abc"], "written"),  # the old file is longer
+        (b"abc", [b"abc", b"def"], "written"),  # the old file is shorter
+        (b"", [], "unchanged"),
+    ],
+)
+def test_content_produced_in_chunks_is_compared_while_streamed(
+    tmp_path: Path, old: bytes, chunks: list[bytes], action: str
+) -> None:
+    out = tmp_path / "dist"
+    write(out, {"index.html": old}, {})
+    results = write_output(out, {"index.html": lambda: iter(chunks)}, (out / MANIFEST).read_bytes())
+    assert results == [FileResult("index.html", action)]
+    assert (out / "index.html").read_bytes() == b"".join(chunks)
+    assert not [p for p in tmp_path.iterdir() if ".wego-ical-staging-" in p.name]
+
+
+def test_content_produced_in_chunks_into_a_new_folder(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    results = write_output(out, {"sub/page.html": lambda: iter([b"<p>", b"</p>"])}, b"{}\n")
+    assert results == [FileResult("sub/page.html", "written")]
+    assert (out / "sub/page.html").read_bytes() == b"<p></p>"
