@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -271,6 +272,7 @@ def test_rendering_in_worker_processes_gives_the_same_bytes(
 ) -> None:
     serial = render(wego)
     monkeypatch.setattr(build, "_worker_count", lambda events: 2)
+    monkeypatch.setattr(build, "_MIN_CHUNK", 1)  # seven events: seven chunks
     assert render(wego) == serial
 
 
@@ -280,9 +282,38 @@ def test_self_check_errors_found_in_worker_processes_stop_the_build(
     records = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state.events
     broken = Finding(3, "error", "broken on purpose")
     monkeypatch.setattr(build, "lint_event", lambda text, zones: [broken])
+    monkeypatch.setattr(build, "_MIN_CHUNK", 1)
     texts, problems = build.render_checked(records, workers=2)
     assert texts == build.render_checked(records, workers=1)[0]
     assert problems == [f"{record.uid}:3: error: broken on purpose" for record in records]
     monkeypatch.setattr(build, "_worker_count", lambda events: 2)
+    publication = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(build.SelfCheckError, match="broken on purpose"):
-        build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
+        publication.content("all.ics")
+
+
+def test_diff_renders_no_event(wego: Series, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered")
+
+    monkeypatch.setattr(build, "build_vevent", fail)
+    publication = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
+    assert len(publication.changes) == 7  # what diff shows needs no rendering
+    with pytest.raises(AssertionError, match="rendered"):
+        publication.content("all.ics")
+
+
+def test_a_worker_process_that_dies_is_reported(
+    wego: Series, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state.events
+    parent = os.getpid()
+
+    def die(record: object) -> None:
+        assert os.getpid() != parent, "rendered in the main process"
+        os._exit(9)
+
+    monkeypatch.setattr(build, "_MIN_CHUNK", 1)
+    monkeypatch.setattr(build, "build_vevent", die)
+    with pytest.raises(build.RenderingError, match="stopped unexpectedly"):
+        build.render_checked(records, workers=2)

@@ -189,3 +189,28 @@ def test_build_checks_its_own_output_before_writing(
     assert "  all.ics:5: error: METHOD:REQUEST in a published feed" in result.output
     assert "This is a bug in wego-ical" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_event_failing_the_self_check_leaves_the_output_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    out = tmp_path / "dist"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    data = tmp_path / "events.toml"
+    data.write_text(DATA.read_text().replace("Green Connectivity", "Green Connectivity 2"))
+    monkeypatch.setattr(build_module, "_worker_count", lambda events: workers)
+    monkeypatch.setattr(build_module, "_MIN_CHUNK", 1)
+    monkeypatch.setattr(
+        build_module, "lint_event", lambda text, zones: [Finding(4, "error", "broken on purpose")]
+    )
+    result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "failed their own checks, so nothing was written" in result.output
+    assert "wego-awards-4.part-1.mobility@we-gov.org:4: error: broken on purpose" in result.output
+    assert "Traceback" not in result.output
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if ".wego-ical-staging-" in p.name]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +45,8 @@ from wego_ical.text import describe, entry_categories, event_summary
 from wego_ical.timezones import build_vtimezone
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from wego_ical.write import Content
 
 PRODID = "-//wego-ical//wego-ical//EN"
@@ -100,25 +102,27 @@ def publish(
         prune=prune,
     )
     records.sort(key=_chronological)
-    reusable = _reusable(previous, rendered or {}, records)
     # Every VEVENT is serialized once and the same bytes go into every file
     # that contains it (a file is its envelope with the events spliced in).
-    # Reused events were checked when they were first rendered.
-    fresh = [record for record in records if record.uid not in reusable]
-    texts, problems = render_checked(fresh)
-    vevents = dict(reusable) | {record.uid: text for record, text in zip(fresh, texts, strict=True)}
+    texts = EventTexts(_reusable(previous, rendered or {}, records), records)
     checked: dict[str, tuple[bytes, set[str]]] = {}
-    by_feed = _events_by_feed(records, vevents, checked)
-    files, feeds, envelopes = _feed_files(
-        series, _feed_descriptions(series, plans, previous), by_feed
+    by_feed = _events_by_feed(records, texts, checked)
+    feed_files, feeds, envelopes = _feed_files(
+        series, _feed_descriptions(series, plans, previous), by_feed, texts
     )
+    # The order in which files are produced (and written): the page needs no
+    # VEVENT, so it is written while they are rendered; then single-event
+    # files in the order their events are rendered; the feeds last.
+    files: dict[str, Content] = {
+        INDEX_PAGE: functools.partial(_page, texts, series, feeds, records)
+    }
     for record in records:
         zones = tuple(sorted(_zones([record])))
         envelope = single_event_envelope(zones, _years([record]), series.series.timezone)
         envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
-        files[event_file(record.uid)] = functools.partial(splice, envelope, [vevents[record.uid]])
-    check_output(envelopes, checked, problems)
-    files[INDEX_PAGE] = functools.partial(index_chunks, series, feeds, records)
+        files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
+    files |= feed_files
+    check_output(envelopes, checked)
     state = State(
         renderer=RENDERER,
         series=series.series.id,
@@ -127,6 +131,55 @@ def publish(
         generated=sorted(files),
     )
     return Publication(files, state, changes)
+
+
+def _page(
+    texts: EventTexts, series: Series, feeds: list[FeedRecord], records: list[EventRecord]
+) -> Iterator[bytes]:
+    texts.start()
+    yield from index_chunks(series, feeds, records)
+
+
+class EventTexts:
+    """The VEVENT text of every event of a publication, by UID.
+
+    Events that were not reused from the previous publication are rendered
+    by a :class:`Rendering`, started at the first use (so ``wego-ical diff``
+    renders nothing). A text is waited for only when a file needs it; a
+    self-check error then raises :class:`SelfCheckError`, before anything
+    is written.
+    """
+
+    def __init__(self, reusable: Mapping[str, bytes], records: Sequence[EventRecord]) -> None:
+        self._texts = dict(reusable)
+        self._fresh = [record for record in records if record.uid not in reusable]
+        self._position = {record.uid: index for index, record in enumerate(self._fresh)}
+        self._rendering: Rendering | None = None
+
+    def start(self) -> None:
+        """Begin rendering the events that need it (once)."""
+        if self._rendering is None:
+            self._rendering = Rendering(self._fresh)
+
+    def add(self, key: str, text: bytes) -> None:
+        """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
+        self._texts[key] = text
+
+    def __getitem__(self, key: str) -> bytes:
+        text = self._texts.get(key)
+        if text is None:
+            self.start()
+            assert self._rendering is not None
+            first, rendered, problems = self._rendering.chunk_containing(self._position[key])
+            check_output({}, {}, problems)
+            for offset, value in enumerate(rendered):
+                self._texts[self._fresh[first + offset].uid] = value
+            text = self._texts[key]
+        return text
+
+    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
+        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
+        return splice(envelope, [self[key] for key in keys])
 
 
 def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
@@ -145,27 +198,30 @@ def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]
 
 def _events_by_feed(
     records: list[EventRecord],
-    vevents: dict[str, bytes],
+    texts: EventTexts,
     checked: dict[str, tuple[bytes, set[str]]],
-) -> dict[str, list[tuple[EventRecord, bytes]]]:
-    """The events of every feed, with their text; a feed that an event has left
-    keeps it as cancelled (rendered here and added to ``checked``)."""
-    by_feed: dict[str, list[tuple[EventRecord, bytes]]] = {}
+) -> dict[str, list[tuple[EventRecord, str]]]:
+    """The events of every feed, with the key of their text; a feed that an event
+    has left keeps it as cancelled (rendered here and added to ``checked``)."""
+    by_feed: dict[str, list[tuple[EventRecord, str]]] = {}
     for record in records:
         for path in record.feeds:
-            by_feed.setdefault(path, []).append((record, vevents[record.uid]))
+            by_feed.setdefault(path, []).append((record, record.uid))
         for tombstone in record.cancelled_in:
             departed = _tombstone_record(record, tombstone)
             vevent = build_vevent(departed).to_ical()
-            checked[f"{record.uid} (cancelled in {tombstone.feed})"] = (vevent, _zones([departed]))
-            by_feed.setdefault(tombstone.feed, []).append((departed, vevent))
+            key = f"{record.uid} (cancelled in {tombstone.feed})"
+            checked[key] = (vevent, _zones([departed]))
+            texts.add(key, vevent)
+            by_feed.setdefault(tombstone.feed, []).append((departed, key))
     return by_feed
 
 
 def _feed_files(
     series: Series,
     descriptions: dict[str, tuple[str, str]],
-    by_feed: dict[str, list[tuple[EventRecord, bytes]]],
+    by_feed: dict[str, list[tuple[EventRecord, str]]],
+    texts: EventTexts,
 ) -> tuple[dict[str, Content], list[FeedRecord], dict[str, bytes]]:
     """The feed files (produced when written), their records and their envelopes."""
     info = series.series
@@ -189,7 +245,7 @@ def _feed_files(
             uid=f"{info.id}.feed.{key}@{info.uid_domain}",
             feed_path=path,
         )
-        files[path] = functools.partial(splice, envelopes[path], [vevent for _, vevent in shown])
+        files[path] = functools.partial(texts.splice, envelopes[path], [key for _, key in shown])
         feeds.append(_feed_record(series, path, name, description, len(members)))
     return files, feeds, envelopes
 
@@ -250,8 +306,8 @@ def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
 
 
 def check_output(
-    envelopes: dict[str, bytes],
-    vevents: dict[str, tuple[bytes, set[str]]],
+    envelopes: Mapping[str, bytes],
+    vevents: Mapping[str, tuple[bytes, set[str]]],
     problems: Sequence[str] = (),
 ) -> None:
     """Run the lint checks on everything generated; any error stops the build.
@@ -287,39 +343,75 @@ def check_output(
 
 # Below this many events, starting worker processes costs more than it saves.
 PARALLEL_MIN_EVENTS = 1000
+# Events per unit of work: small enough that files are written while later
+# chunks are rendered, large enough that handing them over costs little.
+_MIN_CHUNK, _MAX_CHUNK = 50, 250
 # The records being rendered, read by forked workers (which inherit them
 # instead of receiving a pickled copy).
 _pending: Sequence[EventRecord] = ()
 
 
+class Rendering:
+    """The VEVENTs of some records being rendered and self-checked.
+
+    This is where icalendar spends most of a large build, so a large batch
+    is split into chunks over worker processes, one per available core,
+    which start at once and work while the caller goes on (it waits only
+    for the chunk it needs). A small batch is rendered in this process,
+    chunk by chunk, when first needed. ``workers`` overrides the number of
+    processes (1: this process only).
+    """
+
+    def __init__(self, records: Sequence[EventRecord], *, workers: int | None = None) -> None:
+        global _pending
+        self._records = records
+        count = _worker_count(len(records)) if workers is None else workers
+        self._step = max(_MIN_CHUNK, min(_MAX_CHUNK, -(-len(records) // (count * 4))))
+        starts = range(0, len(records), self._step)
+        self._chunks: list[Callable[[], tuple[list[bytes], list[str]]]] = [
+            functools.partial(_render_range, records, start, start + self._step) for start in starts
+        ]
+        if count <= 1 or len(self._chunks) <= 1:
+            return
+        import concurrent.futures
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        _pending = records
+        pool = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("fork")
+        )
+        try:
+            # With fork, every worker starts at the first submit and inherits
+            # the records from memory instead of receiving a pickled copy.
+            futures = [pool.submit(_render_pending, start, self._step) for start in starts]
+        except BrokenProcessPool:
+            raise _worker_died() from None
+        finally:
+            _pending = ()
+            pool.shutdown(wait=False)  # the workers finish the queued work, then exit
+        self._chunks = [functools.partial(_outcome, future) for future in futures]
+
+    def chunk_containing(self, index: int) -> tuple[int, list[bytes], list[str]]:
+        """The chunk with the record at ``index`` (waiting for it): the index of
+        its first record, its texts and the errors in them."""
+        number = index // self._step
+        texts, problems = self._chunks[number]()
+        return number * self._step, texts, problems
+
+    def result(self) -> tuple[list[bytes], list[str]]:
+        """Every text, in the order of the records, and every error."""
+        parts = [chunk() for chunk in self._chunks]
+        return [text for part, _ in parts for text in part], [
+            p for _, found in parts for p in found
+        ]
+
+
 def render_checked(
     records: Sequence[EventRecord], *, workers: int | None = None
 ) -> tuple[list[bytes], list[str]]:
-    """The VEVENT text of each record, in order, and the self-check's errors in them.
-
-    This is where icalendar spends most of a large build, so large batches
-    are split over worker processes, one per available core. ``workers``
-    overrides that number (1 renders in this process).
-    """
-    global _pending
-    count = _worker_count(len(records)) if workers is None else workers
-    if count <= 1:
-        return _render_range(records, 0, len(records))
-    import concurrent.futures
-    import multiprocessing
-
-    step = -(-len(records) // (count * 4))
-    starts = range(0, len(records), step)
-    _pending = records
-    try:
-        with concurrent.futures.ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("fork")
-        ) as pool:
-            parts = list(pool.map(_render_pending, starts, [step] * len(starts)))
-    finally:
-        _pending = ()
-    texts = [text for part, _ in parts for text in part]
-    return texts, [problem for _, found in parts for problem in found]
+    """The VEVENT text of each record, in order, and the self-check's errors in them."""
+    return Rendering(records, workers=workers).result()
 
 
 def _worker_count(events: int) -> int:
@@ -333,6 +425,26 @@ def _worker_count(events: int) -> int:
     if events < PARALLEL_MIN_EVENTS or sys.platform != "linux" or threading.active_count() > 1:
         return 1
     return min(len(os.sched_getaffinity(0)), 8)
+
+
+def _outcome(future: Future[tuple[list[bytes], list[str]]]) -> tuple[list[bytes], list[str]]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise _worker_died() from None
+
+
+def _worker_died() -> RenderingError:
+    return RenderingError(
+        "a worker process rendering the events stopped unexpectedly (out of memory?), "
+        "so nothing was written; run the build again"
+    )
+
+
+class RenderingError(WegoIcalError):
+    """A worker process died while rendering events."""
 
 
 def _render_pending(start: int, step: int) -> tuple[list[bytes], list[str]]:
