@@ -58,7 +58,7 @@ series = load_series(data)
 t1 = time.perf_counter()
 publication = publish(series, None, now)
 t2 = time.perf_counter()
-write_output(out, publication.files, publication.state.to_json())
+write_output(out, publication.files, publication.state.json_chunks)
 t3 = time.perf_counter()
 print(json.dumps({
     "load": t1 - t0,

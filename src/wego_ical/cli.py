@@ -158,7 +158,7 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     from wego_ical.write import write_output
 
     publication = _publication(data_path, out_dir, now, prune)
-    results = write_output(out_dir, publication.files, publication.state.to_json())
+    results = write_output(out_dir, publication.files, publication.state.json_chunks)
     counts = {feed.path: _events(feed.events) for feed in publication.feeds}
     counts[INDEX_PAGE] = "landing page"
     for result in results:

@@ -17,7 +17,7 @@ Everything here is pure: the build time is passed in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -132,7 +132,12 @@ class State(_Record):
 
     def to_json(self) -> bytes:
         """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""
-        return self.model_dump_json(indent=2, exclude_none=True).encode() + b"\n"
+        return b"".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """The bytes of ``feeds.json`` in two pieces, so that a large state is not copied."""
+        yield self.__pydantic_serializer__.to_json(self, indent=2, exclude_none=True)
+        yield b"\n"
 
 
 class StateError(WegoIcalError):

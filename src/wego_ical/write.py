@@ -59,7 +59,9 @@ class _NoExchange(Exception):
 Content = bytes | Callable[[], bytes | Iterable[bytes]]
 
 
-def write_output(out_dir: Path, files: Mapping[str, Content], manifest: bytes) -> list[FileResult]:
+def write_output(
+    out_dir: Path, files: Mapping[str, Content], manifest: Content
+) -> list[FileResult]:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
     ``files`` maps relative POSIX paths to contents, or to functions that
