@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, GOLDEN
-from wego_ical import __version__
+from wego_ical import __version__, cli
 from wego_ical.cli import main
 
 
@@ -51,6 +51,22 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     assert "0 files written, 18 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
+
+
+def test_build_lists_at_most_a_screenful_of_changes_and_diff_lists_all(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "BUILD_CHANGES_SHOWN", 3)
+    out = tmp_path / "dist"
+    diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out)])
+    assert diff.output.count("added: ") == 7
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("added: ") == 3
+    assert (
+        "… and 4 more (4 added); 'wego-ical diff' before a build lists every change.\n"
+        in result.output
+    )
 
 
 def test_build_defaults_to_data_events_toml_and_dist(

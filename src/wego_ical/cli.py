@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -175,7 +176,7 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
         f"{len(singles)} single-event files in {out_dir / 'events'}: "
         f"{sum(r.action == 'written' for r in singles)} written"
     )
-    _echo_changes(publication.changes, prune_hint=True)
+    _echo_changes(publication.changes, prune_hint=True, limit=BUILD_CHANGES_SHOWN)
     click.echo(
         f"{len(publication.feeds)} feeds in {out_dir}: "
         f"{sum(r.action == 'written' for r in results)} files written, "
@@ -199,7 +200,12 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     _echo_changes(publication.changes, prune_hint=not prune)
 
 
-def _echo_changes(changes: list[Change], *, prune_hint: bool) -> None:
+# A build lists this many changes at most (a first build of a large series
+# adds thousands of events); 'wego-ical diff' lists them all.
+BUILD_CHANGES_SHOWN = 50
+
+
+def _echo_changes(changes: list[Change], *, prune_hint: bool, limit: int | None = None) -> None:
     words = {
         "added": "added",
         "changed": "changed",
@@ -208,9 +214,16 @@ def _echo_changes(changes: list[Change], *, prune_hint: bool) -> None:
         "removed": "kept as cancelled (removed from the data)",
         "pruned": "pruned (dropped for good)",
     }
-    for change in changes:
+    for change in changes[:limit]:
         fields = f" [{', '.join(change.fields)}]" if change.fields else ""
         click.echo(f"{words[change.kind]}: {change.summary} <{change.uid}>{fields}")
+    if limit is not None and len(changes) > limit:
+        kinds = Counter(change.kind for change in changes[limit:])
+        click.echo(
+            f"… and {len(changes) - limit} more ("
+            + ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+            + "); 'wego-ical diff' before a build lists every change."
+        )
     if prune_hint and any(change.kind == "removed" for change in changes):
         click.echo(
             "Removed events stay in the feeds as cancelled so that subscribers see them go; "
