@@ -317,3 +317,15 @@ def test_a_worker_process_that_dies_is_reported(
     monkeypatch.setattr(build, "build_vevent", die)
     with pytest.raises(build.RenderingError, match="stopped unexpectedly"):
         build.render_checked(records, workers=2)
+
+
+def test_a_large_feed_is_produced_in_pieces_equal_to_the_whole() -> None:
+    texts = {
+        f"e{n}": b"BEGIN:VEVENT\r\nUID:%d\r\n" % n + b"X" * 900 + b"\r\nEND:VEVENT\r\n"
+        for n in range(300)
+    }
+    events = build.EventTexts(texts, [])
+    envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    pieces = list(events.stream(envelope, list(texts)))
+    assert len(pieces) > 3 and all(len(piece) < 80_000 for piece in pieces)
+    assert b"".join(pieces) == build.splice(envelope, list(texts.values()))

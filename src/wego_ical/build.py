@@ -181,6 +181,21 @@ class EventTexts:
         """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
         return splice(envelope, [self[key] for key in keys])
 
+    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes]:
+        """The same file in pieces of about 64 KB (a feed can hold every event)."""
+        assert envelope.endswith(_END)
+        piece = [envelope[: -len(_END)]]
+        size = 0
+        for key in keys:
+            text = self[key]
+            piece.append(text)
+            size += len(text)
+            if size >= _PIECE:
+                yield b"".join(piece)
+                piece, size = [], 0
+        piece.append(_END)
+        yield b"".join(piece)
+
 
 def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
     """What the data publishes now: every entry with its snapshot and feeds."""
@@ -245,7 +260,7 @@ def _feed_files(
             uid=f"{info.id}.feed.{key}@{info.uid_domain}",
             feed_path=path,
         )
-        files[path] = functools.partial(texts.splice, envelopes[path], [key for _, key in shown])
+        files[path] = functools.partial(texts.stream, envelopes[path], [key for _, key in shown])
         feeds.append(_feed_record(series, path, name, description, len(members)))
     return files, feeds, envelopes
 
@@ -282,6 +297,7 @@ def _renderer_id() -> str:
 
 RENDERER = _renderer_id()
 _END = b"END:VCALENDAR\r\n"
+_PIECE = 1 << 16
 
 
 def splice(envelope: bytes, vevents: list[bytes]) -> bytes:
