@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -312,12 +312,8 @@ def _zones(records: Sequence[EventRecord]) -> set[str]:
 
 def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
     """The cancelled copy that a feed keeps of an event that has left it."""
-    return record.model_copy(
-        update={
-            "sequence": tombstone.sequence,
-            "updated": tombstone.updated,
-            "snapshot": tombstone.snapshot,
-        }
+    return replace(
+        record, sequence=tombstone.sequence, updated=tombstone.updated, snapshot=tombstone.snapshot
     )
 
 
@@ -530,7 +526,6 @@ def _feed_record(series: Series, path: str, name: str, description: str, count: 
 def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
     """What a client shows of one entry, computed from the data."""
     info = series.series
-    status = entry.status.upper()
     conference = entry.conference
     snapshot = Snapshot(
         summary=event_summary(series, entry),
@@ -546,12 +541,9 @@ def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
         conference=conference,
         conference_label=series.labels.conference if conference else None,
         reminder_minutes=series.publish.reminder_minutes,
+        status="TENTATIVE" if entry.status == "tentative" else "CONFIRMED",
     )
-    return (
-        snapshot.cancelled(series.labels.cancelled)
-        if status == "CANCELLED"
-        else (snapshot.model_copy(update={"status": status}))
-    )
+    return snapshot.cancelled(series.labels.cancelled) if entry.status == "cancelled" else snapshot
 
 
 # --------------------------------------------------------------------------- iCalendar

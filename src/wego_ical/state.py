@@ -18,22 +18,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AwareDatetime, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from wego_ical.errors import WegoIcalError
 
 STATE_FORMAT = 1
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Records are slotted pydantic dataclasses rather than models: a build holds
+# one record and one snapshot per event, and a model instance costs several
+# times the memory (its __dict__ and set of fields) at 100,000 events.
+_FORBID = ConfigDict(extra="forbid")
 
 
-class Snapshot(_Record):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class Snapshot:
     """Everything a calendar client shows of one event; its hash is the fingerprint."""
 
     summary: str
@@ -43,7 +47,7 @@ class Snapshot(_Record):
     description: str
     location: str | None = None
     url: str | None = None
-    categories: list[str] = []
+    categories: list[str] = field(default_factory=list)
     status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
     organizer_name: str
     organizer_address: str
@@ -53,21 +57,21 @@ class Snapshot(_Record):
 
     def fingerprint(self) -> str:
         """A stable hash of the content: equal exactly when a client would see no change."""
-        return "sha256:" + hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        return "sha256:" + hashlib.sha256(_SNAPSHOT.dump_json(self)).hexdigest()
 
     def changed_fields(self, other: Snapshot) -> list[str]:
         """Names of the fields that differ from ``other``."""
-        mine, theirs = self.model_dump(), other.model_dump()
-        return [name for name in mine if mine[name] != theirs[name]]
+        return [f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)]
 
     def cancelled(self, label: str) -> Snapshot:
         """This event as cancelled, its summary saying so."""
         prefix = f"{label}: "
         summary = self.summary if self.summary.startswith(prefix) else prefix + self.summary
-        return self.model_copy(update={"status": "CANCELLED", "summary": summary})
+        return replace(self, status="CANCELLED", summary=summary)
 
 
-class Tombstone(_Record):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class Tombstone:
     """How an event was last shown in a feed it has since left: there it stays cancelled."""
 
     feed: str
@@ -76,7 +80,8 @@ class Tombstone(_Record):
     snapshot: Snapshot
 
 
-class EventRecord(_Record):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class EventRecord:
     """One published event, as the previous build left it."""
 
     uid: str
@@ -87,7 +92,7 @@ class EventRecord(_Record):
     feeds: list[str]
     # Feeds the event was published in and has left: it stays there as
     # cancelled, so that subscribers of those feeds see it go.
-    cancelled_in: list[Tombstone] = []
+    cancelled_in: list[Tombstone] = field(default_factory=list)
     snapshot: Snapshot
 
     @model_validator(mode="before")
@@ -100,7 +105,8 @@ class EventRecord(_Record):
         return data
 
 
-class FeedRecord(_Record):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class FeedRecord:
     """One published feed."""
 
     path: str
@@ -113,10 +119,9 @@ class FeedRecord(_Record):
     outlook: str | None = None
 
 
-class State(_Record):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="ignore"))
+class State:
     """The document stored in ``feeds.json``."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     generator: str = "wego-ical"
     format: int = STATE_FORMAT
@@ -124,11 +129,11 @@ class State(_Record):
     # reused by a later build of the very same renderer.
     renderer: str = ""
     series: str
-    feeds: list[FeedRecord] = []
-    events: list[EventRecord] = []
+    feeds: list[FeedRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
     # Every file the build generated, so that the next build can remove the
     # ones it no longer produces (and never touches anything else).
-    generated: list[str] = []
+    generated: list[str] = field(default_factory=list)
 
     def to_json(self) -> bytes:
         """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""
@@ -136,8 +141,12 @@ class State(_Record):
 
     def json_chunks(self) -> Iterator[bytes]:
         """The bytes of ``feeds.json`` in two pieces, so that a large state is not copied."""
-        yield self.__pydantic_serializer__.to_json(self, indent=2, exclude_none=True)
+        yield _STATE.dump_json(self, indent=2, exclude_none=True)
         yield b"\n"
+
+
+_SNAPSHOT = TypeAdapter(Snapshot)
+_STATE = TypeAdapter(State)
 
 
 class StateError(WegoIcalError):
@@ -149,7 +158,7 @@ def parse_state(document: object, where: str) -> State | None:
     if document is None:
         return None
     try:
-        return State.model_validate(document)
+        return _STATE.validate_python(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join(str(part) for part in first["loc"])
@@ -222,14 +231,13 @@ def reconcile(
             continue
         snapshot = old.snapshot.cancelled(cancelled_label)
         records.append(
-            old.model_copy(
-                update={
-                    "sequence": old.sequence + 1,
-                    "updated": now,
-                    "fingerprint": snapshot.fingerprint(),
-                    "removed": True,
-                    "snapshot": snapshot,
-                }
+            replace(
+                old,
+                sequence=old.sequence + 1,
+                updated=now,
+                fingerprint=snapshot.fingerprint(),
+                removed=True,
+                snapshot=snapshot,
             )
         )
         changes.append(Change("removed", uid, old.snapshot.summary))
@@ -258,10 +266,17 @@ def _update(
             for feed in old.feeds
             if feed not in event.feeds
         ]
+    unchanged = old is not None and old.fingerprint == fingerprint and not old.removed
+    if old is None:
+        sequence, updated = 0, first_time
+    elif unchanged:
+        sequence, updated = old.sequence, old.updated
+    else:
+        sequence, updated = old.sequence + 1, now
     record = EventRecord(
         uid=event.uid,
-        sequence=0,
-        updated=first_time,
+        sequence=sequence,
+        updated=updated,
         fingerprint=fingerprint,
         feeds=list(event.feeds),
         cancelled_in=left,
@@ -269,9 +284,8 @@ def _update(
     )
     if old is None:
         return record, Change("added", event.uid, event.snapshot.summary)
-    if old.fingerprint == fingerprint and not old.removed:
-        return record.model_copy(update={"sequence": old.sequence, "updated": old.updated}), None
-    record = record.model_copy(update={"sequence": old.sequence + 1, "updated": now})
+    if unchanged:
+        return record, None
     fields = tuple(event.snapshot.changed_fields(old.snapshot))
     if set(old.feeds) != set(event.feeds):
         fields += ("feeds",)
