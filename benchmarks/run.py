@@ -4,10 +4,15 @@
     .venv/bin/python benchmarks/run.py 1000 10000      # chosen sizes
 
 For each N it measures, each in a fresh process:
-- the whole ``wego-ical build`` (wall time and peak memory), onto an empty folder;
-- the same build again with no change (wall time, files written);
-- time per stage: load+validate, build (models to components), serialize
-  (icalendar's to_ical), write (the output folder);
+- the whole ``wego-ical build`` onto an empty folder: wall time, and peak
+  memory of the build and its worker processes together (their proportional
+  set size, sampled every 50 ms, so that shared pages count once);
+- the same build again with no change (wall time, files written), and after
+  one session's description was edited;
+- time per stage, in one process without workers (so the stages add up to
+  the work done): load+validate, plan (snapshots, SEQUENCE, envelopes),
+  render (icalendar creating and serializing each VEVENT, and the self-check),
+  page (the landing page), write (producing the files and the folder swap);
 - bytes written;
 and, as yardsticks, the time icalendar alone needs to create and serialize
 every event once, ``python -c "import icalendar, pydantic, click"``, and the
@@ -31,41 +36,58 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 NOW = "2024-06-01T00:00:00Z"
 
+# Time per stage, in one process: worker processes are turned off, so the
+# stages add up to the work done (CPU time), not to the wall time of a real
+# build, where rendering runs on every core while the page and files are
+# written.
 STAGES = r"""
-import json, resource, sys, time
+import json, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
-import icalendar.cal.component as component
 
-spent = {"serialize": 0.0}
-original = component.Component.to_ical
-def timed(self, *args, **kwargs):
-    start = time.perf_counter()
-    try:
-        return original(self, *args, **kwargs)
-    finally:
-        spent["serialize"] += time.perf_counter() - start
-component.Component.to_ical = timed
-
-from wego_ical.build import publish
+from wego_ical import build, page
 from wego_ical.load import load_series
 from wego_ical.write import write_output
+
+build._worker_count = lambda events: 1
+spent = {"render": 0.0, "page": 0.0}
+render_range = build._render_range
+def timed_render(*args):
+    start = time.perf_counter()
+    try:
+        return render_range(*args)
+    finally:
+        spent["render"] += time.perf_counter() - start
+build._render_range = timed_render
+index_chunks = page.index_chunks
+def timed_page(*args):
+    pieces = index_chunks(*args)
+    while True:
+        start = time.perf_counter()
+        try:
+            piece = next(pieces)
+        except StopIteration:
+            return
+        finally:
+            spent["page"] += time.perf_counter() - start
+        yield piece
+build.index_chunks = timed_page
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 now = datetime(2024, 6, 1, tzinfo=timezone.utc)
 t0 = time.perf_counter()
 series = load_series(data)
 t1 = time.perf_counter()
-publication = publish(series, None, now)
+publication = build.publish(series, None, now)
 t2 = time.perf_counter()
 write_output(out, publication.files, publication.state.json_chunks)
 t3 = time.perf_counter()
 print(json.dumps({
     "load": t1 - t0,
-    "build": (t2 - t1) - spent["serialize"],
-    "serialize": spent["serialize"],
-    "write": t3 - t2,
-    "files": len(publication.files) + 1,
+    "plan": t2 - t1,
+    "render": spent["render"],
+    "page": spent["page"],
+    "write": (t3 - t2) - spent["render"] - spent["page"],
     "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
 }))
 """
@@ -94,16 +116,6 @@ t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)
 """
 
-MEMORY = r"""
-import resource, sys
-from wego_ical.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
-
 
 def python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -120,15 +132,43 @@ def timed(*args: str, repeat: int = 1) -> float:
     return statistics.median(runs)
 
 
-def build_process(data: Path, out: Path) -> tuple[float, int, int]:
-    """Wall time, peak RSS (kB) and files written of one `wego-ical build` process."""
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of a process and its descendants: shared pages
+    (the worker processes share most of their memory with their parent) are
+    counted once, split among the processes that share them."""
+    total = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+                break
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(_pss_kb(int(child)) for child in children)
+
+
+def build_process(data: Path, out: Path) -> tuple[float, int, int, str]:
+    """Wall time, peak memory (kB, all processes), files written and output of
+    one `wego-ical build` process."""
     args = ["build", "--data", str(data), "--out", str(out), "--now", NOW]
     start = time.perf_counter()
-    done = python("-c", MEMORY, *args)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wego_ical", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _pss_kb(process.pid))
+        time.sleep(0.05)
     wall = time.perf_counter() - start
-    rss = int(done.stderr.rsplit("MAXRSS", 1)[1])
-    written = int(done.stdout.rsplit(": ", 1)[1].split(" files written")[0])
-    return wall, rss, written
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{output}")
+    written = int(output.rsplit(": ", 1)[1].split(" files written")[0])
+    return wall, peak, written, output
 
 
 def machine() -> str:
@@ -184,8 +224,8 @@ def main(sizes: list[int]) -> None:
     print()
     header = (
         "| sessions | whole build | peak memory | rebuild, no change | files rewritten "
-        "| load+validate | build | serialize | write | bytes written "
-        "| icalendar alone: create / serialize | build ÷ icalendar |"
+        "| rebuild, one session edited | load+validate | plan | render | page | write "
+        "| bytes written | icalendar alone: create / serialize | build ÷ icalendar |"
     )
     print(header)
     print("|" + " --- |" * (header.count("|") - 1))
@@ -193,9 +233,16 @@ def main(sizes: list[int]) -> None:
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder) / "series.toml"
-            data.write_text(generate(size), encoding="utf-8")
-            wall, rss, _ = build_process(data, Path(folder) / "out")
-            again, _, rewritten = build_process(data, Path(folder) / "out")
+            text = generate(size)
+            data.write_text(text, encoding="utf-8")
+            wall, peak, _, _ = build_process(data, Path(folder) / "out")
+            again, _, rewritten, _ = build_process(data, Path(folder) / "out")
+            edited = text.replace('description = "open, ', 'description = "Edited. open, ', 1)
+            assert edited != text
+            data.write_text(edited, encoding="utf-8")
+            one_edit, _, _, output = build_process(data, Path(folder) / "out")
+            assert "changed: " in output, output[-2000:]
+            data.write_text(text, encoding="utf-8")
             stages = json.loads(
                 python("-c", STAGES, str(data), str(Path(folder) / "staged")).stdout
             )
@@ -203,9 +250,10 @@ def main(sizes: list[int]) -> None:
         icalendar_alone = create + serialize
         results[size] = wall
         print(
-            f"| {size:,} | {wall:.2f} s | {rss / 1024:,.0f} MB | {again:.2f} s | {rewritten} "
-            f"| {stages['load']:.2f} s | {stages['build']:.2f} s | {stages['serialize']:.2f} s "
-            f"| {stages['write']:.2f} s | {stages['bytes'] / 1e6:,.1f} MB "
+            f"| {size:,} | {wall:.2f} s | {peak / 1024:,.0f} MB | {again:.2f} s | {rewritten} "
+            f"| {one_edit:.2f} s | {stages['load']:.2f} s | {stages['plan']:.2f} s "
+            f"| {stages['render']:.2f} s | {stages['page']:.2f} s | {stages['write']:.2f} s "
+            f"| {stages['bytes'] / 1e6:,.1f} MB "
             f"| {create:.2f} s / {serialize:.2f} s | {wall / icalendar_alone:.2f}× |"
         )
         sys.stdout.flush()
