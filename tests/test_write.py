@@ -299,3 +299,18 @@ def test_content_produced_in_chunks_into_a_new_folder(tmp_path: Path) -> None:
     results = write_output(out, {"sub/page.html": lambda: iter([b"<p>", b"</p>"])}, b"{}\n")
     assert results == [FileResult("sub/page.html", "written")]
     assert (out / "sub/page.html").read_bytes() == b"<p></p>"
+
+
+def test_the_callers_list_of_previously_generated_files_is_used_and_checked(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    (tmp_path / "outside.txt").write_text("keep")
+    before = ["all.ics", "part-1.ics", "categories/mobility.ics", "../outside.txt", 7]
+    results = write_output(out, {"all.ics": b"A"}, b"{}\n", generated_before=before)
+    assert [r.path for r in results if r.action == "removed"] == [
+        "categories/mobility.ics",
+        "part-1.ics",
+    ]
+    assert (tmp_path / "outside.txt").read_text() == "keep"

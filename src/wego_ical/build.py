@@ -60,6 +60,8 @@ class Publication:
     files: dict[str, Content]
     state: State
     changes: list[Change]
+    # What the previous publication generated (its feeds.json, already read).
+    generated_before: list[str] | None = None
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
@@ -130,7 +132,7 @@ def publish(
         events=records,
         generated=sorted(files),
     )
-    return Publication(files, state, changes)
+    return Publication(files, state, changes, previous.generated if previous else None)
 
 
 def _page(

@@ -159,7 +159,9 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     from wego_ical.write import write_output
 
     publication = _publication(data_path, out_dir, now, prune)
-    results = write_output(out_dir, publication.files, publication.state.json_chunks)
+    results = write_output(
+        out_dir, publication.files, publication.state.json_chunks, publication.generated_before
+    )
     counts = {feed.path: _events(feed.events) for feed in publication.feeds}
     counts[INDEX_PAGE] = "landing page"
     for result in results:

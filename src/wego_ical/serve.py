@@ -169,7 +169,12 @@ class Preview:
         )
         previous = parse_state(read_manifest(self.state_dir), str(self.state_dir / MANIFEST))
         publication = publish(series, previous, now)
-        write_output(self.folder, publication.files, publication.state.json_chunks)
+        write_output(
+            self.folder,
+            publication.files,
+            publication.state.json_chunks,
+            publication.generated_before,
+        )
         return publication
 
     def close(self) -> None:

@@ -60,7 +60,10 @@ Content = bytes | Callable[[], bytes | Iterable[bytes]]
 
 
 def write_output(
-    out_dir: Path, files: Mapping[str, Content], manifest: Content
+    out_dir: Path,
+    files: Mapping[str, Content],
+    manifest: Content,
+    generated_before: Iterable[object] | None = None,
 ) -> list[FileResult]:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
@@ -70,12 +73,15 @@ def write_output(
     large build never holds all of its files in memory. ``manifest`` is the content of
     ``feeds.json``: a JSON object whose ``generated`` lists ``files``. Raises
     :class:`OutputError` when the folder cannot be written; the previous
-    output is then left as it was.
+    output is then left as it was. ``generated_before`` is the ``generated``
+    list of the ``feeds.json`` in place, if the caller has already read it.
     """
     for relative in files:
         _check_relative(relative)
     out_dir = _prepare_folder(out_dir)
-    previous = read_generated(out_dir)
+    previous = _safe_paths(
+        read_generated(out_dir) if generated_before is None else generated_before
+    )
     with _stage(out_dir) as (staging, atomic):
         changed: set[str] = set()
         for relative in [*files, MANIFEST]:
@@ -148,13 +154,16 @@ def read_generated(out_dir: Path) -> list[str]:
     except OutputError:
         return []
     generated = document.get("generated") if isinstance(document, dict) else None
-    if not isinstance(generated, list):
-        return []
+    return _safe_paths(generated) if isinstance(generated, list) else []
+
+
+def _safe_paths(generated: Iterable[object]) -> list[str]:
     result = []
     for item in generated:
         try:
-            result.append(_check_relative(item))
-        except (OutputError, TypeError):
+            if isinstance(item, str):
+                result.append(_check_relative(item))
+        except OutputError:
             continue  # never delete anything a tampered manifest points outside the folder
     return result
 
