@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import json
 import shutil
 import threading
 import time
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from click.testing import CliRunner
 
 from conftest import BUILD_TIME, DATA
+from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.serve import Preview, open_preview, resolve_request_path, watch
 
@@ -149,6 +152,23 @@ def test_resolve_request_path(tmp_path: Path) -> None:
 def test_output_folder_is_not_changed(fresh_preview: Preview, tmp_path: Path) -> None:
     assert fresh_preview.state_dir == tmp_path / "dist"
     assert not (tmp_path / "dist").exists()
+
+
+def test_preview_removes_what_the_previous_preview_generated(
+    fresh_preview: Preview, tmp_path: Path
+) -> None:
+    # The real output folder exists (its state is what the preview continues
+    # from), but what to remove from the preview comes from the preview itself.
+    data, real = str(fresh_preview.data_path), str(fresh_preview.state_dir)
+    assert CliRunner().invoke(main, ["build", "--data", data, "--out", real]).exit_code == 0
+    manifest = fresh_preview.folder / "feeds.json"
+    state = json.loads(manifest.read_text())
+    state["generated"].append("old.ics")
+    manifest.write_text(json.dumps(state))
+    (fresh_preview.folder / "old.ics").write_bytes(b"stale")
+    fresh_preview.rebuild(BUILD_TIME)
+    assert not (fresh_preview.folder / "old.ics").exists()
+    assert (fresh_preview.folder / "all.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
 def test_watch_rebuilds_and_keeps_last_good_build(fresh_preview: Preview) -> None:

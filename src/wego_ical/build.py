@@ -2,7 +2,8 @@
 
 Pure functions only: the build time and the previous publication state are
 passed in, nothing here reads the clock or touches the file system, so the
-same inputs always give the same bytes.
+same inputs always give the same bytes. (A large batch of events is rendered
+in worker processes, see :class:`Rendering`; the bytes are the same.)
 
 The flow: every calendar entry becomes a :class:`~wego_ical.state.Snapshot`
 (what a client sees), :func:`~wego_ical.state.reconcile` decides its SEQUENCE

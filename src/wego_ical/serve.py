@@ -169,12 +169,9 @@ class Preview:
         )
         previous = parse_state(read_manifest(self.state_dir), str(self.state_dir / MANIFEST))
         publication = publish(series, previous, now)
-        write_output(
-            self.folder,
-            publication.files,
-            publication.state.json_chunks,
-            publication.generated_before,
-        )
+        # The state came from the real output folder; what to remove from the
+        # preview folder is read from the preview's own feeds.json.
+        write_output(self.folder, publication.files, publication.state.json_chunks)
         return publication
 
     def close(self) -> None:
