@@ -158,21 +158,22 @@ def build_process(data: Path, out: Path, *, memory: bool = False) -> tuple[float
     written and output of one `wego-ical build` process. Reading the memory
     of a process slows it down, so timed runs do not measure it."""
     args = ["build", "--data", str(data), "--out", str(out), "--now", NOW]
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wego_ical", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    peak = 0
-    if memory:
-        while process.poll() is None:
-            peak = max(peak, _pss_kb(process.pid))
-            time.sleep(0.05)
-    process.wait()
-    wall = time.perf_counter() - start
-    output = process.stdout.read() if process.stdout else ""
+    # The output goes to a file: a pipe nobody reads while the build runs
+    # would fill up and block it.
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wego_ical", *args], stdout=log, stderr=subprocess.STDOUT
+        )
+        peak = 0
+        if memory:
+            while process.poll() is None:
+                peak = max(peak, _pss_kb(process.pid))
+                time.sleep(0.05)
+        process.wait()
+        wall = time.perf_counter() - start
+        log.seek(0)
+        output = log.read()
     if process.returncode != 0:
         raise SystemExit(f"build failed:\n{output}")
     written = int(output.rsplit(": ", 1)[1].split(" files written")[0])

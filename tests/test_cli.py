@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -53,10 +54,11 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 
 
-def test_build_lists_at_most_a_screenful_of_changes_and_diff_lists_all(
+def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cli, "BUILD_CHANGES_SHOWN", 3)
+    monkeypatch.setattr(cli, "BUILD_FILES_SHOWN", 2)
     out = tmp_path / "dist"
     diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out)])
     assert diff.output.count("added: ") == 7
@@ -67,6 +69,9 @@ def test_build_lists_at_most_a_screenful_of_changes_and_diff_lists_all(
         "… and 4 more (4 added); 'wego-ical diff' before a build lists every change.\n"
         in result.output
     )
+    assert result.output.count("wrote      ") == 2
+    assert "… and 9 more files (9 written)\n" in result.output
+    assert result.output.endswith(f"10 feeds in {out}: 18 files written, 0 unchanged, 0 removed.\n")
 
 
 def test_build_defaults_to_data_events_toml_and_dist(
@@ -231,3 +236,33 @@ def test_each_validation_error_through_the_cli(
         assert message in result.output
         assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_jobs_1_renders_in_the_build_process(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wego_ical import build
+
+    parent, real = os.getpid(), build.build_vevent
+
+    def here_only(record: build.EventRecord) -> object:
+        assert os.getpid() == parent, "rendered in a worker process"
+        return real(record)
+
+    monkeypatch.setattr(build, "_worker_count", lambda events: 2)
+    monkeypatch.setattr(build, "_MIN_CHUNK", 1)
+    monkeypatch.setattr(build, "build_vevent", here_only)
+    out = tmp_path / "dist"
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert tree(out) == tree(GOLDEN)
+    monkeypatch.setenv("WEGO_ICAL_JOBS", "1")
+    again = tmp_path / "again"  # a new folder: nothing to reuse, every event is rendered
+    assert runner.invoke(main, ["build", "--data", str(DATA), "--out", str(again)]).exit_code == 0
+    assert tree(again) == tree(GOLDEN)
+
+
+def test_jobs_must_be_at_least_1(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["build", "--jobs", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1." in result.output

@@ -86,6 +86,7 @@ def publish(
     *,
     prune: bool = False,
     rendered: Mapping[str, bytes] | None = None,
+    jobs: int | None = None,
 ) -> Publication:
     """Build every file of a publication, continuing from the ``previous`` one.
 
@@ -93,7 +94,8 @@ def publish(
     events when the data has no ``updated`` time). ``rendered`` may hold the
     VEVENT text of the previous publication by UID: an event that did not
     change is then not rendered again (what makes rebuilds fast), provided
-    the previous state was written by this same renderer.
+    the previous state was written by this same renderer. ``jobs`` limits
+    the processes that render events (default: one per core).
     """
     plans = plan_feeds(series)
     records, changes = reconcile(
@@ -107,7 +109,7 @@ def publish(
     records.sort(key=_chronological)
     # Every VEVENT is serialized once and the same bytes go into every file
     # that contains it (a file is its envelope with the events spliced in).
-    texts = EventTexts(_reusable(previous, rendered or {}, records), records)
+    texts = EventTexts(_reusable(previous, rendered or {}, records), records, jobs=jobs)
     checked: dict[str, tuple[bytes, set[str]]] = {}
     by_feed = _events_by_feed(records, texts, checked)
     feed_files, feeds, envelopes = _feed_files(
@@ -153,7 +155,14 @@ class EventTexts:
     is written.
     """
 
-    def __init__(self, reusable: Mapping[str, bytes], records: Sequence[EventRecord]) -> None:
+    def __init__(
+        self,
+        reusable: Mapping[str, bytes],
+        records: Sequence[EventRecord],
+        *,
+        jobs: int | None = None,
+    ) -> None:
+        self._jobs = jobs
         self._texts = dict(reusable)
         self._fresh = [record for record in records if record.uid not in reusable]
         self._position = {record.uid: index for index, record in enumerate(self._fresh)}
@@ -162,7 +171,7 @@ class EventTexts:
     def start(self) -> None:
         """Begin rendering the events that need it (once)."""
         if self._rendering is None:
-            self._rendering = Rendering(self._fresh)
+            self._rendering = Rendering(self._fresh, jobs=self._jobs)
 
     def add(self, key: str, text: bytes) -> None:
         """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
@@ -373,14 +382,21 @@ class Rendering:
     is split into chunks over worker processes, one per available core,
     which start at once and work while the caller goes on (it waits only
     for the chunk it needs). A small batch is rendered in this process,
-    chunk by chunk, when first needed. ``workers`` overrides the number of
-    processes (1: this process only).
+    chunk by chunk, when first needed. ``jobs`` caps the number of
+    processes; ``workers`` sets it, skipping the checks of when worker
+    processes are safe (1: this process only).
     """
 
-    def __init__(self, records: Sequence[EventRecord], *, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        records: Sequence[EventRecord],
+        *,
+        jobs: int | None = None,
+        workers: int | None = None,
+    ) -> None:
         global _pending
         self._records = records
-        count = _worker_count(len(records)) if workers is None else workers
+        count = min(_worker_count(len(records)), jobs or 64) if workers is None else workers
         self._step = max(_MIN_CHUNK, min(_MAX_CHUNK, -(-len(records) // (count * 4))))
         starts = range(0, len(records), self._step)
         self._chunks: list[Callable[[], tuple[list[bytes], list[str]]]] = [

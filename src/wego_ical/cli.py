@@ -97,7 +97,9 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> Publication:
+def _publication(
+    data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int | None = None
+) -> Publication:
     from wego_ical.build import publish
     from wego_ical.load import load_series
     from wego_ical.plan import event_file
@@ -115,7 +117,7 @@ def _publication(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> 
         if previous
         else {}
     )
-    publication = publish(series, previous, now, prune=prune, rendered=rendered)
+    publication = publish(series, previous, now, prune=prune, rendered=rendered, jobs=jobs)
     _keep_for_good()
     return publication
 
@@ -147,8 +149,16 @@ def main() -> None:
     is_flag=True,
     help="Drop events that were removed from the data instead of keeping them as cancelled.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    envvar="WEGO_ICAL_JOBS",
+    help="Processes that render events, for a series of 1,000 or more new events "
+    "[env: WEGO_ICAL_JOBS; default: one per CPU core].",
+)
 @_user_errors
-def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
+def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int | None) -> None:
     """Validate the data and write every feed into the output folder.
 
     Nothing is written unless the whole build succeeds; files in the output
@@ -158,21 +168,28 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     from wego_ical.build import INDEX_PAGE
     from wego_ical.write import write_output
 
-    publication = _publication(data_path, out_dir, now, prune)
+    publication = _publication(data_path, out_dir, now, prune, jobs)
     results = write_output(
         out_dir, publication.files, publication.state.json_chunks, publication.generated_before
     )
     counts = {feed.path: _events(feed.events) for feed in publication.feeds}
     counts[INDEX_PAGE] = "landing page"
-    for result in results:
-        if result.path not in counts and result.action != "removed":
-            continue  # single-event files: summarised below
+    # Single-event files are summarised below, not listed.
+    listed = [r for r in results if r.path in counts or r.action == "removed"]
+    for result in listed[:BUILD_FILES_SHOWN]:
         shown = out_dir / result.path
         if result.action == "removed":
             click.echo(f"removed    {shown}  (no longer produced)")
         else:
             label = "wrote" if result.action == "written" else "unchanged"
             click.echo(f"{label:<10} {shown}  ({counts[result.path]})")
+    if len(listed) > BUILD_FILES_SHOWN:
+        rest = Counter(result.action for result in listed[BUILD_FILES_SHOWN:])
+        click.echo(
+            f"… and {len(listed) - BUILD_FILES_SHOWN} more files ("
+            + ", ".join(f"{count} {action}" for action, count in rest.items())
+            + ")"
+        )
     singles = [r for r in results if r.path not in counts and r.action != "removed"]
     click.echo(
         f"{len(singles)} single-event files in {out_dir / 'events'}: "
@@ -202,9 +219,11 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     _echo_changes(publication.changes, prune_hint=not prune)
 
 
-# A build lists this many changes at most (a first build of a large series
-# adds thousands of events); 'wego-ical diff' lists them all.
+# A build lists this many changes and feeds at most (a first build of a large
+# series adds thousands of events in thousands of feeds); 'wego-ical diff'
+# lists every change, feeds.json every feed.
 BUILD_CHANGES_SHOWN = 50
+BUILD_FILES_SHOWN = 50
 
 
 def _echo_changes(changes: list[Change], *, prune_hint: bool, limit: int | None = None) -> None:
