@@ -391,7 +391,6 @@ class Rendering:
         jobs: int | None = None,
         workers: int | None = None,
     ) -> None:
-        self._records = records
         count = min(_worker_count(len(records)), jobs or 64) if workers is None else workers
         self._step = max(_MIN_CHUNK, min(_MAX_CHUNK, -(-len(records) // (count * 4))))
         starts = range(0, len(records), self._step)
