@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -329,3 +331,25 @@ def test_a_large_feed_is_produced_in_pieces_equal_to_the_whole() -> None:
     pieces = list(events.stream(envelope, list(texts)))
     assert len(pieces) > 3 and all(len(piece) < 80_000 for piece in pieces)
     assert b"".join(pieces) == build.splice(envelope, list(texts.values()))
+
+
+def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> None:
+    script = (
+        "from datetime import UTC, datetime\n"
+        "from conftest import DATA\n"
+        "from wego_ical import build\n"
+        "from wego_ical.load import load_series\n"
+        "build._MIN_CHUNK = 1\n"
+        "records = build.publish(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC))"
+        ".state.events\n"
+        "print('before the workers')\n"  # stdout is a pipe: buffered, not yet written
+        "build.render_checked(records, workers=2)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    )
+    assert done.stdout == "before the workers\n"
