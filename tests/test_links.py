@@ -37,7 +37,7 @@ def test_subscribe_links_round_trip() -> None:
 
 
 def test_google_event_link() -> None:
-    url = links.google_event_url(TEXT, START, END, TEXT, "Online, Room 1", "Asia/Seoul")
+    url = links.event_links("x.ics", TEXT, START, END, TEXT, "Online, Room 1", "Asia/Seoul").google
     assert " " not in url and "\n" not in url
     assert _query(url) == {
         "action": ["TEMPLATE"],
@@ -50,8 +50,9 @@ def test_google_event_link() -> None:
 
 
 def test_outlook_event_links() -> None:
-    for office365, host in ((False, "outlook.live.com"), (True, "outlook.office.com")):
-        url = links.outlook_event_url(TEXT, START, END, TEXT, None, office365=office365)
+    found = links.event_links("x.ics", TEXT, START, END, TEXT, None, "Asia/Seoul")
+    assert found.file == "x.ics"
+    for url, host in ((found.outlook, "outlook.live.com"), (found.office365, "outlook.office.com")):
         assert urlsplit(url).netloc == host
         assert _query(url) == {
             "path": ["/calendar/action/compose"],
@@ -65,10 +66,8 @@ def test_outlook_event_links() -> None:
 
 def test_long_details_are_cut_to_keep_links_usable() -> None:
     text = "word " * 1000
-    for url in (
-        links.google_event_url("t", START, END, text, None, "Asia/Seoul"),
-        links.outlook_event_url("t", START, END, text, None),
-    ):
+    found = links.event_links("x.ics", "t", START, END, text, None, "Asia/Seoul")
+    for url in (found.google, found.outlook, found.office365):
         query = _query(url)
         details = query.get("details", query.get("body"))
         assert details is not None

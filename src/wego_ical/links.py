@@ -108,24 +108,3 @@ def event_links(
         f"&enddt={percent_encode(_outlook_time(end))}&body={body}{place}"
     )
     return EventLinks(file, google, f"{OUTLOOK_LIVE}?{outlook}", f"{OUTLOOK_OFFICE}?{outlook}")
-
-
-def google_event_url(
-    title: str, start: datetime, end: datetime, details: str, location: str | None, zone: str
-) -> str:
-    """Google Calendar's "add event" form, prefilled; times in UTC, shown in ``zone``."""
-    return event_links("", title, start, end, details, location, zone).google
-
-
-def outlook_event_url(
-    title: str,
-    start: datetime,
-    end: datetime,
-    details: str,
-    location: str | None,
-    *,
-    office365: bool = False,
-) -> str:
-    """Outlook's "add event" form (outlook.com, or Microsoft 365 with ``office365``)."""
-    found = event_links("", title, start, end, details, location, "UTC")
-    return found.office365 if office365 else found.outlook
