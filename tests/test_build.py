@@ -353,3 +353,20 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
         cwd=Path(__file__).parent,
     )
     assert done.stdout == "before the workers\n"
+
+
+def test_self_check_errors_in_a_cancelled_copy_stop_the_build(
+    wego: Series, wego_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state
+    moved = parse_series(
+        wego_text.replace('category = "mobility"\nprojects', 'category = "safe-city"\nprojects', 1)
+    )
+    broken = Finding(2, "error", "broken on purpose")
+    monkeypatch.setattr(build, "lint_event", lambda text, zones: [broken])
+    with pytest.raises(build.SelfCheckError) as raised:
+        build.publish(moved, first, datetime(2026, 2, 1, tzinfo=UTC))
+    assert (
+        "wego-awards-4.part-1.mobility@we-gov.org (cancelled in categories/mobility.ics):2: "
+        "error: broken on purpose"
+    ) in str(raised.value)

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -110,8 +113,8 @@ def publish(
     # Every VEVENT is serialized once and the same bytes go into every file
     # that contains it (a file is its envelope with the events spliced in).
     texts = EventTexts(_reusable(previous, rendered or {}, records), records, jobs=jobs)
-    checked: dict[str, tuple[bytes, set[str]]] = {}
-    by_feed = _events_by_feed(records, texts, checked)
+    problems: list[str] = []
+    by_feed = _events_by_feed(records, texts, problems)
     feed_files, feeds, envelopes = _feed_files(
         series, _feed_descriptions(series, plans, previous), by_feed, texts
     )
@@ -122,12 +125,12 @@ def publish(
         INDEX_PAGE: functools.partial(_page, texts, series, feeds, records)
     }
     for record in records:
-        zones = tuple(sorted(_zones([record])))
-        envelope = single_event_envelope(zones, _years([record]), series.series.timezone)
-        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {_years([record])})"] = envelope
+        zones, years = tuple(sorted(_zones([record]))), _years([record])
+        envelope = single_event_envelope(zones, years, series.series.timezone)
+        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
         files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
     files |= feed_files
-    check_output(envelopes, checked)
+    check_output(envelopes, problems)
     state = State(
         renderer=RENDERER,
         series=series.series.id,
@@ -183,7 +186,7 @@ class EventTexts:
             self.start()
             assert self._rendering is not None
             first, rendered, problems = self._rendering.chunk_containing(self._position[key])
-            check_output({}, {}, problems)
+            check_output({}, problems)
             for offset, value in enumerate(rendered):
                 self._texts[self._fresh[first + offset].uid] = value
             text = self._texts[key]
@@ -224,21 +227,20 @@ def _current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]
 
 
 def _events_by_feed(
-    records: list[EventRecord],
-    texts: EventTexts,
-    checked: dict[str, tuple[bytes, set[str]]],
+    records: list[EventRecord], texts: EventTexts, problems: list[str]
 ) -> dict[str, list[tuple[EventRecord, str]]]:
     """The events of every feed, with the key of their text; a feed that an event
-    has left keeps it as cancelled (rendered here and added to ``checked``)."""
+    has left keeps it as cancelled (rendered and checked here: its self-check
+    errors are added to ``problems``)."""
     by_feed: dict[str, list[tuple[EventRecord, str]]] = {}
     for record in records:
         for path in record.feeds:
             by_feed.setdefault(path, []).append((record, record.uid))
         for tombstone in record.cancelled_in:
             departed = _tombstone_record(record, tombstone)
-            vevent = build_vevent(departed).to_ical()
             key = f"{record.uid} (cancelled in {tombstone.feed})"
-            checked[key] = (vevent, _zones([departed]))
+            vevent, errors = _render_checked_one(key, departed)
+            problems += errors
             texts.add(key, vevent)
             by_feed.setdefault(tombstone.feed, []).append((departed, key))
     return by_feed
@@ -329,29 +331,19 @@ def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
     )
 
 
-def check_output(
-    envelopes: Mapping[str, bytes],
-    vevents: Mapping[str, tuple[bytes, set[str]]],
-    problems: Sequence[str] = (),
-) -> None:
+def check_output(envelopes: Mapping[str, bytes], problems: Sequence[str] = ()) -> None:
     """Run the lint checks on everything generated; any error stops the build.
 
     Each envelope and each VEVENT is checked once (the files are made of
-    exactly these pieces); ``problems`` are errors already found in VEVENTs
-    checked while they were rendered. The output must never break a client,
-    so this is a last line of defence against bugs in wego-ical itself,
-    before anything is written.
+    exactly these pieces): the envelopes here, the VEVENTs as they are
+    rendered (their errors are ``problems``). The output must never break a
+    client, so this is a last line of defence against bugs in wego-ical
+    itself, before anything is written.
     """
     found = [
         finding.render(path)
         for path, envelope in envelopes.items()
         for finding in lint(envelope)
-        if finding.severity == "error"
-    ]
-    found += [
-        finding.render(uid)
-        for uid, (vevent, zones) in vevents.items()
-        for finding in lint_event(vevent, zones)
         if finding.severity == "error"
     ]
     found += problems
@@ -394,10 +386,12 @@ class Rendering:
         count = min(_worker_count(len(records)), jobs or 64) if workers is None else workers
         self._step = max(_MIN_CHUNK, min(_MAX_CHUNK, -(-len(records) // (count * 4))))
         starts = range(0, len(records), self._step)
-        self._chunks: list[Callable[[], tuple[list[bytes], list[str]]]] = [
-            functools.partial(_render_range, records, start, start + self._step) for start in starts
-        ]
-        if count <= 1 or len(self._chunks) <= 1:
+        self._chunks: list[Callable[[], tuple[list[bytes], list[str]]]]
+        if count <= 1 or len(starts) <= 1:
+            self._chunks = [
+                functools.partial(_render_range, records, start, start + self._step)
+                for start in starts
+            ]
             return
         import concurrent.futures
         import multiprocessing
@@ -445,10 +439,6 @@ def render_checked(
 
 def _worker_count(events: int) -> int:
     """How many processes should render ``events`` events."""
-    import os
-    import sys
-    import threading
-
     # fork is only safe in a process without other threads (wego-ical serve
     # has some) and is only reliable on Linux.
     if events < PARALLEL_MIN_EVENTS or sys.platform != "linux" or threading.active_count() > 1:
@@ -481,14 +471,21 @@ def _render_range(
 ) -> tuple[list[bytes], list[str]]:
     texts, problems = [], []
     for record in records[start:stop]:
-        text = build_vevent(record).to_ical()
+        text, errors = _render_checked_one(record.uid, record)
         texts.append(text)
-        problems += [
-            finding.render(record.uid)
-            for finding in lint_event(text, {record.snapshot.timezone})
-            if finding.severity == "error"
-        ]
+        problems += errors
     return texts, problems
+
+
+def _render_checked_one(key: str, record: EventRecord) -> tuple[bytes, list[str]]:
+    """The VEVENT text of ``record`` and the self-check's errors in it, named by ``key``."""
+    text = build_vevent(record).to_ical()
+    errors = [
+        finding.render(key)
+        for finding in lint_event(text, {record.snapshot.timezone})
+        if finding.severity == "error"
+    ]
+    return text, errors
 
 
 class SelfCheckError(WegoIcalError):
