@@ -281,6 +281,8 @@ def test_leftover_staging_folders_are_cleaned_not_published(tmp_path: Path) -> N
         (b"abcdef", [b"abc"], "written"),  # the old file is longer
         (b"abc", [b"abc", b"def"], "written"),  # the old file is shorter
         (b"", [], "unchanged"),
+        # differs only at the end: the 200,000 bytes that matched are copied from the old file
+        (b"x" * 200_000 + b"a", [b"x" * 100_000, b"x" * 100_000, b"b"], "written"),
     ],
 )
 def test_content_produced_in_chunks_is_compared_while_streamed(
@@ -292,6 +294,21 @@ def test_content_produced_in_chunks_is_compared_while_streamed(
     assert results == [FileResult("index.html", action)]
     assert (out / "index.html").read_bytes() == b"".join(chunks)
     assert not [p for p in tmp_path.iterdir() if ".wego-ical-staging-" in p.name]
+
+
+def test_unchanged_content_produced_in_chunks_creates_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    write(out, {"index.html": b"abcdef"}, {})
+
+    def no_file(*args: object) -> None:
+        raise AssertionError("a file was created")
+
+    monkeypatch.setattr(write_module, "_start_file", no_file)
+    chunks = {"index.html": lambda: iter([b"abc", b"def"])}
+    results = write_output(out, chunks, (out / MANIFEST).read_bytes())
+    assert results == [FileResult("index.html", "unchanged")]
 
 
 def test_content_produced_in_chunks_into_a_new_folder(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
@@ -302,23 +302,49 @@ def _write_file(path: Path, content: bytes) -> None:
 
 
 def _write_stream(path: Path, chunks: Iterable[bytes], previous: Path) -> bool:
-    """Write ``chunks`` to ``path``, comparing them with ``previous`` on the way.
+    """Compare ``chunks`` with ``previous`` and, if they differ, write them to ``path``.
 
-    Returns whether the content differs; if not, ``path`` is removed again.
+    Returns whether the content differs. Nothing is written while the chunks
+    match the old file (a rebuild with no change creates no file); at the
+    first difference, the part that matched is copied from the old file.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as target, _open_or_none(previous) as old:
-            same = old is not None
+        with _open_or_none(previous) as old, ExitStack() as stack:
+            target: BinaryIO | None = None
+            matched = 0
             for chunk in chunks:
+                if target is None and old is not None and old.read(len(chunk)) == chunk:
+                    matched += len(chunk)
+                    continue
+                if target is None:
+                    target = stack.enter_context(_start_file(path, previous, matched))
                 target.write(chunk)
-                same = same and old is not None and old.read(len(chunk)) == chunk
-            same = same and old is not None and old.read(1) == b""
+            if target is None and (old is None or old.read(1) != b""):
+                stack.enter_context(_start_file(path, previous, matched))  # a shorter file
+                return True
+            return target is not None
     except OSError as exc:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
-    if same:
-        path.unlink()
-    return not same
+
+
+def _start_file(path: Path, previous: Path, length: int) -> BinaryIO:
+    """A new file at ``path`` that begins with the first ``length`` bytes of ``previous``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target = open(path, "wb")  # noqa: SIM115 - the caller closes it
+    try:
+        if length:
+            with open(previous, "rb") as old:
+                copied = 0
+                while copied < length:
+                    piece = old.read(min(length - copied, 1 << 16))
+                    if not piece:
+                        raise OSError(errno.EIO, "the previous file changed during the build")
+                    target.write(piece)
+                    copied += len(piece)
+    except BaseException:
+        target.close()
+        raise
+    return target
 
 
 @contextmanager
