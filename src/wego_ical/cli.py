@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -184,12 +184,8 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int 
             label = "wrote" if result.action == "written" else "unchanged"
             click.echo(f"{label:<10} {shown}  ({counts[result.path]})")
     if len(listed) > BUILD_FILES_SHOWN:
-        rest = Counter(result.action for result in listed[BUILD_FILES_SHOWN:])
-        click.echo(
-            f"… and {len(listed) - BUILD_FILES_SHOWN} more files ("
-            + ", ".join(f"{count} {action}" for action, count in rest.items())
-            + ")"
-        )
+        more, by_action = _counted(result.action for result in listed[BUILD_FILES_SHOWN:])
+        click.echo(f"… and {more} more files ({by_action})")
     singles = [r for r in results if r.path not in counts and r.action != "removed"]
     click.echo(
         f"{len(singles)} single-event files in {out_dir / 'events'}: "
@@ -239,17 +235,21 @@ def _echo_changes(changes: list[Change], *, prune_hint: bool, limit: int | None 
         fields = f" [{', '.join(change.fields)}]" if change.fields else ""
         click.echo(f"{words[change.kind]}: {change.summary} <{change.uid}>{fields}")
     if limit is not None and len(changes) > limit:
-        kinds = Counter(change.kind for change in changes[limit:])
+        more, by_kind = _counted(change.kind for change in changes[limit:])
         click.echo(
-            f"… and {len(changes) - limit} more ("
-            + ", ".join(f"{count} {kind}" for kind, count in kinds.items())
-            + "); 'wego-ical diff' before a build lists every change."
+            f"… and {more} more ({by_kind}); 'wego-ical diff' before a build lists every change."
         )
     if prune_hint and any(change.kind == "removed" for change in changes):
         click.echo(
             "Removed events stay in the feeds as cancelled so that subscribers see them go; "
             "'wego-ical build --prune' drops them for good."
         )
+
+
+def _counted(kinds: Iterable[str]) -> tuple[int, str]:
+    """How many, and "3 added, 1 changed": the rest of a list cut short, by kind."""
+    counts = Counter(kinds)
+    return counts.total(), ", ".join(f"{count} {kind}" for kind, count in counts.items())
 
 
 def _events(count: int) -> str:
