@@ -50,21 +50,21 @@ import json, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from wego_ical import build, page
+from wego_ical import publication
 from wego_ical.load import load_series
+from wego_ical.workers import WorkerSettings
 from wego_ical.write import write_output
 
-build._worker_count = lambda events: 1
 spent = {"render": 0.0, "page": 0.0}
-render_range = build._render_range
+render_all = publication.render_all
 def timed_render(*args):
     start = time.perf_counter()
     try:
-        return render_range(*args)
+        return render_all(*args)
     finally:
         spent["render"] += time.perf_counter() - start
-build._render_range = timed_render
-index_chunks = page.index_chunks
+publication.render_all = timed_render
+index_chunks = publication.index_chunks
 def timed_page(*args):
     pieces = index_chunks(*args)
     while True:
@@ -76,16 +76,16 @@ def timed_page(*args):
         finally:
             spent["page"] += time.perf_counter() - start
         yield piece
-build.index_chunks = timed_page
+publication.index_chunks = timed_page
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 now = datetime(2024, 6, 1, tzinfo=timezone.utc)
 t0 = time.perf_counter()
 series = load_series(data)
 t1 = time.perf_counter()
-publication = build.publish(series, None, now)
+result = publication.publish(series, None, now, workers=WorkerSettings(processes=1))
 t2 = time.perf_counter()
-write_output(out, publication.files, publication.state.json_chunks)
+write_output(out, result.files, [])
 t3 = time.perf_counter()
 print(json.dumps({
     "load": t1 - t0,
@@ -101,8 +101,9 @@ BASELINE = r"""
 import sys, time
 from pathlib import Path
 from datetime import datetime, timezone
-from wego_ical.build import build_snapshot, build_vevent
 from wego_ical.load import load_series
+from wego_ical.plan import build_snapshot
+from wego_ical.render import build_vevent
 from wego_ical.model import entry_uid, occurrences
 from wego_ical.state import EventRecord
 
@@ -205,7 +206,7 @@ def main(sizes: list[int]) -> None:
     # What a build imports before it does any work (pydantic's models, Jinja2).
     build_imports = timed(
         "-c",
-        "import jinja2, wego_ical.cli, wego_ical.build, wego_ical.load, wego_ical.write",
+        "import jinja2, wego_ical.cli, wego_ical.pipeline",
         repeat=7,
     )
     with tempfile.TemporaryDirectory() as folder:

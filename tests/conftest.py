@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from wego_ical.build import publish
 from wego_ical.load import load_series
 from wego_ical.model import Series
+from wego_ical.publication import publish
+from wego_ical.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events.toml"
@@ -46,10 +47,18 @@ def write_toml(tmp_path: Path) -> Callable[[str], Path]:
 BUILD_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
-def render(series: Series, now: datetime = BUILD_TIME) -> dict[str, bytes]:
+def render_files(
+    series: Series, now: datetime = BUILD_TIME, workers: WorkerSettings | None = None
+) -> dict[str, bytes]:
     """The .ics files of a first publication of ``series``: feeds and single-event files."""
-    publication = publish(series, None, now)
+    publication = publish(series, None, now, workers=workers)
     return {path: publication.content(path) for path in publication.files if path.endswith(".ics")}
+
+
+def aware(value: object) -> datetime:
+    """A DTSTART/DTEND value that must be a time with a zone (not a date, not floating)."""
+    assert isinstance(value, datetime) and value.tzinfo is not None, value
+    return value
 
 
 def count_events(content: bytes) -> int:

@@ -10,12 +10,16 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
 
 from conftest import DATA, ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: pip install '.[test]'"
@@ -60,7 +64,8 @@ class Server:
         match = re.search(r"at (http://\S+/)$", line.strip())
         if not match:
             self.stop()
-            raise AssertionError(f"serve did not start: {line!r} {self.process.stderr.read()}")
+            stderr = self.process.stderr.read() if self.process.stderr else ""
+            raise AssertionError(f"serve did not start: {line!r} {stderr}")
         self.url = match.group(1)
 
     def stop(self) -> None:
@@ -76,7 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[playwright_api.Browser]:
+def browser() -> Iterator[Browser]:
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -85,16 +90,16 @@ def browser() -> Iterator[playwright_api.Browser]:
 
 @pytest.fixture
 def open_page(
-    browser: playwright_api.Browser,
-) -> Iterator[Callable[..., playwright_api.Page]]:
-    contexts: list[playwright_api.BrowserContext] = []
+    browser: Browser,
+) -> Iterator[Callable[..., Page]]:
+    contexts: list[BrowserContext] = []
 
-    def open_(url: str, **options: object) -> playwright_api.Page:
+    def open_(url: str, **options: object) -> Page:
         context = browser.new_context(**options)  # type: ignore[arg-type]
         contexts.append(context)
         page = context.new_page()
         page.errors = []  # type: ignore[attr-defined]
-        page.on(
+        page.on(  # type: ignore[call-overload]
             "console",
             lambda message: (
                 page.errors.append(message.text)  # type: ignore[attr-defined]
@@ -102,7 +107,7 @@ def open_page(
                 else None
             ),
         )
-        page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
+        page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore
         page.goto(url)
         return page
 
@@ -112,7 +117,7 @@ def open_page(
 
 
 def test_page_loads_without_errors_or_outside_requests(
-    server: Server, open_page: Callable[..., playwright_api.Page]
+    server: Server, open_page: Callable[..., Page]
 ) -> None:
     requested: list[str] = []
     page = open_page(server.url, timezone_id="Asia/Seoul")
@@ -124,7 +129,7 @@ def test_page_loads_without_errors_or_outside_requests(
 
 
 def test_every_feed_and_single_event_link_resolves_to_a_parsing_file(
-    server: Server, open_page: Callable[..., playwright_api.Page]
+    server: Server, open_page: Callable[..., Page]
 ) -> None:
     page = open_page(server.url)
     hrefs = page.eval_on_selector_all("a[download]", "links => links.map(a => a.href)")
@@ -139,7 +144,7 @@ def test_every_feed_and_single_event_link_resolves_to_a_parsing_file(
 
 
 def test_calendar_app_links_are_well_formed_and_encoded(
-    server: Server, open_page: Callable[..., playwright_api.Page]
+    server: Server, open_page: Callable[..., Page]
 ) -> None:
     page = open_page(server.url)
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
@@ -171,9 +176,7 @@ def test_calendar_app_links_are_well_formed_and_encoded(
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", query["startdt"][0])
 
 
-def test_times_in_the_viewers_zone(
-    server: Server, open_page: Callable[..., playwright_api.Page]
-) -> None:
+def test_times_in_the_viewers_zone(server: Server, open_page: Callable[..., Page]) -> None:
     page = open_page(server.url, timezone_id="America/Sao_Paulo")
     session = page.locator("#part-1--mobility")
     assert "09:00–09:30 KST (Asia/Seoul, UTC+09:00)" in session.inner_text()
@@ -184,7 +187,7 @@ def test_times_in_the_viewers_zone(
     assert "18 October 2021, 03:00–05:00" in ceremony
 
 
-def test_screenshots(server: Server, open_page: Callable[..., playwright_api.Page]) -> None:
+def test_screenshots(server: Server, open_page: Callable[..., Page]) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     desktop = open_page(
         server.url, timezone_id="Europe/Berlin", viewport={"width": 1280, "height": 900}
@@ -203,9 +206,7 @@ def test_screenshots(server: Server, open_page: Callable[..., playwright_api.Pag
         assert (ARTIFACTS / name).stat().st_size > 10_000
 
 
-def test_keyboard_reaches_every_control(
-    server: Server, open_page: Callable[..., playwright_api.Page]
-) -> None:
+def test_keyboard_reaches_every_control(server: Server, open_page: Callable[..., Page]) -> None:
     page = open_page(server.url)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to the schedule"
@@ -225,9 +226,7 @@ def test_keyboard_reaches_every_control(
     assert "A:Download .ics" in seen and "BUTTON:Copy" in seen
 
 
-def test_copy_button_copies_the_address(
-    server: Server, open_page: Callable[..., playwright_api.Page]
-) -> None:
+def test_copy_button_copies_the_address(server: Server, open_page: Callable[..., Page]) -> None:
     page = open_page(server.url, permissions=["clipboard-read", "clipboard-write"])
     button = page.locator("button.copy").first
     button.click()
@@ -235,9 +234,7 @@ def test_copy_button_copies_the_address(
     assert page.evaluate("navigator.clipboard.readText()") == f"{server.url}all.ics"
 
 
-def test_works_without_javascript(
-    server: Server, open_page: Callable[..., playwright_api.Page]
-) -> None:
+def test_works_without_javascript(server: Server, open_page: Callable[..., Page]) -> None:
     page = open_page(server.url, java_script_enabled=False)
     session = page.locator("#part-2--efficient-government")
     assert "16:00–16:30 KST (Asia/Seoul, UTC+09:00)" in session.inner_text()
@@ -247,7 +244,7 @@ def test_works_without_javascript(
 
 
 def test_script_in_the_data_is_shown_as_text(
-    tmp_path: Path, open_page: Callable[..., playwright_api.Page]
+    tmp_path: Path, open_page: Callable[..., Page]
 ) -> None:
     text = DATA.read_text(encoding="utf-8").replace(
         'title = "WeGO Awards Webinar Part 1"',

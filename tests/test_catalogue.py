@@ -312,9 +312,9 @@ def test_all_independent_errors_at_once(site: Path) -> None:
         text = result
     Path("events.toml").write_text(text, encoding="utf-8")
     before = state(site)
-    result = CliRunner().invoke(main, ["build", "--data", "events.toml"])
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: events.toml: 4 problems found; nothing was written.")
+    built = CliRunner().invoke(main, ["build", "--data", "events.toml"])
+    assert built.exit_code == 1
+    assert built.output.startswith("Error: events.toml: 4 problems found; nothing was written.")
     assert state(site) == before
 
 
@@ -368,7 +368,7 @@ def test_out_not_writable(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             return False  # root ignores permission bits, so simulate a read-only folder
         return real_access(path, mode, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(write_module.os, "access", access)
+    monkeypatch.setattr(os, "access", access)
     _output_error(
         ["build", "--data", "events.toml"],
         "dist: the output folder is not writable; fix its permissions",

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, GOLDEN
-from wego_ical import __version__, cli
+from wego_ical import __version__
 from wego_ical.cli import main
+from wego_ical.pipeline import BuildOptions, build, build_report
 
 
 @pytest.fixture
@@ -55,23 +56,18 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
 
 
 def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "BUILD_CHANGES_SHOWN", 3)
-    monkeypatch.setattr(cli, "BUILD_FILES_SHOWN", 2)
     out = tmp_path / "dist"
     diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out)])
     assert diff.output.count("added: ") == 7
-    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert result.output.count("added: ") == 3
-    assert (
-        "… and 4 more (4 added); 'wego-ical diff' before a build lists every change.\n"
-        in result.output
-    )
-    assert result.output.count("wrote      ") == 2
-    assert "… and 9 more files (9 written)\n" in result.output
-    assert result.output.endswith(f"10 feeds in {out}: 18 files written, 0 unchanged, 0 removed.\n")
+    result = build(BuildOptions(DATA, out, datetime(2030, 1, 1, tzinfo=UTC)))
+    lines = build_report(result, files_shown=2, changes_shown=3)
+    assert sum(line.startswith("added: ") for line in lines) == 3
+    assert "… and 4 more (4 added); 'wego-ical diff' before a build lists every change." in lines
+    assert sum(line.startswith("wrote      ") for line in lines) == 2
+    assert "… and 9 more files (9 written)" in lines
+    assert lines[-1] == f"10 feeds in {out}: 18 files written, 0 unchanged, 0 removed."
 
 
 def test_build_defaults_to_data_events_toml_and_dist(
@@ -238,28 +234,20 @@ def test_each_validation_error_through_the_cli(
     assert not out.exists()
 
 
-def test_jobs_1_renders_in_the_build_process(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from wego_ical import build
-
-    parent, real = os.getpid(), build.build_vevent
-
-    def here_only(record: build.EventRecord) -> object:
-        assert os.getpid() == parent, "rendered in a worker process"
-        return real(record)
-
-    monkeypatch.setattr(build, "_worker_count", lambda events: 2)
-    monkeypatch.setattr(build, "_MIN_CHUNK", 1)
-    monkeypatch.setattr(build, "build_vevent", here_only)
+def test_jobs_option_and_environment_variable(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert tree(out) == tree(GOLDEN)
-    monkeypatch.setenv("WEGO_ICAL_JOBS", "1")
     again = tmp_path / "again"  # a new folder: nothing to reuse, every event is rendered
-    assert runner.invoke(main, ["build", "--data", str(DATA), "--out", str(again)]).exit_code == 0
+    result = runner.invoke(
+        main, ["build", "--data", str(DATA), "--out", str(again)], env={"WEGO_ICAL_JOBS": "1"}
+    )
+    assert result.exit_code == 0, result.output
     assert tree(again) == tree(GOLDEN)
+    bad = runner.invoke(main, ["build", "--data", str(DATA)], env={"WEGO_ICAL_JOBS": "x"})
+    assert bad.exit_code == 2
+    assert "'x' is not a valid integer" in bad.output
 
 
 def test_jobs_must_be_at_least_1(runner: CliRunner) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import render
+from conftest import render_files
 from parsers import READERS, assert_parsers_agree_with_data
 from wego_ical.load import parse_series
 from wego_ical.model import Series, occurrences
@@ -19,7 +19,7 @@ def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:
 
 
 def test_known_utc_times_through_every_parser(wego: Series) -> None:
-    feeds = render(wego)
+    feeds = render_files(wego)
     for name, read in READERS.items():
         part_1 = read(feeds["part-1.ics"])["wego-awards-4.part-1.mobility@we-gov.org"]
         assert part_1.start.isoformat() == "2021-08-26T00:00:00+00:00", name
@@ -109,7 +109,7 @@ def test_special_characters_survive_the_round_trip_in_all_parsers() -> None:
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_injected_component_lines_stay_text(reader: str) -> None:
     series = parse_series(TRICKY_SERIES)
-    for content in render(series).values():
+    for content in render_files(series).values():
         parsed = READERS[reader](content)
         assert len(parsed) == 1
         assert content.count(b"\r\nBEGIN:VEVENT\r\n") == 1

@@ -12,10 +12,10 @@ from ical.calendar_stream import IcsCalendarStream
 
 from conftest import BUILD_TIME
 from parsers import vobject_read
-from wego_ical.build import publish
 from wego_ical.errors import DataError
 from wego_ical.lint import lint
 from wego_ical.load import parse_series
+from wego_ical.publication import publish
 
 PAYLOAD = (
     "x\r\nBEGIN:VEVENT\r\nUID:evil@example.org\r\nDTSTAMP:20200101T000000Z\r\n"

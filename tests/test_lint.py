@@ -8,11 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, DATA, DIST
-from wego_ical import build as build_module
-from wego_ical.build import SelfCheckError, publish
+from wego_ical import publication, render
 from wego_ical.cli import main
+from wego_ical.errors import SelfCheckError
 from wego_ical.lint import Finding, lint
 from wego_ical.model import Series
+from wego_ical.pipeline import BuildOptions, build
+from wego_ical.publication import publish
+from wego_ical.workers import WorkerSettings
 
 GOOD = [
     "BEGIN:VCALENDAR",
@@ -111,7 +114,7 @@ def test_a_good_file_and_every_generated_file_are_clean() -> None:
     ],
 )
 def test_each_problem(lines: list[str], line: int, message: str) -> None:
-    findings = [f for f in lint(ics(lines)) if f.severity == "error"]
+    findings = lint(ics(lines))
     assert any(f.line == line and message in f.message for f in findings), findings
 
 
@@ -157,13 +160,13 @@ def test_cli_lint(tmp_path: Path) -> None:
     bad.write_bytes(ics(replace("METHOD:PUBLISH", "METHOD:REQUEST")))
     runner = CliRunner()
     result = runner.invoke(main, ["lint", str(good)])
-    assert (result.exit_code, result.output) == (0, "1 file checked: 0 errors, 0 warnings.\n")
+    assert (result.exit_code, result.output) == (0, "1 file checked: 0 errors.\n")
     result = runner.invoke(main, ["lint", str(good), str(bad)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{bad}:4: error: METHOD:REQUEST in a published feed; clients treat it as an "
         "invitation to answer (use METHOD:PUBLISH or none)",
-        "2 files checked: 1 error, 0 warnings.",
+        "2 files checked: 1 error.",
     ]
     assert runner.invoke(main, ["lint", "--not-a-feed", str(bad)]).exit_code == 0
     missing = runner.invoke(main, ["lint", str(tmp_path / "missing.ics")])
@@ -174,13 +177,13 @@ def test_cli_lint(tmp_path: Path) -> None:
 def test_build_checks_its_own_output_before_writing(
     wego: Series, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = build_module.build_envelope
+    real = render.build_envelope
 
     def broken_envelope(*args: object, **kwargs: object) -> bytes:
         envelope = real(*args, **kwargs)  # type: ignore[arg-type]
         return envelope.replace(b"METHOD:PUBLISH", b"METHOD:REQUEST")
 
-    monkeypatch.setattr(build_module, "build_envelope", broken_envelope)
+    monkeypatch.setattr(publication, "build_envelope", broken_envelope)
     with pytest.raises(SelfCheckError, match="failed their own checks, so nothing was written"):
         publish(wego, None, BUILD_TIME)
     out = tmp_path / "dist"
@@ -191,9 +194,9 @@ def test_build_checks_its_own_output_before_writing(
     assert not out.exists()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("processes", [1, 2])
 def test_an_event_failing_the_self_check_leaves_the_output_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: int
 ) -> None:
     out = tmp_path / "dist"
     runner = CliRunner()
@@ -201,15 +204,20 @@ def test_an_event_failing_the_self_check_leaves_the_output_untouched(
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     data = tmp_path / "events.toml"
     data.write_text(DATA.read_text().replace("Green Connectivity", "Green Connectivity 2"))
-    monkeypatch.setattr(build_module, "_worker_count", lambda events: workers)
-    monkeypatch.setattr(build_module, "_MIN_CHUNK", 1)
-    monkeypatch.setattr(
-        build_module, "lint_event", lambda text, zones: [Finding(4, "error", "broken on purpose")]
+    monkeypatch.setattr(render, "lint_event", lambda text, zones: [Finding(4, "broken on purpose")])
+    options = BuildOptions(
+        data, out, BUILD_TIME, workers=WorkerSettings(processes=processes, min_chunk=1)
+    )
+    with pytest.raises(
+        SelfCheckError, match="failed their own checks, so nothing was written"
+    ) as raised:
+        build(options)
+    assert "wego-awards-4.part-1.mobility@we-gov.org:4: error: broken on purpose" in str(
+        raised.value
     )
     result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
     assert result.exit_code == 1, result.output
-    assert "failed their own checks, so nothing was written" in result.output
-    assert "wego-awards-4.part-1.mobility@we-gov.org:4: error: broken on purpose" in result.output
+    assert "broken on purpose" in result.output
     assert "Traceback" not in result.output
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before

@@ -6,9 +6,9 @@ import re
 from html.parser import HTMLParser
 
 from conftest import BUILD_TIME, DST_EXAMPLE
-from wego_ical.build import publish
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series
+from wego_ical.publication import publish
 
 
 def page(series: Series) -> str:

@@ -68,7 +68,7 @@ def event_days(draw: st.DrawFn, zone_name: str, count: int) -> list[date]:
     near_changes = transitions(zone, year)
     days = set()
     for _ in range(count):
-        if near_changes and draw(st.booleans()):
+        if near_changes and draw(st.booleans()):  # type: ignore[arg-type]  # hypothesis stub
             days.add(draw(st.sampled_from(near_changes)))
         else:
             days.add(date(year, 1, 1) + timedelta(days=draw(st.integers(0, 364))))

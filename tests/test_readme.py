@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT, render
+from conftest import ROOT, render_files
 from wego_ical.load import parse_series
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_toml_example_is_valid_and_builds() -> None:
     (example,) = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
     series = parse_series(example, "README.md")
-    files = render(series)
+    files = render_files(series)
     assert {"all.ics", "day-1.ics", "ceremony.ics", "categories/mobility.ics"} <= set(files)
 
 

@@ -26,12 +26,12 @@ def _start(folder: Path) -> Preview:
     shutil.copy(DATA, data)
     running = open_preview(data, folder / "dist", "127.0.0.1", 0)
     running.rebuild(BUILD_TIME)
-    threading.Thread(target=running.server.serve_forever, daemon=True).start()
+    threading.Thread(target=running.serve, daemon=True).start()
     return running
 
 
 def _stop(running: Preview) -> None:
-    running.server.shutdown()
+    running.stop()
     running.close()
 
 

@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from wego_ical import write as write_module
 from wego_ical.errors import OutputError
-from wego_ical.write import MANIFEST, FileResult, read_generated, write_output
+from wego_ical.write import Action, FileResult, write_output
 
 FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
+MANIFEST = "feeds.json"
+
+
+def generated(out: Path) -> list[str]:
+    """The files the manifest in ``out`` lists (none if there is no manifest)."""
+    try:
+        listed: list[str] = json.loads((out / MANIFEST).read_text())["generated"]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return listed
 
 
 def write(out: Path, files: dict[str, bytes], document: dict[str, object]) -> list[FileResult]:
-    """write_output with a manifest made of ``document`` and the list of files."""
+    """write_output of ``files`` and a manifest (written last) made of ``document``
+    and their list, continuing from the manifest in ``out``."""
     manifest = json.dumps({**document, "generated": sorted(files)}, indent=2) + "\n"
-    return write_output(out, files, manifest.encode())
+    results = write_output(out, {**files, MANIFEST: manifest.encode()}, generated(out))
+    return [result for result in results if result.path != MANIFEST]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -83,16 +96,14 @@ def test_a_tampered_manifest_never_deletes_outside_the_folder(tmp_path: Path) ->
     victim = tmp_path / "victim.txt"
     victim.write_text("keep")
     out.mkdir()
-    (out / MANIFEST).write_text(json.dumps({"generated": ["../victim.txt", "/etc/passwd", 3]}))
-    assert read_generated(out) == []
-    write(out, FILES, {})
+    results = write_output(out, FILES, ["../victim.txt", "/etc/passwd", 3])
+    assert {r.action for r in results} == {"written"}
     assert victim.read_text() == "keep"
 
 
-def test_corrupt_manifest_is_ignored(tmp_path: Path) -> None:
+def test_files_not_generated_before_are_never_removed(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     out.mkdir()
-    (out / MANIFEST).write_text("{not json")
     (out / "old.ics").write_text("unknown origin")
     write(out, FILES, {})
     assert (out / "old.ics").read_text() == "unknown origin"
@@ -117,7 +128,7 @@ def test_out_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     # Simulated: permission bits do not stop root, who runs CI here.
     out = tmp_path / "dist"
     out.mkdir()
-    monkeypatch.setattr(write_module.os, "access", lambda *_args, **_kw: False)
+    monkeypatch.setattr(os, "access", lambda *_args, **_kw: False)
     with pytest.raises(OutputError, match="the output folder is not writable; fix its permissions"):
         write(out, FILES, {})
     assert list(out.iterdir()) == []
@@ -216,7 +227,7 @@ def test_without_exchange_a_failed_move_restores_the_previous_output(
         raise write_module._NoExchange
 
     monkeypatch.setattr(write_module, "_exchange", no_exchange)
-    monkeypatch.setattr(write_module.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
     new = {path: content + b"-new" for path, content in FILES.items()}
     with pytest.raises(OutputError, match=r"writing failed .*the previous files were restored"):
         write(out, new, {"v": 2})
@@ -228,14 +239,14 @@ def test_read_only_parent_stages_inside_the_folder(
 ) -> None:
     out = tmp_path / "dist"
     write(out, FILES, {})
-    real_mkdtemp = write_module.tempfile.mkdtemp
+    real_mkdtemp = tempfile.mkdtemp
 
     def mkdtemp(prefix: str, dir: Path) -> str:
         if Path(dir) == tmp_path:
             raise PermissionError(13, "Permission denied")
-        return real_mkdtemp(prefix=prefix, dir=dir)
+        return str(real_mkdtemp(prefix=prefix, dir=dir))
 
-    monkeypatch.setattr(write_module.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     write(out, {**FILES, "all.ics": b"A3"}, {})
     assert (out / "all.ics").read_bytes() == b"A3"
     assert not [p for p in out.iterdir() if "staging" in p.name]
@@ -286,11 +297,11 @@ def test_leftover_staging_folders_are_cleaned_not_published(tmp_path: Path) -> N
     ],
 )
 def test_content_produced_in_chunks_is_compared_while_streamed(
-    tmp_path: Path, old: bytes, chunks: list[bytes], action: str
+    tmp_path: Path, old: bytes, chunks: list[bytes], action: Action
 ) -> None:
     out = tmp_path / "dist"
     write(out, {"index.html": old}, {})
-    results = write_output(out, {"index.html": lambda: iter(chunks)}, (out / MANIFEST).read_bytes())
+    results = write_output(out, {"index.html": lambda: iter(chunks)}, generated(out))
     assert results == [FileResult("index.html", action)]
     assert (out / "index.html").read_bytes() == b"".join(chunks)
     assert not [p for p in tmp_path.iterdir() if ".wego-ical-staging-" in p.name]
@@ -307,13 +318,13 @@ def test_unchanged_content_produced_in_chunks_creates_no_file(
 
     monkeypatch.setattr(write_module, "_start_file", no_file)
     chunks = {"index.html": lambda: iter([b"abc", b"def"])}
-    results = write_output(out, chunks, (out / MANIFEST).read_bytes())
+    results = write_output(out, chunks, generated(out))
     assert results == [FileResult("index.html", "unchanged")]
 
 
 def test_content_produced_in_chunks_into_a_new_folder(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    results = write_output(out, {"sub/page.html": lambda: iter([b"<p>", b"</p>"])}, b"{}\n")
+    results = write_output(out, {"sub/page.html": lambda: iter([b"<p>", b"</p>"])}, [])
     assert results == [FileResult("sub/page.html", "written")]
     assert (out / "sub/page.html").read_bytes() == b"<p></p>"
 
@@ -325,7 +336,7 @@ def test_the_callers_list_of_previously_generated_files_is_used_and_checked(
     write(out, FILES, {})
     (tmp_path / "outside.txt").write_text("keep")
     before = ["all.ics", "part-1.ics", "categories/mobility.ics", "../outside.txt", 7]
-    results = write_output(out, {"all.ics": b"A"}, b"{}\n", generated_before=before)
+    results = write_output(out, {"all.ics": b"A"}, generated_before=before)
     assert [r.path for r in results if r.action == "removed"] == [
         "categories/mobility.ics",
         "part-1.ics",

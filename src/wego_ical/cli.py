@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -19,11 +18,11 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import click
 
 from wego_ical import __version__
-from wego_ical.errors import OutputError, WegoIcalError
+from wego_ical.errors import WegoIcalError
+from wego_ical.words import plural
 
 if TYPE_CHECKING:
-    from wego_ical.build import Publication
-    from wego_ical.state import Change
+    from wego_ical.pipeline import BuildOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,41 +96,15 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _publication(
+def _options(
     data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int | None = None
-) -> Publication:
-    from wego_ical.build import publish
-    from wego_ical.load import load_series
-    from wego_ical.plan import event_file
-    from wego_ical.state import parse_state
-    from wego_ical.write import MANIFEST, read_manifest, read_rendered_events
+) -> BuildOptions:
+    from wego_ical.pipeline import BuildOptions
+    from wego_ical.workers import WorkerSettings
 
-    series = load_series(data_path)
-    _keep_for_good()
-    if out_dir.exists() and not out_dir.is_dir():
-        # write checks this too; checked here so that diff says it as well.
-        raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
-    previous = parse_state(read_manifest(out_dir), str(out_dir / MANIFEST))
-    rendered = (
-        read_rendered_events(out_dir, {e.uid: event_file(e.uid) for e in previous.events})
-        if previous
-        else {}
+    return BuildOptions(
+        data_path, out_dir, now, prune=prune, workers=WorkerSettings(jobs=jobs), one_shot=True
     )
-    publication = publish(series, previous, now, prune=prune, rendered=rendered, jobs=jobs)
-    _keep_for_good()
-    return publication
-
-
-def _keep_for_good() -> None:
-    """Exempt everything built so far from garbage collection.
-
-    A one-shot command keeps its data until it exits, and it makes almost no
-    reference cycles; without this, Python's collector keeps re-scanning
-    the millions of objects of a large series (about 10 % of a build).
-    """
-    import gc
-
-    gc.freeze()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,39 +138,11 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int 
     folder that wego-ical did not generate are left alone. Events that changed
     since the last build get SEQUENCE + 1, so subscribers see them change.
     """
-    from wego_ical.build import INDEX_PAGE
-    from wego_ical.write import write_output
+    from wego_ical.pipeline import build as run_build
+    from wego_ical.pipeline import build_report
 
-    publication = _publication(data_path, out_dir, now, prune, jobs)
-    results = write_output(
-        out_dir, publication.files, publication.state.json_chunks, publication.generated_before
-    )
-    counts = {feed.path: _events(feed.events) for feed in publication.feeds}
-    counts[INDEX_PAGE] = "landing page"
-    # Single-event files are summarised below, not listed.
-    listed = [r for r in results if r.path in counts or r.action == "removed"]
-    for result in listed[:BUILD_FILES_SHOWN]:
-        shown = out_dir / result.path
-        if result.action == "removed":
-            click.echo(f"removed    {shown}  (no longer produced)")
-        else:
-            label = "wrote" if result.action == "written" else "unchanged"
-            click.echo(f"{label:<10} {shown}  ({counts[result.path]})")
-    if len(listed) > BUILD_FILES_SHOWN:
-        more, by_action = _counted(result.action for result in listed[BUILD_FILES_SHOWN:])
-        click.echo(f"… and {more} more files ({by_action})")
-    singles = [r for r in results if r.path not in counts and r.action != "removed"]
-    click.echo(
-        f"{len(singles)} single-event files in {out_dir / 'events'}: "
-        f"{sum(r.action == 'written' for r in singles)} written"
-    )
-    _echo_changes(publication.changes, prune_hint=True, limit=BUILD_CHANGES_SHOWN)
-    click.echo(
-        f"{len(publication.feeds)} feeds in {out_dir}: "
-        f"{sum(r.action == 'written' for r in results)} files written, "
-        f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
-        f"{sum(r.action == 'removed' for r in results)} removed."
-    )
+    for line in build_report(run_build(_options(data_path, out_dir, now, prune, jobs))):
+        click.echo(line)
 
 
 @main.command()
@@ -208,52 +153,14 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int 
 @_user_errors
 def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     """Show what a build would change for subscribers, without writing anything."""
-    publication = _publication(data_path, out_dir, now, prune)
-    if not publication.changes:
+    from wego_ical.pipeline import change_report, prepare
+
+    changes = prepare(_options(data_path, out_dir, now, prune)).publication.changes
+    if not changes:
         click.echo(f"No changes for subscribers: {out_dir} is up to date with {data_path}.")
         return
-    _echo_changes(publication.changes, prune_hint=not prune)
-
-
-# A build lists this many changes and feeds at most (a first build of a large
-# series adds thousands of events in thousands of feeds); 'wego-ical diff'
-# lists every change, feeds.json every feed.
-BUILD_CHANGES_SHOWN = 50
-BUILD_FILES_SHOWN = 50
-
-
-def _echo_changes(changes: list[Change], *, prune_hint: bool, limit: int | None = None) -> None:
-    words = {
-        "added": "added",
-        "changed": "changed",
-        "cancelled": "cancelled",
-        "restored": "restored",
-        "removed": "kept as cancelled (removed from the data)",
-        "pruned": "pruned (dropped for good)",
-    }
-    for change in changes[:limit]:
-        fields = f" [{', '.join(change.fields)}]" if change.fields else ""
-        click.echo(f"{words[change.kind]}: {change.summary} <{change.uid}>{fields}")
-    if limit is not None and len(changes) > limit:
-        more, by_kind = _counted(change.kind for change in changes[limit:])
-        click.echo(
-            f"… and {more} more ({by_kind}); 'wego-ical diff' before a build lists every change."
-        )
-    if prune_hint and any(change.kind == "removed" for change in changes):
-        click.echo(
-            "Removed events stay in the feeds as cancelled so that subscribers see them go; "
-            "'wego-ical build --prune' drops them for good."
-        )
-
-
-def _counted(kinds: Iterable[str]) -> tuple[int, str]:
-    """How many, and "3 added, 1 changed": the rest of a list cut short, by kind."""
-    counts = Counter(kinds)
-    return counts.total(), ", ".join(f"{count} {kind}" for kind, count in counts.items())
-
-
-def _events(count: int) -> str:
-    return f"{count} event{'s' if count != 1 else ''}"
+    for line in change_report(changes, prune_hint=not prune):
+        click.echo(line)
 
 
 @main.command()
@@ -276,7 +183,7 @@ def check(data_path: Path) -> None:
     )
     click.echo("  would build:")
     for plan in plan_feeds(series):
-        click.echo(f"    {plan.path:<45} {_events(len(plan.entries)):<10} {plan.name}")
+        click.echo(f"    {plan.path:<45} {plural(len(plan.entries), 'event'):<10} {plan.name}")
 
 
 @main.command()
@@ -315,7 +222,7 @@ def serve(
 
             def rebuild() -> None:
                 try:
-                    changes = preview.rebuild(now).changes
+                    changes = preview.rebuild(now).publication.changes
                 except WegoIcalError as exc:
                     click.echo(str(exc), err=True)
                     _say("The preview still shows the last good build.")
@@ -323,7 +230,7 @@ def serve(
                 _say(f"Rebuilt from {data_path}: {len(changes)} change(s) for subscribers.")
 
             threading.Thread(target=watch, args=(data_path, rebuild, stop), daemon=True).start()
-        preview.server.serve_forever()
+        preview.serve()
     except KeyboardInterrupt:
         _say("Stopped.")
     finally:
@@ -353,7 +260,7 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
     """
     from wego_ical.lint import lint
 
-    errors = warnings = 0
+    errors = 0
     for path in files:
         try:
             data = path.read_bytes()
@@ -363,12 +270,7 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
             continue
         for finding in lint(data, feed=not not_a_feed):
             click.echo(finding.render(str(path)))
-            errors += finding.severity == "error"
-            warnings += finding.severity == "warning"
-    click.echo(
-        f"{len(files)} file{'s' if len(files) != 1 else ''} checked: "
-        f"{errors} error{'s' if errors != 1 else ''}, "
-        f"{warnings} warning{'s' if warnings != 1 else ''}."
-    )
+            errors += 1
+    click.echo(f"{plural(len(files), 'file')} checked: {plural(errors, 'error')}.")
     if errors:
         raise SystemExit(1)

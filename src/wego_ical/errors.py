@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from wego_ical.words import plural
+
 
 class WegoIcalError(Exception):
     """Base of every user-facing error; the CLI prints it and exits with status 1."""
@@ -43,10 +45,7 @@ class DataError(WegoIcalError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        count = len(self.problems)
-        head = (
-            f"{self.path}: {count} problem{'s' if count != 1 else ''} found; nothing was written."
-        )
+        head = f"{self.path}: {plural(len(self.problems), 'problem')} found; nothing was written."
         lines = [head]
         for problem in self.problems:
             where = problem.location()
@@ -61,3 +60,15 @@ class DataError(WegoIcalError):
 
 class OutputError(WegoIcalError):
     """The output folder cannot be written; the previous output is left as it was."""
+
+
+class StateError(WegoIcalError):
+    """``feeds.json`` exists but cannot be trusted (unreadable, not JSON, or damaged)."""
+
+
+class SelfCheckError(WegoIcalError):
+    """A generated file failed the lint checks (a bug in wego-ical, not in the data)."""
+
+
+class WorkerError(WegoIcalError):
+    """A worker process died while it was working (out of memory, killed)."""

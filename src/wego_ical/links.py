@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from wego_ical.text import iso_utc
+
 GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
 OUTLOOK_LIVE = "https://outlook.live.com/calendar/0/deeplink/compose"
 OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
@@ -67,10 +69,6 @@ def _google_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _outlook_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True)
 class EventLinks:
     """Where to get one event: its own .ics file and "add to calendar" links."""
@@ -104,7 +102,7 @@ def event_links(
     )
     outlook = (
         f"path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}"
-        f"&startdt={percent_encode(_outlook_time(start))}"
-        f"&enddt={percent_encode(_outlook_time(end))}&body={body}{place}"
+        f"&startdt={percent_encode(iso_utc(start))}"
+        f"&enddt={percent_encode(iso_utc(end))}&body={body}{place}"
     )
     return EventLinks(file, google, f"{OUTLOOK_LIVE}?{outlook}", f"{OUTLOOK_OFFICE}?{outlook}")

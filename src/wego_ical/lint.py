@@ -13,12 +13,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from icalendar.parser import Contentline
 
-Severity = Literal["error", "warning"]
 MAX_OCTETS = 75
 _DATE_TIME = re.compile(r"^(\d{8})T(\d{6})(Z?)$")
 _TIMED = ("DTSTART", "DTEND", "RECURRENCE-ID", "DUE")
@@ -34,13 +32,12 @@ class Finding:
     """One problem: where it is and why it matters."""
 
     line: int | None
-    severity: Severity
     message: str
 
     def render(self, name: str) -> str:
         """``file:line: error: message``."""
         where = f"{name}:{self.line}" if self.line else name
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{where}: error: {self.message}"
 
 
 @dataclass
@@ -99,7 +96,7 @@ def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
 
 def _physical(data: bytes) -> Iterator[Finding]:
     if data.startswith(b"\xef\xbb\xbf"):
-        yield Finding(1, "error", "byte-order mark at the start; some clients reject the file")
+        yield Finding(1, "byte-order mark at the start; some clients reject the file")
     # Judge the encoding on the unfolded text: a fold inside a character is
     # reported on its own below.
     unfolded = re.sub(rb"\r?\n[ \t]", b"", data)
@@ -107,34 +104,31 @@ def _physical(data: bytes) -> Iterator[Finding]:
         unfolded.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = unfolded.count(b"\n", 0, exc.start) + 1
-        yield Finding(line, "error", "not valid UTF-8; iCalendar files are UTF-8")
+        yield Finding(line, "not valid UTF-8; iCalendar files are UTF-8")
     bare_count = data.count(b"\n") - data.count(b"\r\n")
     if bare_count:
         first = re.search(rb"(?<!\r)\n", data)
         assert first is not None
         yield Finding(
             _line_at(data, first.start()),
-            "error",
             f"bare LF line endings on {bare_count} line{'s' if bare_count > 1 else ''} "
             "(first here); lines must end with CRLF (calcurse and others refuse the file)",
         )
     if data and not data.endswith(b"\n"):
-        yield Finding(_line_at(data, len(data)), "error", "the last line does not end with CRLF")
+        yield Finding(_line_at(data, len(data)), "the last line does not end with CRLF")
     # The remaining checks look for rare patterns with regular expressions over
     # the whole file first, so that a clean file costs almost nothing.
     for match in re.finditer(rb"\r(?!\n)", data):
-        yield Finding(_line_at(data, match.start()), "error", "bare CR inside a line")
+        yield Finding(_line_at(data, match.start()), "bare CR inside a line")
     for match in _LONG_LINE.finditer(data):
         yield Finding(
             _line_at(data, match.start()),
-            "error",
             f"line is {len(match.group())} octets long; fold lines at 75 octets (RFC 5545 3.1)",
         )
     for match in _FOLD_AFTER_NON_ASCII.finditer(data):
         if _ends_inside_character(match.group(1)):
             yield Finding(
                 _line_at(data, match.start()),
-                "error",
                 "a fold splits a UTF-8 character; clients show garbage or drop the property",
             )
 
@@ -205,7 +199,7 @@ def _structure(
         try:
             name, params, value = _parts(content)
         except (ValueError, AssertionError) as exc:
-            findings.append(Finding(number, "error", f"cannot parse this line: {exc}"))
+            findings.append(Finding(number, f"cannot parse this line: {exc}"))
             continue
         name = name.upper()
         if name == "BEGIN":
@@ -214,22 +208,20 @@ def _structure(
             stack.append(component)
         elif name == "END":
             if not stack or stack[-1].name != value.upper():
-                findings.append(
-                    Finding(number, "error", f"END:{value} does not close an open BEGIN")
-                )
+                findings.append(Finding(number, f"END:{value} does not close an open BEGIN"))
                 continue
             stack.pop()
         elif not stack:
-            findings.append(Finding(number, "error", f"{name} outside of any component"))
+            findings.append(Finding(number, f"{name} outside of any component"))
         else:
             stack[-1].properties.append(_Property(name, params, value, number))
     for component in stack:
-        findings.append(Finding(component.line, "error", f"BEGIN:{component.name} is never closed"))
+        findings.append(Finding(component.line, f"BEGIN:{component.name} is never closed"))
     if not roots:
-        findings.append(Finding(None, "error", f"no {top} in the file"))
+        findings.append(Finding(None, f"no {top} in the file"))
     for root in roots:
         if root.name != top:
-            findings.append(Finding(root.line, "error", f"{root.name} outside a {top}"))
+            findings.append(Finding(root.line, f"{root.name} outside a {top}"))
     return [r for r in roots if r.name == top], findings
 
 
@@ -238,7 +230,6 @@ def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
     if feed and method is not None and method.value.upper() != "PUBLISH":
         yield Finding(
             method.line,
-            "error",
             f"METHOD:{method.value} in a published feed; clients treat it as an invitation "
             "to answer (use METHOD:PUBLISH or none)",
         )
@@ -256,7 +247,6 @@ def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
         if key in uids:
             yield Finding(
                 uid.line,
-                "error",
                 f"duplicate UID {uid.value!r} (first on line {uids[key]}); clients keep only one",
             )
         else:
@@ -271,7 +261,6 @@ def _tzids(component: _Component, zones: set[str]) -> Iterator[Finding]:
         if tzid is not None and tzid not in zones:
             yield Finding(
                 prop.line,
-                "error",
                 f"TZID={tzid} has no VTIMEZONE in this file; clients that do not know the name "
                 "show the time in the wrong zone",
             )
@@ -282,10 +271,10 @@ def _tzids(component: _Component, zones: set[str]) -> Iterator[Finding]:
 def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:
     for required in ("UID", "DTSTAMP"):
         if event.first(required) is None:
-            yield Finding(event.line, "error", f"VEVENT without {required}")
+            yield Finding(event.line, f"VEVENT without {required}")
     stamp = event.first("DTSTAMP")
     if stamp is not None and not stamp.value.upper().endswith("Z"):
-        yield Finding(stamp.line, "error", "DTSTAMP must be a UTC time (ending in Z)")
+        yield Finding(stamp.line, "DTSTAMP must be a UTC time (ending in Z)")
     for name in _TIMED:
         prop = event.first(name)
         if (
@@ -297,7 +286,6 @@ def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:
         ):
             yield Finding(
                 prop.line,
-                "error",
                 f"floating {name} (no TZID, no Z): every subscriber sees it at that clock time "
                 "in their own zone",
             )
@@ -310,7 +298,7 @@ def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:
             and (first.tzinfo is None) == (last.tzinfo is None)
         )
         if comparable and last <= first:  # type: ignore[operator]
-            yield Finding(end.line, "error", "DTEND is not after DTSTART")
+            yield Finding(end.line, "DTEND is not after DTSTART")
 
 
 def _instant(prop: _Property) -> datetime | None:

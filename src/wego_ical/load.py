@@ -7,7 +7,6 @@ column where they can be found, and what to do.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import types
@@ -21,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from wego_ical.errors import DataError, Problem
 from wego_ical.model import MAX_ENTRIES, Series
+from wego_ical.words import closest
 
 Loc = tuple[int | str, ...]
 
@@ -155,9 +155,7 @@ def _without_misspelled_missing(errors: list[ErrorDetails]) -> list[ErrorDetails
     for error in errors:
         if error["type"] == "extra_forbidden":
             loc = _public_loc(error["loc"])
-            close = difflib.get_close_matches(
-                str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.6
-            )
+            close = closest(str(loc[-1]), _allowed_keys(loc[:-1]))
             if close:
                 suggested.add((*loc[:-1], close[0]))
     return [
@@ -226,7 +224,7 @@ def _show(value: Any) -> str:
 
 def _did_you_mean(name: str, parent: Loc) -> str:
     allowed = _allowed_keys(parent)
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    close = closest(name, allowed)
     if close:
         return f" (did you mean {close[0]!r}?)"
     if allowed:

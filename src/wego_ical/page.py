@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -20,9 +19,17 @@ if TYPE_CHECKING:
 
 from wego_ical.links import EventLinks, event_links
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
+from wego_ical.pieces import regroup
 from wego_ical.plan import event_file
 from wego_ical.state import EventRecord, FeedRecord
-from wego_ical.text import person_line, project_line, session_title
+from wego_ical.text import (
+    iso_utc,
+    panelists_label,
+    person_line,
+    project_line,
+    session_title,
+    winners,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class EntryView:
     panelists: list[str]
     description: str
     conference: str | None
-    links: EventLinks | None
+    links: EventLinks
 
 
 @dataclass(frozen=True)
@@ -94,15 +101,6 @@ def _environment() -> Environment:
     )
 
 
-def render_index(series: Series, feeds: list[FeedRecord], records: list[EventRecord]) -> bytes:
-    """The HTML of ``index.html``."""
-    return b"".join(index_chunks(series, feeds, records))
-
-
-# The page is written in pieces of about this many characters.
-_CHUNK = 1 << 16
-
-
 def index_chunks(
     series: Series, feeds: list[FeedRecord], records: list[EventRecord]
 ) -> Iterator[bytes]:
@@ -116,15 +114,8 @@ def index_chunks(
         events=_event_views(series, {record.uid: record for record in records}),
         zone=series.series.timezone,
     )
-    buffer: list[str] = []
-    size = 0
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        if size >= _CHUNK:
-            yield "".join(buffer).encode("utf-8")
-            buffer, size = [], 0
-    yield "".join(buffer).encode("utf-8")
+    for piece in regroup(pieces):
+        yield piece.encode("utf-8")
 
 
 def _feed_view(feed: FeedRecord) -> FeedView:
@@ -149,19 +140,13 @@ def _event_views(series: Series, by_uid: dict[str, EventRecord]) -> list[EventVi
         _event_view(
             series,
             by_id[event_id],
-            (_entry_view(series, entry, by_uid.get(entry_uid(series, entry))) for entry in entries),
+            (_entry_view(series, entry, by_uid[entry_uid(series, entry)]) for entry in entries),
         )
         for event_id, entries in grouped.items()
     ]
 
 
 def _event_view(series: Series, event: Event, entries: Iterable[EntryView]) -> EventView:
-    winners = []
-    if event.awards_ceremony:
-        for category in series.categories:
-            projects = [project_line(series, p.id) for p in series.projects_in(category.id)]
-            if projects:
-                winners.append((category.name, projects))
     return EventView(
         anchor=event.id,
         title=event.title,
@@ -172,16 +157,14 @@ def _event_view(series: Series, event: Event, entries: Iterable[EntryView]) -> E
         interpretation=list(event.interpretation),
         url=event.url,
         awards_ceremony=event.awards_ceremony,
-        winners=winners,
+        winners=winners(series) if event.awards_ceremony else [],
         jury=[person_line(series, ref) for ref in event.jury],
         entries=entries,
     )
 
 
-def _entry_view(series: Series, entry: Occurrence, record: EventRecord | None) -> EntryView:
-    zone = ZoneInfo(series.series.timezone)
-    start = entry.start.replace(tzinfo=zone)
-    end = entry.end.replace(tzinfo=zone)
+def _entry_view(series: Series, entry: Occurrence, record: EventRecord) -> EntryView:
+    start, end = record.snapshot.aware_start, record.snapshot.aware_end
     session = entry.session
     category = series.category(session.category) if session and session.category else None
     panelists = entry.panelists
@@ -189,39 +172,32 @@ def _entry_view(series: Series, entry: Occurrence, record: EventRecord | None) -
         anchor=entry.key.replace(".", "--"),
         title=session_title(series, entry),
         cancelled=entry.status == "cancelled",
-        start_utc=_utc(start),
-        end_utc=_utc(end),
+        start_utc=iso_utc(start),
+        end_utc=iso_utc(end),
         local_text=_local_text(start, end, series.series.timezone),
         category=category.name if category else None,
         topics=list(category.topics) if category else [],
         projects=[project_line(series, p) for p in session.projects] if session else [],
-        panelists_label=(
-            series.labels.panelists if len(panelists) == 1 else series.labels.panelists_plural
-        ),
+        panelists_label=panelists_label(series, len(panelists)),
         panelists=[person_line(series, ref) for ref in panelists],
         description=session.description if session else "",
         conference=entry.conference,
-        links=_links(record) if record else None,
+        links=_links(record),
     )
 
 
 def _links(record: EventRecord) -> EventLinks:
     """The event's own file and its "add to calendar" links, as published."""
     snapshot = record.snapshot
-    zone = ZoneInfo(snapshot.timezone)
     return event_links(
         event_file(record.uid),
         snapshot.summary,
-        snapshot.start.replace(tzinfo=zone),
-        snapshot.end.replace(tzinfo=zone),
+        snapshot.aware_start,
+        snapshot.aware_end,
         snapshot.description,
         snapshot.location,
         snapshot.timezone,
     )
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _local_text(start: datetime, end: datetime, zone_name: str) -> str:

@@ -1,14 +1,18 @@
-"""Which feeds a series produces and what each one contains.
+"""What a series publishes: which feeds, what each contains, what each event shows.
 
 Kept apart from the iCalendar code so that ``wego-ical check`` can say what a
-build would produce without loading icalendar.
+build would produce without loading icalendar. The result of planning is a
+list of :class:`~wego_ical.state.CurrentEvent`, which the publication state
+reconciles with what subscribers were sent before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wego_ical.model import Category, Occurrence, Series, occurrences
+from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
+from wego_ical.state import CurrentEvent, Snapshot
+from wego_ical.text import describe, entry_categories, event_summary
 
 EVENTS_FOLDER = "events"
 
@@ -23,7 +27,6 @@ class FeedPlan:
     """One feed to write: its path below the output folder and what it holds."""
 
     path: str
-    key: str
     name: str
     description: str
     entries: tuple[Occurrence, ...]
@@ -48,7 +51,6 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     plans = [
         FeedPlan(
             "all.ics",
-            "all",
             f"{info.title} — {series.labels.all_events}",
             info.description or info.title,
             tuple(entries),
@@ -58,7 +60,6 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
         plans.append(
             FeedPlan(
                 f"{event.id}.ics",
-                event.id,
                 event.title,
                 event.description or f"{event.title} ({event.date.isoformat()}), {info.title}",
                 tuple(by_event.get(event.id, ())),
@@ -68,7 +69,6 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
         plans.append(
             FeedPlan(
                 f"categories/{category.id}.ics",
-                f"category-{category.id}",
                 f"{info.title} — {category.name}",
                 _category_feed_description(series, category),
                 tuple(by_category.get(category.id, ())),
@@ -88,3 +88,39 @@ def _categories_of(entry: Occurrence, series: Series) -> list[str]:
 def _category_feed_description(series: Series, category: Category) -> str:
     topics = f" {series.labels.topics}: {', '.join(category.topics)}." if category.topics else ""
     return f"{series.series.title} — {category.name}.{topics}"
+
+
+def current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
+    """What the data publishes now: every entry with its snapshot and feeds."""
+    membership: dict[str, list[str]] = {}
+    for plan in plans:
+        for entry in plan.entries:
+            membership.setdefault(entry_uid(series, entry), []).append(plan.path)
+    current = []
+    for entry in occurrences(series):
+        uid = entry_uid(series, entry)
+        current.append(CurrentEvent(uid, build_snapshot(series, entry), tuple(membership[uid])))
+    return current
+
+
+def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
+    """What a client shows of one entry, computed from the data."""
+    info = series.series
+    conference = entry.conference
+    snapshot = Snapshot(
+        summary=event_summary(series, entry),
+        start=entry.start,
+        end=entry.end,
+        timezone=info.timezone,
+        description=describe(series, entry),
+        location=entry.location,
+        url=conference or entry.page_url or info.url,
+        categories=entry_categories(series, entry),
+        organizer_name=info.organiser.name,
+        organizer_address=(f"mailto:{info.organiser.email}" if info.organiser.email else info.url),
+        conference=conference,
+        conference_label=series.labels.conference if conference else None,
+        reminder_minutes=series.publish.reminder_minutes,
+        status="TENTATIVE" if entry.status == "tentative" else "CONFIRMED",
+    )
+    return snapshot.cancelled(series.labels.cancelled) if entry.status == "cancelled" else snapshot

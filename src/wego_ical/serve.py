@@ -25,11 +25,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from wego_ical.build import Publication, publish
 from wego_ical.errors import WegoIcalError
-from wego_ical.load import load_series
-from wego_ical.state import parse_state
-from wego_ical.write import MANIFEST, read_manifest, write_output
+from wego_ical.pipeline import BuildOptions, BuildResult, build
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -157,22 +154,27 @@ class Preview:
         shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
-    def rebuild(self, now: datetime) -> Publication:
+    def rebuild(self, now: datetime) -> BuildResult:
         """Build the data into the preview folder with links to this server.
 
-        The previous publication state comes from the real output folder, so
-        the preview shows what the next real build would publish.
+        The previous publication state (and the events it rendered) come from
+        the real output folder, so the preview shows what the next real build
+        would publish.
         """
-        series = load_series(self.data_path)
-        series = series.model_copy(
-            update={"publish": series.publish.model_copy(update={"base_url": self.url})}
+        return build(
+            BuildOptions(
+                self.data_path, self.folder, now, base_url=self.url, state_dir=self.state_dir
+            )
         )
-        previous = parse_state(read_manifest(self.state_dir), str(self.state_dir / MANIFEST))
-        publication = publish(series, previous, now)
-        # The state came from the real output folder; what to remove from the
-        # preview folder is read from the preview's own feeds.json.
-        write_output(self.folder, publication.files, publication.state.json_chunks)
-        return publication
+
+    def serve(self) -> None:
+        """Serve requests until :meth:`stop` is called (from another thread)."""
+        # A short poll makes stop() return at once instead of after up to 0.5 s.
+        self.server.serve_forever(poll_interval=0.05)
+
+    def stop(self) -> None:
+        """Make :meth:`serve` return."""
+        self.server.shutdown()
 
     def close(self) -> None:
         """Stop serving and remove the preview folder."""

@@ -20,14 +20,18 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter, ValidationError, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from wego_ical.errors import WegoIcalError
+from wego_ical.errors import StateError
 
 STATE_FORMAT = 1
+# The publication state is stored beside the feeds, as this file of the output folder.
+STATE_FILE = "feeds.json"
 
 
 # Records are slotted pydantic dataclasses rather than models: a build holds
@@ -54,6 +58,16 @@ class Snapshot:
     conference: str | None = None
     conference_label: str | None = None
     reminder_minutes: int | None = None
+
+    @property
+    def aware_start(self) -> datetime:
+        """The start in its time zone."""
+        return self.start.replace(tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def aware_end(self) -> datetime:
+        """The end in its time zone."""
+        return self.end.replace(tzinfo=ZoneInfo(self.timezone))
 
     def fingerprint(self) -> str:
         """A stable hash of the content: equal exactly when a client would see no change."""
@@ -149,23 +163,43 @@ _SNAPSHOT = TypeAdapter(Snapshot)
 _STATE = TypeAdapter(State)
 
 
-class StateError(WegoIcalError):
-    """``feeds.json`` exists but cannot be trusted."""
+def read_state(folder: Path) -> State | None:
+    """The publication state stored in ``folder`` (None when there is none).
 
-
-def parse_state(document: object, where: str) -> State | None:
-    """Read a previous ``feeds.json`` document (None when there is none)."""
-    if document is None:
-        return None
+    Raises :class:`StateError` when ``feeds.json`` exists but cannot be read,
+    is not JSON or is not a publication state: it records what subscribers
+    were sent, so it is never silently discarded.
+    """
+    path = folder / STATE_FILE
     try:
-        return _STATE.validate_python(document)
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise StateError(f"{path}: cannot be read ({exc.strerror}); {_RESTORE}.") from None
+    return parse_state(data, str(path))
+
+
+_RESTORE = (
+    "it records what subscribers were sent: restore it from version control "
+    "(deleting it makes every event look new to subscribers)"
+)
+
+
+def parse_state(data: bytes | str, where: str) -> State:
+    """A publication state from the text of a ``feeds.json``; ``where`` names it in messages."""
+    try:
+        return _STATE.validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join(str(part) for part in first["loc"])
-        raise StateError(
-            f"{where}: the publication state is damaged ({path}: {first['msg']}). Restore it "
-            "from version control; deleting it makes every event look new to subscribers."
-        ) from None
+        if first["type"] == "json_invalid":
+            reason = f"is not valid JSON ({first['msg'].removeprefix('Invalid JSON: ')})"
+        elif not path:
+            reason = "is not a publication state (it must be a JSON object)"
+        else:
+            reason = f"the publication state is damaged ({path}: {first['msg']})"
+        raise StateError(f"{where}: {reason}; {_RESTORE}.") from None
 
 
 ChangeKind = Literal["added", "changed", "cancelled", "restored", "removed", "pruned"]

@@ -5,6 +5,8 @@ Shared by the iCalendar feeds and the landing page, so both say the same.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from wego_ical.model import Occurrence, PersonRef, Series
 
 
@@ -56,11 +58,15 @@ def describe(series: Series, entry: Occurrence) -> str:
     if event.host:
         paragraphs.append(f"{labels.host}: {event.host}")
     if session is None and event.awards_ceremony:
-        paragraphs.append(_winners(series))
+        paragraphs.append(_winners_text(series))
     panelists = entry.panelists
     if panelists:
-        label = labels.panelists if len(panelists) == 1 else labels.panelists_plural
-        paragraphs.append(_listing(label, [person_line(series, p) for p in panelists]))
+        paragraphs.append(
+            _listing(
+                panelists_label(series, len(panelists)),
+                [person_line(series, p) for p in panelists],
+            )
+        )
     if session is None and event.jury:
         paragraphs.append(_listing(labels.jury, [person_line(series, p) for p in event.jury]))
     if event.interpretation:
@@ -91,11 +97,28 @@ def person_line(series: Series, ref: PersonRef) -> str:
     return f"{person.name} — {details}" if details else person.name
 
 
-def _winners(series: Series) -> str:
-    blocks = [f"{series.labels.winners}:"]
+def panelists_label(series: Series, count: int) -> str:
+    """The heading of a list of ``count`` panelists (singular or plural)."""
+    return series.labels.panelists if count == 1 else series.labels.panelists_plural
+
+
+def winners(series: Series) -> list[tuple[str, list[str]]]:
+    """Each category that has winning projects, with their lines (for an awards ceremony)."""
+    result = []
     for category in series.categories:
-        projects = series.projects_in(category.id)
+        projects = [project_line(series, p.id) for p in series.projects_in(category.id)]
         if projects:
-            lines = [category.name, *(f"- {project_line(series, p.id)}" for p in projects)]
-            blocks.append("\n".join(lines))
-    return "\n".join(blocks) if len(blocks) > 1 else ""
+            result.append((category.name, projects))
+    return result
+
+
+def _winners_text(series: Series) -> str:
+    blocks = [
+        "\n".join([name, *(f"- {line}" for line in lines)]) for name, lines in winners(series)
+    ]
+    return "\n".join([f"{series.labels.winners}:", *blocks]) if blocks else ""
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2021-08-26T00:00:00Z``: an aware time in UTC, as machines read it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -15,28 +15,27 @@ folder whose parent cannot be written), the changed files are moved in one
 by one after everything was written, and put back if a move fails: a failure
 leaves the old output, but a killed process may leave a mix.
 
-``feeds.json`` lists what the tool generated, so files that the data no
-longer produces are removed on the next build, and files the tool did not
-generate are never touched.
+The caller passes the list of files the previous build generated (from its
+publication state), so files that the data no longer produces are removed,
+and files the tool did not generate are never touched.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
 from wego_ical.errors import OutputError
+from wego_ical.pieces import Content
 
-MANIFEST = "feeds.json"
 STAGING_PREFIX = ".wego-ical-staging-"
 
 Action = Literal["written", "unchanged", "removed"]
@@ -54,107 +53,58 @@ class _NoExchange(Exception):
     """The file system or platform cannot swap two folders atomically."""
 
 
-# A file's bytes, or a function that produces them (whole, or in chunks for
-# a file too large to hold in memory).
-Content = bytes | Callable[[], bytes | Iterable[bytes]]
-
-
 def write_output(
-    out_dir: Path,
-    files: Mapping[str, Content],
-    manifest: Content,
-    generated_before: Iterable[object] | None = None,
+    out_dir: Path, files: Mapping[str, Content], generated_before: Iterable[object]
 ) -> list[FileResult]:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
     ``files`` maps relative POSIX paths to contents, or to functions that
-    produce them (whole or in chunks): each is produced once, compared with
-    the file in place and kept in the staging folder only if it differs, so a
-    large build never holds all of its files in memory. ``manifest`` is the content of
-    ``feeds.json``: a JSON object whose ``generated`` lists ``files``. Raises
-    :class:`OutputError` when the folder cannot be written; the previous
-    output is then left as it was. ``generated_before`` is the ``generated``
-    list of the ``feeds.json`` in place, if the caller has already read it.
+    produce them (whole or in pieces): each is produced once, in order,
+    compared with the file in place and kept in the staging folder only if it
+    differs, so a large build never holds all of its files in memory. Where
+    files must be moved in one by one, they are moved in the same order: the
+    publication state comes last, so that it never lists a file not yet in
+    place. ``generated_before`` lists the files the previous build generated;
+    those no longer in ``files`` are removed. Raises :class:`OutputError`
+    when the folder cannot be written; the previous output is then left as
+    it was.
     """
     for relative in files:
         _check_relative(relative)
     out_dir = _prepare_folder(out_dir)
-    previous = _safe_paths(
-        read_generated(out_dir) if generated_before is None else generated_before
-    )
+    previous = _safe_paths(generated_before)
     with _stage(out_dir) as (staging, atomic):
-        changed: set[str] = set()
-        for relative in [*files, MANIFEST]:
-            value = manifest if relative == MANIFEST else files[relative]
+        changed: list[str] = []
+        for relative, value in files.items():
             content = value if isinstance(value, bytes) else value()
             if isinstance(content, bytes):
                 if _read_or_none(out_dir / relative) != content:
                     _write_file(staging / relative, content)
-                    changed.add(relative)
+                    changed.append(relative)
             elif _write_stream(staging / relative, content, out_dir / relative):
-                changed.add(relative)
-        wanted = set(files) | {MANIFEST}
-        stale = sorted(rel for rel in set(previous) - wanted if (out_dir / rel).exists())
+                changed.append(relative)
+        stale = sorted(rel for rel in set(previous) - set(files) if (out_dir / rel).exists())
         if changed or stale:
             _commit(staging, atomic, out_dir, changed, set(stale))
+    written = set(changed)
     results = [
-        FileResult(rel, "written" if rel in changed else "unchanged") for rel in sorted(files)
+        FileResult(rel, "written" if rel in written else "unchanged") for rel in sorted(files)
     ]
     return results + [FileResult(rel, "removed") for rel in stale]
 
 
-def read_manifest(out_dir: Path) -> object | None:
-    """The parsed ``feeds.json`` of a previous build, or None if there is none.
-
-    Raises :class:`OutputError` when it exists but is not readable JSON: it
-    holds what subscribers were sent, so it is never silently discarded.
-    """
-    path = out_dir / MANIFEST
+def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
+    """The bytes of a file a previous build generated, or None if it is missing or unsafe."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
+        return (out_dir / _check_relative(relative)).read_bytes()
+    except (OSError, OutputError):
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OutputError(
-            f"{path}: cannot be read ({exc}); restore it from version control"
-        ) from None
-    try:
-        document: object = json.loads(text)
-    except ValueError as exc:
-        raise OutputError(
-            f"{path}: is not valid JSON ({exc}). It records what subscribers were sent: "
-            "restore it from version control (deleting it makes every event look new)."
-        ) from None
-    return document
 
 
-def read_rendered_events(out_dir: Path, files: Mapping[str, str]) -> dict[str, bytes]:
-    """The VEVENT text of each single-event file of a previous build, by UID.
-
-    ``files`` maps UIDs to their single-event file below ``out_dir``. Missing
-    or unreadable files are simply left out (those events are rendered anew).
-    """
-    result = {}
-    for uid, relative in files.items():
-        try:
-            content = (out_dir / _check_relative(relative)).read_bytes()
-        except (OSError, OutputError):
-            continue
-        start = content.find(b"BEGIN:VEVENT\r\n")
-        end = content.rfind(b"END:VEVENT\r\n")
-        if start != -1 and end > start:
-            result[uid] = content[start : end + len(b"END:VEVENT\r\n")]
-    return result
-
-
-def read_generated(out_dir: Path) -> list[str]:
-    """Files that a previous build recorded as generated (empty if unknown)."""
-    try:
-        document = read_manifest(out_dir)
-    except OutputError:
-        return []
-    generated = document.get("generated") if isinstance(document, dict) else None
-    return _safe_paths(generated) if isinstance(generated, list) else []
+def check_folder(out_dir: Path) -> None:
+    """Raise :class:`OutputError` if ``out_dir`` exists and is not a folder."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
 
 
 def _safe_paths(generated: Iterable[object]) -> list[str]:
@@ -183,8 +133,7 @@ def _check_relative(relative: str) -> str:
 
 
 def _prepare_folder(out_dir: Path) -> Path:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
+    check_folder(out_dir)
     if out_dir.is_symlink():
         out_dir = out_dir.resolve()  # exchange the folder the link points to, not the link
     try:
@@ -219,7 +168,9 @@ def _stage(out_dir: Path) -> Iterator[tuple[Path, bool]]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _commit(staging: Path, atomic: bool, out_dir: Path, changed: set[str], stale: set[str]) -> None:
+def _commit(
+    staging: Path, atomic: bool, out_dir: Path, changed: list[str], stale: set[str]
+) -> None:
     """Turn ``out_dir`` into its new state, in one atomic step where possible."""
     if not atomic:
         _commit_file_by_file(staging, out_dir, changed, stale)
@@ -251,8 +202,9 @@ def _make_staging(parent: Path, name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 
-def _populate(staging: Path, out_dir: Path, changed: set[str], stale: set[str]) -> None:
+def _populate(staging: Path, out_dir: Path, changed: list[str], stale: set[str]) -> None:
     """Complete ``staging`` (which holds the changed files) into the new output folder."""
+    replaced = set(changed) | stale
     if not out_dir.exists():
         umask = os.umask(0)
         os.umask(umask)
@@ -273,7 +225,7 @@ def _populate(staging: Path, out_dir: Path, changed: set[str], stale: set[str]) 
                 relative = (relative_base / name).as_posix()
                 if source.is_dir() and not source.is_symlink():
                     continue
-                if relative in changed or relative in stale:
+                if relative in replaced:
                     continue
                 _link(source, staging / relative)
     for relative in stale:
@@ -414,14 +366,12 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def _commit_file_by_file(staging: Path, out_dir: Path, changed: set[str], stale: set[str]) -> None:
-    """Move changed files into place one by one; on any failure put the old ones back."""
+def _commit_file_by_file(staging: Path, out_dir: Path, changed: list[str], stale: set[str]) -> None:
+    """Move changed files into place one by one, in order; on any failure put the old ones back."""
     backups = staging / ".previous"
     done: list[tuple[Path, Path | None]] = []
-    # The manifest goes last, so that it never lists files not yet in place.
-    order = sorted(changed, key=lambda rel: (rel == MANIFEST, rel))
     try:
-        for relative in order:
+        for relative in changed:
             target = out_dir / relative
             if target.is_dir():
                 raise OutputError(f"{target}: is a folder; remove it so the feed can be written")

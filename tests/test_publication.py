@@ -1,4 +1,4 @@
-"""build: the WeGO feeds, parsed back and compared with the data."""
+"""publication: the WeGO feeds, parsed back and compared with the data."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import GOLDEN, count_events, render
-from wego_ical import build
+from conftest import GOLDEN, aware, count_events, render_files
+from wego_ical import render
+from wego_ical.errors import SelfCheckError, WorkerError
 from wego_ical.lint import Finding
 from wego_ical.load import parse_series
 from wego_ical.model import Series, entry_uid, occurrences
 from wego_ical.plan import plan_feeds
+from wego_ical.publication import EventTexts, publish
 from wego_ical.text import describe
+from wego_ical.workers import WorkerSettings
 
 UTC_TIMES = {
     "wego-awards-4.part-1.mobility@we-gov.org": ("2021-08-26T00:00", "2021-08-26T00:30"),
@@ -42,11 +45,13 @@ def _utc(text: str) -> datetime:
 
 @pytest.fixture(scope="module")
 def feeds(wego: Series) -> dict[str, icalendar.Calendar]:
-    return {path: icalendar.Calendar.from_ical(content) for path, content in render(wego).items()}
+    return {
+        path: icalendar.Calendar.from_ical(content) for path, content in render_files(wego).items()
+    }
 
 
 def test_feed_files_and_event_counts(wego: Series) -> None:
-    counts = {path: count_events(content) for path, content in render(wego).items()}
+    counts = {path: count_events(content) for path, content in render_files(wego).items()}
     singles = {path: n for path, n in counts.items() if path.startswith("events/")}
     assert len(singles) == 7 and set(singles.values()) == {1}
     assert {path: n for path, n in counts.items() if path not in singles} == {
@@ -67,14 +72,14 @@ def test_utc_start_and_end_of_every_event(feeds: dict[str, icalendar.Calendar]) 
     events = {str(e["UID"]): e for e in feeds["all.ics"].events}
     assert set(events) == set(UTC_TIMES)
     for uid, (start, end) in UTC_TIMES.items():
-        assert events[uid].start.astimezone(UTC) == _utc(start), uid
-        assert events[uid].end.astimezone(UTC) == _utc(end), uid
+        assert aware(events[uid].start).astimezone(UTC) == _utc(start), uid
+        assert aware(events[uid].end).astimezone(UTC) == _utc(end), uid
         assert events[uid]["DTSTART"].params["TZID"] == "Asia/Seoul"
 
 
 def test_same_uid_and_bytes_in_every_feed(wego: Series) -> None:
     seen: dict[str, bytes] = {}
-    for content in render(wego).values():
+    for content in render_files(wego).values():
         for vevent in icalendar.Calendar.from_ical(content).events:
             uid = str(vevent["UID"])
             assert seen.setdefault(uid, vevent.to_ical()) == vevent.to_ical(), uid
@@ -175,14 +180,16 @@ def test_vtimezone_is_present_and_limited_to_the_feed_years(
         assert calendar.get_missing_tzids() == set(), path
         (zone,) = calendar.timezones
         assert zone.tz_name == "Asia/Seoul"
-        starts = [sub.DTSTART for sub in zone.walk() if sub.name in ("STANDARD", "DAYLIGHT")]
+        starts = [
+            sub.decoded("DTSTART") for sub in zone.walk() if sub.name in ("STANDARD", "DAYLIGHT")
+        ]
         assert all(s.year == 2021 for s in starts), path
 
 
 def test_vtimezone_range_follows_the_data_years(wego_text: str) -> None:
     text = wego_text.replace("date = 2021-10-18", "date = 2023-10-18")
     series = parse_series(text)
-    files = render(series)
+    files = render_files(series)
     assert b"only works from 2023-01-01 to 2024-01-01" in files["ceremony.ics"]
     assert b"only works from 2021-01-01 to 2024-01-01" in files["all.ics"]
 
@@ -198,7 +205,7 @@ def test_organizer_email_becomes_a_mailto(wego_text: str) -> None:
     text = wego_text.replace(
         "[series.organiser]\n", '[series.organiser]\nemail = "events@example.org"\n'
     )
-    (vevent, *_) = icalendar.Calendar.from_ical(render(parse_series(text))["all.ics"]).events
+    (vevent, *_) = icalendar.Calendar.from_ical(render_files(parse_series(text))["all.ics"]).events
     assert str(vevent["ORGANIZER"]) == "mailto:events@example.org"
 
 
@@ -209,13 +216,13 @@ def test_uids_come_from_ids_only(wego: Series) -> None:
 
 
 def test_two_builds_are_byte_identical(wego: Series, wego_text: str) -> None:
-    first = render(wego)
-    second = render(parse_series(wego_text))
+    first = render_files(wego)
+    second = render_files(parse_series(wego_text))
     assert first == second
 
 
 def test_golden_files_match(wego: Series) -> None:
-    files = render(wego)
+    files = render_files(wego)
     for path, content in files.items():
         golden = GOLDEN / path
         assert golden.is_file(), f"missing golden file {golden}"
@@ -225,7 +232,7 @@ def test_golden_files_match(wego: Series) -> None:
 
 
 def test_lines_are_crlf_and_folded(wego: Series) -> None:
-    for path, content in render(wego).items():
+    for path, content in render_files(wego).items():
         lines = content.split(b"\r\n")
         assert lines[-1] == b""
         for line in lines:
@@ -272,34 +279,34 @@ def test_dist_matches_golden() -> None:
 def test_rendering_in_worker_processes_gives_the_same_bytes(
     wego: Series, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    serial = render(wego)
-    monkeypatch.setattr(build, "_worker_count", lambda events: 2)
-    monkeypatch.setattr(build, "_MIN_CHUNK", 1)  # seven events: seven chunks
-    assert render(wego) == serial
+    serial = render_files(wego)
+    # seven events: seven chunks over two processes
+    assert render_files(wego, workers=WorkerSettings(processes=2, min_chunk=1)) == serial
 
 
 def test_self_check_errors_found_in_worker_processes_stop_the_build(
     wego: Series, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    records = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state.events
-    broken = Finding(3, "error", "broken on purpose")
-    monkeypatch.setattr(build, "lint_event", lambda text, zones: [broken])
-    monkeypatch.setattr(build, "_MIN_CHUNK", 1)
-    texts, problems = build.render_checked(records, workers=2)
-    assert texts == build.render_checked(records, workers=1)[0]
-    assert problems == [f"{record.uid}:3: error: broken on purpose" for record in records]
-    monkeypatch.setattr(build, "_worker_count", lambda events: 2)
-    publication = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
-    with pytest.raises(build.SelfCheckError, match="broken on purpose"):
+    broken = Finding(3, "broken on purpose")
+    monkeypatch.setattr(render, "lint_event", lambda text, zones: [broken])
+    publication = publish(
+        wego,
+        None,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        workers=WorkerSettings(processes=2, min_chunk=1),
+    )
+    with pytest.raises(SelfCheckError, match="broken on purpose") as raised:
         publication.content("all.ics")
+    first = publication.state.events[0].uid
+    assert f"{first}:3: error: broken on purpose" in str(raised.value)
 
 
 def test_diff_renders_no_event(wego: Series, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("rendered")
 
-    monkeypatch.setattr(build, "build_vevent", fail)
-    publication = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
+    monkeypatch.setattr(render, "build_vevent", fail)
+    publication = publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
     assert len(publication.changes) == 7  # what diff shows needs no rendering
     with pytest.raises(AssertionError, match="rendered"):
         publication.content("all.ics")
@@ -308,17 +315,21 @@ def test_diff_renders_no_event(wego: Series, monkeypatch: pytest.MonkeyPatch) ->
 def test_a_worker_process_that_dies_is_reported(
     wego: Series, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    records = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state.events
     parent = os.getpid()
 
     def die(record: object) -> None:
         assert os.getpid() != parent, "rendered in the main process"
         os._exit(9)
 
-    monkeypatch.setattr(build, "_MIN_CHUNK", 1)
-    monkeypatch.setattr(build, "build_vevent", die)
-    with pytest.raises(build.RenderingError, match="stopped unexpectedly"):
-        build.render_checked(records, workers=2)
+    monkeypatch.setattr(render, "build_vevent", die)
+    publication = publish(
+        wego,
+        None,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        workers=WorkerSettings(processes=2, min_chunk=1),
+    )
+    with pytest.raises(WorkerError, match="stopped unexpectedly"):
+        publication.content("all.ics")
 
 
 def test_a_large_feed_is_produced_in_pieces_equal_to_the_whole() -> None:
@@ -326,24 +337,25 @@ def test_a_large_feed_is_produced_in_pieces_equal_to_the_whole() -> None:
         f"e{n}": b"BEGIN:VEVENT\r\nUID:%d\r\n" % n + b"X" * 900 + b"\r\nEND:VEVENT\r\n"
         for n in range(300)
     }
-    events = build.EventTexts(texts, [])
+    events = EventTexts(texts, [])
     envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
     pieces = list(events.stream(envelope, list(texts)))
     assert len(pieces) > 3 and all(len(piece) < 80_000 for piece in pieces)
-    assert b"".join(pieces) == build.splice(envelope, list(texts.values()))
+    assert b"".join(pieces) == render.splice(envelope, list(texts.values()))
 
 
 def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> None:
     script = (
         "from datetime import UTC, datetime\n"
         "from conftest import DATA\n"
-        "from wego_ical import build\n"
         "from wego_ical.load import load_series\n"
-        "build._MIN_CHUNK = 1\n"
-        "records = build.publish(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC))"
-        ".state.events\n"
+        "from wego_ical.publication import publish\n"
+        "from wego_ical.workers import WorkerSettings\n"
+        "settings = WorkerSettings(processes=2, min_chunk=1)\n"
+        "publication = publish(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC),"
+        " workers=settings)\n"
         "print('before the workers')\n"  # stdout is a pipe: buffered, not yet written
-        "build.render_checked(records, workers=2)\n"
+        "publication.content('all.ics')\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -358,14 +370,14 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
 def test_self_check_errors_in_a_cancelled_copy_stop_the_build(
     wego: Series, wego_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = build.publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state
+    first = publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state
     moved = parse_series(
         wego_text.replace('category = "mobility"\nprojects', 'category = "safe-city"\nprojects', 1)
     )
-    broken = Finding(2, "error", "broken on purpose")
-    monkeypatch.setattr(build, "lint_event", lambda text, zones: [broken])
-    with pytest.raises(build.SelfCheckError) as raised:
-        build.publish(moved, first, datetime(2026, 2, 1, tzinfo=UTC))
+    broken = Finding(2, "broken on purpose")
+    monkeypatch.setattr(render, "lint_event", lambda text, zones: [broken])
+    with pytest.raises(SelfCheckError) as raised:
+        publish(moved, first, datetime(2026, 2, 1, tzinfo=UTC))
     assert (
         "wego-awards-4.part-1.mobility@we-gov.org (cancelled in categories/mobility.ics):2: "
         "error: broken on purpose"

@@ -1,0 +1,31 @@
+"""Large files are produced and written in pieces of about 64 KB.
+
+A feed of 100,000 events is over 100 MB: it is never held as one string.
+Generators yield many small pieces (one VEVENT, one template fragment);
+:func:`regroup` joins them into pieces large enough to write efficiently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import AnyStr
+
+PIECE_SIZE = 1 << 16
+
+# A file's bytes, or a function that produces them (whole, or in pieces for
+# a file too large to hold in memory).
+Content = bytes | Callable[[], bytes | Iterable[bytes]]
+
+
+def regroup(pieces: Iterable[AnyStr], size: int = PIECE_SIZE) -> Iterator[AnyStr]:
+    """The same text or bytes in pieces of at least ``size`` (the last may be shorter)."""
+    buffer: list[AnyStr] = []
+    total = 0
+    for piece in pieces:
+        buffer.append(piece)
+        total += len(piece)
+        if total >= size:
+            yield buffer[0][:0].join(buffer)
+            buffer, total = [], 0
+    if buffer:
+        yield buffer[0][:0].join(buffer)

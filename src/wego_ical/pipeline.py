@@ -1,0 +1,209 @@
+"""The one entry point of a build: data file in, output folder out.
+
+load → plan → reconcile → render → page → write, driven from here and only
+from here; ``wego-ical build``, ``diff`` and ``serve`` all call
+:func:`prepare` or :func:`build`. Everything is gathered and validated
+before anything is written (a failure leaves the output folder as it was).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from wego_ical.load import load_series
+from wego_ical.model import Series
+from wego_ical.plan import event_file
+from wego_ical.publication import INDEX_PAGE, Publication, publish
+from wego_ical.render import vevent_of
+from wego_ical.state import STATE_FILE, Change, State, read_state
+from wego_ical.words import plural
+from wego_ical.workers import WorkerSettings
+from wego_ical.write import FileResult, check_folder, read_generated_file, write_output
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build, where, and how.
+
+    ``state_dir`` continues the publication state of another folder than
+    ``out_dir`` (the preview continues the real output folder's), and
+    ``base_url`` overrides the data's ``[publish] base_url`` (the preview's
+    links point at the preview server). ``one_shot`` marks a process that
+    exits after this build, which may then keep its data out of the garbage
+    collector's way.
+    """
+
+    data_path: Path
+    out_dir: Path
+    now: datetime
+    prune: bool = False
+    workers: WorkerSettings = field(default_factory=WorkerSettings)
+    base_url: str | None = None
+    state_dir: Path | None = None
+    one_shot: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A publication ready to be written, with the inputs it was made from."""
+
+    series: Series
+    previous: State | None
+    publication: Publication
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    out_dir: Path
+    publication: Publication
+    files: list[FileResult]
+
+
+def prepare(options: BuildOptions) -> Prepared:
+    """Load and validate the data and compute every file, without writing anything.
+
+    Raises a :class:`~wego_ical.errors.WegoIcalError` for bad data, a damaged
+    publication state or an output path that is not a folder.
+    """
+    series = load_series(options.data_path)
+    if options.base_url is not None:
+        series = series.model_copy(
+            update={"publish": series.publish.model_copy(update={"base_url": options.base_url})}
+        )
+    _keep_for_good(options)
+    check_folder(options.out_dir)
+    state_dir = options.state_dir or options.out_dir
+    previous = read_state(state_dir)
+    rendered = _rendered_events(state_dir, previous) if previous else {}
+    publication = publish(
+        series,
+        previous,
+        options.now,
+        prune=options.prune,
+        rendered=rendered,
+        workers=options.workers,
+    )
+    _keep_for_good(options)
+    return Prepared(series, previous, publication)
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the data into the output folder, all or nothing."""
+    prepared = prepare(options)
+    before = prepared.previous if options.state_dir is None else read_state(options.out_dir)
+    generated_before = before.generated if before else []
+    files = write_output(options.out_dir, prepared.publication.files, generated_before)
+    return BuildResult(options.out_dir, prepared.publication, files)
+
+
+def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
+    """The VEVENT text of each event of a previous build, from its single-event file.
+
+    Missing or unreadable files are left out: those events are rendered anew.
+    """
+    result = {}
+    for record in state.events:
+        content = read_generated_file(folder, event_file(record.uid))
+        text = vevent_of(content) if content is not None else None
+        if text is not None:
+            result[record.uid] = text
+    return result
+
+
+def _keep_for_good(options: BuildOptions) -> None:
+    """Exempt everything built so far from garbage collection, in a one-shot process.
+
+    A one-shot command keeps its data until it exits, and it makes almost no
+    reference cycles; without this, Python's collector keeps re-scanning
+    the millions of objects of a large series (about 10 % of a build).
+    """
+    if options.one_shot:
+        gc.freeze()
+
+
+# --------------------------------------------------------------------------- reports
+
+# A build lists this many changes and files at most (a first build of a large
+# series adds thousands of events in thousands of feeds); 'wego-ical diff'
+# lists every change, feeds.json every feed.
+FILES_SHOWN = 50
+CHANGES_SHOWN = 50
+
+_CHANGE_WORDS = {
+    "added": "added",
+    "changed": "changed",
+    "cancelled": "cancelled",
+    "restored": "restored",
+    "removed": "kept as cancelled (removed from the data)",
+    "pruned": "pruned (dropped for good)",
+}
+
+
+def build_report(
+    result: BuildResult, *, files_shown: int = FILES_SHOWN, changes_shown: int = CHANGES_SHOWN
+) -> list[str]:
+    """The lines ``wego-ical build`` prints: files, changes for subscribers, totals."""
+    out_dir, publication = result.out_dir, result.publication
+    counts = {feed.path: plural(feed.events, "event") for feed in publication.feeds}
+    counts[INDEX_PAGE] = "landing page"
+    results = [r for r in result.files if r.path != STATE_FILE]
+    # Single-event files are summarised, not listed.
+    listed = [r for r in results if r.path in counts or r.action == "removed"]
+    lines = []
+    for item in listed[:files_shown]:
+        shown = out_dir / item.path
+        if item.action == "removed":
+            lines.append(f"removed    {shown}  (no longer produced)")
+        else:
+            label = "wrote" if item.action == "written" else "unchanged"
+            lines.append(f"{label:<10} {shown}  ({counts[item.path]})")
+    if len(listed) > files_shown:
+        more, by_action = _counted(item.action for item in listed[files_shown:])
+        lines.append(f"… and {more} more files ({by_action})")
+    singles = [r for r in results if r.path not in counts and r.action != "removed"]
+    lines.append(
+        f"{len(singles)} single-event files in {out_dir / 'events'}: "
+        f"{sum(r.action == 'written' for r in singles)} written"
+    )
+    lines += change_report(publication.changes, prune_hint=True, limit=changes_shown)
+    lines.append(
+        f"{len(publication.feeds)} feeds in {out_dir}: "
+        f"{sum(r.action == 'written' for r in results)} files written, "
+        f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
+        f"{sum(r.action == 'removed' for r in results)} removed."
+    )
+    return lines
+
+
+def change_report(
+    changes: list[Change], *, prune_hint: bool, limit: int | None = None
+) -> list[str]:
+    """One line per change for subscribers (at most ``limit``), then the rest counted."""
+    lines = []
+    for change in changes[:limit]:
+        fields = f" [{', '.join(change.fields)}]" if change.fields else ""
+        lines.append(f"{_CHANGE_WORDS[change.kind]}: {change.summary} <{change.uid}>{fields}")
+    if limit is not None and len(changes) > limit:
+        more, by_kind = _counted(change.kind for change in changes[limit:])
+        lines.append(
+            f"… and {more} more ({by_kind}); 'wego-ical diff' before a build lists every change."
+        )
+    if prune_hint and any(change.kind == "removed" for change in changes):
+        lines.append(
+            "Removed events stay in the feeds as cancelled so that subscribers see them go; "
+            "'wego-ical build --prune' drops them for good."
+        )
+    return lines
+
+
+def _counted(kinds: Iterable[str]) -> tuple[int, str]:
+    """How many, and "3 added, 1 changed": the rest of a list cut short, by kind."""
+    counts = Counter(kinds)
+    return counts.total(), ", ".join(f"{count} {kind}" for kind, count in counts.items())

@@ -1,0 +1,311 @@
+"""Assemble every file of a publication from a series and the previous state.
+
+Pure: the build time, the previous publication state and the previously
+rendered VEVENTs are passed in; nothing here reads the clock or touches the
+file system, so the same inputs always give the same bytes.
+
+The flow: :mod:`~wego_ical.plan` says which feeds there are and what every
+event shows, :func:`~wego_ical.state.reconcile` decides SEQUENCE and
+timestamps against the previous publication, :mod:`~wego_ical.render` turns
+each resulting record into one VEVENT (identical in every file that contains
+it) and :mod:`~wego_ical.page` renders the landing page. Files are returned
+as functions that produce them, called one at a time when they are written,
+so a large build never holds every file at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from wego_ical import links
+from wego_ical.model import Series
+from wego_ical.page import index_chunks
+from wego_ical.pieces import Content
+from wego_ical.plan import EVENTS_FOLDER, FeedPlan, current_events, event_file, plan_feeds
+from wego_ical.render import (
+    RENDERER,
+    build_envelope,
+    check_output,
+    is_vevent,
+    render_all,
+    render_checked,
+    single_event_envelope,
+    splice,
+    splice_pieces,
+)
+from wego_ical.state import (
+    STATE_FILE,
+    Change,
+    EventRecord,
+    FeedRecord,
+    State,
+    Tombstone,
+    reconcile,
+)
+from wego_ical.workers import ChunkedWork, WorkerSettings
+
+INDEX_PAGE = "index.html"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything one build produces.
+
+    ``files`` are in the order they should be produced and committed: the
+    page, the single-event files, the feeds, and ``feeds.json`` last (it must
+    never list a file that is not in place yet).
+    """
+
+    files: dict[str, Content]
+    state: State
+    changes: list[Change]
+
+    def content(self, path: str) -> bytes:
+        """The bytes of one file of the publication."""
+        value = self.files[path]
+        content = value if isinstance(value, bytes) else value()
+        return content if isinstance(content, bytes) else b"".join(content)
+
+    @property
+    def feeds(self) -> list[FeedRecord]:
+        """The feeds, in publication order."""
+        return list(self.state.feeds)
+
+
+def publish(
+    series: Series,
+    previous: State | None,
+    now: datetime,
+    *,
+    prune: bool = False,
+    rendered: Mapping[str, bytes] | None = None,
+    workers: WorkerSettings | None = None,
+) -> Publication:
+    """Build every file of a publication, continuing from the ``previous`` one.
+
+    ``now`` is the build time, used only for events that changed (and for new
+    events when the data has no ``updated`` time). ``rendered`` may hold the
+    VEVENT text of the previous publication by UID: an event that did not
+    change is then not rendered again (what makes rebuilds fast), provided
+    the previous state was written by this same renderer. ``workers`` says
+    how the events that need rendering are split over processes.
+    """
+    plans = plan_feeds(series)
+    records, changes = reconcile(
+        previous,
+        current_events(series, plans),
+        now=now,
+        first_seen=series.series.updated,
+        cancelled_label=series.labels.cancelled,
+        prune=prune,
+    )
+    records.sort(key=_chronological)
+    texts = EventTexts(_reusable(previous, rendered or {}, records), records, workers)
+    problems: list[str] = []
+    by_feed = _events_by_feed(records, texts, problems)
+    feed_files, feeds, envelopes = _feed_files(
+        series, _feed_descriptions(plans, previous), by_feed, texts
+    )
+    # The page needs no VEVENT, so it is written while they are rendered;
+    # then single-event files in the order their events are rendered; the
+    # feeds after them.
+    files: dict[str, Content] = {
+        INDEX_PAGE: functools.partial(_page, texts, series, feeds, records)
+    }
+    for record in records:
+        zones, years = (record.snapshot.timezone,), _years([record])
+        envelope = single_event_envelope(zones, years, series.series.timezone)
+        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
+        files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
+    files |= feed_files
+    check_output(envelopes, problems)
+    state = State(
+        renderer=RENDERER,
+        series=series.series.id,
+        feeds=feeds,
+        events=records,
+        generated=sorted(files),
+    )
+    files[STATE_FILE] = functools.partial(state.json_chunks)
+    return Publication(files, state, changes)
+
+
+def _page(
+    texts: EventTexts, series: Series, feeds: list[FeedRecord], records: list[EventRecord]
+) -> Iterator[bytes]:
+    texts.start()
+    yield from index_chunks(series, feeds, records)
+
+
+class EventTexts:
+    """The VEVENT text of every event of a publication, by key (the UID).
+
+    Events that were not reused from the previous publication are rendered
+    in chunks (see :mod:`~wego_ical.workers`), started at the first use, so
+    ``wego-ical diff`` renders nothing. A text is waited for only when a
+    file needs it; a self-check error then raises
+    :class:`~wego_ical.errors.SelfCheckError`, before anything is written.
+    """
+
+    def __init__(
+        self,
+        reusable: Mapping[str, bytes],
+        records: Sequence[EventRecord],
+        workers: WorkerSettings | None = None,
+    ) -> None:
+        self._workers = workers
+        self._texts = dict(reusable)
+        self._fresh = [record for record in records if record.uid not in reusable]
+        self._position = {record.uid: index for index, record in enumerate(self._fresh)}
+        self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
+
+    def start(self) -> None:
+        """Begin rendering the events that need it (once)."""
+        if self._rendering is None:
+            self._rendering = ChunkedWork(self._fresh, render_all, self._workers)
+
+    def add(self, key: str, text: bytes) -> None:
+        """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
+        self._texts[key] = text
+
+    def __getitem__(self, key: str) -> bytes:
+        text = self._texts.get(key)
+        if text is None:
+            self.start()
+            assert self._rendering is not None
+            number = self._rendering.chunk_of(self._position[key])
+            rendered, problems = self._rendering.chunk(number)
+            check_output({}, problems)
+            first = number * self._rendering.step
+            for offset, value in enumerate(rendered):
+                self._texts[self._fresh[first + offset].uid] = value
+            text = self._texts[key]
+        return text
+
+    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
+        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
+        return splice(envelope, [self[key] for key in keys])
+
+    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes]:
+        """The same file in pieces of about 64 KB, each text waited for when it is needed."""
+        return splice_pieces(envelope, (self[key] for key in keys))
+
+
+def _events_by_feed(
+    records: list[EventRecord], texts: EventTexts, problems: list[str]
+) -> dict[str, list[tuple[EventRecord, str]]]:
+    """The events of every feed, with the key of their text; a feed that an event
+    has left keeps it as cancelled (rendered and checked here: its self-check
+    errors are added to ``problems``)."""
+    by_feed: dict[str, list[tuple[EventRecord, str]]] = {}
+    for record in records:
+        for path in record.feeds:
+            by_feed.setdefault(path, []).append((record, record.uid))
+        for tombstone in record.cancelled_in:
+            departed = _tombstone_record(record, tombstone)
+            key = f"{record.uid} (cancelled in {tombstone.feed})"
+            vevent, errors = render_checked(key, departed)
+            problems += errors
+            texts.add(key, vevent)
+            by_feed.setdefault(tombstone.feed, []).append((departed, key))
+    return by_feed
+
+
+def _feed_files(
+    series: Series,
+    descriptions: dict[str, tuple[str, str]],
+    by_feed: dict[str, list[tuple[EventRecord, str]]],
+    texts: EventTexts,
+) -> tuple[dict[str, Content], list[FeedRecord], dict[str, bytes]]:
+    """The feed files (produced when written), their records and their envelopes."""
+    info = series.series
+    files: dict[str, Content] = {}
+    feeds: list[FeedRecord] = []
+    envelopes: dict[str, bytes] = {}
+    for path, (name, description) in descriptions.items():
+        shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
+        if not shown:
+            continue
+        members = [record for record, _ in shown]
+        key = path.removesuffix(".ics").replace("/", ".")
+        base_url = series.publish.base_url
+        envelopes[path] = build_envelope(
+            name,
+            description,
+            {record.snapshot.timezone for record in members},
+            _years(members),
+            uid=f"{info.id}.feed.{key}@{info.uid_domain}",
+            default_zone=info.timezone,
+            refresh_hours=series.publish.refresh_hours,
+            url=links.feed_url(base_url, path) if base_url else None,
+        )
+        files[path] = functools.partial(texts.stream, envelopes[path], [key for _, key in shown])
+        feeds.append(_feed_record(base_url, path, name, description, len(members)))
+    return files, feeds, envelopes
+
+
+def _reusable(
+    previous: State | None, rendered: Mapping[str, bytes], records: list[EventRecord]
+) -> dict[str, bytes]:
+    """Previously rendered VEVENTs that are exactly what this build would render."""
+    if previous is None or previous.renderer != RENDERER or not rendered:
+        return {}
+    before = {record.uid: record for record in previous.events}
+    result = {}
+    for record in records:
+        old, text = before.get(record.uid), rendered.get(record.uid)
+        if (
+            old is not None
+            and text is not None
+            and (old.fingerprint, old.sequence, old.updated)
+            == (record.fingerprint, record.sequence, record.updated)
+            and is_vevent(text)
+        ):
+            result[record.uid] = text
+    return result
+
+
+def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
+    """The cancelled copy that a feed keeps of an event that has left it."""
+    return replace(
+        record, sequence=tombstone.sequence, updated=tombstone.updated, snapshot=tombstone.snapshot
+    )
+
+
+def _chronological(record: EventRecord) -> tuple[datetime, str]:
+    return record.snapshot.aware_start.astimezone(UTC), record.uid
+
+
+def _years(records: Sequence[EventRecord]) -> tuple[int, int]:
+    years = [r.snapshot.start.year for r in records] + [r.snapshot.end.year for r in records]
+    return min(years), max(years)
+
+
+def _feed_descriptions(plans: list[FeedPlan], previous: State | None) -> dict[str, tuple[str, str]]:
+    """Name and description of every feed: the planned ones, then feeds that only
+    events removed from the data (kept as cancelled) still belong to."""
+    result = {plan.path: (plan.name, plan.description) for plan in plans}
+    for feed in previous.feeds if previous else []:
+        result.setdefault(feed.path, (feed.name, feed.description))
+    return result
+
+
+def _feed_record(
+    base_url: str | None, path: str, name: str, description: str, count: int
+) -> FeedRecord:
+    if base_url is None:
+        return FeedRecord(path=path, name=name, description=description, events=count)
+    url = links.feed_url(base_url, path)
+    return FeedRecord(
+        path=path,
+        name=name,
+        description=description,
+        events=count,
+        url=url,
+        webcal=links.webcal_url(url),
+        google=links.google_subscribe_url(url),
+        outlook=links.outlook_subscribe_url(url, name),
+    )

@@ -1,0 +1,138 @@
+"""Chunked work over a list, in worker processes when that pays off.
+
+Knows nothing of what the work is: a function is applied to consecutive
+chunks of a list, either in this process (lazily, chunk by chunk, when a
+result is first needed) or in forked worker processes that start at once
+and work while the caller goes on. The caller waits only for the chunk it
+needs, so results can be used (written) while later chunks are computed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from wego_ical.errors import WorkerError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How a batch of work is split: when to fork, how many processes, chunk sizes.
+
+    ``jobs`` caps the number of processes (``None``: one per available core,
+    at most 8); ``processes`` sets it outright and skips the checks of when
+    forking is safe (for tests: 1 keeps everything in this process).
+    """
+
+    jobs: int | None = None
+    processes: int | None = None
+    # Below this many items, starting worker processes costs more than it saves.
+    parallel_min_items: int = 1000
+    # Small enough that results are used while later chunks are computed,
+    # large enough that handing them over costs little.
+    min_chunk: int = 50
+    max_chunk: int = 250
+
+    def process_count(self, items: int) -> int:
+        """How many processes should work on ``items`` items."""
+        if self.processes is not None:
+            return self.processes
+        # fork is only safe in a process without other threads (wego-ical
+        # serve has some) and is only reliable on Linux.
+        if (
+            items < self.parallel_min_items
+            or sys.platform != "linux"
+            or threading.active_count() > 1
+        ):
+            return 1
+        return min(len(os.sched_getaffinity(0)), 8, self.jobs or 64)
+
+    def chunk_size(self, items: int, processes: int) -> int:
+        """Items per chunk: about four chunks per process, within the bounds."""
+        return max(self.min_chunk, min(self.max_chunk, -(-items // (processes * 4))))
+
+
+class ChunkedWork(Generic[T, R]):
+    """``work`` applied to consecutive chunks of ``items``, each result waited for on demand."""
+
+    def __init__(
+        self,
+        items: Sequence[T],
+        work: Callable[[Sequence[T]], R],
+        settings: WorkerSettings | None = None,
+    ) -> None:
+        settings = settings or WorkerSettings()
+        count = settings.process_count(len(items))
+        self.step = settings.chunk_size(len(items), count)
+        starts = range(0, len(items), self.step)
+        self._chunks: list[Callable[[], R]]
+        if count <= 1 or len(starts) <= 1:
+            self._chunks = [
+                functools.partial(_on_slice, work, items, start, start + self.step)
+                for start in starts
+            ]
+            return
+        import concurrent.futures
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        # Forked workers start at once (nothing to import), and each chunk is
+        # sent to them as a copy: a worker reading the items it inherited
+        # would copy every memory page it touches (reference counts), which
+        # cost ~150 MB per worker at 100,000 events.
+        pool = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("fork")
+        )
+        try:
+            futures = [pool.submit(work, items[start : start + self.step]) for start in starts]
+        except BrokenProcessPool:
+            raise _worker_died() from None
+        finally:
+            pool.shutdown(wait=False)  # the workers finish the queued work, then exit
+        self._chunks = [functools.partial(_outcome, future) for future in futures]
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def chunk(self, number: int) -> R:
+        """The result of chunk ``number`` (waiting for it)."""
+        return self._chunks[number]()
+
+    def chunk_of(self, index: int) -> int:
+        """The number of the chunk that holds item ``index``."""
+        return index // self.step
+
+    def results(self) -> list[R]:
+        """The result of every chunk, in order."""
+        return [chunk() for chunk in self._chunks]
+
+
+def _on_slice(work: Callable[[Sequence[T]], R], items: Sequence[T], start: int, stop: int) -> R:
+    return work(items[start:stop])
+
+
+def _outcome(future: Future[R]) -> R:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise _worker_died() from None
+
+
+def _worker_died() -> WorkerError:
+    return WorkerError(
+        "a worker process stopped unexpectedly (out of memory?), "
+        "so nothing was written; run the build again"
+    )

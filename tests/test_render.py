@@ -1,0 +1,46 @@
+"""render: VEVENTs and envelopes, and the renderer version that guards reuse of rendered events."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from conftest import DATA, DST_EXAMPLE, render_files
+from wego_ical.load import load_series
+from wego_ical.render import RENDERER_VERSION, is_vevent, splice, vevent_of
+
+FINGERPRINT = Path(__file__).parent / "golden" / "renderer.txt"
+
+
+def rendered_output_hash() -> str:
+    """A hash of everything the renderer produces for the WeGO data and the DST example."""
+    digest = hashlib.sha256()
+    for data in (DATA, DST_EXAMPLE):
+        for path, content in sorted(render_files(load_series(data)).items()):
+            digest.update(path.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
+
+
+def test_output_changes_only_with_a_new_renderer_version() -> None:
+    """Rendered events are reused by later builds of the same RENDERER_VERSION: output
+    that changes without a new version would mix old and new renderings in one feed."""
+    recorded_version, recorded_hash = FINGERPRINT.read_text().split()
+    current = rendered_output_hash()
+    if current != recorded_hash:
+        assert int(recorded_version) != RENDERER_VERSION, (
+            "the rendered output changed: bump RENDERER_VERSION in wego_ical/render.py, "
+            f"then write '{RENDERER_VERSION + 1} <new hash>' into {FINGERPRINT}"
+        )
+        raise AssertionError(
+            f"record the new output: write '{RENDERER_VERSION} {current}' into {FINGERPRINT}"
+        )
+    assert int(recorded_version) == RENDERER_VERSION, f"update the version in {FINGERPRINT}"
+
+
+def test_vevent_of_a_single_event_file() -> None:
+    envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    vevent = b"BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n"
+    assert vevent_of(splice(envelope, [vevent])) == vevent
+    assert is_vevent(vevent)
+    assert vevent_of(envelope) is None
+    assert not is_vevent(b"BEGIN:VEVENT\r\nUID:x\r\n")

@@ -1,0 +1,136 @@
+"""state: reconcile as plain data in, records and changes out; feeds.json read and checked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from wego_ical.errors import StateError
+from wego_ical.state import (
+    STATE_FILE,
+    CurrentEvent,
+    EventRecord,
+    Snapshot,
+    State,
+    read_state,
+    reconcile,
+)
+
+FIRST = datetime(2030, 1, 1, tzinfo=UTC)
+LATER = datetime(2030, 2, 1, tzinfo=UTC)
+
+
+def snapshot(summary: str = "Talk", **changes: object) -> Snapshot:
+    base = Snapshot(
+        summary=summary,
+        start=datetime(2031, 5, 1, 9),
+        end=datetime(2031, 5, 1, 10),
+        timezone="Europe/London",
+        description="About it",
+        organizer_name="Org",
+        organizer_address="mailto:org@example.org",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def event(uid: str, feeds: tuple[str, ...] = ("all.ics",), **changes: object) -> CurrentEvent:
+    return CurrentEvent(uid, snapshot(uid, **changes), feeds)
+
+
+def published(*events: CurrentEvent) -> State:
+    records, _ = reconcile(None, events, now=FIRST, first_seen=None, cancelled_label="Cancelled")
+    return State(series="s", events=records)
+
+
+def run(
+    previous: State | None, *events: CurrentEvent, prune: bool = False
+) -> tuple[dict[str, EventRecord], list[tuple[str, str, tuple[str, ...]]]]:
+    records, changes = reconcile(
+        previous, events, now=LATER, first_seen=None, cancelled_label="Cancelled", prune=prune
+    )
+    return {r.uid: r for r in records}, [(c.kind, c.uid, c.fields) for c in changes]
+
+
+def test_new_events_start_at_sequence_0_stamped_first_seen() -> None:
+    records, changes = run(None, event("a"), event("b"))
+    assert [(r.sequence, r.updated) for r in records.values()] == [(0, LATER), (0, LATER)]
+    assert changes == [("added", "a", ()), ("added", "b", ())]
+
+
+def test_unchanged_event_keeps_sequence_and_timestamp() -> None:
+    records, changes = run(published(event("a")), event("a"))
+    assert (records["a"].sequence, records["a"].updated) == (0, FIRST)
+    assert changes == []
+
+
+def test_changed_event_gets_sequence_plus_1_and_the_fields() -> None:
+    records, changes = run(published(event("a")), event("a", location="Room 2"))
+    assert (records["a"].sequence, records["a"].updated) == (1, LATER)
+    assert changes == [("changed", "a", ("location",))]
+
+
+def test_cancelled_event() -> None:
+    records, changes = run(published(event("a")), event("a", status="CANCELLED"))
+    assert records["a"].sequence == 1
+    assert changes == [("cancelled", "a", ("status",))]
+
+
+def test_removed_event_stays_cancelled_then_is_pruned() -> None:
+    before = published(event("a"), event("b"))
+    records, changes = run(before, event("a"))
+    assert records["b"].removed and records["b"].snapshot.status == "CANCELLED"
+    assert records["b"].snapshot.summary == "Cancelled: b"
+    assert records["b"].sequence == 1
+    assert changes == [("removed", "b", ())]
+    records, changes = run(before, event("a"), prune=True)
+    assert "b" not in records
+    assert changes == [("pruned", "b", ())]
+
+
+def test_event_that_leaves_a_feed_is_kept_there_as_cancelled() -> None:
+    before = published(event("a", ("all.ics", "x.ics")))
+    records, changes = run(before, event("a", ("all.ics",)))
+    (tombstone,) = records["a"].cancelled_in
+    assert (tombstone.feed, tombstone.sequence, tombstone.snapshot.status) == (
+        "x.ics",
+        1,
+        "CANCELLED",
+    )
+    # The event itself is unchanged where it stays; the feed it left gets the cancelled copy.
+    assert (records["a"].sequence, changes) == (0, [])
+
+
+def test_restored_event() -> None:
+    removed = State(series="s", events=list(run(published(event("a")))[0].values()))
+    records, changes = run(removed, event("a"))
+    assert records["a"].sequence == 2
+    assert changes[0][0] == "restored"
+
+
+def test_read_state_none_when_absent(tmp_path: Path) -> None:
+    assert read_state(tmp_path) is None
+
+
+def test_state_round_trip(tmp_path: Path) -> None:
+    state = published(event("a"))
+    (tmp_path / STATE_FILE).write_bytes(state.to_json())
+    assert read_state(tmp_path) == state
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "feeds.json: is not valid JSON"),
+        (b"[]", "feeds.json: is not a publication state"),
+        (b'{"series": "s", "events": [{"uid": 3}]}', "the publication state is damaged (events.0"),
+        (b"[" * 100_000, "feeds.json: is not valid JSON"),
+    ],
+)
+def test_damaged_state_is_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / STATE_FILE).write_bytes(content)
+    with pytest.raises(StateError, match="restore it from version control") as raised:
+        read_state(tmp_path)
+    assert message in str(raised.value)

@@ -1,0 +1,56 @@
+"""workers: chunked work, in this process or in forked worker processes."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from wego_ical.errors import WorkerError
+from wego_ical.workers import ChunkedWork, WorkerSettings
+
+
+def squares(items: Sequence[int]) -> tuple[list[int], int]:
+    return [item * item for item in items], os.getpid()
+
+
+def test_in_this_process_chunk_by_chunk() -> None:
+    work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=1, min_chunk=3))
+    assert len(work) == 4
+    assert work.chunk(work.chunk_of(7)) == ([36, 49, 64], os.getpid())
+    assert [value for values, _ in work.results() for value in values] == [n * n for n in range(10)]
+
+
+def test_in_worker_processes_same_results() -> None:
+    work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=2, min_chunk=1))
+    results = work.results()
+    assert [value for values, _ in results for value in values] == [n * n for n in range(10)]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def die(items: Sequence[int]) -> None:
+    os._exit(9)
+
+
+def test_a_worker_that_dies_is_a_clear_error() -> None:
+    work = ChunkedWork([1, 2, 3], die, WorkerSettings(processes=2, min_chunk=1))
+    with pytest.raises(WorkerError, match="stopped unexpectedly"):
+        work.results()
+
+
+def test_process_count() -> None:
+    assert WorkerSettings().process_count(10) == 1  # small batches stay in this process
+    assert WorkerSettings(jobs=1, parallel_min_items=0).process_count(10) == 1
+    # fork is avoided while other threads run (as under serve, or after a pool was used)
+    cores = min(len(os.sched_getaffinity(0)), 8) if threading.active_count() == 1 else 1
+    assert WorkerSettings(parallel_min_items=0).process_count(10) == cores
+    assert WorkerSettings(processes=3).process_count(1) == 3
+
+
+def test_chunk_size_bounds() -> None:
+    settings = WorkerSettings()
+    assert settings.chunk_size(10, 2) == 50
+    assert settings.chunk_size(100_000, 2) == 250
+    assert settings.chunk_size(1_000, 2) == 125
