@@ -25,7 +25,15 @@ def regroup(pieces: Iterable[AnyStr], size: int = PIECE_SIZE) -> Iterator[AnyStr
         buffer.append(piece)
         total += len(piece)
         if total >= size:
-            yield buffer[0][:0].join(buffer)
+            yield _join(buffer)
             buffer, total = [], 0
     if buffer:
-        yield buffer[0][:0].join(buffer)
+        yield _join(buffer)
+
+
+def _join(buffer: list[AnyStr]) -> AnyStr:
+    # A plain empty separator: joining with a piece's own type would make a
+    # Jinja2 Markup piece escape the text after it.
+    if isinstance(buffer[0], bytes):
+        return b"".join(buffer)  # type: ignore[arg-type]
+    return "".join(buffer)  # type: ignore[arg-type]
