@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DST_EXAMPLE, render_files
 from parsers import READERS, assert_parsers_agree_with_data, vobject_read
-from wego_ical.load import load_series
+from wego_ical.load import load_series, parse_series
 from wego_ical.model import local_time_problem
 from wego_ical.timezones import build_vtimezone
 
@@ -52,8 +52,11 @@ def test_last_sunday_rules_in_europe() -> None:
 def test_irregular_changes_stay_explicit() -> None:
     # Brazil's DST dates moved from year to year, then DST was abolished in 2019.
     rows = _observances("America/Sao_Paulo", 2017, 2020)
-    assert all(rrule == "" for _, _, rrule, _ in rows)
-    assert ("STANDARD", "20170219T000000", "", "20180218T000000,20190217T000000") in rows
+    assert all(rrule == rdate == "" for _, _, rrule, rdate in rows)
+    # One observance per change: ical.js and vobject misread RDATE lists.
+    assert ("STANDARD", "20170219T000000", "", "") in rows
+    assert ("STANDARD", "20180218T000000", "", "") in rows
+    assert ("STANDARD", "20190217T000000", "", "") in rows
 
 
 def test_a_rule_that_ends_is_not_extended() -> None:
@@ -141,3 +144,72 @@ def test_dst_example_feed_extras(tmp_path: Path) -> None:
     assert alarm["ACTION"] == "DISPLAY"
     assert timedelta(minutes=-30) == alarm.decoded("TRIGGER")
     assert str(mobility["ORGANIZER"]) == "mailto:events@example.org"
+
+
+SERIES = """
+[series]
+id = "zones"
+title = "Zones"
+url = "https://example.org/"
+timezone = "{zone}"
+uid_domain = "example.org"
+[series.organiser]
+name = "Org"
+{events}
+"""
+
+EVENT = """
+[[events]]
+id = "e{index}"
+title = "Event {index}"
+date = {date}
+start = {start}
+end = {end}
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "local", "utc"),
+    [
+        # The cases that clients got wrong with icalendar's generator (RDATE lists,
+        # periods shorter than its 64-day stride, the 2011 date-line jump).
+        ("America/Santiago", "2026-09-05T22:00", "2026-09-06T02:00"),
+        ("America/Santiago", "2028-06-01T10:00", "2028-06-01T14:00"),
+        ("Africa/Casablanca", "2024-03-20T10:00", "2024-03-20T10:00"),
+        ("Pacific/Fiji", "2020-12-25T10:00", "2020-12-24T21:00"),
+        ("Pacific/Apia", "2011-12-29T10:00", "2011-12-29T20:00"),
+        ("Pacific/Apia", "2011-12-31T10:00", "2011-12-30T20:00"),
+        ("Europe/Dublin", "2024-01-15T10:00", "2024-01-15T10:00"),
+        ("Europe/Dublin", "2024-07-15T10:00", "2024-07-15T09:00"),
+    ],
+)
+def test_feeds_in_tricky_zones_give_the_same_utc_time_in_every_parser(
+    zone: str, local: str, utc: str
+) -> None:
+    start = datetime.fromisoformat(local)
+    events = EVENT.format(
+        index=0,
+        date=start.date().isoformat(),
+        start=start.time().isoformat(),
+        end=(start + timedelta(hours=1)).time().isoformat(),
+    )
+    # A second event a few years away widens the VTIMEZONE's range.
+    events += EVENT.format(
+        index=1, date=f"{start.year + 2}-02-10", start="12:00:00", end="13:00:00"
+    )
+    series = parse_series(SERIES.format(zone=zone, events=events))
+    assert_parsers_agree_with_data(series)
+    expected = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    for path, content in render_files(series).items():
+        for name, read in READERS.items():
+            event = read(content).get("zones.e0@example.org")
+            if event is not None:
+                assert event.start == expected, (name, path)
+
+
+def test_dublin_summer_is_daylight_and_winter_standard() -> None:
+    rows = _observances("Europe/Dublin", 2024, 2024)
+    assert [kind for kind, _, _, _ in rows] == ["STANDARD", "DAYLIGHT", "STANDARD"]
+    component = build_vtimezone("Europe/Dublin", 2024, 2024)
+    names = {sub.name: str(sub["TZNAME"]) for sub in component.subcomponents}
+    assert names == {"STANDARD": "GMT", "DAYLIGHT": "IST"}

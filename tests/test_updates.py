@@ -346,3 +346,51 @@ def test_events_rendered_by_other_code_are_not_reused(site: Site) -> None:
         path.write_bytes(path.read_bytes().replace(b"SUMMARY:", b"SUMMARY:stale "))
     site.build(LATER)
     assert b"stale" not in (site.out / "all.ics").read_bytes()
+
+
+PART_1 = [MOBILITY, "wego-awards-4.part-1.open-and-inclusive-city@we-gov.org", SAFE_CITY]
+
+
+def test_cancelled_event_cancels_every_session_in_every_feed(site: Site) -> None:
+    site.edit('id = "part-1"\n', 'id = "part-1"\nstatus = "cancelled"\n')
+    output = site.build(LATER)
+    assert output.count("cancelled: Cancelled: WeGO Awards Webinar Part 1 · ") == 3
+    for uid in PART_1:
+        for path in site.containing(uid):
+            event = site.events(path)[uid]
+            assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CANCELLED", 1), (uid, path)
+            assert str(event["SUMMARY"]).startswith("Cancelled: WeGO Awards Webinar Part 1 · ")
+
+
+def test_tentative_event_makes_its_sessions_tentative(site: Site) -> None:
+    site.edit('id = "part-1"\n', 'id = "part-1"\nstatus = "tentative"\n')
+    site.build(LATER)
+    assert {str(site.events("part-1.ics")[uid]["STATUS"]) for uid in PART_1} == {"TENTATIVE"}
+
+
+def test_event_added_later_is_stamped_with_its_first_publication(site: Site) -> None:
+    site.data.write_text(
+        site.data.read_text(encoding="utf-8")
+        + '\n[[events]]\nid = "social"\ntitle = "Networking"\ndate = 2021-10-19\n'
+        "start = 18:00:00\nend = 19:00:00\n",
+        encoding="utf-8",
+    )
+    site.build(LATER)
+    social = site.events("all.ics")["wego-awards-4.social@we-gov.org"]
+    later = datetime(2030, 2, 1, 10, tzinfo=UTC)
+    assert social.DTSTAMP == social.LAST_MODIFIED == later
+    assert social["SEQUENCE"] == 0
+    # Events of the first publication keep the data's `updated` time.
+    assert datetime(2026, 11, 27, tzinfo=UTC) == site.events("all.ics")[MOBILITY].DTSTAMP
+
+
+def test_removing_a_session_does_not_change_its_siblings(site: Site) -> None:
+    site.edit('id = "safe-city"\nstart = 10:00:00', 'id = "safe-city-gone"\nstart = 10:00:00')
+    output = site.build(LATER, "--prune")
+    assert "changed:" not in output
+    assert site.events("part-1.ics")[MOBILITY]["SEQUENCE"] == 0
+
+
+def test_feeds_say_how_often_to_refresh_as_a_duration(site: Site) -> None:
+    content = (site.out / "all.ics").read_bytes()
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in content

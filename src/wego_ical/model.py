@@ -264,6 +264,8 @@ class Labels(StrictModel):
     interpretation: Line = "Simultaneous interpretation"
     host: Line = "Hosted by"
     session: Line = "Session"
+    # No longer used (descriptions said "Session 1 of 3"); still accepted so
+    # that older files load.
     of: Line = "of"
     event_page: Line = "Event page"
     all_events: Line = "All events"
@@ -362,6 +364,7 @@ class Project(StrictModel):
 
 
 Status = Literal["confirmed", "tentative", "cancelled"]
+_STATUS_WEIGHT: dict[Status, int] = {"confirmed": 0, "tentative": 1, "cancelled": 2}
 
 
 class _Timed(StrictModel):
@@ -642,8 +645,11 @@ class Occurrence:
 
     @property
     def status(self) -> Status:
-        """confirmed, tentative or cancelled."""
-        return self.session.status if self.session else self.event.status
+        """confirmed, tentative or cancelled: a cancelled or tentative event makes
+        every session at least as uncertain as itself."""
+        if self.session is None:
+            return self.event.status
+        return max(self.session.status, self.event.status, key=_STATUS_WEIGHT.__getitem__)
 
     @property
     def location(self) -> str | None:

@@ -35,5 +35,5 @@ def _join(buffer: list[AnyStr]) -> AnyStr:
     # A plain empty separator: joining with a piece's own type would make a
     # Jinja2 Markup piece escape the text after it.
     if isinstance(buffer[0], bytes):
-        return b"".join(buffer)  # type: ignore[arg-type]
-    return "".join(buffer)  # type: ignore[arg-type]
+        return b"".join(buffer)
+    return "".join(buffer)

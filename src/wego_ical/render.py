@@ -26,14 +26,14 @@ from wego_ical.errors import SelfCheckError
 from wego_ical.lint import lint, lint_event
 from wego_ical.pieces import regroup
 from wego_ical.state import EventRecord, Snapshot
-from wego_ical.timezones import build_vtimezone
+from wego_ical.timezones import build_vtimezone, check_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
 
 # Bump whenever the bytes this module produces for the same records change:
 # rendered events are reused by a later build only when it has the same
 # renderer (tests/test_render.py fails when the output changes without it).
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 RENDERER = f"{RENDERER_VERSION}/icalendar-{icalendar.__version__}"
 
 _BEGIN = b"BEGIN:VEVENT\r\n"
@@ -132,7 +132,8 @@ def build_envelope(
         uid=uid,
     )
     refresh = timedelta(hours=refresh_hours)
-    calendar.refresh_interval = refresh
+    # RFC 7986 §5.7 requires VALUE=DURATION on REFRESH-INTERVAL.
+    calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     if url:
         calendar.url = url
@@ -174,8 +175,10 @@ def _with_timezones(calendar: Calendar, zones: Iterable[str], years: tuple[int, 
 
 @functools.lru_cache(maxsize=64)
 def vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
-    """The serialized VTIMEZONE (computing one from tzdata takes milliseconds)."""
-    return bytes(build_vtimezone(tzid, first_year, last_year).to_ical())
+    """The serialized VTIMEZONE, checked against zoneinfo (computing one takes milliseconds)."""
+    component = build_vtimezone(tzid, first_year, last_year)
+    check_vtimezone(component, tzid, first_year, last_year)
+    return bytes(component.to_ical())
 
 
 def splice(envelope: bytes, vevents: Iterable[bytes]) -> bytes:

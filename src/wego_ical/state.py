@@ -235,13 +235,16 @@ def reconcile(
 ) -> tuple[list[EventRecord], list[Change]]:
     """Decide SEQUENCE and timestamps of every event to publish.
 
-    ``now`` is the build time; ``first_seen`` the time for events never
-    published before (the data's ``updated`` time, else ``now``). Events of
+    ``now`` is the build time; ``first_seen`` the time stamped on the events
+    of a first publication (the data's ``updated`` time, else ``now``); events
+    added to an existing publication are stamped ``now``. Events of
     ``previous`` that the data no longer has stay as cancelled unless
     ``prune`` is set.
     """
     now = now.astimezone(UTC)
-    first_time = (first_seen or now).astimezone(UTC)
+    # The data's `updated` time stamps the first publication (reproducible
+    # builds); an event added later was first published now.
+    first_time = (first_seen or now).astimezone(UTC) if previous is None else now
     before = {record.uid: record for record in previous.events} if previous else {}
     records: list[EventRecord] = []
     changes: list[Change] = []

@@ -42,7 +42,9 @@ def describe(series: Series, entry: Occurrence) -> str:
     labels, event, session = series.labels, entry.event, entry.session
     paragraphs: list[str] = []
     if session is not None:
-        head = [f"{labels.session} {entry.index} {labels.of} {entry.count}: {event.title}"]
+        # Not "Session 2 of 3": removing one session would then change the text of
+        # its siblings, and subscribers would see changes that are not changes.
+        head = [f"{labels.session}: {event.title}"]
         if session.category:
             category = series.category(session.category)
             head.append(f"{labels.category}: {category.name}")

@@ -1,125 +1,269 @@
-"""VTIMEZONE components that every client reads the same way.
+"""VTIMEZONE components that are exact by construction, in a form every client reads.
 
-icalendar generates the VTIMEZONE from tzdata (limited to the years a feed
-needs) as one observance per kind of change, with every onset listed as
-DTSTART plus RDATEs. Two things are adjusted here:
+Every change of UTC offset, DST flag or abbreviation in the covered years is
+found from :mod:`zoneinfo` itself: the zone is sampled once a day (no two
+changes of any zone in tzdata 1970–2037 are closer than six days) and each
+change between two samples is located to the second by bisection. Each
+change becomes an observance whose DTSTART is the local time *before* it
+(RFC 5545 §3.6.5: the wall time in TZOFFSETFROM).
 
-- Outlook desktop is reported to mishandle RDATE lists and to need recurring
-  ``RRULE`` observances, so where tzdata follows a yearly "n-th weekday of a
-  month" rule over the whole range (and the year after it), the onsets are
-  replaced by that rule.
-- An onset is the local time *before* the change (RFC 5545 §3.6.5, the time
-  in TZOFFSETFROM: 02:00 for a spring-forward at 02:00). icalendar 7.3 writes
-  the wall time after the change for spring-forward onsets (03:00), which
-  puts the change an hour late; onsets are recomputed from tzdata.
+Observances are written in the form that all the parsers and clients we
+test read the same way:
+
+- a yearly ``RRULE`` ("n-th/last weekday of a month") where tzdata follows
+  that rule for every year from the first change to the end of the covered
+  range and the year after it;
+- otherwise one observance per change (no RDATE lists: ical.js reads only
+  the first value of an RDATE line, vobject only the first of a list).
+
+DAYLIGHT or STANDARD: an observance is DAYLIGHT when tzdata marks it as
+summer time with a positive DST offset, or when it ends a period of
+*negative* DST (Europe/Dublin's IST, Morocco outside Ramadan): DAYLIGHT is
+always the higher of the two offsets of a DST pair, as clients display it.
 """
 
 from __future__ import annotations
 
 import calendar as gregorian
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Component, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+from dateutil.rrule import rrulestr
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+from wego_ical.errors import SelfCheckError
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY = 86_400
 
 
-def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for ``tzid`` valid from ``first_year`` to the end of ``last_year``."""
-    zone = ZoneInfo(tzid)
-    component = Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+@dataclass(frozen=True)
+class Period:
+    """What a zone's clocks say during one period: offset, DST offset, abbreviation."""
+
+    offset: timedelta
+    dst: timedelta
+    name: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a zone's clocks, at ``instant`` (UTC, to the second)."""
+
+    instant: datetime
+    before: Period
+    after: Period
+
+    @property
+    def local_onset(self) -> datetime:
+        """The wall time just before the change (the observance's DTSTART)."""
+        return (self.instant + self.before.offset).replace(tzinfo=None)
+
+    @property
+    def daylight(self) -> bool:
+        """Whether the period after the change is summer time (see the module docstring)."""
+        return self.after.dst > timedelta(0) or (
+            self.before.dst < timedelta(0) and self.after.offset > self.before.offset
+        )
+
+
+def period_at(zone: ZoneInfo, timestamp: float) -> Period:
+    """The period of ``zone`` at a POSIX timestamp."""
+    moment = datetime.fromtimestamp(timestamp, zone)
+    return Period(
+        moment.utcoffset() or timedelta(0), moment.dst() or timedelta(0), moment.tzname() or ""
     )
-    for observance in component.subcomponents:
-        if isinstance(observance, TimezoneStandard | TimezoneDaylight):
-            _normalise(observance, zone, last_year)
-    return component
 
 
-def _normalise(
-    observance: TimezoneStandard | TimezoneDaylight, zone: ZoneInfo, last_year: int
-) -> None:
-    offset_from: timedelta = observance.TZOFFSETFROM
-    offset_to: timedelta = observance.TZOFFSETTO
-    if offset_from == offset_to:
-        return  # the start-of-range observance, not a change
-    onsets = [observance.DTSTART, *_rdates(observance)]
-    onsets = [_true_onset(onset, offset_from, offset_to, zone) for onset in onsets]
-    observance.pop("RDATE", None)
-    observance.DTSTART = onsets[0]
-    rule = _yearly_rule(onsets, offset_from, offset_to, zone, last_year)
-    if rule is not None:
-        observance.add("RRULE", rule)
-    elif len(onsets) > 1:
-        observance.add("RDATE", onsets[1:])
+def changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[Change]:
+    """Every change of ``zone``'s clocks at or after ``start`` and before ``end`` (aware)."""
+    low = int(start.timestamp()) - 1
+    stop = int(end.timestamp())
+    found = []
+    current = period_at(zone, low)
+    while low < stop:
+        high = min(low + _DAY, stop)
+        after = period_at(zone, high)
+        if after != current:
+            found.append(_locate(zone, low, high, current))
+            current = period_at(zone, found[-1].instant.timestamp())
+            low = int(found[-1].instant.timestamp())
+            continue
+        low = high
+    return [change for change in found if change.instant < end]
 
 
-def _rdates(observance: Component) -> list[datetime]:
-    value = observance.get("RDATE")
-    if value is None:
-        return []
-    lists = value if isinstance(value, list) else [value]
-    return [period.dt for item in lists for period in item.dts]
-
-
-def _true_onset(
-    onset: datetime, offset_from: timedelta, offset_to: timedelta, zone: ZoneInfo
-) -> datetime:
-    """The local time (in ``offset_from``) at which tzdata changes to ``offset_to``."""
-    low = (onset - offset_from - timedelta(days=1)).replace(tzinfo=UTC)
-    high = (onset - offset_from + timedelta(days=1)).replace(tzinfo=UTC)
-    if _offset(low, zone) != offset_from or _offset(high, zone) != offset_to:
-        return onset  # not a single change in that window; keep what icalendar found
-    while high - low > timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        if _offset(middle, zone) == offset_from:
+def _locate(zone: ZoneInfo, low: int, high: int, before: Period) -> Change:
+    """The first second in (low, high] whose period differs from ``before``."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if period_at(zone, middle) == before:
             low = middle
         else:
             high = middle
-    instant = high.replace(microsecond=0)
-    return (instant + offset_from).replace(tzinfo=None)
+    return Change(datetime.fromtimestamp(high, UTC), before, period_at(zone, high))
 
 
-def _offset(moment: datetime, zone: ZoneInfo) -> timedelta | None:
-    return moment.astimezone(zone).utcoffset()
-
-
-def _yearly_rule(
-    onsets: list[datetime],
-    offset_from: timedelta,
-    offset_to: timedelta,
-    zone: ZoneInfo,
-    last_year: int,
-) -> vRecur | None:
-    """A FREQ=YEARLY rule that yields exactly tzdata's changes, or None."""
-    first = onsets[0]
-    ordinal = (
-        -1
-        if first.day + 7 > gregorian.monthrange(first.year, first.month)[1]
-        else ((first.day - 1) // 7 + 1)
+def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for ``tzid`` exact from ``first_year`` to the end of ``last_year``."""
+    zone = ZoneInfo(tzid)
+    start_local = datetime(first_year, 1, 1)
+    start = start_local.replace(tzinfo=zone)
+    end = datetime(last_year + 1, 1, 1, tzinfo=zone)
+    found = changes(zone, start, end)
+    # One more year to see whether a yearly rule continues past the range.
+    following = changes(zone, end, datetime(last_year + 2, 1, 1, tzinfo=zone))
+    component = Timezone()
+    component.add("TZID", tzid)
+    component.add(
+        "COMMENT",
+        f"This timezone only works from {date(first_year, 1, 1)} to {date(last_year + 1, 1, 1)}.",
     )
-    weekday = first.weekday()
-    years = range(first.year, max(last_year, first.year) + 2)
-    expected = [_nth_weekday(year, first.month, weekday, ordinal, first) for year in years]
-    listed = {onset.year: onset for onset in onsets}
-    for candidate in expected:
-        if candidate.year in listed and listed[candidate.year] != candidate:
-            return None
-        instant = (candidate - offset_from).replace(tzinfo=UTC)
-        before = _offset(instant - timedelta(seconds=1), zone)
-        if before != offset_from or _offset(instant, zone) != offset_to:
-            return None
-    return vRecur(
-        {"FREQ": "YEARLY", "BYMONTH": first.month, "BYDAY": f"{ordinal}{_WEEKDAYS[weekday]}"}
-    )
+    opening = period_at(zone, start.timestamp())
+    if not found or found[0].instant > start.astimezone(UTC):
+        component.add_component(
+            _observance(opening.dst > timedelta(0), start_local, opening, opening, None)
+        )
+    for group in _groups(found):
+        rule = _yearly_rule(group, following, last_year)
+        if rule is not None:
+            first = group[0]
+            component.add_component(
+                _observance(first.daylight, first.local_onset, first.before, first.after, rule)
+            )
+        else:
+            for change in group:
+                component.add_component(
+                    _observance(
+                        change.daylight, change.local_onset, change.before, change.after, None
+                    )
+                )
+    component.subcomponents.sort(key=lambda sub: (sub.decoded("DTSTART"), sub.name))
+    return component
 
 
-def _nth_weekday(year: int, month: int, weekday: int, ordinal: int, at: datetime) -> datetime:
+def _observance(
+    daylight: bool, onset: datetime, before: Period, after: Period, rule: vRecur | None
+) -> TimezoneStandard | TimezoneDaylight:
+    observance = TimezoneDaylight() if daylight else TimezoneStandard()
+    observance.add("DTSTART", onset)
+    if rule is not None:
+        observance.add("RRULE", rule)
+    observance.add("TZNAME", after.name)
+    observance.add("TZOFFSETFROM", before.offset)
+    observance.add("TZOFFSETTO", after.offset)
+    return observance
+
+
+def _groups(found: list[Change]) -> Iterator[list[Change]]:
+    """Changes that could share one observance: same kind, offsets, name and wall time."""
+    groups: dict[tuple[object, ...], list[Change]] = {}
+    for change in found:
+        onset = change.local_onset
+        key = (change.daylight, change.before, change.after, onset.month, onset.time())
+        groups.setdefault(key, []).append(change)
+    yield from groups.values()
+
+
+def _yearly_rule(group: list[Change], following: list[Change], last_year: int) -> vRecur | None:
+    """A FREQ=YEARLY rule that yields exactly the group's changes in every year from
+    the first one to the year after the range, or None."""
+    first = group[0]
+    onset = first.local_onset
+    later = [
+        change
+        for change in following
+        if (change.daylight, change.before, change.after)
+        == (first.daylight, first.before, first.after)
+    ]
+    onsets = [change.local_onset for change in [*group, *later]]
+    years = [moment.year for moment in onsets]
+    if years != list(range(onset.year, last_year + 2)):
+        return None
+    for ordinal in _ordinals(onset):
+        if all(_nth_weekday(moment, onset.weekday(), ordinal) == moment for moment in onsets):
+            return vRecur(
+                {
+                    "FREQ": "YEARLY",
+                    "BYMONTH": onset.month,
+                    "BYDAY": f"{ordinal}{_WEEKDAYS[onset.weekday()]}",
+                }
+            )
+    return None
+
+
+def _ordinals(onset: datetime) -> list[int]:
+    """The ways to name the weekday of ``onset`` in its month: last, and n-th."""
+    last = onset.day + 7 > gregorian.monthrange(onset.year, onset.month)[1]
+    nth = (onset.day - 1) // 7 + 1
+    return [-1, nth] if last and nth <= 4 else [-1] if last else [nth]
+
+
+def _nth_weekday(like: datetime, weekday: int, ordinal: int) -> datetime:
+    """The ``ordinal`` (-1: last) ``weekday`` of ``like``'s month, at its wall time."""
+    year, month = like.year, like.month
     days = [
         day
         for day in range(1, gregorian.monthrange(year, month)[1] + 1)
         if date(year, month, day).weekday() == weekday
     ]
     day = days[ordinal - 1] if ordinal > 0 else days[-1]
-    return datetime(year, month, day, at.hour, at.minute, at.second)
+    return like.replace(day=day)
+
+
+def check_vtimezone(component: Timezone, tzid: str, first_year: int, last_year: int) -> None:
+    """Raise :class:`SelfCheckError` unless ``component`` gives zoneinfo's UTC offset one
+    second before and at every change of ``tzid`` in the range, and mid-way between them.
+
+    The component is read as RFC 5545 defines it (each onset is DTSTART minus
+    TZOFFSETFROM, RRULEs expanded; the latest onset before an instant sets
+    its offset), so a regression in how observances are written is a failed
+    build, not a wrong calendar.
+    """
+    zone = ZoneInfo(tzid)
+    start = datetime(first_year, 1, 1, tzinfo=zone).timestamp()
+    end = datetime(last_year + 1, 1, 1, tzinfo=zone).timestamp()
+    table = _onsets(component, datetime(last_year + 2, 1, 1))
+    instants = [
+        change.instant.timestamp()
+        for change in changes(
+            zone, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
+        )
+    ]
+    points = {start, end - 1}
+    for instant in instants:
+        points.update((instant - 1, instant))
+    for low, high in zip([start, *instants], [*instants, end], strict=True):
+        points.add((low + high) // 2)
+    for point in sorted(points):
+        earlier = [offset for onset, offset in table if onset <= point]
+        expected = datetime.fromtimestamp(point, zone).utcoffset()
+        if not earlier or earlier[-1] != expected:
+            moment = datetime.fromtimestamp(point, UTC).isoformat()
+            raise SelfCheckError(
+                f"the VTIMEZONE written for {tzid} gives the wrong UTC offset at {moment} "
+                f"({earlier[-1] if earlier else 'none'} instead of {expected}), so nothing was "
+                "written. This is a bug in wego-ical; please report it with your data file."
+            )
+
+
+def _onsets(component: Timezone, until: datetime) -> list[tuple[float, timedelta]]:
+    """(UTC onset, offset after) of every observance occurrence before ``until``, in order."""
+    result = []
+    for observance in component.subcomponents:
+        start: datetime = observance.decoded("DTSTART")
+        before: timedelta = observance.decoded("TZOFFSETFROM")
+        after: timedelta = observance.decoded("TZOFFSETTO")
+        local = [start]
+        if "RRULE" in observance:
+            rule = _ical_text(observance["RRULE"])
+            local = list(rrulestr(rule, dtstart=start).between(start, until, inc=True))
+        result += [((moment - before).replace(tzinfo=UTC).timestamp(), after) for moment in local]
+    return sorted(result)
+
+
+def _ical_text(value: Any) -> str:
+    return bytes(value.to_ical()).decode()
