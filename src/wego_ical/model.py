@@ -623,8 +623,6 @@ class Occurrence:
 
     event: Event
     session: Session | None
-    index: int = 0
-    count: int = 0
     key: str = ""
 
     @property
@@ -677,10 +675,8 @@ def occurrences(series: Series) -> list[Occurrence]:
     result: list[Occurrence] = []
     for event in series.events:
         if event.sessions:
-            ordered = sorted(event.sessions, key=lambda s: s.start)
             result += [
-                Occurrence(event, session, number, len(ordered), f"{event.id}.{session.id}")
-                for number, session in enumerate(ordered, start=1)
+                Occurrence(event, session, f"{event.id}.{session.id}") for session in event.sessions
             ]
         else:
             result.append(Occurrence(event, None, key=event.id))

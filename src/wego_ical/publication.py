@@ -225,13 +225,13 @@ def _feed_files(
     files: dict[str, Content] = {}
     feeds: list[FeedRecord] = []
     envelopes: dict[str, bytes] = {}
+    base_url = series.publish.base_url
     for path, (name, description) in descriptions.items():
         shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
         if not shown:
             continue
         members = [record for record, _ in shown]
         key = path.removesuffix(".ics").replace("/", ".")
-        base_url = series.publish.base_url
         envelopes[path] = build_envelope(
             name,
             description,

@@ -26,7 +26,7 @@ from wego_ical.errors import SelfCheckError
 from wego_ical.lint import lint, lint_event
 from wego_ical.pieces import regroup
 from wego_ical.state import EventRecord, Snapshot
-from wego_ical.timezones import build_vtimezone, check_vtimezone
+from wego_ical.timezones import checked_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
 
@@ -176,9 +176,7 @@ def _with_timezones(calendar: Calendar, zones: Iterable[str], years: tuple[int, 
 @functools.lru_cache(maxsize=64)
 def vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
     """The serialized VTIMEZONE, checked against zoneinfo (computing one takes milliseconds)."""
-    component = build_vtimezone(tzid, first_year, last_year)
-    check_vtimezone(component, tzid, first_year, last_year)
-    return bytes(component.to_ical())
+    return bytes(checked_vtimezone(tzid, first_year, last_year).to_ical())
 
 
 def splice(envelope: bytes, vevents: Iterable[bytes]) -> bytes:

@@ -24,6 +24,7 @@ always the higher of the two offsets of a DST pair, as clients display it.
 
 from __future__ import annotations
 
+import bisect
 import calendar as gregorian
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -110,10 +111,32 @@ def _locate(zone: ZoneInfo, low: int, high: int, before: Period) -> Change:
 def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     """A VTIMEZONE for ``tzid`` exact from ``first_year`` to the end of ``last_year``."""
     zone = ZoneInfo(tzid)
+    return _build(zone, first_year, last_year, _changes_in_years(zone, first_year, last_year))
+
+
+def checked_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """:func:`build_vtimezone`, checked against zoneinfo before it is used (the zone's
+    changes are found once, for both)."""
+    zone = ZoneInfo(tzid)
+    found = _changes_in_years(zone, first_year, last_year)
+    component = _build(zone, first_year, last_year, found)
+    _check(component, zone, first_year, last_year, found)
+    return component
+
+
+def _changes_in_years(zone: ZoneInfo, first_year: int, last_year: int) -> list[Change]:
+    return changes(
+        zone,
+        datetime(first_year, 1, 1, tzinfo=zone),
+        datetime(last_year + 1, 1, 1, tzinfo=zone),
+    )
+
+
+def _build(zone: ZoneInfo, first_year: int, last_year: int, found: list[Change]) -> Timezone:
+    tzid = str(zone.key)
     start_local = datetime(first_year, 1, 1)
     start = start_local.replace(tzinfo=zone)
     end = datetime(last_year + 1, 1, 1, tzinfo=zone)
-    found = changes(zone, start, end)
     # One more year to see whether a yearly rule continues past the range.
     following = changes(zone, end, datetime(last_year + 2, 1, 1, tzinfo=zone))
     component = Timezone()
@@ -214,38 +237,36 @@ def _nth_weekday(like: datetime, weekday: int, ordinal: int) -> datetime:
     return like.replace(day=day)
 
 
-def check_vtimezone(component: Timezone, tzid: str, first_year: int, last_year: int) -> None:
+def _check(
+    component: Timezone, zone: ZoneInfo, first_year: int, last_year: int, found: list[Change]
+) -> None:
     """Raise :class:`SelfCheckError` unless ``component`` gives zoneinfo's UTC offset one
-    second before and at every change of ``tzid`` in the range, and mid-way between them.
+    second before and at every change ``found`` in the range, and mid-way between them.
 
     The component is read as RFC 5545 defines it (each onset is DTSTART minus
     TZOFFSETFROM, RRULEs expanded; the latest onset before an instant sets
     its offset), so a regression in how observances are written is a failed
     build, not a wrong calendar.
     """
-    zone = ZoneInfo(tzid)
     start = datetime(first_year, 1, 1, tzinfo=zone).timestamp()
     end = datetime(last_year + 1, 1, 1, tzinfo=zone).timestamp()
     table = _onsets(component, datetime(last_year + 2, 1, 1))
-    instants = [
-        change.instant.timestamp()
-        for change in changes(
-            zone, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
-        )
-    ]
+    onsets = [onset for onset, _ in table]
+    instants = [change.instant.timestamp() for change in found]
     points = {start, end - 1}
     for instant in instants:
         points.update((instant - 1, instant))
     for low, high in zip([start, *instants], [*instants, end], strict=True):
         points.add((low + high) // 2)
     for point in sorted(points):
-        earlier = [offset for onset, offset in table if onset <= point]
+        index = bisect.bisect_right(onsets, point) - 1
+        got = table[index][1] if index >= 0 else None
         expected = datetime.fromtimestamp(point, zone).utcoffset()
-        if not earlier or earlier[-1] != expected:
+        if got != expected:
             moment = datetime.fromtimestamp(point, UTC).isoformat()
             raise SelfCheckError(
-                f"the VTIMEZONE written for {tzid} gives the wrong UTC offset at {moment} "
-                f"({earlier[-1] if earlier else 'none'} instead of {expected}), so nothing was "
+                f"the VTIMEZONE written for {zone.key} gives the wrong UTC offset at {moment} "
+                f"({got if got is not None else 'none'} instead of {expected}), so nothing was "
                 "written. This is a bug in wego-ical; please report it with your data file."
             )
 
