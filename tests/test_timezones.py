@@ -213,3 +213,21 @@ def test_dublin_summer_is_daylight_and_winter_standard() -> None:
     component = build_vtimezone("Europe/Dublin", 2024, 2024)
     names = {sub.name: str(sub["TZNAME"]) for sub in component.subcomponents}
     assert names == {"STANDARD": "GMT", "DAYLIGHT": "IST"}
+
+
+def test_the_build_refuses_a_vtimezone_that_disagrees_with_zoneinfo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wego_ical import timezones
+    from wego_ical.errors import SelfCheckError
+
+    real = timezones._build
+
+    def without_changes(*args: Any) -> icalendar.Timezone:
+        component = real(*args)
+        component.subcomponents = component.subcomponents[:1]  # only the opening observance
+        return component
+
+    monkeypatch.setattr(timezones, "_build", without_changes)
+    with pytest.raises(SelfCheckError, match="VTIMEZONE written for America/Santiago"):
+        timezones.checked_vtimezone("America/Santiago", 2026, 2028)
