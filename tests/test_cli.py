@@ -254,3 +254,122 @@ def test_jobs_must_be_at_least_1(runner: CliRunner) -> None:
     result = runner.invoke(main, ["build", "--jobs", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1." in result.output
+
+
+# --------------------------------------------------------------------------- series identity
+
+OTHER_SERIES = """
+[series]
+id = "civic-tech-days"
+title = "London Civic Tech Days"
+url = "https://example.org/"
+timezone = "Europe/London"
+uid_domain = "example.org"
+[series.organiser]
+name = "Civic Tech London"
+[[events]]
+id = "day-1"
+title = "Day 1"
+date = 2030-05-01
+start = 09:00:00
+end = 17:00:00
+"""
+
+
+def _build(runner: CliRunner, data: Path, out: Path, *flags: str) -> tuple[int, str]:
+    result = runner.invoke(
+        main, ["build", "--data", str(data), "--out", str(out), "--now", NOW, *flags]
+    )
+    return result.exit_code, result.output
+
+
+NOW = "2030-06-01T00:00:00Z"
+
+
+def test_another_series_is_not_built_into_a_folder_holding_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    assert _build(runner, DATA, out)[0] == 0
+    before = tree(out)
+    other = tmp_path / "conf.toml"
+    other.write_text(OTHER_SERIES, encoding="utf-8")
+    code, output = _build(runner, other, out)
+    assert code == 1
+    assert output == (
+        f"Error: {out} holds the feeds of series 'wego-awards-4' (UIDs …@we-gov.org), but "
+        f"{other} is series 'civic-tech-days' (UIDs …@example.org). Building it here would "
+        "cancel every published event and publish them all again under new UIDs: subscribers "
+        "would see duplicates. Build this series into another folder with --out; pass "
+        "--replace to start this folder over with it; or, if you renamed this series on "
+        "purpose, pass --new-uids.\n"
+    )
+    assert tree(out) == before
+
+
+def test_replace_starts_the_folder_over(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert _build(runner, DATA, out)[0] == 0
+    (out / "CNAME").write_text("mine")
+    other = tmp_path / "conf.toml"
+    other.write_text(OTHER_SERIES, encoding="utf-8")
+    code, output = _build(runner, other, out, "--replace")
+    assert code == 0, output
+    assert "added: Day 1" in output and "cancelled" not in output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "CNAME",
+        "all.ics",
+        "day-1.ics",
+        "events",
+        "feeds.json",
+        "index.html",
+    ]
+    assert b"WeGO" not in (out / "all.ics").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('id = "wego-awards-4"', 'id = "wego-awards-four"'),
+        ('uid_domain = "we-gov.org"', 'uid_domain = "awards.we-gov.org"'),
+    ],
+)
+def test_a_renamed_series_needs_new_uids_and_diff_warns(
+    runner: CliRunner, tmp_path: Path, old: str, new: str
+) -> None:
+    out = tmp_path / "dist"
+    assert _build(runner, DATA, out)[0] == 0
+    renamed = tmp_path / "events.toml"
+    renamed.write_text(DATA.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    diff = runner.invoke(main, ["diff", "--data", str(renamed), "--out", str(out), "--now", NOW])
+    assert diff.exit_code == 0
+    assert diff.output.startswith(
+        "warning: every event gets a new UID: subscribers will see duplicates"
+    )
+    assert "kept as cancelled (removed from the data): " in diff.output
+    assert "added: " in diff.output
+    assert _build(runner, renamed, out)[0] == 1
+    code, output = _build(runner, renamed, out, "--new-uids")
+    assert code == 0
+    assert output.startswith("warning: every event gets a new UID")
+    # Subscribers see the old events cancelled, not vanished.
+    assert (out / "all.ics").read_bytes().count(b"STATUS:CANCELLED") == 7
+
+
+def test_diff_reports_a_feed_damaged_by_hand(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert _build(runner, DATA, out)[0] == 0
+    feed = out / "part-1.ics"
+    feed.write_bytes(feed.read_bytes().replace(b"SUMMARY:", b"SUMMARY:x", 1))
+    (out / "events" / "wego-awards-4.ceremony.ics").unlink()
+    diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out), "--now", NOW])
+    assert diff.exit_code == 0
+    assert diff.output == (
+        f"2 files in {out} differ from what {DATA} builds (missing, edited by hand, damaged, or "
+        f"built by another version): {out / 'events/wego-awards-4.ceremony.ics'}, "
+        f"{out / 'part-1.ics'}; 'wego-ical build' rewrites them.\n"
+        "No changes for subscribers.\n"
+    )
+    assert _build(runner, DATA, out)[0] == 0
+    diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out), "--now", NOW])
+    assert diff.output == f"No changes for subscribers: {out} is up to date with {DATA}.\n"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -30,7 +32,7 @@ def write(out: Path, files: dict[str, bytes], document: dict[str, object]) -> li
     """write_output of ``files`` and a manifest (written last) made of ``document``
     and their list, continuing from the manifest in ``out``."""
     manifest = json.dumps({**document, "generated": sorted(files)}, indent=2) + "\n"
-    results = write_output(out, {**files, MANIFEST: manifest.encode()}, generated(out))
+    results = write_output(out, {**files, MANIFEST: manifest.encode()}, generated(out)).files
     return [result for result in results if result.path != MANIFEST]
 
 
@@ -96,7 +98,7 @@ def test_a_tampered_manifest_never_deletes_outside_the_folder(tmp_path: Path) ->
     victim = tmp_path / "victim.txt"
     victim.write_text("keep")
     out.mkdir()
-    results = write_output(out, FILES, ["../victim.txt", "/etc/passwd", 3])
+    results = write_output(out, FILES, ["../victim.txt", "/etc/passwd", 3]).files
     assert {r.action for r in results} == {"written"}
     assert victim.read_text() == "keep"
 
@@ -146,7 +148,8 @@ def test_folder_is_replaced_in_one_exchange_keeping_unchanged_inodes(tmp_path: P
     assert after["CNAME"] == inodes["CNAME"]
     assert after["part-1.ics"] == inodes["part-1.ics"]
     assert after["all.ics"] != inodes["all.ics"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging left behind
+    # no staging left behind; the lock file stays (another build may be waiting on it)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.wego-ical.lock", "dist"]
 
 
 def test_nothing_to_change_touches_nothing(tmp_path: Path) -> None:
@@ -180,7 +183,7 @@ def test_failing_exchange_leaves_the_old_folder(
     with pytest.raises(OutputError, match="cannot replace the output folder"):
         write(out, {p: c + b"-new" for p, c in FILES.items()}, {"v": 2})
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.wego-ical.lock", "dist"]
 
 
 def test_without_exchange_files_are_moved_one_by_one(
@@ -217,11 +220,11 @@ def test_without_exchange_a_failed_move_restores_the_previous_output(
     real_replace = os.replace
     calls = {"n": 0}
 
-    def failing_replace(src: str | Path, dst: str | Path) -> None:
+    def failing_replace(src: str | Path, dst: str | Path, **fds: int | None) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        real_replace(src, dst)
+        real_replace(src, dst, **fds)
 
     def no_exchange(first: Path, second: Path) -> None:
         raise write_module._NoExchange
@@ -271,17 +274,47 @@ def test_failure_while_staging_leaves_output_untouched(
     assert snapshot(out) == before
 
 
-def test_leftover_staging_folders_are_cleaned_not_published(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["beside", "inside"])
+def test_the_staging_folder_a_killed_build_recorded_is_removed(tmp_path: Path, where: str) -> None:
     out = tmp_path / "dist"
     write(out, FILES, {})
-    beside = tmp_path / ".dist.wego-ical-staging-abc"
-    inside = out / ".wego-ical-staging-xyz"
-    for leftover in (beside, inside):
-        leftover.mkdir()
-        (leftover / "all.ics").write_bytes(b"half")
+    leftover = (tmp_path if where == "beside" else out) / ".dist.wego-ical-staging-k1ll3d"
+    leftover.mkdir()
+    (leftover / "all.ics").write_bytes(b"half")
+    # What a build killed while writing its staging folder leaves in the lock file.
+    lock = tmp_path / ".dist.wego-ical.lock"
+    lock.write_text(json.dumps({"pid": 99999, "staging": str(leftover)}))
     write(out, {**FILES, "all.ics": b"A4"}, {})
-    assert not beside.exists()
-    assert not (out / ".wego-ical-staging-xyz").exists()
+    assert not leftover.exists()
+    assert (out / "all.ics").read_bytes() == b"A4"
+    assert "staging" not in json.loads(lock.read_text())
+
+
+def test_folders_that_only_look_like_staging_folders_are_kept(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    lookalikes = [
+        tmp_path / ".dist.wego-ical-staging-x",
+        out / ".wego-ical-staging-notes",
+        out / "sub" / ".wego-ical-staging-y",
+    ]
+    for folder in lookalikes:
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text("mine")
+    write(out, {**FILES, "all.ics": b"A5"}, {})
+    write(out, {**FILES, "all.ics": b"A6"}, {})
+    for folder in lookalikes:
+        assert (folder / "notes.txt").read_text() == "mine"
+
+
+def test_a_recorded_staging_folder_elsewhere_is_never_removed(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    elsewhere = tmp_path / "project" / "precious"
+    elsewhere.mkdir(parents=True)
+    (tmp_path / ".dist.wego-ical.lock").write_text(json.dumps({"staging": str(elsewhere)}))
+    write(out, {**FILES, "all.ics": b"A7"}, {})
+    assert elsewhere.is_dir()
 
 
 @pytest.mark.parametrize(
@@ -301,7 +334,7 @@ def test_content_produced_in_chunks_is_compared_while_streamed(
 ) -> None:
     out = tmp_path / "dist"
     write(out, {"index.html": old}, {})
-    results = write_output(out, {"index.html": lambda: iter(chunks)}, generated(out))
+    results = write_output(out, {"index.html": lambda: iter(chunks)}, generated(out)).files
     assert results == [FileResult("index.html", action)]
     assert (out / "index.html").read_bytes() == b"".join(chunks)
     assert not [p for p in tmp_path.iterdir() if ".wego-ical-staging-" in p.name]
@@ -318,13 +351,13 @@ def test_unchanged_content_produced_in_chunks_creates_no_file(
 
     monkeypatch.setattr(write_module, "_start_file", no_file)
     chunks = {"index.html": lambda: iter([b"abc", b"def"])}
-    results = write_output(out, chunks, generated(out))
+    results = write_output(out, chunks, generated(out)).files
     assert results == [FileResult("index.html", "unchanged")]
 
 
 def test_content_produced_in_chunks_into_a_new_folder(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    results = write_output(out, {"sub/page.html": lambda: iter([b"<p>", b"</p>"])}, [])
+    results = write_output(out, {"sub/page.html": lambda: iter([b"<p>", b"</p>"])}, []).files
     assert results == [FileResult("sub/page.html", "written")]
     assert (out / "sub/page.html").read_bytes() == b"<p></p>"
 
@@ -336,9 +369,124 @@ def test_the_callers_list_of_previously_generated_files_is_used_and_checked(
     write(out, FILES, {})
     (tmp_path / "outside.txt").write_text("keep")
     before = ["all.ics", "part-1.ics", "categories/mobility.ics", "../outside.txt", 7]
-    results = write_output(out, {"all.ics": b"A"}, generated_before=before)
+    results = write_output(out, {"all.ics": b"A"}, generated_before=before).files
     assert [r.path for r in results if r.action == "removed"] == [
         "categories/mobility.ics",
         "part-1.ics",
     ]
     assert (tmp_path / "outside.txt").read_text() == "keep"
+
+
+# --------------------------------------------------------------------------- links
+
+
+def _fallback(monkeypatch: pytest.MonkeyPatch, out: Path) -> None:
+    """Make the parent of ``out`` refuse the staging folder, as a read-only parent does."""
+    real = write_module._make_staging
+
+    def make_staging(parent: Path, prefix: str) -> Path:
+        if parent == out.parent:
+            raise PermissionError(13, "Permission denied")
+        return real(parent, prefix)
+
+    monkeypatch.setattr(write_module, "_make_staging", make_staging)
+
+
+@pytest.mark.parametrize("mode", ["swap", "file by file"])
+def test_a_linked_folder_the_build_writes_into_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "mobility.ics").write_bytes(b"not yours")
+    shutil.rmtree(out / "categories")
+    (out / "categories").symlink_to(elsewhere)
+    before = snapshot(out)
+    if mode == "file by file":
+        _fallback(monkeypatch, out)
+    with pytest.raises(
+        OutputError, match=r"dist/categories: is a symbolic link; .*replace the link"
+    ):
+        write(out, {**FILES, "categories/mobility.ics": b"C2"}, {})
+    assert (elsewhere / "mobility.ics").read_bytes() == b"not yours"
+    assert snapshot(out) == before
+
+
+def test_a_linked_file_the_build_writes_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    target = tmp_path / "target.ics"
+    target.write_bytes(b"A")
+    (out / "all.ics").unlink()
+    (out / "all.ics").symlink_to(target)
+    with pytest.raises(OutputError, match=r"dist/all.ics: is a symbolic link"):
+        write(out, {**FILES, "all.ics": b"A2"}, {})
+    assert target.read_bytes() == b"A"
+
+
+@pytest.mark.parametrize("mode", ["swap", "file by file"])
+@pytest.mark.parametrize("elsewhere_empty", [False, True])
+def test_a_manifest_entry_behind_a_link_is_never_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, elsewhere_empty: bool
+) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if not elsewhere_empty:
+        (elsewhere / "data.toml").write_text("precious")
+    (out / "link").symlink_to(elsewhere)
+    if mode == "file by file":
+        _fallback(monkeypatch, out)
+    results = write_output(out, {"all.ics": b"A2"}, [*FILES, "link/data.toml", "link"])
+    assert "link/data.toml" not in {r.path for r in results.files}
+    assert elsewhere.is_dir()
+    if not elsewhere_empty:
+        assert (elsewhere / "data.toml").read_text() == "precious"
+    # The link itself was listed as generated: removing it removes only the link.
+    assert not (out / "link").is_symlink()
+
+
+def test_file_by_file_mode_is_announced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "dist"
+    assert write_output(out, FILES, []).notice is None
+    _fallback(monkeypatch, out)
+    result = write_output(out, {**FILES, "all.ics": b"A2"}, list(FILES))
+    assert result.notice is not None and "moved in one by one" in result.notice
+    assert (out / "all.ics").read_bytes() == b"A2"
+
+
+def test_a_previous_file_behind_a_link_is_not_read(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "x.ics").write_bytes(b"secret")
+    (out / "events").symlink_to(secret)
+    assert write_module.read_generated_file(out, "events/x.ics") is None
+    assert write_module.read_generated_file(out, "all.ics") == b"A"
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def test_folders_keep_their_permissions_and_owner(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    private = out / "private"
+    private.mkdir()
+    (private / "notes.txt").write_text("mine")
+    os.chmod(private, 0o700)
+    os.chmod(out / "categories", 0o750)
+    os.chmod(out, 0o751)
+    if os.geteuid() == 0:
+        os.chown(private, 12345, 23456)
+    write(out, {**FILES, "all.ics": b"A2", "categories/mobility.ics": b"C2"}, {})
+    assert stat.S_IMODE((out / "private").stat().st_mode) == 0o700
+    assert stat.S_IMODE((out / "categories").stat().st_mode) == 0o750
+    assert stat.S_IMODE(out.stat().st_mode) == 0o751
+    if os.geteuid() == 0:
+        assert ((out / "private").stat().st_uid, (out / "private").stat().st_gid) == (12345, 23456)
+    assert (out / "private" / "notes.txt").read_text() == "mine"

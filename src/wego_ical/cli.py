@@ -97,13 +97,29 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _options(
-    data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int | None = None
+    data_path: Path,
+    out_dir: Path,
+    now: datetime,
+    prune: bool,
+    jobs: int | None = None,
+    *,
+    wait: bool = False,
+    replace: bool = False,
+    new_uids: bool = False,
 ) -> BuildOptions:
     from wego_ical.pipeline import BuildOptions
     from wego_ical.workers import WorkerSettings
 
     return BuildOptions(
-        data_path, out_dir, now, prune=prune, workers=WorkerSettings(jobs=jobs), one_shot=True
+        data_path,
+        out_dir,
+        now,
+        prune=prune,
+        workers=WorkerSettings(jobs=jobs),
+        one_shot=True,
+        wait=wait,
+        replace=replace,
+        new_uids=new_uids,
     )
 
 
@@ -130,8 +146,31 @@ def main() -> None:
     help="Processes that render events, for a series of 1,000 or more new events "
     "[env: WEGO_ICAL_JOBS; default: one per CPU core].",
 )
+@click.option(
+    "--wait", is_flag=True, help="If another build is writing the output folder, wait for it."
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="The output folder holds another series: start it over with this one.",
+)
+@click.option(
+    "--new-uids",
+    is_flag=True,
+    help="Accept that this series' id or uid_domain changed: every event is published "
+    "again under a new UID (subscribers see duplicates).",
+)
 @_user_errors
-def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int | None) -> None:
+def build(
+    data_path: Path,
+    out_dir: Path,
+    now: datetime,
+    prune: bool,
+    jobs: int | None,
+    wait: bool,
+    replace: bool,
+    new_uids: bool,
+) -> None:
     """Validate the data and write every feed into the output folder.
 
     Nothing is written unless the whole build succeeds; files in the output
@@ -141,7 +180,10 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int 
     from wego_ical.pipeline import build as run_build
     from wego_ical.pipeline import build_report
 
-    for line in build_report(run_build(_options(data_path, out_dir, now, prune, jobs))):
+    options = _options(
+        data_path, out_dir, now, prune, jobs, wait=wait, replace=replace, new_uids=new_uids
+    )
+    for line in build_report(run_build(options)):
         click.echo(line)
 
 
@@ -154,13 +196,32 @@ def build(data_path: Path, out_dir: Path, now: datetime, prune: bool, jobs: int 
 def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     """Show what a build would change for subscribers, without writing anything."""
     from wego_ical.pipeline import change_report, prepare
+    from wego_ical.write import differing_files
 
-    changes = prepare(_options(data_path, out_dir, now, prune)).publication.changes
-    if not changes:
-        click.echo(f"No changes for subscribers: {out_dir} is up to date with {data_path}.")
-        return
+    prepared = prepare(_options(data_path, out_dir, now, prune))
+    if prepared.identity_change is not None:
+        click.echo(f"warning: {prepared.identity_change.warning()}")
+        click.echo("  ('wego-ical build' refuses this without --new-uids or --replace.)")
+    changes = prepared.publication.changes
     for line in change_report(changes, prune_hint=not prune):
         click.echo(line)
+    if changes:
+        return
+    # Without changes every file should be as built; one that is not was
+    # damaged or edited by hand, or built by another version.
+    differ = differing_files(out_dir, prepared.publication.files)
+    if not differ:
+        click.echo(f"No changes for subscribers: {out_dir} is up to date with {data_path}.")
+        return
+    shown = ", ".join(str(out_dir / path) for path in differ[:10])
+    more = f" and {len(differ) - 10} more" if len(differ) > 10 else ""
+    click.echo(
+        f"{plural(len(differ), 'file')} in {out_dir} "
+        f"{'differs' if len(differ) == 1 else 'differ'} from what {data_path} builds "
+        f"(missing, edited by hand, damaged, or built by another version): {shown}{more}; "
+        "'wego-ical build' rewrites them."
+    )
+    click.echo("No changes for subscribers.")
 
 
 @main.command()

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from wego_ical.errors import OutputError
 from wego_ical.load import load_series
+from wego_ical.lock import locked_output, output_folder, shared_lock
 from wego_ical.model import Series
 from wego_ical.plan import event_file
 from wego_ical.publication import INDEX_PAGE, Publication, publish
@@ -35,7 +37,10 @@ class BuildOptions:
     ``base_url`` overrides the data's ``[publish] base_url`` (the preview's
     links point at the preview server). ``one_shot`` marks a process that
     exits after this build, which may then keep its data out of the garbage
-    collector's way.
+    collector's way. ``wait`` waits for another build of the same folder to
+    finish instead of failing. ``replace`` starts a folder that holds another
+    series over; ``new_uids`` accepts that the series' id or UID domain
+    changed (every event is published anew under a new UID).
     """
 
     data_path: Path
@@ -46,15 +51,58 @@ class BuildOptions:
     base_url: str | None = None
     state_dir: Path | None = None
     one_shot: bool = False
+    wait: bool = False
+    replace: bool = False
+    new_uids: bool = False
+
+
+@dataclass(frozen=True)
+class IdentityChange:
+    """The output folder holds another series, or this one under another id or UID domain."""
+
+    out_dir: Path
+    data_path: Path
+    before: tuple[str, str | None]
+    now: tuple[str, str]
+
+    def warning(self) -> str:
+        """What subscribers will see if the build goes ahead."""
+        return (
+            f"every event gets a new UID: subscribers will see duplicates "
+            f"(series {_identity(self.before)} becomes {_identity(self.now)}; the old events "
+            "are cancelled and the new ones added)"
+        )
+
+    def refusal(self) -> str:
+        """Why a build stops, and the ways forward."""
+        return (
+            f"{self.out_dir} holds the feeds of series {_identity(self.before)}, but "
+            f"{self.data_path} is series {_identity(self.now)}. Building it here would cancel "
+            "every published event and publish them all again under new UIDs: subscribers "
+            "would see duplicates. Build this series into another folder with --out; pass "
+            "--replace to start this folder over with it; or, if you renamed this series on "
+            "purpose, pass --new-uids."
+        )
+
+
+def _identity(identity: tuple[str, str | None]) -> str:
+    series_id, domain = identity
+    return f"'{series_id}' (UIDs …@{domain})" if domain else f"'{series_id}'"
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A publication ready to be written, with the inputs it was made from."""
+    """A publication ready to be written, with the inputs it was made from.
+
+    ``generated_before`` lists the files the output folder's previous build
+    generated (they are removed if the publication no longer has them).
+    """
 
     series: Series
     previous: State | None
     publication: Publication
+    generated_before: list[str]
+    identity_change: IdentityChange | None = None
 
 
 @dataclass(frozen=True)
@@ -64,14 +112,55 @@ class BuildResult:
     out_dir: Path
     publication: Publication
     files: list[FileResult]
+    notices: list[str] = field(default_factory=list)
+    identity_change: IdentityChange | None = None
 
 
 def prepare(options: BuildOptions) -> Prepared:
     """Load and validate the data and compute every file, without writing anything.
 
-    Raises a :class:`~wego_ical.errors.WegoIcalError` for bad data, a damaged
+    Holds a shared lock on the folder whose state it reads, so that it never
+    reads a folder while a build replaces it. Raises a
+    :class:`~wego_ical.errors.WegoIcalError` for bad data, a damaged
     publication state or an output path that is not a folder.
     """
+    with shared_lock(options.state_dir or options.out_dir, wait=True):
+        return _prepare(options)
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the data into the output folder, all or nothing.
+
+    The output folder is locked from reading its state to writing it: two
+    builds of one folder never interleave (the second fails, or waits with
+    ``wait``). Raises :class:`OutputError` when the folder holds another
+    series, unless ``replace`` or ``new_uids`` says what to do.
+    """
+    check_folder(options.out_dir)
+    with locked_output(options.out_dir, wait=options.wait) as lock:
+        if _separate_state(options):
+            assert options.state_dir is not None
+            with shared_lock(options.state_dir, wait=True):
+                prepared = _prepare(options)
+        else:
+            prepared = _prepare(options)
+        change = prepared.identity_change
+        if change is not None and not options.new_uids:
+            raise OutputError(change.refusal())
+        written = write_output(
+            options.out_dir, prepared.publication.files, prepared.generated_before, lock=lock
+        )
+    notices = [written.notice] if written.notice else []
+    return BuildResult(options.out_dir, prepared.publication, written.files, notices, change)
+
+
+def _separate_state(options: BuildOptions) -> bool:
+    if options.state_dir is None:
+        return False
+    return output_folder(options.state_dir).resolve() != output_folder(options.out_dir).resolve()
+
+
+def _prepare(options: BuildOptions) -> Prepared:
     series = load_series(options.data_path)
     if options.base_url is not None:
         series = series.model_copy(
@@ -81,6 +170,14 @@ def prepare(options: BuildOptions) -> Prepared:
     check_folder(options.out_dir)
     state_dir = options.state_dir or options.out_dir
     previous = read_state(state_dir)
+    if _separate_state(options):
+        own = read_state(options.out_dir)
+        generated_before = own.generated if own else []
+    else:
+        generated_before = previous.generated if previous else []
+    change = _identity_change(previous, series, state_dir, options.data_path)
+    if change is not None and options.replace:
+        previous, change = None, None  # start over: no cancellations, old files removed
     rendered = _rendered_events(state_dir, previous) if previous else {}
     publication = publish(
         series,
@@ -91,16 +188,20 @@ def prepare(options: BuildOptions) -> Prepared:
         workers=options.workers,
     )
     _keep_for_good(options)
-    return Prepared(series, previous, publication)
+    return Prepared(series, previous, publication, generated_before, change)
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the data into the output folder, all or nothing."""
-    prepared = prepare(options)
-    before = prepared.previous if options.state_dir is None else read_state(options.out_dir)
-    generated_before = before.generated if before else []
-    files = write_output(options.out_dir, prepared.publication.files, generated_before)
-    return BuildResult(options.out_dir, prepared.publication, files)
+def _identity_change(
+    previous: State | None, series: Series, folder: Path, data_path: Path
+) -> IdentityChange | None:
+    """How the series identity differs from the one published in ``folder``, if it does."""
+    if previous is None:
+        return None
+    info = series.series
+    domain = previous.recorded_uid_domain()
+    if previous.series == info.id and domain in (None, info.uid_domain):
+        return None
+    return IdentityChange(folder, data_path, (previous.series, domain), (info.id, info.uid_domain))
 
 
 def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
@@ -157,6 +258,8 @@ def build_report(
     # Single-event files are summarised, not listed.
     listed = [r for r in results if r.path in counts or r.action == "removed"]
     lines = []
+    if result.identity_change is not None:
+        lines.append(f"warning: {result.identity_change.warning()}")
     for item in listed[:files_shown]:
         shown = out_dir / item.path
         if item.action == "removed":
@@ -179,6 +282,7 @@ def build_report(
         f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
         f"{sum(r.action == 'removed' for r in results)} removed."
     )
+    lines += [f"note: {notice}" for notice in result.notices]
     return lines
 
 

@@ -125,6 +125,7 @@ def publish(
     state = State(
         renderer=RENDERER,
         series=series.series.id,
+        uid_domain=series.series.uid_domain,
         feeds=feeds,
         events=records,
         generated=sorted(files),

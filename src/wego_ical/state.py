@@ -143,11 +143,22 @@ class State:
     # reused by a later build of the very same renderer.
     renderer: str = ""
     series: str
+    # The domain every UID ends in; with ``series`` it identifies whose
+    # events these are (absent in files of wego-ical 0.1: see uid_domain_of).
+    uid_domain: str | None = None
     feeds: list[FeedRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
     # Every file the build generated, so that the next build can remove the
     # ones it no longer produces (and never touches anything else).
     generated: list[str] = field(default_factory=list)
+
+    def recorded_uid_domain(self) -> str | None:
+        """The UID domain of this publication: recorded, else read off its first event's UID."""
+        if self.uid_domain is not None:
+            return self.uid_domain
+        for record in self.events:
+            return record.uid.rpartition("@")[2] or None
+        return None
 
     def to_json(self) -> bytes:
         """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""

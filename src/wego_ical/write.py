@@ -13,7 +13,15 @@ feeds beside it.
 Where an atomic exchange is not available (another operating system, or a
 folder whose parent cannot be written), the changed files are moved in one
 by one after everything was written, and put back if a move fails: a failure
-leaves the old output, but a killed process may leave a mix.
+leaves the old output, but a killed process may leave a mix; the result
+says so. In that mode every file is moved or removed relative to a
+descriptor of its folder opened without following links, and a build whose
+files would go through a symbolic link in the output folder is refused, so
+nothing outside the folder is ever written or deleted.
+
+All of this happens under the output folder's lock (:mod:`wego_ical.lock`),
+which also records the staging folder: only the holder of the lock removes
+a staging folder a killed build left, and only that exact one.
 
 The caller passes the list of files the previous build generated (from its
 publication state), so files that the data no longer produces are removed,
@@ -26,14 +34,16 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
 from wego_ical.errors import OutputError
+from wego_ical.lock import OutputLock, locked_output, output_folder
 from wego_ical.pieces import Content
 
 STAGING_PREFIX = ".wego-ical-staging-"
@@ -53,9 +63,23 @@ class _NoExchange(Exception):
     """The file system or platform cannot swap two folders atomically."""
 
 
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did to each file, and how the folder was replaced."""
+
+    files: list[FileResult]
+    # Set when the files had to be moved in one by one instead of swapped in
+    # at once: the organiser should know that a killed build may leave a mix.
+    notice: str | None = None
+
+
 def write_output(
-    out_dir: Path, files: Mapping[str, Content], generated_before: Iterable[object]
-) -> list[FileResult]:
+    out_dir: Path,
+    files: Mapping[str, Content],
+    generated_before: Iterable[object],
+    *,
+    lock: OutputLock | None = None,
+) -> WriteResult:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
     ``files`` maps relative POSIX paths to contents, or to functions that
@@ -65,40 +89,101 @@ def write_output(
     files must be moved in one by one, they are moved in the same order: the
     publication state comes last, so that it never lists a file not yet in
     place. ``generated_before`` lists the files the previous build generated;
-    those no longer in ``files`` are removed. Raises :class:`OutputError`
+    those no longer in ``files`` are removed. Nothing is written or removed
+    through a symbolic link. ``lock`` is the output folder's lock, if the
+    caller already holds it (a build holds it from reading the state to
+    here); otherwise it is taken for the write. Raises :class:`OutputError`
     when the folder cannot be written; the previous output is then left as
     it was.
     """
     for relative in files:
         _check_relative(relative)
-    out_dir = _prepare_folder(out_dir)
-    previous = _safe_paths(generated_before)
-    with _stage(out_dir) as (staging, atomic):
-        changed: list[str] = []
-        for relative, value in files.items():
-            content = value if isinstance(value, bytes) else value()
-            if isinstance(content, bytes):
-                if _read_or_none(out_dir / relative) != content:
-                    _write_file(staging / relative, content)
+    out_dir = output_folder(out_dir)
+    check_folder(out_dir)
+    if lock is None:
+        with locked_output(out_dir) as own_lock:
+            return _write_locked(out_dir, files, generated_before, own_lock)
+    return _write_locked(out_dir, files, generated_before, lock)
+
+
+def _write_locked(
+    out_dir: Path,
+    files: Mapping[str, Content],
+    generated_before: Iterable[object],
+    lock: OutputLock,
+) -> WriteResult:
+    try:
+        _refuse_links(out_dir, files)
+        _check_writable(out_dir)
+        previous = _safe_paths(generated_before)
+        with _stage(out_dir, lock) as (staging, atomic):
+            changed: list[str] = []
+            for relative, value in files.items():
+                content = value if isinstance(value, bytes) else value()
+                if isinstance(content, bytes):
+                    if _read_or_none(out_dir / relative) != content:
+                        _write_file(staging / relative, content)
+                        changed.append(relative)
+                elif _write_stream(staging / relative, content, out_dir / relative):
                     changed.append(relative)
-            elif _write_stream(staging / relative, content, out_dir / relative):
-                changed.append(relative)
-        stale = sorted(rel for rel in set(previous) - set(files) if (out_dir / rel).exists())
-        if changed or stale:
-            _commit(staging, atomic, out_dir, changed, set(stale))
+            stale = sorted(
+                rel for rel in set(previous) - set(files) if _exists_unlinked(out_dir, rel)
+            )
+            swapped = True
+            if changed or stale:
+                swapped = _commit(staging, atomic, out_dir, changed, set(stale))
+    except OSError as exc:
+        raise OutputError(
+            f"{out_dir}: cannot write the output folder: {exc.strerror or exc}"
+        ) from None
     written = set(changed)
     results = [
         FileResult(rel, "written" if rel in written else "unchanged") for rel in sorted(files)
     ]
-    return results + [FileResult(rel, "removed") for rel in stale]
+    notice = None
+    if not swapped:
+        notice = (
+            f"{out_dir} could not be swapped in one step (its parent folder cannot be written, "
+            "or the file system cannot exchange folders), so the changed files were moved in "
+            "one by one: a build killed midway could leave old and new files mixed until the "
+            "next build"
+        )
+    return WriteResult(results + [FileResult(rel, "removed") for rel in stale], notice)
 
 
 def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
-    """The bytes of a file a previous build generated, or None if it is missing or unsafe."""
+    """The bytes of a file a previous build generated, or None if it is missing or unsafe.
+
+    A file reached through a symbolic link is not the build's: None.
+    """
     try:
-        return (out_dir / _check_relative(relative)).read_bytes()
+        parts = _check_relative(relative).split("/")
+        root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except (OSError, OutputError):
         return None
+    try:
+        folder = _open_folder(root, parts[:-1], out_dir, create=False)
+        try:
+            descriptor = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
+        finally:
+            os.close(folder)
+        with open(descriptor, "rb") as file:
+            return file.read()
+    except (OSError, OutputError):
+        return None
+    finally:
+        os.close(root)
+
+
+def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
+    """The files of ``files`` whose content in ``out_dir`` is not what would be written."""
+    differ = []
+    for relative, value in files.items():
+        content = value if isinstance(value, bytes) else value()
+        expected = content if isinstance(content, bytes) else b"".join(content)
+        if read_generated_file(out_dir, relative) != expected:
+            differ.append(relative)
+    return differ
 
 
 def check_folder(out_dir: Path) -> None:
@@ -125,6 +210,7 @@ def _check_relative(relative: str) -> str:
         or path.is_absolute()
         or any(part in ("", ".", "..") for part in relative.split("/"))
         or "\\" in relative
+        or "\x00" in relative
     ):
         raise OutputError(
             f"refusing to write {relative!r}: not a plain path inside the output folder"
@@ -132,94 +218,155 @@ def _check_relative(relative: str) -> str:
     return relative
 
 
-def _prepare_folder(out_dir: Path) -> Path:
-    check_folder(out_dir)
-    if out_dir.is_symlink():
-        out_dir = out_dir.resolve()  # exchange the folder the link points to, not the link
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
+def _check_writable(out_dir: Path) -> None:
     writable = out_dir if out_dir.exists() else out_dir.parent
     if not os.access(writable, os.W_OK | os.X_OK):
         raise OutputError(f"{out_dir}: the output folder is not writable; fix its permissions")
-    _remove_leftovers(out_dir.parent, _staging_prefix(out_dir.name))
-    return out_dir
+
+
+def _refuse_links(out_dir: Path, files: Iterable[str]) -> None:
+    """Refuse to build where a file or folder the build writes is a symbolic link.
+
+    Writing through it would change files outside the output folder; replacing
+    it silently would break whatever the organiser made it for.
+    """
+    folders: set[str] = set()
+    names = list(files)
+    for relative in names:
+        parts = relative.split("/")
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+    for relative in sorted(folders, key=lambda f: f.count("/")) + names:
+        path = out_dir / relative
+        if path.is_symlink():
+            what = "files" if relative in folders else "this file"
+            raise OutputError(
+                f"{path}: is a symbolic link; wego-ical writes {what} there and never writes "
+                "through links in the output folder: replace the link by a real "
+                f"{'folder' if relative in folders else 'file'}, or build elsewhere with --out"
+            )
+
+
+def _exists_unlinked(out_dir: Path, relative: str) -> bool:
+    """Whether ``relative`` exists in ``out_dir`` without passing through a symbolic link."""
+    path = out_dir
+    parts = relative.split("/")
+    for index, part in enumerate(parts):
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return False
+        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
+            return False  # a link (or a file) where a folder should be: not the build's
+    return True
+
+
+def _open_folder(root: int, parts: list[str], shown: Path, *, create: bool) -> int:
+    """A descriptor of the folder ``parts`` below ``root``, never following a link.
+
+    Missing folders are made when ``create`` is set. Raises
+    :class:`OutputError` naming a link found on the way.
+    """
+    descriptor = os.dup(root)
+    try:
+        for depth, part in enumerate(parts):
+            try:
+                following = os.open(
+                    part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor
+                )
+            except FileNotFoundError:
+                if not create:
+                    raise
+                os.mkdir(part, dir_fd=descriptor)
+                following = os.open(
+                    part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor
+                )
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    where = shown.joinpath(*parts[: depth + 1])
+                    raise OutputError(
+                        f"{where}: is a symbolic link or a file, not a folder; wego-ical never "
+                        "writes through links in the output folder: replace it by a folder"
+                    ) from None
+                raise
+            os.close(descriptor)
+            descriptor = following
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 # --------------------------------------------------------------------------- replacing
 
 
 @contextmanager
-def _stage(out_dir: Path) -> Iterator[tuple[Path, bool]]:
+def _stage(out_dir: Path, lock: OutputLock) -> Iterator[tuple[Path, bool]]:
     """A staging folder and whether it can be swapped in atomically.
 
     It is created beside the output folder (same file system); where the
     parent cannot be written, inside the output folder instead, and the
-    files are then moved in one by one.
+    files are then moved in one by one. The lock records it, so that if
+    this process is killed the next build removes it, and nothing else.
     """
     try:
-        staging, atomic = _make_staging(out_dir.parent, out_dir.name), True
+        staging, atomic = _make_staging(out_dir.parent, f".{out_dir.name}{STAGING_PREFIX}"), True
     except PermissionError:
-        staging, atomic = _make_staging(out_dir, ""), False
+        out_dir.mkdir(exist_ok=True)
+        staging, atomic = _make_staging(out_dir, STAGING_PREFIX), False
     try:
+        lock.record_staging(staging)
         yield staging, atomic
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        lock.record_staging(None)
 
 
 def _commit(
     staging: Path, atomic: bool, out_dir: Path, changed: list[str], stale: set[str]
-) -> None:
-    """Turn ``out_dir`` into its new state, in one atomic step where possible."""
+) -> bool:
+    """Turn ``out_dir`` into its new state; returns whether that was one atomic step."""
     if not atomic:
         _commit_file_by_file(staging, out_dir, changed, stale)
-        return
+        return False
     _populate(staging, out_dir, changed, stale)
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        return
+        return True
     try:
         _exchange(staging, out_dir)
     except _NoExchange:
         _commit_file_by_file(staging, out_dir, changed, stale)
+        return False
+    return True
 
 
-def _staging_prefix(name: str) -> str:
-    return f".{name}{STAGING_PREFIX}" if name else STAGING_PREFIX
-
-
-def _remove_leftovers(parent: Path, prefix: str) -> None:
-    """Remove staging folders of builds that were killed."""
-    for leftover in parent.glob(f"{prefix}*"):
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _make_staging(parent: Path, name: str) -> Path:
-    prefix = _staging_prefix(name)
-    _remove_leftovers(parent, prefix)
+def _make_staging(parent: Path, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 
 def _populate(staging: Path, out_dir: Path, changed: list[str], stale: set[str]) -> None:
-    """Complete ``staging`` (which holds the changed files) into the new output folder."""
+    """Complete ``staging`` (which holds the changed files) into the new output folder.
+
+    Folders keep their permissions and owner (a private folder stays private).
+    """
     replaced = set(changed) | stale
+    folders: list[tuple[Path, os.stat_result]] = []
     if not out_dir.exists():
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
     else:
-        os.chmod(staging, out_dir.stat().st_mode & 0o7777)
+        folders.append((staging, os.stat(out_dir)))
         for folder, subfolders, names in os.walk(out_dir):
             base = Path(folder)
             relative_base = base.relative_to(out_dir)
-            # Never carry over a staging folder of an interrupted build.
-            subfolders[:] = [sub for sub in subfolders if not sub.startswith(STAGING_PREFIX)]
             for sub in subfolders:
                 source = base / sub
                 if not source.is_symlink():
-                    (staging / relative_base / sub).mkdir(exist_ok=True)
+                    target = staging / relative_base / sub
+                    target.mkdir(exist_ok=True)
+                    folders.append((target, os.lstat(source)))
             for name in subfolders + names:
                 source = base / name
                 relative = (relative_base / name).as_posix()
@@ -230,7 +377,18 @@ def _populate(staging: Path, out_dir: Path, changed: list[str], stale: set[str])
                 _link(source, staging / relative)
     for relative in stale:
         _remove_empty_parents(staging, staging / relative)
+    # Deepest first: a read-only folder must be filled before it is closed.
+    for target, status in reversed(folders):
+        if target.is_dir():
+            _copy_owner_and_mode(target, status)
     _fsync_folder(staging)
+
+
+def _copy_owner_and_mode(target: Path, status: os.stat_result) -> None:
+    # Only the superuser may give a folder away; the mode is copied all the same.
+    with suppress(PermissionError):
+        os.chown(target, status.st_uid, status.st_gid)
+    os.chmod(target, stat.S_IMODE(status.st_mode))
 
 
 def _link(source: Path, target: Path) -> None:
@@ -367,37 +525,96 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 def _commit_file_by_file(staging: Path, out_dir: Path, changed: list[str], stale: set[str]) -> None:
-    """Move changed files into place one by one, in order; on any failure put the old ones back."""
+    """Move changed files into place one by one, in order; on any failure put the old ones back.
+
+    Every step goes through descriptors of the folders opened without
+    following links, so nothing outside the output folder is written or
+    removed even if a link appears during the build.
+    """
     backups = staging / ".previous"
-    done: list[tuple[Path, Path | None]] = []
+    done: list[tuple[str, Path | None]] = []
+    root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        for relative in changed:
-            target = out_dir / relative
-            if target.is_dir():
-                raise OutputError(f"{target}: is a folder; remove it so the feed can be written")
-            backup = None
-            if target.exists():
-                backup = backups / relative
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(target, backup)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / relative, target)
-            done.append((target, backup))
-    except (OSError, OutputError) as exc:
-        for target, backup in reversed(done):
-            if backup is None:
-                target.unlink(missing_ok=True)
-            else:
-                os.replace(backup, target)
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(
-            f"{out_dir}: writing failed ({exc.strerror or exc}); the previous files were restored"
-        ) from None
-    for relative in sorted(stale):
-        target = out_dir / relative
         try:
-            target.unlink(missing_ok=True)
-        except OSError as exc:
-            raise OutputError(f"{target}: cannot remove this stale file: {exc.strerror}") from None
-        _remove_empty_parents(out_dir, target)
+            for relative in changed:
+                *parts, name = relative.split("/")
+                folder = _open_folder(root, parts, out_dir, create=True)
+                try:
+                    backup = _back_up(folder, name, backups / relative, out_dir / relative)
+                    os.replace(staging / relative, name, dst_dir_fd=folder)
+                finally:
+                    os.close(folder)
+                done.append((relative, backup))
+        except (OSError, OutputError) as exc:
+            _restore(root, out_dir, done)
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(
+                f"{out_dir}: writing failed ({exc.strerror or exc}); "
+                "the previous files were restored"
+            ) from None
+        for relative in sorted(stale):
+            _remove_unlinked(root, out_dir, relative)
+    finally:
+        os.close(root)
+
+
+def _back_up(folder: int, name: str, backup: Path, shown: Path) -> Path | None:
+    """Keep the file ``name`` of ``folder`` at ``backup`` (None if there is none)."""
+    try:
+        mode = os.lstat(name, dir_fd=folder).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{shown}: is a folder; remove it so the feed can be written")
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(name, backup, src_dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
+        with open(source, "rb") as old, open(backup, "wb") as copy:
+            shutil.copyfileobj(old, copy)
+    return backup
+
+
+def _restore(root: int, out_dir: Path, done: list[tuple[str, Path | None]]) -> None:
+    for relative, backup in reversed(done):
+        *parts, name = relative.split("/")
+        folder = _open_folder(root, parts, out_dir, create=False)
+        try:
+            if backup is None:
+                os.unlink(name, dir_fd=folder)
+            else:
+                os.replace(backup, name, dst_dir_fd=folder)
+        finally:
+            os.close(folder)
+
+
+def _remove_unlinked(root: int, out_dir: Path, relative: str) -> None:
+    """Remove a stale file, then the folders it leaves empty; never through a link."""
+    *parts, name = relative.split("/")
+    try:
+        folder = _open_folder(root, parts, out_dir, create=False)
+    except (OSError, OutputError):
+        return  # gone, or behind a link: not the build's to remove
+    try:
+        os.unlink(name, dir_fd=folder)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise OutputError(
+            f"{out_dir / relative}: cannot remove this stale file: {exc.strerror}"
+        ) from None
+    finally:
+        os.close(folder)
+    for depth in range(len(parts), 0, -1):
+        try:
+            parent = _open_folder(root, parts[: depth - 1], out_dir, create=False)
+        except (OSError, OutputError):
+            return
+        try:
+            os.rmdir(parts[depth - 1], dir_fd=parent)
+        except OSError:
+            return  # not empty (or not a folder): it stays
+        finally:
+            os.close(parent)
