@@ -222,3 +222,61 @@ def test_an_event_failing_the_self_check_leaves_the_output_untouched(
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in tmp_path.iterdir() if ".wego-ical-staging-" in p.name]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (b"\x00", "0000"),
+        (b"\x07", "0007"),
+        (b"\x1b", "001B"),
+        (b"\x7f", "007F"),
+        (b"\xc2\x85", "0085"),
+    ],
+)
+def test_control_characters_are_errors(value: bytes, code: str) -> None:
+    data = ics(GOOD).replace(b"SUMMARY:Fine", b"SUMMARY:Fi" + value + b"ne")
+    findings = lint(data)
+    assert [f.message.split(";")[0] for f in findings] == [
+        f"control character U+{code} in the text"
+    ]
+    assert findings[0].line == GOOD.index("SUMMARY:Fine") + 1
+
+
+def test_deeply_nested_components_are_checked_without_recursion() -> None:
+    depth = 20_000
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        + b"BEGIN:X-A\r\n" * depth
+        + b"DTSTART;TZID=Nowhere:20210101T100000\r\n"
+        + b"END:X-A\r\n" * depth
+        + b"END:VCALENDAR\r\n"
+    )
+    findings = lint(data)
+    assert [f.line for f in findings] == [depth + 4]
+    assert "TZID=Nowhere has no VTIMEZONE" in findings[0].message
+
+
+def test_many_findings_get_the_right_line_numbers() -> None:
+    lines = [b"BEGIN:VCALENDAR"] + [b"X-LONG:" + b"a" * 100] * 3000 + [b"END:VCALENDAR"]
+    findings = lint(b"\r\n".join(lines) + b"\r\n")
+    assert [f.line for f in findings if "octets long" in f.message] == list(range(2, 3002))
+
+
+def test_a_line_folded_many_times_is_one_content_line() -> None:
+    data = ics(GOOD).replace(b"SUMMARY:Fine", b"SUMMARY:F" + b"\r\n a" * 50_000)
+    assert lint(data) == []
+
+
+def test_cli_shows_the_first_findings_and_counts_the_rest(tmp_path: Path) -> None:
+    lines = [b"BEGIN:VCALENDAR"] + [b"X-LONG:" + b"a" * 100] * 250 + [b"END:VCALENDAR"]
+    path = tmp_path / "long.ics"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    result = CliRunner().invoke(main, ["lint", str(path)])
+    assert result.exit_code == 1
+    output = result.output.splitlines()
+    assert len([line for line in output if ": error: " in line]) == 100
+    assert output[-2:] == [
+        f"{path}: … and 150 more errors not shown",
+        "1 file checked: 250 errors.",
+    ]

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from wego_ical.model import Series, entry_uid, load_zone, local_time_problem, occurrences
+import pytest
+
+from wego_ical.errors import DataError
+from wego_ical.load import parse_series
+from wego_ical.model import (
+    Series,
+    entry_uid,
+    load_zone,
+    local_time_problem,
+    occurrences,
+    url_problem,
+)
 
 
 def test_occurrences_are_chronological(wego: Series) -> None:
@@ -40,3 +51,68 @@ def test_local_time_problems() -> None:
     assert local_time_problem(datetime(2025, 3, 9, 2, 30), zone).startswith("does not exist")
     assert local_time_problem(datetime(2025, 11, 2, 1, 30), zone).startswith("happens twice")
     assert local_time_problem(datetime(2025, 3, 9, 3, 0), zone) == ""
+
+
+# --------------------------------------------------------------------------- URLs and e-mail
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://x.org/\x00", r"it contains '\x00' at position 15; remove it"),
+        ("https://x.org/\x07", r"it contains '\x07' at position 15; remove it"),
+        ("https://x.org/\x1b[31m", r"it contains '\x1b' at position 15; remove it"),
+        ("https://x.org/\x7f", r"it contains '\x7f' at position 15; remove it"),
+        ("https://x.org/\x85", r"it contains '\x85' at position 15; remove it"),
+        ("https://x.org/\u2028", r"it contains '\u2028' at position 15; remove it"),
+        ("https://x.org/a b", "it contains ' ' at position 16; write it as %20"),
+        ("https://x.org/<script>", "it contains '<' at position 15; remove it"),
+        ("javascript:alert(1)", "it must start with https:// (or http://)"),
+        ("ftp://example.org/", "it must start with https:// (or http://)"),
+        ("https://", "it has no host name after the //"),
+        ("https://x.org:port/", "it cannot be read as a URL (Port could not be cast"),
+        ("https://[::1/", "it cannot be read as a URL (Invalid IPv6 URL)"),
+    ],
+)
+def test_url_problems(url: str, problem: str) -> None:
+    assert url_problem(url).startswith(problem)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://we-gov.org/wego-awards/", "http://127.0.0.1:8000/", "https://[::1]:8/x?a=b#c"]
+)
+def test_good_urls(url: str) -> None:
+    assert url_problem(url) == ""
+
+
+@pytest.mark.parametrize("field", ["url", "conference"])
+def test_control_characters_in_urls_are_rejected_with_the_place(wego_text: str, field: str) -> None:
+    line = f'{field} = "https://x.org/\\u0000"\n'
+    if field == "url":
+        text = wego_text.replace(
+            'url = "https://we-gov.org/general-assembly/wego-5th-general-assembly/"\n', line
+        )
+    else:
+        text = wego_text.replace('id = "ceremony"\n', 'id = "ceremony"\n' + line, 1)
+    with pytest.raises(DataError) as caught:
+        parse_series(text)
+    message = str(caught.value)
+    assert f"events[2].{field} (id \"ceremony\"): 'https://x.org/\\x00' is not an http(s) URL" in (
+        message
+    )
+    assert "\x00" not in message
+
+
+@pytest.mark.parametrize(
+    "email", ["events@example.org\\u0000", "ev\\u001bents@example.org", "a@b", "a b@example.org"]
+)
+def test_bad_organiser_email(wego_text: str, email: str) -> None:
+    text = wego_text.replace("[series.organiser]\n", f'[series.organiser]\nemail = "{email}"\n', 1)
+    with pytest.raises(DataError, match=r"series\.organiser\.email: '.*' is not an e-mail address"):
+        parse_series(text)
+
+
+def test_base_url_with_a_control_character(wego_text: str) -> None:
+    text = wego_text.replace("[publish]\n", '[publish]\nbase_url = "https://x.org/\\u0085"\n', 1)
+    with pytest.raises(DataError, match=r"publish\.base_url: 'https://x.org/\\x85' is not an"):
+        parse_series(text)

@@ -305,6 +305,11 @@ def _say(message: str) -> None:
     sys.stdout.flush()
 
 
+# A damaged or foreign file can hold millions of findings; the first ones say
+# what is wrong, the count says how much.
+FINDINGS_SHOWN = 100
+
+
 @main.command(name="lint")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -329,9 +334,12 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
             click.echo(f"{path}: error: cannot be read: {exc.strerror}")
             errors += 1
             continue
-        for finding in lint(data, feed=not not_a_feed):
+        findings = lint(data, feed=not not_a_feed)
+        for finding in findings[:FINDINGS_SHOWN]:
             click.echo(finding.render(str(path)))
-            errors += 1
+        if len(findings) > FINDINGS_SHOWN:
+            click.echo(f"{path}: … and {len(findings) - FINDINGS_SHOWN:,} more errors not shown")
+        errors += len(findings)
     click.echo(f"{plural(len(files), 'file')} checked: {plural(errors, 'error')}.")
     if errors:
         raise SystemExit(1)

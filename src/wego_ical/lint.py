@@ -9,6 +9,7 @@ what a parser forgives but a client does not.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,14 +63,20 @@ class _Component:
         return [p for p in self.properties if p.name == name]
 
     def walk(self, name: str) -> Iterator[_Component]:
-        for child in self.children:
+        # Iterative, in document order: a file may nest thousands of components.
+        pending = list(reversed(self.children))
+        while pending:
+            child = pending.pop()
             if child.name == name:
                 yield child
-            yield from child.walk(name)
+            pending.extend(reversed(child.children))
 
 
 def lint(data: bytes, *, feed: bool = True) -> list[Finding]:
-    """Every finding for the iCalendar ``data``; ``feed`` marks a published feed."""
+    """Every finding for the iCalendar ``data``; ``feed`` marks a published feed.
+
+    Takes time in proportion to the size of ``data``, whatever it holds.
+    """
     findings = list(_physical(data))
     lines = _content_lines(data)
     roots, structural = _structure(lines)
@@ -95,6 +102,7 @@ def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
 
 
 def _physical(data: bytes) -> Iterator[Finding]:
+    _line_at = _LineIndex(data).line_at
     if data.startswith(b"\xef\xbb\xbf"):
         yield Finding(1, "byte-order mark at the start; some clients reject the file")
     # Judge the encoding on the unfolded text: a fold inside a character is
@@ -110,36 +118,60 @@ def _physical(data: bytes) -> Iterator[Finding]:
         first = re.search(rb"(?<!\r)\n", data)
         assert first is not None
         yield Finding(
-            _line_at(data, first.start()),
+            _line_at(first.start()),
             f"bare LF line endings on {bare_count} line{'s' if bare_count > 1 else ''} "
             "(first here); lines must end with CRLF (calcurse and others refuse the file)",
         )
     if data and not data.endswith(b"\n"):
-        yield Finding(_line_at(data, len(data)), "the last line does not end with CRLF")
+        yield Finding(_line_at(len(data)), "the last line does not end with CRLF")
     # The remaining checks look for rare patterns with regular expressions over
     # the whole file first, so that a clean file costs almost nothing.
     for match in re.finditer(rb"\r(?!\n)", data):
-        yield Finding(_line_at(data, match.start()), "bare CR inside a line")
+        yield Finding(_line_at(match.start()), "bare CR inside a line")
     for match in _LONG_LINE.finditer(data):
         yield Finding(
-            _line_at(data, match.start()),
+            _line_at(match.start()),
             f"line is {len(match.group())} octets long; fold lines at 75 octets (RFC 5545 3.1)",
         )
     for match in _FOLD_AFTER_NON_ASCII.finditer(data):
         if _ends_inside_character(match.group(1)):
             yield Finding(
-                _line_at(data, match.start()),
+                _line_at(match.start()),
                 "a fold splits a UTF-8 character; clients show garbage or drop the property",
             )
 
 
+    reported = 0
+    for match in _CONTROL_CHARACTER.finditer(data):
+        line = _line_at(match.start())
+        if line != reported:  # one finding per line
+            reported = line
+            code = int.from_bytes(match.group()[-1:]) if len(match.group()) == 2 else match.group()[0]
+            yield Finding(
+                line,
+                f"control character U+{code:04X} in the text; RFC 5545 allows none but tab, "
+                "and parsers such as libical drop the whole calendar",
+            )
+
+
+# C0 controls but tab and line endings, DEL, and C1 controls (U+0080-U+009F in UTF-8).
+_CONTROL_CHARACTER = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
 # Anchored at line starts, so that each line is scanned once.
 _LONG_LINE = re.compile(rb"(?m)^[^\r\n]{%d,}" % (MAX_OCTETS + 1))
 _FOLD_AFTER_NON_ASCII = re.compile(rb"(?m)^([^\r\n]*[\x80-\xff])\r?\n[ \t]")
 
 
-def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+class _LineIndex:
+    """Line numbers of byte offsets, by bisection over the line ends (found once)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._ends: list[int] | None = None
+
+    def line_at(self, offset: int) -> int:
+        if self._ends is None:  # a clean file never needs it
+            self._ends = [match.start() for match in re.finditer(rb"\n", self._data)]
+        return bisect.bisect_left(self._ends, offset) + 1
 
 
 def _ends_inside_character(body: bytes) -> bool:
@@ -153,14 +185,15 @@ def _ends_inside_character(body: bytes) -> bool:
 def _content_lines(data: bytes) -> list[tuple[int, str]]:
     """Unfolded content lines with the number of the physical line each starts on."""
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    result: list[tuple[int, str]] = []
+    # Pieces are joined once per content line: appending to a string for
+    # each fold takes quadratic time on a line folded many times.
+    pieces: list[tuple[int, list[str]]] = []
     for number, raw in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
-        if raw[:1] in (" ", "\t") and result:
-            start, content = result[-1]
-            result[-1] = (start, content + raw[1:])
+        if raw[:1] in (" ", "\t") and pieces:
+            pieces[-1][1].append(raw[1:])
         elif raw:
-            result.append((number, raw))
-    return result
+            pieces.append((number, [raw]))
+    return [(number, "".join(parts)) for number, parts in pieces]
 
 
 # --------------------------------------------------------------------------- structure
@@ -254,18 +287,20 @@ def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
 
 
 def _tzids(component: _Component, zones: set[str]) -> Iterator[Finding]:
-    if component.name == "VTIMEZONE":
-        return
-    for prop in component.properties:
-        tzid = prop.params.get("TZID")
-        if tzid is not None and tzid not in zones:
-            yield Finding(
-                prop.line,
-                f"TZID={tzid} has no VTIMEZONE in this file; clients that do not know the name "
-                "show the time in the wrong zone",
-            )
-    for child in component.children:
-        yield from _tzids(child, zones)
+    pending = [component]
+    while pending:  # iterative: components may be nested thousands deep
+        current = pending.pop()
+        if current.name == "VTIMEZONE":
+            continue
+        for prop in current.properties:
+            tzid = prop.params.get("TZID")
+            if tzid is not None and tzid not in zones:
+                yield Finding(
+                    prop.line,
+                    f"TZID={tzid} has no VTIMEZONE in this file; clients that do not know the "
+                    "name show the time in the wrong zone",
+                )
+        pending.extend(reversed(current.children))
 
 
 def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:

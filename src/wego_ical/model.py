@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Annotated, Any, Literal, Self
@@ -97,12 +100,57 @@ def _check_text(value: str) -> str:
     return value.strip()
 
 
+def _escaped(value: str) -> str:
+    """``value`` with control characters written as \\xNN, so a message can show it."""
+    return _CONTROL_OR_BREAK.sub(_escape_one, value)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def url_problem(value: str) -> str:
+    """Why ``value`` is not a usable http(s) URL ('' when it is)."""
+    bad = _CONTROL_OR_BREAK.search(value) or re.search(r"[\s<>\"`]", value)
+    if bad:
+        fix = "write it as %20" if bad[0] == " " else "remove it"
+        return f"it contains '{_escaped(bad[0])}' at position {bad.start() + 1}; {fix}"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"it cannot be read as a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "it must start with https:// (or http://)"
+    if not parts.hostname:
+        return "it has no host name after the //"
+    return ""
+
+
 def _check_url(value: str) -> str:
-    if not re.fullmatch(r"https?://[^\s<>\"]+", value):
+    problem = url_problem(value)
+    if problem:
         raise PydanticCustomError(
             "url",
-            "'{value}' is not an http(s) URL such as 'https://example.org/'",
-            {"value": value},
+            "'{value}' is not an http(s) URL such as 'https://example.org/': {problem}",
+            {"value": _shown(_escaped(value), 80), "problem": problem},
+        )
+    return value
+
+
+def _check_email(value: str) -> str:
+    try:
+        if _CONTROL_OR_BREAK.search(value):
+            raise ValueError("control character")
+        address = Address(addr_spec=value)
+    except (ValueError, IndexError, HeaderParseError):
+        address = None
+    if address is None or not address.username or "." not in address.domain:
+        raise PydanticCustomError(
+            "email",
+            "'{value}' is not an e-mail address such as 'events@example.org'",
+            {"value": _shown(_escaped(value), 80)},
         )
     return value
 
@@ -111,6 +159,7 @@ Slug = Annotated[str, AfterValidator(_check_slug)]
 Line = Annotated[str, AfterValidator(_check_line)]
 Text = Annotated[str, AfterValidator(_check_text)]
 Url = Annotated[str, AfterValidator(_check_url)]
+Email = Annotated[str, AfterValidator(_check_email)]
 
 
 class StrictModel(BaseModel):
@@ -240,7 +289,7 @@ class Organiser(StrictModel):
     """Who publishes the series; becomes ORGANIZER of every event."""
 
     name: Line
-    email: Annotated[str, Field(pattern=r"^[^@\s:]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Email | None = None
 
 
 class Publish(StrictModel):
