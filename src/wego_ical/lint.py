@@ -146,7 +146,7 @@ def _physical(data: bytes) -> Iterator[Finding]:
         line = _line_at(match.start())
         if line != reported:  # one finding per line
             reported = line
-            code = int.from_bytes(match.group()[-1:]) if len(match.group()) == 2 else match.group()[0]
+            code = match.group()[-1]  # a C1 control is its second UTF-8 byte
             yield Finding(
                 line,
                 f"control character U+{code:04X} in the text; RFC 5545 allows none but tab, "

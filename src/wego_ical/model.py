@@ -15,9 +15,9 @@ import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
