@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -397,3 +398,52 @@ def test_toml_path_and_locator() -> None:
     assert KeyLocator(text).find(("events", 1, "id")) == (8, 1)
     assert KeyLocator(text).find(("series", "id")) == (2, 1)
     assert KeyLocator(text).find(("events", 5)) == (None, None)
+
+
+def test_a_duplicate_id_is_reported_with_every_other_problem(wego_text: str) -> None:
+    """The README promises every problem in one run: a duplicate id must not wait until
+    a bad time next to it is fixed."""
+    text = wego_text.replace('id = "part-2"', 'id = "part-1"', 1).replace(
+        "end = 09:30:00", "end = 09:00:00", 1
+    )
+    with pytest.raises(DataError) as caught:
+        parse_series(text)
+    messages = [problem.message for problem in caught.value.problems]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("end 09:00 is not after start 09:00")
+    assert messages[1].startswith("duplicate event id 'part-1' (first used by item 1)")
+
+
+def test_thousands_of_problems_are_all_located_and_the_first_hundred_shown() -> None:
+    head = """[series]
+id = "s"
+title = "S"
+url = "https://example.org/"
+timezone = "Europe/Berlin"
+uid_domain = "example.org"
+[series.organiser]
+name = "O"
+"""
+    body = "".join(
+        f'[[events]]\nid = "e{e}"\ntitle = "E"\ndate = 2030-01-01\n'
+        + "".join(
+            f'[[events.sessions]]\nid = "s{k}"\nstart = 10:00:00\nend = 09:00:00\n'
+            for k in range(10)
+        )
+        for e in range(300)
+    )
+    text = head + body
+    with pytest.raises(DataError) as caught:
+        parse_series(text, "big.toml")
+    problems = caught.value.problems
+    assert len(problems) == 3000
+    lines = text.splitlines()
+    for problem in problems[::97]:
+        assert problem.line is not None
+        assert lines[problem.line - 1] == "[[events.sessions]]"
+        event, session = re.findall(r'"(\w+)"', problem.key)
+        assert lines[problem.line] == f'id = "{session}"'
+    message = str(caught.value).splitlines()
+    assert message[0] == "big.toml: 3000 problems found; nothing was written."
+    assert len(message) == 1 + 100 + 1
+    assert message[-1].startswith("  … and 2,900 more problems not shown")

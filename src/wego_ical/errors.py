@@ -36,6 +36,11 @@ class Problem:
         return ": ".join(parts)
 
 
+# A file can have tens of thousands of problems (one mistake copied into
+# every session); the first ones say what to fix, the count how many.
+PROBLEMS_SHOWN = 100
+
+
 class DataError(WegoIcalError):
     """The event-series file cannot be used; carries every problem found in it."""
 
@@ -47,7 +52,7 @@ class DataError(WegoIcalError):
     def __str__(self) -> str:
         head = f"{self.path}: {plural(len(self.problems), 'problem')} found; nothing was written."
         lines = [head]
-        for problem in self.problems:
+        for problem in self.problems[:PROBLEMS_SHOWN]:
             where = problem.location()
             if problem.line is not None:  # file:line:column: key: message
                 lines.append(f"  {self.path}:{where}: {problem.message}")
@@ -55,6 +60,11 @@ class DataError(WegoIcalError):
                 lines.append(f"  {self.path}: {where}: {problem.message}")
             else:
                 lines.append(f"  {self.path}: {problem.message}")
+        if len(self.problems) > PROBLEMS_SHOWN:
+            lines.append(
+                f"  … and {len(self.problems) - PROBLEMS_SHOWN:,} more problems not shown; "
+                "they are often repeats of the ones above: fix those, then check again"
+            )
         return "\n".join(lines)
 
 

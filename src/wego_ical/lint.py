@@ -140,7 +140,6 @@ def _physical(data: bytes) -> Iterator[Finding]:
                 "a fold splits a UTF-8 character; clients show garbage or drop the property",
             )
 
-
     reported = 0
     for match in _CONTROL_CHARACTER.finditer(data):
         line = _line_at(match.start())

@@ -7,11 +7,12 @@ column where they can be found, and what to do.
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from wego_ical.errors import DataError, Problem
-from wego_ical.model import MAX_ENTRIES, Series
+from wego_ical.model import MAX_ENTRIES, Series, raw_duplicate_ids
 from wego_ical.words import closest
 
 Loc = tuple[int | str, ...]
@@ -95,7 +96,14 @@ def parse_series(text: str, path: Path | str = "<string>") -> Series:
         return Series.from_data(data)
     except ValidationError as exc:
         locator = KeyLocator(text)
-        errors = _without_misspelled_missing(exc.errors())
+        errors = exc.errors()
+        reported = {(_public_loc(error["loc"]), error["type"]) for error in errors}
+        errors += [
+            error
+            for error in raw_duplicate_ids(data)
+            if (_public_loc(error["loc"]), error["type"]) not in reported
+        ]
+        errors = _without_misspelled_missing(errors)
         problems = [_validation_problem(error, data, locator) for error in errors]
         raise DataError(path, _sorted_unique(problems)) from None
 
@@ -298,18 +306,37 @@ class KeyLocator:
     headers (``[series]``, ``[[events]]``, ``[[events.sessions]]``) and
     ``key =`` lines. It covers files written in the usual layout; where it
     cannot be sure it returns the position of the nearest enclosing table.
+    Headers are indexed once, so that locating thousands of errors takes
+    time in proportion to their number, not to its square.
     """
 
     _KEY = r"^\s*(?:{key}|\"{key}\"|'{key}')\s*="
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
-        self.headers: list[tuple[int, str, bool]] = []
+        headers: list[tuple[int, str, bool]] = []
         for number, line in enumerate(self.lines):
+            if "[" not in line:
+                continue
             match = _TABLE_HEADER.match(line)
             if match:
                 name = ".".join(part.strip().strip("\"'") for part in match[2].split("."))
-                self.headers.append((number, name, match[1] == "[["))
+                headers.append((number, name, match[1] == "[["))
+        self.header_lines = [number for number, _, _ in headers]
+        # Header lines by (name, is_array), in file order.
+        self.by_name: dict[tuple[str, bool], list[int]] = {}
+        for number, name, is_array in headers:
+            self.by_name.setdefault((name, is_array), []).append(number)
+        # Where each header's table ends: at the next header that is not one
+        # of its sub-tables (one pass with a stack of open tables).
+        self.ends: dict[int, int] = {}
+        open_tables: list[tuple[int, str]] = []
+        for number, name, _ in headers:
+            while open_tables and not name.startswith(open_tables[-1][1] + "."):
+                self.ends[open_tables.pop()[0]] = number
+            open_tables.append((number, name))
+        for number, _ in open_tables:
+            self.ends[number] = len(self.lines)
 
     def find(self, loc: Loc) -> tuple[int | None, int | None]:
         """Return (line, column), 1-based, of ``loc``; (None, None) if not found."""
@@ -324,23 +351,19 @@ class KeyLocator:
                 break
             name = f"{table}.{part}" if table else part
             following = parts[index + 1] if index + 1 < len(parts) else None
-            array = [
-                n for n, h, is_array in self._headers_in(start, stop) if h == name and is_array
-            ]
+            array = self._headers_in(name, True, start, stop)
             if array and isinstance(following, int):
                 if following >= len(array):
                     break
                 start = array[following]
-                stop = self._table_end(start, name, stop)
+                stop = min(self.ends[start], stop)
                 table, index = name, index + 2
                 found = (start + 1, 1)
                 continue
-            single = [
-                n for n, h, is_array in self._headers_in(start, stop) if h == name and not is_array
-            ]
+            single = self._headers_in(name, False, start, stop)
             if single:
                 start = single[0]
-                stop = self._table_end(start, name, stop)
+                stop = min(self.ends[start], stop)
                 table, index = name, index + 1
                 found = (start + 1, 1)
                 continue
@@ -351,20 +374,15 @@ class KeyLocator:
             break
         return found
 
-    def _headers_in(self, start: int, stop: int) -> Iterator[tuple[int, str, bool]]:
-        return (h for h in self.headers if start <= h[0] < stop)
-
-    def _table_end(self, header_line: int, name: str, limit: int) -> int:
-        for number, other, _ in self.headers:
-            if header_line < number < limit and not other.startswith(name + "."):
-                return number
-        return limit
+    def _headers_in(self, name: str, is_array: bool, start: int, stop: int) -> list[int]:
+        lines = self.by_name.get((name, is_array), [])
+        return lines[bisect.bisect_left(lines, start) : bisect.bisect_left(lines, stop)]
 
     def _own_end(self, start: int, stop: int, table: str) -> int:
         """Where the keys of ``table`` itself end: at its first sub-table header."""
-        for number, _, _ in self._headers_in(start, stop):
-            if number > start or (table == "" and number >= start):
-                return number
+        first = bisect.bisect_left(self.header_lines, start if table == "" else start + 1)
+        if first < len(self.header_lines) and self.header_lines[first] < stop:
+            return self.header_lines[first]
         return stop
 
     def _key_line(self, key: str, start: int, stop: int) -> int | None:

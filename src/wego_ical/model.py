@@ -33,7 +33,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from wego_ical.words import closest
 
@@ -259,27 +259,72 @@ def load_zone(name: str) -> ZoneInfo | None:
 
 def _unique_ids(items: list[Any], what: str) -> list[Any]:
     """Reject repeated ids, pointing at every repeat."""
-    seen: dict[str, int] = {}
-    errors: list[InitErrorDetails] = []
-    for index, item in enumerate(items):
-        if item.id in seen:
-            errors.append(
-                InitErrorDetails(
-                    type=PydanticCustomError(
-                        "duplicate_id",
-                        "duplicate {what} id '{id}' (first used by item {first}); "
-                        "give every {what} its own id",
-                        {"what": what, "id": item.id, "first": seen[item.id] + 1},
-                    ),
-                    loc=(index, "id"),
-                    input=item.id,
-                )
-            )
-        else:
-            seen[item.id] = index
+    ids = [item.id for item in items]
+    errors = [
+        InitErrorDetails(type=error, loc=(index, "id"), input=ids[index])
+        for index, error in _duplicates(ids, what)
+    ]
     if errors:
         raise ValidationError.from_exception_data(what, errors)
     return items
+
+
+def _duplicates(ids: list[object], what: str) -> Iterator[tuple[int, PydanticCustomError]]:
+    """(index, error) for every id that repeats an earlier one."""
+    seen: dict[str, int] = {}
+    for index, item_id in enumerate(ids):
+        if not isinstance(item_id, str):
+            continue
+        if item_id in seen:
+            yield (
+                index,
+                PydanticCustomError(
+                    "duplicate_id",
+                    "duplicate {what} id '{id}' (first used by item {first}); "
+                    "give every {what} its own id",
+                    {"what": what, "id": item_id, "first": seen[item_id] + 1},
+                ),
+            )
+        else:
+            seen[item_id] = index
+
+
+_ID_LISTS = {"categories": "category", "people": "person", "projects": "project", "events": "event"}
+
+
+def raw_duplicate_ids(data: object) -> list[ErrorDetails]:
+    """Repeated ids in an unvalidated document, as pydantic error details.
+
+    The models check ids only once every item of a list is valid; these are
+    reported together with every other error (a duplicate id next to a bad
+    time must not wait for the next run).
+    """
+    if not isinstance(data, Mapping):
+        return []
+    found: list[ErrorDetails] = []
+
+    def check(items: object, what: str, loc: tuple[int | str, ...]) -> None:
+        if not isinstance(items, list):
+            return
+        ids = [item.get("id") if isinstance(item, Mapping) else None for item in items]
+        for index, error in _duplicates(ids, what):
+            found.append(
+                ErrorDetails(
+                    type=error.type,
+                    loc=(*loc, index, "id"),
+                    msg=error.message(),
+                    input=ids[index],
+                )
+            )
+
+    for key, what in _ID_LISTS.items():
+        check(data.get(key), what, (key,))
+    events = data.get("events")
+    if isinstance(events, list):
+        for index, event in enumerate(events):
+            if isinstance(event, Mapping):
+                check(event.get("sessions"), "session", ("events", index, "sessions"))
+    return found
 
 
 # --------------------------------------------------------------------------- tables
