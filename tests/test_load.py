@@ -441,9 +441,41 @@ name = "O"
     for problem in problems[::97]:
         assert problem.line is not None
         assert lines[problem.line - 1] == "[[events.sessions]]"
-        event, session = re.findall(r'"(\w+)"', problem.key)
+        _event, session = re.findall(r'"(\w+)"', problem.key)
         assert lines[problem.line] == f'id = "{session}"'
     message = str(caught.value).splitlines()
     assert message[0] == "big.toml: 3000 problems found; nothing was written."
     assert len(message) == 1 + 100 + 1
     assert message[-1].startswith("  … and 2,900 more problems not shown")
+
+
+def test_a_device_that_never_ends_is_read_only_up_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("wego_ical.load.MAX_FILE_BYTES", 1_000_000)
+    with pytest.raises(DataError) as caught:
+        load_series(Path("/dev/zero"))
+    assert caught.value.problems[0].message == (
+        "is larger than the limit of 1 MB. Split the series into several files"
+    )
+
+
+@pytest.mark.parametrize("opener", ["[", "{a = "])
+def test_values_nested_too_deeply(opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    text = "[series]\nx = " + opener * 2000 + "1" + closer * 2000 + "\n"
+    with pytest.raises(DataError) as caught:
+        parse_series(text)
+    assert caught.value.problems[0].message.startswith(
+        "TOML syntax error: lists or inline tables nested hundreds of levels deep"
+    )
+
+
+def test_a_huge_wrong_value_is_shown_short() -> None:
+    text = "[series]\nid = [" + "{a = " * 300 + "1" + "}" * 300 + ', "x"]\n'
+    with pytest.raises(DataError) as caught:
+        parse_series(text)
+    (problem,) = [p for p in caught.value.problems if p.key == "series.id"]
+    assert problem.message.startswith(
+        "Input should be a valid string (got [{'a': {'a': {...}}}, 'x']); write text in quotes"
+    )

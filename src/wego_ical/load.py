@@ -8,7 +8,9 @@ column where they can be found, and what to do.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import reprlib
 import tomllib
 import types
 import typing
@@ -43,18 +45,11 @@ def load_series(path: Path) -> Series:
 def read_text(path: Path) -> str:
     """Read ``path`` as UTF-8 text, turning every failure into a :class:`DataError`."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(
-                path,
-                [
-                    Problem(
-                        f"is {size / 1e6:,.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:,.0f} MB. "
-                        "Split the series into several files"
-                    )
-                ],
-            )
-        raw = path.read_bytes()
+        # Read one byte past the limit instead of trusting the reported size:
+        # a pipe or a device (/dev/zero) reports none.
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(file.fileno()).st_size
     except FileNotFoundError:
         raise DataError(
             path, [Problem("file not found; check the path or pass --data PATH")]
@@ -62,7 +57,22 @@ def read_text(path: Path) -> str:
     except IsADirectoryError:
         raise DataError(path, [Problem("is a folder; pass the .toml file itself")]) from None
     except OSError as exc:
-        raise DataError(path, [Problem(f"cannot be read: {exc.strerror}")]) from None
+        raise DataError(path, [Problem(f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES / 1e6:,.0f}"
+        raise DataError(
+            path,
+            [
+                Problem(
+                    (
+                        f"is {size / 1e6:,.1f} MB; the limit is {limit} MB"
+                        if size > MAX_FILE_BYTES
+                        else f"is larger than the limit of {limit} MB"
+                    )
+                    + ". Split the series into several files"
+                )
+            ],
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -91,6 +101,17 @@ def parse_series(text: str, path: Path | str = "<string>") -> Series:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(path, [_syntax_problem(exc, text)]) from None
+    except RecursionError:
+        # tomllib reads nested arrays and inline tables recursively.
+        raise DataError(
+            path,
+            [
+                Problem(
+                    "TOML syntax error: lists or inline tables nested hundreds of levels deep; "
+                    "an event series needs at most a few levels: look for a run of [ or {"
+                )
+            ],
+        ) from None
     _check_entry_count(data, path)
     try:
         return Series.from_data(data)
@@ -225,8 +246,14 @@ _TYPE_HINTS = {
 }
 
 
+# Shows the start of a wrong value: never the whole of a huge or deeply nested one.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxlist, _SHORT_REPR.maxdict = 3, 4, 4
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 60
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
