@@ -479,3 +479,31 @@ def test_a_huge_wrong_value_is_shown_short() -> None:
     assert problem.message.startswith(
         "Input should be a valid string (got [{'a': {'a': {...}}}, 'x']); write text in quotes"
     )
+
+
+def test_the_limit_holds_on_the_composed_description(wego_text: str) -> None:
+    """Each topic is short, but a session lists all of its category's topics."""
+    topics = ", ".join(f'"Topic {n:05} {"x" * 80}"' for n in range(600))
+    text = wego_text.replace(
+        'topics = ["Efficient Transport"', f'topics = [{topics}, "Efficient Transport"', 1
+    )
+    with pytest.raises(DataError) as caught:
+        parse_series(text)
+    problems = caught.value.problems
+    assert [problem.key for problem in problems] == [
+        'events[0].sessions[0] (id "part-1" › "mobility")'
+    ]
+    assert problems[0].message.startswith("its description would be 56,890 characters long")
+    assert "the limit is 50,000" in problems[0].message
+    assert problems[0].line == text.splitlines().index("[[events.sessions]]") + 1
+
+
+def test_the_total_of_all_descriptions_is_limited(
+    wego_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wego_ical.load.MAX_TOTAL_DESCRIPTIONS", 1_000)
+    with pytest.raises(DataError) as caught:
+        parse_series(wego_text)
+    (problem,) = caught.value.problems
+    assert problem.key == "events"
+    assert problem.message.startswith("the descriptions of all calendar entries together would be")

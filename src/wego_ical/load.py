@@ -22,7 +22,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from wego_ical.errors import DataError, Problem
-from wego_ical.model import MAX_ENTRIES, Series, raw_duplicate_ids
+from wego_ical.model import MAX_ENTRIES, MAX_TEXT_LENGTH, Series, raw_duplicate_ids
+from wego_ical.text import description_lengths
 from wego_ical.words import closest
 
 Loc = tuple[int | str, ...]
@@ -114,7 +115,7 @@ def parse_series(text: str, path: Path | str = "<string>") -> Series:
         ) from None
     _check_entry_count(data, path)
     try:
-        return Series.from_data(data)
+        series = Series.from_data(data)
     except ValidationError as exc:
         locator = KeyLocator(text)
         errors = exc.errors()
@@ -127,6 +128,48 @@ def parse_series(text: str, path: Path | str = "<string>") -> Series:
         errors = _without_misspelled_missing(errors)
         problems = [_validation_problem(error, data, locator) for error in errors]
         raise DataError(path, _sorted_unique(problems)) from None
+    problems = _composed_problems(series, data, text)
+    if problems:
+        raise DataError(path, problems)
+    return series
+
+
+# The descriptions of all entries together: a few hundred characters for each
+# of the most entries a file may have. A short file can still make gigabytes
+# of feeds by repeating a long shared text (topics, jury) in every session.
+MAX_TOTAL_DESCRIPTIONS = 200_000_000
+
+
+def _composed_problems(series: Series, data: object, text: str) -> list[Problem]:
+    """Limits on what is written, not only on each field: the composed descriptions."""
+    locator: KeyLocator | None = None
+    problems: list[Problem] = []
+    total = 0
+    for loc, length in description_lengths(series):
+        total += length
+        if length > MAX_TEXT_LENGTH and len(problems) < 1000:
+            locator = locator or KeyLocator(text)
+            line, column = locator.find(loc)
+            problems.append(
+                Problem(
+                    f"its description would be {length:,} characters long with everything it "
+                    f"lists (topics, projects, people, links); the limit is {MAX_TEXT_LENGTH:,} "
+                    "(calendar apps cut or reject longer text): shorten the texts it repeats",
+                    key=toml_path(loc, data),
+                    line=line,
+                    column=column,
+                )
+            )
+    if total > MAX_TOTAL_DESCRIPTIONS:
+        problems.append(
+            Problem(
+                f"the descriptions of all calendar entries together would be {total:,} "
+                f"characters; the limit is {MAX_TOTAL_DESCRIPTIONS:,} (the feeds would take "
+                "gigabytes): shorten the texts repeated in every session, such as topics",
+                key="events",
+            )
+        )
+    return problems
 
 
 def _check_entry_count(data: dict[str, Any], path: Path | str) -> None:

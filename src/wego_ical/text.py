@@ -5,6 +5,7 @@ Shared by the iCalendar feeds and the landing page, so both say the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from wego_ical.model import Occurrence, PersonRef, Series
@@ -35,6 +36,16 @@ def entry_categories(series: Series, entry: Occurrence) -> list[str]:
     elif entry.session is None and entry.event.awards_ceremony:
         names += [category.name for category in series.categories]
     return names
+
+
+def description_lengths(series: Series) -> Iterator[tuple[tuple[str | int, ...], int]]:
+    """The TOML location of every calendar entry and the length of its description."""
+    for index, event in enumerate(series.events):
+        if not event.sessions:
+            yield ("events", index), len(describe(series, Occurrence(event, None, event.id)))
+        for number, session in enumerate(event.sessions):
+            entry = Occurrence(event, session, f"{event.id}.{session.id}")
+            yield ("events", index, "sessions", number), len(describe(series, entry))
 
 
 def describe(series: Series, entry: Occurrence) -> str:
