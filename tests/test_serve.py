@@ -5,17 +5,24 @@ from __future__ import annotations
 import email.utils
 import http.client
 import json
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import icalendar
 import pytest
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, DATA
+from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.serve import Preview, open_preview, resolve_request_path, watch
@@ -210,3 +217,136 @@ def _wait_for(condition: object, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("path", ["/" + "a" * 256 + ".ics", "/xy" * 1400, "/" + "%41" * 300])
+def test_paths_no_file_could_have_get_414(preview: Preview, path: str) -> None:
+    assert request(preview, path).status == 414
+    assert request(preview, "/all.ics").status == 200  # and the server goes on
+
+
+def test_many_concurrent_requests_are_all_served(preview: Preview) -> None:
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def get() -> None:
+        status = request(preview, "/all.ics").status
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=get) for _ in range(200)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * 200
+
+
+def test_idle_connections_time_out_and_cannot_exhaust_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serve_module, "CONNECTION_TIMEOUT", 1.0)
+    monkeypatch.setattr(serve_module, "MAX_CONNECTIONS", 8)
+    running = _start(tmp_path)
+    try:
+        host, port = running.server.server_address[:2]
+        before = threading.active_count()
+        idle = [socket.create_connection((str(host), int(port))) for _ in range(16)]
+        time.sleep(0.3)
+        assert threading.active_count() <= before + 8
+        # The server closes a silent connection after its timeout.
+        idle[0].settimeout(5)
+        assert idle[0].recv(1) == b""
+        # Once they time out, requests are served again.
+        assert request(running, "/all.ics").status == 200
+        for connection in idle:
+            connection.close()
+    finally:
+        _stop(running)
+
+
+def test_the_watcher_survives_an_unexpected_error(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text("a")
+    stop = threading.Event()
+    calls: list[str] = []
+    errors: list[Exception] = []
+
+    def on_change() -> None:
+        calls.append(data.read_text())
+        if len(calls) == 1:
+            raise RecursionError("maximum recursion depth exceeded")
+
+    thread = threading.Thread(
+        target=watch, args=(data, on_change, stop, 0.02), kwargs={"on_error": errors.append}
+    )
+    thread.start()
+    time.sleep(0.3)  # the watcher reads the file it starts from
+    try:
+        data.write_text("b")
+        _wait_for(lambda: len(calls) == 1)
+        data.write_text("c")
+        _wait_for(lambda: calls == ["b", "c"])
+        assert [type(error) for error in errors] == [RecursionError]
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _serve_process(data: Path, tmp: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "wego_ical", "serve", "--data", str(data), "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        cwd=tmp,
+    )
+
+
+def test_sigterm_stops_the_preview_and_removes_its_folder(tmp_path: Path) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    process = _serve_process(DATA, temp)
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("Serving a preview")
+    assert [p.name for p in temp.iterdir() if p.name.startswith("wego-ical-preview-")]
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err
+    assert not [p for p in temp.iterdir() if p.name.startswith("wego-ical-preview-")]
+
+
+def test_watch_survives_an_edit_nested_too_deeply(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    shutil.copy(DATA, data)
+    good = data.read_text(encoding="utf-8")
+    process = _serve_process(data, tmp_path, "--watch")
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        assert process.stdout.readline().startswith("Serving a preview")
+        process.stdout.readline()
+        time.sleep(1.0)  # the watcher reads the file it starts from
+        data.write_text(good + "\nx = " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+        assert "nested hundreds of levels deep" in _read_until(process.stderr, "nested")
+        data.write_text(good.replace("Webinar Part 1", "Webinar One"), encoding="utf-8")
+        assert "Rebuilt from" in _read_until(process.stdout, "Rebuilt from")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    assert "Traceback" not in err
+
+
+def _read_until(stream: IO[str], text: str, timeout: float = 20.0) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} not printed; got {seen!r}")

@@ -7,6 +7,7 @@ The stages are imported inside the commands that need them, so that
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -290,13 +291,33 @@ def serve(
                     return
                 _say(f"Rebuilt from {data_path}: {len(changes)} change(s) for subscribers.")
 
-            threading.Thread(target=watch, args=(data_path, rebuild, stop), daemon=True).start()
+            def unexpected(exc: Exception) -> None:
+                click.echo(
+                    f"Unexpected error while rebuilding ({type(exc).__name__}: {exc}); this is "
+                    "a bug in wego-ical, please report it. The preview still shows the last "
+                    "good build, and the next change is rebuilt as usual.",
+                    err=True,
+                )
+
+            threading.Thread(
+                target=watch,
+                args=(data_path, rebuild, stop),
+                kwargs={"on_error": unexpected},
+                daemon=True,
+            ).start()
+        # A service manager stops the preview with SIGTERM: clean up as for Ctrl+C.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         preview.serve()
     except KeyboardInterrupt:
         _say("Stopped.")
     finally:
         stop.set()
         preview.close()
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _say(message: str) -> None:

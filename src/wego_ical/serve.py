@@ -10,6 +10,7 @@ never anything outside the served folder.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import mimetypes
@@ -24,8 +25,10 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from wego_ical.errors import WegoIcalError
+from wego_ical.load import MAX_FILE_BYTES
 from wego_ical.pipeline import BuildOptions, BuildResult, build
 
 CONTENT_TYPES = {
@@ -47,16 +50,33 @@ def content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
+# Longer paths cannot name a file on any common file system.
+MAX_SEGMENT_BYTES = 255
+MAX_PATH_BYTES = 4096
+
+
+class PathTooLong(Exception):
+    """A request path no file could have."""
+
+
 def resolve_request_path(root: Path, url_path: str) -> Path | None:
-    """The file below ``root`` that ``url_path`` names, or None if it is outside or missing."""
+    """The file below ``root`` that ``url_path`` names, or None if it is outside or missing.
+
+    Raises :class:`PathTooLong` for a path or segment longer than any file name.
+    """
     path = urllib.parse.unquote(urllib.parse.urlsplit(url_path).path)
     if "\x00" in path or "\\" in path:
         return None
     normalised = posixpath.normpath("/" + path.lstrip("/"))
-    candidate = root.joinpath(*[part for part in normalised.split("/") if part])
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
+    segments = [part for part in normalised.split("/") if part]
+    if len(normalised.encode()) > MAX_PATH_BYTES or any(
+        len(part.encode()) > MAX_SEGMENT_BYTES for part in segments
+    ):
+        raise PathTooLong
+    candidate = root.joinpath(*segments)
     try:
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
@@ -65,11 +85,55 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
     return resolved
 
 
+CONNECTION_TIMEOUT = 30.0
+# Connections served at once; more are answered 503 at once rather than each
+# taking a thread.
+MAX_CONNECTIONS = 64
+SLOT_WAIT = 5.0
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """A threading HTTP server with a long listen queue and a bound on connections."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Wait a little for a slot (the kernel queues further connections
+        # meanwhile); a server full of idle connections answers 503.
+        if not self._slots.acquire(timeout=SLOT_WAIT):
+            with contextlib.suppress(OSError):
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     """A request handler class serving the files below ``root``."""
 
     class PreviewHandler(BaseHTTPRequestHandler):
         server_version = "wego-ical-preview"
+        # Seconds a connection may stay silent: an idle client must not keep a
+        # thread forever.
+        timeout = CONNECTION_TIMEOUT
 
         def do_GET(self) -> None:
             self._serve(with_body=True)
@@ -78,7 +142,11 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
             self._serve(with_body=False)
 
         def _serve(self, *, with_body: bool) -> None:
-            path = resolve_request_path(root, self.path)
+            try:
+                path = resolve_request_path(root, self.path)
+            except PathTooLong:
+                self._error(HTTPStatus.REQUEST_URI_TOO_LONG, "URI Too Long")
+                return
             if path is None:
                 self._error(HTTPStatus.NOT_FOUND, "Not found")
                 return
@@ -141,7 +209,7 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
 class Preview:
     """A running preview: a server, the folder it serves and how to rebuild it."""
 
-    server: ThreadingHTTPServer
+    server: PreviewServer
     folder: Path
     data_path: Path
     state_dir: Path
@@ -186,11 +254,13 @@ def open_preview(data_path: Path, state_dir: Path, host: str, port: int) -> Prev
     """Bind the server (port 0 picks a free one) and prepare an empty preview folder."""
     folder = Path(tempfile.mkdtemp(prefix="wego-ical-preview-"))
     try:
-        server = ThreadingHTTPServer((host, port), make_handler(folder))
+        server = PreviewServer((host, port), make_handler(folder))
     except OSError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise WegoIcalError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
-    server.daemon_threads = True
+    except (UnicodeError, ValueError) as exc:  # e.g. a host name that cannot be encoded
+        shutil.rmtree(folder, ignore_errors=True)
+        raise WegoIcalError(f"cannot serve on {host}:{port}: {exc}") from None
     return Preview(server, folder, data_path, state_dir)
 
 
@@ -199,12 +269,18 @@ def watch(
     on_change: Callable[[], None],
     stop: threading.Event,
     interval: float = 0.5,
+    on_error: Callable[[Exception], None] | None = None,
 ) -> None:
-    """Call ``on_change`` whenever the content of ``path`` changes, until ``stop`` is set."""
+    """Call ``on_change`` whenever the content of ``path`` changes, until ``stop`` is set.
+
+    The watcher survives anything ``on_change`` raises (it is passed to
+    ``on_error``): one bad edit must not end the rebuilds of the next ones.
+    """
 
     def fingerprint() -> bytes | None:
         try:
-            return hashlib.sha256(path.read_bytes()).digest()
+            with open(path, "rb") as file:
+                return hashlib.sha256(file.read(MAX_FILE_BYTES + 1)).digest()
         except OSError:
             return None
 
@@ -213,4 +289,8 @@ def watch(
         current = fingerprint()
         if current != last:
             last = current
-            on_change()
+            try:
+                on_change()
+            except Exception as exc:
+                if on_error is not None:
+                    on_error(exc)
