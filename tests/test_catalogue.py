@@ -68,8 +68,8 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
         "bad date",
         edit("date = 2021-08-26", "date = 2021-02-30"),
         [
-            "events.toml:{L}:8: TOML syntax error: Invalid date or datetime; not a real date or "
-            "time: write dates as 2021-08-26 and times as 09:00:00"
+            "events.toml:{L}:8: TOML syntax error: Invalid date or datetime; not a real date: "
+            "the month runs from 01 to 12, the day within the month"
         ],
     ),
     (

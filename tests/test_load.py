@@ -86,7 +86,7 @@ def test_utf8_bom_is_accepted(write_toml: Callable[..., Path], wego_text: str) -
     [
         ('[series]\ntitle = "unclosed\n', 2, 18, "Illegal character", "close the quote"),
         ("[series]\nid = 1\nid = 2\n", 3, 7, "Cannot overwrite a value", "already set earlier"),
-        ("[[events]]\ndate = 2021-13-01\n", 2, 12, "Expected newline", "fix the TOML syntax"),
+        ("[[events]]\ndate = 2021-13-01\n", 2, 12, "Expected newline", "not a real date"),
         ("x = [1, 2\ny = 3\n", 2, 1, "Unclosed array", "add the missing ]"),
         ("a = 1\nx = [1, 2\n", 2, None, "Unclosed array at the end of the file", "missing ]"),
     ],
@@ -507,3 +507,28 @@ def test_the_total_of_all_descriptions_is_limited(
     (problem,) = caught.value.problems
     assert problem.key == "events"
     assert problem.message.startswith("the descriptions of all calendar entries together would be")
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("start = 9:00", "write times as 09:00:00 (24-hour clock"),
+        ("start = 09:00", "write times as 09:00:00 (24-hour clock"),
+        ("start = 9am", "write times as 09:00:00 (24-hour clock"),
+        ("start = 9:30 pm", "write times as 09:00:00 (24-hour clock"),
+        ("start = 24:00:00", "write times as 09:00:00 (24-hour clock"),
+        ("date = 2021-9-14", "write dates as 2021-09-14 (year-month-day"),
+        ("date = 14/09/2021", "write dates as 2021-09-14 (year-month-day"),
+        ("location = Online", 'put text in quotes: location = "Online"'),
+        ("title = Hello world", 'put text in quotes: title = "Hello world"'),
+        ("awards_ceremony = yes", "write awards_ceremony = true or awards_ceremony = false"),
+    ],
+)
+def test_syntax_errors_of_values_say_how_to_write_them(line: str, hint: str) -> None:
+    text = f'[[events]]\nid = "x"\n{line}  # a comment\n'
+    with pytest.raises(DataError) as caught:
+        parse_series(text)
+    (problem,) = caught.value.problems
+    assert problem.line == 3
+    assert problem.message.startswith("TOML syntax error: ")
+    assert problem.message.split("; ", 1)[1].startswith(hint), problem.message

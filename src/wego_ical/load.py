@@ -213,11 +213,47 @@ def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
     reason = _TOML_POSITION.sub("", message).replace(" (at end of document)", "")
     hint = _SYNTAX_HINTS.get(reason, "fix the TOML syntax (see https://toml.io/en/v1.0.0)")
     if match:
+        hint = _value_hint(text, int(match[1])) or hint
         return Problem(
             f"TOML syntax error: {reason}; {hint}", line=int(match[1]), column=int(match[2])
         )
     last_line = len(text.rstrip("\n").splitlines()) or 1
     return Problem(f"TOML syntax error: {reason} at the end of the file; {hint}", line=last_line)
+
+
+_KEY_VALUE = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=\s*(.*?)\s*(?:#.*)?$")
+_LOOKS_LIKE_TIME = re.compile(
+    r"(?i)^\d{1,2}(:\d{1,2}){1,2}(\.\d+)?(\s*[ap]\.?m\.?)?$|^\d{1,2}\s*[ap]\.?m\.?$"
+)
+_LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
+_BARE_WORDS = re.compile(r"^[^\W\d][\w .,'&()/-]*$")
+_TRUTHY = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+
+
+def _value_hint(text: str, line: int) -> str:
+    """A fix for the usual ways of writing a value that TOML does not accept."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return ""
+    match = _KEY_VALUE.match(lines[line - 1])
+    if not match:
+        return ""
+    key, value = match[1], match[2]
+    if _LOOKS_LIKE_TIME.match(value):
+        return (
+            "write times as 09:00:00 (24-hour clock, two digits each for hours, minutes "
+            "and seconds, no quotes)"
+        )
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return "not a real date: the month runs from 01 to 12, the day within the month"
+    if _LOOKS_LIKE_DATE.match(value):
+        return "write dates as 2021-09-14 (year-month-day, two digits each, no quotes)"
+    if value.lower() in _TRUTHY:
+        return f"write {key} = true or {key} = false (lowercase, no quotes)"
+    if _BARE_WORDS.match(value):
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        return f'put text in quotes: {key} = "{shown}"'
+    return ""
 
 
 def _without_misspelled_missing(errors: list[ErrorDetails]) -> list[ErrorDetails]:
