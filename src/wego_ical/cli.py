@@ -272,8 +272,14 @@ def serve(
     """
     from wego_ical.serve import open_preview, watch
 
-    preview = open_preview(data_path, out_dir, host, port)
     stop = threading.Event()
+    # A service manager stops the preview with SIGTERM: clean up as for Ctrl+C.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+    try:
+        preview = open_preview(data_path, out_dir, host, port)
+    except KeyboardInterrupt:
+        return
     try:
         preview.rebuild(now)
         _say(f"Serving a preview of {data_path} at {preview.url}")
@@ -305,15 +311,14 @@ def serve(
                 kwargs={"on_error": unexpected},
                 daemon=True,
             ).start()
-        # A service manager stops the preview with SIGTERM: clean up as for Ctrl+C.
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
         preview.serve()
     except KeyboardInterrupt:
         _say("Stopped.")
     finally:
         stop.set()
         preview.close()
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
 
 
 def _interrupt(_signal: int, _frame: object) -> None:

@@ -44,6 +44,7 @@ from wego_ical.state import (
     State,
     Tombstone,
     reconcile,
+    text_digest,
 )
 from wego_ical.workers import ChunkedWork, WorkerSettings
 
@@ -130,8 +131,15 @@ def publish(
         events=records,
         generated=sorted(files),
     )
-    files[STATE_FILE] = functools.partial(state.json_chunks)
+    files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
     return Publication(files, state, changes)
+
+
+def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:
+    """``feeds.json``, with the digest of every event's text (all rendered by now:
+    the single-event files come first)."""
+    digests = {record.uid: text_digest(texts[record.uid]) for record in records}
+    return replace(state, rendered=digests).json_chunks()
 
 
 def _page(
@@ -263,6 +271,7 @@ def _reusable(
             and text is not None
             and (old.fingerprint, old.sequence, old.updated)
             == (record.fingerprint, record.sequence, record.updated)
+            and previous.rendered.get(record.uid) == text_digest(text)
             and is_vevent(text)
         ):
             result[record.uid] = text

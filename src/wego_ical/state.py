@@ -148,6 +148,10 @@ class State:
     uid_domain: str | None = None
     feeds: list[FeedRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
+    # The SHA-256 of each event's rendered VEVENT, by UID: a later build reuses
+    # the text in a single-event file only if it is still exactly this (a file
+    # edited or damaged by hand is rendered anew).
+    rendered: dict[str, str] = field(default_factory=dict)
     # Every file the build generated, so that the next build can remove the
     # ones it no longer produces (and never touches anything else).
     generated: list[str] = field(default_factory=list)
@@ -168,6 +172,11 @@ class State:
         """The bytes of ``feeds.json`` in two pieces, so that a large state is not copied."""
         yield _STATE.dump_json(self, indent=2, exclude_none=True)
         yield b"\n"
+
+
+def text_digest(text: bytes) -> str:
+    """The digest of a rendered text, as recorded in :attr:`State.rendered`."""
+    return hashlib.sha256(text).hexdigest()
 
 
 _SNAPSHOT = TypeAdapter(Snapshot)
