@@ -15,6 +15,7 @@ from wego_ical.state import (
     EventRecord,
     Snapshot,
     State,
+    parse_state,
     read_state,
     reconcile,
 )
@@ -134,3 +135,10 @@ def test_damaged_state_is_one_clear_error(tmp_path: Path, content: bytes, messag
     with pytest.raises(StateError, match="restore it from version control") as raised:
         read_state(tmp_path)
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_a_state_nested_absurdly_deep_is_refused_with_a_message(opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    with pytest.raises(StateError, match=r"feeds.json: is not valid JSON \(recursion limit"):
+        parse_state(opener * 100_000 + closer * 100_000, "feeds.json")
