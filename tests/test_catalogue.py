@@ -98,7 +98,7 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
         edit("start = 15:00:00\nend = 17:00:00", "start = 15:00:00\nend = 15:00:00"),
         [
             'events.toml:{L}:1: events[2].end (id "ceremony"): end 15:00 is not after start '
-            "15:00; an event must end later on the same day"
+            "15:00; if it ends after midnight, add end_date = 2021-10-19"
         ],
     ),
     (

@@ -174,9 +174,9 @@ def test_end_not_after_start(wego_text: str) -> None:
     problem = only_problem(
         edit(wego_text, "start = 09:00:00\nend = 09:30:00", "start = 09:00:00\nend = 09:00:00")
     )
-    assert problem.key == 'events[0].sessions[0] (id "part-1" › "mobility")'
+    assert problem.key == 'events[0].sessions[0].end (id "part-1" › "mobility")'
     assert problem.message == (
-        "end 09:00 is not after start 09:00; an event must end later on the same day"
+        "end 09:00 is not after start 09:00; if it ends after midnight, add end_date = 2021-08-27"
     )
 
 
@@ -440,9 +440,9 @@ name = "O"
     lines = text.splitlines()
     for problem in problems[::97]:
         assert problem.line is not None
-        assert lines[problem.line - 1] == "[[events.sessions]]"
+        assert lines[problem.line - 1] == "end = 09:00:00"
         _event, session = re.findall(r'"(\w+)"', problem.key)
-        assert lines[problem.line] == f'id = "{session}"'
+        assert lines[problem.line - 3] == f'id = "{session}"'
     message = str(caught.value).splitlines()
     assert message[0] == "big.toml: 3000 problems found; nothing was written."
     assert len(message) == 1 + 100 + 1

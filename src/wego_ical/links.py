@@ -6,7 +6,7 @@ Pure functions over URLs and times; every parameter is URL-encoded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from wego_ical.text import iso_utc
@@ -87,22 +87,28 @@ def event_links(
     details: str,
     location: str | None,
     zone: str,
+    *,
+    all_day: bool = False,
 ) -> EventLinks:
     """The "add to calendar" links of one event (Google; Outlook.com; Microsoft 365).
 
-    Times are given in UTC and shown in ``zone`` by Google. The three links
-    carry the same texts, so each is percent-encoded once.
+    Times are given in UTC and shown in ``zone`` by Google; a whole-day item
+    is given as dates (Google's end date is exclusive, like DTEND; Outlook's
+    is the last day). The three links carry the same texts, so each is
+    percent-encoded once.
     """
     text, body = percent_encode(title), percent_encode(_details(details))
     place = f"&location={percent_encode(location)}" if location else ""
-    google = (
-        f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}"
-        f"&dates={_google_time(start)}%2F{_google_time(end)}"
-        f"&details={body}&ctz={percent_encode(zone)}{place}"
-    )
+    if all_day:
+        dates, ctz = f"{start:%Y%m%d}%2F{end:%Y%m%d}", ""
+        last = (end - timedelta(days=1)).date().isoformat()
+        when = f"&startdt={start.date().isoformat()}&enddt={last}&allday=true"
+    else:
+        dates = f"{_google_time(start)}%2F{_google_time(end)}"
+        ctz = f"&ctz={percent_encode(zone)}"
+        when = f"&startdt={percent_encode(iso_utc(start))}&enddt={percent_encode(iso_utc(end))}"
+    google = f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}&dates={dates}&details={body}{ctz}{place}"
     outlook = (
-        f"path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}"
-        f"&startdt={percent_encode(iso_utc(start))}"
-        f"&enddt={percent_encode(iso_utc(end))}&body={body}{place}"
+        f"path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}{when}&body={body}{place}"
     )
     return EventLinks(file, google, f"{OUTLOOK_LIVE}?{outlook}", f"{OUTLOOK_OFFICE}?{outlook}")

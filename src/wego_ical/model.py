@@ -15,7 +15,7 @@ import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from itertools import pairwise
@@ -155,7 +155,21 @@ def _check_email(value: str) -> str:
     return value
 
 
+def _known_zone(value: str) -> str:
+    if load_zone(value) is None:
+        close = _close_zone_names(value)
+        hint = f" Did you mean {' or '.join(repr(z) for z in close)}?" if close else ""
+        raise PydanticCustomError(
+            "timezone",
+            "'{value}' is not an IANA time zone name; use a name such as 'Asia/Seoul' or "
+            "'America/New_York', never a bare offset.{hint}",
+            {"value": value, "hint": hint},
+        )
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_check_slug)]
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
 Line = Annotated[str, AfterValidator(_check_line)]
 Text = Annotated[str, AfterValidator(_check_text)]
 Url = Annotated[str, AfterValidator(_check_url)]
@@ -374,26 +388,12 @@ class SeriesInfo(StrictModel):
     title: Line
     description: Text = ""
     url: Url
-    timezone: str
+    timezone: ZoneName
     uid_domain: Annotated[
         str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
     ]
     updated: datetime | None = None
     organiser: Organiser
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        if load_zone(value) is None:
-            close = _close_zone_names(value)
-            hint = f" Did you mean {' or '.join(repr(z) for z in close)}?" if close else ""
-            raise PydanticCustomError(
-                "timezone",
-                "'{value}' is not an IANA time zone name; use a name such as 'Asia/Seoul' or "
-                "'America/New_York', never a bare offset.{hint}",
-                {"value": value, "hint": hint},
-            )
-        return value
 
     @field_validator("updated")
     @classmethod
@@ -471,25 +471,76 @@ class _Timed(StrictModel):
     conference: Url | None = None
     status: Status = "confirmed"
     panelists: PersonRefs = []
+    # The time zone of its times (default: the event's, else the series').
+    timezone: ZoneName | None = None
+    # A whole-day item (a deadline, a conference day shown as a banner): no times.
+    all_day: bool = False
+    # The last day, for an item that ends on a later day than it starts.
+    end_date: date | None = None
+
+
+# The type, for annotations inside models that have a field called "date".
+Day = date
+
+# A session longer than this is a typo (an end_date a day too late), not a session.
+MAX_SESSION = timedelta(hours=24)
 
 
 class Session(_Timed):
-    """A timed part of an event, for example one award category's 30 minutes."""
+    """A part of an event, for example one award category's 30 minutes.
+
+    It takes place on its event's day unless it has its own ``date`` (within
+    the event's days); ``end_date`` lets it end after midnight.
+    """
 
     title: Line | None = None
-    start: time
-    end: time
+    date: Day | None = None
+    start: time | None = None
+    end: time | None = None
     category: CategoryRef | None = None
     projects: list[ProjectRef] = []
 
     @model_validator(mode="after")
-    def _end_after_start(self) -> Self:
-        _check_time_order(self.start, self.end)
+    def _times_or_all_day(self) -> Self:
+        errors = list(_time_presence_errors(self.all_day, self.start, self.end, "session"))
+        if errors:
+            raise ValidationError.from_exception_data("session", errors)
         return self
 
 
+def _time_presence_errors(
+    all_day: bool, start: time | None, end: time | None, what: str
+) -> Iterator[InitErrorDetails]:
+    if all_day:
+        for name, value in (("start", start), ("end", end)):
+            if value is not None:
+                yield _error(
+                    (name,),
+                    value.isoformat(),
+                    "all_day_with_time",
+                    "an all-day {what} has no {name} time; remove {name}, or all_day",
+                    what=what,
+                    name=name,
+                )
+        return
+    if (start is None) != (end is None):
+        missing = "end" if end is None else "start"
+        yield _error((missing,), None, "missing_time", "give both start and end, or neither")
+    elif start is None and what == "session":
+        yield _error(
+            ("start",),
+            None,
+            "missing_time",
+            "a session needs start and end times, for example start = 15:00:00 and "
+            "end = 16:00:00, or all_day = true",
+        )
+
+
 class Event(_Timed):
-    """One day of the series: either a single timed event or a set of sessions."""
+    """An event of the series: one calendar entry, or a set of sessions.
+
+    It lasts from ``date`` to ``end_date`` (inclusive; default: one day).
+    """
 
     title: Line
     date: date
@@ -525,33 +576,154 @@ class Event(_Timed):
             raise ValidationError.from_exception_data("event", errors)
         return self
 
+    @property
+    def last_day(self) -> Day:
+        """The event's last day (its only day, unless it has an end_date)."""
+        return self.end_date or self.date
+
+    def zone_name(self, series_zone: str) -> str:
+        """The time zone of the event's own times."""
+        return self.timezone or series_zone
+
     def _schedule_errors(self, context: ValidationContext) -> Iterator[InitErrorDetails]:
-        if (self.start is None) != (self.end is None):
-            missing = "end" if self.end is None else "start"
-            yield _error((missing,), None, "missing_time", "give both start and end, or neither")
+        if self.end_date is not None and self.end_date < self.date:
+            yield _error(
+                ("end_date",),
+                self.end_date.isoformat(),
+                "end_date_before_date",
+                "end_date {end} is before date {start}; the event's last day cannot come "
+                "before its first",
+                end=self.end_date.isoformat(),
+                start=self.date.isoformat(),
+            )
             return
-        if self.start is not None and self.end is not None:
-            try:
-                _check_time_order(self.start, self.end)
-            except PydanticCustomError as exc:
-                yield InitErrorDetails(type=exc, loc=("end",), input=self.end)
-                return
-        elif not self.sessions:
+        presence = list(_time_presence_errors(self.all_day, self.start, self.end, "event"))
+        yield from presence
+        if presence:
+            return
+        if self.all_day and self.sessions:
+            yield _error(
+                ("all_day",),
+                True,
+                "all_day_with_sessions",
+                "an event with sessions is not itself an all-day item; set all_day on the "
+                "sessions that are",
+            )
+            return
+        if self.start is None and not self.sessions and not self.all_day:
             yield _error(
                 ("start",),
                 None,
                 "missing_time",
                 "an event without sessions needs start and end times, "
-                "for example start = 15:00:00 and end = 17:00:00",
+                "for example start = 15:00:00 and end = 17:00:00, or all_day = true",
             )
-        yield from self._session_errors()
-        if context.zone is not None:
-            yield from self._zone_errors(context.zone, context.zone_name)
+            return
+        zone = self._zone(context)
+        span = self._span(zone)
+        if span is not None and span[1] <= span[0]:
+            yield _not_after_start(("end",), self.start, self.end, self.end_date, self.date)
+            return
+        yield from self._session_errors(context, span)
+        if zone is not None:
+            yield from self._zone_errors(context)
 
-    def _session_errors(self) -> Iterator[InitErrorDetails]:
-        ordered = sorted(enumerate(self.sessions), key=lambda pair: (pair[1].start, pair[0]))
-        for (_, earlier), (index, later) in pairwise(ordered):
-            if later.start < earlier.end:
+    def _zone(self, context: ValidationContext) -> ZoneInfo | None:
+        return load_zone(self.timezone) if self.timezone else context.zone
+
+    def _span(self, zone: ZoneInfo | None) -> tuple[datetime, datetime] | None:
+        """The event's own start and end (aware where the zone is known)."""
+        if self.start is None or self.end is None:
+            return None
+        first = datetime.combine(self.date, self.start, zone)
+        return first, datetime.combine(self.last_day, self.end, zone)
+
+    def _session_errors(
+        self, context: ValidationContext, span: tuple[datetime, datetime] | None
+    ) -> Iterator[InitErrorDetails]:
+        timed: list[tuple[datetime, datetime, int, Session]] = []
+        for index, session in enumerate(self.sessions):
+            day = session.date or self.date
+            last = session.end_date or day
+            if not self.date <= day <= self.last_day:
+                yield _error(
+                    ("sessions", index, "date"),
+                    day.isoformat(),
+                    "outside_event_days",
+                    "session '{id}' is on {day}, outside its event's {days}; move it, or "
+                    "widen the event with end_date",
+                    id=session.id,
+                    day=day.isoformat(),
+                    days=_days_text(self.date, self.last_day),
+                )
+                continue
+            if last < day:
+                yield _error(
+                    ("sessions", index, "end_date"),
+                    last.isoformat(),
+                    "end_date_before_date",
+                    "end_date {end} is before the session's day {start}",
+                    end=last.isoformat(),
+                    start=day.isoformat(),
+                )
+                continue
+            if session.all_day:
+                if last > self.last_day:
+                    yield _error(
+                        ("sessions", index, "end_date"),
+                        last.isoformat(),
+                        "outside_event_days",
+                        "session '{id}' lasts until {day}, after its event's {days}; shorten "
+                        "it, or widen the event with end_date",
+                        id=session.id,
+                        day=last.isoformat(),
+                        days=_days_text(self.date, self.last_day),
+                    )
+                continue
+            assert session.start is not None and session.end is not None
+            zone = load_zone(session.timezone) if session.timezone else self._zone(context)
+            start = datetime.combine(day, session.start, zone)
+            end = datetime.combine(last, session.end, zone)
+            if end <= start:
+                yield _not_after_start(
+                    ("sessions", index, "end"), session.start, session.end, session.end_date, day
+                )
+                continue
+            if zone is not None and end - start > MAX_SESSION:
+                yield _error(
+                    ("sessions", index, "end_date"),
+                    last.isoformat(),
+                    "too_long",
+                    "session '{id}' would last {hours} hours ({start} to {end}); a session "
+                    "lasts at most 24 hours: check end_date and end",
+                    id=session.id,
+                    hours=f"{(end - start) / timedelta(hours=1):g}",
+                    start=start.strftime("%Y-%m-%d %H:%M"),
+                    end=end.strftime("%Y-%m-%d %H:%M"),
+                )
+                continue
+            timed.append((start, end, index, session))
+            if span is not None and (start < span[0] or end > span[1]):
+                yield _error(
+                    ("sessions", index),
+                    session.id,
+                    "outside_event",
+                    "session '{id}' ({start}–{end}) lies outside its event's time "
+                    "({event_start}–{event_end}) on {day}; move it or widen the event",
+                    id=session.id,
+                    start=session.start.strftime("%H:%M"),
+                    end=session.end.strftime("%H:%M"),
+                    event_start=span[0].strftime("%H:%M"),
+                    event_end=span[1].strftime("%H:%M"),
+                    day=_days_text(self.date, self.last_day).removeprefix("day "),
+                )
+        # Compared as instants; where a zone is unknown (reported elsewhere), as local times.
+        if any(start.tzinfo is None for start, _, _, _ in timed):
+            timed = [(a.replace(tzinfo=None), b.replace(tzinfo=None), i, x) for a, b, i, x in timed]
+        ordered = sorted(timed, key=lambda item: (_utc(item[0]), item[2]))
+        for (_, earlier_end, _, earlier), (later_start, _, index, later) in pairwise(ordered):
+            if _utc(later_start) < _utc(earlier_end):
+                assert later.start is not None and earlier.end is not None
                 yield _error(
                     ("sessions", index, "start"),
                     later.start.isoformat(),
@@ -563,42 +735,38 @@ class Event(_Timed):
                     other=earlier.id,
                     end=earlier.end.strftime("%H:%M"),
                 )
-        if self.start is None or self.end is None:
-            return
-        for index, session in enumerate(self.sessions):
-            if session.start < self.start or session.end > self.end:
-                yield _error(
-                    ("sessions", index),
-                    session.id,
-                    "outside_event",
-                    "session '{id}' ({start}–{end}) lies outside its event's time "
-                    "({event_start}–{event_end}) on {day}; move it or widen the event",
-                    id=session.id,
-                    start=session.start.strftime("%H:%M"),
-                    end=session.end.strftime("%H:%M"),
-                    event_start=self.start.strftime("%H:%M"),
-                    event_end=self.end.strftime("%H:%M"),
-                    day=self.date.isoformat(),
-                )
 
-    def _zone_errors(self, zone: ZoneInfo, zone_name: str) -> Iterator[InitErrorDetails]:
-        times: list[tuple[tuple[str | int, ...], time]] = []
+    def _zone_errors(self, context: ValidationContext) -> Iterator[InitErrorDetails]:
+        times: list[tuple[tuple[str | int, ...], datetime, str]] = []
+        own_zone = self.zone_name(context.zone_name)
         if self.start is not None and self.end is not None:
-            times += [(("start",), self.start), (("end",), self.end)]
-        for index, session in enumerate(self.sessions):
             times += [
-                (("sessions", index, "start"), session.start),
-                (("sessions", index, "end"), session.end),
+                (("start",), datetime.combine(self.date, self.start), own_zone),
+                (("end",), datetime.combine(self.last_day, self.end), own_zone),
             ]
-        for loc, local in times:
-            problem = local_time_problem(datetime.combine(self.date, local), zone)
+        for index, session in enumerate(self.sessions):
+            if session.start is None or session.end is None:
+                continue
+            day = session.date or self.date
+            zone_name = session.timezone or own_zone
+            times += [
+                (("sessions", index, "start"), datetime.combine(day, session.start), zone_name),
+                (
+                    ("sessions", index, "end"),
+                    datetime.combine(session.end_date or day, session.end),
+                    zone_name,
+                ),
+            ]
+        for loc, local, zone_name in times:
+            zone = load_zone(zone_name)
+            problem = local_time_problem(local, zone) if zone is not None else ""
             if problem:
                 yield _error(
                     loc,
-                    local.isoformat(),
+                    local.time().isoformat(),
                     "local_time",
                     "{when} {problem} in {zone}; choose another time",
-                    when=datetime.combine(self.date, local).strftime("%Y-%m-%d %H:%M"),
+                    when=local.strftime("%Y-%m-%d %H:%M"),
                     problem=problem,
                     zone=zone_name,
                 )
@@ -608,21 +776,53 @@ class Event(_Timed):
         return datetime.combine(self.date, moment)
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment
+
+
+def _days_text(first: date, last: date) -> str:
+    if first == last:
+        return f"day {first.isoformat()}"
+    return f"days {first.isoformat()} to {last.isoformat()}"
+
+
+def _not_after_start(
+    loc: tuple[str | int, ...],
+    start: time | None,
+    end: time | None,
+    end_date: date | None,
+    day: date,
+) -> InitErrorDetails:
+    assert start is not None and end is not None
+    if end_date is None:
+        return _error(
+            loc,
+            end.isoformat(),
+            "end_not_after_start",
+            "end {end} is not after start {start}; if it ends after midnight, add "
+            "end_date = {next_day}",
+            end=end.strftime("%H:%M"),
+            start=start.strftime("%H:%M"),
+            next_day=(day + timedelta(days=1)).isoformat(),
+        )
+    return _error(
+        loc,
+        end.isoformat(),
+        "end_not_after_start",
+        "end {end_date} {end} is not after start {day} {start}",
+        end=end.strftime("%H:%M"),
+        start=start.strftime("%H:%M"),
+        end_date=end_date.isoformat(),
+        day=day.isoformat(),
+    )
+
+
 def _error(
     loc: tuple[str | int, ...], value: object, kind: str, message: str, **ctx: object
 ) -> InitErrorDetails:
     return InitErrorDetails(
         type=PydanticCustomError(kind, message, ctx or None), loc=loc, input=value
     )
-
-
-def _check_time_order(start: time, end: time) -> None:
-    if end <= start:
-        raise PydanticCustomError(
-            "end_not_after_start",
-            "end {end} is not after start {start}; an event must end later on the same day",
-            {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")},
-        )
 
 
 def local_time_problem(local: datetime, zone: ZoneInfo) -> str:
@@ -713,25 +913,50 @@ class Series(StrictModel):
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One calendar entry: a session of an event, or an event without sessions."""
+    """One calendar entry: a session of an event, or an event without sessions.
+
+    ``zone`` is the name of the time zone its times are in.
+    """
 
     event: Event
     session: Session | None
     key: str = ""
+    zone: str = "UTC"
+
+    @property
+    def all_day(self) -> bool:
+        """Whether it is a whole-day item (a date, no times)."""
+        return self.session.all_day if self.session else self.event.all_day
+
+    @property
+    def first_day(self) -> Day:
+        """The day it starts."""
+        return (self.session.date if self.session else None) or self.event.date
+
+    @property
+    def last_day(self) -> Day:
+        """The day it ends (inclusive)."""
+        if self.session is not None:
+            return self.session.end_date or self.first_day
+        return self.event.last_day
 
     @property
     def start(self) -> datetime:
-        """Naive local start."""
+        """Naive local start (midnight of the first day for a whole-day item)."""
+        if self.all_day:
+            return datetime.combine(self.first_day, time())
         moment = self.session.start if self.session else self.event.start
         assert moment is not None
-        return self.event.localize(moment)
+        return datetime.combine(self.first_day, moment)
 
     @property
     def end(self) -> datetime:
-        """Naive local end."""
+        """Naive local end (midnight after the last day for a whole-day item: exclusive)."""
+        if self.all_day:
+            return datetime.combine(self.last_day + timedelta(days=1), time())
         moment = self.session.end if self.session else self.event.end
         assert moment is not None
-        return self.event.localize(moment)
+        return datetime.combine(self.last_day, moment)
 
     # A session's own value where it has one, else its event's.
 
@@ -767,14 +992,22 @@ class Occurrence:
 def occurrences(series: Series) -> list[Occurrence]:
     """Every calendar entry of the series, in chronological order."""
     result: list[Occurrence] = []
+    series_zone = series.series.timezone
     for event in series.events:
+        zone = event.zone_name(series_zone)
         if event.sessions:
             result += [
-                Occurrence(event, session, f"{event.id}.{session.id}") for session in event.sessions
+                Occurrence(event, session, f"{event.id}.{session.id}", session.timezone or zone)
+                for session in event.sessions
             ]
         else:
-            result.append(Occurrence(event, None, key=event.id))
-    return sorted(result, key=lambda o: (o.start, o.key))
+            result.append(Occurrence(event, None, event.id, zone))
+    return sorted(result, key=_chronological)
+
+
+def _chronological(entry: Occurrence) -> tuple[datetime, str]:
+    zone = load_zone(entry.zone)
+    return entry.start.replace(tzinfo=zone).astimezone(UTC), entry.key
 
 
 def entry_uid(series: Series, entry: Occurrence) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ from wego_ical.links import EventLinks, event_links
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.pieces import regroup
 from wego_ical.plan import event_file
-from wego_ical.state import EventRecord, FeedRecord
+from wego_ical.state import EventRecord, FeedRecord, Snapshot
 from wego_ical.text import (
     iso_utc,
     panelists_label,
@@ -56,6 +56,7 @@ class EntryView:
     start_utc: str
     end_utc: str
     local_text: str
+    all_day: bool
     category: str | None
     topics: list[str]
     projects: list[str]
@@ -150,7 +151,11 @@ def _event_view(series: Series, event: Event, entries: Iterable[EntryView]) -> E
     return EventView(
         anchor=event.id,
         title=event.title,
-        date_text=event.date.strftime("%A %d %B %Y").replace(" 0", " "),
+        date_text=(
+            _day_text(event.date)
+            if event.last_day == event.date
+            else f"{_day_text(event.date)} – {_day_text(event.last_day)}"
+        ),
         location=event.location,
         host=event.host,
         description=event.description,
@@ -172,9 +177,10 @@ def _entry_view(series: Series, entry: Occurrence, record: EventRecord) -> Entry
         anchor=entry.key.replace(".", "--"),
         title=session_title(series, entry),
         cancelled=entry.status == "cancelled",
-        start_utc=iso_utc(start),
-        end_utc=iso_utc(end),
-        local_text=_local_text(start, end, series.series.timezone),
+        start_utc=start.date().isoformat() if record.snapshot.all_day else iso_utc(start),
+        end_utc=end.date().isoformat() if record.snapshot.all_day else iso_utc(end),
+        local_text=_local_text(record.snapshot),
+        all_day=bool(record.snapshot.all_day),
         category=category.name if category else None,
         topics=list(category.topics) if category else [],
         projects=[project_line(series, p) for p in session.projects] if session else [],
@@ -197,12 +203,27 @@ def _links(record: EventRecord) -> EventLinks:
         snapshot.description,
         snapshot.location,
         snapshot.timezone,
+        all_day=bool(snapshot.all_day),
     )
 
 
-def _local_text(start: datetime, end: datetime, zone_name: str) -> str:
+def _local_text(snapshot: Snapshot) -> str:
+    """When, in the event's own time zone: "09:00–09:30 KST (Asia/Seoul, UTC+09:00)"; a
+    day is named where the end is on another day; "All day" for a whole-day item."""
+    if snapshot.all_day:
+        last = snapshot.end.date() - timedelta(days=1)
+        if last == snapshot.start.date():
+            return "All day"
+        return f"All day, until {_day_text(last)}"
+    start, end = snapshot.aware_start, snapshot.aware_end
     offset = start.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{start:%H:%M}–{end:%H:%M} {start.tzname() or ''} ({zone_name}, {offset})".replace(
-        "  ", " "
+    until = (
+        f"{_day_text(end.date())}, {end:%H:%M}" if end.date() != start.date() else f"{end:%H:%M}"
     )
+    zone = f"{start.tzname() or ''} ({snapshot.timezone}, {offset})"
+    return f"{start:%H:%M}–{until} {zone}".replace("  ", " ")
+
+
+def _day_text(day: date) -> str:
+    return day.strftime("%A %d %B %Y").replace(" 0", " ")

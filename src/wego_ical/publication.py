@@ -117,7 +117,7 @@ def publish(
         INDEX_PAGE: functools.partial(_page, texts, series, feeds, records)
     }
     for record in records:
-        zones, years = (record.snapshot.timezone,), _years([record])
+        zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
         envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
         files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
@@ -244,7 +244,7 @@ def _feed_files(
         envelopes[path] = build_envelope(
             name,
             description,
-            {record.snapshot.timezone for record in members},
+            _zones(members),
             _years(members),
             uid=f"{info.id}.feed.{key}@{info.uid_domain}",
             default_zone=info.timezone,
@@ -287,6 +287,11 @@ def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
 
 def _chronological(record: EventRecord) -> tuple[datetime, str]:
     return record.snapshot.aware_start.astimezone(UTC), record.uid
+
+
+def _zones(records: Sequence[EventRecord]) -> tuple[str, ...]:
+    """The time zones the timed events among ``records`` need a VTIMEZONE for."""
+    return tuple(sorted({r.snapshot.timezone for r in records if not r.snapshot.all_day}))
 
 
 def _years(records: Sequence[EventRecord]) -> tuple[int, int]:

@@ -44,11 +44,14 @@ _END = b"END:VCALENDAR\r\n"
 def build_vevent(record: EventRecord) -> Event:
     """The VEVENT of one published event."""
     snapshot = record.snapshot
+    # A whole-day item is a date (VALUE=DATE, no zone) and free time: clients show
+    # it as a banner above the day and do not count it as busy.
+    free = snapshot.status == "CANCELLED" or snapshot.all_day
     vevent = Event.new(
         uid=record.uid,
         summary=snapshot.summary,
-        start=snapshot.aware_start,
-        end=snapshot.aware_end,
+        start=snapshot.start.date() if snapshot.all_day else snapshot.aware_start,
+        end=snapshot.end.date() if snapshot.all_day else snapshot.aware_end,
         stamp=record.updated,
         last_modified=record.updated,
         description=snapshot.description,
@@ -57,7 +60,7 @@ def build_vevent(record: EventRecord) -> Event:
         categories=snapshot.categories,
         status=STATUS(snapshot.status),
         sequence=record.sequence,
-        transparency=TRANSP.TRANSPARENT if snapshot.status == "CANCELLED" else TRANSP.OPAQUE,
+        transparency=TRANSP.TRANSPARENT if free else TRANSP.OPAQUE,
         organizer=_organizer(snapshot),
     )
     if snapshot.conference:

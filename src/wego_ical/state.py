@@ -58,6 +58,9 @@ class Snapshot:
     conference: str | None = None
     conference_label: str | None = None
     reminder_minutes: int | None = None
+    # A whole-day item: ``start`` and ``end`` are midnights, the end exclusive.
+    # (None, not False, for a timed one: feeds.json leaves it out.)
+    all_day: bool | None = None
 
     @property
     def aware_start(self) -> datetime:
@@ -71,7 +74,10 @@ class Snapshot:
 
     def fingerprint(self) -> str:
         """A stable hash of the content: equal exactly when a client would see no change."""
-        return "sha256:" + hashlib.sha256(_SNAPSHOT.dump_json(self)).hexdigest()
+        # Fields added after the first format count only when set, so that an
+        # unchanged event keeps its fingerprint (and SEQUENCE) as the format grows.
+        added = {name for name in _ADDED_FIELDS if getattr(self, name) == _ADDED_FIELDS[name]}
+        return "sha256:" + hashlib.sha256(_SNAPSHOT.dump_json(self, exclude=added)).hexdigest()
 
     def changed_fields(self, other: Snapshot) -> list[str]:
         """Names of the fields that differ from ``other``."""
@@ -180,6 +186,8 @@ def text_digest(text: bytes) -> str:
 
 
 _SNAPSHOT = TypeAdapter(Snapshot)
+# Snapshot fields added since format 1, with the value that means "as before".
+_ADDED_FIELDS: dict[str, object] = {"all_day": None}
 _STATE = TypeAdapter(State)
 
 
