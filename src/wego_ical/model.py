@@ -364,10 +364,11 @@ class Labels(StrictModel):
 
     category: Line = "Category"
     topics: Line = "Topics"
-    projects: Line = "Winning projects"
+    # Neutral defaults; the WeGO data sets its own ("Winning projects", "Judge panelist").
+    projects: Line = "Projects"
     winners: Line = "Winners"
-    panelists: Line = "Judge panelist"
-    panelists_plural: Line = "Judge panelists"
+    panelists: Line = "Speaker"
+    panelists_plural: Line = "Speakers"
     jury: Line = "Jury"
     interpretation: Line = "Simultaneous interpretation"
     host: Line = "Hosted by"
@@ -427,6 +428,9 @@ class Person(StrictModel):
     name: Line
     role: Line | None = None
     organisation: Line | None = None
+    # A page about them (speaker page, organisation site) and a contact address.
+    url: Url | None = None
+    email: Email | None = None
 
 
 class PersonRef(StrictModel):

@@ -33,7 +33,7 @@ PRODID = "-//wego-ical//wego-ical//EN"
 # Bump whenever the bytes this module produces for the same records change:
 # rendered events are reused by a later build only when it has the same
 # renderer (tests/test_render.py fails when the output changes without it).
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 RENDERER = f"{RENDERER_VERSION}/icalendar-{icalendar.__version__}"
 
 _BEGIN = b"BEGIN:VEVENT\r\n"

@@ -102,12 +102,21 @@ def project_line(series: Series, project_id: str) -> str:
 
 
 def person_line(series: Series, ref: PersonRef) -> str:
-    """``Name — Role, Organisation``, with the role held at that moment."""
+    """``Name — Role, Organisation <email> url``, with the role held at that moment.
+
+    Plain text (a calendar description has no links): clients make the
+    address and the URL clickable themselves.
+    """
     person = series.person(ref.person)
     role = ref.role or person.role
     organisation = ref.organisation or person.organisation
     details = ", ".join(part for part in (role, organisation) if part)
-    return f"{person.name} — {details}" if details else person.name
+    line = f"{person.name} — {details}" if details else person.name
+    if person.email:
+        line += f" <{person.email}>"
+    if person.url:
+        line += f" {person.url}"
+    return line
 
 
 def panelists_label(series: Series, count: int) -> str:
