@@ -18,6 +18,8 @@ DATA = ROOT / "data" / "events.toml"
 DIST = ROOT / "dist"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "wego"
 DST_EXAMPLE = ROOT / "examples" / "dst-new-york.toml"
+# Several days, whole days, after midnight, two time zones.
+CONFERENCE = ROOT / "examples" / "two-city-conference.toml"
 
 
 @pytest.fixture(scope="session")

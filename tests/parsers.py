@@ -7,7 +7,7 @@ allenporter's ``ical`` and ``vobject`` agree with each other and with the data.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import count_events, render_files
-from wego_ical.model import Series, occurrences
+from wego_ical.model import Event, Series, Session, occurrences
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,16 @@ class Fields:
 
     uid: str
     summary: str
-    start: datetime
-    end: datetime
+    start: datetime | date  # a date for a whole-day item
+    end: datetime | date
     description: str
     location: str | None
 
 
-def _utc(value: object) -> datetime:
+def _utc(value: object) -> datetime | date:
+    """A date-time in UTC; a date (a whole-day item) as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
     assert isinstance(value, datetime), f"expected a date-time, got {value!r}"
     assert value.tzinfo is not None, f"floating time {value!r}"
     return value.astimezone(UTC)
@@ -108,7 +111,6 @@ def expected_fields(series: Series) -> dict[str, Fields]:
     (the session's title, else its category's name), and the description is
     checked separately by :func:`description_parts`.
     """
-    zone = ZoneInfo(series.series.timezone)
     categories = {category.id: category.name for category in series.categories}
     result = {}
     for entry in occurrences(series):
@@ -121,15 +123,27 @@ def expected_fields(series: Series) -> dict[str, Fields]:
         if entry.status == "cancelled":
             summary = f"{series.labels.cancelled}: {summary}"
         uid = f"{series.series.id}.{entry.key}@{series.series.uid_domain}"
-        result[uid] = Fields(
-            uid,
-            summary,
-            datetime.combine(event.date, (session or event).start, zone).astimezone(UTC),  # type: ignore[arg-type]
-            datetime.combine(event.date, (session or event).end, zone).astimezone(UTC),  # type: ignore[arg-type]
-            "",
-            location,
-        )
+        start, end = _expected_times(series, event, session)
+        result[uid] = Fields(uid, summary, start, end, "", location)
     return result
+
+
+def _expected_times(
+    series: Series, event: Event, session: Session | None
+) -> tuple[datetime | date, datetime | date]:
+    """Start and end from the data's own fields: a session's date, end_date and zone,
+    else its event's; whole days as dates with the end exclusive."""
+    item: Event | Session = session or event
+    zone = ZoneInfo(item.timezone or event.timezone or series.series.timezone)
+    day = (session.date if session else None) or event.date
+    last = item.end_date or (day if session else event.date)
+    if item.all_day:
+        return day, last + timedelta(days=1)
+    assert item.start is not None and item.end is not None
+    return (
+        datetime.combine(day, item.start, zone).astimezone(UTC),
+        datetime.combine(last, item.end, zone).astimezone(UTC),
+    )
 
 
 def description_parts(series: Series) -> dict[str, list[str]]:

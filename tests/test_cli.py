@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, GOLDEN
+from conftest import CONFERENCE, DATA, GOLDEN
 from wego_ical import __version__
 from wego_ical.cli import main
 from wego_ical.pipeline import BuildOptions, build, build_report
@@ -373,3 +373,17 @@ def test_diff_reports_a_feed_damaged_by_hand(runner: CliRunner, tmp_path: Path) 
     assert _build(runner, DATA, out)[0] == 0
     diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out), "--now", NOW])
     assert diff.output == f"No changes for subscribers: {out} is up to date with {DATA}.\n"
+
+
+def test_the_conference_example_builds_to_its_golden_files(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Several days, whole days, after midnight, two zones (examples/two-city-conference.toml);
+    regenerate with: wego-ical build --data examples/two-city-conference.toml
+    --out tests/golden/two-city-conference (its `updated` time makes it reproducible)."""
+    out = tmp_path / "dist"
+    result = runner.invoke(main, ["build", "--data", str(CONFERENCE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert tree(out) == tree(GOLDEN.parent / "two-city-conference")
+    lint = runner.invoke(main, ["lint", *(str(p) for p in sorted(out.rglob("*.ics")))])
+    assert lint.exit_code == 0, lint.output

@@ -4,12 +4,13 @@ the same way, and exactly as the data says."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
 
-from conftest import render_files
+from conftest import CONFERENCE, render_files
 from parsers import READERS, assert_parsers_agree_with_data
-from wego_ical.load import parse_series
+from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series, occurrences
 from wego_ical.text import describe
 
@@ -114,3 +115,28 @@ def test_injected_component_lines_stay_text(reader: str) -> None:
         assert len(parsed) == 1
         assert content.count(b"\r\nBEGIN:VEVENT\r\n") == 1
         assert content.count(b"\r\nEND:VCALENDAR\r\n") == 1
+
+
+def test_the_two_city_conference_reads_identically_by_three_parsers() -> None:
+    assert_parsers_agree_with_data(load_series(CONFERENCE))
+
+
+def test_conference_times_through_every_parser() -> None:
+    """Known instants: London is on GMT until 29 March 2026, New York on EDT from 8 March."""
+    feeds = render_files(load_series(CONFERENCE))
+    uid = "open-cities-2026.{}@example.org".format
+    for name, read in READERS.items():
+        events = read(feeds["all.ics"])
+        night = events[uid("london.night-session")]
+        assert (night.start, night.end) == (
+            datetime(2026, 3, 25, 22, tzinfo=UTC),
+            datetime(2026, 3, 26, 1, tzinfo=UTC),
+        ), name
+        panel = events[uid("new-york.mobility-panel")]
+        assert panel.start == datetime(2026, 3, 27, 14, tzinfo=UTC), name
+        closing = events[uid("new-york.closing")]
+        assert closing.start == datetime(2026, 3, 27, 17, tzinfo=UTC), name
+        days = events[uid("london.conference-days")]
+        assert (days.start, days.end) == (date(2026, 3, 24), date(2026, 3, 27)), name
+        deadline = events[uid("call-for-talks-closes")]
+        assert (deadline.start, deadline.end) == (date(2026, 3, 1), date(2026, 3, 2)), name

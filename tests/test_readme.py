@@ -10,11 +10,15 @@ from wego_ical.load import parse_series
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_toml_example_is_valid_and_builds() -> None:
-    (example,) = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
+def test_readme_toml_examples_are_valid_and_build() -> None:
+    """The complete example, then the schedule fragment added to it."""
+    example, fragment = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
     series = parse_series(example, "README.md")
     files = render_files(series)
     assert {"all.ics", "day-1.ics", "ceremony.ics", "categories/mobility.ics"} <= set(files)
+    files = render_files(parse_series(example + fragment, "README.md"))
+    assert {"london.ics", "new-york.ics"} <= set(files)
+    assert b"DTSTART;VALUE=DATE:20260324" in files["london.ics"]
 
 
 def test_quick_start_is_two_commands() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wego_ical.model import Category, Occurrence, Series, entry_uid, occurrences
+from wego_ical.model import Category, Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.state import CurrentEvent, Snapshot
 from wego_ical.text import describe, entry_categories, event_summary
 
@@ -61,7 +61,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
             FeedPlan(
                 f"{event.id}.ics",
                 event.title,
-                event.description or f"{event.title} ({event.date.isoformat()}), {info.title}",
+                event.description or f"{event.title} ({_days(event)}), {info.title}",
                 tuple(by_event.get(event.id, ())),
             )
         )
@@ -75,6 +75,12 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
             )
         )
     return [plan for plan in plans if plan.entries]
+
+
+def _days(event: Event) -> str:
+    if event.last_day == event.date:
+        return event.date.isoformat()
+    return f"{event.date.isoformat()} to {event.last_day.isoformat()}"
 
 
 def _categories_of(entry: Occurrence, series: Series) -> list[str]:
