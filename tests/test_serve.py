@@ -190,8 +190,12 @@ def test_watch_rebuilds_and_keeps_last_good_build(fresh_preview: Preview) -> Non
         except DataError as exc:
             events.append(str(exc))
 
-    thread = threading.Thread(target=watch, args=(preview.data_path, rebuild, stop, 0.05))
+    ready = threading.Event()
+    thread = threading.Thread(
+        target=watch, args=(preview.data_path, rebuild, stop, 0.05), kwargs={"ready": ready}
+    )
     thread.start()
+    assert ready.wait(10)
     try:
         text = preview.data_path.read_text(encoding="utf-8")
         preview.data_path.write_text(
@@ -280,11 +284,14 @@ def test_the_watcher_survives_an_unexpected_error(tmp_path: Path) -> None:
         if len(calls) == 1:
             raise RecursionError("maximum recursion depth exceeded")
 
+    ready = threading.Event()
     thread = threading.Thread(
-        target=watch, args=(data, on_change, stop, 0.02), kwargs={"on_error": errors.append}
+        target=watch,
+        args=(data, on_change, stop, 0.02),
+        kwargs={"on_error": errors.append, "ready": ready},
     )
     thread.start()
-    time.sleep(0.3)  # the watcher reads the file it starts from
+    assert ready.wait(10)
     try:
         data.write_text("b")
         _wait_for(lambda: len(calls) == 1)
@@ -329,8 +336,8 @@ def test_watch_survives_an_edit_nested_too_deeply(tmp_path: Path) -> None:
     assert process.stdout is not None and process.stderr is not None
     try:
         assert process.stdout.readline().startswith("Serving a preview")
-        process.stdout.readline()
-        time.sleep(1.0)  # the watcher reads the file it starts from
+        assert process.stdout.readline().startswith("Press Ctrl+C")
+        assert process.stdout.readline().startswith("Watching")
         data.write_text(good + "\nx = " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
         assert "nested hundreds of levels deep" in _read_until(process.stderr, "nested")
         data.write_text(good.replace("Webinar Part 1", "Webinar One"), encoding="utf-8")

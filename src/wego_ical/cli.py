@@ -283,9 +283,7 @@ def serve(
     try:
         preview.rebuild(now)
         _say(f"Serving a preview of {data_path} at {preview.url}")
-        _say(
-            "Press Ctrl+C to stop." + (f" Watching {data_path} for changes." if watch_data else "")
-        )
+        _say("Press Ctrl+C to stop.")
         if watch_data:
 
             def rebuild() -> None:
@@ -305,12 +303,15 @@ def serve(
                     err=True,
                 )
 
+            watching = threading.Event()
             threading.Thread(
                 target=watch,
                 args=(data_path, rebuild, stop),
-                kwargs={"on_error": unexpected},
+                kwargs={"on_error": unexpected, "ready": watching},
                 daemon=True,
             ).start()
+            watching.wait(10)
+            _say(f"Watching {data_path} for changes.")
         preview.serve()
     except KeyboardInterrupt:
         _say("Stopped.")

@@ -270,11 +270,13 @@ def watch(
     stop: threading.Event,
     interval: float = 0.5,
     on_error: Callable[[Exception], None] | None = None,
+    ready: threading.Event | None = None,
 ) -> None:
     """Call ``on_change`` whenever the content of ``path`` changes, until ``stop`` is set.
 
     The watcher survives anything ``on_change`` raises (it is passed to
     ``on_error``): one bad edit must not end the rebuilds of the next ones.
+    ``ready`` is set once the content it compares with has been read.
     """
 
     def fingerprint() -> bytes | None:
@@ -285,6 +287,8 @@ def watch(
             return None
 
     last = fingerprint()
+    if ready is not None:
+        ready.set()
     while not stop.wait(interval):
         current = fingerprint()
         if current != last:
