@@ -119,7 +119,8 @@ def expected_fields(series: Series) -> dict[str, Fields]:
         if session is None:
             summary = event.title
         else:
-            summary = f"{event.title} · {session.title or categories[session.category or '']}"
+            own = session.title or categories.get(session.category or "") or session.id
+            summary = f"{event.title} · {own}"
         if entry.status == "cancelled":
             summary = f"{series.labels.cancelled}: {summary}"
         uid = f"{series.series.id}.{entry.key}@{series.series.uid_domain}"

@@ -144,3 +144,83 @@ def toml(value: str) -> str:
 def test_random_series_build_and_read_back_exactly(text: str) -> None:
     series = parse_series(text)
     assert_parsers_agree_with_data(series)
+
+
+@st.composite
+def schedule_toml(draw: st.DrawFn) -> str:
+    """Events over several days with whole-day items, sessions after midnight and a
+    time zone per event (and per session, where it cannot overlap another)."""
+    series_zone = draw(st.sampled_from(ZONES))
+    lines = [
+        "[series]",
+        'id = "schedule"',
+        'title = "Schedule"',
+        'url = "https://example.org/"',
+        f"timezone = {toml(series_zone)}",
+        'uid_domain = "example.org"',
+        "updated = 2024-01-01T00:00:00Z",
+        "[series.organiser]",
+        'name = "O"',
+    ]
+    for number in range(draw(st.integers(1, 3))):
+        zone = draw(st.sampled_from(ZONES))
+        first = draw(event_days(zone, 1))[0]
+        length = draw(st.integers(0, 3))
+        last = first + timedelta(days=length)
+        lines += ["[[events]]", f'id = "e{number}"', f"title = {toml(draw(LINE))}"]
+        lines += [f"date = {first}", f"timezone = {toml(zone)}"]
+        if length:
+            lines += [f"end_date = {last}"]
+        kinds = draw(
+            st.lists(
+                st.sampled_from(["all_day", "timed", "overnight", "none"]),
+                min_size=length + 1,
+                max_size=length + 1,
+            )
+        )
+        # An overnight session needs a free next day (it would overlap what is there).
+        kinds = [
+            "none"
+            if kind == "overnight" and (offset == length or kinds[offset + 1] != "none")
+            else kind
+            for offset, kind in enumerate(kinds)
+        ]
+        if all(kind == "none" for kind in kinds):
+            if draw(st.booleans()):
+                lines += ["all_day = true"]
+            else:
+                start, end = draw(slot(zone, first))
+                lines += [f"start = {start}", f"end = {end}"]
+            continue
+        timed = sum(kind in ("timed", "overnight") for kind in kinds)
+        for offset, kind in enumerate(kinds):
+            if kind == "none":
+                continue
+            day = first + timedelta(days=offset)
+            lines += ["[[events.sessions]]", f'id = "s{offset}"', f"date = {day}"]
+            own_zone = zone
+            if timed == 1 and draw(st.booleans()):
+                own_zone = draw(st.sampled_from(ZONES))
+                lines += [f"timezone = {toml(own_zone)}"]
+            if kind == "all_day":
+                span = draw(st.integers(0, length - offset))
+                lines += ["all_day = true"]
+                if span:
+                    lines += [f"end_date = {day + timedelta(days=span)}"]
+            elif kind == "timed":
+                start, end = draw(slot(own_zone, day))
+                lines += [f"start = {start}", f"end = {end}"]
+            else:
+                start = time(draw(st.integers(18, 23)), 15 * draw(st.integers(0, 3)))
+                end = time(draw(st.integers(0, 5)), 15 * draw(st.integers(0, 3)))
+                following = day + timedelta(days=1)
+                for local in (datetime.combine(day, start), datetime.combine(following, end)):
+                    assume(not local_time_problem(local, ZoneInfo(own_zone)))
+                lines += [f"start = {start}", f"end = {end}", f"end_date = {following}"]
+    return "\n".join(lines) + "\n"
+
+
+@given(schedule_toml())
+def test_random_schedules_build_and_read_back_exactly(text: str) -> None:
+    series = parse_series(text)
+    assert_parsers_agree_with_data(series)
