@@ -50,15 +50,15 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
     ),
     (
         "unclosed string",
-        edit('title = "4th WeGO Awards"', 'title = "4th WeGO Awards'),
+        edit('ko = "제4회 WeGO 어워즈" }', 'ko = "제4회 WeGO 어워즈 }'),
         [
-            "events.toml:{L}:25: TOML syntax error: Illegal character '\\n'; a line ends inside a "
+            "events.toml:{L}:55: TOML syntax error: Illegal character '\\n'; a line ends inside a "
             'quoted text: close the quote, or use triple quotes (""") for text over several lines'
         ],
     ),
     (
         "duplicate key",
-        edit('title = "4th WeGO Awards"', 'title = "4th WeGO Awards"\ntitle = "Again"'),
+        edit('ko = "제4회 WeGO 어워즈" }', 'ko = "제4회 WeGO 어워즈" }\ntitle = "Again"'),
         [
             "events.toml:{L}:16: TOML syntax error: Cannot overwrite a value; this key is already "
             "set earlier in the same table: remove or rename one of them"
@@ -74,7 +74,7 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
     ),
     (
         "missing required key",
-        edit('title = "4th WeGO Awards"\n', ""),
+        edit('title = { en = "4th WeGO Awards", ko = "제4회 WeGO 어워즈" }\n', ""),
         ["events.toml:{L}:1: series.title: required key 'title' is missing; add it"],
     ),
     (
@@ -220,7 +220,7 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
 # The line each message must point at: the first line of the changed file containing this.
 NEEDLES = {
     "not utf-8": 'city = "S',
-    "unclosed string": 'title = "4th WeGO Awards',
+    "unclosed string": 'ko = "제4회 WeGO 어워즈 }',
     "duplicate key": 'title = "Again"',
     "bad date": "date = 2021-02-30",
     "missing required key": "[series]\n",

@@ -35,12 +35,15 @@ def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> Non
     assert f"wrote      {out / 'all.ics'}  (7 events)" in result.output
     assert f"wrote      {out / 'ceremony.ics'}  (1 event)" in result.output
     assert f"wrote      {out / 'categories' / 'mobility.ics'}  (2 events)" in result.output
-    assert f"7 single-event files in {out / 'events'}: 7 written" in result.output
+    assert (
+        f"14 single-event files in {out / 'events'} and {out / 'ko' / 'events'}: 14 written"
+        in result.output
+    )
     assert (
         "added: WeGO Awards Webinar Part 1 · Mobility <wego-awards-4.part-1.mobility@we-gov.org>"
         in (result.output)
     )
-    assert result.output.endswith(f"10 feeds in {out}: 18 files written, 0 unchanged, 0 removed.\n")
+    assert result.output.endswith(f"20 feeds in {out}: 36 files written, 0 unchanged, 0 removed.\n")
     assert tree(out) == tree(GOLDEN)
 
 
@@ -50,7 +53,7 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")}
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     assert result.exit_code == 0
-    assert "0 files written, 18 unchanged, 0 removed" in result.output
+    assert "0 files written, 36 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 
@@ -60,14 +63,14 @@ def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
 ) -> None:
     out = tmp_path / "dist"
     diff = runner.invoke(main, ["diff", "--data", str(DATA), "--out", str(out)])
-    assert diff.output.count("added: ") == 7
+    assert diff.output.count("added: ") == 14
     result = build(BuildOptions(DATA, out, datetime(2030, 1, 1, tzinfo=UTC)))
     lines = build_report(result, files_shown=2, changes_shown=3)
     assert sum(line.startswith("added: ") for line in lines) == 3
-    assert "… and 4 more (4 added); 'wego-ical diff' before a build lists every change." in lines
+    assert "… and 11 more (11 added); 'wego-ical diff' before a build lists every change." in lines
     assert sum(line.startswith("wrote      ") for line in lines) == 2
-    assert "… and 9 more files (9 written)" in lines
-    assert lines[-1] == f"10 feeds in {out}: 18 files written, 0 unchanged, 0 removed."
+    assert "… and 20 more files (20 written)" in lines
+    assert lines[-1] == f"20 feeds in {out}: 36 files written, 0 unchanged, 0 removed."
 
 
 def test_build_defaults_to_data_events_toml_and_dist(
@@ -138,7 +141,7 @@ def test_invalid_data_exit_1_with_message_and_nothing_written(
         assert "Traceback" not in result.output
         assert result.output.startswith(f"Error: {bad}: 1 problem found; nothing was written.\n")
         assert (
-            f"{bad}:14:1: series.timezone: 'Seoul' is not an IANA time zone name" in result.output
+            f"{bad}:16:1: series.timezone: 'Seoul' is not an IANA time zone name" in result.output
         )
     assert tree(out) == before
 

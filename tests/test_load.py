@@ -107,7 +107,7 @@ def test_missing_required_key(wego_text: str) -> None:
     problem = only_problem(edit(wego_text, 'uid_domain = "we-gov.org"\n', ""))
     assert problem.key == "series.uid_domain"
     assert problem.message == "required key 'uid_domain' is missing; add it"
-    assert problem.line == 5  # the [series] header
+    assert problem.line == 7  # the [series] header
 
 
 def test_unknown_key_with_did_you_mean_and_line(wego_text: str) -> None:
@@ -381,7 +381,7 @@ def test_error_text_names_file_line_and_path(wego_text: str) -> None:
         parse_series(edit(wego_text, 'timezone = "Asia/Seoul"', 'timezone = "Nowhere"'), "d/e.toml")
     assert str(caught.value) == (
         "d/e.toml: 1 problem found; nothing was written.\n"
-        "  d/e.toml:14:1: series.timezone: 'Nowhere' is not an IANA time zone name; use a name "
+        "  d/e.toml:16:1: series.timezone: 'Nowhere' is not an IANA time zone name; use a name "
         "such as 'Asia/Seoul' or 'America/New_York', never a bare offset."
     )
 

@@ -228,7 +228,11 @@ def test_golden_files_match(wego: Series) -> None:
         golden = GOLDEN / path
         assert golden.is_file(), f"missing golden file {golden}"
         assert content == golden.read_bytes(), f"{path} differs from {golden}"
-    expected = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.ics"))
+    expected = sorted(
+        p.relative_to(GOLDEN).as_posix()
+        for p in GOLDEN.rglob("*.ics")
+        if not p.relative_to(GOLDEN).as_posix().startswith("ko/")  # the Korean edition
+    )
     assert expected == sorted(files)
 
 

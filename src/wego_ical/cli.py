@@ -203,14 +203,14 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     if prepared.identity_change is not None:
         click.echo(f"warning: {prepared.identity_change.warning()}")
         click.echo("  ('wego-ical build' refuses this without --new-uids or --replace.)")
-    changes = prepared.publication.changes
+    changes = prepared.changes
     for line in change_report(changes, prune_hint=not prune):
         click.echo(line)
     if changes:
         return
     # Without changes every file should be as built; one that is not was
     # damaged or edited by hand, or built by another version.
-    differ = differing_files(out_dir, prepared.publication.files)
+    differ = differing_files(out_dir, prepared.files)
     if not differ:
         click.echo(f"No changes for subscribers: {out_dir} is up to date with {data_path}.")
         return

@@ -15,13 +15,16 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from wego_ical import strings
 from wego_ical.errors import DataError, Problem
+from wego_ical.languages import TranslationProblem, declared_languages, labels_for, resolve
 from wego_ical.model import MAX_ENTRIES, MAX_TEXT_LENGTH, Series, raw_duplicate_ids
 from wego_ical.text import description_lengths
 from wego_ical.words import closest
@@ -96,8 +99,28 @@ def read_text(path: Path) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Edition:
+    """The series in one of its languages (``language`` None: it declares none)."""
+
+    language: str | None
+    series: Series
+
+
+def load_editions(path: Path) -> list[Edition]:
+    """Read and validate the file at ``path``: the series in each of its languages,
+    the default language first. Raises :class:`DataError` listing every problem."""
+    return parse_editions(read_text(path), path)
+
+
 def parse_series(text: str, path: Path | str = "<string>") -> Series:
-    """Parse TOML ``text`` and validate it; ``path`` is only used in messages."""
+    """Parse TOML ``text`` and validate it: the series in its default language.
+    ``path`` is only used in messages."""
+    return parse_editions(text, path)[0].series
+
+
+def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
+    """Parse TOML ``text`` and validate it in each of its languages."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -114,21 +137,52 @@ def parse_series(text: str, path: Path | str = "<string>") -> Series:
             ],
         ) from None
     _check_entry_count(data, path)
+    languages = declared_languages(data)
+    default = languages[0] if languages else None
+    editions = []
+    choices: list[str | None] = [*languages] or [None]
+    for language in choices:
+        resolved, translation_problems = resolve(data, Series, language, default)
+        if language is not None and default is not None:
+            resolved["labels"] = labels_for(
+                data.get("labels"), language, default, strings.labels(language)
+            )
+        if language != default:
+            translation_problems = []  # the same as the default language's, reported once
+        series = _validated(resolved, data, text, path, translation_problems)
+        editions.append(Edition(language, series))
+    return editions
+
+
+def _validated(
+    resolved: dict[str, Any],
+    data: object,
+    text: str,
+    path: Path | str,
+    translation_problems: list[TranslationProblem],
+) -> Series:
+    """The Series of one language's resolved document; every problem raised at once."""
+    locator = KeyLocator(text)
+    extra = []
+    for problem in translation_problems:
+        line, column = locator.find(problem.loc)
+        extra.append(Problem(problem.message, toml_path(problem.loc, data), line, column))
     try:
-        series = Series.from_data(data)
+        series = Series.from_data(resolved)
     except ValidationError as exc:
-        locator = KeyLocator(text)
         errors = exc.errors()
         reported = {(_public_loc(error["loc"]), error["type"]) for error in errors}
         errors += [
             error
-            for error in raw_duplicate_ids(data)
+            for error in raw_duplicate_ids(resolved)
             if (_public_loc(error["loc"]), error["type"]) not in reported
         ]
         errors = _without_misspelled_missing(errors)
-        problems = [_validation_problem(error, data, locator) for error in errors]
-        raise DataError(path, _sorted_unique(problems)) from None
-    problems = _composed_problems(series, data, text)
+        problems = [_validation_problem(error, resolved, locator) for error in errors]
+        raise DataError(path, _sorted_unique(problems + extra)) from None
+    if extra:
+        raise DataError(path, _sorted_unique(extra))
+    problems = _composed_problems(series, resolved, text)
     if problems:
         raise DataError(path, problems)
     return series

@@ -168,12 +168,24 @@ def _known_zone(value: str) -> str:
     return value
 
 
+def _check_language(value: str) -> str:
+    from wego_ical.languages import language_problem
+
+    problem = language_problem(value)
+    if problem:
+        raise PydanticCustomError("language", "{problem}", {"problem": problem})
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_check_slug)]
+Language = Annotated[str, AfterValidator(_check_language)]
 ZoneName = Annotated[str, AfterValidator(_known_zone)]
 Line = Annotated[str, AfterValidator(_check_line)]
 Text = Annotated[str, AfterValidator(_check_text)]
 Url = Annotated[str, AfterValidator(_check_url)]
 Email = Annotated[str, AfterValidator(_check_email)]
+# The checks that make a field a text, which may be given per language.
+TEXT_CHECKS = (_check_line, _check_text)
 
 
 class StrictModel(BaseModel):
@@ -395,6 +407,8 @@ class SeriesInfo(StrictModel):
     ]
     updated: datetime | None = None
     organiser: Organiser
+    # The languages its texts are given in, the default first (none: one language).
+    languages: Annotated[list[Language], Field(max_length=20)] = []
 
     @field_validator("updated")
     @classmethod

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 
+from wego_ical import strings
 from wego_ical.links import EventLinks, event_links
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.pieces import regroup
@@ -103,20 +104,41 @@ def _environment() -> Environment:
 
 
 def index_chunks(
-    series: Series, feeds: list[FeedRecord], records: list[EventRecord]
+    series: Series,
+    feeds: list[FeedRecord],
+    records: list[EventRecord],
+    language: str | None = None,
+    alternates: tuple[tuple[str, str], ...] = (),
 ) -> Iterator[bytes]:
-    """The HTML of ``index.html``, in pieces (a large schedule makes a large page)."""
+    """The HTML of ``index.html``, in pieces (a large schedule makes a large page).
+
+    ``language`` is the page's language (None: English, undeclared);
+    ``alternates`` link the pages in the series' other languages.
+    """
     template = _environment().get_template("index.html.j2")
     pieces = template.generate(
+        lang=(language or "en").replace("_", "-"),
+        t=strings.page(language),
+        # English keeps the day-month order it always had; other languages their own.
+        js_locale="en-GB" if language in (None, "en") else language.replace("_", "-"),
+        alternates=[(_language_name(code), href, code) for code, href in alternates],
         series=series.series,
         labels=series.labels,
         published=series.publish.base_url is not None,
         feeds=[_feed_view(feed) for feed in feeds],
-        events=_event_views(series, {record.uid: record for record in records}),
+        events=_event_views(series, {record.uid: record for record in records}, language),
         zone=series.series.timezone,
     )
     for piece in regroup(pieces):
         yield piece.encode("utf-8")
+
+
+def _language_name(code: str) -> str:
+    """The language's name in itself ("한국어" for ko), so a reader finds their own."""
+    from babel import Locale
+
+    name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    return name or code
 
 
 def _feed_view(feed: FeedRecord) -> FeedView:
@@ -132,7 +154,9 @@ def _feed_view(feed: FeedRecord) -> FeedView:
     )
 
 
-def _event_views(series: Series, by_uid: dict[str, EventRecord]) -> list[EventView]:
+def _event_views(
+    series: Series, by_uid: dict[str, EventRecord], language: str | None
+) -> list[EventView]:
     grouped: dict[str, list[Occurrence]] = {}
     for entry in occurrences(series):
         grouped.setdefault(entry.event.id, []).append(entry)
@@ -141,20 +165,26 @@ def _event_views(series: Series, by_uid: dict[str, EventRecord]) -> list[EventVi
         _event_view(
             series,
             by_id[event_id],
-            (_entry_view(series, entry, by_uid[entry_uid(series, entry)]) for entry in entries),
+            (
+                _entry_view(series, entry, by_uid[entry_uid(series, entry)], language)
+                for entry in entries
+            ),
+            language,
         )
         for event_id, entries in grouped.items()
     ]
 
 
-def _event_view(series: Series, event: Event, entries: Iterable[EntryView]) -> EventView:
+def _event_view(
+    series: Series, event: Event, entries: Iterable[EntryView], language: str | None
+) -> EventView:
     return EventView(
         anchor=event.id,
         title=event.title,
         date_text=(
-            _day_text(event.date)
+            _day_text(event.date, language)
             if event.last_day == event.date
-            else f"{_day_text(event.date)} – {_day_text(event.last_day)}"
+            else f"{_day_text(event.date, language)} – {_day_text(event.last_day, language)}"
         ),
         location=event.location,
         host=event.host,
@@ -168,7 +198,9 @@ def _event_view(series: Series, event: Event, entries: Iterable[EntryView]) -> E
     )
 
 
-def _entry_view(series: Series, entry: Occurrence, record: EventRecord) -> EntryView:
+def _entry_view(
+    series: Series, entry: Occurrence, record: EventRecord, language: str | None
+) -> EntryView:
     start, end = record.snapshot.aware_start, record.snapshot.aware_end
     session = entry.session
     category = series.category(session.category) if session and session.category else None
@@ -179,7 +211,7 @@ def _entry_view(series: Series, entry: Occurrence, record: EventRecord) -> Entry
         cancelled=entry.status == "cancelled",
         start_utc=start.date().isoformat() if record.snapshot.all_day else iso_utc(start),
         end_utc=end.date().isoformat() if record.snapshot.all_day else iso_utc(end),
-        local_text=_local_text(record.snapshot),
+        local_text=_local_text(record.snapshot, language),
         all_day=bool(record.snapshot.all_day),
         category=category.name if category else None,
         topics=list(category.topics) if category else [],
@@ -207,23 +239,31 @@ def _links(record: EventRecord) -> EventLinks:
     )
 
 
-def _local_text(snapshot: Snapshot) -> str:
+def _local_text(snapshot: Snapshot, language: str | None) -> str:
     """When, in the event's own time zone: "09:00–09:30 KST (Asia/Seoul, UTC+09:00)"; a
     day is named where the end is on another day; "All day" for a whole-day item."""
+    words = strings.page(language)
     if snapshot.all_day:
         last = snapshot.end.date() - timedelta(days=1)
         if last == snapshot.start.date():
-            return "All day"
-        return f"All day, until {_day_text(last)}"
+            return words["all_day"]
+        return f"{words['all_day']}, {words['until']} {_day_text(last, language)}"
     start, end = snapshot.aware_start, snapshot.aware_end
     offset = start.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}"
     until = (
-        f"{_day_text(end.date())}, {end:%H:%M}" if end.date() != start.date() else f"{end:%H:%M}"
+        f"{_day_text(end.date(), language)}, {end:%H:%M}"
+        if end.date() != start.date()
+        else f"{end:%H:%M}"
     )
     zone = f"{start.tzname() or ''} ({snapshot.timezone}, {offset})"
     return f"{start:%H:%M}–{until} {zone}".replace("  ", " ")
 
 
-def _day_text(day: date) -> str:
-    return day.strftime("%A %d %B %Y").replace(" 0", " ")
+def _day_text(day: date, language: str | None) -> str:
+    """A day in words: "Thursday 26 August 2021"; in other languages their own way."""
+    if language in (None, "en"):
+        return day.strftime("%A %d %B %Y").replace(" 0", " ")
+    from babel.dates import format_date
+
+    return format_date(day, format="full", locale=language.replace("-", "_"))

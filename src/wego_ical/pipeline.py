@@ -8,6 +8,7 @@ before anything is written (a failure leaves the output folder as it was).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import Counter
 from collections.abc import Iterable
@@ -16,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 from wego_ical.errors import OutputError
-from wego_ical.load import load_series
+from wego_ical.load import load_editions
 from wego_ical.lock import locked_output, output_folder, shared_lock
 from wego_ical.model import Series
+from wego_ical.pieces import Content
 from wego_ical.plan import event_file
 from wego_ical.publication import INDEX_PAGE, Publication, publish
 from wego_ical.render import vevent_of
@@ -103,6 +105,29 @@ class Prepared:
     publication: Publication
     generated_before: list[str]
     identity_change: IdentityChange | None = None
+    # The publications in the series' further languages, each in its own folder.
+    translations: list[tuple[str, Publication]] = field(default_factory=list)
+
+    @property
+    def files(self) -> dict[str, Content]:
+        """Every file to write: the default language's, each further language's in its
+        folder, and the default feeds.json last (it must never list a missing file)."""
+        files = {p: c for p, c in self.publication.files.items() if p != STATE_FILE}
+        for code, translation in self.translations:
+            files |= {f"{code}/{path}": content for path, content in translation.files.items()}
+        files[STATE_FILE] = self.publication.files[STATE_FILE]
+        return files
+
+    @property
+    def changes(self) -> list[Change]:
+        """What subscribers will see change, the further languages' marked with their code."""
+        changes = list(self.publication.changes)
+        for code, translation in self.translations:
+            changes += [
+                dataclasses.replace(change, summary=f"[{code}] {change.summary}")
+                for change in translation.changes
+            ]
+        return changes
 
 
 @dataclass(frozen=True)
@@ -114,6 +139,9 @@ class BuildResult:
     files: list[FileResult]
     notices: list[str] = field(default_factory=list)
     identity_change: IdentityChange | None = None
+    translations: list[tuple[str, Publication]] = field(default_factory=list)
+    # Every language's changes (see Prepared.changes); None: the publication's.
+    all_changes: list[Change] | None = None
 
 
 def prepare(options: BuildOptions) -> Prepared:
@@ -148,10 +176,18 @@ def build(options: BuildOptions) -> BuildResult:
         if change is not None and not options.new_uids:
             raise OutputError(change.refusal())
         written = write_output(
-            options.out_dir, prepared.publication.files, prepared.generated_before, lock=lock
+            options.out_dir, prepared.files, prepared.generated_before, lock=lock
         )
     notices = [written.notice] if written.notice else []
-    return BuildResult(options.out_dir, prepared.publication, written.files, notices, change)
+    return BuildResult(
+        options.out_dir,
+        prepared.publication,
+        written.files,
+        notices,
+        change,
+        prepared.translations,
+        prepared.changes,
+    )
 
 
 def _separate_state(options: BuildOptions) -> bool:
@@ -161,34 +197,79 @@ def _separate_state(options: BuildOptions) -> bool:
 
 
 def _prepare(options: BuildOptions) -> Prepared:
-    series = load_series(options.data_path)
-    if options.base_url is not None:
-        series = series.model_copy(
-            update={"publish": series.publish.model_copy(update={"base_url": options.base_url})}
-        )
+    editions = load_editions(options.data_path)
+    series = _with_base_url(editions[0].series, options.base_url)
     _keep_for_good(options)
     check_folder(options.out_dir)
     state_dir = options.state_dir or options.out_dir
-    previous = read_state(state_dir)
-    if _separate_state(options):
-        own = read_state(options.out_dir)
-        generated_before = own.generated if own else []
-    else:
-        generated_before = previous.generated if previous else []
+    previous = previous_state = read_state(state_dir)
+    generated_before = _generated(options, previous, "")
     change = _identity_change(previous, series, state_dir, options.data_path)
     if change is not None and options.replace:
         previous, change = None, None  # start over: no cancellations, old files removed
-    rendered = _rendered_events(state_dir, previous) if previous else {}
+    others = [edition.language for edition in editions[1:] if edition.language]
     publication = publish(
         series,
         previous,
         options.now,
         prune=options.prune,
-        rendered=rendered,
+        rendered=_rendered_events(state_dir, previous) if previous else {},
         workers=options.workers,
+        language=editions[0].language,
+        alternates=[(code, f"{code}/{INDEX_PAGE}") for code in others],
+        translations=others,
     )
+    # Languages the folder has and the data no longer does: their files go.
+    own = read_state(options.out_dir) if _separate_state(options) else previous_state
+    for gone in (own.translations or []) if own else []:
+        if gone not in others:
+            generated_before += _generated(options, read_state(state_dir / gone), gone)
+            generated_before.append(f"{gone}/{STATE_FILE}")
+    translations = []
+    for edition in editions[1:]:
+        code = edition.language
+        assert code is not None and editions[0].language is not None
+        base = series.publish.base_url
+        translated = _with_base_url(edition.series, f"{base.rstrip('/')}/{code}/" if base else None)
+        before = None if options.replace else read_state(state_dir / code)
+        generated_before += _generated(options, before, code)
+        alternates = [(editions[0].language, f"../{INDEX_PAGE}")] + [
+            (other, f"../{other}/{INDEX_PAGE}") for other in others if other != code
+        ]
+        translations.append(
+            (
+                code,
+                publish(
+                    translated,
+                    before,
+                    options.now,
+                    prune=options.prune,
+                    rendered=_rendered_events(state_dir / code, before) if before else {},
+                    workers=options.workers,
+                    language=code,
+                    marked=True,
+                    alternates=alternates,
+                ),
+            )
+        )
     _keep_for_good(options)
-    return Prepared(series, previous, publication, generated_before, change)
+    return Prepared(series, previous, publication, generated_before, change, translations)
+
+
+def _with_base_url(series: Series, base_url: str | None) -> Series:
+    if base_url is None:
+        return series
+    return series.model_copy(
+        update={"publish": series.publish.model_copy(update={"base_url": base_url})}
+    )
+
+
+def _generated(options: BuildOptions, previous: State | None, folder: str) -> list[str]:
+    """The files the output folder's previous build generated (in ``folder`` of it)."""
+    if _separate_state(options):
+        previous = read_state(options.out_dir / folder if folder else options.out_dir)
+    prefix = f"{folder}/" if folder else ""
+    return [prefix + path for path in previous.generated] if previous else []
 
 
 def _identity_change(
@@ -254,7 +335,11 @@ def build_report(
     out_dir, publication = result.out_dir, result.publication
     counts = {feed.path: plural(feed.events, "event") for feed in publication.feeds}
     counts[INDEX_PAGE] = "landing page"
-    results = [r for r in result.files if r.path != STATE_FILE]
+    for code, translation in result.translations:
+        counts |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
+        counts[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
+    states = {STATE_FILE} | {f"{code}/{STATE_FILE}" for code, _ in result.translations}
+    results = [r for r in result.files if r.path not in states]
     # Single-event files are summarised, not listed.
     listed = [r for r in results if r.path in counts or r.action == "removed"]
     lines = []
@@ -272,12 +357,15 @@ def build_report(
         lines.append(f"… and {more} more files ({by_action})")
     singles = [r for r in results if r.path not in counts and r.action != "removed"]
     lines.append(
-        f"{len(singles)} single-event files in {out_dir / 'events'}: "
-        f"{sum(r.action == 'written' for r in singles)} written"
+        f"{len(singles)} single-event files in {out_dir / 'events'}"
+        + "".join(f" and {out_dir / code / 'events'}" for code, _ in result.translations)
+        + f": {sum(r.action == 'written' for r in singles)} written"
     )
-    lines += change_report(publication.changes, prune_hint=True, limit=changes_shown)
+    changes = publication.changes if result.all_changes is None else result.all_changes
+    lines += change_report(changes, prune_hint=True, limit=changes_shown)
+    feed_count = len(publication.feeds) + sum(len(t.feeds) for _, t in result.translations)
     lines.append(
-        f"{len(publication.feeds)} feeds in {out_dir}: "
+        f"{feed_count} feeds in {out_dir}: "
         f"{sum(r.action == 'written' for r in results)} files written, "
         f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
         f"{sum(r.action == 'removed' for r in results)} removed."

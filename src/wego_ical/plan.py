@@ -96,8 +96,13 @@ def _category_feed_description(series: Series, category: Category) -> str:
     return f"{series.series.title} — {category.name}.{topics}"
 
 
-def current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
-    """What the data publishes now: every entry with its snapshot and feeds."""
+def current_events(
+    series: Series, plans: list[FeedPlan], language: str | None = None
+) -> list[CurrentEvent]:
+    """What the data publishes now: every entry with its snapshot and feeds.
+
+    ``language`` marks the texts of a feed in a further language.
+    """
     membership: dict[str, list[str]] = {}
     for plan in plans:
         for entry in plan.entries:
@@ -105,11 +110,12 @@ def current_events(series: Series, plans: list[FeedPlan]) -> list[CurrentEvent]:
     current = []
     for entry in occurrences(series):
         uid = entry_uid(series, entry)
-        current.append(CurrentEvent(uid, build_snapshot(series, entry), tuple(membership[uid])))
+        snapshot = build_snapshot(series, entry, language)
+        current.append(CurrentEvent(uid, snapshot, tuple(membership[uid])))
     return current
 
 
-def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
+def build_snapshot(series: Series, entry: Occurrence, language: str | None = None) -> Snapshot:
     """What a client shows of one entry, computed from the data."""
     info = series.series
     conference = entry.conference
@@ -119,6 +125,7 @@ def build_snapshot(series: Series, entry: Occurrence) -> Snapshot:
         end=entry.end,
         timezone=entry.zone,
         all_day=entry.all_day or None,
+        language=language,
         description=describe(series, entry),
         location=entry.location,
         url=conference or entry.page_url or info.url,

@@ -84,6 +84,10 @@ def publish(
     prune: bool = False,
     rendered: Mapping[str, bytes] | None = None,
     workers: WorkerSettings | None = None,
+    language: str | None = None,
+    marked: bool = False,
+    alternates: Sequence[tuple[str, str]] = (),
+    translations: Sequence[str] = (),
 ) -> Publication:
     """Build every file of a publication, continuing from the ``previous`` one.
 
@@ -93,11 +97,16 @@ def publish(
     change is then not rendered again (what makes rebuilds fast), provided
     the previous state was written by this same renderer. ``workers`` says
     how the events that need rendering are split over processes.
+    ``language`` is the language of the series' texts (None: not declared);
+    ``marked`` adds it to the events' texts (LANGUAGE=), as the feeds of a
+    further language do; ``alternates`` are the pages of the other languages
+    (language, relative address), for the page's language links;
+    ``translations`` the further languages published in subfolders.
     """
     plans = plan_feeds(series)
     records, changes = reconcile(
         previous,
-        current_events(series, plans),
+        current_events(series, plans, language if marked else None),
         now=now,
         first_seen=series.series.updated,
         cancelled_label=series.labels.cancelled,
@@ -114,7 +123,9 @@ def publish(
     # then single-event files in the order their events are rendered; the
     # feeds after them.
     files: dict[str, Content] = {
-        INDEX_PAGE: functools.partial(_page, texts, series, feeds, records)
+        INDEX_PAGE: functools.partial(
+            _page, texts, series, feeds, records, language, tuple(alternates)
+        )
     }
     for record in records:
         zones, years = _zones([record]), _years([record])
@@ -129,6 +140,7 @@ def publish(
         uid_domain=series.series.uid_domain,
         feeds=feeds,
         events=records,
+        translations=list(translations) or None,
         generated=sorted(files),
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
@@ -143,10 +155,15 @@ def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -
 
 
 def _page(
-    texts: EventTexts, series: Series, feeds: list[FeedRecord], records: list[EventRecord]
+    texts: EventTexts,
+    series: Series,
+    feeds: list[FeedRecord],
+    records: list[EventRecord],
+    language: str | None,
+    alternates: tuple[tuple[str, str], ...],
 ) -> Iterator[bytes]:
     texts.start()
-    yield from index_chunks(series, feeds, records)
+    yield from index_chunks(series, feeds, records, language, alternates)
 
 
 class EventTexts:

@@ -63,6 +63,10 @@ def build_vevent(record: EventRecord) -> Event:
         transparency=TRANSP.TRANSPARENT if free else TRANSP.OPAQUE,
         organizer=_organizer(snapshot),
     )
+    if snapshot.language:
+        for name in _TEXT_PROPERTIES:
+            if name in vevent:
+                vevent[name].params["LANGUAGE"] = snapshot.language
     if snapshot.conference:
         vevent.conferences = [
             Conference(snapshot.conference, feature="VIDEO", label=snapshot.conference_label)
@@ -72,6 +76,10 @@ def build_vevent(record: EventRecord) -> Event:
             Alarm.new_display(snapshot.summary, timedelta(minutes=-snapshot.reminder_minutes))
         )
     return vevent
+
+
+# The properties whose text is in the feed's language (RFC 5545 3.2.10).
+_TEXT_PROPERTIES = ("SUMMARY", "DESCRIPTION", "LOCATION")
 
 
 def _organizer(snapshot: Snapshot) -> vCalAddress:

@@ -61,6 +61,8 @@ class Snapshot:
     # A whole-day item: ``start`` and ``end`` are midnights, the end exclusive.
     # (None, not False, for a timed one: feeds.json leaves it out.)
     all_day: bool | None = None
+    # The language of the texts, in a feed of a further language (LANGUAGE=).
+    language: str | None = None
 
     @property
     def aware_start(self) -> datetime:
@@ -158,6 +160,8 @@ class State:
     # the text in a single-event file only if it is still exactly this (a file
     # edited or damaged by hand is rendered anew).
     rendered: dict[str, str] = field(default_factory=dict)
+    # The further languages published in subfolders (each with its own feeds.json).
+    translations: list[str] | None = None
     # Every file the build generated, so that the next build can remove the
     # ones it no longer produces (and never touches anything else).
     generated: list[str] = field(default_factory=list)
@@ -187,7 +191,7 @@ def text_digest(text: bytes) -> str:
 
 _SNAPSHOT = TypeAdapter(Snapshot)
 # Snapshot fields added since format 1, with the value that means "as before".
-_ADDED_FIELDS: dict[str, object] = {"all_day": None}
+_ADDED_FIELDS: dict[str, object] = {"all_day": None, "language": None}
 _STATE = TypeAdapter(State)
 
 

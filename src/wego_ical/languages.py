@@ -1,0 +1,220 @@
+"""Texts in several languages: ``title = { en = "…", ko = "…" }``.
+
+A series declares ``languages = ["en", "ko"]`` under ``[series]`` (the first is
+the default). Any text of the file (a title, name, description, location,
+topic, role, label) may then be a table with one entry per language instead
+of a string; a plain string is the same in every language. For each language
+the raw document is resolved into plain strings (a missing translation falls
+back to the default language) and validated like a one-language file, so
+everything downstream sees ordinary strings.
+
+Only fields whose type is a text (``Line`` or ``Text`` in the model) take
+tables: ids, URLs, dates and zones are the same in every language.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from wego_ical.words import closest
+
+Loc = tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class TranslationProblem:
+    """A table of translations that cannot be used, and where it is."""
+
+    loc: Loc
+    message: str
+
+
+@functools.cache
+def known_languages() -> frozenset[str]:
+    """Language codes Babel has data for (``en``, ``ko``, ``pt_BR`` …), with hyphens too."""
+    from babel.localedata import locale_identifiers
+
+    codes = set(locale_identifiers())
+    return frozenset(codes | {code.replace("_", "-") for code in codes})
+
+
+def language_problem(code: str) -> str:
+    """Why ``code`` is not a usable language code ('' when it is)."""
+    if code in known_languages():
+        return ""
+    close = closest(code, sorted(known_languages()), n=2)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return (
+        f"unknown language code '{code}'{hint} Use an ISO 639 code such as 'en' or 'ko' "
+        "(optionally with a region, such as 'pt-BR')"
+    )
+
+
+def declared_languages(data: object) -> list[str]:
+    """The ``languages`` list of a raw document (empty when it declares none or is malformed)."""
+    if not isinstance(data, Mapping):
+        return []
+    series = data.get("series")
+    languages = series.get("languages") if isinstance(series, Mapping) else None
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        return []
+    return list(dict.fromkeys(languages))
+
+
+def resolve(
+    data: Mapping[str, Any], model: type[BaseModel], language: str | None, default: str | None
+) -> tuple[dict[str, Any], list[TranslationProblem]]:
+    """``data`` with every table of translations replaced by its text in ``language``.
+
+    ``language`` None means the series declares no languages: a table of
+    translations is then a problem. Problems are reported for the default
+    language's resolution only (they are the same in every language).
+    """
+    problems: list[TranslationProblem] = []
+    declared = declared_languages(data)
+    resolved = _resolve_table(data, model, (), language, default, declared, problems)
+    return resolved, problems
+
+
+def _resolve_table(
+    data: Mapping[str, Any],
+    model: type[BaseModel],
+    loc: Loc,
+    language: str | None,
+    default: str | None,
+    declared: list[str],
+    problems: list[TranslationProblem],
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            result[key] = value  # an unknown key: validation reports it
+            continue
+        annotation: Any = field.annotation
+        if field.metadata:  # pydantic keeps an Annotated field's checks here
+            annotation = typing.Annotated[(annotation, *field.metadata)]
+        result[key] = _resolve_value(
+            value, annotation, (*loc, key), language, default, declared, problems
+        )
+    return result
+
+
+def _resolve_value(
+    value: Any,
+    annotation: Any,
+    loc: Loc,
+    language: str | None,
+    default: str | None,
+    declared: list[str],
+    problems: list[TranslationProblem],
+) -> Any:
+    kind, inner = _kind(annotation)
+    if kind == "text" and isinstance(value, Mapping):
+        return _pick(value, loc, language, default, declared, problems)
+    if kind == "model" and isinstance(value, Mapping):
+        return _resolve_table(value, inner, loc, language, default, declared, problems)
+    if kind == "list" and isinstance(value, list):
+        return [
+            _resolve_value(item, inner, (*loc, index), language, default, declared, problems)
+            for index, item in enumerate(value)
+        ]
+    return value
+
+
+def _pick(
+    table: Mapping[str, Any],
+    loc: Loc,
+    language: str | None,
+    default: str | None,
+    declared: list[str],
+    problems: list[TranslationProblem],
+) -> Any:
+    if language is None or default is None:
+        problems.append(
+            TranslationProblem(
+                loc,
+                "a text per language needs the languages declared under [series], for "
+                'example languages = ["en", "ko"]; or write one text in quotes',
+            )
+        )
+        return next(iter(table.values()), "")
+    for code in table:
+        if code not in declared:
+            problems.append(
+                TranslationProblem(
+                    (*loc, code),
+                    f"a translation into '{code}', but the series declares "
+                    f"{', '.join(repr(d) for d in declared)}; add '{code}' to languages "
+                    "under [series], or remove this translation",
+                )
+            )
+    if default not in table:
+        problems.append(
+            TranslationProblem(
+                loc,
+                f"no text in the default language '{default}' (the first of languages); "
+                "add it: other languages fall back to it",
+            )
+        )
+        return next(iter(table.values()), "")
+    return table.get(language, table[default])
+
+
+def _kind(annotation: Any) -> tuple[str, Any]:
+    """ "text", "model", "list" (with the item type) or "other", for a field's type."""
+    annotation = _without_optional(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        if base is str and any(_is_text_check(item) for item in metadata):
+            return "text", None
+        annotation = _without_optional(base)
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return "list", item
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "model", annotation
+    return "other", None
+
+
+def _without_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(options) == 1:
+            return options[0]
+    return annotation
+
+
+def _is_text_check(item: object) -> bool:
+    from wego_ical.model import TEXT_CHECKS
+
+    return getattr(item, "func", None) in TEXT_CHECKS
+
+
+def labels_for(
+    raw_labels: object, language: str, default: str, built_in: Mapping[str, str]
+) -> dict[str, Any]:
+    """The ``[labels]`` of one language: the file's own, else the built-in ones.
+
+    A plain string in the file is in the default language: another language
+    uses its built-in label where there is one. A table gives each language
+    its own.
+    """
+    given = raw_labels if isinstance(raw_labels, Mapping) else {}
+    result: dict[str, Any] = dict(built_in)
+    for key, value in given.items():
+        if isinstance(value, Mapping):
+            if language in value:
+                result[key] = value[language]
+            elif key not in built_in and default in value:
+                result[key] = value[default]
+        elif language == default or key not in built_in:
+            result[key] = value
+    return result
