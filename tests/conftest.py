@@ -57,10 +57,16 @@ BUILD_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def render_files(
-    series: Series, now: datetime = BUILD_TIME, workers: WorkerSettings | None = None
+    series: Series,
+    now: datetime = BUILD_TIME,
+    workers: WorkerSettings | None = None,
+    language: str | None = None,
 ) -> dict[str, bytes]:
-    """The .ics files of a first publication of ``series``: feeds and single-event files."""
-    publication = publish(series, None, now, workers=workers)
+    """The .ics files of a first publication of ``series``: feeds and single-event files
+    (``language``: as the edition of a further language, with LANGUAGE= on its texts)."""
+    publication = publish(
+        series, None, now, workers=workers, language=language, marked=language is not None
+    )
     return {path: publication.content(path) for path in publication.files if path.endswith(".ics")}
 
 

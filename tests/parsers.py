@@ -163,10 +163,10 @@ def description_parts(series: Series) -> dict[str, list[str]]:
     return result
 
 
-def assert_parsers_agree_with_data(series: Series) -> None:
+def assert_parsers_agree_with_data(series: Series, language: str | None = None) -> None:
     expected = expected_fields(series)
     parts = description_parts(series)
-    for path, content in render_files(series).items():
+    for path, content in render_files(series, language=language).items():
         readings = {name: read(content) for name, read in READERS.items()}
         for name, parsed in readings.items():
             assert len(parsed) == count_events(content), (name, path)

@@ -410,6 +410,18 @@ class SeriesInfo(StrictModel):
     # The languages its texts are given in, the default first (none: one language).
     languages: Annotated[list[Language], Field(max_length=20)] = []
 
+    @field_validator("languages")
+    @classmethod
+    def _each_language_once(cls, value: list[str]) -> list[str]:
+        repeated = sorted({code for code in value if value.count(code) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "duplicate_language",
+                "{codes} listed more than once; list each language once, the default first",
+                {"codes": ", ".join(repr(code) for code in repeated)},
+            )
+        return value
+
     @field_validator("updated")
     @classmethod
     def _aware_updated(cls, value: datetime | None) -> datetime | None:

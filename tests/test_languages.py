@@ -1,0 +1,151 @@
+"""Languages: texts per language, validation, and an edition per further language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, render_files
+from parsers import READERS, assert_parsers_agree_with_data
+from wego_ical.cli import main
+from wego_ical.errors import DataError
+from wego_ical.load import load_editions, parse_editions
+
+HEAD = """
+[series]
+id = "s"
+title = { en = "Forum", ko = "포럼" }
+url = "https://example.org/"
+timezone = "Asia/Seoul"
+uid_domain = "example.org"
+languages = ["en", "ko"]
+[series.organiser]
+name = "O"
+[[events]]
+id = "e"
+title = { en = "Opening", ko = "개막식" }
+location = "Online"
+date = 2026-05-01
+start = 10:00:00
+end = 11:00:00
+"""
+
+
+def problems(text: str) -> list[tuple[str, str]]:
+    with pytest.raises(DataError) as caught:
+        parse_editions(text)
+    return [(p.key, p.message) for p in caught.value.problems]
+
+
+def test_each_language_gets_its_texts_and_falls_back_to_the_default() -> None:
+    english, korean = parse_editions(HEAD)
+    assert (english.language, korean.language) == ("en", "ko")
+    assert (english.series.series.title, korean.series.series.title) == ("Forum", "포럼")
+    assert korean.series.events[0].title == "개막식"
+    assert korean.series.events[0].location == "Online"  # one text for every language
+    assert korean.series.labels.all_events == "전체 일정"  # the tool's own words in Korean
+    assert english.series.labels.all_events == "All events"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        (
+            'languages = ["en", "ko"]',
+            'languages = ["en", "kr"]',
+            "series.languages[1]",
+            "unknown language code 'kr'; did you mean",
+        ),
+        (
+            'languages = ["en", "ko"]',
+            'languages = ["en", "ko", "en"]',
+            "series.languages",
+            "'en' listed more than once",
+        ),
+        (
+            'title = { en = "Opening", ko = "개막식" }',
+            'title = { en = "Opening", fr = "Ouverture" }',
+            'events[0].title.fr (id "e")',
+            "a translation into 'fr', but the series declares 'en', 'ko'; add 'fr' to languages",
+        ),
+        (
+            'title = { en = "Opening", ko = "개막식" }',
+            'title = { ko = "개막식" }',
+            'events[0].title (id "e")',
+            "no text in the default language 'en' (the first of languages); add it",
+        ),
+        (
+            'languages = ["en", "ko"]\n',
+            "",
+            "series.title",
+            "a text per language needs the languages declared under [series]",
+        ),
+        (
+            'title = { en = "Opening", ko = "개막식" }',
+            'title = { en = "Opening", ko = "개막\\n식" }',
+            'events[0].title (id "e")',
+            "contains a line break or control character; keep this text on one line",
+        ),
+    ],
+)
+def test_language_problems(old: str, new: str, key: str, message: str) -> None:
+    found = problems(HEAD.replace(old, new, 1))
+    assert any(k == key and m.startswith(message) for k, m in found), found
+
+
+def test_the_korean_wego_feeds_read_the_same_in_three_parsers() -> None:
+    _, korean = load_editions(DATA)
+    assert_parsers_agree_with_data(korean.series, language="ko")
+
+
+def test_the_korean_edition_marks_its_texts_and_keeps_the_uids() -> None:
+    english, korean = load_editions(DATA)
+    ko = render_files(korean.series, language="ko")
+    en = render_files(english.series)
+    assert set(ko) == set(en)
+    for name, read in READERS.items():
+        assert set(read(ko["all.ics"])) == set(read(en["all.ics"])), name
+    (event, *_) = icalendar.Calendar.from_ical(ko["part-1.ics"]).events
+    assert event["SUMMARY"].params["LANGUAGE"] == "ko"
+    assert event["DESCRIPTION"].params["LANGUAGE"] == "ko"
+    assert str(event["SUMMARY"]) == "WeGO Awards Webinar Part 1 · 이동성"
+    assert "분야: 이동성" in str(event["DESCRIPTION"])
+    assert "수상 프로젝트:" in str(event["DESCRIPTION"])
+    assert "(금상)" in str(event["DESCRIPTION"])
+    assert b"LANGUAGE" not in en["part-1.ics"]
+
+
+def test_the_build_writes_a_korean_site(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "ko" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page
+    assert "2021년 8월 26일 목요일" in page
+    assert "내 캘린더에 일정 추가" in page
+    assert '<a href="../index.html" hreflang="en" lang="en">English</a>' in page
+    english = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="ko/index.html" hreflang="ko" lang="ko">한국어</a>' in english
+    assert (out / "ko" / "feeds.json").is_file()
+    lint = CliRunner().invoke(main, ["lint", *(str(p) for p in (out / "ko").rglob("*.ics"))])
+    assert lint.exit_code == 0, lint.output
+
+
+def test_dropping_a_language_removes_its_folder(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    data = tmp_path / "events.toml"
+    data.write_text(HEAD, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--data", str(data), "--out", str(out)]).exit_code == 0
+    assert (out / "ko" / "all.ics").is_file()
+    data.write_text(HEAD.replace('languages = ["en", "ko"]', 'languages = ["en"]'), "utf-8")
+    data.write_text(
+        data.read_text("utf-8").replace(', ko = "포럼"', "").replace(', ko = "개막식"', ""),
+        "utf-8",
+    )
+    result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not (out / "ko").exists()
