@@ -180,6 +180,7 @@ def test_the_page_shows_each_time_in_its_own_zone_and_whole_days() -> None:
     assert "22:00–Thursday 26 March 2026, 01:00 GMT (Europe/London, UTC+00:00)" in html
     assert "10:00–11:30 EDT (America/New_York, UTC-04:00)" in html
     assert html.count('class="viewer-time"') == 5  # not for the two whole-day items
+    assert "Times are given in the time zone of each event" in html
 
 
 def test_add_links_for_a_whole_day_item_use_dates() -> None:

@@ -127,10 +127,16 @@ def index_chunks(
         published=series.publish.base_url is not None,
         feeds=[_feed_view(feed) for feed in feeds],
         events=_event_views(series, {record.uid: record for record in records}, language),
-        zone=series.series.timezone,
+        # One zone for the whole schedule, or each time in its own (then named with it).
+        zone=_only_zone(records),
     )
     for piece in regroup(pieces):
         yield piece.encode("utf-8")
+
+
+def _only_zone(records: list[EventRecord]) -> str | None:
+    zones = {r.snapshot.timezone for r in records if not r.snapshot.all_day}
+    return zones.pop() if len(zones) == 1 else None
 
 
 def _language_name(code: str) -> str:
