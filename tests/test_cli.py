@@ -116,8 +116,9 @@ def test_check_summarises(runner: CliRunner) -> None:
     lines = result.output.splitlines()
     assert lines[0] == f"{DATA}: OK — 4th WeGO Awards (Asia/Seoul)"
     assert lines[1] == "  3 events, 7 calendar entries, 6 categories, 13 projects, 6 people"
-    assert "all.ics" in lines[3] and "7 events" in lines[3]
-    assert len(lines) == 3 + 10
+    assert lines[2] == "  languages: en, ko (the feeds below, and the same set in ko/)"
+    assert "all.ics" in lines[4] and "7 events" in lines[4]
+    assert len(lines) == 4 + 10
 
 
 def test_invalid_data_exit_1_with_message_and_nothing_written(

@@ -243,6 +243,12 @@ def check(data_path: Path) -> None:
         f"{len(series.categories)} categories, {len(series.projects)} projects, "
         f"{len(series.people)} people"
     )
+    if len(info.languages) > 1:
+        further = ", ".join(f"{code}/" for code in info.languages[1:])
+        click.echo(
+            f"  languages: {', '.join(info.languages)} "
+            f"(the feeds below, and the same set in {further})"
+        )
     click.echo("  would build:")
     for plan in plan_feeds(series):
         click.echo(f"    {plan.path:<45} {plural(len(plan.entries), 'event'):<10} {plan.name}")
