@@ -137,3 +137,16 @@ def test_event_without_sessions_shows_its_panelists_as_the_feed_does(wego_text: 
     )
     section = page(parse_series(text)).split('id="ceremony"', 1)[1].split("</section>", 1)[0]
     assert "<li>Philip Bane — Managing Director, Smart Cities Council</li>" in section
+
+
+def test_a_cancelled_session_offers_its_file_but_no_add_links(wego_text: str) -> None:
+    text = wego_text.replace(
+        'id = "mobility"\nstart = 09:00:00',
+        'id = "mobility"\nstatus = "cancelled"\nstart = 09:00:00',
+    )
+    html = page(parse_series(text))
+    section = html.split('id="part-1--mobility"')[1].split("</section>")[0]
+    assert "events/wego-awards-4.part-1.mobility.ics" in section
+    assert "calendar.google.com" not in section and "outlook" not in section
+    other = html.split('id="part-1--safe-city"')[1].split("</section>")[0]
+    assert "calendar.google.com" in other

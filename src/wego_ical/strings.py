@@ -67,6 +67,9 @@ PAGE: dict[str, dict[str, str]] = {
         "and_yours": "and in your time zone,",
         "your_time": "Your time:",
         "add_to_calendar": "Add to calendar:",
+        # A cancelled session offers only its file: "add" links would create an event
+        # called "Cancelled: …"; the file, imported, updates the copy a client has.
+        "ics_file": ".ics file",
         "all_day": "All day",
         "until": "until",
         "footer": (
@@ -102,6 +105,7 @@ PAGE: dict[str, dict[str, str]] = {
         "and_yours": "및 내 시간대,",
         "your_time": "내 시간:",
         "add_to_calendar": "캘린더에 추가:",
+        "ics_file": ".ics 파일",
         "all_day": "종일",
         "until": "종료:",
         "footer": (
