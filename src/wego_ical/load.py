@@ -162,14 +162,18 @@ def _validated(
     translation_problems: list[TranslationProblem],
 ) -> Series:
     """The Series of one language's resolved document; every problem raised at once."""
-    locator = KeyLocator(text)
+    # Positions are looked up only when there is a problem to place: indexing
+    # the text of a large valid file would cost every build.
+    locator = KeyLocator(text) if translation_problems else None
     extra = []
     for problem in translation_problems:
+        assert locator is not None
         line, column = locator.find(problem.loc)
         extra.append(Problem(problem.message, toml_path(problem.loc, data), line, column))
     try:
         series = Series.from_data(resolved)
     except ValidationError as exc:
+        locator = locator or KeyLocator(text)
         errors = exc.errors()
         reported = {(_public_loc(error["loc"]), error["type"]) for error in errors}
         errors += [

@@ -801,10 +801,6 @@ class Event(_Timed):
                     zone=zone_name,
                 )
 
-    def localize(self, moment: time) -> datetime:
-        """Return ``moment`` on this event's date as a naive local datetime."""
-        return datetime.combine(self.date, moment)
-
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo is not None else moment
