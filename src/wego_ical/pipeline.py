@@ -120,14 +120,21 @@ class Prepared:
 
     @property
     def changes(self) -> list[Change]:
-        """What subscribers will see change, the further languages' marked with their code."""
-        changes = list(self.publication.changes)
-        for code, translation in self.translations:
-            changes += [
-                dataclasses.replace(change, summary=f"[{code}] {change.summary}")
-                for change in translation.changes
-            ]
-        return changes
+        """What subscribers will see change, in every language."""
+        return _all_changes(self.publication, self.translations)
+
+
+def _all_changes(
+    publication: Publication, translations: list[tuple[str, Publication]]
+) -> list[Change]:
+    """The changes of every language, the further languages' marked with their code."""
+    changes = list(publication.changes)
+    for code, translation in translations:
+        changes += [
+            dataclasses.replace(change, summary=f"[{code}] {change.summary}")
+            for change in translation.changes
+        ]
+    return changes
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,11 @@ class BuildResult:
     notices: list[str] = field(default_factory=list)
     identity_change: IdentityChange | None = None
     translations: list[tuple[str, Publication]] = field(default_factory=list)
-    # Every language's changes (see Prepared.changes); None: the publication's.
-    all_changes: list[Change] | None = None
+
+    @property
+    def changes(self) -> list[Change]:
+        """What subscribers will see change, in every language."""
+        return _all_changes(self.publication, self.translations)
 
 
 def prepare(options: BuildOptions) -> Prepared:
@@ -186,7 +196,6 @@ def build(options: BuildOptions) -> BuildResult:
         notices,
         change,
         prepared.translations,
-        prepared.changes,
     )
 
 
@@ -361,8 +370,7 @@ def build_report(
         + "".join(f" and {out_dir / code / 'events'}" for code, _ in result.translations)
         + f": {sum(r.action == 'written' for r in singles)} written"
     )
-    changes = publication.changes if result.all_changes is None else result.all_changes
-    lines += change_report(changes, prune_hint=True, limit=changes_shown)
+    lines += change_report(result.changes, prune_hint=True, limit=changes_shown)
     feed_count = len(publication.feeds) + sum(len(t.feeds) for _, t in result.translations)
     lines.append(
         f"{feed_count} feeds in {out_dir}: "
