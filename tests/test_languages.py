@@ -149,3 +149,28 @@ def test_dropping_a_language_removes_its_folder(tmp_path: Path) -> None:
     result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert not (out / "ko").exists()
+
+
+def test_replace_on_the_same_series_changes_nothing_in_any_language(tmp_path: Path) -> None:
+    """--replace starts a folder over only when it holds another series."""
+    out = tmp_path / "dist"
+    runner = CliRunner()
+    args = ["build", "--data", str(DATA), "--out", str(out), "--now", "2030-01-01T00:00:00Z"]
+    assert runner.invoke(main, args).exit_code == 0
+    result = runner.invoke(main, [*args, "--replace"])
+    assert result.exit_code == 0, result.output
+    assert "added: " not in result.output
+
+
+def test_replace_removes_the_old_series_files_in_every_language(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    assert (out / "ko" / "part-1.ics").is_file()
+    other = tmp_path / "forum.toml"
+    other.write_text(HEAD, encoding="utf-8")
+    result = runner.invoke(main, ["build", "--data", str(other), "--out", str(out), "--replace"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "ko" / "part-1.ics").exists()
+    assert (out / "ko" / "e.ics").is_file()
+    assert "cancelled" not in result.output.lower()

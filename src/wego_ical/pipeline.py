@@ -206,55 +206,58 @@ def _separate_state(options: BuildOptions) -> bool:
 
 
 def _prepare(options: BuildOptions) -> Prepared:
-    editions = load_editions(options.data_path)
-    series = _with_base_url(editions[0].series, options.base_url)
+    default, *further = load_editions(options.data_path)
+    series = _with_base_url(default.series, options.base_url)
     _keep_for_good(options)
     check_folder(options.out_dir)
     state_dir = options.state_dir or options.out_dir
-    previous = previous_state = read_state(state_dir)
-    generated_before = _generated(options, previous, "")
+    separate = _separate_state(options)
+    previous = read_state(state_dir)
+    # The output folder's own state: which files its last build generated.
+    own = read_state(options.out_dir) if separate else previous
+    generated_before = _listed(own, "")
     change = _identity_change(previous, series, state_dir, options.data_path)
-    if change is not None and options.replace:
-        previous, change = None, None  # start over: no cancellations, old files removed
-    others = [edition.language for edition in editions[1:] if edition.language]
-    publication = publish(
+    # --replace starts over (no cancellations, every old file removed), in every
+    # language, but only in a folder that holds another series.
+    starting_over = change is not None and options.replace
+    if starting_over:
+        previous, change = None, None
+    codes = [edition.language for edition in further if edition.language]
+    publication = _publish_edition(
+        options,
         series,
         previous,
-        options.now,
-        prune=options.prune,
-        rendered=_rendered_events(state_dir, previous) if previous else {},
-        workers=options.workers,
-        language=editions[0].language,
-        alternates=[(code, f"{code}/{INDEX_PAGE}") for code in others],
-        translations=others,
+        "",
+        language=default.language,
+        alternates=[(code, f"{code}/{INDEX_PAGE}") for code in codes],
+        translations=codes,
     )
     # Languages the folder has and the data no longer does: their files go.
-    own = read_state(options.out_dir) if _separate_state(options) else previous_state
     for gone in (own.translations or []) if own else []:
-        if gone not in others:
-            generated_before += _generated(options, read_state(state_dir / gone), gone)
+        if gone not in codes:
+            generated_before += _listed(read_state(options.out_dir / gone), gone)
             generated_before.append(f"{gone}/{STATE_FILE}")
     translations = []
-    for edition in editions[1:]:
+    base = series.publish.base_url
+    for edition in further:
         code = edition.language
-        assert code is not None and editions[0].language is not None
-        base = series.publish.base_url
-        translated = _with_base_url(edition.series, f"{base.rstrip('/')}/{code}/" if base else None)
-        before = None if options.replace else read_state(state_dir / code)
-        generated_before += _generated(options, before, code)
-        alternates = [(editions[0].language, f"../{INDEX_PAGE}")] + [
-            (other, f"../{other}/{INDEX_PAGE}") for other in others if other != code
+        assert code is not None and default.language is not None
+        before = read_state(state_dir / code)
+        generated_before += _listed(
+            read_state(options.out_dir / code) if separate else before, code
+        )
+        alternates = [(default.language, f"../{INDEX_PAGE}")] + [
+            (other, f"../{other}/{INDEX_PAGE}") for other in codes if other != code
         ]
+        translated = _with_base_url(edition.series, f"{base.rstrip('/')}/{code}/" if base else None)
         translations.append(
             (
                 code,
-                publish(
+                _publish_edition(
+                    options,
                     translated,
-                    before,
-                    options.now,
-                    prune=options.prune,
-                    rendered=_rendered_events(state_dir / code, before) if before else {},
-                    workers=options.workers,
+                    None if starting_over else before,
+                    code,
                     language=code,
                     marked=True,
                     alternates=alternates,
@@ -265,6 +268,35 @@ def _prepare(options: BuildOptions) -> Prepared:
     return Prepared(series, previous, publication, generated_before, change, translations)
 
 
+def _publish_edition(
+    options: BuildOptions,
+    series: Series,
+    previous: State | None,
+    folder: str,
+    *,
+    language: str | None,
+    alternates: list[tuple[str, str]],
+    marked: bool = False,
+    translations: list[str] | None = None,
+) -> Publication:
+    """One language's publication, continuing ``previous`` (the state of ``folder``) and
+    reusing the events it rendered."""
+    state_dir = options.state_dir or options.out_dir
+    rendered = _rendered_events(state_dir / folder, previous) if previous else {}
+    return publish(
+        series,
+        previous,
+        options.now,
+        prune=options.prune,
+        rendered=rendered,
+        workers=options.workers,
+        language=language,
+        marked=marked,
+        alternates=alternates,
+        translations=translations or (),
+    )
+
+
 def _with_base_url(series: Series, base_url: str | None) -> Series:
     if base_url is None:
         return series
@@ -273,12 +305,10 @@ def _with_base_url(series: Series, base_url: str | None) -> Series:
     )
 
 
-def _generated(options: BuildOptions, previous: State | None, folder: str) -> list[str]:
-    """The files the output folder's previous build generated (in ``folder`` of it)."""
-    if _separate_state(options):
-        previous = read_state(options.out_dir / folder if folder else options.out_dir)
+def _listed(state: State | None, folder: str) -> list[str]:
+    """The files ``state`` says its build generated, as paths in the output folder."""
     prefix = f"{folder}/" if folder else ""
-    return [prefix + path for path in previous.generated] if previous else []
+    return [prefix + path for path in state.generated] if state else []
 
 
 def _identity_change(
