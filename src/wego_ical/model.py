@@ -1017,18 +1017,20 @@ class Occurrence:
 
 def occurrences(series: Series) -> list[Occurrence]:
     """Every calendar entry of the series, in chronological order."""
-    result: list[Occurrence] = []
+    return sorted((entry for _, entry in located_occurrences(series)), key=_chronological)
+
+
+def located_occurrences(series: Series) -> Iterator[tuple[tuple[str | int, ...], Occurrence]]:
+    """Every calendar entry in file order, with its location in the file
+    (``("events", 1, "sessions", 0)``)."""
     series_zone = series.series.timezone
-    for event in series.events:
+    for index, event in enumerate(series.events):
         zone = event.zone_name(series_zone)
-        if event.sessions:
-            result += [
-                Occurrence(event, session, f"{event.id}.{session.id}", session.timezone or zone)
-                for session in event.sessions
-            ]
-        else:
-            result.append(Occurrence(event, None, event.id, zone))
-    return sorted(result, key=_chronological)
+        if not event.sessions:
+            yield ("events", index), Occurrence(event, None, event.id, zone)
+        for number, session in enumerate(event.sessions):
+            entry = Occurrence(event, session, f"{event.id}.{session.id}", session.timezone or zone)
+            yield ("events", index, "sessions", number), entry
 
 
 def _chronological(entry: Occurrence) -> tuple[datetime, str]:

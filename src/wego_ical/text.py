@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from wego_ical.model import Occurrence, PersonRef, Series
+from wego_ical.model import Occurrence, PersonRef, Series, located_occurrences
 
 
 def session_title(series: Series, entry: Occurrence) -> str:
@@ -40,12 +40,8 @@ def entry_categories(series: Series, entry: Occurrence) -> list[str]:
 
 def description_lengths(series: Series) -> Iterator[tuple[tuple[str | int, ...], int]]:
     """The TOML location of every calendar entry and the length of its description."""
-    for index, event in enumerate(series.events):
-        if not event.sessions:
-            yield ("events", index), len(describe(series, Occurrence(event, None, event.id)))
-        for number, session in enumerate(event.sessions):
-            entry = Occurrence(event, session, f"{event.id}.{session.id}")
-            yield ("events", index, "sessions", number), len(describe(series, entry))
+    for loc, entry in located_occurrences(series):
+        yield loc, len(describe(series, entry))
 
 
 def describe(series: Series, entry: Occurrence) -> str:
