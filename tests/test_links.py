@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -71,9 +72,65 @@ def test_long_details_are_cut_to_keep_links_usable() -> None:
         query = _query(url)
         details = query.get("details", query.get("body"))
         assert details is not None
-        assert len(details[0]) == links.MAX_DETAILS
         assert details[0].endswith("word…")
-        assert len(url) < 5000
+        assert len(url) <= links.MAX_URL
+    assert len(found.office365) > links.MAX_URL - 20  # the longest: as much text as fits
+
+
+DESCRIPTION = "\n\n".join(
+    [
+        "Session: Part 1\nCategory: Mobility",
+        "A long introduction. " * 40,
+        "Projects:\n" + "\n".join(f"- City {i} — Project number {i}" for i in range(30)),
+        "Panelists:\n- Ana — Director\n- Bo — Mayor",
+        "Event page: https://example.org/event",
+    ]
+)
+
+
+def test_shortening_cuts_the_longest_list_between_items_first() -> None:
+    short = links.shorten_details(DESCRIPTION, 1500)
+    assert len(links.percent_encode(short)) <= 1500
+    assert short.startswith("Session: Part 1\nCategory: Mobility\n\n")
+    assert short.endswith("\n\nEvent page: https://example.org/event")
+    assert "- City 0 — Project number 0\n- City 1 — Project number 1\n" in short
+    assert "- …and 27 more" in short or "- …and 2" in short
+    assert "- Ana — Director\n- Bo — Mayor" in short  # the short list is whole
+    assert links.shorten_details(DESCRIPTION, 10_000) == DESCRIPTION
+
+
+def test_shortening_keeps_the_event_page_when_little_fits() -> None:
+    short = links.shorten_details(DESCRIPTION, 200, more="…외 {}개")
+    assert short.endswith("Event page: https://example.org/event")
+    assert len(links.percent_encode(short)) <= 200
+    middle = links.shorten_details(DESCRIPTION, 700, more="…외 {}개")
+    assert "- …외 30개" in middle and middle.endswith("Event page: https://example.org/event")
+
+
+@given(
+    st.lists(
+        st.lists(st.text(st.characters(exclude_characters="\n"), max_size=60), max_size=8),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(min_value=150, max_value=3000),
+)
+def test_shortened_details_fit_and_never_cut_an_item(
+    paragraphs: list[list[str]], budget: int
+) -> None:
+    text = (
+        "\n\n".join(
+            "\n".join([f"Heading {k}:", *(f"- {item}" for item in items)])
+            for k, items in enumerate(paragraphs)
+        )
+        + "\n\nEvent page: https://example.org/e"
+    )
+    short = links.shorten_details(text, budget)
+    assert len(links.percent_encode(short)) <= budget
+    assert short.endswith("Event page: https://example.org/e")
+    lines = set(text.split("\n"))
+    for line in short.split("\n"):
+        assert line in lines or re.fullmatch(r"- …and \d+ more", line), line
 
 
 @given(st.text())

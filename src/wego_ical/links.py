@@ -15,15 +15,16 @@ GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
 OUTLOOK_LIVE = "https://outlook.live.com/calendar/0/deeplink/compose"
 OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
+OFFICE_ADD_FROM_WEB = "https://outlook.office.com/calendar/0/addfromweb"
 
-
-# Browsers, proxies and Google Calendar reject very long addresses (a few
-# thousand characters); the full text is in the .ics file anyway.
-MAX_DETAILS = 1000
-
-
-def _details(text: str) -> str:
-    return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1].rstrip() + "…"
+# The longest "add to calendar" address we hand out. Google answers 400 and
+# some proxies 414 to addresses of several thousand characters, and old
+# browsers stop at 2,083; the full text is in the .ics file anyway.
+MAX_URL = 2000
+# A list cut short ends with this line (the language's own words are passed in).
+AND_MORE = "…and {} more"
+# A paragraph shortened to fewer characters than this is dropped instead.
+MIN_KEPT = 80
 
 
 # What urllib.parse.quote(safe="") leaves as it is; every other byte of the
@@ -61,8 +62,123 @@ def google_subscribe_url(url: str) -> str:
 
 
 def outlook_subscribe_url(url: str, name: str) -> str:
-    """Outlook on the web's "subscribe from web" for a feed."""
+    """Outlook.com's "subscribe from web" for a feed."""
     return f"{OUTLOOK_ADD_FROM_WEB}?{_query({'url': url, 'name': name})}"
+
+
+def office365_subscribe_url(url: str, name: str) -> str:
+    """Microsoft 365's (work or school Outlook) "subscribe from web" for a feed."""
+    return f"{OFFICE_ADD_FROM_WEB}?{_query({'url': url, 'name': name})}"
+
+
+def _cost(text: str) -> int:
+    """The length of ``text`` once percent-encoded."""
+    return len(percent_encode(text))
+
+
+_NEWLINE = len("%0A")
+
+
+class _Paragraph:
+    """A paragraph of a description as lines, whose runs of "- " items can be cut short."""
+
+    def __init__(self, text: str, more: str) -> None:
+        self.lines: list[str | list[str]] = []
+        for line in text.split("\n"):
+            if line.startswith("- ") and self.lines and isinstance(self.lines[-1], list):
+                self.lines[-1].append(line)
+            else:
+                self.lines.append([line] if line.startswith("- ") else line)
+        self.more = more
+        # How many items of each list are shown, by position in self.lines.
+        self.shown = {i: len(line) for i, line in enumerate(self.lines) if isinstance(line, list)}
+
+    def text(self) -> str:
+        out: list[str] = []
+        for i, line in enumerate(self.lines):
+            if isinstance(line, str):
+                out.append(line)
+                continue
+            out += line[: self.shown[i]]
+            if self.shown[i] < len(line):
+                out.append("- " + self.more.format(len(line) - self.shown[i]))
+        return "\n".join(out)
+
+    def longest_list(self) -> tuple[int, int]:
+        """(items shown, position) of the list showing most items, (0, -1) if none."""
+        return max(((n, i) for i, n in self.shown.items() if n), default=(0, -1))
+
+
+def shorten_details(text: str, budget: int, more: str = AND_MORE) -> str:
+    """``text`` (a description: paragraphs separated by blank lines, lists as "- "
+    lines), made short enough that its percent-encoded form fits in ``budget``.
+
+    The first paragraph (what the session is) and the last (the event page) are
+    kept. In turn, until it fits: lists are cut to their first few items (never
+    in the middle of an item, ending with "…and N more"), the longest list
+    first; long paragraphs are shortened at a word to a few lines; lists are cut
+    further; paragraphs are shortened or dropped, the longest first.
+    """
+    if _cost(text) <= budget:
+        return text
+    parts = [_Paragraph(part, more) for part in text.split("\n\n")]
+    texts = _cut_lists(parts, budget, LIST_KEPT)
+    texts = _cut_paragraphs(texts, budget, PARAGRAPH_KEPT)
+    if _joined_cost(texts) > budget:
+        texts = _cut_paragraphs(_cut_lists(parts, budget, 0), budget, 0)
+    result = "\n\n".join(t for t in texts if t)
+    if _cost(result) > budget and len(texts) > 1:
+        result = texts[-1]
+    return result if _cost(result) <= budget else _cut_at_word(result, budget, 0)
+
+
+# What the first rounds of shortening keep: items of each list, characters of a paragraph.
+LIST_KEPT = 3
+PARAGRAPH_KEPT = 300
+
+
+def _joined_cost(texts: list[str]) -> int:
+    return _cost("\n\n".join(t for t in texts if t))
+
+
+def _cut_lists(parts: list[_Paragraph], budget: int, floor: int) -> list[str]:
+    """Cut one item at a time from the list that shows most, down to ``floor`` each."""
+    while _joined_cost([p.text() for p in parts]) > budget:
+        shown, position, index = max((*p.longest_list(), k) for k, p in enumerate(parts))
+        if shown <= floor:
+            break
+        parts[index].shown[position] -= 1
+    return [p.text() for p in parts]
+
+
+def _cut_paragraphs(texts: list[str], budget: int, floor: int) -> list[str]:
+    """Shorten the longest middle paragraph at a word (down to ``floor`` characters;
+    below MIN_KEPT it is dropped), and the next, until the texts fit."""
+    texts = list(texts)
+    middle = [i for i in range(1, len(texts) - 1) if texts[i] and not _has_list(texts[i])]
+    while middle and (excess := _joined_cost(texts) - budget) > 0:
+        k = max(middle, key=lambda i: _cost(texts[i]))
+        middle.remove(k)
+        texts[k] = _cut_at_word(texts[k], _cost(texts[k]) - excess, floor)
+    return texts
+
+
+def _has_list(text: str) -> bool:
+    return text.startswith("- ") or "\n- " in text
+
+
+def _cut_at_word(text: str, budget: int, floor: int) -> str:
+    """The longest start of ``text`` ending at a word, plus "…", within ``budget``
+    encoded characters but no shorter than ``floor`` characters (when ``text``
+    is longer); "" when that would leave less than MIN_KEPT characters."""
+    budget = max(budget, _cost(text[:floor]) + _cost("…")) if len(text) > floor else budget
+    kept, used = "", _cost("…")
+    for word in text.split(" "):
+        piece = f" {word}" if kept else word
+        if used + _cost(piece) > budget:
+            break
+        kept, used = kept + piece, used + _cost(piece)
+    return kept.rstrip(" ,;:") + "…" if len(kept) >= MIN_KEPT else ""
 
 
 def _google_time(moment: datetime) -> str:
@@ -89,15 +205,17 @@ def event_links(
     zone: str,
     *,
     all_day: bool = False,
+    more: str = AND_MORE,
 ) -> EventLinks:
     """The "add to calendar" links of one event (Google; Outlook.com; Microsoft 365).
 
     Times are given in UTC and shown in ``zone`` by Google; a whole-day item
     is given as dates (Google's end date is exclusive, like DTEND; Outlook's
     is the last day). The three links carry the same texts, so each is
-    percent-encoded once.
+    percent-encoded once; ``details`` is shortened (see :func:`shorten_details`,
+    ``more`` says "…and N more") so that no link is longer than MAX_URL.
     """
-    text, body = percent_encode(title), percent_encode(_details(details))
+    text = percent_encode(title)
     place = f"&location={percent_encode(location)}" if location else ""
     if all_day:
         dates, ctz = f"{start:%Y%m%d}%2F{end:%Y%m%d}", ""
@@ -107,8 +225,20 @@ def event_links(
         dates = f"{_google_time(start)}%2F{_google_time(end)}"
         ctz = f"&ctz={percent_encode(zone)}"
         when = f"&startdt={percent_encode(iso_utc(start))}&enddt={percent_encode(iso_utc(end))}"
-    google = f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}&dates={dates}&details={body}{ctz}{place}"
-    outlook = (
-        f"path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}{when}&body={body}{place}"
+
+    def google(body: str) -> str:
+        return (
+            f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}&dates={dates}&details={body}{ctz}{place}"
+        )
+
+    def outlook(host: str, body: str) -> str:
+        return (
+            f"{host}?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent"
+            f"&subject={text}{when}&body={body}{place}"
+        )
+
+    longest = max(len(google("")), len(outlook(OUTLOOK_LIVE, "")), len(outlook(OUTLOOK_OFFICE, "")))
+    body = percent_encode(shorten_details(details, MAX_URL - longest, more))
+    return EventLinks(
+        file, google(body), outlook(OUTLOOK_LIVE, body), outlook(OUTLOOK_OFFICE, body)
     )
-    return EventLinks(file, google, f"{OUTLOOK_LIVE}?{outlook}", f"{OUTLOOK_OFFICE}?{outlook}")
