@@ -3,20 +3,25 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
 
-from conftest import DATA, ROOT
+from conftest import DATA, DIST, ROOT
+from wego_ical.links import MAX_URL
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -78,6 +83,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(tmp_path_factory.mktemp("site"), DATA.read_text(encoding="utf-8"))
     yield running
     running.stop()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def static() -> Iterator[str]:
+    """The committed dist/ on a plain static web server (no base_url in the data):
+    what an organiser gets by uploading the folder as it is."""
+    handler = functools.partial(_QuietHandler, directory=str(DIST))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +175,8 @@ def test_calendar_app_links_are_well_formed_and_encoded(
     webcal = [h for h in hrefs if h.startswith("webcal://")]
     google_feeds = [h for h in hrefs if "calendar/render?cid=" in h]
     outlook_feeds = [h for h in hrefs if "/addfromweb?" in h]
-    assert len(webcal) == len(google_feeds) == len(outlook_feeds) == 10
+    assert len(webcal) == len(google_feeds) == len(outlook_feeds) // 2 == 10
+    assert sum("outlook.office.com" in h for h in outlook_feeds) == 10
     for link in webcal:
         http_url = "http://" + link.removeprefix("webcal://")
         assert http_url.startswith(server.url)
@@ -187,23 +211,35 @@ def test_times_in_the_viewers_zone(server: Server, open_page: Callable[..., Page
     assert "18 October 2021, 03:00–05:00" in ceremony
 
 
-def test_screenshots(server: Server, open_page: Callable[..., Page]) -> None:
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_screenshots_and_the_first_screen(
+    static: str, server: Server, open_page: Callable[..., Page], size: str
+) -> None:
+    """Subscribing to everything, and picking one part, need no scrolling."""
     ARTIFACTS.mkdir(exist_ok=True)
-    desktop = open_page(
-        server.url, timezone_id="Europe/Berlin", viewport={"width": 1280, "height": 900}
-    )
-    desktop.screenshot(path=str(ARTIFACTS / "landing-page-desktop.png"), full_page=True)
-    phone = open_page(
-        server.url,
-        timezone_id="Asia/Jakarta",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-    )
-    phone.screenshot(path=str(ARTIFACTS / "landing-page-phone.png"), full_page=True)
-    width = phone.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, "the page scrolls sideways on a phone"
-    for name in ("landing-page-desktop.png", "landing-page-phone.png"):
-        assert (ARTIFACTS / name).stat().st_size > 10_000
+    viewport = PHONE if size == "phone" else DESKTOP
+    for where, url in (("static", static), ("preview", server.url)):
+        page = open_page(
+            url, timezone_id="Asia/Jakarta", viewport=viewport, is_mobile=size == "phone"
+        )
+        shot = ARTIFACTS / f"landing-page-{size}-{where}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        page.screenshot(path=str(ARTIFACTS / f"landing-page-{size}-{where}-first-screen.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        subscribe = page.get_by_role(
+            "link", name="Subscribe to 4th WeGO Awards — All events in your calendar app"
+        )
+        box = subscribe.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= viewport["height"], box
+        pick = page.locator("nav.pick a").first
+        box = pick.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= viewport["height"], box
+        assert page.errors == []  # type: ignore[attr-defined]
 
 
 def test_keyboard_reaches_every_control(server: Server, open_page: Callable[..., Page]) -> None:
@@ -223,11 +259,15 @@ def test_keyboard_reaches_every_control(server: Server, open_page: Callable[...,
                 "document.activeElement.tagName + ':' + document.activeElement.textContent"
             )
         )
-    assert "A:Download .ics" in seen and "BUTTON:Copy" in seen
+    assert "A:Download .ics" in seen and any(name.startswith("SUMMARY:") for name in seen)
+    page.locator("#feed-all summary").click()
+    page.locator("#feed-all button.copy").focus()
+    assert page.evaluate("document.activeElement.textContent") == "Copy"
 
 
 def test_copy_button_copies_the_address(server: Server, open_page: Callable[..., Page]) -> None:
     page = open_page(server.url, permissions=["clipboard-read", "clipboard-write"])
+    page.locator("#feed-all summary").click()
     button = page.locator("button.copy").first
     button.click()
     playwright_api.expect(button).to_have_text("Copied")  # the clipboard API is asynchronous
@@ -259,3 +299,224 @@ def test_script_in_the_data_is_shown_as_text(
         assert page.errors == []  # type: ignore[attr-defined]
     finally:
         injected.stop()
+
+
+def _feed_links(page: Page) -> list[dict[str, str]]:
+    """Per feed on the page: its path, name, address box and subscribe links."""
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
+        "[data-feed]",
+        """groups => groups.map(g => {
+            const links = {};
+            g.querySelectorAll('a[data-app]').forEach(a => { links[a.dataset.app] = a.href; });
+            return Object.assign({path: g.dataset.feed, name: g.dataset.name,
+                address: g.querySelector('.address input').value,
+                shown: g.querySelector('a[data-app]').offsetParent !== null}, links);
+        })""",
+    )
+
+
+def test_a_static_host_without_base_url_subscribes_from_the_pages_own_address(
+    static: str, open_page: Callable[..., Page]
+) -> None:
+    page = open_page(static)
+    feeds = _feed_links(page)
+    assert len(feeds) == 10
+    for feed in feeds:
+        url = static + feed["path"]
+        webcal = "webcal://" + url.removeprefix("http://")
+        assert feed["shown"], feed
+        assert feed["address"] == url
+        assert feed["webcal"] == webcal
+        assert parse_qs(urlsplit(feed["google"]).query) == {"cid": [webcal]}
+        assert feed["google"].startswith("https://calendar.google.com/calendar/render?")
+        for app, host in (("outlook", "outlook.live.com"), ("office365", "outlook.office.com")):
+            parts = urlsplit(feed[app])
+            assert (parts.scheme, parts.netloc, parts.path) == (
+                "https",
+                host,
+                "/calendar/0/addfromweb",
+            )
+            assert parse_qs(parts.query) == {"url": [url], "name": [feed["name"]]}
+        response = page.request.get(url)
+        assert response.status == 200 and icalendar.Calendar.from_ical(response.body()).events
+    # Served from this computer: the page says what works here and what not.
+    assert page.locator("#on-this-computer").is_visible()
+    assert not page.locator("#from-file").is_visible()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_korean_page_subscribes_to_the_korean_feeds(
+    static: str, open_page: Callable[..., Page]
+) -> None:
+    page = open_page(static + "ko/")
+    feeds = _feed_links(page)
+    assert feeds and all(f["address"] == f"{static}ko/{f['path']}" for f in feeds)
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_opened_from_a_file_the_page_explains(open_page: Callable[..., Page]) -> None:
+    page = open_page((DIST / "index.html").as_uri())
+    note = page.locator("#from-file")
+    assert note.is_visible()
+    assert "opened from a file" in note.inner_text()
+    assert not page.locator("#feed-all .links").is_visible()
+    assert page.locator("#feed-all a[download]").is_visible()
+    assert not page.locator("#on-this-computer").is_visible()
+
+
+def _decode_qr(page: Page, selector: str) -> str:
+    import zxingcpp
+    from PIL import Image
+
+    page.locator(f"{selector} summary").click()
+    image = Image.open(io.BytesIO(page.locator(f"{selector} svg").screenshot()))
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1, found
+    return str(found[0].text)
+
+
+def test_qr_codes_decode_to_the_feed_address(
+    static: str, server: Server, open_page: Callable[..., Page]
+) -> None:
+    # Drawn in the browser (no base_url), and at build time by segno (the preview).
+    page = open_page(static)
+    assert _decode_qr(page, "#feed-all") == static + "all.ics"
+    assert _decode_qr(page, "#feed-categories-safe-city") == static + "categories/safe-city.ics"
+    preview = open_page(server.url)
+    assert preview.locator("#feed-all svg.qr-code").count() == 1
+    assert _decode_qr(preview, "#feed-all") == server.url + "all.ics"
+
+
+def _controls(page: Page) -> list[tuple[str, str]]:
+    """Role and accessible name of every link and button, as Chromium computes them."""
+    session = page.context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    found = []
+    for node in nodes:
+        role = node.get("role", {}).get("value")
+        if node.get("ignored") or role not in ("link", "button", "DisclosureTriangle"):
+            continue
+        found.append((role, node.get("name", {}).get("value", "")))
+    return found
+
+
+@pytest.mark.parametrize("path", ["", "ko/"])
+def test_every_link_and_button_has_its_own_accessible_name(
+    static: str, open_page: Callable[..., Page], path: str
+) -> None:
+    page = open_page(static + path)
+    controls = _controls(page)
+    assert len(controls) > 80
+    names = [name for _, name in controls]
+    assert all(names), controls
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    if not path:
+        assert ("link", "Subscribe to WeGO Awards Webinar Part 1 in Google Calendar") in controls
+        add = "Add WeGO Awards Webinar Part 1 · Mobility to Google Calendar"
+        assert ("link", add) in controls
+
+
+def test_touch_targets_are_at_least_44_pixels(static: str, open_page: Callable[..., Page]) -> None:
+    page = open_page(static, viewport=PHONE, is_mobile=True)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    small = page.evaluate(
+        """Array.from(document.querySelectorAll('a[href], button, summary, input'))
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+            .filter(([_, r]) => r.height < 44 || r.width < 44)
+            .map(([html, r]) => [html, Math.round(r.width), Math.round(r.height)])"""
+    )
+    assert small == []
+
+
+# The contrast of every piece of text against the background it is drawn on
+# (WCAG 2 relative luminance), as the browser computed the colours.
+CONTRAST = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = e => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return rgb(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+  };
+  const low = [];
+  document.querySelectorAll('body *').forEach(e => {
+    const text = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text || e.offsetParent === null) return;
+    const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push([e.tagName, e.className, e.textContent.trim().slice(0, 30), ratio]);
+  });
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_is_at_least_4_5_to_1(
+    static: str, open_page: Callable[..., Page], scheme: str
+) -> None:
+    page = open_page(static, color_scheme=scheme)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert page.evaluate(CONTRAST) == []
+
+
+def test_focus_is_visible_and_reduced_motion_is_respected(
+    static: str, open_page: Callable[..., Page]
+) -> None:
+    page = open_page(static)
+    assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "smooth"
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, outline
+    calm = open_page(static, reduced_motion="reduce")
+    assert calm.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "auto"
+
+
+def test_a_cancelled_session_offers_no_add_links(
+    tmp_path: Path, open_page: Callable[..., Page]
+) -> None:
+    text = DATA.read_text(encoding="utf-8").replace(
+        'id = "mobility"\nstart = 09:00:00',
+        'id = "mobility"\nstatus = "cancelled"\nstart = 09:00:00',
+    )
+    running = Server(tmp_path, text)
+    try:
+        page = open_page(running.url)
+        cancelled = page.locator("#part-1--mobility")
+        assert cancelled.locator("a[download]").count() == 1
+        assert cancelled.locator("a[href*='calendar.google.com'], a[href*='outlook']").count() == 0
+        assert page.locator("#part-1--safe-city a[href*='calendar.google.com']").count() == 1
+    finally:
+        running.stop()
+
+
+def test_the_ceremonys_add_links_fit_and_end_with_the_event_page(
+    static: str, open_page: Callable[..., Page]
+) -> None:
+    page = open_page(static)
+    hrefs = page.eval_on_selector_all(
+        "#ceremony a[href*='calendar.google.com'], #ceremony a[href*='deeplink']",
+        "links => links.map(a => a.href)",
+    )
+    assert len(hrefs) == 3
+    for href in hrefs:
+        assert len(href) <= MAX_URL
+        query = parse_qs(urlsplit(href).query)
+        details = (query.get("details") or query["body"])[0]
+        assert details.endswith(
+            "Event page: https://we-gov.org/general-assembly/wego-5th-general-assembly/"
+        )
+        assert "- …and " in details

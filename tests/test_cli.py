@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import CONFERENCE, DATA, GOLDEN
 from wego_ical import __version__
 from wego_ical.cli import main
-from wego_ical.pipeline import BuildOptions, build, build_report
+from wego_ical.pipeline import UNPUBLISHED_NOTICE, BuildOptions, build, build_report
 
 
 @pytest.fixture
@@ -43,7 +43,10 @@ def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> Non
         "added: WeGO Awards Webinar Part 1 · Mobility <wego-awards-4.part-1.mobility@we-gov.org>"
         in (result.output)
     )
-    assert result.output.endswith(f"20 feeds in {out}: 36 files written, 0 unchanged, 0 removed.\n")
+    assert f"20 feeds in {out}: 38 files written, 0 unchanged, 0 removed.\n" in result.output
+    assert f"wrote      {out / 'qrcode.js'}  (the page's QR code generator)" in result.output
+    # Without base_url, the organiser (not the attendee) reads what that means.
+    assert result.output.endswith(f"note: {UNPUBLISHED_NOTICE}\n")
     assert tree(out) == tree(GOLDEN)
 
 
@@ -53,7 +56,7 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")}
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     assert result.exit_code == 0
-    assert "0 files written, 36 unchanged, 0 removed" in result.output
+    assert "0 files written, 38 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 
@@ -69,8 +72,8 @@ def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
     assert sum(line.startswith("added: ") for line in lines) == 3
     assert "… and 11 more (11 added); 'wego-ical diff' before a build lists every change." in lines
     assert sum(line.startswith("wrote      ") for line in lines) == 2
-    assert "… and 20 more files (20 written)" in lines
-    assert lines[-1] == f"20 feeds in {out}: 36 files written, 0 unchanged, 0 removed."
+    assert "… and 22 more files (22 written)" in lines
+    assert lines[-2] == f"20 feeds in {out}: 38 files written, 0 unchanged, 0 removed."
 
 
 def test_build_defaults_to_data_events_toml_and_dist(
@@ -327,6 +330,7 @@ def test_replace_starts_the_folder_over(runner: CliRunner, tmp_path: Path) -> No
         "events",
         "feeds.json",
         "index.html",
+        "qrcode.js",
     ]
     assert b"WeGO" not in (out / "all.ics").read_bytes()
 

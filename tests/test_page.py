@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import BUILD_TIME, DST_EXAMPLE
+from conftest import BUILD_TIME, CONFERENCE, DST_EXAMPLE
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series
 from wego_ical.publication import publish
@@ -36,37 +36,108 @@ def parsed(html: str) -> Collector:
     return collector
 
 
-def test_lists_every_feed_with_counts_and_downloads(wego: Series) -> None:
+def test_offers_everything_first_then_every_feed_with_counts_and_downloads(
+    wego: Series,
+) -> None:
     html = page(wego)
-    for name, count, path in [
-        ("4th WeGO Awards — All events", 7, "all.ics"),
-        ("WeGO Awards Webinar Part 1", 3, "part-1.ics"),
-        ("4th WeGO Awards — Safe City", 2, "categories/safe-city.ics"),
+    hero = html.split('<section class="hero" id="feed-all"', 1)[1].split("</section>", 1)[0]
+    assert 'data-feed="all.ics"' in hero and ">7 events — " in hero
+    assert ">Subscribe to all events</a>" in hero
+    assert 'href="all.ics" download' in hero and 'value="all.ics"' in hero
+    for name, count, path, anchor in [
+        ("WeGO Awards Webinar Part 1", 3, "part-1.ics", "feed-part-1"),
+        ("Safe City", 2, "categories/safe-city.ics", "feed-categories-safe-city"),
     ]:
-        card = html.split(f"<h3>{name}</h3>", 1)[1].split("</li>", 1)[0]
-        assert f">{count} events<" in card
-        assert f'href="{path}" download' in card
-        assert f'value="{path}"' in html
-    assert html.count('class="card feed"') == 10
+        pick = html.split('<nav class="pick"', 1)[1].split("</nav>", 1)[0]
+        assert f'<li><a href="#{anchor}">{name}</a></li>' in pick
+        card = html.split(f'id="{anchor}"', 1)[1].split("</li>", 1)[0]
+        assert f"<h3>{name}</h3>" in card and f">{count} events<" in card
+        assert f'href="{path}" download' in card and f'value="{path}"' in card
+    assert html.count('class="card feed"') == 9
+    # The long feed descriptions are in the feeds, not repeated on the page.
+    assert "Topics: Security, Emergency Response" not in html
 
 
-def test_unpublished_feeds_explain_instead_of_linking(wego: Series) -> None:
-    html = page(wego)
-    assert "webcal://" not in html
-    assert 'id="unpublished"' in html
-    assert html.count('aria-disabled="true" aria-describedby="unpublished"') == 30
+def test_unpublished_feeds_are_linked_by_the_page_itself(wego: Series) -> None:
+    publication = publish(wego, None, BUILD_TIME)
+    html = publication.content("index.html").decode("utf-8")
+    assert "webcal://" not in html and "calendar/render?cid" not in html
+    # The subscribe links wait, hidden, for the script to learn the page's address.
+    assert html.count('<span class="links" hidden>') == 10
+    assert html.count('class="qr-slot"') == 10 and "<svg" not in html
+    assert '<script src="qrcode.js" defer></script>' in html
+    assert publication.content("qrcode.js").startswith(b"//----")
+    # Opened from a file, the page says why it cannot subscribe; no organiser notice.
+    assert 'id="from-file" hidden' in html and "base_url" not in html
 
 
 def test_published_feeds_link_to_calendar_apps() -> None:
-    html = page(load_series(DST_EXAMPLE))
+    publication = publish(load_series(DST_EXAMPLE), None, BUILD_TIME)
+    html = publication.content("index.html").decode("utf-8")
     assert 'href="webcal://calendar.example.org/civic-tech/all.ics"' in html
     assert (
         'href="https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Fcalendar.example.org'
         "%2Fcivic-tech%2Fall.ics" in html
     )
     assert "https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2F" in html
+    assert "https://outlook.office.com/calendar/0/addfromweb?url=https%3A%2F%2F" in html
     assert 'value="https://calendar.example.org/civic-tech/all.ics"' in html
-    assert 'id="unpublished"' not in html
+    assert '<span class="links" hidden>' not in html and "<script src" not in html
+    assert "qrcode.js" not in publication.files
+    assert html.count('<svg role="img" ') == html.count('class="card feed"') + 1
+
+
+def test_qr_code_drawn_at_build_time_holds_the_feed_address() -> None:
+    import segno
+
+    html = page(load_series(DST_EXAMPLE))
+    svg = html.split('id="feed-all"', 1)[1].split("<svg", 1)[1].split("</svg>", 1)[0]
+    expected = segno.make("https://calendar.example.org/civic-tech/all.ics", error="m")
+    assert "<title>QR code to subscribe to " in svg
+    modules = re.search(r'class="qrline" stroke="#000" d="([^"]+)"', svg)
+    assert modules is not None
+    assert f'd="{modules.group(1)}"' in expected.svg_inline(scale=4, border=4, dark="#000")
+
+
+def test_every_control_has_its_own_accessible_name(wego: Series) -> None:
+    for html in (page(wego), page(load_series(DST_EXAMPLE)), page(load_series(CONFERENCE))):
+        names = [
+            attrs["aria-label"]
+            for tag, attrs in parsed(html).tags
+            if tag in ("a", "button", "summary") and attrs.get("aria-label")
+        ]
+        assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1]
+    assert 'aria-label="Subscribe to WeGO Awards Webinar Part 1 in Google Calendar"' in page(wego)
+
+
+def test_ceremony_add_links_are_shortened_between_items_and_keep_the_event_page(
+    wego: Series,
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from wego_ical.links import MAX_URL
+
+    collector = parsed(page(wego))
+    ceremony = [
+        attrs["href"] or ""
+        for tag, attrs in collector.tags
+        if tag == "a"
+        and "4th WeGO Awards Ceremony" in (attrs.get("aria-label") or "")
+        and "Add " in (attrs.get("aria-label") or "")
+    ]
+    assert len(ceremony) == 3
+    for url in ceremony:
+        assert len(url) <= MAX_URL
+        query = parse_qs(urlsplit(url).query)
+        details = (query.get("details") or query["body"])[0]
+        assert details.endswith(
+            "Event page: https://we-gov.org/general-assembly/wego-5th-general-assembly/"
+        )
+        assert re.search(r"^- …and \d+ more$", details, re.M), details
+        # Every list line is a whole item: a project or a person, never cut.
+        for line in details.splitlines():
+            if line.startswith("- ") and "more" not in line:
+                assert line in collector_text(collector), line
 
 
 def test_schedule_has_sessions_projects_panelists_and_times(wego: Series) -> None:
@@ -101,7 +172,13 @@ def test_text_from_the_data_is_escaped(wego_text: str) -> None:
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;friends&#34;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert [tag for tag, _ in parsed(html).tags].count("script") == 1
+    scripts = [attrs for tag, attrs in parsed(html).tags if tag == "script"]
+    assert scripts == [{"src": "qrcode.js", "defer": None}, {}]
+
+
+def collector_text(collector: Collector) -> str:
+    """The page's text, each list item as "- item" on its own line."""
+    return "\n".join(f"- {text}" for text in collector.text)
 
 
 def test_page_is_self_contained_and_accessible(wego: Series) -> None:
@@ -109,7 +186,7 @@ def test_page_is_self_contained_and_accessible(wego: Series) -> None:
     collector = parsed(html)
     for tag, attrs in collector.tags:
         if tag in ("script", "img", "iframe"):
-            assert "src" not in attrs, attrs
+            assert attrs.get("src") in (None, "qrcode.js"), attrs
         if tag == "link":
             assert attrs.get("rel") != "stylesheet", attrs
     assert "@import" not in html and "url(" not in html

@@ -8,14 +8,16 @@ TOML can never become markup.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 if TYPE_CHECKING:
     from jinja2 import Environment
-
 
 from wego_ical import strings
 from wego_ical.links import EventLinks, event_links
@@ -24,6 +26,7 @@ from wego_ical.pieces import regroup
 from wego_ical.plan import event_file
 from wego_ical.state import EventRecord, FeedRecord, Snapshot
 from wego_ical.text import (
+    event_summary,
     iso_utc,
     panelists_label,
     person_line,
@@ -35,16 +38,24 @@ from wego_ical.text import (
 
 @dataclass(frozen=True)
 class FeedView:
-    """One feed as the page shows it."""
+    """One feed as the page shows it.
 
-    name: str
-    description: str
+    Without a ``base_url`` the subscribe links are None: the page's script
+    derives them from the page's own address (``path`` is relative to it).
+    """
+
+    anchor: str
+    name: str  # the feed's full name, for accessible names
+    short: str  # the name without the series title, shown on the page
     events: int
+    path: str
     href: str  # download link, relative to the page unless published
     address: str  # what the copy control copies
     webcal: str | None
     google: str | None
     outlook: str | None
+    office365: str | None
+    qr_svg: Markup | None  # drawn at build time when the address is known
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,18 @@ class EntryView:
     description: str
     conference: str | None
     links: EventLinks
+    # Distinguishes the entry's controls from those of other entries ("Add
+    # <name> to Google Calendar"): its title, with its day when titles repeat.
+    name: str
+
+
+@dataclass(frozen=True)
+class DayView:
+    """The entries of an event that start on one day (of the event's own zone)."""
+
+    anchor: str
+    label: str
+    entries: Iterable[EntryView]
 
 
 @dataclass(frozen=True)
@@ -85,7 +108,7 @@ class EventView:
     jury: list[str]
     # Produced while the page is rendered, so that a schedule of many
     # thousands of sessions is never held in memory at once.
-    entries: Iterable[EntryView] = ()
+    days: list[DayView] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1)
@@ -116,22 +139,69 @@ def index_chunks(
     ``alternates`` link the pages in the series' other languages.
     """
     template = _environment().get_template("index.html.j2")
+    words = strings.page(language)
+    views = [_feed_view(feed, series.series.title, words) for feed in feeds]
+    main = next((view for view in views if view.path == MAIN_FEED), views[0] if views else None)
+    base_url = series.publish.base_url
     pieces = template.generate(
         lang=(language or "en").replace("_", "-"),
-        t=strings.page(language),
+        t=words,
         # English keeps the day-month order it always had; other languages their own.
         js_locale="en-GB" if language in (None, "en") else language.replace("_", "-"),
         alternates=[(_language_name(code), href, code) for code, href in alternates],
         series=series.series,
         labels=series.labels,
-        published=series.publish.base_url is not None,
-        feeds=[_feed_view(feed) for feed in feeds],
+        published=base_url is not None,
+        qr_script=QR_SCRIPT,
+        preview=base_url is not None and _is_loopback(base_url),
+        main=main,
+        event_feeds=[v for v in views if v is not main and not v.path.startswith("categories/")],
+        category_feeds=[v for v in views if v is not main and v.path.startswith("categories/")],
         events=_event_views(series, {record.uid: record for record in records}, language),
         # One zone for the whole schedule, or each time in its own (then named with it).
         zone=_only_zone(records),
     )
     for piece in regroup(pieces):
         yield piece.encode("utf-8")
+
+
+# The feed the page offers first: everything.
+MAIN_FEED = "all.ics"
+# The QR code library the page uses when it learns its own address only in the
+# browser (no base_url); written beside index.html.
+QR_SCRIPT = "qrcode.js"
+
+
+def qr_script() -> bytes:
+    """The browser's QR code generator (qrcode-generator by Kazuhiko Arase, MIT)."""
+    from importlib.resources import files
+
+    return files("wego_ical").joinpath("static", QR_SCRIPT).read_bytes()
+
+
+def _is_loopback(url: str) -> bool:
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _qr_svg(address: str, title: str) -> Markup:
+    """The QR code of ``address`` as inline SVG (segno; dark modules on a light
+    quiet zone, as scanners need, whatever the page's colour scheme)."""
+    import segno
+
+    code = segno.make(address, error="m", micro=False)
+    svg = code.svg_inline(
+        scale=4, border=4, title=title, dark="#000", light="#fff", svgclass="qr-code"
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
 def _only_zone(records: list[EventRecord]) -> str | None:
@@ -147,16 +217,21 @@ def _language_name(code: str) -> str:
     return name or code
 
 
-def _feed_view(feed: FeedRecord) -> FeedView:
+def _feed_view(feed: FeedRecord, series_title: str, words: dict[str, str]) -> FeedView:
+    anchor = "feed-" + feed.path.removesuffix(".ics").replace("/", "-")
     return FeedView(
+        anchor=anchor,
         name=feed.name,
-        description=feed.description,
+        short=feed.name.removeprefix(f"{series_title} — "),
         events=feed.events,
+        path=feed.path,
         href=feed.url or feed.path,
         address=feed.url or feed.path,
         webcal=feed.webcal,
         google=feed.google,
         outlook=feed.outlook,
+        office365=feed.office365,
+        qr_svg=_qr_svg(feed.url, words["qr_named"].format(feed=feed.name)) if feed.url else None,
     )
 
 
@@ -167,22 +242,52 @@ def _event_views(
     for entry in occurrences(series):
         grouped.setdefault(entry.event.id, []).append(entry)
     by_id = {event.id: event for event in series.events}
+    repeated = _repeated_titles(series, grouped)
+    words = strings.page(language)
     return [
         _event_view(
             series,
             by_id[event_id],
-            (
-                _entry_view(series, entry, by_uid[entry_uid(series, entry)], language)
-                for entry in entries
-            ),
+            [
+                DayView(
+                    anchor=f"{event_id}--{day.isoformat()}",
+                    label=_day_text(day, language),
+                    entries=(
+                        _entry_view(
+                            series,
+                            entry,
+                            by_uid[entry_uid(series, entry)],
+                            language,
+                            words,
+                            repeated,
+                        )
+                        for entry in on_day
+                    ),
+                )
+                for day, on_day in _by_day(entries).items()
+            ],
             language,
         )
         for event_id, entries in grouped.items()
     ]
 
 
+def _by_day(entries: list[Occurrence]) -> dict[date, list[Occurrence]]:
+    """The entries by the day they start on (in their own zone), days in order."""
+    days: dict[date, list[Occurrence]] = {}
+    for entry in entries:
+        days.setdefault(entry.first_day, []).append(entry)
+    return dict(sorted(days.items()))
+
+
+def _repeated_titles(series: Series, grouped: dict[str, list[Occurrence]]) -> set[str]:
+    """Entry summaries ("Event · Session") that more than one entry of the page has."""
+    counts = Counter(event_summary(series, e) for entries in grouped.values() for e in entries)
+    return {title for title, count in counts.items() if count > 1}
+
+
 def _event_view(
-    series: Series, event: Event, entries: Iterable[EntryView], language: str | None
+    series: Series, event: Event, days: list[DayView], language: str | None
 ) -> EventView:
     return EventView(
         anchor=event.id,
@@ -200,24 +305,38 @@ def _event_view(
         awards_ceremony=event.awards_ceremony,
         winners=winners(series) if event.awards_ceremony else [],
         jury=[person_line(series, ref) for ref in event.jury],
-        entries=entries,
+        days=days,
     )
 
 
 def _entry_view(
-    series: Series, entry: Occurrence, record: EventRecord, language: str | None
+    series: Series,
+    entry: Occurrence,
+    record: EventRecord,
+    language: str | None,
+    words: dict[str, str],
+    repeated: set[str],
 ) -> EntryView:
     start, end = record.snapshot.aware_start, record.snapshot.aware_end
     session = entry.session
     category = series.category(session.category) if session and session.category else None
     panelists = entry.panelists
+    title = session_title(series, entry)
+    local = _local_text(record.snapshot, language)
+    summary = event_summary(series, entry)
+    name = (
+        f"{summary}, {_day_text(entry.first_day, language)}, {local}"
+        if summary in repeated
+        else summary
+    )
     return EntryView(
         anchor=entry.key.replace(".", "--"),
-        title=session_title(series, entry),
+        title=title,
+        name=name,
         cancelled=entry.status == "cancelled",
         start_utc=start.date().isoformat() if record.snapshot.all_day else iso_utc(start),
         end_utc=end.date().isoformat() if record.snapshot.all_day else iso_utc(end),
-        local_text=_local_text(record.snapshot, language),
+        local_text=local,
         all_day=bool(record.snapshot.all_day),
         category=category.name if category else None,
         topics=list(category.topics) if category else [],
@@ -226,11 +345,11 @@ def _entry_view(
         panelists=[person_line(series, ref) for ref in panelists],
         description=session.description if session else "",
         conference=entry.conference,
-        links=_links(record),
+        links=_links(record, words["and_more"]),
     )
 
 
-def _links(record: EventRecord) -> EventLinks:
+def _links(record: EventRecord, more: str) -> EventLinks:
     """The event's own file and its "add to calendar" links, as published."""
     snapshot = record.snapshot
     return event_links(
@@ -242,6 +361,7 @@ def _links(record: EventRecord) -> EventLinks:
         snapshot.location,
         snapshot.timezone,
         all_day=bool(snapshot.all_day),
+        more=more,
     )
 
 

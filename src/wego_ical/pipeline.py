@@ -20,6 +20,7 @@ from wego_ical.errors import OutputError
 from wego_ical.load import load_editions
 from wego_ical.lock import locked_output, output_folder, shared_lock
 from wego_ical.model import Series
+from wego_ical.page import QR_SCRIPT
 from wego_ical.pieces import Content
 from wego_ical.plan import event_file
 from wego_ical.publication import INDEX_PAGE, Publication, publish
@@ -189,6 +190,8 @@ def build(options: BuildOptions) -> BuildResult:
             options.out_dir, prepared.files, prepared.generated_before, lock=lock
         )
     notices = [written.notice] if written.notice else []
+    if not any(feed.url for feed in prepared.publication.state.feeds):
+        notices.append(UNPUBLISHED_NOTICE)
     return BuildResult(
         options.out_dir,
         prepared.publication,
@@ -297,6 +300,13 @@ def _publish_edition(
     )
 
 
+UNPUBLISHED_NOTICE = (
+    "no base_url under [publish]: the page finds the feeds' web address itself when it is "
+    "served over http(s), with JavaScript (subscribe buttons, QR codes); set base_url to "
+    "put them in the HTML and in the feeds (URL, SOURCE)"
+)
+
+
 def _with_base_url(series: Series, base_url: str | None) -> Series:
     if base_url is None:
         return series
@@ -374,9 +384,11 @@ def build_report(
     out_dir, publication = result.out_dir, result.publication
     counts = {feed.path: plural(feed.events, "event") for feed in publication.feeds}
     counts[INDEX_PAGE] = "landing page"
+    counts[QR_SCRIPT] = "the page's QR code generator"
     for code, translation in result.translations:
         counts |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
         counts[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
+        counts[f"{code}/{QR_SCRIPT}"] = f"the page's QR code generator, {code}"
     states = {STATE_FILE} | {f"{code}/{STATE_FILE}" for code, _ in result.translations}
     results = [r for r in result.files if r.path not in states]
     # Single-event files are summarised, not listed.

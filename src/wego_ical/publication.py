@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from wego_ical import links
 from wego_ical.model import Series
-from wego_ical.page import index_chunks
+from wego_ical.page import QR_SCRIPT, index_chunks, qr_script
 from wego_ical.pieces import Content
 from wego_ical.plan import EVENTS_FOLDER, FeedPlan, current_events, event_file, plan_feeds
 from wego_ical.render import (
@@ -127,6 +127,9 @@ def publish(
             _page, texts, series, feeds, records, language, tuple(alternates)
         )
     }
+    if series.publish.base_url is None:
+        # The page learns its address only in the browser, and draws its QR codes there.
+        files[QR_SCRIPT] = qr_script()
     for record in records:
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
@@ -340,4 +343,5 @@ def _feed_record(
         webcal=links.webcal_url(url),
         google=links.google_subscribe_url(url),
         outlook=links.outlook_subscribe_url(url, name),
+        office365=links.office365_subscribe_url(url, name),
     )

@@ -139,6 +139,7 @@ class FeedRecord:
     webcal: str | None = None
     google: str | None = None
     outlook: str | None = None
+    office365: str | None = None
 
 
 @pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="ignore"))

@@ -48,12 +48,42 @@ PAGE: dict[str, dict[str, str]] = {
             "or is cancelled. A <strong>download</strong> is a one-time copy you can import into "
             "any calendar app."
         ),
-        "unpublished": (
-            "These feeds are not published on the web yet, so the subscribe buttons cannot work: "
-            "publish this folder on a web server and set <code>base_url</code> under "
-            "<code>[publish]</code> in the data file, then rebuild. Until then you can download "
-            "the files."
+        # Shown by the script when the page was opened from a file (file://).
+        "from_file": (
+            "This page was opened from a file, so it has no web address to subscribe to. "
+            "Once this folder is published on a web server, the subscribe buttons appear here. "
+            "Until then you can download the files."
         ),
+        # Shown when the page is served from this computer (the serve preview).
+        "on_this_computer": (
+            "This is a preview served from this computer. Google Calendar and Outlook cannot "
+            "reach it, so their buttons work only once the folder is published; the Subscribe "
+            "button works for calendar apps on this computer."
+        ),
+        "no_script": (
+            "To subscribe without JavaScript, copy the link of a Download button and add it in "
+            "your calendar app as a calendar from a web address."
+        ),
+        "main_count": "{count} — updates arrive in your calendar by themselves",
+        "subscribe_all": "Subscribe to all events",
+        "more_options": "Other calendar apps and the address",
+        "pick_one": "Or only one part",
+        "by_event": "By event",
+        "by_category": "By category",
+        "feeds_by_event": "Calendars by event",
+        "feeds_by_category": "Calendars by category",
+        "subscribe_in": "Subscribe to {feed} in {app}",
+        "your_app": "your calendar app",
+        "download_named": "Download the calendar “{feed}” (.ics)",
+        "copy_named": "Copy the address of {feed}",
+        "address_named": "Address of {feed}",
+        "qr": "QR code",
+        "qr_named": "QR code to subscribe to {feed}",
+        "qr_show": "Show the QR code of {feed}",
+        "qr_hint": "Scan with a phone's camera to subscribe.",
+        "add_named": "Add {entry} to {app}",
+        "file_named": "Download the event “{entry}” (.ics)",
+        "day_named": "{event}: {day}",
         "event": "event",
         "events": "events",
         "subscribe": "Subscribe",
@@ -70,6 +100,8 @@ PAGE: dict[str, dict[str, str]] = {
         # A cancelled session offers only its file: "add" links would create an event
         # called "Cancelled: …"; the file, imported, updates the copy a client has.
         "ics_file": ".ics file",
+        # The last line of a list cut short in an "add to calendar" link.
+        "and_more": "…and {} more",
         "all_day": "All day",
         "until": "until",
         "footer": (
@@ -87,11 +119,39 @@ PAGE: dict[str, dict[str, str]] = {
             "업데이트됩니다. <strong>다운로드</strong>한 파일은 한 번만 가져오는 사본으로, 어떤 "
             "캘린더 앱에도 가져올 수 있습니다."
         ),
-        "unpublished": (
-            "이 피드는 아직 웹에 게시되지 않아 구독 버튼이 작동하지 않습니다. 이 폴더를 웹 "
-            "서버에 게시하고 데이터 파일의 <code>[publish]</code> 아래에 <code>base_url</code>을 "
-            "설정한 뒤 다시 빌드하세요. 그때까지는 파일을 다운로드할 수 있습니다."
+        "from_file": (
+            "이 페이지는 파일에서 열려 구독할 웹 주소가 없습니다. 이 폴더를 웹 서버에 게시하면 "
+            "여기에 구독 버튼이 나타납니다. 그때까지는 파일을 다운로드할 수 있습니다."
         ),
+        "on_this_computer": (
+            "이 컴퓨터에서 제공되는 미리 보기입니다. Google 캘린더와 Outlook은 이 주소에 접근할 수 "
+            "없으므로 해당 버튼은 폴더를 게시한 뒤에 작동합니다. 구독 버튼은 이 컴퓨터의 캘린더 "
+            "앱에서 작동합니다."
+        ),
+        "no_script": (
+            "JavaScript 없이 구독하려면 다운로드 버튼의 링크를 복사하여 캘린더 앱에서 웹 주소로 "
+            "캘린더를 추가하세요."
+        ),
+        "main_count": "{count} — 변경 사항이 캘린더에 자동으로 반영됩니다",
+        "subscribe_all": "전체 일정 구독",
+        "more_options": "다른 캘린더 앱과 주소",
+        "pick_one": "일부만 구독하기",
+        "by_event": "행사별",
+        "by_category": "분야별",
+        "feeds_by_event": "행사별 캘린더",
+        "feeds_by_category": "분야별 캘린더",
+        "subscribe_in": "{app}에서 {feed} 구독",
+        "your_app": "내 캘린더 앱",
+        "download_named": "캘린더 “{feed}” .ics 다운로드",
+        "copy_named": "{feed} 주소 복사",
+        "address_named": "{feed} 주소",
+        "qr": "QR 코드",
+        "qr_named": "{feed} 구독용 QR 코드",
+        "qr_show": "{feed} QR 코드 보기",
+        "qr_hint": "휴대폰 카메라로 스캔하여 구독하세요.",
+        "add_named": "{app}에 {entry} 추가",
+        "file_named": "일정 “{entry}” .ics 다운로드",
+        "day_named": "{event}: {day}",
         "event": "개 일정",
         "events": "개 일정",
         "subscribe": "구독",
@@ -106,6 +166,7 @@ PAGE: dict[str, dict[str, str]] = {
         "your_time": "내 시간:",
         "add_to_calendar": "캘린더에 추가:",
         "ics_file": ".ics 파일",
+        "and_more": "…외 {}개",
         "all_day": "종일",
         "until": "종료:",
         "footer": (
