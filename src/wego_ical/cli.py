@@ -338,6 +338,21 @@ def _say(message: str) -> None:
     sys.stdout.flush()
 
 
+@main.command()
+@click.argument("server", type=click.Choice(["nginx"]))
+@_out_option("The output folder the server publishes.")
+@click.option(
+    "--listen", default="80", show_default=True, help="nginx 'listen': a port or address:port."
+)
+@click.option("--server-name", default="_", show_default=True, help="nginx 'server_name'.")
+def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
+    """Print a web server configuration that serves the output folder as
+    calendar apps need it (types, ETag, caching, gzip). Tested with nginx."""
+    from wego_ical.hosting import nginx_server
+
+    click.echo(nginx_server(out_dir, listen=listen, server_name=server_name), nl=False)
+
+
 # A damaged or foreign file can hold millions of findings; the first ones say
 # what is wrong, the count says how much.
 FINDINGS_SHOWN = 100

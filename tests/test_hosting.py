@@ -1,0 +1,190 @@
+"""hosting: the nginx configuration that `wego-ical hosting nginx` prints, served by a
+real nginx (Debian's package) over a built output folder, checked as a client would."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, DIST
+from wego_ical.cli import main
+from wego_ical.hosting import FEED_MAX_AGE
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+if not NGINX:
+    if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
+        pytest.fail("WEGO_ICAL_REQUIRE_SERVERS is set but nginx was not found", pytrace=False)
+    pytest.skip(
+        "nginx not found: install Debian's nginx (apt-get install nginx)", allow_module_level=True
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """nginx on a free loopback port, configured by `wego-ical hosting nginx`, serving a
+    build of the WeGO data with a base_url (so that the page links absolutely)."""
+    folder = tmp_path_factory.mktemp("nginx")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    data = folder / "events.toml"
+    text = DATA.read_text(encoding="utf-8")
+    assert "\n[publish]\n" in text
+    data.write_text(text.replace("\n[publish]\n", f'\n[publish]\nbase_url = "{base}"\n', 1))
+    out = folder / "dist"
+    runner = CliRunner()
+    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    (out / ".wego-ical.lock").write_text("a file the server must not hand out")
+    printed = runner.invoke(
+        main, ["hosting", "nginx", "--out", str(out), "--listen", f"127.0.0.1:{port}"]
+    )
+    assert printed.exit_code == 0, printed.output
+    (folder / "site.conf").write_text(printed.output, encoding="utf-8")
+    # The rest of a minimal nginx.conf: what Debian's /etc/nginx/nginx.conf provides.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"""{user}daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                _, err = process.communicate()
+                log = folder / "error.log"
+                raise AssertionError(
+                    f"nginx did not start: {err.decode()} {log.read_text() if log.exists() else ''}"
+                ) from None
+            time.sleep(0.05)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _get(base: str, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    connection.request("GET", "/" + path.lstrip("/"), headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def _feeds() -> list[str]:
+    return sorted(p.relative_to(DIST).as_posix() for p in DIST.rglob("*.ics"))
+
+
+def test_every_feed_is_text_calendar_with_etag_and_a_short_revalidated_cache(site: str) -> None:
+    feeds = _feeds()
+    assert len(feeds) > 30
+    for path in feeds:
+        status, headers, body = _get(site, path)
+        assert status == 200, path
+        assert headers["content-type"] == "text/calendar; charset=utf-8", path
+        assert body.startswith(b"BEGIN:VCALENDAR\r\n")
+        assert headers["cache-control"] == f"public, max-age={FEED_MAX_AGE}, must-revalidate"
+        etag = headers["etag"]
+        status, again, body = _get(site, path, **{"If-None-Match": etag})
+        assert (status, body) == (304, b""), path
+        assert again["etag"] == etag
+
+
+def test_gzip_when_asked_and_the_same_etag_revalidates(site: str) -> None:
+    _, _, plain = _get(site, "all.ics")
+    status, headers, body = _get(site, "all.ics", **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip" and "accept-encoding" in headers["vary"].lower()
+    assert gzip.decompress(body) == plain
+    assert len(body) < len(plain) / 3
+    status, _, _ = _get(
+        site, "all.ics", **{"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]}
+    )
+    assert status == 304
+
+
+def test_page_and_state_have_their_types(site: str) -> None:
+    status, headers, body = _get(site, "")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert body.startswith(b"<!doctype html>")
+    status, headers, _ = _get(site, "feeds.json")
+    assert status == 200 and headers["content-type"] == "application/json; charset=utf-8"
+    status, headers, _ = _get(site, "ko/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_lock_and_state_files_beside_the_output_are_not_served(site: str) -> None:
+    for path in (".wego-ical.lock", "events/.hidden", ".git/config"):
+        status, _, _ = _get(site, path)
+        assert status == 404, path
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name, tag) in (("href", "a"), ("src", "script")):
+                self.links.append(value)
+
+
+@pytest.mark.parametrize("page", ["", "ko/"])
+def test_every_link_of_the_landing_page_resolves(site: str, page: str) -> None:
+    _, _, body = _get(site, page)
+    parser = _Links()
+    parser.feed(body.decode("utf-8"))
+    local = {
+        urljoin(site + page, link).split("#")[0]
+        for link in parser.links
+        if link.startswith(("http://127.0.0.1", "webcal://127.0.0.1")) or "://" not in link
+    }
+    local = {link.replace("webcal://", "http://", 1) for link in local if link}
+    assert len(local) > 15
+    for link in sorted(local):
+        status, headers, _ = _get(site, urlsplit(link).path)
+        assert status == 200, link
+        if link.endswith(".ics"):
+            assert headers["content-type"] == "text/calendar; charset=utf-8"
