@@ -353,6 +353,63 @@ def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
     click.echo(nginx_server(out_dir, listen=listen, server_name=server_name), nl=False)
 
 
+@main.command()
+@_out_option("The built output folder whose feed is published.")
+@click.option(
+    "--caldav",
+    "url",
+    required=True,
+    metavar="URL",
+    help="Address of the CalDAV calendar collection to fill.",
+)
+@click.option(
+    "--feed",
+    default="all.ics",
+    show_default=True,
+    help="Which feed's events the calendar holds (a path in the output folder).",
+)
+@click.option(
+    "--netrc",
+    "netrc_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="netrc file with the login for the server's host (default: $NETRC, ~/.netrc).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace events that were edited on the server since the last publish.",
+)
+@_user_errors
+def publish(
+    out_dir: Path, url: str, feed: str, netrc_file: Path | None, dry_run: bool, force: bool
+) -> None:
+    """Publish a feed's events into a CalDAV calendar, one object per event.
+
+    Sends only what changed since the last publish; never overwrites an edit
+    made on the server (reported as a conflict, exit status 1) and never
+    touches objects it did not create. Credentials come from the environment
+    (WEGO_ICAL_CALDAV_USERNAME, WEGO_ICAL_CALDAV_PASSWORD) or a netrc file,
+    never from the command line.
+    """
+    from wego_ical.calendar_sync import credentials, publish_to_calendar, sync_report
+
+    username, password = credentials(url, os.environ, netrc_file)
+    result = publish_to_calendar(
+        out_dir,
+        url,
+        feed=feed,
+        username=username,
+        password=password,
+        dry_run=dry_run,
+        force=force,
+    )
+    for line in sync_report(result):
+        click.echo(line)
+    if result.conflicts:
+        raise SystemExit(1)
+
+
 # A damaged or foreign file can hold millions of findings; the first ones say
 # what is wrong, the count says how much.
 FINDINGS_SHOWN = 100

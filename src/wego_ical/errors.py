@@ -82,3 +82,7 @@ class SelfCheckError(WegoIcalError):
 
 class WorkerError(WegoIcalError):
     """A worker process died while it was working (out of memory, killed)."""
+
+
+class PublishError(WegoIcalError):
+    """Publishing to a calendar server failed or was refused (what was done is recorded)."""

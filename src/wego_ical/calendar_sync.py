@@ -1,0 +1,492 @@
+"""``publish --caldav``: bring a CalDAV calendar in line with one published feed.
+
+The feed file in the output folder is the truth: each of its events becomes
+one calendar object named after its UID, with its time zones, exactly as
+subscribers of the feed see it (cancelled ones stay, cancelled; pruned ones
+are deleted). Only what changed is sent:
+
+- a journal beside the output folder records, per calendar and object, the
+  ETag the server gave and the digest of what was sent. An object whose ETag
+  is still the recorded one and whose digest is unchanged is left alone;
+- every object carries ``X-WEGO-ICAL-DIGEST``, the digest of its event as
+  sent: it marks the objects wego-ical created (nothing else is ever
+  touched) and recognises a write whose answer was lost;
+- every write is conditional: ``If-None-Match: *`` to create, ``If-Match``
+  with the recorded ETag to update or delete, so an edit made on the server
+  in the meantime is reported, not overwritten.
+
+The plan is pure (:func:`plan_sync`); :func:`publish_to_calendar` reads,
+plans and writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import netrc
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from wego_ical.dav import ConnectionLost, DavClient, PreconditionFailed, Resource
+from wego_ical.errors import PublishError
+from wego_ical.lock import shared_lock
+from wego_ical.state import STATE_FILE, read_state
+
+if TYPE_CHECKING:
+    from icalendar import Component
+
+MARKER = "X-WEGO-ICAL-DIGEST"
+USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
+PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
+JOURNAL_SUFFIX = ".wego-ical.caldav.jsonl"
+
+
+@dataclass(frozen=True)
+class LocalEvent:
+    """One event of the feed, as the calendar object to store."""
+
+    uid: str
+    href: str
+    summary: str
+    body: bytes
+    digest: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the journal says we last stored at one path."""
+
+    etag: str | None
+    digest: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of a sync: create, update, delete, keep, or a conflict to report."""
+
+    kind: str  # create | recreate | update | delete | unchanged | conflict | foreign
+    href: str
+    summary: str
+    event: LocalEvent | None = None
+    etag: str | None = None  # the ETag the write is conditional on
+    note: str = ""
+
+    @property
+    def writes(self) -> bool:
+        """Whether this step changes data on the server."""
+        return self.kind in ("create", "recreate", "update", "delete")
+
+
+@dataclass
+class SyncResult:
+    """What a publish did (or, with ``dry_run``, would do)."""
+
+    url: str
+    actions: list[Action]
+    done: list[Action] = field(default_factory=list)
+    conflicts: list[Action] = field(default_factory=list)
+    dry_run: bool = False
+    writes: int = 0  # requests that changed data
+
+
+# --- the feed ---------------------------------------------------------------
+
+
+def local_events(out_dir: Path, feed: str, href_of: Callable[[str], str]) -> list[LocalEvent]:
+    """The events of ``feed`` (a path in ``out_dir``), each as a calendar object."""
+    from icalendar import Calendar
+
+    with shared_lock(out_dir):
+        state = read_state(out_dir)
+        if state is None:
+            raise PublishError(f"{out_dir}: no {STATE_FILE} here: build the feeds first")
+        paths = [f.path for f in state.feeds]
+        if feed not in paths:
+            raise PublishError(
+                f"{out_dir}: no feed {feed!r}; the feeds are: {', '.join(paths)} (--feed)"
+            )
+        try:
+            data = (out_dir / feed).read_bytes()
+        except OSError as exc:
+            raise PublishError(f"{out_dir / feed}: cannot be read ({exc.strerror})") from None
+    calendar = Calendar.from_ical(data)
+    zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE")}
+    events = []
+    for event in calendar.walk("VEVENT"):
+        uid = str(event["UID"])
+        digest = hashlib.sha256(event.to_ical()).hexdigest()
+        single = Calendar()
+        single.add("prodid", calendar["PRODID"])
+        single.add("version", "2.0")
+        for name in sorted(_zones_of(event)):
+            if name in zones:
+                single.add_component(zones[name])
+        event.add(MARKER, digest)
+        single.add_component(event)
+        events.append(
+            LocalEvent(uid, href_of(uid), str(event.get("SUMMARY", uid)), single.to_ical(), digest)
+        )
+    return events
+
+
+def _zones_of(event: Component) -> set[str]:
+    """The TZIDs the event's times refer to."""
+    names = set()
+    for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        value = event.get(key)
+        tzid = value.params.get("TZID") if value is not None else None
+        if tzid:
+            names.add(str(tzid))
+    return names
+
+
+def marker_of(data: bytes | None) -> str | None:
+    """The digest wego-ical marked a stored object with (None: not one of ours)."""
+    if not data:
+        return None
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(data)
+    except ValueError:
+        return None
+    for event in calendar.walk("VEVENT"):
+        value = event.get(MARKER)
+        if value is not None:
+            return str(value)
+    return None
+
+
+# --- the plan ---------------------------------------------------------------
+
+
+def needs_data(
+    events: list[LocalEvent],
+    server: Mapping[str, str | None],
+    recorded: Mapping[str, Recorded],
+    looks_ours: Callable[[str], bool],
+) -> list[str]:
+    """The objects whose content must be read to decide: ours or not, changed or not."""
+    ours = {event.href for event in events}
+    wanted = []
+    for href, etag in server.items():
+        known = recorded.get(href)
+        if known is not None and known.etag is not None and known.etag == etag:
+            continue
+        if href in ours or looks_ours(href):
+            wanted.append(href)
+    return sorted(wanted)
+
+
+def plan_sync(
+    events: list[LocalEvent],
+    server: Mapping[str, str | None],
+    recorded: Mapping[str, Recorded],
+    fetched: Mapping[str, Resource],
+    looks_ours: Callable[[str], bool],
+    *,
+    force: bool = False,
+) -> list[Action]:
+    """What to do to each object so that the calendar holds exactly ``events``."""
+    actions = []
+    for event in events:
+        href = event.href
+        if href not in server:
+            kind = "recreate" if href in recorded else "create"
+            note = "deleted on the server since the last publish" if href in recorded else ""
+            actions.append(Action(kind, href, event.summary, event, note=note))
+            continue
+        etag, known = server[href], recorded.get(href)
+        if known is not None and known.etag is not None and known.etag == etag:
+            kind = "unchanged" if known.digest == event.digest else "update"
+            actions.append(Action(kind, href, event.summary, event, etag))
+            continue
+        marker = marker_of(fetched[href].data if href in fetched else None)
+        if marker == event.digest:
+            # What we would send is there: our own write whose answer was lost, or a
+            # journal from another machine. Recorded as it is.
+            actions.append(Action("unchanged", href, event.summary, event, etag))
+        elif marker is None and not force:
+            actions.append(
+                Action("foreign", href, event.summary, event, etag, "not created by wego-ical")
+            )
+        elif known is not None and not force:
+            actions.append(
+                Action(
+                    "conflict",
+                    href,
+                    event.summary,
+                    event,
+                    etag,
+                    "edited on the server since the last publish",
+                )
+            )
+        else:
+            actions.append(Action("update", href, event.summary, event, etag))
+    local = {event.href for event in events}
+    for href, etag in sorted(server.items()):
+        if href in local:
+            continue
+        known = recorded.get(href)
+        if known is not None and known.etag is not None and known.etag == etag:
+            actions.append(Action("delete", href, _name(href), etag=etag))
+            continue
+        if not looks_ours(href) or marker_of(fetched.get(href, Resource(href, etag)).data) is None:
+            continue  # not ours: never touched
+        if known is not None and not force:
+            note = "edited on the server since the last publish; not deleted"
+            actions.append(Action("conflict", href, _name(href), etag=etag, note=note))
+        else:
+            actions.append(Action("delete", href, _name(href), etag=etag))
+    return actions
+
+
+def _name(href: str) -> str:
+    return href.rsplit("/", 1)[-1].removesuffix(".ics")
+
+
+# --- the journal ------------------------------------------------------------
+
+
+def journal_path(out_dir: Path) -> Path:
+    """Where publishes to calendars are recorded: beside the output folder (like its
+    lock), or inside it, hidden, when the parent cannot be written."""
+    beside = out_dir.parent / f".{out_dir.name}{JOURNAL_SUFFIX}"
+    if os.access(out_dir.parent, os.W_OK):
+        return beside
+    return out_dir / JOURNAL_SUFFIX
+
+
+def read_journal(path: Path, url: str) -> dict[str, Recorded]:
+    """What was stored in calendar ``url``, by path, as the journal recorded it."""
+    recorded: dict[str, Recorded] = {}
+    for entry in _journal_entries(path):
+        href, digest, etag = entry.get("href"), entry.get("digest"), entry.get("etag")
+        if entry.get("calendar") != url or not isinstance(href, str):
+            continue
+        if entry.get("deleted"):
+            recorded.pop(href, None)
+        elif isinstance(digest, str):
+            recorded[href] = Recorded(etag if isinstance(etag, str) else None, digest)
+    return recorded
+
+
+def _journal_entries(path: Path) -> Iterator[dict[str, object]]:
+    try:
+        lines = path.read_bytes().splitlines()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise PublishError(f"{path}: cannot be read ({exc.strerror})") from None
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line cut short when a publish was killed
+        if isinstance(entry, dict):
+            yield entry
+
+
+def _append(path: Path, entry: dict[str, object]) -> None:
+    with path.open("a", encoding="utf-8") as journal:
+        journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        journal.flush()
+        os.fsync(journal.fileno())
+
+
+def _compact(path: Path) -> None:
+    """Rewrite the journal with only what is current, for every calendar."""
+    current: dict[tuple[str, str], dict[str, object]] = {}
+    for entry in _journal_entries(path):
+        key = (str(entry.get("calendar")), str(entry.get("href")))
+        if entry.get("deleted"):
+            current.pop(key, None)
+        else:
+            current[key] = entry
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(
+        "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in current.values()),
+        encoding="utf-8",
+    )
+    temporary.replace(path)
+
+
+# --- credentials ------------------------------------------------------------
+
+
+def credentials(
+    url: str, environ: Mapping[str, str], netrc_file: Path | None
+) -> tuple[str | None, str | None]:
+    """Username and password: from the environment, else from the netrc file
+    (``netrc_file``, else $NETRC, else ~/.netrc) entry for the URL's host."""
+    username, password = environ.get(USERNAME_VARIABLE), environ.get(PASSWORD_VARIABLE)
+    if username is not None:
+        return username, password
+    path = netrc_file or (Path(environ["NETRC"]) if environ.get("NETRC") else None)
+    if path is None:
+        home = Path(environ.get("HOME", "~")).expanduser()
+        path = home / ".netrc"
+        if not path.exists():
+            return None, None
+    try:
+        entry = netrc.netrc(str(path)).authenticators(urlsplit(url).hostname or "")
+    except FileNotFoundError:
+        raise PublishError(f"{path}: no such netrc file") from None
+    except (netrc.NetrcParseError, OSError) as exc:
+        raise PublishError(f"{path}: cannot be used as a netrc file ({exc})") from None
+    if entry is None:
+        return None, None
+    login, _, secret = entry
+    return login, secret
+
+
+# --- publishing -------------------------------------------------------------
+
+
+def publish_to_calendar(
+    out_dir: Path,
+    url: str,
+    *,
+    feed: str = "all.ics",
+    username: str | None = None,
+    password: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+) -> SyncResult:
+    """Make the calendar at ``url`` hold the events of ``feed`` (see the module)."""
+    client = DavClient(url, username, password)
+    url = client.url
+    events = local_events(out_dir, feed, client.href_of)
+    state = read_state(out_dir)
+    assert state is not None  # local_events checked it
+    domain = state.recorded_uid_domain() or ""
+    prefix = f"{state.series}."
+
+    def looks_ours(href: str) -> bool:
+        name = _name(href)
+        return name.startswith(prefix) and name.endswith(f"@{domain}")
+
+    journal = journal_path(out_dir)
+    try:
+        client.check_calendar()
+        server = client.etags()
+        recorded = read_journal(journal, url)
+        fetched = client.fetch(needs_data(events, server, recorded, looks_ours))
+        actions = plan_sync(events, server, recorded, fetched, looks_ours, force=force)
+        result = SyncResult(url, actions, dry_run=dry_run)
+        result.conflicts = [a for a in actions if a.kind in ("conflict", "foreign")]
+        if dry_run:
+            return result
+        for action in actions:
+            if action.kind == "unchanged" and action.event is not None:
+                known = recorded.get(action.href)
+                if known is None or known.etag != action.etag:
+                    _record(journal, url, action.href, action.etag, action.event.digest)
+        for action in [a for a in actions if a.writes]:
+            done = _perform(client, action, force)
+            if done is None:
+                result.conflicts.append(
+                    Action(
+                        "conflict",
+                        action.href,
+                        action.summary,
+                        action.event,
+                        note="changed on the server during this publish; not overwritten",
+                    )
+                )
+                continue
+            result.writes += 1
+            result.done.append(action)
+            if action.kind == "delete":
+                _append(journal, {"calendar": url, "href": action.href, "deleted": True})
+            elif action.event is not None:
+                _record(journal, url, action.href, done, action.event.digest)
+        _compact(journal)
+        return result
+    except ConnectionLost as exc:
+        raise PublishError(
+            f"{exc}. What was sent before is recorded in {journal}; "
+            "run the same publish again to finish."
+        ) from None
+    finally:
+        client.close()
+
+
+def _record(journal: Path, url: str, href: str, etag: str | None, digest: str) -> None:
+    _append(journal, {"calendar": url, "href": href, "etag": etag, "digest": digest})
+
+
+def _perform(client: DavClient, action: Action, force: bool) -> str | None:
+    """Do one write. Returns the object's new ETag ("" when the server gave none), or
+    None when the object changed on the server in the meantime (then nothing was done)."""
+    event = action.event
+    try:
+        if action.kind == "delete":
+            client.delete(action.href, if_match=action.etag)
+            return ""
+        assert event is not None
+        create = action.kind in ("create", "recreate")
+        etag = client.put(
+            action.href, event.body, if_match=None if create else action.etag, create=create
+        )
+    except PreconditionFailed:
+        if event is None:
+            return None
+        # Our own earlier write whose answer was lost looks like this too.
+        current = client.fetch([action.href]).get(action.href)
+        if current is not None and marker_of(current.data) == event.digest:
+            return current.etag or ""
+        if force and current is not None:
+            return client.put(action.href, event.body, if_match=current.etag) or ""
+        return None
+    if etag is None:
+        current = client.fetch([action.href]).get(action.href)
+        etag = current.etag if current is not None else None
+    return etag or ""
+
+
+def sync_report(result: SyncResult) -> list[str]:
+    """The lines ``wego-ical publish`` prints."""
+    words = {
+        "create": "created",
+        "recreate": "created again",
+        "update": "updated",
+        "delete": "deleted",
+    }
+    lines = []
+    listed = result.actions if result.dry_run else result.done
+    for action in listed:
+        if not action.writes:
+            continue
+        verb = words[action.kind]
+        if result.dry_run:
+            verb = {"created": "create", "created again": "create again"}.get(
+                verb, verb.removesuffix("d")
+            )
+            verb = f"would {verb}"
+        note = f" ({action.note})" if action.note else ""
+        lines.append(f"{verb}: {action.summary} <{action.href}>{note}")
+    for action in result.conflicts:
+        lines.append(
+            f"conflict: {action.summary} <{action.href}>: {action.note}; left as it is on the "
+            "server (publish --force replaces it)"
+        )
+    counts = {kind: 0 for kind in ("create", "update", "delete", "unchanged")}
+    for action in result.done if not result.dry_run else result.actions:
+        kind = "create" if action.kind == "recreate" else action.kind
+        if kind in counts:
+            counts[kind] += 1
+    counts["unchanged"] = sum(a.kind == "unchanged" for a in result.actions)
+    summary = (
+        f"{counts['create']} created, {counts['update']} updated, {counts['delete']} deleted, "
+        f"{counts['unchanged']} unchanged, {len(result.conflicts)} conflicts"
+    )
+    if result.dry_run:
+        lines.append(f"dry run, nothing sent to {result.url}: {summary}")
+    else:
+        lines.append(f"{result.url}: {summary} ({result.writes} requests changed data)")
+    return lines

@@ -1,0 +1,434 @@
+"""publish --caldav against a real CalDAV server (Radicale, started on a free loopback
+port with its own storage and htpasswd logins), read back with an independent
+client (the ``caldav`` package). Requests pass through a small proxy that counts
+the ones that change data and can drop the connection mid-sync."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import DATA
+from wego_ical.cli import main
+
+caldav = pytest.importorskip("caldav", reason="the caldav package is not installed: '.[test]'")
+try:
+    import radicale  # noqa: F401
+except ImportError:
+    if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
+        pytest.fail("WEGO_ICAL_REQUIRE_SERVERS is set but Radicale is missing", pytrace=False)
+    pytest.skip("Radicale is not installed: pip install '.[test]'", allow_module_level=True)
+
+USER, PASSWORD = "organiser", "s3cret pass"
+NOW = "2026-11-28T12:00:00Z"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"Radicale did not start: {process.communicate()}") from None
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def radicale_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Radicale with one user, on a free port; yields its base address."""
+    folder = tmp_path_factory.mktemp("radicale")
+    users = folder / "users"
+    users.write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "radicale",
+            "--config",
+            "",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--storage-filesystem-folder",
+            str(folder / "storage"),
+            "--auth-type",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(users),
+            "--auth-htpasswd-encryption",
+            "plain",
+            "--logging-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _wait_for(port, process)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class Proxy:
+    """Forwards HTTP requests to the server; counts them by method; on demand,
+    forwards the n-th PUT and then drops the connection without an answer and
+    refuses every later request (a server that went away mid-sync)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.methods: list[str] = []
+        self.drop_after_puts: int | None = None
+        self.down = False
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _forward(self) -> None:
+                if proxy.down:
+                    self.close_connection = True
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                upstream = http.client.HTTPConnection(proxy.upstream, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                upstream.request(self.command, self.path, body, headers)
+                response = upstream.getresponse()
+                data = response.read()
+                upstream.close()
+                proxy.methods.append(self.command)
+                puts = proxy.methods.count("PUT")
+                if self.command == "PUT" and proxy.drop_after_puts == puts:
+                    proxy.down = True  # applied by the server, the answer never arrives
+                    self.close_connection = True
+                    return
+                self.send_response(response.status)
+                for key, value in response.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_MKCALENDAR = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def writes(self) -> list[str]:
+        """The requests that changed data."""
+        return [m for m in self.methods if m in ("PUT", "DELETE", "MKCALENDAR")]
+
+    def reset(self) -> None:
+        self.methods.clear()
+        self.drop_after_puts = None
+        self.down = False
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy(radicale_url: str) -> Iterator[Proxy]:
+    running = Proxy(radicale_url)
+    yield running
+    running.close()
+
+
+_calendars = iter(range(1_000_000))
+
+
+@pytest.fixture
+def calendar_url(radicale_url: str) -> str:
+    """A new, empty calendar collection (its path on the server)."""
+    path = f"/{USER}/wego-{next(_calendars)}/"
+    client = caldav.DAVClient(url=f"{radicale_url}/{USER}/", username=USER, password=PASSWORD)
+    client.principal().make_calendar(name="WeGO", cal_id=path.strip("/").split("/")[-1])
+    return path
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A folder with a copy of the WeGO data, built into site/dist."""
+    (tmp_path / "events.toml").write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
+    _build(tmp_path)
+    return tmp_path
+
+
+def _build(site: Path, *extra: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--data",
+            str(site / "events.toml"),
+            "--out",
+            str(site / "dist"),
+            "--now",
+            NOW,
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _edit(site: Path, old: str, new: str) -> None:
+    data = site / "events.toml"
+    text = data.read_text(encoding="utf-8")
+    assert old in text, old
+    data.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _publish(site: Path, url: str, *extra: str, password: str = PASSWORD) -> Result:
+    return CliRunner().invoke(
+        main,
+        ["publish", "--out", str(site / "dist"), "--caldav", url, *extra],
+        env={
+            "WEGO_ICAL_CALDAV_USERNAME": USER,
+            "WEGO_ICAL_CALDAV_PASSWORD": password,
+            "NETRC": "",
+        },
+    )
+
+
+def _events_on_server(radicale_url: str, path: str) -> dict[str, icalendar.Component]:
+    """Every event in the calendar, read with the caldav package, by UID."""
+    client = caldav.DAVClient(url=radicale_url + path, username=USER, password=PASSWORD)
+    calendar = client.calendar(url=radicale_url + path)
+    found: dict[str, icalendar.Component] = {}
+    for item in calendar.events():
+        for event in icalendar.Calendar.from_ical(item.data).walk("VEVENT"):
+            assert str(event["UID"]) not in found, "two objects hold the same event"
+            found[str(event["UID"])] = event
+    return found
+
+
+def _feed_events(site: Path, feed: str = "all.ics") -> dict[str, icalendar.Component]:
+    calendar = icalendar.Calendar.from_ical((site / "dist" / feed).read_bytes())
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def _utc(event: icalendar.Component, key: str) -> datetime:
+    value = event.decoded(key)
+    assert isinstance(value, datetime) and value.tzinfo is not None
+    return value.astimezone(UTC)
+
+
+def _assert_same(site: Path, radicale_url: str, path: str, feed: str = "all.ics") -> None:
+    """The calendar holds exactly the feed's events: UID, SEQUENCE, times, status, texts."""
+    expected, actual = _feed_events(site, feed), _events_on_server(radicale_url, path)
+    assert sorted(actual) == sorted(expected)
+    for uid, event in expected.items():
+        stored = actual[uid]
+        assert stored.decoded("SEQUENCE") == event.decoded("SEQUENCE"), uid
+        assert _utc(stored, "DTSTART") == _utc(event, "DTSTART"), uid
+        assert _utc(stored, "DTEND") == _utc(event, "DTEND"), uid
+        assert str(stored.get("STATUS")) == str(event.get("STATUS")), uid
+        assert str(stored["SUMMARY"]) == str(event["SUMMARY"]), uid
+        assert str(stored["DESCRIPTION"]) == str(event["DESCRIPTION"]), uid
+
+
+def test_publish_the_series_then_nothing_to_send(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    result = _publish(site, proxy.url + calendar_url)
+    assert result.exit_code == 0, result.output
+    assert "7 created, 0 updated, 0 deleted, 0 unchanged, 0 conflicts" in result.output
+    assert result.output.count("created: ") == 7
+    assert proxy.writes() == ["PUT"] * 7
+    _assert_same(site, radicale_url, calendar_url)
+    proxy.reset()
+    again = _publish(site, proxy.url + calendar_url)
+    assert again.exit_code == 0, again.output
+    assert "0 created, 0 updated, 0 deleted, 7 unchanged, 0 conflicts" in again.output
+    assert proxy.writes() == []
+
+
+def test_one_edited_event_is_one_request_that_changes_data(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    assert _publish(site, proxy.url + calendar_url).exit_code == 0
+    _edit(site, 'id = "mobility"\nstart', 'id = "mobility"\ndescription = "Moved online."\nstart')
+    _build(site)
+    proxy.reset()
+    result = _publish(site, proxy.url + calendar_url)
+    assert result.exit_code == 0, result.output
+    assert proxy.writes() == ["PUT"]
+    assert "updated: WeGO Awards Webinar Part 1 · Mobility" in result.output
+    stored = _events_on_server(radicale_url, calendar_url)[
+        "wego-awards-4.part-1.mobility@we-gov.org"
+    ]
+    assert "Moved online." in str(stored["DESCRIPTION"]) and stored.decoded("SEQUENCE") == 1
+    _assert_same(site, radicale_url, calendar_url)
+
+
+def test_cancel_remove_and_prune(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    url = proxy.url + calendar_url
+    assert _publish(site, url).exit_code == 0
+    uid = "wego-awards-4.part-1.safe-city@we-gov.org"
+    _edit(site, 'id = "safe-city"\nstart', 'id = "safe-city"\nstatus = "cancelled"\nstart')
+    _build(site)
+    assert _publish(site, url).exit_code == 0
+    assert str(_events_on_server(radicale_url, calendar_url)[uid]["STATUS"]) == "CANCELLED"
+    _assert_same(site, radicale_url, calendar_url)
+    # Removed from the data: the feeds keep it cancelled, and so does the calendar.
+    text = (site / "events.toml").read_text(encoding="utf-8")
+    start = text.index('id = "safe-city"\nstatus = "cancelled"')
+    block_start = text.rindex("[[events.sessions]]", 0, start)
+    block_end = text.index("[[events", start)
+    (site / "events.toml").write_text(text[:block_start] + text[block_end:], encoding="utf-8")
+    _build(site)
+    assert _publish(site, url).exit_code == 0
+    _assert_same(site, radicale_url, calendar_url)
+    _build(site, "--prune")
+    proxy.reset()
+    pruned = _publish(site, url)
+    assert pruned.exit_code == 0, pruned.output
+    assert proxy.writes() == ["DELETE"]
+    assert uid not in _events_on_server(radicale_url, calendar_url)
+    _assert_same(site, radicale_url, calendar_url)
+
+
+def test_an_edit_on_the_server_is_reported_not_overwritten(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    url = proxy.url + calendar_url
+    assert _publish(site, url).exit_code == 0
+    uid = "wego-awards-4.part-1.mobility@we-gov.org"
+    client = caldav.DAVClient(url=radicale_url + calendar_url, username=USER, password=PASSWORD)
+    stored = client.calendar(url=radicale_url + calendar_url).event_by_uid(uid)
+    stored.icalendar_component["SUMMARY"] = "Edited in a calendar app"
+    stored.save()
+    _edit(site, 'id = "mobility"\nstart', 'id = "mobility"\ndescription = "New text."\nstart')
+    _build(site)
+    proxy.reset()
+    result = _publish(site, url)
+    assert result.exit_code == 1
+    assert "conflict: WeGO Awards Webinar Part 1 · Mobility" in result.output
+    assert "edited on the server since the last publish" in result.output
+    assert proxy.writes() == []
+    assert str(_events_on_server(radicale_url, calendar_url)[uid]["SUMMARY"]) == (
+        "Edited in a calendar app"
+    )
+    forced = _publish(site, url, "--force")
+    assert forced.exit_code == 0, forced.output
+    _assert_same(site, radicale_url, calendar_url)
+
+
+def test_objects_it_did_not_create_are_never_touched(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    client = caldav.DAVClient(url=radicale_url + calendar_url, username=USER, password=PASSWORD)
+    calendar = client.calendar(url=radicale_url + calendar_url)
+    calendar.save_event(
+        dtstart=datetime(2021, 8, 26, 1, tzinfo=UTC),
+        dtend=datetime(2021, 8, 26, 2, tzinfo=UTC),
+        summary="Team lunch",
+        uid="lunch@example.org",
+    )
+    url = proxy.url + calendar_url
+    assert _publish(site, url).exit_code == 0
+    _build(site, "--prune")
+    assert _publish(site, url).exit_code == 0
+    assert "lunch@example.org" in _events_on_server(radicale_url, calendar_url)
+
+
+def test_a_dropped_connection_leaves_a_state_the_next_publish_completes(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    url = proxy.url + calendar_url
+    proxy.drop_after_puts = 3
+    failed = _publish(site, url)
+    assert failed.exit_code == 1
+    assert "the connection was lost during PUT" in failed.output
+    assert "run the same publish again to finish" in failed.output
+    assert "Traceback" not in failed.output
+    assert len(_events_on_server(radicale_url, calendar_url)) == 3
+    proxy.reset()
+    finished = _publish(site, url)
+    assert finished.exit_code == 0, finished.output
+    # The third PUT reached the server; its answer did not: recognised, not sent again.
+    assert "4 created, 0 updated, 0 deleted, 3 unchanged, 0 conflicts" in finished.output
+    assert proxy.writes() == ["PUT"] * 4
+    _assert_same(site, radicale_url, calendar_url)
+
+
+def test_dry_run_sends_nothing_and_one_feed_can_be_chosen(
+    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+) -> None:
+    url = proxy.url + calendar_url
+    dry = _publish(site, url, "--feed", "part-1.ics", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.count("would create: ") == 3
+    assert "dry run, nothing sent" in dry.output
+    assert proxy.writes() == []
+    assert _publish(site, url, "--feed", "part-1.ics").exit_code == 0
+    _assert_same(site, radicale_url, calendar_url, "part-1.ics")
+    wrong = _publish(site, url, "--feed", "part-9.ics")
+    assert wrong.exit_code == 1 and "no feed 'part-9.ics'; the feeds are: all.ics" in wrong.output
+
+
+def test_a_wrong_password_is_a_clear_message(site: Path, proxy: Proxy, calendar_url: str) -> None:
+    result = _publish(site, proxy.url + calendar_url, password="wrong")
+    assert result.exit_code == 1
+    assert "refused the credentials for user 'organiser' (401 Unauthorized)" in result.output
+    assert "Traceback" not in result.output and proxy.writes() == []
+
+
+def test_credentials_from_a_netrc_file(
+    site: Path, radicale_url: str, calendar_url: str, tmp_path: Path
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {USER} password s3cret\\ pass\n")
+    netrc.chmod(0o600)
+    result = CliRunner().invoke(
+        main,
+        [
+            "publish",
+            "--out",
+            str(site / "dist"),
+            "--caldav",
+            radicale_url + calendar_url,
+            "--netrc",
+            str(netrc),
+        ],
+        env={"WEGO_ICAL_CALDAV_USERNAME": None, "WEGO_ICAL_CALDAV_PASSWORD": None},
+    )
+    assert result.exit_code == 0, result.output
+    assert len(_events_on_server(radicale_url, calendar_url)) == 7
+
+
+def test_not_a_calendar_is_a_clear_message(site: Path, radicale_url: str) -> None:
+    result = _publish(site, f"{radicale_url}/{USER}/")
+    assert result.exit_code == 1
+    assert "this is not a calendar collection" in result.output
