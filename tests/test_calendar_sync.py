@@ -1,0 +1,138 @@
+"""calendar_sync: the plan of a CalDAV publish (pure), its journal and credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wego_ical.calendar_sync import (
+    Action,
+    LocalEvent,
+    Recorded,
+    credentials,
+    journal_path,
+    marker_of,
+    needs_data,
+    plan_sync,
+    read_journal,
+)
+from wego_ical.dav import Resource
+from wego_ical.errors import PublishError
+
+URL = "https://dav.example.org/cal/"
+
+
+def _event(name: str, digest: str) -> LocalEvent:
+    return LocalEvent(f"{name}@x.org", f"/cal/{name}@x.org.ics", name, b"", digest)
+
+
+def _data(digest: str | None) -> bytes:
+    marker = f"X-WEGO-ICAL-DIGEST:{digest}\r\n" if digest else ""
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+        f"DTSTAMP:20240101T000000Z\r\n{marker}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def ours(href: str) -> bool:
+    return href.startswith("/cal/s.")
+
+
+def _kinds(actions: list[Action]) -> dict[str, str]:
+    return {a.href.rsplit("/", 1)[1]: a.kind for a in actions}
+
+
+def test_the_plan_for_every_case() -> None:
+    events = [
+        _event("s.new", "d1"),  # not on the server: create
+        _event("s.same", "d2"),  # recorded etag and digest: unchanged
+        _event("s.changed", "d3-new"),  # recorded etag, new digest: update
+        _event("s.edited", "d4-new"),  # etag differs from the record: edited on the server
+        _event("s.lost", "d5"),  # our write whose answer was lost: unchanged
+        _event("s.foreign", "d6"),  # someone else's object at our name: left alone
+        _event("s.gone", "d7"),  # recorded, deleted on the server: created again
+    ]
+    server = {
+        "/cal/s.same@x.org.ics": '"a"',
+        "/cal/s.changed@x.org.ics": '"b"',
+        "/cal/s.edited@x.org.ics": '"c2"',
+        "/cal/s.lost@x.org.ics": '"e2"',
+        "/cal/s.foreign@x.org.ics": '"f"',
+        "/cal/s.pruned@x.org.ics": '"g"',  # ours, recorded, no longer in the feed: delete
+        "/cal/s.pruned2@x.org.ics": '"h"',  # ours by its marker, no record: delete
+        "/cal/lunch@y.org.ics": '"i"',  # not ours: never touched
+    }
+    recorded = {
+        "/cal/s.same@x.org.ics": Recorded('"a"', "d2"),
+        "/cal/s.changed@x.org.ics": Recorded('"b"', "d3"),
+        "/cal/s.edited@x.org.ics": Recorded('"c1"', "d4"),
+        "/cal/s.lost@x.org.ics": Recorded('"e1"', "d5-old"),
+        "/cal/s.pruned@x.org.ics": Recorded('"g"', "d8"),
+        "/cal/s.gone@x.org.ics": Recorded('"z"', "d7"),
+    }
+    wanted = needs_data(events, server, recorded, ours)
+    assert wanted == [
+        "/cal/s.edited@x.org.ics",
+        "/cal/s.foreign@x.org.ics",
+        "/cal/s.lost@x.org.ics",
+        "/cal/s.pruned2@x.org.ics",
+    ]
+    fetched = {
+        "/cal/s.edited@x.org.ics": Resource("", '"c2"', _data("d4")),
+        "/cal/s.foreign@x.org.ics": Resource("", '"f"', _data(None)),
+        "/cal/s.lost@x.org.ics": Resource("", '"e2"', _data("d5")),
+        "/cal/s.pruned2@x.org.ics": Resource("", '"h"', _data("d9")),
+    }
+    assert _kinds(plan_sync(events, server, recorded, fetched, ours)) == {
+        "s.new@x.org.ics": "create",
+        "s.same@x.org.ics": "unchanged",
+        "s.changed@x.org.ics": "update",
+        "s.edited@x.org.ics": "conflict",
+        "s.lost@x.org.ics": "unchanged",
+        "s.foreign@x.org.ics": "foreign",
+        "s.gone@x.org.ics": "recreate",
+        "s.pruned@x.org.ics": "delete",
+        "s.pruned2@x.org.ics": "delete",
+    }
+    forced = _kinds(plan_sync(events, server, recorded, fetched, ours, force=True))
+    assert forced["s.edited@x.org.ics"] == forced["s.foreign@x.org.ics"] == "update"
+
+
+def test_marker_of() -> None:
+    assert marker_of(_data("abc")) == "abc"
+    assert marker_of(_data(None)) is None
+    assert marker_of(b"not a calendar") is None
+    assert marker_of(None) is None
+
+
+def test_journal_replays_and_survives_a_line_cut_short(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    journal = journal_path(out)
+    assert journal == tmp_path / ".dist.wego-ical.caldav.jsonl"
+    journal.write_text(
+        f'{{"calendar": "{URL}", "href": "/a", "etag": "1", "digest": "x"}}\n'
+        f'{{"calendar": "{URL}", "href": "/b", "etag": null, "digest": "y"}}\n'
+        f'{{"calendar": "other", "href": "/c", "etag": "3", "digest": "z"}}\n'
+        f'{{"calendar": "{URL}", "href": "/a", "deleted": true}}\n'
+        f'{{"calendar": "{URL}", "href": "/d", "et'
+    )
+    assert read_journal(journal, URL) == {"/b": Recorded(None, "y")}
+
+
+def test_credentials_from_the_environment_first_then_netrc(tmp_path: Path) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine dav.example.org login ann password pw\n")
+    netrc.chmod(0o600)
+    env = {"WEGO_ICAL_CALDAV_USERNAME": "bob", "WEGO_ICAL_CALDAV_PASSWORD": "x"}
+    assert credentials(URL, env, netrc) == ("bob", "x")
+    assert credentials(URL, {}, netrc) == ("ann", "pw")
+    assert credentials(URL, {"NETRC": str(netrc)}, None) == ("ann", "pw")
+    assert credentials("https://other.org/", {}, netrc) == (None, None)
+    assert credentials(URL, {"HOME": str(tmp_path / "nohome")}, None) == (None, None)
+    with pytest.raises(PublishError, match="no such netrc file"):
+        credentials(URL, {}, tmp_path / "missing")
+    (tmp_path / "bad").write_text("machine\n")
+    with pytest.raises(PublishError, match="cannot be used as a netrc file"):
+        credentials(URL, {}, tmp_path / "bad")
