@@ -386,6 +386,7 @@ def test_qr_codes_decode_to_the_feed_address(
     preview = open_page(server.url)
     assert preview.locator("#feed-all svg.qr-code").count() == 1
     assert _decode_qr(preview, "#feed-all") == server.url + "all.ics"
+    assert _decode_qr(preview, "#feed-part-2") == server.url + "part-2.ics"
 
 
 def _controls(page: Page) -> list[tuple[str, str]]:

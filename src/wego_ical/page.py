@@ -167,8 +167,8 @@ def index_chunks(
 
 # The feed the page offers first: everything.
 MAIN_FEED = "all.ics"
-# The QR code library the page uses when it learns its own address only in the
-# browser (no base_url); written beside index.html.
+# The QR code library the page draws QR codes with in the browser (all of them
+# without base_url, all but the main feed's with it); written beside index.html.
 QR_SCRIPT = "qrcode.js"
 
 
@@ -231,7 +231,14 @@ def _feed_view(feed: FeedRecord, series_title: str, words: dict[str, str]) -> Fe
         google=feed.google,
         outlook=feed.outlook,
         office365=feed.office365,
-        qr_svg=_qr_svg(feed.url, words["qr_named"].format(feed=feed.name)) if feed.url else None,
+        # Drawn here for the main feed, the one shown on screens (and without JavaScript);
+        # the page draws the others when they are opened (segno takes ~7 ms a code, and
+        # a large series has hundreds of feeds).
+        qr_svg=(
+            _qr_svg(feed.url, words["qr_named"].format(feed=feed.name))
+            if feed.url and feed.path == MAIN_FEED
+            else None
+        ),
     )
 
 

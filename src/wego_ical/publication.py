@@ -127,9 +127,7 @@ def publish(
             _page, texts, series, feeds, records, language, tuple(alternates)
         )
     }
-    if series.publish.base_url is None:
-        # The page learns its address only in the browser, and draws its QR codes there.
-        files[QR_SCRIPT] = qr_script()
+    files[QR_SCRIPT] = qr_script()
     for record in records:
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
