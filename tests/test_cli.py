@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CONFERENCE, DATA, GOLDEN
-from wego_ical import __version__
+from wego_ical import __version__, buildcache
 from wego_ical.cli import main
 from wego_ical.pipeline import UNPUBLISHED_NOTICE, BuildOptions, build, build_report
 
@@ -56,6 +56,11 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")}
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     assert result.exit_code == 0
+    assert result.output.startswith("Nothing changed: ")
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
+    # Without the record of the last build, the full build finds the same.
+    buildcache.forget(out)
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
     assert "0 files written, 38 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes

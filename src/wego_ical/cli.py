@@ -121,6 +121,7 @@ def _options(
         wait=wait,
         replace=replace,
         new_uids=new_uids,
+        skip_unchanged=True,
     )
 
 
@@ -294,7 +295,7 @@ def serve(
 
             def rebuild() -> None:
                 try:
-                    changes = preview.rebuild(now).publication.changes
+                    changes = preview.rebuild(now).changes
                 except WegoIcalError as exc:
                     click.echo(str(exc), err=True)
                     _say("The preview still shows the last good build.")

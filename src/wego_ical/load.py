@@ -25,13 +25,12 @@ from pydantic_core import ErrorDetails
 from wego_ical import strings
 from wego_ical.errors import DataError, Problem
 from wego_ical.languages import TranslationProblem, declared_languages, labels_for, resolve
+from wego_ical.limits import MAX_FILE_BYTES
 from wego_ical.model import MAX_ENTRIES, MAX_TEXT_LENGTH, Series, raw_duplicate_ids
 from wego_ical.text import description_lengths
 from wego_ical.words import closest
 
 Loc = tuple[int | str, ...]
-
-MAX_FILE_BYTES = 64_000_000
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TABLE_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")

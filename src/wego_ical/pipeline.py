@@ -15,20 +15,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from wego_ical import buildcache
 from wego_ical.errors import OutputError
-from wego_ical.load import load_editions
+from wego_ical.limits import MAX_FILE_BYTES
 from wego_ical.lock import locked_output, output_folder, shared_lock
-from wego_ical.model import Series
-from wego_ical.page import QR_SCRIPT
-from wego_ical.pieces import Content
-from wego_ical.plan import event_file
-from wego_ical.publication import INDEX_PAGE, Publication, publish
-from wego_ical.render import vevent_of
-from wego_ical.state import STATE_FILE, Change, State, read_state
 from wego_ical.words import plural
 from wego_ical.workers import WorkerSettings
-from wego_ical.write import FileResult, check_folder, read_generated_file, write_output
+from wego_ical.write import FileResult, check_folder, write_output
+
+# The stages are imported where they are used: a build that is skipped (nothing
+# changed) needs none of them, nor pydantic, icalendar or Jinja2.
+if TYPE_CHECKING:
+    from wego_ical.model import Series
+    from wego_ical.pieces import Content
+    from wego_ical.publication import Publication
+    from wego_ical.state import Change, State
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class BuildOptions:
     wait: bool = False
     replace: bool = False
     new_uids: bool = False
+    # Skip the build when nothing it depends on changed since the last build of
+    # this folder (see :mod:`~wego_ical.buildcache`); the CLI's build does.
+    skip_unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class Prepared:
     def files(self) -> dict[str, Content]:
         """Every file to write: the default language's, each further language's in its
         folder, and the default feeds.json last (it must never list a missing file)."""
+        from wego_ical.state import STATE_FILE
+
         files = {p: c for p, c in self.publication.files.items() if p != STATE_FILE}
         for code, translation in self.translations:
             files |= {f"{code}/{path}": content for path, content in translation.files.items()}
@@ -143,15 +151,19 @@ class BuildResult:
     """What a build wrote."""
 
     out_dir: Path
-    publication: Publication
+    # None when the build was skipped: nothing changed (then ``unchanged_files``).
+    publication: Publication | None
     files: list[FileResult]
     notices: list[str] = field(default_factory=list)
     identity_change: IdentityChange | None = None
     translations: list[tuple[str, Publication]] = field(default_factory=list)
+    unchanged_files: int | None = None
 
     @property
     def changes(self) -> list[Change]:
         """What subscribers will see change, in every language."""
+        if self.publication is None:
+            return []
         return _all_changes(self.publication, self.translations)
 
 
@@ -177,6 +189,11 @@ def build(options: BuildOptions) -> BuildResult:
     """
     check_folder(options.out_dir)
     with locked_output(options.out_dir, wait=options.wait) as lock:
+        key = _build_key(options)
+        if key is not None:
+            checked = buildcache.unchanged(options.out_dir, key)
+            if checked is not None:
+                return BuildResult(options.out_dir, None, [], unchanged_files=checked)
         if _separate_state(options):
             assert options.state_dir is not None
             with shared_lock(options.state_dir, wait=True):
@@ -186,9 +203,13 @@ def build(options: BuildOptions) -> BuildResult:
         change = prepared.identity_change
         if change is not None and not options.new_uids:
             raise OutputError(change.refusal())
+        buildcache.forget(options.out_dir)
         written = write_output(
             options.out_dir, prepared.files, prepared.generated_before, lock=lock
         )
+        if key is not None:
+            kept = [f.path for f in written.files if f.action != "removed"]
+            buildcache.remember(options.out_dir, key, kept)
     notices = [written.notice] if written.notice else []
     if not any(feed.url for feed in prepared.publication.state.feeds):
         notices.append(UNPUBLISHED_NOTICE)
@@ -202,6 +223,23 @@ def build(options: BuildOptions) -> BuildResult:
     )
 
 
+def _build_key(options: BuildOptions) -> str | None:
+    """What the build's output depends on, besides the output folder; None when this
+    build is not one that may be skipped."""
+    if not options.skip_unchanged or options.replace or options.new_uids:
+        return None
+    if options.state_dir is not None or options.base_url is not None:
+        return None
+    try:
+        with options.data_path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None  # the load reports it
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    return buildcache.build_key(data, {"prune": options.prune})
+
+
 def _separate_state(options: BuildOptions) -> bool:
     if options.state_dir is None:
         return False
@@ -209,6 +247,10 @@ def _separate_state(options: BuildOptions) -> bool:
 
 
 def _prepare(options: BuildOptions) -> Prepared:
+    from wego_ical.load import load_editions
+    from wego_ical.publication import INDEX_PAGE
+    from wego_ical.state import STATE_FILE, read_state
+
     default, *further = load_editions(options.data_path)
     series = _with_base_url(default.series, options.base_url)
     _keep_for_good(options)
@@ -284,6 +326,8 @@ def _publish_edition(
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
+    from wego_ical.publication import publish
+
     state_dir = options.state_dir or options.out_dir
     rendered = _rendered_events(state_dir / folder, previous) if previous else {}
     return publish(
@@ -339,6 +383,10 @@ def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
 
     Missing or unreadable files are left out: those events are rendered anew.
     """
+    from wego_ical.plan import event_file
+    from wego_ical.render import vevent_of
+    from wego_ical.write import read_generated_file
+
     result = {}
     for record in state.events:
         content = read_generated_file(folder, event_file(record.uid))
@@ -382,6 +430,16 @@ def build_report(
 ) -> list[str]:
     """The lines ``wego-ical build`` prints: files, changes for subscribers, totals."""
     out_dir, publication = result.out_dir, result.publication
+    if publication is None:
+        return [
+            f"Nothing changed: the data, the options and wego-ical are as at the last build of "
+            f"{out_dir}, and its {result.unchanged_files:,} files are as that build left them "
+            "(checked by size, inode and times); nothing was written."
+        ]
+    from wego_ical.page import QR_SCRIPT
+    from wego_ical.publication import INDEX_PAGE
+    from wego_ical.state import STATE_FILE
+
     counts = {feed.path: plural(feed.events, "event") for feed in publication.feeds}
     counts[INDEX_PAGE] = "landing page"
     counts[QR_SCRIPT] = "the page's QR code generator"

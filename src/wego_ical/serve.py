@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wego_ical.errors import WegoIcalError
-from wego_ical.load import MAX_FILE_BYTES
+from wego_ical.limits import MAX_FILE_BYTES
 from wego_ical.pipeline import BuildOptions, BuildResult, build
 
 CONTENT_TYPES = {

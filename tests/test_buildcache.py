@@ -1,0 +1,112 @@
+"""buildcache: a build that would change nothing is skipped, and only then."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, GOLDEN
+from wego_ical import buildcache
+from wego_ical.cli import main
+
+SKIPPED = "Nothing changed: "
+
+
+def _build(out: Path, data: Path = DATA, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "dist"
+    _build(folder)
+    assert buildcache.record_path(folder).exists()
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_build_with_nothing_changed_is_skipped_and_touches_nothing(out: Path) -> None:
+    before = {p: os.lstat(p) for p in out.rglob("*")}
+    output = _build(out)
+    assert output.startswith(SKIPPED) and "its 40 files are as that build left them" in output
+    assert {p: os.lstat(p) for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["append", "same size", "copied over", "touched", "removed", "replaced by a link"],
+)
+def test_a_file_changed_by_hand_is_noticed_and_repaired(out: Path, damage: str) -> None:
+    feed = out / "part-1.ics"
+    original = feed.read_bytes()
+    if damage == "append":
+        feed.write_bytes(original + b"X")
+    elif damage == "same size":
+        feed.write_bytes(original.replace(b"SUMMARY:", b"SUMMARX:", 1))
+    elif damage == "copied over":  # same bytes, another file
+        shutil.copyfile(feed, out / "copy")
+        os.replace(out / "copy", feed)
+    elif damage == "touched":
+        os.utime(feed, ns=(1, 1))
+    elif damage == "removed":
+        feed.unlink()
+    else:
+        feed.unlink()
+        feed.symlink_to(out / "part-2.ics")
+    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    assert SKIPPED not in result.output
+    if damage == "replaced by a link":
+        assert result.exit_code == 1 and "link" in result.output  # refused, as before
+        return
+    assert result.exit_code == 0, result.output
+    assert _tree(out) == _tree(GOLDEN)
+    assert _build(out).startswith(SKIPPED)
+
+
+def test_changed_data_options_or_code_build_again(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text(DATA.read_text(encoding="utf-8").replace("Awards Webinar Part 1", "Part One"))
+    assert "changed: " in _build(out, data)
+    assert _build(out, data).startswith(SKIPPED)
+    assert not _build(out, data, "--prune").startswith(SKIPPED)
+    assert _build(out, data, "--prune").startswith(SKIPPED)
+    key = buildcache.build_key(data.read_bytes(), {"prune": True})
+    assert buildcache.unchanged(out, key) == 40
+    monkeypatch.setattr(buildcache, "_code_digest", lambda: "another version of wego-ical")
+    assert (
+        buildcache.unchanged(out, buildcache.build_key(data.read_bytes(), {"prune": True})) is None
+    )
+
+
+@pytest.mark.parametrize("record", [b"", b"{not json", b"[]", b'{"format": 1, "key": "x"}'])
+def test_a_damaged_record_means_a_full_build(out: Path, record: bytes) -> None:
+    buildcache.record_path(out).write_bytes(record)
+    output = _build(out)
+    assert "0 files written, 38 unchanged" in output
+    assert _build(out).startswith(SKIPPED)
+
+
+def test_replace_new_uids_and_the_preview_never_skip(out: Path) -> None:
+    assert not _build(out, DATA, "--replace").startswith(SKIPPED)
+    assert not _build(out, DATA, "--new-uids").startswith(SKIPPED)
+
+
+def test_a_failed_build_leaves_no_stale_record(out: Path, tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text("not toml =", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 1
+    assert _build(out).startswith(SKIPPED)  # the folder is still what the record says
