@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import CONFERENCE, DATA, GOLDEN
+from conftest import BUILD_TIME, CONFERENCE, DATA, GOLDEN
 from wego_ical import __version__, buildcache
 from wego_ical.cli import main
 from wego_ical.pipeline import UNPUBLISHED_NOTICE, BuildOptions, build, build_report
@@ -400,3 +400,31 @@ def test_the_conference_example_builds_to_its_golden_files(
     assert tree(out) == tree(GOLDEN.parent / "two-city-conference")
     lint = runner.invoke(main, ["lint", *(str(p) for p in sorted(out.rglob("*.ics")))])
     assert lint.exit_code == 0, lint.output
+
+
+def test_a_build_reports_its_progress_by_stage_and_count(tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+    options = BuildOptions(
+        DATA,
+        tmp_path / "dist",
+        BUILD_TIME,
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    build(options)
+    assert seen[0] == ("Checking the data", 0, 1)
+    writing = [entry for entry in seen if entry[0] == "Rendering and writing files"]
+    assert [done for _, done, _ in writing] == list(range(1, 41))
+    assert {total for _, _, total in writing} == {40}  # with both feeds.json
+
+
+def test_progress_is_shown_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wego_ical.cli import _Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("CI", raising=False)
+    assert _Progress.wanted()
+    monkeypatch.setenv("CI", "1")
+    assert not _Progress.wanted()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    monkeypatch.delenv("CI")
+    assert not _Progress.wanted()

@@ -10,11 +10,12 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -97,6 +98,45 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+class _Progress:
+    """The stage and count of a build on stderr, once it has taken about a second;
+    only on a terminal (never in CI logs or pipes)."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.stage = ""
+        self.shown = 0
+        self.bar: Any = None
+
+    @staticmethod
+    def wanted() -> bool:
+        return sys.stderr.isatty() and not os.environ.get("CI")
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None and time.monotonic() - self.started < self.DELAY:
+            return
+        if self.bar is None or stage != self.stage:
+            self.close()
+            self.stage, self.shown = stage, 0
+            self.bar = click.progressbar(
+                length=total,
+                label=stage,
+                file=sys.stderr,
+                show_pos=True,
+                update_min_steps=max(1, total // 200),
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def _options(
     data_path: Path,
     out_dir: Path,
@@ -122,6 +162,7 @@ def _options(
         replace=replace,
         new_uids=new_uids,
         skip_unchanged=True,
+        progress=_Progress() if _Progress.wanted() else None,
     )
 
 
@@ -185,7 +226,12 @@ def build(
     options = _options(
         data_path, out_dir, now, prune, jobs, wait=wait, replace=replace, new_uids=new_uids
     )
-    for line in build_report(run_build(options)):
+    try:
+        result = run_build(options)
+    finally:
+        if isinstance(options.progress, _Progress):
+            options.progress.close()
+    for line in build_report(result):
         click.echo(line)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +63,8 @@ class BuildOptions:
     # Skip the build when nothing it depends on changed since the last build of
     # this folder (see :mod:`~wego_ical.buildcache`); the CLI's build does.
     skip_unchanged: bool = False
+    # Told (stage, done, total) as the build goes: the CLI shows it on a terminal.
+    progress: Callable[[str, int, int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def build(options: BuildOptions) -> BuildResult:
             checked = buildcache.unchanged(options.out_dir, key)
             if checked is not None:
                 return BuildResult(options.out_dir, None, [], unchanged_files=checked)
+        if options.progress is not None:
+            options.progress(STAGE_CHECKING, 0, 1)
         if _separate_state(options):
             assert options.state_dir is not None
             with shared_lock(options.state_dir, wait=True):
@@ -204,8 +208,13 @@ def build(options: BuildOptions) -> BuildResult:
         if change is not None and not options.new_uids:
             raise OutputError(change.refusal())
         buildcache.forget(options.out_dir)
+        report = options.progress
         written = write_output(
-            options.out_dir, prepared.files, prepared.generated_before, lock=lock
+            options.out_dir,
+            prepared.files,
+            prepared.generated_before,
+            lock=lock,
+            progress=(lambda done, total: report(STAGE_WRITING, done, total)) if report else None,
         )
         if key is not None:
             kept = [f.path for f in written.files if f.action != "removed"]
@@ -221,6 +230,11 @@ def build(options: BuildOptions) -> BuildResult:
         change,
         prepared.translations,
     )
+
+
+# The stages a build reports to ``BuildOptions.progress``.
+STAGE_CHECKING = "Checking the data"
+STAGE_WRITING = "Rendering and writing files"
 
 
 def _build_key(options: BuildOptions) -> str | None:

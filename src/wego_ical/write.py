@@ -36,7 +36,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -79,6 +79,7 @@ def write_output(
     generated_before: Iterable[object],
     *,
     lock: OutputLock | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> WriteResult:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
@@ -94,7 +95,7 @@ def write_output(
     caller already holds it (a build holds it from reading the state to
     here); otherwise it is taken for the write. Raises :class:`OutputError`
     when the folder cannot be written; the previous output is then left as
-    it was.
+    it was. ``progress`` is told (files done, files in all) as files are produced.
     """
     for relative in files:
         _check_relative(relative)
@@ -102,8 +103,8 @@ def write_output(
     check_folder(out_dir)
     if lock is None:
         with locked_output(out_dir) as own_lock:
-            return _write_locked(out_dir, files, generated_before, own_lock)
-    return _write_locked(out_dir, files, generated_before, lock)
+            return _write_locked(out_dir, files, generated_before, own_lock, progress)
+    return _write_locked(out_dir, files, generated_before, lock, progress)
 
 
 def _write_locked(
@@ -111,6 +112,7 @@ def _write_locked(
     files: Mapping[str, Content],
     generated_before: Iterable[object],
     lock: OutputLock,
+    progress: Callable[[int, int], None] | None = None,
 ) -> WriteResult:
     try:
         _refuse_links(out_dir, files)
@@ -118,7 +120,8 @@ def _write_locked(
         previous = _safe_paths(generated_before)
         with _stage(out_dir, lock) as (staging, atomic):
             changed: list[str] = []
-            for relative, value in files.items():
+            total = len(files)
+            for done, (relative, value) in enumerate(files.items(), 1):
                 content = value if isinstance(value, bytes) else value()
                 if isinstance(content, bytes):
                     if _read_or_none(out_dir / relative) != content:
@@ -126,6 +129,8 @@ def _write_locked(
                         changed.append(relative)
                 elif _write_stream(staging / relative, content, out_dir / relative):
                     changed.append(relative)
+                if progress is not None:
+                    progress(done, total)
             stale = sorted(
                 rel for rel in set(previous) - set(files) if _exists_unlinked(out_dir, rel)
             )
