@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -154,14 +155,30 @@ def _pss_kb(pid: int) -> int:
     return total + sum(_pss_kb(int(child)) for child in children)
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far, and of
+    the processes they waited for (a build's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def build_process(data: Path, out: Path, *, memory: bool = False) -> tuple[float, int, int, str]:
     """Wall time, peak memory (kB, all processes; 0 unless ``memory``), files
     written and output of one `wego-ical build` process. Reading the memory
     of a process slows it down, so timed runs do not measure it."""
+    wall, _, peak, written, output = build_process_cpu(data, out, memory=memory)
+    return wall, peak, written, output
+
+
+def build_process_cpu(
+    data: Path, out: Path, *, memory: bool = False
+) -> tuple[float, float, int, int, str]:
+    """Like :func:`build_process`, with the CPU time of the build and its workers second."""
     args = ["build", "--data", str(data), "--out", str(out), "--now", NOW]
     # The output goes to a file: a pipe nobody reads while the build runs
     # would fill up and block it.
     with tempfile.TemporaryFile("w+") as log:
+        cpu_before = children_cpu()
         start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "wego_ical", *args], stdout=log, stderr=subprocess.STDOUT
@@ -173,12 +190,85 @@ def build_process(data: Path, out: Path, *, memory: bool = False) -> tuple[float
                 time.sleep(0.05)
         process.wait()
         wall = time.perf_counter() - start
+        cpu = children_cpu() - cpu_before
         log.seek(0)
         output = log.read()
     if process.returncode != 0:
         raise SystemExit(f"build failed:\n{output}")
-    written = int(output.rsplit(": ", 1)[1].split(" files written")[0])
-    return wall, peak, written, output
+    if output.startswith("Nothing changed"):
+        return wall, cpu, peak, 0, output  # skipped: the build record says nothing changed
+    written = int(output.split(" files written")[0].rsplit(": ", 1)[1])
+    return wall, cpu, peak, written, output
+
+
+PEER = Path(os.environ.get("WEGO_ICAL_PEER_BENCH", ROOT.parent / "shared" / "bench"))
+PAIRS = 3
+
+
+def node_process(script: Path, data: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU time of one ical-generator run writing the same feed set."""
+    cpu_before = children_cpu()
+    start = time.perf_counter()
+    subprocess.run(
+        ["node", str(script), str(data), str(out)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "TZ": "Europe/Berlin"},
+    )
+    return time.perf_counter() - start, children_cpu() - cpu_before
+
+
+def peer_comparison(size: int) -> dict[str, float] | None:
+    """wego-ical and ical-generator (Node.js) writing the same files, in interleaved
+    pairs onto empty folders, whole processes: medians of wall and CPU time.
+    None (and says why) when Node.js or the peer's script is missing."""
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        print(f"\nPeer: not run (Node.js is not installed); see {PEER}/README.md.")
+        return None
+    if not (PEER / "feedset.mjs").exists():
+        print(f"\nPeer: not run ({PEER}/feedset.mjs not found; set WEGO_ICAL_PEER_BENCH).")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        shutil.copytree(PEER, work / "peer", ignore=shutil.ignore_patterns("node_modules"))
+        subprocess.run(["npm", "install", "--silent"], cwd=work / "peer", check=True)
+        data = work / "series.toml"
+        data.write_text(generate(size), encoding="utf-8")
+        build_process(data, work / "reference")
+        feedset = work / "feedset.json"
+        python(str(work / "peer" / "extract.py"), str(work / "reference"), str(feedset))
+        ours: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
+        for index in range(PAIRS):
+            out = work / f"wego-{index}"
+            ours.append(build_process_cpu(data, out)[:2])
+            shutil.rmtree(out)
+            node_out = work / f"node-{index}"
+            node_out.mkdir()
+            theirs.append(node_process(work / "peer" / "feedset.mjs", feedset, node_out))
+            shutil.rmtree(node_out)
+    result = {
+        "wego_wall": statistics.median(w for w, _ in ours),
+        "wego_cpu": statistics.median(c for _, c in ours),
+        "peer_wall": statistics.median(w for w, _ in theirs),
+        "peer_cpu": statistics.median(c for _, c in theirs),
+    }
+    print(f"\n{size:,} sessions, whole process onto an empty folder, {PAIRS} interleaved pairs:")
+    print("| | wall (median) | CPU, all processes (median) |")
+    print("| --- | ---: | ---: |")
+    print(f"| wego-ical build | {result['wego_wall']:.2f} s | {result['wego_cpu']:.2f} s |")
+    print(
+        f"| ical-generator (same .ics files) | {result['peer_wall']:.2f} s "
+        f"| {result['peer_cpu']:.2f} s |"
+    )
+    print(
+        f"| ratio | {result['wego_wall'] / result['peer_wall']:.2f}× "
+        f"| {result['wego_cpu'] / result['peer_cpu']:.2f}× |"
+    )
+    return result
 
 
 def machine() -> str:
@@ -246,7 +336,8 @@ def main(sizes: list[int]) -> None:
     )
     print(header)
     print("|" + " --- |" * (header.count("|") - 1))
-    results = {}
+    results: dict[int, float] = {}
+    measured: dict[str, float] = {"wego": wego / imports}
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder) / "series.toml"
@@ -274,6 +365,10 @@ def main(sizes: list[int]) -> None:
             create, serialize = map(float, python("-c", BASELINE, str(data)).stdout.split())
         icalendar_alone = create + serialize
         results[size] = wall
+        if size == 10_000:
+            measured |= {"again": again, "one_edit": one_edit}
+        if size == 100_000:
+            measured["peak_100k"] = peak / 1024
         print(
             f"| {size:,} | {wall:.2f} s | {peak / 1024:,.0f} MB | {again:.2f} s | {rewritten} "
             f"| {one_edit:.2f} s | {stages['load']:.2f} s | {stages['plan']:.2f} s "
@@ -284,6 +379,35 @@ def main(sizes: list[int]) -> None:
         sys.stdout.flush()
     if 10_000 in results and 100_000 in results:
         print(f"\n100,000 ÷ 10,000 sessions: {results[100_000] / results[10_000]:.1f}× the time")
+        measured["scale"] = results[100_000] / results[10_000]
+    if 10_000 in sizes:
+        peer = peer_comparison(10_000)
+        if peer is not None:
+            measured["wall_ratio"] = peer["wego_wall"] / peer["peer_wall"]
+            measured["cpu_ratio"] = peer["wego_cpu"] / peer["peer_cpu"]
+    print_targets(measured)
+
+
+TARGETS = [
+    ("wall_ratio", "10,000 sessions, first build: wall time ÷ ical-generator's", 1.0, "×"),
+    ("cpu_ratio", "10,000 sessions, first build: CPU time ÷ ical-generator's", 1.5, "×"),
+    ("scale", "100,000 sessions ÷ 10,000 sessions, wall time", 10.0, "×"),
+    ("peak_100k", "100,000 sessions, peak memory (all processes)", 1024.0, " MB"),
+    ("again", "10,000 sessions, rebuild with nothing changed", 0.5, " s"),
+    ("one_edit", "10,000 sessions, rebuild after one edited session", 1.5, " s"),
+    ("wego", "WeGO build ÷ import floor", 1.5, "×"),
+]
+
+
+def print_targets(measured: dict[str, float]) -> None:
+    """Each target of issue 15 with what this run measured."""
+    print("\n| target | limit | measured | met |")
+    print("| --- | ---: | ---: | --- |")
+    for key, name, limit, unit in TARGETS:
+        value = measured.get(key)
+        shown = "not measured" if value is None else f"{value:,.2f}{unit}"
+        met = "" if value is None else ("yes" if value <= limit else "**no**")
+        print(f"| {name} | ≤ {limit:,.2f}{unit} | {shown} | {met} |")
 
 
 if __name__ == "__main__":

@@ -93,37 +93,51 @@ def _resolve_table(
     problems: list[TranslationProblem],
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
+    kinds = _field_kinds(model)
     for key, value in data.items():
-        field = model.model_fields.get(key)
-        if field is None:
+        kind = kinds.get(key)
+        if kind is None:
             result[key] = value  # an unknown key: validation reports it
             continue
-        annotation: Any = field.annotation
-        if field.metadata:  # pydantic keeps an Annotated field's checks here
-            annotation = typing.Annotated[(annotation, *field.metadata)]
         result[key] = _resolve_value(
-            value, annotation, (*loc, key), language, default, declared, problems
+            value, kind, (*loc, key), language, default, declared, problems
         )
     return result
 
 
+@functools.cache
+def _field_kinds(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
+    """What each field of ``model`` holds (see :func:`_kind`), worked out once per model:
+    a large series has hundreds of thousands of values to look at."""
+    kinds = {}
+    for key, field in model.model_fields.items():
+        annotation: Any = field.annotation
+        if field.metadata:  # pydantic keeps an Annotated field's checks here
+            annotation = typing.Annotated[(annotation, *field.metadata)]
+        kinds[key] = _kind(annotation)
+    return kinds
+
+
 def _resolve_value(
     value: Any,
-    annotation: Any,
+    kind: tuple[str, Any],
     loc: Loc,
     language: str | None,
     default: str | None,
     declared: list[str],
     problems: list[TranslationProblem],
 ) -> Any:
-    kind, inner = _kind(annotation)
-    if kind == "text" and isinstance(value, Mapping):
+    what, inner = kind
+    if what == "text" and isinstance(value, Mapping):
         return _pick(value, loc, language, default, declared, problems)
-    if kind == "model" and isinstance(value, Mapping):
+    if what == "model" and isinstance(value, Mapping):
         return _resolve_table(value, inner, loc, language, default, declared, problems)
-    if kind == "list" and isinstance(value, list):
+    if what == "list" and isinstance(value, list):
+        item_kind = _kind(inner)
+        if item_kind[0] == "other":
+            return value
         return [
-            _resolve_value(item, inner, (*loc, index), language, default, declared, problems)
+            _resolve_value(item, item_kind, (*loc, index), language, default, declared, problems)
             for index, item in enumerate(value)
         ]
     return value
