@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import icalendar
 import pytest
 
-from conftest import DATA, DIST, ROOT
+from conftest import CONFERENCE, DATA, DIST, ROOT
 from wego_ical.links import MAX_URL
 
 if TYPE_CHECKING:
@@ -521,3 +521,46 @@ def test_the_ceremonys_add_links_fit_and_end_with_the_event_page(
             "Event page: https://we-gov.org/general-assembly/wego-5th-general-assembly/"
         )
         assert "- …and " in details
+
+
+def test_the_scripts_add_links_are_the_ones_python_builds(
+    tmp_path: Path, open_page: Callable[..., Page]
+) -> None:
+    """Every session's add links, built in the browser, carry exactly what
+    links.AddEvent.links() puts in them (timed, whole-day, several zones, Korean)."""
+    from wego_ical.links import AddEvent
+
+    running = Server(tmp_path, CONFERENCE.read_text(encoding="utf-8"))
+    try:
+        for path in ("", "ko/"):
+            page = open_page(running.url + path)
+            spans = page.eval_on_selector_all(
+                ".add-links",
+                """spans => spans.map(s => ({data: Object.assign({}, s.dataset),
+                    hrefs: Array.from(s.querySelectorAll('a[data-add]')).map(a => a.href),
+                    shown: !s.hidden}))""",
+            )
+            assert len(spans) > 5 and any("allDay" in s["data"] for s in spans)
+            for span in spans:
+                data = span["data"]
+                expected = AddEvent(
+                    title=data["title"],
+                    details=data["details"],
+                    location=data.get("location"),
+                    dates=data["dates"],
+                    zone=data.get("zone"),
+                    start=data["start"],
+                    end=data["end"],
+                    all_day="allDay" in data,
+                ).links("")
+                assert span["shown"]
+                for href, want in zip(
+                    span["hrefs"],
+                    (expected.google, expected.outlook, expected.office365),
+                    strict=True,
+                ):
+                    assert urlsplit(href)[:3] == urlsplit(want)[:3]
+                    assert parse_qs(urlsplit(href).query) == parse_qs(urlsplit(want).query)
+                    assert len(href) <= len(want) <= MAX_URL
+    finally:
+        running.stop()

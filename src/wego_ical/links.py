@@ -195,6 +195,77 @@ class EventLinks:
     office365: str
 
 
+@dataclass(frozen=True)
+class AddEvent:
+    """What the "add to calendar" links of one event carry, not yet encoded: the page
+    writes these and its script builds the links (three long links per session
+    would triple the page), and :meth:`links` builds the same links here."""
+
+    title: str
+    details: str  # shortened so that every link fits in MAX_URL
+    location: str | None
+    dates: str  # Google's: "20210826T000000Z/20210826T003000Z", or dates for a whole day
+    zone: str | None  # Google's ctz; None for a whole-day item
+    start: str  # Outlook's startdt and enddt: UTC times, or days (the end inclusive)
+    end: str
+    all_day: bool
+
+    def links(self, file: str) -> EventLinks:
+        """The event's file and its Google, Outlook.com and Microsoft 365 links."""
+        text, body = percent_encode(self.title), percent_encode(self.details)
+        place = f"&location={percent_encode(self.location)}" if self.location else ""
+        ctz = f"&ctz={percent_encode(self.zone)}" if self.zone else ""
+        when = f"&startdt={percent_encode(self.start)}&enddt={percent_encode(self.end)}"
+        when += "&allday=true" if self.all_day else ""
+        google = (
+            f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}&dates={percent_encode(self.dates)}"
+            f"&details={body}{ctz}{place}"
+        )
+        compose = f"?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}{when}"
+        compose += f"&body={body}{place}"
+        return EventLinks(file, google, OUTLOOK_LIVE + compose, OUTLOOK_OFFICE + compose)
+
+
+def add_event(
+    title: str,
+    start: datetime,
+    end: datetime,
+    details: str,
+    location: str | None,
+    zone: str,
+    *,
+    all_day: bool = False,
+    more: str = AND_MORE,
+) -> AddEvent:
+    """What the "add to calendar" links of one event carry (Google; Outlook.com;
+    Microsoft 365).
+
+    Times are given in UTC and shown in ``zone`` by Google; a whole-day item
+    is given as dates (Google's end date is exclusive, like DTEND; Outlook's
+    is the last day). ``details`` is shortened (see :func:`shorten_details`,
+    ``more`` says "…and N more") so that no link is longer than MAX_URL.
+    """
+    when: tuple[str, str | None, str, str]
+    if all_day:
+        last = (end - timedelta(days=1)).date().isoformat()
+        when = (f"{start:%Y%m%d}/{end:%Y%m%d}", None, start.date().isoformat(), last)
+    else:
+        when = (f"{_google_time(start)}/{_google_time(end)}", zone, iso_utc(start), iso_utc(end))
+    dates, ctz, first, last_moment = when
+    empty = AddEvent(title, "", location, dates, ctz, first, last_moment, all_day).links("")
+    longest = max(len(empty.google), len(empty.outlook), len(empty.office365))
+    return AddEvent(
+        title,
+        shorten_details(details, MAX_URL - longest, more),
+        location,
+        dates,
+        ctz,
+        first,
+        last_moment,
+        all_day,
+    )
+
+
 def event_links(
     file: str,
     title: str,
@@ -207,38 +278,7 @@ def event_links(
     all_day: bool = False,
     more: str = AND_MORE,
 ) -> EventLinks:
-    """The "add to calendar" links of one event (Google; Outlook.com; Microsoft 365).
-
-    Times are given in UTC and shown in ``zone`` by Google; a whole-day item
-    is given as dates (Google's end date is exclusive, like DTEND; Outlook's
-    is the last day). The three links carry the same texts, so each is
-    percent-encoded once; ``details`` is shortened (see :func:`shorten_details`,
-    ``more`` says "…and N more") so that no link is longer than MAX_URL.
-    """
-    text = percent_encode(title)
-    place = f"&location={percent_encode(location)}" if location else ""
-    if all_day:
-        dates, ctz = f"{start:%Y%m%d}%2F{end:%Y%m%d}", ""
-        last = (end - timedelta(days=1)).date().isoformat()
-        when = f"&startdt={start.date().isoformat()}&enddt={last}&allday=true"
-    else:
-        dates = f"{_google_time(start)}%2F{_google_time(end)}"
-        ctz = f"&ctz={percent_encode(zone)}"
-        when = f"&startdt={percent_encode(iso_utc(start))}&enddt={percent_encode(iso_utc(end))}"
-
-    def google(body: str) -> str:
-        return (
-            f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}&dates={dates}&details={body}{ctz}{place}"
-        )
-
-    def outlook(host: str, body: str) -> str:
-        return (
-            f"{host}?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent"
-            f"&subject={text}{when}&body={body}{place}"
-        )
-
-    longest = max(len(google("")), len(outlook(OUTLOOK_LIVE, "")), len(outlook(OUTLOOK_OFFICE, "")))
-    body = percent_encode(shorten_details(details, MAX_URL - longest, more))
-    return EventLinks(
-        file, google(body), outlook(OUTLOOK_LIVE, body), outlook(OUTLOOK_OFFICE, body)
-    )
+    """The "add to calendar" links of one event (see :func:`add_event`)."""
+    return add_event(
+        title, start, end, details, location, zone, all_day=all_day, more=more
+    ).links(file)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 from wego_ical import strings
-from wego_ical.links import EventLinks, event_links
+from wego_ical.links import AddEvent, add_event
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.pieces import regroup
 from wego_ical.plan import event_file
@@ -76,7 +76,10 @@ class EntryView:
     panelists: list[str]
     description: str
     conference: str | None
-    links: EventLinks
+    file: str  # the event's own .ics file
+    # What its "add to calendar" links carry (None when cancelled): the page's
+    # script builds the links from it.
+    add: AddEvent | None
     # Distinguishes the entry's controls from those of other entries ("Add
     # <name> to Google Calendar"): its title, with its day when titles repeat.
     name: str
@@ -352,15 +355,17 @@ def _entry_view(
         panelists=[person_line(series, ref) for ref in panelists],
         description=session.description if session else "",
         conference=entry.conference,
-        links=_links(record, words["and_more"]),
+        file=event_file(record.uid),
+        # A cancelled session gets no add links: they would create an event
+        # called "Cancelled: …"; its file, imported, updates a copy a client has.
+        add=None if entry.status == "cancelled" else _add(record, words["and_more"]),
     )
 
 
-def _links(record: EventRecord, more: str) -> EventLinks:
-    """The event's own file and its "add to calendar" links, as published."""
+def _add(record: EventRecord, more: str) -> AddEvent:
+    """What the event's "add to calendar" links carry, as published."""
     snapshot = record.snapshot
-    return event_links(
-        event_file(record.uid),
+    return add_event(
         snapshot.summary,
         snapshot.aware_start,
         snapshot.aware_end,
