@@ -279,6 +279,6 @@ def event_links(
     more: str = AND_MORE,
 ) -> EventLinks:
     """The "add to calendar" links of one event (see :func:`add_event`)."""
-    return add_event(
-        title, start, end, details, location, zone, all_day=all_day, more=more
-    ).links(file)
+    return add_event(title, start, end, details, location, zone, all_day=all_day, more=more).links(
+        file
+    )
