@@ -296,7 +296,7 @@ def main(sizes: list[int]) -> None:
     # What a build imports before it does any work (pydantic's models, Jinja2).
     build_imports = timed(
         "-c",
-        "import jinja2, wego_ical.cli, wego_ical.pipeline",
+        "import jinja2, wego_ical.cli, wego_ical.pipeline, wego_ical.load, wego_ical.publication",
         repeat=7,
     )
     with tempfile.TemporaryDirectory() as folder:

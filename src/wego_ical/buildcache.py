@@ -28,8 +28,8 @@ from stat import S_ISREG
 
 RECORD_SUFFIX = ".wego-ical.build.json"
 FORMAT = 1
-# The libraries whose version can change what a build writes.
-_LIBRARIES = ("icalendar", "pydantic", "pydantic-core", "tzdata", "babel", "jinja2", "segno")
+# The libraries whose version can change what a build writes (import names).
+_LIBRARIES = ("icalendar", "pydantic", "pydantic_core", "tzdata", "babel", "jinja2", "segno")
 
 
 def record_path(out_dir: Path) -> Path:
@@ -61,16 +61,23 @@ def _code_digest() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> str:
-    """Python's and the libraries' versions, and the system's time zone data."""
-    from importlib import metadata
+    """Python's version, where the libraries are installed and when (an upgrade rewrites
+    them; asking importlib.metadata for versions would cost more than a skipped
+    build), and the system's time zone data."""
+    from importlib.util import find_spec
     from zoneinfo import TZPATH
 
     parts = [sys.version]
     for name in _LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
         try:
-            parts.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} -")
+            stat = os.stat(origin) if origin else None
+        except OSError:
+            stat = None
+        parts.append(
+            f"{name} {origin} {stat.st_size if stat else '-'} {stat.st_mtime_ns if stat else '-'}"
+        )
     # zoneinfo reads the system's zone files before the tzdata package; an update
     # of Debian's tzdata rewrites tzdata.zi along with them.
     for folder in TZPATH:

@@ -8,6 +8,7 @@ TOML can never become markup.
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BytecodeCache, Environment
 
 from wego_ical import strings
 from wego_ical.links import AddEvent, add_event
@@ -121,12 +122,31 @@ def _environment() -> Environment:
 
     return Environment(
         loader=PackageLoader("wego_ical", "templates"),
+        bytecode_cache=_bytecode_cache(),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder: compiling the page's
+    template takes longer than building a small series. Keyed by the template's
+    source, so an edited template is compiled again. None if there is no
+    writable cache folder."""
+    from jinja2 import FileSystemBytecodeCache
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "wego-ical", "templates")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return FileSystemBytecodeCache(folder)
 
 
 def index_chunks(
