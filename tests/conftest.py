@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events.toml"
 DIST = ROOT / "dist"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "wego"
+CONFERENCE_GOLDEN = GOLDEN.parent / "two-city-conference"
 DST_EXAMPLE = ROOT / "examples" / "dst-new-york.toml"
 # Several days, whole days, after midnight, two time zones.
 CONFERENCE = ROOT / "examples" / "two-city-conference.toml"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import icalendar
 import pytest
 
+from conftest import CONFERENCE_GOLDEN
 from wego_ical.calendar_sync import (
+    MARKER,
     Action,
     LocalEvent,
     Recorded,
     credentials,
     journal_path,
+    local_events,
     marker_of,
     needs_data,
     plan_sync,
@@ -136,3 +140,22 @@ def test_credentials_from_the_environment_first_then_netrc(tmp_path: Path) -> No
     (tmp_path / "bad").write_text("machine\n")
     with pytest.raises(PublishError, match="cannot be used as a netrc file"):
         credentials(URL, {}, tmp_path / "bad")
+
+
+def test_each_object_is_one_event_with_its_zones_and_no_method() -> None:
+    events = local_events(CONFERENCE_GOLDEN, "all.ics", lambda uid: f"/cal/{uid}.ics")
+    feed = icalendar.Calendar.from_ical((CONFERENCE_GOLDEN / "all.ics").read_bytes())
+    assert [e.uid for e in events] == [str(v["UID"]) for v in feed.walk("VEVENT")]
+    for event in events:
+        calendar = icalendar.Calendar.from_ical(event.body)
+        assert "METHOD" not in calendar  # RFC 4791 4.1
+        (vevent,) = calendar.walk("VEVENT")
+        assert str(vevent[MARKER]) == event.digest == marker_of(event.body)
+        zones = {str(z["TZID"]) for z in calendar.walk("VTIMEZONE")}
+        used = {
+            str(vevent[key].params["TZID"])
+            for key in ("DTSTART", "DTEND")
+            if key in vevent and "TZID" in vevent[key].params
+        }
+        assert zones == used
+        assert all("COMMENT" not in z for z in calendar.walk("VTIMEZONE"))

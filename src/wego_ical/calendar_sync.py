@@ -43,6 +43,9 @@ MARKER = "X-WEGO-ICAL-DIGEST"
 USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
 PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
 JOURNAL_SUFFIX = ".wego-ical.caldav.jsonl"
+# Part of every object's digest: changing how objects are made (as when the
+# VTIMEZONE comment was dropped) sends each one again, once.
+OBJECT_FORMAT = b"wego-ical caldav object 2\n"
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,15 @@ def local_events(out_dir: Path, feed: str, href_of: Callable[[str], str]) -> lis
             raise PublishError(f"{out_dir / feed}: cannot be read ({exc.strerror})") from None
     calendar = Calendar.from_ical(data)
     zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE")}
+    for zone in zones.values():
+        # "This timezone only works from …": RFC 5546's table for PUBLISH, which
+        # libical applies to objects without METHOD (as CalDAV objects must be),
+        # allows no COMMENT in a VTIMEZONE.
+        zone.pop("COMMENT", None)
     events = []
     for event in calendar.walk("VEVENT"):
         uid = str(event["UID"])
-        digest = hashlib.sha256(event.to_ical()).hexdigest()
+        digest = hashlib.sha256(OBJECT_FORMAT + event.to_ical()).hexdigest()
         single = Calendar()
         single.add("prodid", calendar["PRODID"])
         single.add("version", "2.0")
