@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,11 +28,16 @@ from wego_ical.cli import main
 
 caldav = pytest.importorskip("caldav", reason="the caldav package is not installed: '.[test]'")
 try:
-    import radicale  # noqa: F401
+    import radicale
+    import xandikos
 except ImportError:
     if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
-        pytest.fail("WEGO_ICAL_REQUIRE_SERVERS is set but Radicale is missing", pytrace=False)
-    pytest.skip("Radicale is not installed: pip install '.[test]'", allow_module_level=True)
+        pytest.fail(
+            "WEGO_ICAL_REQUIRE_SERVERS is set but Radicale or Xandikos is missing", pytrace=False
+        )
+    pytest.skip(
+        "Radicale or Xandikos is not installed: pip install '.[test]'", allow_module_level=True
+    )
 
 USER, PASSWORD = "organiser", "s3cret pass"
 NOW = "2026-11-28T12:00:00Z"
@@ -56,14 +62,39 @@ def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
             time.sleep(0.05)
 
 
+@dataclass(frozen=True)
+class DavServer:
+    """A CalDAV server the tests started: its address, login and calendar home."""
+
+    url: str
+    username: str | None
+    password: str | None
+    home: str  # where new calendars go
+
+    def client(self, path: str = "") -> Any:
+        return caldav.DAVClient(url=self.url + path, username=self.username, password=self.password)
+
+    def new_calendar(self) -> str:
+        """A new, empty calendar collection (its path on the server)."""
+        name = f"wego-{next(_calendars)}"
+        self.client(self.home).principal().make_calendar(name="WeGO", cal_id=name)
+        return f"{self.home}{name}/"
+
+
+def _server(command: list[str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(port, process)
+    return process
+
+
 @pytest.fixture(scope="module")
-def radicale_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Radicale with one user, on a free port; yields its base address."""
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DavServer]:
+    """Radicale with one htpasswd user, on a free port."""
     folder = tmp_path_factory.mktemp("radicale")
     users = folder / "users"
     users.write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
     port = _free_port()
-    process = subprocess.Popen(
+    process = _server(
         [
             sys.executable,
             "-m",
@@ -83,13 +114,46 @@ def radicale_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--logging-level",
             "warning",
         ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        port,
     )
-    _wait_for(port, process)
-    yield f"http://127.0.0.1:{port}"
+    yield DavServer(f"http://127.0.0.1:{port}", USER, PASSWORD, f"/{USER}/")
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def xandikos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DavServer]:
+    """Xandikos (a second CalDAV server, git-backed, no logins of its own), on a free port."""
+    folder = tmp_path_factory.mktemp("xandikos")
+    port = _free_port()
+    process = _server(
+        [
+            sys.executable,
+            "-m",
+            "xandikos.web",
+            "--defaults",
+            "-d",
+            str(folder / "data"),
+            "--state-dir",
+            str(folder / "state"),
+            "-l",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--no-detect-systemd",
+        ],
+        port,
+    )
+    yield DavServer(f"http://127.0.0.1:{port}", None, None, "/user/calendars/")
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def dav(request: pytest.FixtureRequest) -> DavServer:
+    """Each CalDAV server in turn, to catch assumptions that hold for one only."""
+    server: DavServer = request.getfixturevalue(request.param)
+    return server
 
 
 class Proxy:
@@ -157,8 +221,8 @@ class Proxy:
 
 
 @pytest.fixture
-def proxy(radicale_url: str) -> Iterator[Proxy]:
-    running = Proxy(radicale_url)
+def proxy(dav: DavServer) -> Iterator[Proxy]:
+    running = Proxy(dav.url)
     yield running
     running.close()
 
@@ -167,12 +231,9 @@ _calendars = iter(range(1_000_000))
 
 
 @pytest.fixture
-def calendar_url(radicale_url: str) -> str:
-    """A new, empty calendar collection (its path on the server)."""
-    path = f"/{USER}/wego-{next(_calendars)}/"
-    client = caldav.DAVClient(url=f"{radicale_url}/{USER}/", username=USER, password=PASSWORD)
-    client.principal().make_calendar(name="WeGO", cal_id=path.strip("/").split("/")[-1])
-    return path
+def calendar_url(dav: DavServer) -> str:
+    """A new, empty calendar collection on the server (its path)."""
+    return dav.new_calendar()
 
 
 @pytest.fixture
@@ -219,10 +280,9 @@ def _publish(site: Path, url: str, *extra: str, password: str = PASSWORD) -> Res
     )
 
 
-def _events_on_server(radicale_url: str, path: str) -> dict[str, icalendar.Component]:
+def _events_on_server(dav: DavServer, path: str) -> dict[str, icalendar.Component]:
     """Every event in the calendar, read with the caldav package, by UID."""
-    client = caldav.DAVClient(url=radicale_url + path, username=USER, password=PASSWORD)
-    calendar = client.calendar(url=radicale_url + path)
+    calendar = dav.client(path).calendar(url=dav.url + path)
     found: dict[str, icalendar.Component] = {}
     for item in calendar.events():
         for event in icalendar.Calendar.from_ical(item.data).walk("VEVENT"):
@@ -242,9 +302,9 @@ def _utc(event: icalendar.Component, key: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _assert_same(site: Path, radicale_url: str, path: str, feed: str = "all.ics") -> None:
+def _assert_same(site: Path, dav: DavServer, path: str, feed: str = "all.ics") -> None:
     """The calendar holds exactly the feed's events: UID, SEQUENCE, times, status, texts."""
-    expected, actual = _feed_events(site, feed), _events_on_server(radicale_url, path)
+    expected, actual = _feed_events(site, feed), _events_on_server(dav, path)
     assert sorted(actual) == sorted(expected)
     for uid, event in expected.items():
         stored = actual[uid]
@@ -257,14 +317,14 @@ def _assert_same(site: Path, radicale_url: str, path: str, feed: str = "all.ics"
 
 
 def test_publish_the_series_then_nothing_to_send(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
     result = _publish(site, proxy.url + calendar_url)
     assert result.exit_code == 0, result.output
     assert "7 created, 0 updated, 0 deleted, 0 unchanged, 0 conflicts" in result.output
     assert result.output.count("created: ") == 7
     assert proxy.writes() == ["PUT"] * 7
-    _assert_same(site, radicale_url, calendar_url)
+    _assert_same(site, dav, calendar_url)
     proxy.reset()
     again = _publish(site, proxy.url + calendar_url)
     assert again.exit_code == 0, again.output
@@ -273,7 +333,7 @@ def test_publish_the_series_then_nothing_to_send(
 
 
 def test_one_edited_event_is_one_request_that_changes_data(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
     assert _publish(site, proxy.url + calendar_url).exit_code == 0
     _edit(site, 'id = "mobility"\nstart', 'id = "mobility"\ndescription = "Moved online."\nstart')
@@ -283,15 +343,13 @@ def test_one_edited_event_is_one_request_that_changes_data(
     assert result.exit_code == 0, result.output
     assert proxy.writes() == ["PUT"]
     assert "updated: WeGO Awards Webinar Part 1 · Mobility" in result.output
-    stored = _events_on_server(radicale_url, calendar_url)[
-        "wego-awards-4.part-1.mobility@we-gov.org"
-    ]
+    stored = _events_on_server(dav, calendar_url)["wego-awards-4.part-1.mobility@we-gov.org"]
     assert "Moved online." in str(stored["DESCRIPTION"]) and stored.decoded("SEQUENCE") == 1
-    _assert_same(site, radicale_url, calendar_url)
+    _assert_same(site, dav, calendar_url)
 
 
 def test_cancel_remove_and_prune(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
     url = proxy.url + calendar_url
     assert _publish(site, url).exit_code == 0
@@ -299,8 +357,8 @@ def test_cancel_remove_and_prune(
     _edit(site, 'id = "safe-city"\nstart', 'id = "safe-city"\nstatus = "cancelled"\nstart')
     _build(site)
     assert _publish(site, url).exit_code == 0
-    assert str(_events_on_server(radicale_url, calendar_url)[uid]["STATUS"]) == "CANCELLED"
-    _assert_same(site, radicale_url, calendar_url)
+    assert str(_events_on_server(dav, calendar_url)[uid]["STATUS"]) == "CANCELLED"
+    _assert_same(site, dav, calendar_url)
     # Removed from the data: the feeds keep it cancelled, and so does the calendar.
     text = (site / "events.toml").read_text(encoding="utf-8")
     start = text.index('id = "safe-city"\nstatus = "cancelled"')
@@ -309,24 +367,23 @@ def test_cancel_remove_and_prune(
     (site / "events.toml").write_text(text[:block_start] + text[block_end:], encoding="utf-8")
     _build(site)
     assert _publish(site, url).exit_code == 0
-    _assert_same(site, radicale_url, calendar_url)
+    _assert_same(site, dav, calendar_url)
     _build(site, "--prune")
     proxy.reset()
     pruned = _publish(site, url)
     assert pruned.exit_code == 0, pruned.output
     assert proxy.writes() == ["DELETE"]
-    assert uid not in _events_on_server(radicale_url, calendar_url)
-    _assert_same(site, radicale_url, calendar_url)
+    assert uid not in _events_on_server(dav, calendar_url)
+    _assert_same(site, dav, calendar_url)
 
 
 def test_an_edit_on_the_server_is_reported_not_overwritten(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
     url = proxy.url + calendar_url
     assert _publish(site, url).exit_code == 0
     uid = "wego-awards-4.part-1.mobility@we-gov.org"
-    client = caldav.DAVClient(url=radicale_url + calendar_url, username=USER, password=PASSWORD)
-    stored = client.calendar(url=radicale_url + calendar_url).event_by_uid(uid)
+    stored = dav.client(calendar_url).calendar(url=dav.url + calendar_url).event_by_uid(uid)
     stored.icalendar_component["SUMMARY"] = "Edited in a calendar app"
     stored.save()
     _edit(site, 'id = "mobility"\nstart', 'id = "mobility"\ndescription = "New text."\nstart')
@@ -337,19 +394,16 @@ def test_an_edit_on_the_server_is_reported_not_overwritten(
     assert "conflict: WeGO Awards Webinar Part 1 · Mobility" in result.output
     assert "edited on the server since the last publish" in result.output
     assert proxy.writes() == []
-    assert str(_events_on_server(radicale_url, calendar_url)[uid]["SUMMARY"]) == (
-        "Edited in a calendar app"
-    )
+    assert str(_events_on_server(dav, calendar_url)[uid]["SUMMARY"]) == ("Edited in a calendar app")
     forced = _publish(site, url, "--force")
     assert forced.exit_code == 0, forced.output
-    _assert_same(site, radicale_url, calendar_url)
+    _assert_same(site, dav, calendar_url)
 
 
 def test_objects_it_did_not_create_are_never_touched(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
-    client = caldav.DAVClient(url=radicale_url + calendar_url, username=USER, password=PASSWORD)
-    calendar = client.calendar(url=radicale_url + calendar_url)
+    calendar = dav.client(calendar_url).calendar(url=dav.url + calendar_url)
     calendar.save_event(
         dtstart=datetime(2021, 8, 26, 1, tzinfo=UTC),
         dtend=datetime(2021, 8, 26, 2, tzinfo=UTC),
@@ -360,11 +414,11 @@ def test_objects_it_did_not_create_are_never_touched(
     assert _publish(site, url).exit_code == 0
     _build(site, "--prune")
     assert _publish(site, url).exit_code == 0
-    assert "lunch@example.org" in _events_on_server(radicale_url, calendar_url)
+    assert "lunch@example.org" in _events_on_server(dav, calendar_url)
 
 
 def test_a_dropped_connection_leaves_a_state_the_next_publish_completes(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
     url = proxy.url + calendar_url
     proxy.drop_after_puts = 3
@@ -373,18 +427,18 @@ def test_a_dropped_connection_leaves_a_state_the_next_publish_completes(
     assert "the connection was lost during PUT" in failed.output
     assert "run the same publish again to finish" in failed.output
     assert "Traceback" not in failed.output
-    assert len(_events_on_server(radicale_url, calendar_url)) == 3
+    assert len(_events_on_server(dav, calendar_url)) == 3
     proxy.reset()
     finished = _publish(site, url)
     assert finished.exit_code == 0, finished.output
     # The third PUT reached the server; its answer did not: recognised, not sent again.
     assert "4 created, 0 updated, 0 deleted, 3 unchanged, 0 conflicts" in finished.output
     assert proxy.writes() == ["PUT"] * 4
-    _assert_same(site, radicale_url, calendar_url)
+    _assert_same(site, dav, calendar_url)
 
 
 def test_dry_run_sends_nothing_and_one_feed_can_be_chosen(
-    site: Path, proxy: Proxy, radicale_url: str, calendar_url: str
+    site: Path, proxy: Proxy, dav: DavServer, calendar_url: str
 ) -> None:
     url = proxy.url + calendar_url
     dry = _publish(site, url, "--feed", "part-1.ics", "--dry-run")
@@ -393,21 +447,24 @@ def test_dry_run_sends_nothing_and_one_feed_can_be_chosen(
     assert "dry run, nothing sent" in dry.output
     assert proxy.writes() == []
     assert _publish(site, url, "--feed", "part-1.ics").exit_code == 0
-    _assert_same(site, radicale_url, calendar_url, "part-1.ics")
+    _assert_same(site, dav, calendar_url, "part-1.ics")
     wrong = _publish(site, url, "--feed", "part-9.ics")
     assert wrong.exit_code == 1 and "no feed 'part-9.ics'; the feeds are: all.ics" in wrong.output
 
 
-def test_a_wrong_password_is_a_clear_message(site: Path, proxy: Proxy, calendar_url: str) -> None:
-    result = _publish(site, proxy.url + calendar_url, password="wrong")
-    assert result.exit_code == 1
-    assert "refused the credentials for user 'organiser' (401 Unauthorized)" in result.output
-    assert "Traceback" not in result.output and proxy.writes() == []
+def test_a_wrong_password_is_a_clear_message(site: Path, radicale: DavServer) -> None:
+    proxy = Proxy(radicale.url)
+    try:
+        result = _publish(site, proxy.url + radicale.new_calendar(), password="wrong")
+        assert result.exit_code == 1
+        assert "refused the credentials for user 'organiser' (401 Unauthorized)" in result.output
+        assert "Traceback" not in result.output and proxy.writes() == []
+    finally:
+        proxy.close()
 
 
-def test_credentials_from_a_netrc_file(
-    site: Path, radicale_url: str, calendar_url: str, tmp_path: Path
-) -> None:
+def test_credentials_from_a_netrc_file(site: Path, radicale: DavServer, tmp_path: Path) -> None:
+    calendar_url = radicale.new_calendar()
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine 127.0.0.1 login {USER} password s3cret\\ pass\n")
     netrc.chmod(0o600)
@@ -418,17 +475,17 @@ def test_credentials_from_a_netrc_file(
             "--out",
             str(site / "dist"),
             "--caldav",
-            radicale_url + calendar_url,
+            radicale.url + calendar_url,
             "--netrc",
             str(netrc),
         ],
         env={"WEGO_ICAL_CALDAV_USERNAME": None, "WEGO_ICAL_CALDAV_PASSWORD": None},
     )
     assert result.exit_code == 0, result.output
-    assert len(_events_on_server(radicale_url, calendar_url)) == 7
+    assert len(_events_on_server(radicale, calendar_url)) == 7
 
 
-def test_not_a_calendar_is_a_clear_message(site: Path, radicale_url: str) -> None:
-    result = _publish(site, f"{radicale_url}/{USER}/")
+def test_not_a_calendar_is_a_clear_message(site: Path, dav: DavServer) -> None:
+    result = _publish(site, dav.url + dav.home)
     assert result.exit_code == 1
     assert "this is not a calendar collection" in result.output

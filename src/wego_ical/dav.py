@@ -79,7 +79,7 @@ class DavClient:
         body = (
             f'<d:propfind xmlns:d="{DAV}"><d:prop><d:resourcetype/></d:prop></d:propfind>'
         ).encode()
-        status, _, data = self._request("PROPFIND", self.collection, body, {"Depth": "0"})
+        status, _, data = self._request("PROPFIND", self.collection, body, _xml_headers("0"))
         if status == 404:
             raise PublishError(f"{self.url}: no such calendar on the server (404)")
         self._expect(status, (207,), "PROPFIND", self.collection)
@@ -96,7 +96,7 @@ class DavClient:
             f'<d:propfind xmlns:d="{DAV}"><d:prop><d:getetag/><d:resourcetype/>'
             "</d:prop></d:propfind>"
         ).encode()
-        status, _, data = self._request("PROPFIND", self.collection, body, {"Depth": "1"})
+        status, _, data = self._request("PROPFIND", self.collection, body, _xml_headers("1"))
         self._expect(status, (207,), "PROPFIND", self.collection)
         found: dict[str, str | None] = {}
         for response in _xml(data, self.url).iter(f"{{{DAV}}}response"):
@@ -119,7 +119,7 @@ class DavClient:
                 f'<c:calendar-multiget xmlns:d="{DAV}" xmlns:c="{CALDAV}">'
                 f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{refs}</c:calendar-multiget>"
             ).encode()
-            status, _, data = self._request("REPORT", self.collection, body, {"Depth": "1"})
+            status, _, data = self._request("REPORT", self.collection, body, _xml_headers("1"))
             self._expect(status, (207,), "REPORT", self.collection)
             for response in _xml(data, self.url).iter(f"{{{DAV}}}response"):
                 href = self._path(response.findtext(f"{{{DAV}}}href") or "")
@@ -202,6 +202,11 @@ class DavClient:
     def _expect(self, status: int, ok: tuple[int, ...], method: str, path: str) -> None:
         if status not in ok:
             raise PublishError(f"{self.url}: {method} {path} was answered with status {status}")
+
+
+def _xml_headers(depth: str) -> dict[str, str]:
+    # Xandikos answers a request body without its type with 415.
+    return {"Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
 
 
 def _reason(exc: BaseException) -> str:
