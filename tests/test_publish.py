@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,7 @@ from conftest import DATA
 from wego_ical.cli import main
 
 caldav = pytest.importorskip("caldav", reason="the caldav package is not installed: '.[test]'")
-try:
-    import radicale
-    import xandikos
-except ImportError:
+if find_spec("radicale") is None or find_spec("xandikos") is None:
     if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
         pytest.fail(
             "WEGO_ICAL_REQUIRE_SERVERS is set but Radicale or Xandikos is missing", pytrace=False
