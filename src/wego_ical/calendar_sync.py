@@ -39,6 +39,8 @@ from wego_ical.state import STATE_FILE, read_state
 if TYPE_CHECKING:
     from icalendar import Component
 
+    from wego_ical.state import State
+
 MARKER = "X-WEGO-ICAL-DIGEST"
 USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
 PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
@@ -101,6 +103,13 @@ class SyncResult:
 
 def local_events(out_dir: Path, feed: str, href_of: Callable[[str], str]) -> list[LocalEvent]:
     """The events of ``feed`` (a path in ``out_dir``), each as a calendar object."""
+    return _read_feed(out_dir, feed, href_of)[0]
+
+
+def _read_feed(
+    out_dir: Path, feed: str, href_of: Callable[[str], str]
+) -> tuple[list[LocalEvent], State]:
+    """The feed's events and the publication state, read together under the folder's lock."""
     from icalendar import Calendar
 
     with shared_lock(out_dir):
@@ -138,7 +147,7 @@ def local_events(out_dir: Path, feed: str, href_of: Callable[[str], str]) -> lis
         events.append(
             LocalEvent(uid, href_of(uid), str(event.get("SUMMARY", uid)), single.to_ical(), digest)
         )
-    return events
+    return events, state
 
 
 def _zones_of(event: Component) -> set[str]:
@@ -368,9 +377,7 @@ def publish_to_calendar(
     """Make the calendar at ``url`` hold the events of ``feed`` (see the module)."""
     client = DavClient(url, username, password)
     url = client.url
-    events = local_events(out_dir, feed, client.href_of)
-    state = read_state(out_dir)
-    assert state is not None  # local_events checked it
+    events, state = _read_feed(out_dir, feed, client.href_of)
     domain = state.recorded_uid_domain() or ""
     prefix = f"{state.series}."
 
