@@ -35,9 +35,30 @@ def die(items: Sequence[int]) -> None:
 
 
 def test_a_worker_that_dies_is_a_clear_error() -> None:
-    work = ChunkedWork([1, 2, 3], die, WorkerSettings(processes=2, min_chunk=1))
+    # The death can be noticed while the chunks are still being handed out, or after.
     with pytest.raises(WorkerError, match="stopped unexpectedly"):
-        work.results()
+        ChunkedWork([1, 2, 3], die, WorkerSettings(processes=2, min_chunk=1)).results()
+
+
+def test_a_large_batch_is_worked_by_processes_forked_from_a_server() -> None:
+    settings = WorkerSettings(processes=2, min_chunk=2, forkserver_min_items=5)
+    results = ChunkedWork(list(range(10)), parents, settings).results()
+    assert [value for values, _ in results for value in values] == list(range(10))
+    # Not this process's children, which would share its memory: the server's.
+    assert os.getpid() not in {parent for _, parent in results}
+    small = ChunkedWork(list(range(4)), parents, settings).results()
+    assert {parent for _, parent in small} == {os.getpid()}
+
+
+def parents(items: Sequence[int]) -> tuple[list[int], int]:
+    return list(items), os.getppid()
+
+
+def test_a_taken_chunk_is_forgotten() -> None:
+    work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=1, min_chunk=3))
+    assert work.take(1)[0] == [9, 16, 25]
+    with pytest.raises(ValueError, match="taken already"):
+        work.take(1)
 
 
 def test_process_count() -> None:

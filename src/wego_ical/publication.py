@@ -16,6 +16,8 @@ so a large build never holds every file at once.
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -167,6 +169,10 @@ def _page(
     yield from index_chunks(series, feeds, records, language, alternates)
 
 
+# From this many events on, their texts are kept in a temporary file during a build.
+SPILL_AT = 20_000
+
+
 class EventTexts:
     """The VEVENT text of every event of a publication, by key (the UID).
 
@@ -184,7 +190,19 @@ class EventTexts:
         workers: WorkerSettings | None = None,
     ) -> None:
         self._workers = workers
-        self._texts = dict(reusable)
+        self._texts: dict[str, bytes] = {}
+        # A large publication keeps its texts in a temporary file, not in memory:
+        # the feeds, written last, need every one (100,000 texts are ~400 MB).
+        # It lives as long as the texts: closed, and gone, when they are collected.
+        self._spill = (
+            tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+            if len(records) >= SPILL_AT
+            else None
+        )
+        self._spilled: dict[str, tuple[int, int]] = {}
+        self._spill_size = 0
+        for key, text in reusable.items():
+            self._keep(key, text)
         self._fresh = [record for record in records if record.uid not in reusable]
         self._position = {record.uid: index for index, record in enumerate(self._fresh)}
         self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
@@ -196,20 +214,36 @@ class EventTexts:
 
     def add(self, key: str, text: bytes) -> None:
         """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
-        self._texts[key] = text
+        self._keep(key, text)
+
+    def _keep(self, key: str, text: bytes) -> None:
+        if self._spill is None:
+            self._texts[key] = text
+            return
+        self._spill.write(text)
+        self._spilled[key] = (self._spill_size, len(text))
+        self._spill_size += len(text)
+
+    def _known(self, key: str) -> bytes | None:
+        text = self._texts.get(key)
+        if text is None and self._spill is not None and key in self._spilled:
+            offset, length = self._spilled[key]
+            text = os.pread(self._spill.fileno(), length, offset)
+        return text
 
     def __getitem__(self, key: str) -> bytes:
-        text = self._texts.get(key)
+        text = self._known(key)
         if text is None:
             self.start()
             assert self._rendering is not None
             number = self._rendering.chunk_of(self._position[key])
-            rendered, problems = self._rendering.chunk(number)
+            rendered, problems = self._rendering.take(number)
             check_output({}, problems)
             first = number * self._rendering.step
             for offset, value in enumerate(rendered):
-                self._texts[self._fresh[first + offset].uid] = value
-            text = self._texts[key]
+                self._keep(self._fresh[first + offset].uid, value)
+            text = self._known(key)
+            assert text is not None
         return text
 
     def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from wego_ical.errors import WorkerError
 
@@ -43,6 +43,9 @@ class WorkerSettings:
     # large enough that handing them over costs little.
     min_chunk: int = 50
     max_chunk: int = 250
+    # From this many items on, workers are forked from a small server process
+    # (multiprocessing's forkserver) rather than from this one; see ChunkedWork.
+    forkserver_min_items: int = 20_000
 
     def process_count(self, items: int) -> int:
         """How many processes should work on ``items`` items."""
@@ -90,10 +93,20 @@ class ChunkedWork(Generic[T, R]):
         # Forked workers start at once (nothing to import), and each chunk is
         # sent to them as a copy: a worker reading the items it inherited
         # would copy every memory page it touches (reference counts), which
-        # cost ~150 MB per worker at 100,000 events.
-        pool = concurrent.futures.ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("fork")
-        )
+        # cost ~150 MB per worker at 100,000 events. But they share this
+        # process's memory, and every page this process touches while they run
+        # (writing the page and the feeds) is copied too: ~280 MB per worker at
+        # 100,000 events. For a large batch they are forked from a small server
+        # process instead, which has imported the work's module (about 0.4 s
+        # to start, worth it only then).
+        context: multiprocessing.context.BaseContext
+        if len(items) >= settings.forkserver_min_items:
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload([work.__module__])
+            context = server
+        else:
+            context = multiprocessing.get_context("fork")
+        pool = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
         try:
             futures = [pool.submit(work, items[start : start + self.step]) for start in starts]
         except BrokenProcessPool:
@@ -109,6 +122,16 @@ class ChunkedWork(Generic[T, R]):
         """The result of chunk ``number`` (waiting for it)."""
         return self._chunks[number]()
 
+    def take(self, number: int) -> R:
+        """The result of chunk ``number`` (waiting for it), forgotten here once taken,
+        so that a caller that keeps results elsewhere does not hold them twice."""
+        produce = self._chunks[number]
+        if produce is _TAKEN:
+            raise ValueError(f"chunk {number} was taken already")
+        result = produce()
+        self._chunks[number] = _TAKEN
+        return result
+
     def chunk_of(self, index: int) -> int:
         """The number of the chunk that holds item ``index``."""
         return index // self.step
@@ -116,6 +139,13 @@ class ChunkedWork(Generic[T, R]):
     def results(self) -> list[R]:
         """The result of every chunk, in order."""
         return [chunk() for chunk in self._chunks]
+
+
+def _taken() -> Any:
+    raise AssertionError("unreachable: a taken chunk is never produced again")
+
+
+_TAKEN: Callable[[], Any] = _taken
 
 
 def _on_slice(work: Callable[[Sequence[T]], R], items: Sequence[T], start: int, stop: int) -> R:
