@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BUILD_TIME
 from wego_ical.errors import StateError
+from wego_ical.model import Series
 from wego_ical.state import (
     STATE_FILE,
     CurrentEvent,
@@ -142,3 +144,18 @@ def test_a_state_nested_absurdly_deep_is_refused_with_a_message(opener: str) -> 
     closer = "]" if opener == "[" else "}"
     with pytest.raises(StateError, match=r"feeds.json: is not valid JSON \(recursion limit"):
         parse_state(opener * 100_000 + closer * 100_000, "feeds.json")
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+def test_feeds_json_in_pieces_is_the_whole_dump(wego: Series, batch: int) -> None:
+    from wego_ical.publication import publish
+    from wego_ical.state import _STATE
+
+    state = publish(wego, None, BUILD_TIME).state
+    whole = _STATE.dump_json(state, indent=2, exclude_none=True) + b"\n"
+    assert b"".join(state.json_chunks(batch)) == whole
+    empty = replace(state, events=[])
+    assert (
+        b"".join(empty.json_chunks(batch))
+        == _STATE.dump_json(empty, indent=2, exclude_none=True) + b"\n"
+    )

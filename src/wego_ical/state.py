@@ -179,10 +179,23 @@ class State:
         """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""
         return b"".join(self.json_chunks())
 
-    def json_chunks(self) -> Iterator[bytes]:
-        """The bytes of ``feeds.json`` in two pieces, so that a large state is not copied."""
-        yield _STATE.dump_json(self, indent=2, exclude_none=True)
-        yield b"\n"
+    def json_chunks(self, batch: int = 2000) -> Iterator[bytes]:
+        """The bytes of ``feeds.json`` in pieces: the events ``batch`` at a time, so that
+        a large state is never one string (100,000 events are ~150 MB of JSON)."""
+        whole = _STATE.dump_json(replace(self, events=[]), indent=2, exclude_none=True)
+        before, marker, after = whole.partition(b'\n  "events": []')
+        if not self.events or not marker:
+            yield _STATE.dump_json(self, indent=2, exclude_none=True)
+            yield b"\n"
+            return
+        yield before + b'\n  "events": [\n'
+        for start in range(0, len(self.events), batch):
+            # A list dumped on its own has its items at depth 1; in the state they are at 2.
+            items = _EVENTS.dump_json(
+                self.events[start : start + batch], indent=2, exclude_none=True
+            )[2:-2]
+            yield (b",\n" if start else b"") + b"  " + items.replace(b"\n", b"\n  ")
+        yield b"\n  ]" + after + b"\n"
 
 
 def text_digest(text: bytes) -> str:
@@ -194,6 +207,7 @@ _SNAPSHOT = TypeAdapter(Snapshot)
 # Snapshot fields added since format 1, with the value that means "as before".
 _ADDED_FIELDS: dict[str, object] = {"all_day": None, "language": None}
 _STATE = TypeAdapter(State)
+_EVENTS = TypeAdapter(list[EventRecord])
 
 
 def read_state(folder: Path) -> State | None:
