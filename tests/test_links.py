@@ -38,7 +38,11 @@ def test_subscribe_links_round_trip() -> None:
 
 
 def test_google_event_link() -> None:
-    url = links.event_links("x.ics", TEXT, START, END, TEXT, "Online, Room 1", "Asia/Seoul").google
+    url = (
+        links.add_event(TEXT, START, END, TEXT, "Online, Room 1", "Asia/Seoul")
+        .links("x.ics")
+        .google
+    )
     assert " " not in url and "\n" not in url
     assert _query(url) == {
         "action": ["TEMPLATE"],
@@ -51,7 +55,7 @@ def test_google_event_link() -> None:
 
 
 def test_outlook_event_links() -> None:
-    found = links.event_links("x.ics", TEXT, START, END, TEXT, None, "Asia/Seoul")
+    found = links.add_event(TEXT, START, END, TEXT, None, "Asia/Seoul").links("x.ics")
     assert found.file == "x.ics"
     for url, host in ((found.outlook, "outlook.live.com"), (found.office365, "outlook.office.com")):
         assert urlsplit(url).netloc == host
@@ -67,7 +71,7 @@ def test_outlook_event_links() -> None:
 
 def test_long_details_are_cut_to_keep_links_usable() -> None:
     text = "word " * 1000
-    found = links.event_links("x.ics", "t", START, END, text, None, "Asia/Seoul")
+    found = links.add_event("t", START, END, text, None, "Asia/Seoul").links("x.ics")
     for url in (found.google, found.outlook, found.office365):
         query = _query(url)
         details = query.get("details", query.get("body"))

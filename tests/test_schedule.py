@@ -11,7 +11,7 @@ import pytest
 
 from conftest import BUILD_TIME, CONFERENCE, DATA, render_files
 from wego_ical.errors import DataError
-from wego_ical.links import event_links
+from wego_ical.links import add_event
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import occurrences
 from wego_ical.publication import publish
@@ -184,8 +184,7 @@ def test_the_page_shows_each_time_in_its_own_zone_and_whole_days() -> None:
 
 
 def test_add_links_for_a_whole_day_item_use_dates() -> None:
-    links = event_links(
-        "events/x.ics",
+    links = add_event(
         "Deadline",
         datetime(2026, 3, 1),
         datetime(2026, 3, 3),
@@ -193,7 +192,7 @@ def test_add_links_for_a_whole_day_item_use_dates() -> None:
         None,
         "Europe/London",
         all_day=True,
-    )
+    ).links("events/x.ics")
     assert "&dates=20260301%2F20260303&" in links.google
     assert "ctz=" not in links.google
     assert "&startdt=2026-03-01&enddt=2026-03-02&allday=true" in links.outlook

@@ -19,7 +19,8 @@ def squares(items: Sequence[int]) -> tuple[list[int], int]:
 def test_in_this_process_chunk_by_chunk() -> None:
     work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=1, min_chunk=3))
     assert len(work) == 4
-    assert work.chunk(work.chunk_of(7)) == ([36, 49, 64], os.getpid())
+    assert work.take(work.chunk_of(7)) == ([36, 49, 64], os.getpid())
+    work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=1, min_chunk=3))
     assert [value for values, _ in work.results() for value in values] == [n * n for n in range(10)]
 
 

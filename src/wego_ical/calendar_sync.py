@@ -25,6 +25,7 @@ import hashlib
 import json
 import netrc
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,6 @@ class SyncResult:
     done: list[Action] = field(default_factory=list)
     conflicts: list[Action] = field(default_factory=list)
     dry_run: bool = False
-    writes: int = 0  # requests that changed data
 
 
 # --- the feed ---------------------------------------------------------------
@@ -414,7 +414,6 @@ def publish_to_calendar(
                     )
                 )
                 continue
-            result.writes += 1
             result.done.append(action)
             if action.kind == "delete":
                 _append(journal, {"calendar": url, "href": action.href, "deleted": True})
@@ -466,23 +465,12 @@ def _perform(client: DavClient, action: Action, force: bool) -> str | None:
 
 def sync_report(result: SyncResult) -> list[str]:
     """The lines ``wego-ical publish`` prints."""
-    words = {
-        "create": "created",
-        "recreate": "created again",
-        "update": "updated",
-        "delete": "deleted",
-    }
     lines = []
     listed = result.actions if result.dry_run else result.done
     for action in listed:
         if not action.writes:
             continue
-        verb = words[action.kind]
-        if result.dry_run:
-            verb = {"created": "create", "created again": "create again"}.get(
-                verb, verb.removesuffix("d")
-            )
-            verb = f"would {verb}"
+        verb = _VERBS[action.kind][result.dry_run]
         note = f" ({action.note})" if action.note else ""
         lines.append(f"{verb}: {action.summary} <{action.href}>{note}")
     for action in result.conflicts:
@@ -490,18 +478,24 @@ def sync_report(result: SyncResult) -> list[str]:
             f"conflict: {action.summary} <{action.href}>: {action.note}; left as it is on the "
             "server (publish --force replaces it)"
         )
-    counts = {kind: 0 for kind in ("create", "update", "delete", "unchanged")}
-    for action in result.done if not result.dry_run else result.actions:
-        kind = "create" if action.kind == "recreate" else action.kind
-        if kind in counts:
-            counts[kind] += 1
-    counts["unchanged"] = sum(a.kind == "unchanged" for a in result.actions)
+    # Writes as done (or, in a dry run, planned); unchanged as planned.
+    kinds = Counter(a.kind for a in listed if a.writes)
+    unchanged = sum(a.kind == "unchanged" for a in result.actions)
     summary = (
-        f"{counts['create']} created, {counts['update']} updated, {counts['delete']} deleted, "
-        f"{counts['unchanged']} unchanged, {len(result.conflicts)} conflicts"
+        f"{kinds['create'] + kinds['recreate']} created, {kinds['update']} updated, "
+        f"{kinds['delete']} deleted, {unchanged} unchanged, {len(result.conflicts)} conflicts"
     )
     if result.dry_run:
         lines.append(f"dry run, nothing sent to {result.url}: {summary}")
     else:
-        lines.append(f"{result.url}: {summary} ({result.writes} requests changed data)")
+        lines.append(f"{result.url}: {summary} ({len(result.done)} requests changed data)")
     return lines
+
+
+# What each kind of write is called in the report: (done, planned in a dry run).
+_VERBS = {
+    "create": ("created", "would create"),
+    "recreate": ("created again", "would create again"),
+    "update": ("updated", "would update"),
+    "delete": ("deleted", "would delete"),
+}

@@ -62,7 +62,6 @@ class DavClient:
             self._headers["Authorization"] = f"Basic {token}"
         self.username = username
         self._connection: http.client.HTTPConnection | None = None
-        self.requests: list[tuple[str, str, int]] = []  # method, path, status: what was done
 
     def close(self) -> None:
         """Close the connection."""
@@ -195,7 +194,6 @@ class DavClient:
                 )
             if response.status == 403:
                 raise PublishError(f"{self.url}: the server forbids {method} {path} (403)")
-            self.requests.append((method, path, response.status))
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         raise AssertionError("unreachable")
 

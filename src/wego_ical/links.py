@@ -76,9 +76,6 @@ def _cost(text: str) -> int:
     return len(percent_encode(text))
 
 
-_NEWLINE = len("%0A")
-
-
 class _Paragraph:
     """A paragraph of a description as lines, whose runs of "- " items can be cut short."""
 
@@ -263,22 +260,4 @@ def add_event(
         first,
         last_moment,
         all_day,
-    )
-
-
-def event_links(
-    file: str,
-    title: str,
-    start: datetime,
-    end: datetime,
-    details: str,
-    location: str | None,
-    zone: str,
-    *,
-    all_day: bool = False,
-    more: str = AND_MORE,
-) -> EventLinks:
-    """The "add to calendar" links of one event (see :func:`add_event`)."""
-    return add_event(title, start, end, details, location, zone, all_day=all_day, more=more).links(
-        file
     )

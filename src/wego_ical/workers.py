@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from wego_ical.errors import WorkerError
 
@@ -79,7 +79,8 @@ class ChunkedWork(Generic[T, R]):
         count = settings.process_count(len(items))
         self.step = settings.chunk_size(len(items), count)
         starts = range(0, len(items), self.step)
-        self._chunks: list[Callable[[], R]]
+        # None once a chunk's result is taken.
+        self._chunks: list[Callable[[], R] | None]
         if count <= 1 or len(starts) <= 1:
             self._chunks = [
                 functools.partial(_on_slice, work, items, start, start + self.step)
@@ -118,18 +119,14 @@ class ChunkedWork(Generic[T, R]):
     def __len__(self) -> int:
         return len(self._chunks)
 
-    def chunk(self, number: int) -> R:
-        """The result of chunk ``number`` (waiting for it)."""
-        return self._chunks[number]()
-
     def take(self, number: int) -> R:
         """The result of chunk ``number`` (waiting for it), forgotten here once taken,
         so that a caller that keeps results elsewhere does not hold them twice."""
         produce = self._chunks[number]
-        if produce is _TAKEN:
+        if produce is None:
             raise ValueError(f"chunk {number} was taken already")
         result = produce()
-        self._chunks[number] = _TAKEN
+        self._chunks[number] = None
         return result
 
     def chunk_of(self, index: int) -> int:
@@ -137,15 +134,8 @@ class ChunkedWork(Generic[T, R]):
         return index // self.step
 
     def results(self) -> list[R]:
-        """The result of every chunk, in order."""
-        return [chunk() for chunk in self._chunks]
-
-
-def _taken() -> Any:
-    raise AssertionError("unreachable: a taken chunk is never produced again")
-
-
-_TAKEN: Callable[[], Any] = _taken
+        """The result of every chunk, in order (each taken)."""
+        return [self.take(number) for number in range(len(self._chunks))]
 
 
 def _on_slice(work: Callable[[Sequence[T]], R], items: Sequence[T], start: int, stop: int) -> R:
