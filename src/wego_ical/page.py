@@ -82,7 +82,8 @@ class EntryView:
     # script builds the links from it.
     add: AddEvent | None
     # Distinguishes the entry's controls from those of other entries ("Add
-    # <name> to Google Calendar"): its title, with its day when titles repeat.
+    # <name> to Google Calendar"): its summary ("Event · Session"), with its day
+    # and time when another entry has the same summary.
     name: str
 
 
@@ -180,7 +181,7 @@ def index_chunks(
         main=main,
         event_feeds=[v for v in views if v is not main and not v.path.startswith("categories/")],
         category_feeds=[v for v in views if v is not main and v.path.startswith("categories/")],
-        events=_event_views(series, {record.uid: record for record in records}, language),
+        events=_event_views(series, {record.uid: record for record in records}, language, words),
         # One zone for the whole schedule, or each time in its own (then named with it).
         zone=_only_zone(records),
     )
@@ -266,14 +267,13 @@ def _feed_view(feed: FeedRecord, series_title: str, words: dict[str, str]) -> Fe
 
 
 def _event_views(
-    series: Series, by_uid: dict[str, EventRecord], language: str | None
+    series: Series, by_uid: dict[str, EventRecord], language: str | None, words: dict[str, str]
 ) -> list[EventView]:
     grouped: dict[str, list[Occurrence]] = {}
     for entry in occurrences(series):
         grouped.setdefault(entry.event.id, []).append(entry)
     by_id = {event.id: event for event in series.events}
-    repeated = _repeated_titles(series, grouped)
-    words = strings.page(language)
+    repeated = _repeated_summaries(series, grouped)
     return [
         _event_view(
             series,
@@ -310,7 +310,7 @@ def _by_day(entries: list[Occurrence]) -> dict[date, list[Occurrence]]:
     return dict(sorted(days.items()))
 
 
-def _repeated_titles(series: Series, grouped: dict[str, list[Occurrence]]) -> set[str]:
+def _repeated_summaries(series: Series, grouped: dict[str, list[Occurrence]]) -> set[str]:
     """Entry summaries ("Event · Session") that more than one entry of the page has."""
     counts = Counter(event_summary(series, e) for entries in grouped.values() for e in entries)
     return {title for title, count in counts.items() if count > 1}
@@ -352,7 +352,7 @@ def _entry_view(
     category = series.category(session.category) if session and session.category else None
     panelists = entry.panelists
     title = session_title(series, entry)
-    local = _local_text(record.snapshot, language)
+    local = _local_text(record.snapshot, language, words)
     summary = event_summary(series, entry)
     name = (
         f"{summary}, {_day_text(entry.first_day, language)}, {local}"
@@ -397,10 +397,10 @@ def _add(record: EventRecord, more: str) -> AddEvent:
     )
 
 
-def _local_text(snapshot: Snapshot, language: str | None) -> str:
+def _local_text(snapshot: Snapshot, language: str | None, words: dict[str, str]) -> str:
     """When, in the event's own time zone: "09:00–09:30 KST (Asia/Seoul, UTC+09:00)"; a
-    day is named where the end is on another day; "All day" for a whole-day item."""
-    words = strings.page(language)
+    day is named where the end is on another day; "All day" for a whole-day item
+    (``words``: the page's texts in ``language``)."""
     if snapshot.all_day:
         last = snapshot.end.date() - timedelta(days=1)
         if last == snapshot.start.date():
