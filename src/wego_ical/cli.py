@@ -6,6 +6,7 @@ The stages are imported inside the commands that need them, so that
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -161,8 +162,6 @@ def _options(
         wait=wait,
         replace=replace,
         new_uids=new_uids,
-        skip_unchanged=True,
-        progress=_Progress() if _Progress.wanted() else None,
     )
 
 
@@ -223,8 +222,12 @@ def build(
     from wego_ical.pipeline import build as run_build
     from wego_ical.pipeline import build_report
 
-    options = _options(
-        data_path, out_dir, now, prune, jobs, wait=wait, replace=replace, new_uids=new_uids
+    options = dataclasses.replace(
+        _options(
+            data_path, out_dir, now, prune, jobs, wait=wait, replace=replace, new_uids=new_uids
+        ),
+        skip_unchanged=True,
+        progress=_Progress() if _Progress.wanted() else None,
     )
     try:
         result = run_build(options)

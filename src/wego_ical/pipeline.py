@@ -220,7 +220,7 @@ def build(options: BuildOptions) -> BuildResult:
             kept = [f.path for f in written.files if f.action != "removed"]
             buildcache.remember(options.out_dir, key, kept)
     notices = [written.notice] if written.notice else []
-    if not any(feed.url for feed in prepared.publication.state.feeds):
+    if prepared.series.publish.base_url is None:
         notices.append(UNPUBLISHED_NOTICE)
     return BuildResult(
         options.out_dir,
