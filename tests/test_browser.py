@@ -383,6 +383,9 @@ def test_qr_codes_decode_to_the_feed_address(
     page = open_page(static)
     assert _decode_qr(page, "#feed-all") == static + "all.ics"
     assert _decode_qr(page, "#feed-categories-safe-city") == static + "categories/safe-city.ics"
+    # The Korean page draws with the default language's generator (../qrcode.js).
+    korean = open_page(static + "ko/")
+    assert _decode_qr(korean, "#feed-all") == static + "ko/all.ics"
     preview = open_page(server.url)
     assert preview.locator("#feed-all svg.qr-code").count() == 1
     assert _decode_qr(preview, "#feed-all") == server.url + "all.ics"

@@ -150,17 +150,25 @@ def _bytecode_cache() -> BytecodeCache | None:
     return FileSystemBytecodeCache(folder)
 
 
+# The QR code library the page draws QR codes with in the browser (all of them
+# without base_url, all but the main feed's with it); written beside the
+# default language's index.html, which the other languages' pages share.
+QR_SCRIPT = "qrcode.js"
+
+
 def index_chunks(
     series: Series,
     feeds: list[FeedRecord],
     records: list[EventRecord],
     language: str | None = None,
     alternates: tuple[tuple[str, str], ...] = (),
+    script: str = QR_SCRIPT,
 ) -> Iterator[bytes]:
     """The HTML of ``index.html``, in pieces (a large schedule makes a large page).
 
     ``language`` is the page's language (None: English, undeclared);
-    ``alternates`` link the pages in the series' other languages.
+    ``alternates`` link the pages in the series' other languages; ``script``
+    is where the QR code generator is, relative to the page.
     """
     template = _environment().get_template("index.html.j2")
     words = strings.page(language)
@@ -176,7 +184,7 @@ def index_chunks(
         series=series.series,
         labels=series.labels,
         published=base_url is not None,
-        qr_script=QR_SCRIPT,
+        qr_script=script,
         preview=base_url is not None and _is_loopback(base_url),
         main=main,
         event_feeds=[v for v in views if v is not main and not v.path.startswith("categories/")],
@@ -191,9 +199,6 @@ def index_chunks(
 
 # The feed the page offers first: everything.
 MAIN_FEED = "all.ics"
-# The QR code library the page draws QR codes with in the browser (all of them
-# without base_url, all but the main feed's with it); written beside index.html.
-QR_SCRIPT = "qrcode.js"
 
 
 def qr_script() -> bytes:

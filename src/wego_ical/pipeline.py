@@ -340,6 +340,7 @@ def _publish_edition(
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
+    from wego_ical.page import QR_SCRIPT
     from wego_ical.publication import publish
 
     state_dir = options.state_dir or options.out_dir
@@ -355,6 +356,8 @@ def _publish_edition(
         marked=marked,
         alternates=alternates,
         translations=translations or (),
+        # A further language's page uses the default language's QR code generator.
+        script=f"../{QR_SCRIPT}" if folder else QR_SCRIPT,
     )
 
 
@@ -460,7 +463,6 @@ def build_report(
     for code, translation in result.translations:
         counts |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
         counts[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
-        counts[f"{code}/{QR_SCRIPT}"] = f"the page's QR code generator, {code}"
     states = {STATE_FILE} | {f"{code}/{STATE_FILE}" for code, _ in result.translations}
     results = [r for r in result.files if r.path not in states]
     # Single-event files are summarised, not listed.

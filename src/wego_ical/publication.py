@@ -90,6 +90,7 @@ def publish(
     marked: bool = False,
     alternates: Sequence[tuple[str, str]] = (),
     translations: Sequence[str] = (),
+    script: str = QR_SCRIPT,
 ) -> Publication:
     """Build every file of a publication, continuing from the ``previous`` one.
 
@@ -103,7 +104,10 @@ def publish(
     ``marked`` adds it to the events' texts (LANGUAGE=), as the feeds of a
     further language do; ``alternates`` are the pages of the other languages
     (language, relative address), for the page's language links;
-    ``translations`` the further languages published in subfolders.
+    ``translations`` the further languages published in subfolders;
+    ``script`` is where the page finds the QR code generator: written with
+    this publication when it is beside the page (the default), shared with
+    another publication's otherwise.
     """
     plans = plan_feeds(series)
     records, changes = reconcile(
@@ -126,10 +130,11 @@ def publish(
     # feeds after them.
     files: dict[str, Content] = {
         INDEX_PAGE: functools.partial(
-            _page, texts, series, feeds, records, language, tuple(alternates)
+            _page, texts, series, feeds, records, language, tuple(alternates), script
         )
     }
-    files[QR_SCRIPT] = qr_script()
+    if script == QR_SCRIPT:
+        files[QR_SCRIPT] = qr_script()
     for record in records:
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
@@ -164,9 +169,10 @@ def _page(
     records: list[EventRecord],
     language: str | None,
     alternates: tuple[tuple[str, str], ...],
+    script: str,
 ) -> Iterator[bytes]:
     texts.start()
-    yield from index_chunks(series, feeds, records, language, alternates)
+    yield from index_chunks(series, feeds, records, language, alternates, script)
 
 
 # From this many events on, their texts are kept in a temporary file during a build.
