@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,3 +83,34 @@ def aware(value: object) -> datetime:
 def count_events(content: bytes) -> int:
     """Number of VEVENTs in an iCalendar file."""
     return content.count(b"\r\nBEGIN:VEVENT\r\n")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(
+    port: int,
+    process: subprocess.Popen[bytes],
+    name: str,
+    *,
+    seconds: float,
+    log: Path | None = None,
+) -> None:
+    """Wait until the server ``process`` listens on ``port``; if it exits or takes longer
+    than ``seconds``, kill it and fail with what it printed (and its ``log``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.communicate()
+                logged = log.read_text() if log is not None and log.exists() else ""
+                raise AssertionError(f"{name} did not start: {output} {logged}") from None
+            time.sleep(0.05)

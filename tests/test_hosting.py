@@ -7,9 +7,7 @@ import gzip
 import http.client
 import os
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, DIST
+from conftest import DATA, DIST, free_port, wait_for_port
 from wego_ical.cli import main
 from wego_ical.hosting import FEED_MAX_AGE
 
@@ -31,18 +29,12 @@ if not NGINX:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """nginx on a free loopback port, configured by `wego-ical hosting nginx`, serving a
     build of the WeGO data with a base_url (so that the page links absolutely)."""
     folder = tmp_path_factory.mktemp("nginx")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/"
     data = folder / "events.toml"
     text = DATA.read_text(encoding="utf-8")
@@ -83,20 +75,7 @@ http {{
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                _, err = process.communicate()
-                log = folder / "error.log"
-                raise AssertionError(
-                    f"nginx did not start: {err.decode()} {log.read_text() if log.exists() else ''}"
-                ) from None
-            time.sleep(0.05)
+    wait_for_port(port, process, "nginx", seconds=10, log=folder / "error.log")
     yield base
     process.terminate()
     process.wait(timeout=10)

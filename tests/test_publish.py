@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +22,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import DATA
+from conftest import DATA, free_port, wait_for_port
 from wego_ical.cli import main
 
 caldav = pytest.importorskip("caldav", reason="the caldav package is not installed: '.[test]'")
@@ -39,25 +37,6 @@ if find_spec("radicale") is None or find_spec("xandikos") is None:
 
 USER, PASSWORD = "organiser", "s3cret pass"
 NOW = "2026-11-28T12:00:00Z"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"Radicale did not start: {process.communicate()}") from None
-            time.sleep(0.05)
 
 
 @dataclass(frozen=True)
@@ -81,7 +60,7 @@ class DavServer:
 
 def _server(command: list[str], port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _wait_for(port, process)
+    wait_for_port(port, process, command[2], seconds=20)
     return process
 
 
@@ -91,7 +70,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DavServer]:
     folder = tmp_path_factory.mktemp("radicale")
     users = folder / "users"
     users.write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     process = _server(
         [
             sys.executable,
@@ -123,7 +102,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DavServer]:
 def xandikos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DavServer]:
     """Xandikos (a second CalDAV server, git-backed, no logins of its own), on a free port."""
     folder = tmp_path_factory.mktemp("xandikos")
-    port = _free_port()
+    port = free_port()
     process = _server(
         [
             sys.executable,
