@@ -158,7 +158,7 @@ def publish(
 def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:
     """``feeds.json``, with the digest of every event's text (all rendered by now:
     the single-event files come first)."""
-    digests = {record.uid: text_digest(texts[record.uid]) for record in records}
+    digests = {record.uid: texts.digest(record.uid) for record in records}
     return replace(state, rendered=digests).json_chunks()
 
 
@@ -207,6 +207,8 @@ class EventTexts:
         )
         self._spilled: dict[str, tuple[int, int]] = {}
         self._spill_size = 0
+        # Taken as each text is kept, so that feeds.json need not read them all again.
+        self._digests: dict[str, str] = {}
         for key, text in reusable.items():
             self._keep(key, text)
         self._fresh = [record for record in records if record.uid not in reusable]
@@ -222,7 +224,14 @@ class EventTexts:
         """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
         self._keep(key, text)
 
+    def digest(self, key: str) -> str:
+        """The digest of the text of ``key`` (as recorded in feeds.json), rendering it if needed."""
+        if key not in self._digests:
+            self[key]  # renders the chunk that holds it
+        return self._digests[key]
+
     def _keep(self, key: str, text: bytes) -> None:
+        self._digests[key] = text_digest(text)
         if self._spill is None:
             self._texts[key] = text
             return
