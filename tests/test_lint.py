@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BUILD_TIME, DATA, DIST
+from wego_ical import lint as lint_module
 from wego_ical import publication, render
 from wego_ical.cli import main
 from wego_ical.errors import SelfCheckError
@@ -280,3 +283,65 @@ def test_cli_shows_the_first_findings_and_counts_the_rest(tmp_path: Path) -> Non
         f"{path}: … and 150 more errors not shown",
         "1 file checked: 250 errors.",
     ]
+
+
+# Pieces from which byte strings with every physical problem (and none) are made.
+_PIECES = [
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b"\r\n ",
+    b"\r\n\t",
+    b"SUMMARY:x",
+    b"A" * 70,
+    b"\xc3\xa9",  # é
+    b"\xc3",  # half of it
+    b"\xa9",
+    b"\xc2\x85",  # a C1 control
+    b"\xc2\xba",  # º, not a control
+    b"\x00",
+    b"\x7f",
+    b"\t",
+    b"\xef\xbb\xbf",
+    "세계".encode(),
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+@settings(max_examples=2000, deadline=None)
+def test_the_quick_physical_check_never_hides_a_finding(pieces: list[bytes]) -> None:
+    """A file the quick check passes has no physical finding at all (the build relies
+    on it for every event it renders)."""
+    data = b"".join(pieces)
+    if lint_module._physically_clean(data):
+        assert list(lint_module._physical_findings(data)) == []
+    assert list(lint_module._physical(data)) == list(lint_module._physical_findings(data))
+
+
+def test_the_quick_physical_check_passes_every_generated_file() -> None:
+    for path in sorted(DIST.rglob("*.ics")):
+        assert lint_module._physically_clean(path.read_bytes()), path
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "found"),
+    [
+        ("20240105T100000Z", "20240105T090000Z", True),
+        ("20240105", "20240105", True),
+        ("20240105T100000Z", "20240105T110000Z", False),
+        # Not a day: nothing to compare (strptime would have read 2024-1-30 here).
+        ("20241301T000000Z", "20240101T000000Z", False),
+        ("20240105T250000Z", "20240105T090000Z", False),
+    ],
+)
+def test_dtend_not_after_dtstart_reads_fixed_width_fields(
+    start: str, end: str, found: bool
+) -> None:
+    lines = [
+        line.replace("DTSTART;TZID=Europe/Berlin:20240105T100000", f"DTSTART:{start}").replace(
+            "DTEND;TZID=Europe/Berlin:20240105T110000", f"DTEND:{end}"
+        )
+        for line in GOOD
+    ]
+    messages = [f.message for f in lint(("\r\n".join(lines) + "\r\n").encode())]
+    assert ("DTEND is not after DTSTART" in messages) is found, messages

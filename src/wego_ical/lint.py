@@ -102,6 +102,11 @@ def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
 
 
 def _physical(data: bytes) -> Iterator[Finding]:
+    if not _physically_clean(data):
+        yield from _physical_findings(data)
+
+
+def _physical_findings(data: bytes) -> Iterator[Finding]:
     _line_at = _LineIndex(data).line_at
     if data.startswith(b"\xef\xbb\xbf"):
         yield Finding(1, "byte-order mark at the start; some clients reject the file")
@@ -153,8 +158,36 @@ def _physical(data: bytes) -> Iterator[Finding]:
             )
 
 
+def _physically_clean(data: bytes) -> bool:
+    """Whether none of the physical checks can find anything, in a few passes over the
+    bytes in C (the build checks every event it renders; the checks that name
+    the line of a problem run only when this says there may be one).
+
+    Valid UTF-8 as it stands means the unfolded text is too (folds are ASCII),
+    and that no fold splits a character (the fold's bytes would interrupt it).
+    """
+    if data.startswith(b"\xef\xbb\xbf") or not data.endswith(b"\r\n"):
+        return False
+    line_ends = data.count(b"\r\n")
+    if data.count(b"\n") != line_ends or data.count(b"\r") != line_ends:
+        return False
+    if data.translate(None, _NOT_C0_CONTROL) or (b"\xc2" in data and _C1.search(data)):
+        return False
+    if max(map(len, data.split(b"\r\n"))) > MAX_OCTETS:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 # C0 controls but tab and line endings, DEL, and C1 controls (U+0080-U+009F in UTF-8).
 _CONTROL_CHARACTER = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+# Every byte but those controls (bytes.translate deletes these and keeps the rest).
+_C0_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_C0_CONTROL = bytes(byte for byte in range(256) if byte not in _C0_CONTROLS)
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 # Anchored at line starts, so that each line is scanned once.
 _LONG_LINE = re.compile(rb"(?m)^[^\r\n]{%d,}" % (MAX_OCTETS + 1))
 _FOLD_AFTER_NON_ASCII = re.compile(rb"(?m)^([^\r\n]*[\x80-\xff])\r?\n[ \t]")
@@ -187,7 +220,14 @@ def _content_lines(data: bytes) -> list[tuple[int, str]]:
     # Pieces are joined once per content line: appending to a string for
     # each fold takes quadratic time on a line folded many times.
     pieces: list[tuple[int, list[str]]] = []
-    for number, raw in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
+    crlf = text.count("\r\n")
+    # The same lines as the general split, which takes several times longer.
+    physical = (
+        text.split("\r\n")
+        if text.count("\r") == crlf and text.count("\n") == crlf
+        else re.split(r"\r\n|\n|\r", text)
+    )
+    for number, raw in enumerate(physical, start=1):
         if raw[:1] in (" ", "\t") and pieces:
             pieces[-1][1].append(raw[1:])
         elif raw:
@@ -335,14 +375,22 @@ def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:
             yield Finding(end.line, "DTEND is not after DTSTART")
 
 
+def _day(digits: str) -> datetime:
+    """Midnight of a YYYYMMDD date (ValueError if there is no such day)."""
+    return datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
 def _instant(prop: _Property) -> datetime | None:
     """A comparable moment: UTC-aware where the zone is known, else naive."""
     value = prop.value.upper()
     match = _DATE_TIME.match(value)
+    # Fixed-width fields (RFC 5545 3.3.4, 3.3.5), read by position: strptime
+    # would take "20241301" as 2024-1-30, and takes much longer.
     try:
         if match is None:
-            return datetime.strptime(value, "%Y%m%d") if re.fullmatch(r"\d{8}", value) else None
-        moment = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S")
+            return _day(value) if re.fullmatch(r"\d{8}", value) else None
+        day, time = _day(match[1]), match[2]
+        moment = day.replace(hour=int(time[:2]), minute=int(time[2:4]), second=int(time[4:]))
     except ValueError:
         return None
     if match[3]:
