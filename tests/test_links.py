@@ -143,3 +143,8 @@ def test_shortened_details_fit_and_never_cut_an_item(
 @given(st.text())
 def test_percent_encode_is_quote(text: str) -> None:
     assert links.percent_encode(text) == quote(text, safe="")
+
+
+@given(st.text())
+def test_the_cost_of_a_text_is_its_encoded_length(text: str) -> None:
+    assert links._cost(text) == len(quote(text, safe=""))
