@@ -383,11 +383,11 @@ def test_write_failure_in_the_middle_of_a_build(
     real = write_module._write_file
     calls = {"n": 0}
 
-    def failing(path: Path, content: bytes) -> None:
+    def failing(path: Path, content: bytes, folders: object) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OutputError(f"{path.name}: cannot be written: No space left on device")
-        real(path, content)
+        real(path, content, folders)  # type: ignore[arg-type]
 
     monkeypatch.setattr(write_module, "_write_file", failing)
     before = state(site)

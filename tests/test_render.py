@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import DATA, DST_EXAMPLE, render_files
 from wego_ical.load import load_series
-from wego_ical.render import RENDERER_VERSION, is_vevent, splice, vevent_of
+from wego_ical.render import RENDERER_VERSION, is_vevent, splice, vevent_of, vevents_in
 
 FINGERPRINT = Path(__file__).parent / "golden" / "renderer.txt"
 
@@ -44,3 +44,17 @@ def test_vevent_of_a_single_event_file() -> None:
     assert is_vevent(vevent)
     assert vevent_of(envelope) is None
     assert not is_vevent(b"BEGIN:VEVENT\r\nUID:x\r\n")
+
+
+def test_vevents_in_a_feed_are_found_by_whole_lines() -> None:
+    first = b"BEGIN:VEVENT\r\nUID:a\r\nDESCRIPTION:ends with END:VEVENT\r\nEND:VEVENT\r\n"
+    second = (
+        b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:BEGIN:VEVENT\r\n  END:VEVENT\r\nBEGIN:VALARM\r\n"
+        b"ACTION:DISPLAY\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    )
+    envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    assert list(vevents_in(splice(envelope, [first, second]))) == [first, second]
+    assert list(vevents_in(first)) == [first]
+    assert list(vevents_in(envelope)) == []
+    assert list(vevents_in(b"")) == []
+    assert list(vevents_in(first[:-12])) == []  # cut short: not an event

@@ -330,7 +330,7 @@ def test_rebuild_renders_only_changed_events(site: Site, monkeypatch: pytest.Mon
     # The output is exactly what a build from scratch with the same history gives.
     fresh = Site(site.data.parent / "fresh")
     shutil.copytree(site.out, fresh.out)
-    for path in fresh.out.rglob("events/*.ics"):
+    for path in fresh.out.rglob("*.ics"):
         path.unlink()  # nothing to reuse
     monkeypatch.setattr(render, "build_vevent", real)
     fresh.data.write_text(site.data.read_text(encoding="utf-8"), encoding="utf-8")
@@ -338,6 +338,41 @@ def test_rebuild_renders_only_changed_events(site: Site, monkeypatch: pytest.Mon
     assert {p: c for p, (c, _) in fresh.files().items()} == {
         p: c for p, (c, _) in site.files().items()
     }
+
+
+def test_rendered_events_are_found_by_their_digest_in_the_main_feed_or_their_own_file(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wego_ical import render
+
+    rendered: list[str] = []
+    real = render.build_vevent
+
+    def counting(record: object) -> object:
+        rendered.append(record.uid)  # type: ignore[attr-defined]
+        return real(record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "build_vevent", counting)
+    before = {p: c for p, (c, _) in site.files().items()}
+    # Without the single-event files, every text is found in all.ics.
+    for path in site.out.rglob("events/*.ics"):
+        path.unlink()
+    site.build(LATER)
+    assert rendered == []
+    assert {p: c for p, (c, _) in site.files().items()} == before
+    # A text damaged in all.ics is taken from the event's own file instead;
+    # damaged in both, the event is rendered anew.
+    main = site.out / "all.ics"
+    main.write_bytes(main.read_bytes().replace(b"SUMMARY:WeGO", b"SUMMARY:Hacked WeGO", 1))
+    site.build(LATER)
+    assert rendered == []
+    assert {p: c for p, (c, _) in site.files().items()} == before
+    damaged = next(iter(sorted(site.out.glob("events/*.ics"))))
+    for path in (main, damaged):
+        path.write_bytes(path.read_bytes().replace(b"SEQUENCE:", b"X-HACK:1\r\nSEQUENCE:"))
+    site.build(LATER)
+    assert len(rendered) == 1
+    assert {p: c for p, (c, _) in site.files().items()} == before
 
 
 def test_events_rendered_by_other_code_are_not_reused(site: Site) -> None:

@@ -263,10 +263,10 @@ def test_failure_while_staging_leaves_output_untouched(
     before = snapshot(out)
     real_write = write_module._write_file
 
-    def failing_write(path: Path, content: bytes) -> None:
+    def failing_write(path: Path, content: bytes, folders: object) -> None:
         if path.name == "part-1.ics":
             raise OutputError("part-1.ics: cannot be written: disk full")
-        real_write(path, content)
+        real_write(path, content, folders)  # type: ignore[arg-type]
 
     monkeypatch.setattr(write_module, "_write_file", failing_write)
     with pytest.raises(OutputError, match="disk full"):

@@ -23,7 +23,7 @@ from wego_ical.limits import MAX_FILE_BYTES
 from wego_ical.lock import locked_output, output_folder, shared_lock
 from wego_ical.words import plural
 from wego_ical.workers import WorkerSettings
-from wego_ical.write import FileResult, check_folder, write_output
+from wego_ical.write import FileResult, check_folder, read_generated_file, write_output
 
 # The stages are imported where they are used: a build that is skipped (nothing
 # changed) needs none of them, nor pydantic, icalendar or Jinja2.
@@ -396,18 +396,29 @@ def _identity_change(
 
 
 def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
-    """The VEVENT text of each event of a previous build, from its single-event file.
+    """The VEVENT text of each event of a previous build, found by the digest its
+    feeds.json records: in the main feed (one file holds them all), else in
+    the event's own file.
 
-    Missing or unreadable files are left out: those events are rendered anew.
+    Texts whose digest does not match are left out: those events are rendered anew.
     """
+    from wego_ical.page import MAIN_FEED
     from wego_ical.plan import event_file
-    from wego_ical.render import vevent_of
-    from wego_ical.write import read_generated_file
+    from wego_ical.render import vevent_of, vevents_in
+    from wego_ical.state import text_digest
 
+    recorded = state.rendered
+    main = read_generated_file(folder, MAIN_FEED)
+    by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
     result = {}
     for record in state.events:
-        content = read_generated_file(folder, event_file(record.uid))
-        text = vevent_of(content) if content is not None else None
+        digest = recorded.get(record.uid)
+        text = by_digest.get(digest) if digest else None
+        if text is None and digest:
+            content = read_generated_file(folder, event_file(record.uid))
+            text = vevent_of(content) if content is not None else None
+            if text is not None and text_digest(text) != digest:
+                text = None
         if text is not None:
             result[record.uid] = text
     return result

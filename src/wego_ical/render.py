@@ -114,6 +114,26 @@ def vevent_of(content: bytes) -> bytes | None:
     return content[start : end + len(_END_EVENT)] if start != -1 and end > start else None
 
 
+def vevents_in(content: bytes) -> Iterator[bytes]:
+    """Every top-level VEVENT text of a calendar file, in order (a feed's events).
+
+    Only whole lines are matched (a folded line starts with a space, and text
+    values have no line breaks), so a text that mentions "END:VEVENT" is not
+    taken for the end of an event.
+    """
+    framed = b"\r\n" + content
+    begin, end = b"\r\n" + _BEGIN, b"\r\n" + _END_EVENT
+    start = framed.find(begin)
+    while start != -1:
+        stop = framed.find(end, start)
+        if stop == -1:
+            return
+        stop += len(end)
+        yield framed[start + 2 : stop]
+        # The line break before the next BEGIN is the end of this END line.
+        start = framed.find(begin, stop - 2)
+
+
 def is_vevent(text: bytes) -> bool:
     """Whether ``text`` is one whole serialized VEVENT (as :func:`vevent_of` returns)."""
     return text.startswith(_BEGIN) and text.endswith(_END_EVENT)

@@ -118,16 +118,20 @@ def _write_locked(
         _refuse_links(out_dir, files)
         _check_writable(out_dir)
         previous = _safe_paths(generated_before)
+        # A first build has nothing to compare with: no file is looked for.
+        first = not out_dir.exists()
         with _stage(out_dir, lock) as (staging, atomic):
             changed: list[str] = []
             total = len(files)
+            folders = _Folders()
             for done, (relative, value) in enumerate(files.items(), 1):
                 content = value if isinstance(value, bytes) else value()
+                target, old = staging / relative, None if first else out_dir / relative
                 if isinstance(content, bytes):
-                    if _read_or_none(out_dir / relative) != content:
-                        _write_file(staging / relative, content)
+                    if old is None or _read_or_none(old) != content:
+                        _write_file(target, content, folders)
                         changed.append(relative)
-                elif _write_stream(staging / relative, content, out_dir / relative):
+                elif _write_stream(target, content, old, folders):
                     changed.append(relative)
                 if progress is not None:
                     progress(done, total)
@@ -408,16 +412,31 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _write_file(path: Path, content: bytes) -> None:
+class _Folders:
+    """Makes the folders files are staged in, each once (not once per file)."""
+
+    def __init__(self) -> None:
+        self._made: set[Path] = set()
+
+    def make(self, folder: Path) -> None:
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+
+
+def _write_file(path: Path, content: bytes, folders: _Folders) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.make(path.parent)
         path.write_bytes(content)
     except OSError as exc:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
 
 
-def _write_stream(path: Path, chunks: Iterable[bytes], previous: Path) -> bool:
-    """Compare ``chunks`` with ``previous`` and, if they differ, write them to ``path``.
+def _write_stream(
+    path: Path, chunks: Iterable[bytes], previous: Path | None, folders: _Folders
+) -> bool:
+    """Compare ``chunks`` with ``previous`` (None: there is none) and, if they differ,
+    write them to ``path``.
 
     Returns whether the content differs. Nothing is written while the chunks
     match the old file (a rebuild with no change creates no file); at the
@@ -432,22 +451,23 @@ def _write_stream(path: Path, chunks: Iterable[bytes], previous: Path) -> bool:
                     matched += len(chunk)
                     continue
                 if target is None:
-                    target = stack.enter_context(_start_file(path, previous, matched))
+                    target = stack.enter_context(_start_file(path, previous, matched, folders))
                 target.write(chunk)
             if target is None and (old is None or old.read(1) != b""):
-                stack.enter_context(_start_file(path, previous, matched))  # a shorter file
+                stack.enter_context(_start_file(path, previous, matched, folders))  # shorter
                 return True
             return target is not None
     except OSError as exc:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
 
 
-def _start_file(path: Path, previous: Path, length: int) -> BinaryIO:
+def _start_file(path: Path, previous: Path | None, length: int, folders: _Folders) -> BinaryIO:
     """A new file at ``path`` that begins with the first ``length`` bytes of ``previous``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folders.make(path.parent)
     target = open(path, "wb")  # noqa: SIM115 - the caller closes it
     try:
         if length:
+            assert previous is not None  # only a previous file can have matched
             with open(previous, "rb") as old:
                 copied = 0
                 while copied < length:
@@ -463,7 +483,10 @@ def _start_file(path: Path, previous: Path, length: int) -> BinaryIO:
 
 
 @contextmanager
-def _open_or_none(path: Path) -> Iterator[BinaryIO | None]:
+def _open_or_none(path: Path | None) -> Iterator[BinaryIO | None]:
+    if path is None:
+        yield None
+        return
     try:
         file = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError:
