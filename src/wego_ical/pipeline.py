@@ -410,6 +410,7 @@ def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
     recorded = state.rendered
     main = read_generated_file(folder, MAIN_FEED)
     by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
+    del main  # the texts are copies: a large feed is not held twice
     result = {}
     for record in state.events:
         digest = recorded.get(record.uid)

@@ -121,17 +121,17 @@ def vevents_in(content: bytes) -> Iterator[bytes]:
     values have no line breaks), so a text that mentions "END:VEVENT" is not
     taken for the end of an event.
     """
-    framed = b"\r\n" + content
     begin, end = b"\r\n" + _BEGIN, b"\r\n" + _END_EVENT
-    start = framed.find(begin)
+    # Positions of the line break before each BEGIN line (-2: the file starts with one).
+    start = -2 if content.startswith(_BEGIN) else content.find(begin)
     while start != -1:
-        stop = framed.find(end, start)
+        stop = content.find(end, start + 2)
         if stop == -1:
             return
         stop += len(end)
-        yield framed[start + 2 : stop]
+        yield content[start + 2 : stop]
         # The line break before the next BEGIN is the end of this END line.
-        start = framed.find(begin, stop - 2)
+        start = content.find(begin, stop - 2)
 
 
 def is_vevent(text: bytes) -> bool:
