@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -110,3 +114,57 @@ def test_a_failed_build_leaves_no_stale_record(out: Path, tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
     assert result.exit_code == 1
     assert _build(out).startswith(SKIPPED)  # the folder is still what the record says
+
+
+def test_the_data_is_read_once_so_the_record_describes_what_was_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file changing between the hash and the load must not leave a record that
+    claims the other bytes were built (a later build of those would be skipped)."""
+    data = tmp_path / "events.toml"
+    original = DATA.read_text(encoding="utf-8")
+    data.write_text(original, encoding="utf-8")
+    edited = original.replace('location = "Online"', 'location = "Online (Zoom)"', 1)
+    assert edited != original
+    real = buildcache.build_key
+
+    def hashed_then_edited(raw: bytes, options: Mapping[str, object]) -> str:
+        key = real(raw, options)
+        data.write_text(edited, encoding="utf-8")  # an editor saves during the build
+        return key
+
+    monkeypatch.setattr(buildcache, "build_key", hashed_then_edited)
+    out = tmp_path / "dist"
+    _build(out, data)
+    monkeypatch.setattr(buildcache, "build_key", real)
+    assert b"Online (Zoom)" not in (out / "all.ics").read_bytes()  # the bytes it hashed
+    assert SKIPPED not in _build(out, data)  # the file holds the edit: built
+    assert b"Online (Zoom)" in (out / "all.ics").read_bytes()
+    data.write_text(original, encoding="utf-8")
+    assert SKIPPED not in _build(out, data)
+    assert b"Online (Zoom)" not in (out / "all.ics").read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_build_reads_a_named_pipe_once(tmp_path: Path) -> None:
+    """A second read of a pipe would wait for a writer for ever: the build runs in its
+    own process, with a time limit."""
+    pipe = tmp_path / "events.toml"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with open(pipe, "wb") as writer:
+            writer.write(DATA.read_bytes())
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = tmp_path / "dist"
+    result = subprocess.run(
+        [sys.executable, "-m", "wego_ical", "build", "--data", str(pipe), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _tree(out)["all.ics"] == (GOLDEN / "all.ics").read_bytes()

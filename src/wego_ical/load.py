@@ -45,22 +45,19 @@ def load_series(path: Path) -> Series:
     return parse_series(text, path)
 
 
-def read_text(path: Path) -> str:
-    """Read ``path`` as UTF-8 text, turning every failure into a :class:`DataError`."""
-    try:
-        # Read one byte past the limit instead of trusting the reported size:
-        # a pipe or a device (/dev/zero) reports none.
-        with open(path, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-            size = os.fstat(file.fileno()).st_size
-    except FileNotFoundError:
-        raise DataError(
-            path, [Problem("file not found; check the path or pass --data PATH")]
-        ) from None
-    except IsADirectoryError:
-        raise DataError(path, [Problem("is a folder; pass the .toml file itself")]) from None
-    except OSError as exc:
-        raise DataError(path, [Problem(f"cannot be read: {exc.strerror or exc}")]) from None
+def read_text(path: Path, raw: bytes | None = None) -> str:
+    """Read ``path`` as UTF-8 text, turning every failure into a :class:`DataError`.
+
+    ``raw`` is the file's bytes when the caller has read them already (one byte
+    past the size limit at most): the build hashes and loads the very same bytes.
+    """
+    if raw is not None:
+        try:
+            size = os.stat(path).st_size  # a pipe reports 0: "larger than the limit"
+        except OSError:
+            size = 0
+    else:
+        raw, size = _read_bytes(path)
     if len(raw) > MAX_FILE_BYTES:
         limit = f"{MAX_FILE_BYTES / 1e6:,.0f}"
         raise DataError(
@@ -76,6 +73,27 @@ def read_text(path: Path) -> str:
                 )
             ],
         )
+    return _decoded(raw, path)
+
+
+def _read_bytes(path: Path) -> tuple[bytes, int]:
+    """The file's bytes (one past the limit at most) and the size it reports."""
+    try:
+        # Read one byte past the limit instead of trusting the reported size:
+        # a pipe or a device (/dev/zero) reports none.
+        with open(path, "rb") as file:
+            return file.read(MAX_FILE_BYTES + 1), os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        raise DataError(
+            path, [Problem("file not found; check the path or pass --data PATH")]
+        ) from None
+    except IsADirectoryError:
+        raise DataError(path, [Problem("is a folder; pass the .toml file itself")]) from None
+    except OSError as exc:
+        raise DataError(path, [Problem(f"cannot be read: {exc.strerror or exc}")]) from None
+
+
+def _decoded(raw: bytes, path: Path) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,10 +124,11 @@ class Edition:
     series: Series
 
 
-def load_editions(path: Path) -> list[Edition]:
-    """Read and validate the file at ``path``: the series in each of its languages,
-    the default language first. Raises :class:`DataError` listing every problem."""
-    return parse_editions(read_text(path), path)
+def load_editions(path: Path, raw: bytes | None = None) -> list[Edition]:
+    """Read and validate the file at ``path`` (whose bytes are ``raw`` if the caller
+    has them): the series in each of its languages, the default language first.
+    Raises :class:`DataError` listing every problem."""
+    return parse_editions(read_text(path, raw), path)
 
 
 def parse_series(text: str, path: Path | str = "<string>") -> Series:

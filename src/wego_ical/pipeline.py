@@ -178,7 +178,7 @@ def prepare(options: BuildOptions) -> Prepared:
     publication state or an output path that is not a folder.
     """
     with shared_lock(options.state_dir or options.out_dir, wait=True):
-        return _prepare(options)
+        return _prepare(options, None)
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -191,7 +191,9 @@ def build(options: BuildOptions) -> BuildResult:
     """
     check_folder(options.out_dir)
     with locked_output(options.out_dir, wait=options.wait) as lock:
-        key = _build_key(options)
+        # Read once: the record of this build must describe the bytes it loaded.
+        data = _data_bytes(options)
+        key = _build_key(options, data)
         if key is not None:
             checked = buildcache.unchanged(options.out_dir, key)
             if checked is not None:
@@ -201,9 +203,9 @@ def build(options: BuildOptions) -> BuildResult:
         if _separate_state(options):
             assert options.state_dir is not None
             with shared_lock(options.state_dir, wait=True):
-                prepared = _prepare(options)
+                prepared = _prepare(options, data)
         else:
-            prepared = _prepare(options)
+            prepared = _prepare(options, data)
         change = prepared.identity_change
         if change is not None and not options.new_uids:
             raise OutputError(change.refusal())
@@ -237,19 +239,24 @@ STAGE_CHECKING = "Checking the data"
 STAGE_WRITING = "Rendering and writing files"
 
 
-def _build_key(options: BuildOptions) -> str | None:
+def _data_bytes(options: BuildOptions) -> bytes | None:
+    """The data file's bytes, one past the size limit at most (the load says what is
+    wrong with them); None if it cannot be read (the load tries, and says why)."""
+    try:
+        with options.data_path.open("rb") as file:
+            return file.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
     """What the build's output depends on, besides the output folder; None when this
     build is not one that may be skipped."""
     if not options.skip_unchanged or options.replace or options.new_uids:
         return None
-    if options.state_dir is not None or options.base_url is not None:
+    if data is None or len(data) > MAX_FILE_BYTES:
         return None
-    try:
-        with options.data_path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None  # the load reports it
-    if len(data) > MAX_FILE_BYTES:
+    if options.state_dir is not None or options.base_url is not None:
         return None
     return buildcache.build_key(data, {"prune": options.prune})
 
@@ -260,12 +267,13 @@ def _separate_state(options: BuildOptions) -> bool:
     return output_folder(options.state_dir).resolve() != output_folder(options.out_dir).resolve()
 
 
-def _prepare(options: BuildOptions) -> Prepared:
+def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
+    """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
     from wego_ical.load import load_editions
     from wego_ical.publication import INDEX_PAGE
     from wego_ical.state import STATE_FILE, read_state
 
-    default, *further = load_editions(options.data_path)
+    default, *further = load_editions(options.data_path, data)
     series = _with_base_url(default.series, options.base_url)
     _keep_for_good(options)
     check_folder(options.out_dir)
