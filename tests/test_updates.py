@@ -431,3 +431,70 @@ def test_removing_a_session_does_not_change_its_siblings(site: Site) -> None:
 def test_feeds_say_how_often_to_refresh_as_a_duration(site: Site) -> None:
     content = (site.out / "all.ics").read_bytes()
     assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in content
+
+
+APART_BUILD = r"""
+import json, sys
+from datetime import datetime, timezone
+from pathlib import Path
+from wego_ical import workers
+from wego_ical.pipeline import BuildOptions, build
+
+forked = []
+real = workers.Apart.__init__
+def noting(self, work, *, apart=True):
+    real(self, work, apart=apart)
+    forked.append(self._pid is not None)
+workers.Apart.__init__ = noting
+settings = workers.WorkerSettings(
+    processes=int(sys.argv[3]) or None, parallel_min_items=5, min_chunk=1
+)
+now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), now, workers=settings))
+print(json.dumps(forked))
+"""
+
+
+def test_a_rebuild_of_a_large_series_makes_its_pages_in_a_child_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    """A rebuild that renders few events makes the landing pages (English, Korean) in a
+    child process while the feeds are compared, with the same bytes as a build in
+    one process. (Fresh interpreters: fork is refused in a process with threads.)"""
+    import subprocess
+    import sys
+
+    def build(out: Path, processes: int) -> list[bool]:
+        run = subprocess.run(
+            [sys.executable, "-c", APART_BUILD, str(data), str(out), str(processes)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+        forked: list[bool] = json.loads(run.stdout)
+        return forked
+
+    data = tmp_path / "events.toml"
+    data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
+    apart, alone = tmp_path / "apart", tmp_path / "alone"
+    # Workers render the events of a first build: a page started while they run is
+    # made here (the process has their threads), one started after them apart.
+    assert len(build(apart, 0)) == 2
+    assert build(alone, 1) == []
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace('location = "Online"', 'location = "Online (Zoom)"', 1))
+    assert build(apart, 0) == [True, True]
+    assert build(alone, 1) == []
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
+
+    assert tree(apart) == tree(alone)
+    assert b"Online (Zoom)" in (apart / "index.html").read_bytes()
+    assert b"Online (Zoom)" in (apart / "ko" / "index.html").read_bytes()

@@ -76,3 +76,75 @@ def test_chunk_size_bounds() -> None:
     assert settings.chunk_size(10, 2) == 50
     assert settings.chunk_size(100_000, 2) == 250
     assert settings.chunk_size(1_000, 2) == 125
+
+
+# Apart forks only in a process without other threads; other tests may leave some
+# running in this one, so what must happen in a child is checked in a fresh interpreter.
+APART = r"""
+import json, os, signal, threading
+from wego_ical.errors import OutputError, WorkerError
+from wego_ical.workers import Apart
+
+class Stubborn(Exception):
+    def __init__(self, code, text):  # cannot be rebuilt from its args
+        super().__init__(f"{text} ({code})")
+
+def attempt(work, **options):
+    try:
+        return ["ok", Apart(work, **options).result()]
+    except Exception as exc:
+        return [type(exc).__name__, str(exc)]
+
+def fail():
+    raise OutputError("index.html: cannot be written: No space left on device")
+
+def stubborn():
+    raise Stubborn(28, "disk full")
+
+results = {
+    "child": attempt(os.getpid),
+    "inline": attempt(os.getpid, apart=False),
+    "error": attempt(fail),
+    "stubborn": attempt(stubborn),
+    "killed": attempt(lambda: os.kill(os.getpid(), signal.SIGKILL)),
+    "interrupted": attempt(lambda: os.kill(os.getpid(), signal.SIGINT)),
+}
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+results["with a thread"] = attempt(os.getpid)
+stop.set()
+thread.join()
+print(json.dumps({"pid": os.getpid(), **results}))
+"""
+
+
+def test_apart_runs_the_work_in_a_child_and_hands_back_its_result_or_error() -> None:
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", APART], capture_output=True, text=True, timeout=60, check=True
+    )
+    results = json.loads(run.stdout)
+    pid = results.pop("pid")
+    assert results["child"][0] == "ok" and results["child"][1] != pid
+    assert results["inline"] == ["ok", pid]
+    assert results["with a thread"] == ["ok", pid]  # fork is unsafe there: done here
+    assert results["error"] == [
+        "OutputError",
+        "index.html: cannot be written: No space left on device",
+    ]
+    assert results["stubborn"] == ["WorkerError", "disk full (28)"]
+    for died in ("killed", "interrupted"):
+        assert results[died][0] == "WorkerError"
+        assert "stopped unexpectedly" in results[died][1]
+
+
+def test_apart_in_this_process_without_fork() -> None:
+    from wego_ical.workers import Apart
+
+    assert Apart(os.getpid, apart=False).result() == os.getpid()
+    with pytest.raises(WorkerError, match="boom"):
+        Apart(lambda: (_ for _ in ()).throw(WorkerError("boom")), apart=False).result()

@@ -13,6 +13,7 @@ import pytest
 
 from wego_ical import write as write_module
 from wego_ical.errors import OutputError
+from wego_ical.pieces import Content
 from wego_ical.write import Action, FileResult, write_output
 
 FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
@@ -490,3 +491,45 @@ def test_folders_keep_their_permissions_and_owner(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         assert ((out / "private").stat().st_uid, (out / "private").stat().st_gid) == (12345, 23456)
     assert (out / "private" / "notes.txt").read_text() == "mine"
+
+
+def _page_pieces(text: bytes) -> Content:
+    return lambda: iter([text[:3], text[3:]])
+
+
+def test_files_made_apart_land_like_the_others(tmp_path: Path) -> None:
+    """A file made in a child process (the landing page of a large series) is compared,
+    written and reported like any other, new, changed or unchanged."""
+    out = tmp_path / "dist"
+    files: dict[str, Content] = {
+        "index.html": _page_pieces(b"<html>one"),
+        "ko/index.html": b"<html>ko",
+        **FILES,
+    }
+    results = write_output(out, files, [], apart=["index.html", "ko/index.html"])
+    assert {r.path: r.action for r in results.files} == dict.fromkeys(files, "written")
+    assert snapshot(out) == {
+        "index.html": b"<html>one",
+        "ko/index.html": b"<html>ko",
+        **FILES,
+    }
+    files["index.html"] = _page_pieces(b"<html>two")
+    results = write_output(out, files, list(files), apart=["index.html", "ko/index.html"])
+    actions = {r.path: r.action for r in results.files}
+    assert actions == {**dict.fromkeys(files, "unchanged"), "index.html": "written"}
+    assert (out / "index.html").read_bytes() == b"<html>two"
+
+
+def test_a_file_made_apart_that_fails_leaves_the_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    write(out, FILES, {})
+    before = snapshot(out)
+
+    def failing() -> bytes:
+        raise OutputError("index.html: cannot be written: disk full")
+
+    files: dict[str, Content] = {"index.html": failing, **{p: c + b"!" for p, c in FILES.items()}}
+    with pytest.raises(OutputError, match="disk full"):
+        write_output(out, files, generated(out), apart=["index.html"])
+    assert snapshot(out) == before
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name]

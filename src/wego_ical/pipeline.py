@@ -211,12 +211,15 @@ def build(options: BuildOptions) -> BuildResult:
             raise OutputError(change.refusal())
         buildcache.forget(options.out_dir)
         report = options.progress
+        for publication in [prepared.publication, *(t for _, t in prepared.translations)]:
+            publication.start_rendering()
         written = write_output(
             options.out_dir,
             prepared.files,
             prepared.generated_before,
             lock=lock,
             progress=(lambda done, total: report(STAGE_WRITING, done, total)) if report else None,
+            apart=_made_apart(prepared, options.workers),
         )
         if key is not None:
             kept = [f.path for f in written.files if f.action != "removed"]
@@ -259,6 +262,26 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
     if options.state_dir is not None or options.base_url is not None:
         return None
     return buildcache.build_key(data, {"prune": options.prune})
+
+
+def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
+    """The landing pages of a large series, made in a child process while the other
+    files are compared and written.
+
+    That pays off when the events are not being rendered on every core already
+    (a rebuild after a few edits): the rendering has started by now, and
+    :class:`~wego_ical.workers.Apart` makes the page here when worker processes run.
+    Not from the size on where workers are forked from a server instead: a child
+    reading the whole series would copy most of this process's memory.
+    """
+    from wego_ical.publication import INDEX_PAGE
+
+    events = len(prepared.publication.state.events)
+    if workers.processes == 1 or not (
+        workers.parallel_min_items <= events < workers.forkserver_min_items
+    ):
+        return []
+    return [INDEX_PAGE] + [f"{code}/{INDEX_PAGE}" for code, _ in prepared.translations]
 
 
 def _separate_state(options: BuildOptions) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -65,6 +65,9 @@ class Publication:
     files: dict[str, Content]
     state: State
     changes: list[Change]
+    # Begins rendering the events that need it (in worker processes when there are
+    # many); producing the files starts it otherwise.
+    start_rendering: Callable[[], None] = lambda: None
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
@@ -152,7 +155,7 @@ def publish(
         generated=sorted(files),
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    return Publication(files, state, changes)
+    return Publication(files, state, changes, texts.start)
 
 
 def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:

@@ -9,13 +9,14 @@ needs, so results can be used (written) while later chunks are computed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
 from wego_ical.errors import WorkerError
 
@@ -156,3 +157,92 @@ def _worker_died() -> WorkerError:
         "a worker process stopped unexpectedly (out of memory?), "
         "so nothing was written; run the build again"
     )
+
+
+class Apart(Generic[R]):
+    """``work()`` computed in a forked child process while the caller goes on, or
+    right here when that is not worth it or not safe.
+
+    For one large piece of work that needs nothing but the memory it inherits (a
+    build's landing page while its feeds are compared): the child starts at once
+    and hands back only its small result (pickled), or the exception it raised.
+    ``apart`` False keeps the work in this process, as does a process with other
+    threads (fork is unsafe there) or another platform than Linux.
+    """
+
+    def __init__(self, work: Callable[[], R], *, apart: bool = True) -> None:
+        self._pid: int | None = None
+        self._outcome: tuple[bool, object] | None = None
+        if not (apart and sys.platform == "linux" and threading.active_count() == 1):
+            self._outcome = _attempt(work)
+            return
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child never returns: it must not unwind the parent's frames
+            try:
+                os.close(reading)
+                _hand_back(writing, _attempt(work))
+            finally:
+                os._exit(1)  # interrupted (Ctrl-C reaches the child too)
+        os.close(writing)
+        self._pid, self._reading = pid, reading
+
+    def result(self) -> R:
+        """The work's result (waiting for the child), or the exception it raised."""
+        if self._outcome is None:
+            self._outcome = self._collect()
+        succeeded, value = self._outcome
+        if not succeeded:
+            assert isinstance(value, BaseException)
+            raise value
+        return value  # type: ignore[return-value]
+
+    def _collect(self) -> tuple[bool, object]:
+        import pickle
+
+        assert self._pid is not None
+        with os.fdopen(self._reading, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self._pid, 0)
+        self._pid = None
+        try:
+            outcome = pickle.loads(data)
+        except Exception:  # nothing or half of it: the child died
+            return False, _worker_died()
+        assert isinstance(outcome, tuple)
+        return outcome
+
+    def __del__(self) -> None:
+        # A result never asked for (the build failed first): the child is still reaped.
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._reading)
+                os.waitpid(self._pid, 0)
+
+
+def _attempt(work: Callable[[], R]) -> tuple[bool, object]:
+    try:
+        return True, work()
+    except Exception as exc:  # handed to whoever asks for the result
+        return False, exc
+
+
+def _hand_back(pipe: int, outcome: tuple[bool, object]) -> NoReturn:
+    """Send ``outcome`` to the parent and end the child, without running any of the
+    parent's clean-up (locks, temporary files, buffered output are the parent's)."""
+    import pickle
+
+    code = 0
+    try:
+        try:
+            data = pickle.dumps(outcome)
+            pickle.loads(data)  # an exception class may not take its args back
+        except Exception:  # then the message, as a user-facing error
+            _, value = outcome
+            data = pickle.dumps((False, WorkerError(str(value) or type(value).__name__)))
+        with os.fdopen(pipe, "wb") as writer:
+            writer.write(data)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)

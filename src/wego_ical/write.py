@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -45,6 +46,7 @@ from typing import BinaryIO, Literal
 from wego_ical.errors import OutputError
 from wego_ical.lock import OutputLock, locked_output, output_folder
 from wego_ical.pieces import Content
+from wego_ical.workers import Apart
 
 STAGING_PREFIX = ".wego-ical-staging-"
 
@@ -80,6 +82,7 @@ def write_output(
     *,
     lock: OutputLock | None = None,
     progress: Callable[[int, int], None] | None = None,
+    apart: Collection[str] = (),
 ) -> WriteResult:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
@@ -96,6 +99,9 @@ def write_output(
     here); otherwise it is taken for the write. Raises :class:`OutputError`
     when the folder cannot be written; the previous output is then left as
     it was. ``progress`` is told (files done, files in all) as files are produced.
+    The files named in ``apart`` are produced in a child process while the
+    others are (see :class:`~wego_ical.workers.Apart`): one large file that
+    takes long to make, such as the landing page of a large series.
     """
     for relative in files:
         _check_relative(relative)
@@ -103,8 +109,8 @@ def write_output(
     check_folder(out_dir)
     if lock is None:
         with locked_output(out_dir) as own_lock:
-            return _write_locked(out_dir, files, generated_before, own_lock, progress)
-    return _write_locked(out_dir, files, generated_before, lock, progress)
+            return _write_locked(out_dir, files, generated_before, own_lock, progress, apart)
+    return _write_locked(out_dir, files, generated_before, lock, progress, apart)
 
 
 def _write_locked(
@@ -113,6 +119,7 @@ def _write_locked(
     generated_before: Iterable[object],
     lock: OutputLock,
     progress: Callable[[int, int], None] | None = None,
+    apart: Collection[str] = (),
 ) -> WriteResult:
     try:
         _refuse_links(out_dir, files)
@@ -121,20 +128,44 @@ def _write_locked(
         # A first build has nothing to compare with: no file is looked for.
         first = not out_dir.exists()
         with _stage(out_dir, lock) as (staging, atomic):
-            changed: list[str] = []
             total = len(files)
             folders = _Folders()
-            for done, (relative, value) in enumerate(files.items(), 1):
-                content = value if isinstance(value, bytes) else value()
-                target, old = staging / relative, None if first else out_dir / relative
-                if isinstance(content, bytes):
-                    if old is None or _read_or_none(old) != content:
-                        _write_file(target, content, folders)
-                        changed.append(relative)
-                elif _write_stream(target, content, old, folders):
-                    changed.append(relative)
-                if progress is not None:
-                    progress(done, total)
+
+            def produce(relative: str) -> bool:
+                """Produce one file into the staging folder if it differs; whether it does."""
+                return _produce(
+                    files[relative],
+                    staging / relative,
+                    None if first else out_dir / relative,
+                    folders,
+                )
+
+            differs: dict[str, bool | Apart[bool]] = {
+                relative: Apart(functools.partial(produce, relative))
+                for relative in files
+                if relative in apart
+            }
+            try:
+                done = 0
+                for relative in files:
+                    if relative not in differs:
+                        differs[relative] = produce(relative)
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+                for relative, outcome in differs.items():
+                    if isinstance(outcome, Apart):
+                        differs[relative] = outcome.result()
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+            finally:
+                # Never leave the staging folder while a child still writes into it.
+                for outcome in differs.values():
+                    if isinstance(outcome, Apart):
+                        with suppress(Exception):
+                            outcome.result()
+            changed = [relative for relative in files if differs[relative]]
             stale = sorted(
                 rel for rel in set(previous) - set(files) if _exists_unlinked(out_dir, rel)
             )
@@ -158,6 +189,18 @@ def _write_locked(
             "next build"
         )
     return WriteResult(results + [FileResult(rel, "removed") for rel in stale], notice)
+
+
+def _produce(value: Content, target: Path, old: Path | None, folders: _Folders) -> bool:
+    """Produce a file and write it to ``target`` if it differs from ``old`` (None: there
+    is none); whether it differs."""
+    content = value if isinstance(value, bytes) else value()
+    if isinstance(content, bytes):
+        if old is None or _read_or_none(old) != content:
+            _write_file(target, content, folders)
+            return True
+        return False
+    return _write_stream(target, content, old, folders)
 
 
 def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
