@@ -518,6 +518,20 @@ def test_files_made_apart_land_like_the_others(tmp_path: Path) -> None:
     actions = {r.path: r.action for r in results.files}
     assert actions == {**dict.fromkeys(files, "unchanged"), "index.html": "written"}
     assert (out / "index.html").read_bytes() == b"<html>two"
+    # Another file changes, the pages do not: they are carried over (same inode)
+    # after the other files were linked into the new folder.
+    inodes = {page: (out / page).stat().st_ino for page in ("index.html", "ko/index.html")}
+    files["all.ics"] = b"A2"
+    results = write_output(out, files, list(files), apart=["index.html", "ko/index.html"])
+    actions = {r.path: r.action for r in results.files}
+    assert actions == {**dict.fromkeys(files, "unchanged"), "all.ics": "written"}
+    assert {page: (out / page).stat().st_ino for page in inodes} == inodes
+    assert snapshot(out) == {
+        "index.html": b"<html>two",
+        "ko/index.html": b"<html>ko",
+        **FILES,
+        "all.ics": b"A2",
+    }
 
 
 def test_a_file_made_apart_that_fails_leaves_the_output_untouched(tmp_path: Path) -> None:

@@ -145,6 +145,7 @@ def _write_locked(
                 for relative in files
                 if relative in apart
             }
+            early: _Linked | None = None
             try:
                 done = 0
                 for relative in files:
@@ -153,6 +154,15 @@ def _write_locked(
                         done += 1
                         if progress is not None:
                             progress(done, total)
+                stale = sorted(
+                    rel for rel in set(previous) - set(files) if _exists_unlinked(out_dir, rel)
+                )
+                made_apart = {rel for rel, value in differs.items() if isinstance(value, Apart)}
+                written = {rel for rel, value in differs.items() if value is True}
+                if atomic and not first and made_apart and (written or stale):
+                    # Something changed: the unchanged files are linked into the new
+                    # folder while the files made apart are still being made.
+                    early = _link_unchanged(staging, out_dir, written | made_apart | set(stale))
                 for relative, outcome in differs.items():
                     if isinstance(outcome, Apart):
                         differs[relative] = outcome.result()
@@ -166,12 +176,9 @@ def _write_locked(
                         with suppress(Exception):
                             outcome.result()
             changed = [relative for relative in files if differs[relative]]
-            stale = sorted(
-                rel for rel in set(previous) - set(files) if _exists_unlinked(out_dir, rel)
-            )
             swapped = True
             if changed or stale:
-                swapped = _commit(staging, atomic, out_dir, changed, set(stale))
+                swapped = _commit(staging, atomic, out_dir, changed, set(stale), early)
     except OSError as exc:
         raise OutputError(
             f"{out_dir}: cannot write the output folder: {exc.strerror or exc}"
@@ -375,13 +382,21 @@ def _stage(out_dir: Path, lock: OutputLock) -> Iterator[tuple[Path, bool]]:
 
 
 def _commit(
-    staging: Path, atomic: bool, out_dir: Path, changed: list[str], stale: set[str]
+    staging: Path,
+    atomic: bool,
+    out_dir: Path,
+    changed: list[str],
+    stale: set[str],
+    early: _Linked | None = None,
 ) -> bool:
-    """Turn ``out_dir`` into its new state; returns whether that was one atomic step."""
+    """Turn ``out_dir`` into its new state; returns whether that was one atomic step.
+
+    ``early`` is what was linked into ``staging`` already (see :func:`_link_unchanged`).
+    """
     if not atomic:
         _commit_file_by_file(staging, out_dir, changed, stale)
         return False
-    _populate(staging, out_dir, changed, stale)
+    _populate(staging, out_dir, changed, stale, early)
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return True
@@ -397,7 +412,43 @@ def _make_staging(parent: Path, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 
-def _populate(staging: Path, out_dir: Path, changed: list[str], stale: set[str]) -> None:
+@dataclass(frozen=True)
+class _Linked:
+    """Unchanged files linked into the staging folder before every file was known."""
+
+    # The files left out then (changed, stale, or not made yet).
+    skipped: set[str]
+    # Each folder of the new output with the status of the old one it copies.
+    folders: list[tuple[Path, os.stat_result]]
+
+
+def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
+    """Link every file of ``out_dir`` but ``skipped`` into ``staging``, making its folders
+    (their permissions are copied last, when the folder is complete)."""
+    folders: list[tuple[Path, os.stat_result]] = [(staging, os.stat(out_dir))]
+    for folder, subfolders, names in os.walk(out_dir):
+        base = Path(folder)
+        relative_base = base.relative_to(out_dir)
+        for sub in subfolders:
+            source = base / sub
+            if not source.is_symlink():
+                target = staging / relative_base / sub
+                target.mkdir(exist_ok=True)
+                folders.append((target, os.lstat(source)))
+        for name in subfolders + names:
+            source = base / name
+            relative = (relative_base / name).as_posix()
+            if source.is_dir() and not source.is_symlink():
+                continue
+            if relative in skipped:
+                continue
+            _link(source, staging / relative)
+    return _Linked(skipped, folders)
+
+
+def _populate(
+    staging: Path, out_dir: Path, changed: list[str], stale: set[str], early: _Linked | None
+) -> None:
     """Complete ``staging`` (which holds the changed files) into the new output folder.
 
     Folders keep their permissions and owner (a private folder stays private).
@@ -408,24 +459,13 @@ def _populate(staging: Path, out_dir: Path, changed: list[str], stale: set[str])
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    elif early is None:
+        folders = _link_unchanged(staging, out_dir, replaced).folders
     else:
-        folders.append((staging, os.stat(out_dir)))
-        for folder, subfolders, names in os.walk(out_dir):
-            base = Path(folder)
-            relative_base = base.relative_to(out_dir)
-            for sub in subfolders:
-                source = base / sub
-                if not source.is_symlink():
-                    target = staging / relative_base / sub
-                    target.mkdir(exist_ok=True)
-                    folders.append((target, os.lstat(source)))
-            for name in subfolders + names:
-                source = base / name
-                relative = (relative_base / name).as_posix()
-                if source.is_dir() and not source.is_symlink():
-                    continue
-                if relative in replaced:
-                    continue
+        folders = early.folders
+        for relative in sorted(early.skipped - replaced):  # unchanged after all
+            source = out_dir / relative
+            if source.is_symlink() or source.exists():
                 _link(source, staging / relative)
     for relative in stale:
         _remove_empty_parents(staging, staging / relative)
