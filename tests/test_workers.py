@@ -148,3 +148,14 @@ def test_apart_in_this_process_without_fork() -> None:
     assert Apart(os.getpid, apart=False).result() == os.getpid()
     with pytest.raises(WorkerError, match="boom"):
         Apart(lambda: (_ for _ in ()).throw(WorkerError("boom")), apart=False).result()
+
+
+def test_apart_works_here_when_no_process_can_be_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wego_ical import workers
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert workers.Apart(os.getpid).result() == os.getpid()

@@ -177,7 +177,13 @@ class Apart(Generic[R]):
             self._outcome = _attempt(work)
             return
         reading, writing = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (EAGAIN, ENOMEM): the work is done here
+            os.close(reading)
+            os.close(writing)
+            self._outcome = _attempt(work)
+            return
         if pid == 0:  # the child never returns: it must not unwind the parent's frames
             try:
                 os.close(reading)
