@@ -447,7 +447,10 @@ def noting(self, work, *, apart=True):
     forked.append(self._pid is not None)
 workers.Apart.__init__ = noting
 settings = workers.WorkerSettings(
-    processes=int(sys.argv[3]) or None, parallel_min_items=5, min_chunk=1
+    processes=int(sys.argv[3]) or None,
+    jobs=int(sys.argv[4]) or None,
+    parallel_min_items=5,
+    min_chunk=1,
 )
 now = datetime(2030, 1, 1, tzinfo=timezone.utc)
 build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), now, workers=settings))
@@ -464,9 +467,9 @@ def test_a_rebuild_of_a_large_series_makes_its_pages_in_a_child_byte_for_byte(
     import subprocess
     import sys
 
-    def build(out: Path, processes: int) -> list[bool]:
+    def build(out: Path, processes: int, jobs: int = 0) -> list[bool]:
         run = subprocess.run(
-            [sys.executable, "-c", APART_BUILD, str(data), str(out), str(processes)],
+            [sys.executable, "-c", APART_BUILD, str(data), str(out), str(processes), str(jobs)],
             capture_output=True,
             text=True,
             timeout=120,
@@ -478,15 +481,17 @@ def test_a_rebuild_of_a_large_series_makes_its_pages_in_a_child_byte_for_byte(
 
     data = tmp_path / "events.toml"
     data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
-    apart, alone = tmp_path / "apart", tmp_path / "alone"
+    apart, alone, one_job = tmp_path / "apart", tmp_path / "alone", tmp_path / "one-job"
     # Workers render the events of a first build: a page started while they run is
     # made here (the process has their threads), one started after them apart.
     assert len(build(apart, 0)) == 2
     assert build(alone, 1) == []
+    assert build(one_job, 0, 1) == []
     text = data.read_text(encoding="utf-8")
     data.write_text(text.replace('location = "Online"', 'location = "Online (Zoom)"', 1))
     assert build(apart, 0) == [True, True]
     assert build(alone, 1) == []
+    assert build(one_job, 0, 1) == []  # --jobs 1: everything in the build process
 
     def tree(folder: Path) -> dict[str, bytes]:
         return {
@@ -495,6 +500,6 @@ def test_a_rebuild_of_a_large_series_makes_its_pages_in_a_child_byte_for_byte(
             if p.is_file()
         }
 
-    assert tree(apart) == tree(alone)
+    assert tree(apart) == tree(alone) == tree(one_job)
     assert b"Online (Zoom)" in (apart / "index.html").read_bytes()
     assert b"Online (Zoom)" in (apart / "ko" / "index.html").read_bytes()

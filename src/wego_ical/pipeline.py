@@ -277,8 +277,10 @@ def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
     from wego_ical.publication import INDEX_PAGE
 
     events = len(prepared.publication.state.events)
-    if workers.processes == 1 or not (
-        workers.parallel_min_items <= events < workers.forkserver_min_items
+    if (
+        workers.processes == 1
+        or workers.jobs == 1
+        or not (workers.parallel_min_items <= events < workers.forkserver_min_items)
     ):
         return []
     return [INDEX_PAGE] + [f"{code}/{INDEX_PAGE}" for code, _ in prepared.translations]
