@@ -308,17 +308,23 @@ def test_event_that_leaves_a_feed_stays_there_as_cancelled(site: Site) -> None:
     assert MOBILITY not in site.events("categories/mobility.ics")
 
 
-def test_rebuild_renders_only_changed_events(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The UIDs of the events rendered from here on (in this process), in order."""
     from wego_ical import render
 
-    rendered: list[str] = []
+    uids: list[str] = []
     real = render.build_vevent
 
     def counting(record: object) -> object:
-        rendered.append(record.uid)  # type: ignore[attr-defined]
+        uids.append(record.uid)  # type: ignore[attr-defined]
         return real(record)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render, "build_vevent", counting)
+    return uids
+
+
+def test_rebuild_renders_only_changed_events(site: Site, rendered: list[str]) -> None:
     site.build(LATER)
     assert rendered == []
     site.edit('location = "Online"', 'location = "Online (Zoom)"')
@@ -332,7 +338,6 @@ def test_rebuild_renders_only_changed_events(site: Site, monkeypatch: pytest.Mon
     shutil.copytree(site.out, fresh.out)
     for path in fresh.out.rglob("*.ics"):
         path.unlink()  # nothing to reuse
-    monkeypatch.setattr(render, "build_vevent", real)
     fresh.data.write_text(site.data.read_text(encoding="utf-8"), encoding="utf-8")
     fresh.build(LATER)
     assert {p: c for p, (c, _) in fresh.files().items()} == {
@@ -341,18 +346,8 @@ def test_rebuild_renders_only_changed_events(site: Site, monkeypatch: pytest.Mon
 
 
 def test_rendered_events_are_found_by_their_digest_in_the_main_feed_or_their_own_file(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    site: Site, rendered: list[str]
 ) -> None:
-    from wego_ical import render
-
-    rendered: list[str] = []
-    real = render.build_vevent
-
-    def counting(record: object) -> object:
-        rendered.append(record.uid)  # type: ignore[attr-defined]
-        return real(record)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render, "build_vevent", counting)
     before = {p: c for p, (c, _) in site.files().items()}
     # Without the single-event files, every text is found in all.ics.
     for path in site.out.rglob("events/*.ics"):
