@@ -429,11 +429,9 @@ def _identity_change(
 
 
 def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
-    """The VEVENT text of each event of a previous build, found by the digest its
-    feeds.json records: in the main feed (one file holds them all), else in
-    the event's own file.
-
-    Texts whose digest does not match are left out: those events are rendered anew.
+    """The VEVENT text of each event of a previous build: the one in the main feed (one
+    file holds them all) with the digest its feeds.json records, else the one in
+    the event's own file (which publish() reuses only if its digest matches).
     """
     from wego_ical.page import MAIN_FEED
     from wego_ical.plan import event_file
@@ -451,8 +449,6 @@ def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
         if text is None and digest:
             content = read_generated_file(folder, event_file(record.uid))
             text = vevent_of(content) if content is not None else None
-            if text is not None and text_digest(text) != digest:
-                text = None
         if text is not None:
             result[record.uid] = text
     return result

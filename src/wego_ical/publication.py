@@ -122,7 +122,9 @@ def publish(
         prune=prune,
     )
     records.sort(key=_chronological)
-    texts = EventTexts(_reusable(previous, rendered or {}, records), records, workers)
+    reusable = _reusable(previous, rendered or {}, records)
+    # _reusable checked each reused text against the digest previous.rendered records.
+    texts = EventTexts(reusable, records, workers, previous.rendered if previous else {})
     problems: list[str] = []
     by_feed = _events_by_feed(records, texts, problems)
     feed_files, feeds, envelopes = _feed_files(
@@ -197,7 +199,9 @@ class EventTexts:
         reusable: Mapping[str, bytes],
         records: Sequence[EventRecord],
         workers: WorkerSettings | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> None:
+        """``digests`` may give the digests of the ``reusable`` texts, known already."""
         self._workers = workers
         self._texts: dict[str, bytes] = {}
         # A large publication keeps its texts in a temporary file, not in memory:
@@ -212,8 +216,9 @@ class EventTexts:
         self._spill_size = 0
         # Taken as each text is kept, so that feeds.json need not read them all again.
         self._digests: dict[str, str] = {}
+        known = digests or {}
         for key, text in reusable.items():
-            self._keep(key, text)
+            self._keep(key, text, known.get(key))
         self._fresh = [record for record in records if record.uid not in reusable]
         self._position = {record.uid: index for index, record in enumerate(self._fresh)}
         self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
@@ -233,8 +238,8 @@ class EventTexts:
             self[key]  # renders the chunk that holds it
         return self._digests[key]
 
-    def _keep(self, key: str, text: bytes) -> None:
-        self._digests[key] = text_digest(text)
+    def _keep(self, key: str, text: bytes, digest: str | None = None) -> None:
+        self._digests[key] = digest or text_digest(text)
         if self._spill is None:
             self._texts[key] = text
             return
