@@ -437,8 +437,8 @@ from wego_ical.pipeline import BuildOptions, build
 
 forked = []
 real = workers.Apart.__init__
-def noting(self, work, *, apart=True):
-    real(self, work, apart=apart)
+def noting(self, work):
+    real(self, work)
     forked.append(self._pid is not None)
 workers.Apart.__init__ = noting
 settings = workers.WorkerSettings(

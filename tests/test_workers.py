@@ -103,7 +103,6 @@ def stubborn():
 
 results = {
     "child": attempt(os.getpid),
-    "inline": attempt(os.getpid, apart=False),
     "error": attempt(fail),
     "stubborn": attempt(stubborn),
     "killed": attempt(lambda: os.kill(os.getpid(), signal.SIGKILL)),
@@ -130,7 +129,6 @@ def test_apart_runs_the_work_in_a_child_and_hands_back_its_result_or_error() -> 
     results = json.loads(run.stdout)
     pid = results.pop("pid")
     assert results["child"][0] == "ok" and results["child"][1] != pid
-    assert results["inline"] == ["ok", pid]
     assert results["with a thread"] == ["ok", pid]  # fork is unsafe there: done here
     assert results["error"] == [
         "OutputError",
@@ -142,12 +140,13 @@ def test_apart_runs_the_work_in_a_child_and_hands_back_its_result_or_error() -> 
         assert "stopped unexpectedly" in results[died][1]
 
 
-def test_apart_in_this_process_without_fork() -> None:
-    from wego_ical.workers import Apart
+def test_apart_in_this_process_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wego_ical import workers
 
-    assert Apart(os.getpid, apart=False).result() == os.getpid()
+    monkeypatch.setattr(workers, "fork_is_safe", lambda: False)
+    assert workers.Apart(os.getpid).result() == os.getpid()
     with pytest.raises(WorkerError, match="boom"):
-        Apart(lambda: (_ for _ in ()).throw(WorkerError("boom")), apart=False).result()
+        workers.Apart(lambda: (_ for _ in ()).throw(WorkerError("boom"))).result()
 
 
 def test_apart_works_here_when_no_process_can_be_forked(monkeypatch: pytest.MonkeyPatch) -> None:

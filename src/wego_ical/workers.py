@@ -52,19 +52,20 @@ class WorkerSettings:
         """How many processes should work on ``items`` items."""
         if self.processes is not None:
             return self.processes
-        # fork is only safe in a process without other threads (wego-ical
-        # serve has some) and is only reliable on Linux.
-        if (
-            items < self.parallel_min_items
-            or sys.platform != "linux"
-            or threading.active_count() > 1
-        ):
+        if items < self.parallel_min_items or not fork_is_safe():
             return 1
         return min(len(os.sched_getaffinity(0)), 8, self.jobs or 64)
 
     def chunk_size(self, items: int, processes: int) -> int:
         """Items per chunk: about four chunks per process, within the bounds."""
         return max(self.min_chunk, min(self.max_chunk, -(-items // (processes * 4))))
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork: only without other threads (wego-ical serve has
+    some; a lock one of them holds would stay locked in the child), and on Linux,
+    where it is reliable."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 class ChunkedWork(Generic[T, R]):
@@ -166,14 +167,14 @@ class Apart(Generic[R]):
     For one large piece of work that needs nothing but the memory it inherits (a
     build's landing page while its feeds are compared): the child starts at once
     and hands back only its small result (pickled), or the exception it raised.
-    ``apart`` False keeps the work in this process, as does a process with other
-    threads (fork is unsafe there) or another platform than Linux.
+    Where forking is not safe (see :func:`fork_is_safe`) or not possible, the
+    work is done in this process.
     """
 
-    def __init__(self, work: Callable[[], R], *, apart: bool = True) -> None:
+    def __init__(self, work: Callable[[], R]) -> None:
         self._pid: int | None = None
         self._outcome: tuple[bool, object] | None = None
-        if not (apart and sys.platform == "linux" and threading.active_count() == 1):
+        if not fork_is_safe():
             self._outcome = _attempt(work)
             return
         reading, writing = os.pipe()
