@@ -183,11 +183,11 @@ def _physically_clean(data: bytes) -> bool:
 
 
 # C0 controls but tab and line endings, DEL, and C1 controls (U+0080-U+009F in UTF-8).
-_CONTROL_CHARACTER = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
-# Every byte but those controls (bytes.translate deletes these and keeps the rest).
-_C0_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_NOT_C0_CONTROL = bytes(byte for byte in range(256) if byte not in _C0_CONTROLS)
+_C0 = rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_CONTROL_CHARACTER = re.compile(_C0 + b"|" + _C1.pattern)
+# Every byte but the C0 controls (bytes.translate deletes these and keeps the rest).
+_NOT_C0_CONTROL = bytes(byte for byte in range(256) if not re.fullmatch(_C0, bytes([byte])))
 # Anchored at line starts, so that each line is scanned once.
 _LONG_LINE = re.compile(rb"(?m)^[^\r\n]{%d,}" % (MAX_OCTETS + 1))
 _FOLD_AFTER_NON_ASCII = re.compile(rb"(?m)^([^\r\n]*[\x80-\xff])\r?\n[ \t]")
