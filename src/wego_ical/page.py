@@ -24,7 +24,7 @@ from wego_ical import strings
 from wego_ical.links import AddEvent, add_event
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.pieces import regroup
-from wego_ical.plan import event_file
+from wego_ical.plan import MAIN_FEED, event_file
 from wego_ical.state import EventRecord, FeedRecord, Snapshot
 from wego_ical.text import (
     event_summary,
@@ -195,10 +195,6 @@ def index_chunks(
     )
     for piece in regroup(pieces):
         yield piece.encode("utf-8")
-
-
-# The feed the page offers first: everything.
-MAIN_FEED = "all.ics"
 
 
 def qr_script() -> bytes:

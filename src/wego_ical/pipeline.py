@@ -433,8 +433,7 @@ def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
     file holds them all) with the digest its feeds.json records, else the one in
     the event's own file (which publish() reuses only if its digest matches).
     """
-    from wego_ical.page import MAIN_FEED
-    from wego_ical.plan import event_file
+    from wego_ical.plan import MAIN_FEED, event_file
     from wego_ical.render import vevent_of, vevents_in
     from wego_ical.state import text_digest
 

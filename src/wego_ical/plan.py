@@ -15,6 +15,8 @@ from wego_ical.state import CurrentEvent, Snapshot
 from wego_ical.text import describe, entry_categories, event_summary
 
 EVENTS_FOLDER = "events"
+# The feed that holds every event: the page offers it first.
+MAIN_FEED = "all.ics"
 
 
 def event_file(uid: str) -> str:
@@ -50,7 +52,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
             by_category.setdefault(category_id, []).append(entry)
     plans = [
         FeedPlan(
-            "all.ics",
+            MAIN_FEED,
             f"{info.title} — {series.labels.all_events}",
             info.description or info.title,
             tuple(entries),
