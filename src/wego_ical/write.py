@@ -426,6 +426,7 @@ def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
     """Link every file of ``out_dir`` but ``skipped`` into ``staging``, making its folders
     (their permissions are copied last, when the folder is complete)."""
     folders: list[tuple[Path, os.stat_result]] = [(staging, os.stat(out_dir))]
+    made = _Folders()
     for folder, subfolders, names in os.walk(out_dir):
         base = Path(folder)
         relative_base = base.relative_to(out_dir)
@@ -433,7 +434,7 @@ def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
             source = base / sub
             if not source.is_symlink():
                 target = staging / relative_base / sub
-                target.mkdir(exist_ok=True)
+                made.make(target)
                 folders.append((target, os.lstat(source)))
         for name in subfolders + names:
             source = base / name
@@ -442,7 +443,7 @@ def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
                 continue
             if relative in skipped:
                 continue
-            _link(source, staging / relative)
+            _link(source, staging / relative, made)
     return _Linked(skipped, folders)
 
 
@@ -463,10 +464,11 @@ def _populate(
         folders = _link_unchanged(staging, out_dir, replaced).folders
     else:
         folders = early.folders
+        made = _Folders()
         for relative in sorted(early.skipped - replaced):  # unchanged after all
             source = out_dir / relative
             if source.is_symlink() or source.exists():
-                _link(source, staging / relative)
+                _link(source, staging / relative, made)
     for relative in stale:
         _remove_empty_parents(staging, staging / relative)
     # Deepest first: a read-only folder must be filled before it is closed.
@@ -483,9 +485,9 @@ def _copy_owner_and_mode(target: Path, status: os.stat_result) -> None:
     os.chmod(target, stat.S_IMODE(status.st_mode))
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: Path, target: Path, folders: _Folders) -> None:
     """Carry a file into the new folder unchanged (same inode where possible)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folders.make(target.parent)
     if source.is_symlink():
         os.symlink(os.readlink(source), target)
         return
