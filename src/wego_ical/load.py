@@ -25,7 +25,7 @@ from pydantic_core import ErrorDetails
 from wego_ical import strings
 from wego_ical.errors import DataError, Problem
 from wego_ical.languages import TranslationProblem, declared_languages, labels_for, resolve
-from wego_ical.limits import MAX_FILE_BYTES
+from wego_ical.limits import MAX_FILE_BYTES, read_data_file
 from wego_ical.model import MAX_ENTRIES, MAX_TEXT_LENGTH, Series, raw_duplicate_ids
 from wego_ical.text import description_lengths
 from wego_ical.words import closest
@@ -51,14 +51,13 @@ def read_text(path: Path, raw: bytes | None = None) -> str:
     ``raw`` is the file's bytes when the caller has read them already (one byte
     past the size limit at most): the build hashes and loads the very same bytes.
     """
-    if raw is not None:
+    if raw is None:
+        raw = _read_bytes(path)
+    if len(raw) > MAX_FILE_BYTES:
         try:
             size = os.stat(path).st_size  # a pipe reports 0: "larger than the limit"
         except OSError:
             size = 0
-    else:
-        raw, size = _read_bytes(path)
-    if len(raw) > MAX_FILE_BYTES:
         limit = f"{MAX_FILE_BYTES / 1e6:,.0f}"
         raise DataError(
             path,
@@ -76,13 +75,11 @@ def read_text(path: Path, raw: bytes | None = None) -> str:
     return _decoded(raw, path)
 
 
-def _read_bytes(path: Path) -> tuple[bytes, int]:
-    """The file's bytes (one past the limit at most) and the size it reports."""
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes (see :func:`~wego_ical.limits.read_data_file`), every failure a
+    :class:`DataError`."""
     try:
-        # Read one byte past the limit instead of trusting the reported size:
-        # a pipe or a device (/dev/zero) reports none.
-        with open(path, "rb") as file:
-            return file.read(MAX_FILE_BYTES + 1), os.fstat(file.fileno()).st_size
+        return read_data_file(path)
     except FileNotFoundError:
         raise DataError(
             path, [Problem("file not found; check the path or pass --data PATH")]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from wego_ical import buildcache
 from wego_ical.errors import OutputError
-from wego_ical.limits import MAX_FILE_BYTES
+from wego_ical.limits import MAX_FILE_BYTES, read_data_file
 from wego_ical.lock import locked_output, output_folder, shared_lock
 from wego_ical.words import plural
 from wego_ical.workers import WorkerSettings
@@ -246,8 +246,7 @@ def _data_bytes(options: BuildOptions) -> bytes | None:
     """The data file's bytes, one past the size limit at most (the load says what is
     wrong with them); None if it cannot be read (the load tries, and says why)."""
     try:
-        with options.data_path.open("rb") as file:
-            return file.read(MAX_FILE_BYTES + 1)
+        return read_data_file(options.data_path)
     except OSError:
         return None
 

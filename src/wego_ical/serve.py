@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wego_ical.errors import WegoIcalError
-from wego_ical.limits import MAX_FILE_BYTES
+from wego_ical.limits import read_data_file
 from wego_ical.pipeline import BuildOptions, BuildResult, build
 
 CONTENT_TYPES = {
@@ -281,8 +281,7 @@ def watch(
 
     def fingerprint() -> bytes | None:
         try:
-            with open(path, "rb") as file:
-                return hashlib.sha256(file.read(MAX_FILE_BYTES + 1)).digest()
+            return hashlib.sha256(read_data_file(path)).digest()
         except OSError:
             return None
 
