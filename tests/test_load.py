@@ -509,11 +509,16 @@ def test_the_total_of_all_descriptions_is_limited(
     assert problem.message.startswith("the descriptions of all calendar entries together would be")
 
 
+def test_times_may_leave_out_the_seconds_as_toml_1_1_allows(wego_text: str) -> None:
+    short = re.sub(r"^(start|end) = (\d\d:\d\d):00$", r"\1 = \2", wego_text, flags=re.M)
+    assert short.count(":00\n") < wego_text.count(":00\n")
+    assert parse_series(short) == parse_series(wego_text)
+
+
 @pytest.mark.parametrize(
     ("line", "hint"),
     [
         ("start = 9:00", "write times as 09:00:00 (24-hour clock"),
-        ("start = 09:00", "write times as 09:00:00 (24-hour clock"),
         ("start = 9am", "write times as 09:00:00 (24-hour clock"),
         ("start = 9:30 pm", "write times as 09:00:00 (24-hour clock"),
         ("start = 24:00:00", "write times as 09:00:00 (24-hour clock"),
