@@ -13,9 +13,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import icalendar
 import pytest
@@ -26,6 +26,7 @@ from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.serve import Preview, open_preview, resolve_request_path, watch
+from wego_ical.workers import in_fresh_process
 
 
 def _start(folder: Path) -> Preview:
@@ -178,8 +179,17 @@ def test_preview_removes_what_the_previous_preview_generated(
     assert (fresh_preview.folder / "all.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
-def test_watch_rebuilds_and_keeps_last_good_build(fresh_preview: Preview) -> None:
+def test_watch_rebuilds_and_keeps_last_good_build(
+    fresh_preview: Preview, monkeypatch: pytest.MonkeyPatch
+) -> None:
     preview = fresh_preview
+    apart: list[str] = []
+
+    def spy(work: Any, argument: Any, preload: Sequence[str] = ()) -> Any:
+        apart.append(work.__name__)
+        return in_fresh_process(work, argument, preload)
+
+    monkeypatch.setattr(serve_module, "in_fresh_process", spy)
     stop = threading.Event()
     events: list[str] = []
 
@@ -209,6 +219,9 @@ def test_watch_rebuilds_and_keeps_last_good_build(fresh_preview: Preview) -> Non
         assert "TOML syntax error" in events[1]
         assert request(preview, "/part-1.ics").status == 200
         assert b"SUMMARY:Webinar One \xc2\xb7 Mobility" in body(preview, "/part-1.ics")
+        # The server runs in threads, so this process must not fork: each rebuild was
+        # made in a process of its own (and its DataError arrived whole, above).
+        assert apart == ["_changes", "_changes"]
     finally:
         stop.set()
         thread.join()

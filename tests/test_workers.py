@@ -158,3 +158,64 @@ def test_apart_works_here_when_no_process_can_be_forked(monkeypatch: pytest.Monk
     monkeypatch.setattr(os, "fork", no_fork)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert workers.Apart(os.getpid).result() == os.getpid()
+
+
+def pids(_: object) -> tuple[int, int]:
+    return os.getpid(), os.getppid()
+
+
+def bad_data(path: str) -> None:
+    from wego_ical.errors import DataError, Problem
+
+    raise DataError(path, [Problem("unknown key 'strat' (did you mean 'start'?)", "events[0]", 3)])
+
+
+class Stubborn(Exception):
+    def __init__(self, code: int, text: str) -> None:  # cannot be rebuilt from its args
+        super().__init__(f"{text} ({code})")
+
+
+def stubborn(_: object) -> None:
+    raise Stubborn(28, "disk full")
+
+
+def dies(_: object) -> None:
+    os._exit(9)
+
+
+def squares_in_workers(count: int) -> list[int]:
+    work = ChunkedWork(list(range(count)), squares, WorkerSettings(processes=2, min_chunk=1))
+    return [value for values, _ in work.results() for value in values]
+
+
+def test_in_fresh_process_runs_the_work_in_a_process_of_its_own() -> None:
+    from wego_ical.workers import in_fresh_process
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)  # what makes forking here unsafe
+    thread.start()
+    try:
+        child, parent = in_fresh_process(pids, None)
+        # Not forked from this process (its threads' locks stay here): from the server.
+        assert os.getpid() not in {child, parent}
+        # It may fork workers of its own.
+        assert in_fresh_process(squares_in_workers, 5) == [0, 1, 4, 9, 16]
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_in_fresh_process_hands_back_errors_whole_or_as_their_message() -> None:
+    from wego_ical.errors import DataError, Problem
+    from wego_ical.workers import in_fresh_process
+
+    with pytest.raises(DataError) as caught:
+        in_fresh_process(bad_data, "events.toml")
+    assert caught.value.problems == [
+        Problem("unknown key 'strat' (did you mean 'start'?)", "events[0]", 3)
+    ]
+    assert str(caught.value).startswith("events.toml: 1 problem found; nothing was written.")
+    with pytest.raises(WorkerError, match=r"^disk full \(28\)$"):
+        in_fresh_process(stubborn, None)
+    with pytest.raises(WorkerError, match="stopped unexpectedly"):
+        in_fresh_process(dies, None)

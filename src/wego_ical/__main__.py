@@ -2,4 +2,6 @@
 
 from wego_ical.cli import main
 
-main()
+# Guarded: a process that multiprocessing starts (serve's builds) may import this module.
+if __name__ == "__main__":
+    main()

@@ -344,7 +344,7 @@ def serve(
 
             def rebuild() -> None:
                 try:
-                    changes = preview.rebuild(now).changes
+                    changes = preview.rebuild(now)
                 except WegoIcalError as exc:
                     click.echo(str(exc), err=True)
                     _say("The preview still shows the last good build.")

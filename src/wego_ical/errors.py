@@ -49,6 +49,11 @@ class DataError(WegoIcalError):
         self.problems = list(problems)
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, list[Problem]]]:
+        # Pickled with what __init__ takes, so that it arrives whole from the
+        # process serve builds in.
+        return (DataError, (self.path, self.problems))
+
     def __str__(self) -> str:
         head = f"{self.path}: {plural(len(self.problems), 'problem')} found; nothing was written."
         lines = [head]

@@ -11,6 +11,7 @@ never anything outside the served folder.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
 import hashlib
 import mimetypes
@@ -20,16 +21,20 @@ import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wego_ical.errors import WegoIcalError
 from wego_ical.limits import read_data_file
-from wego_ical.pipeline import BuildOptions, BuildResult, build
+from wego_ical.pipeline import BuildOptions, build
+from wego_ical.workers import fork_is_safe, in_fresh_process
+
+if TYPE_CHECKING:
+    from wego_ical.state import Change
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -213,6 +218,8 @@ class Preview:
     folder: Path
     data_path: Path
     state_dir: Path
+    # Held while a build writes the preview folder.
+    _building: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -222,18 +229,26 @@ class Preview:
         shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
-    def rebuild(self, now: datetime) -> BuildResult:
-        """Build the data into the preview folder with links to this server.
+    def rebuild(self, now: datetime) -> list[Change]:
+        """Build the data into the preview folder with links to this server; what
+        subscribers of the real feeds would see change.
 
         The previous publication state (and the events it rendered) come from
         the real output folder, so the preview shows what the next real build
-        would publish.
+        would publish. Once the server and the watcher run in their threads, the
+        build runs in a process of its own, where it may fork its workers and make
+        the page beside the feeds, as ``wego-ical build`` does (this process must
+        not fork); its memory is returned when it ends.
         """
-        return build(
-            BuildOptions(
-                self.data_path, self.folder, now, base_url=self.url, state_dir=self.state_dir
-            )
+        options = BuildOptions(
+            self.data_path, self.folder, now, base_url=self.url, state_dir=self.state_dir
         )
+        with self._building:
+            if fork_is_safe():
+                return build(options).changes
+            return in_fresh_process(
+                _changes, dataclasses.replace(options, one_shot=True), preload=_BUILD_MODULES
+            )
 
     def serve(self) -> None:
         """Serve requests until :meth:`stop` is called (from another thread)."""
@@ -245,9 +260,19 @@ class Preview:
         self.server.shutdown()
 
     def close(self) -> None:
-        """Stop serving and remove the preview folder."""
+        """Stop serving and remove the preview folder (after a build under way)."""
         self.server.server_close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        with self._building:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# What a build imports: the process builds start from has them imported already.
+_BUILD_MODULES = ("wego_ical.load", "wego_ical.publication", "jinja2")
+
+
+def _changes(options: BuildOptions) -> list[Change]:
+    """Build, in the process :meth:`Preview.rebuild` started; what changed."""
+    return build(options).changes
 
 
 def open_preview(data_path: Path, state_dir: Path, host: str, port: int) -> Preview:

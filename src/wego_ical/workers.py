@@ -22,6 +22,7 @@ from wego_ical.errors import WorkerError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -205,19 +206,12 @@ class Apart(Generic[R]):
         return value  # type: ignore[return-value]
 
     def _collect(self) -> tuple[bool, object]:
-        import pickle
-
         assert self._pid is not None
         with os.fdopen(self._reading, "rb") as pipe:
             data = pipe.read()
         os.waitpid(self._pid, 0)
         self._pid = None
-        try:
-            outcome = pickle.loads(data)
-        except Exception:  # nothing or half of it: the child died
-            return False, _worker_died()
-        assert isinstance(outcome, tuple)
-        return outcome
+        return _unpickled_outcome(data)
 
     def __del__(self) -> None:
         # A result never asked for (the build failed first): the child is still reaped.
@@ -237,19 +231,86 @@ def _attempt(work: Callable[[], R]) -> tuple[bool, object]:
 def _hand_back(pipe: int, outcome: tuple[bool, object]) -> NoReturn:
     """Send ``outcome`` to the parent and end the child, without running any of the
     parent's clean-up (locks, temporary files, buffered output are the parent's)."""
-    import pickle
-
     code = 0
     try:
-        try:
-            data = pickle.dumps(outcome)
-            pickle.loads(data)  # an exception class may not take its args back
-        except Exception:  # then the message, as a user-facing error
-            _, value = outcome
-            data = pickle.dumps((False, WorkerError(str(value) or type(value).__name__)))
+        data = _pickled_outcome(outcome)
         with os.fdopen(pipe, "wb") as writer:
             writer.write(data)
     except BaseException:
         code = 1
     finally:
         os._exit(code)
+
+
+def _pickled_outcome(outcome: tuple[bool, object]) -> bytes:
+    """``outcome`` as the parent will read it back: an exception that does not survive
+    pickling (its class may not take its args back) becomes its message."""
+    import pickle
+
+    try:
+        data = pickle.dumps(outcome)
+        pickle.loads(data)
+    except Exception:
+        _, value = outcome
+        data = pickle.dumps((False, WorkerError(str(value) or type(value).__name__)))
+    return data
+
+
+def _unpickled_outcome(data: bytes) -> tuple[bool, object]:
+    """What a child handed back; a clear error when it died before it could."""
+    import pickle
+
+    try:
+        outcome = pickle.loads(data)
+    except Exception:  # nothing or half of it
+        return False, _worker_died()
+    assert isinstance(outcome, tuple)
+    return outcome
+
+
+def in_fresh_process(work: Callable[[T], R], argument: T, preload: Sequence[str] = ()) -> R:
+    """``work(argument)`` in a new process, waited for: its result, or the exception
+    it raised.
+
+    For a process with threads, which must not fork itself (see
+    :func:`fork_is_safe`): the new process is forked from multiprocessing's
+    forkserver, a small single-threaded process that has imported ``work``'s
+    module (and the modules named in ``preload``, when it starts), so it starts
+    at once and may fork workers of its own. ``argument``
+    and the result are pickled; the process ends with the work, and the memory
+    the work used goes with it.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([work.__module__, *preload])
+    receiving, sending = context.Pipe(duplex=False)
+    # Not daemonic: a daemonic process may not start worker processes.
+    process = context.Process(target=_run_and_send, args=(work, argument, sending))
+    process.start()
+    sending.close()
+    try:
+        data = receiving.recv_bytes()
+    except EOFError:  # the process died before it sent anything
+        data = b""
+    finally:
+        receiving.close()
+        process.join()
+    succeeded, value = _unpickled_outcome(data)
+    if not succeeded:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
+
+
+def _run_and_send(work: Callable[[T], R], argument: T, sending: Connection) -> None:
+    outcome = _attempt(functools.partial(work, argument))
+    # Let the work's threads end first, as an interpreter does at exit: the thread of
+    # a worker pool still has to tell its workers to stop, and multiprocessing closes
+    # the queue it does that through as soon as this function returns (the workers
+    # would then wait for ever, and this process for them).
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    sending.send_bytes(_pickled_outcome(outcome))
+    sending.close()
