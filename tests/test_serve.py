@@ -227,6 +227,73 @@ def test_watch_rebuilds_and_keeps_last_good_build(
         thread.join()
 
 
+class _Watching:
+    """``watch`` on ``path`` in a thread, counting the calls of ``on_change``."""
+
+    def __init__(self, path: Path, **options: float) -> None:
+        self.changes = 0
+        self._stop = threading.Event()
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=watch, args=(path, self._changed, self._stop), kwargs=options | {"ready": ready}
+        )
+        self._thread.start()
+        assert ready.wait(10)
+
+    def _changed(self) -> None:
+        self.changes += 1
+
+    def end(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def test_watch_sees_an_edit_at_the_next_glance_and_ignores_the_same_content_saved(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text("a = 1\n", encoding="utf-8")
+    # The content is compared long before the interval: the file's status changed.
+    watching = _Watching(data, interval=60.0, glance=0.02)
+    try:
+        data.write_text("a = 2\n", encoding="utf-8")
+        _wait_for(lambda: watching.changes == 1, timeout=5.0)
+        data.write_text("a = 2\n", encoding="utf-8")  # the same content, saved again
+        os.utime(data)
+        time.sleep(0.3)
+        assert watching.changes == 1
+    finally:
+        watching.end()
+
+
+def test_watch_compares_the_content_every_interval_even_when_the_status_looks_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text("a = 1\n", encoding="utf-8")
+    # A write within one tick of the file system's clock can leave the times as they were.
+    frozen, real_stat = os.stat(data), os.stat
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        return frozen if Path(path) == data else real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    slow = _Watching(data, interval=60.0, glance=0.02)
+    try:
+        data.write_text("a = 2\n", encoding="utf-8")
+        time.sleep(0.3)
+        assert slow.changes == 0  # the status looks the same, and the interval is long
+    finally:
+        slow.end()
+    data.write_text("a = 1\n", encoding="utf-8")
+    watching = _Watching(data, interval=0.2, glance=0.02)
+    try:
+        data.write_text("a = 3\n", encoding="utf-8")
+        _wait_for(lambda: watching.changes == 1, timeout=5.0)
+    finally:
+        watching.end()
+
+
 def _wait_for(condition: object, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

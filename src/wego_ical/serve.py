@@ -15,10 +15,12 @@ import dataclasses
 import email.utils
 import hashlib
 import mimetypes
+import os
 import posixpath
 import shutil
 import tempfile
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,13 +298,26 @@ def watch(
     interval: float = 0.5,
     on_error: Callable[[Exception], None] | None = None,
     ready: threading.Event | None = None,
+    glance: float = 0.05,
 ) -> None:
     """Call ``on_change`` whenever the content of ``path`` changes, until ``stop`` is set.
 
-    The watcher survives anything ``on_change`` raises (it is passed to
-    ``on_error``): one bad edit must not end the rebuilds of the next ones.
-    ``ready`` is set once the content it compares with has been read.
+    The file's status (size, inode, modification and change times) is looked at
+    every ``glance`` seconds, and its content compared as soon as the status
+    changed, so an edit is rebuilt at once; the content is compared at least
+    every ``interval`` seconds all the same (a write within one tick of the file
+    system's clock may leave the times as they were). Saving the same content
+    again rebuilds nothing. The watcher survives anything ``on_change`` raises
+    (it is passed to ``on_error``): one bad edit must not end the rebuilds of the
+    next ones. ``ready`` is set once the content it compares with has been read.
     """
+
+    def status() -> tuple[int, int, int, int] | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns
 
     def fingerprint() -> bytes | None:
         try:
@@ -310,10 +325,17 @@ def watch(
         except OSError:
             return None
 
+    last_status = status()
     last = fingerprint()
+    compared = time.monotonic()
     if ready is not None:
         ready.set()
-    while not stop.wait(interval):
+    while not stop.wait(min(glance, interval)):
+        current_status = status()
+        if current_status == last_status and time.monotonic() - compared < interval:
+            continue
+        # The status first: a write after it is seen by the next glance.
+        last_status, compared = current_status, time.monotonic()
         current = fingerprint()
         if current != last:
             last = current
