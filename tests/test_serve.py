@@ -408,6 +408,61 @@ def test_sigterm_stops_the_preview_and_removes_its_folder(tmp_path: Path) -> Non
     assert not [p for p in temp.iterdir() if p.name.startswith("wego-ical-preview-")]
 
 
+def _large_series(sessions: int) -> str:
+    """The benchmarks' synthetic series: large enough that a rebuild takes a while."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    text: str = generate(sessions)
+    return text
+
+
+def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    text = _large_series(3000)
+    data.write_text(text, encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    # Ctrl+C signals the whole process group: the preview, the server its rebuilds are
+    # forked from, and the rebuild under way with its workers.
+    command = [sys.executable, "-m", "wego_ical", "serve", "--data", str(data), "--watch"]
+    process = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "dist"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+        cwd=temp,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    try:
+        _read_until(process.stdout, "Watching", timeout=60)
+        data.write_text(text.replace('description = "open, ', 'description = "New. open, ', 1))
+        time.sleep(0.5)  # the rebuild has started; it takes over a second
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, err
+    assert out.rstrip().endswith("Stopped.") and "Rebuilt" not in out
+    assert err == ""  # no traceback, and no "the build failed": the user stopped it
+    assert not [p for p in temp.iterdir() if p.name.startswith("wego-ical-preview-")]
+    _wait_for(lambda: not _group_alive(process.pid))
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_watch_survives_an_edit_nested_too_deeply(tmp_path: Path) -> None:
     data = tmp_path / "events.toml"
     shutil.copy(DATA, data)

@@ -346,6 +346,8 @@ def serve(
                 try:
                     changes = preview.rebuild(now)
                 except WegoIcalError as exc:
+                    if stop.is_set():  # Ctrl+C ended the build too: "Stopped." says it all
+                        return
                     click.echo(str(exc), err=True)
                     _say("The preview still shows the last good build.")
                     return
@@ -370,6 +372,7 @@ def serve(
             _say(f"Watching {data_path} for changes.")
         preview.serve()
     except KeyboardInterrupt:
+        stop.set()
         _say("Stopped.")
     finally:
         stop.set()

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from wego_ical.errors import WegoIcalError
 from wego_ical.limits import read_data_file
 from wego_ical.pipeline import BuildOptions, build
-from wego_ical.workers import fork_is_safe, in_fresh_process
+from wego_ical.workers import fork_is_safe, in_fresh_process, start_fresh_processes
 
 if TYPE_CHECKING:
     from wego_ical.state import Change
@@ -288,6 +288,9 @@ def open_preview(data_path: Path, state_dir: Path, host: str, port: int) -> Prev
     except (UnicodeError, ValueError) as exc:  # e.g. a host name that cannot be encoded
         shutil.rmtree(folder, ignore_errors=True)
         raise WegoIcalError(f"cannot serve on {host}:{port}: {exc}") from None
+    # Rebuilds run in processes forked from a server (see Preview.rebuild): it starts
+    # now, importing what a build needs while the first build runs here.
+    start_fresh_processes((__name__, *_BUILD_MODULES))
     return Preview(server, folder, data_path, state_dir)
 
 

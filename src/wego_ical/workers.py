@@ -287,8 +287,13 @@ def in_fresh_process(work: Callable[[T], R], argument: T, preload: Sequence[str]
     receiving, sending = context.Pipe(duplex=False)
     # Not daemonic: a daemonic process may not start worker processes.
     process = context.Process(target=_run_and_send, args=(work, argument, sending))
-    process.start()
-    sending.close()
+    try:
+        process.start()
+    except (OSError, EOFError) as exc:  # no process to spare, or the server died
+        receiving.close()
+        raise WorkerError(f"could not start a process for the work ({exc})") from None
+    finally:
+        sending.close()
     try:
         data = receiving.recv_bytes()
     except EOFError:  # the process died before it sent anything
@@ -303,8 +308,41 @@ def in_fresh_process(work: Callable[[T], R], argument: T, preload: Sequence[str]
     return value  # type: ignore[return-value]
 
 
+def start_fresh_processes(preload: Sequence[str]) -> None:
+    """Start the server :func:`in_fresh_process` forks from, having imported ``preload``.
+
+    Meant for the main thread, before a first :func:`in_fresh_process`: Ctrl+C is
+    ignored while the server starts, which it would not survive while it imports (it
+    ignores Ctrl+C itself once it runs; the processes it starts heed it again).
+    Elsewhere, nothing is done here: the server starts when it is first needed.
+    """
+    import multiprocessing
+    import multiprocessing.forkserver
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    multiprocessing.set_forkserver_preload(list(preload))
+    # A signal ignored here stays ignored in the process started (Python too leaves it so).
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_and_send(work: Callable[[T], R], argument: T, sending: Connection) -> None:
-    outcome = _attempt(functools.partial(work, argument))
+    import signal
+
+    # A server started by start_fresh_processes passes on its ignoring of Ctrl+C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        outcome = _attempt(functools.partial(work, argument))
+    except KeyboardInterrupt:
+        # Ctrl+C reaches this process too: the caller is stopping, and has its own
+        # message for that (multiprocessing would print a traceback).
+        sending.close()
+        return
     # Let the work's threads end first, as an interpreter does at exit: the thread of
     # a worker pool still has to tell its workers to stop, and multiprocessing closes
     # the queue it does that through as soon as this function returns (the workers
