@@ -276,9 +276,9 @@ def in_fresh_process(work: Callable[[T], R], argument: T, preload: Sequence[str]
     :func:`fork_is_safe`): the new process is forked from multiprocessing's
     forkserver, a small single-threaded process that has imported ``work``'s
     module (and the modules named in ``preload``, when it starts), so it starts
-    at once and may fork workers of its own. ``argument``
-    and the result are pickled; the process ends with the work, and the memory
-    the work used goes with it.
+    at once and may fork workers of its own. ``argument`` and the result are
+    pickled; the process ends with the work, and the memory the work used goes
+    with it.
     """
     import multiprocessing
 
