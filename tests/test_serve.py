@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -185,9 +185,9 @@ def test_watch_rebuilds_and_keeps_last_good_build(
     preview = fresh_preview
     apart: list[str] = []
 
-    def spy(work: Any, argument: Any, preload: Sequence[str] = ()) -> Any:
+    def spy(work: Any, argument: Any) -> Any:
         apart.append(work.__name__)
-        return in_fresh_process(work, argument, preload)
+        return in_fresh_process(work, argument)
 
     monkeypatch.setattr(serve_module, "in_fresh_process", spy)
     stop = threading.Event()

@@ -248,9 +248,7 @@ class Preview:
         with self._building:
             if fork_is_safe():
                 return build(options).changes
-            return in_fresh_process(
-                _changes, dataclasses.replace(options, one_shot=True), preload=_BUILD_MODULES
-            )
+            return in_fresh_process(_changes, dataclasses.replace(options, one_shot=True))
 
     def serve(self) -> None:
         """Serve requests until :meth:`stop` is called (from another thread)."""

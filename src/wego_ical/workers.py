@@ -199,11 +199,7 @@ class Apart(Generic[R]):
         """The work's result (waiting for the child), or the exception it raised."""
         if self._outcome is None:
             self._outcome = self._collect()
-        succeeded, value = self._outcome
-        if not succeeded:
-            assert isinstance(value, BaseException)
-            raise value
-        return value  # type: ignore[return-value]
+        return _returned(self._outcome)
 
     def _collect(self) -> tuple[bool, object]:
         assert self._pid is not None
@@ -226,6 +222,16 @@ def _attempt(work: Callable[[], R]) -> tuple[bool, object]:
         return True, work()
     except Exception as exc:  # handed to whoever asks for the result
         return False, exc
+
+
+# The outcome was pickled: its type is the caller's to know (R, of the work it started).
+def _returned(outcome: tuple[bool, object]) -> R:  # type: ignore[type-var]
+    """What :func:`_attempt` caught, once more: the work's result, or its exception raised."""
+    succeeded, value = outcome
+    if not succeeded:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
 
 
 def _hand_back(pipe: int, outcome: tuple[bool, object]) -> NoReturn:
@@ -268,22 +274,21 @@ def _unpickled_outcome(data: bytes) -> tuple[bool, object]:
     return outcome
 
 
-def in_fresh_process(work: Callable[[T], R], argument: T, preload: Sequence[str] = ()) -> R:
+def in_fresh_process(work: Callable[[T], R], argument: T) -> R:
     """``work(argument)`` in a new process, waited for: its result, or the exception
     it raised.
 
     For a process with threads, which must not fork itself (see
     :func:`fork_is_safe`): the new process is forked from multiprocessing's
-    forkserver, a small single-threaded process that has imported ``work``'s
-    module (and the modules named in ``preload``, when it starts), so it starts
-    at once and may fork workers of its own. ``argument`` and the result are
-    pickled; the process ends with the work, and the memory the work used goes
-    with it.
+    forkserver, a small single-threaded process (started by
+    :func:`start_fresh_processes` with the modules the work needs imported, or
+    else now), so it may fork workers of its own. ``argument`` and the result
+    are pickled; the process ends with the work, and the memory the work used
+    goes with it.
     """
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([work.__module__, *preload])
     receiving, sending = context.Pipe(duplex=False)
     # Not daemonic: a daemonic process may not start worker processes.
     process = context.Process(target=_run_and_send, args=(work, argument, sending))
@@ -301,11 +306,7 @@ def in_fresh_process(work: Callable[[T], R], argument: T, preload: Sequence[str]
     finally:
         receiving.close()
         process.join()
-    succeeded, value = _unpickled_outcome(data)
-    if not succeeded:
-        assert isinstance(value, BaseException)
-        raise value
-    return value  # type: ignore[return-value]
+    return _returned(_unpickled_outcome(data))
 
 
 def start_fresh_processes(preload: Sequence[str]) -> None:
