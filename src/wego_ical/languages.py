@@ -133,11 +133,10 @@ def _resolve_value(
     if what == "model" and isinstance(value, Mapping):
         return _resolve_table(value, inner, loc, language, default, declared, problems)
     if what == "list" and isinstance(value, list):
-        item_kind = _kind(inner)
-        if item_kind[0] == "other":
+        if inner[0] == "other":
             return value
         return [
-            _resolve_value(item, item_kind, (*loc, index), language, default, declared, problems)
+            _resolve_value(item, inner, (*loc, index), language, default, declared, problems)
             for index, item in enumerate(value)
         ]
     return value
@@ -183,7 +182,8 @@ def _pick(
 
 
 def _kind(annotation: Any) -> tuple[str, Any]:
-    """ "text", "model", "list" (with the item type) or "other", for a field's type."""
+    """ "text", "model" (with the model), "list" (with the kind of its items) or "other",
+    for a field's type."""
     annotation = _without_optional(annotation)
     if typing.get_origin(annotation) is typing.Annotated:
         base, *metadata = typing.get_args(annotation)
@@ -192,7 +192,7 @@ def _kind(annotation: Any) -> tuple[str, Any]:
         annotation = _without_optional(base)
     if typing.get_origin(annotation) is list:
         (item,) = typing.get_args(annotation)
-        return "list", item
+        return "list", _kind(item)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "model", annotation
     return "other", None
