@@ -444,7 +444,7 @@ class Category(StrictModel):
 
     id: Slug
     name: Line
-    topics: list[Line] = []
+    topics: list[Line] = Field(default_factory=list)
 
 
 class Person(StrictModel):
@@ -500,7 +500,7 @@ class _Timed(StrictModel):
     url: Url | None = None
     conference: Url | None = None
     status: Status = "confirmed"
-    panelists: PersonRefs = []
+    panelists: PersonRefs = Field(default_factory=list)
     # The time zone of its times (default: the event's, else the series').
     timezone: ZoneName | None = None
     # A whole-day item (a deadline, a conference day shown as a banner): no times.
@@ -528,7 +528,7 @@ class Session(_Timed):
     start: time | None = None
     end: time | None = None
     category: CategoryRef | None = None
-    projects: list[ProjectRef] = []
+    projects: list[ProjectRef] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _times_or_all_day(self) -> Self:
@@ -578,9 +578,9 @@ class Event(_Timed):
     end: time | None = None
     host: Line | None = None
     awards_ceremony: bool = False
-    interpretation: list[Line] = []
-    jury: PersonRefs = []
-    sessions: list[Session] = []
+    interpretation: list[Line] = Field(default_factory=list)
+    jury: PersonRefs = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -873,9 +873,9 @@ class Series(StrictModel):
     series: SeriesInfo
     publish: Publish = Publish()
     labels: Labels = Labels()
-    categories: list[Category] = []
-    people: list[Person] = []
-    projects: list[Project] = []
+    categories: list[Category] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
     events: Annotated[list[Event], Field(min_length=1)]
 
     @field_validator("categories")
