@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +58,67 @@ def test_a_large_batch_is_worked_by_processes_forked_from_a_server() -> None:
 
 def parents(items: Sequence[int]) -> tuple[list[int], int]:
     return list(items), os.getppid()
+
+
+def ctrl_c_handlers(items: Sequence[int]) -> list[tuple[object, bool]]:
+    """How each worker takes Ctrl+C, and whether it holds it back."""
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return [(signal.getsignal(signal.SIGINT), blocked) for _ in items]
+
+
+@pytest.mark.parametrize("forkserver_min_items", [5, 20_000])
+def test_ctrl_c_ends_a_worker_without_a_traceback(forkserver_min_items: int) -> None:
+    # Python's handler would raise KeyboardInterrupt in a worker waiting for its next
+    # chunk, and multiprocessing would print its traceback; the default action ends it.
+    settings = WorkerSettings(processes=2, min_chunk=1, forkserver_min_items=forkserver_min_items)
+    results = ChunkedWork(list(range(6)), ctrl_c_handlers, settings).results()
+    assert {handler for handlers in results for handler in handlers} == {(signal.SIG_DFL, False)}
+    # This process takes it as before (the workers start with it held back).
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def first_chunk_slow(items: Sequence[int]) -> list[int]:
+    time.sleep(5 if items[0] == 0 else 0)
+    return list(items)
+
+
+def test_ctrl_c_to_the_group_ends_the_workers_quietly(tmp_path: Path) -> None:
+    # One worker is busy with the first chunk while the other, done with the second,
+    # waits for more when Ctrl+C comes: nothing but the caller's own message may follow.
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_workers import first_chunk_slow\n"
+        "from wego_ical.workers import ChunkedWork, WorkerSettings\n"
+        "work = ChunkedWork([0, 1], first_chunk_slow,\n"
+        "                   WorkerSettings(processes=2, min_chunk=1))\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    work.results()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped', flush=True)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    try:
+        assert process.stdout.readline() == "started\n"
+        time.sleep(1.5)  # the second chunk is done, the first is not
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert out == "stopped\n"
+    assert err == ""
 
 
 def test_a_taken_chunk_is_forgotten() -> None:

@@ -14,7 +14,7 @@ import functools
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
@@ -110,9 +110,13 @@ class ChunkedWork(Generic[T, R]):
             context = server
         else:
             context = multiprocessing.get_context("fork")
-        pool = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
+        pool = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=context, initializer=_end_on_ctrl_c
+        )
         try:
-            futures = [pool.submit(work, items[start : start + self.step]) for start in starts]
+            # The workers start as the chunks are submitted.
+            with _ctrl_c_held_back():
+                futures = [pool.submit(work, items[start : start + self.step]) for start in starts]
         except BrokenProcessPool:
             raise _worker_died() from None
         finally:
@@ -139,6 +143,32 @@ class ChunkedWork(Generic[T, R]):
     def results(self) -> list[R]:
         """The result of every chunk, in order (each taken)."""
         return [self.take(number) for number in range(len(self._chunks))]
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Ctrl+C blocked in this thread while worker processes are started: they start with
+    it blocked (a Ctrl+C while a worker starts up would otherwise print a traceback), and
+    this process receives it as soon as they have started."""
+    import signal
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _end_on_ctrl_c() -> None:
+    """In a worker process, first thing: Ctrl+C (which reaches the whole process group)
+    ends it as the signal's default action does, also one that came while it started.
+    As Python's KeyboardInterrupt it would print a traceback whenever it came while the
+    worker waited for its next chunk; the process that started the workers reports the
+    stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _on_slice(work: Callable[[Sequence[T]], R], items: Sequence[T], start: int, stop: int) -> R:
