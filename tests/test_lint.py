@@ -186,15 +186,29 @@ def test_build_checks_its_own_output_before_writing(
         envelope = real(*args, **kwargs)  # type: ignore[arg-type]
         return envelope.replace(b"METHOD:PUBLISH", b"METHOD:REQUEST")
 
-    monkeypatch.setattr(publication, "build_envelope", broken_envelope)
-    with pytest.raises(SelfCheckError, match="failed their own checks, so nothing was written"):
-        publish(wego, None, BUILD_TIME)
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(publication, "build_envelope", broken_envelope)
+    # A feed's envelope is made and checked when its file is produced.
+    published = publish(wego, None, BUILD_TIME)
+    with pytest.raises(SelfCheckError, match="failed their own checks, so nothing was written"):
+        published.content("all.ics")
+    fresh = tmp_path / "fresh"
+    result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(fresh)])
     assert result.exit_code == 1
     assert "  all.ics:5: error: METHOD:REQUEST in a published feed" in result.output
     assert "This is a bug in wego-ical" in result.output
-    assert not out.exists()
+    assert not fresh.exists()
+    # An edit over a previous output: the output is left as it was.
+    edited = tmp_path / "events.toml"
+    edited.write_text(DATA.read_text().replace("Green Connectivity", "Green Connectivity 2"))
+    result = runner.invoke(main, ["build", "--data", str(edited), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "METHOD:REQUEST in a published feed" in result.output
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert after == before
 
 
 @pytest.mark.parametrize("processes", [1, 2])

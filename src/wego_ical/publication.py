@@ -127,9 +127,8 @@ def publish(
     texts = EventTexts(reusable, records, workers, previous.rendered if previous else {})
     problems: list[str] = []
     by_feed = _events_by_feed(records, texts, problems)
-    feed_files, feeds, envelopes = _feed_files(
-        series, _feed_descriptions(plans, previous), by_feed, texts
-    )
+    feed_files, feeds = _feed_files(series, _feed_descriptions(plans, previous), by_feed, texts)
+    single_envelopes: dict[str, bytes] = {}
     # The page needs no VEVENT, so it is written while they are rendered;
     # then single-event files in the order their events are rendered; the
     # feeds after them.
@@ -143,10 +142,10 @@ def publish(
     for record in records:
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
-        envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
+        single_envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
         files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
     files |= feed_files
-    check_output(envelopes, problems)
+    check_output(single_envelopes, problems)
     state = State(
         renderer=RENDERER,
         series=series.series.id,
@@ -303,12 +302,11 @@ def _feed_files(
     descriptions: dict[str, tuple[str, str]],
     by_feed: dict[str, list[tuple[EventRecord, str]]],
     texts: EventTexts,
-) -> tuple[dict[str, Content], list[FeedRecord], dict[str, bytes]]:
-    """The feed files (produced when written), their records and their envelopes."""
+) -> tuple[dict[str, Content], list[FeedRecord]]:
+    """The feed files (produced when written) and their records."""
     info = series.series
     files: dict[str, Content] = {}
     feeds: list[FeedRecord] = []
-    envelopes: dict[str, bytes] = {}
     base_url = series.publish.base_url
     for path, (name, description) in descriptions.items():
         shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
@@ -316,7 +314,8 @@ def _feed_files(
             continue
         members = [record for record, _ in shown]
         key = path.removesuffix(".ics").replace("/", ".")
-        envelopes[path] = build_envelope(
+        envelope = functools.partial(
+            build_envelope,
             name,
             description,
             _zones(members),
@@ -326,9 +325,22 @@ def _feed_files(
             refresh_hours=series.publish.refresh_hours,
             url=links.feed_url(base_url, path) if base_url else None,
         )
-        files[path] = functools.partial(texts.stream, envelopes[path], [key for _, key in shown])
+        files[path] = functools.partial(
+            _feed_content, texts, path, envelope, [key for _, key in shown]
+        )
         feeds.append(_feed_record(base_url, path, name, description, len(members)))
-    return files, feeds, envelopes
+    return files, feeds
+
+
+def _feed_content(
+    texts: EventTexts, path: str, envelope: Callable[[], bytes], keys: list[str]
+) -> Iterator[bytes]:
+    """A feed's file, in pieces. Its envelope is made and checked only now, when the
+    file is produced: a rebuild then makes them while the page is made beside it,
+    instead of before. A finding still stops the build before the output changes."""
+    made = envelope()
+    check_output({path: made})
+    return texts.stream(made, keys)
 
 
 def _reusable(

@@ -225,9 +225,10 @@ def check_output(envelopes: Mapping[str, bytes], problems: Sequence[str] = ()) -
     """Raise :class:`SelfCheckError` if an envelope has a lint error or ``problems`` is not empty.
 
     Each envelope and each VEVENT is checked once (the files are made of
-    exactly these pieces): the envelopes here, the VEVENTs as they are
-    rendered (their errors are ``problems``). This is a last line of defence
-    against bugs in wego-ical itself, before anything is written.
+    exactly these pieces), as it is made: the VEVENTs as they are rendered
+    (their errors are ``problems``), a feed's envelope when its file is
+    produced. This is a last line of defence against bugs in wego-ical
+    itself: the output folder is never changed after a finding.
     """
     found = [
         finding.render(path) for path, envelope in envelopes.items() for finding in lint(envelope)
