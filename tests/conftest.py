@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +117,29 @@ def wait_for_port(
                 logged = log.read_text() if log is not None and log.exists() else ""
                 raise AssertionError(f"{name} did not start: {output} {logged}") from None
             time.sleep(0.05)
+
+
+def ctrl_c_to_group(
+    command: list[str], until_ready: Callable[[subprocess.Popen[str]], None], **popen: Any
+) -> tuple[subprocess.Popen[str], str, str]:
+    """Run ``command`` in a process group of its own, call ``until_ready`` with it, then
+    send Ctrl+C to the whole group (as a terminal does) and collect the rest of its
+    output: the process, its stdout and its stderr. Whatever fails, the group is not
+    left running."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **popen,
+    )
+    try:
+        until_ready(process)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process, out, err

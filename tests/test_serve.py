@@ -21,7 +21,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, DATA
+from conftest import BUILD_TIME, DATA, ctrl_c_to_group
 from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
@@ -428,26 +428,19 @@ def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> No
     # Ctrl+C signals the whole process group: the preview, the server its rebuilds are
     # forked from, and the rebuild under way with its workers.
     command = [sys.executable, "-m", "wego_ical", "serve", "--data", str(data), "--watch"]
-    process = subprocess.Popen(
-        [*command, "--out", str(tmp_path / "dist"), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": str(temp)},
-        cwd=temp,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    try:
+
+    def rebuilding(process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
         _read_until(process.stdout, "Watching", timeout=60)
         data.write_text(text.replace('description = "open, ', 'description = "New. open, ', 1))
         time.sleep(0.5)  # the rebuild has started; it takes over a second
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+
+    process, out, err = ctrl_c_to_group(
+        [*command, "--out", str(tmp_path / "dist"), "--port", "0"],
+        rebuilding,
+        env={**os.environ, "TMPDIR": str(temp)},
+        cwd=temp,
+    )
     assert process.returncode == 0, err
     assert out.rstrip().endswith("Stopped.") and "Rebuilt" not in out
     assert err == ""  # no traceback, and no "the build failed": the user stopped it

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ctrl_c_to_group
 from wego_ical.errors import WorkerError
 from wego_ical.workers import ChunkedWork, WorkerSettings
 
@@ -100,23 +101,13 @@ def test_ctrl_c_to_the_group_ends_the_workers_quietly(tmp_path: Path) -> None:
         "except KeyboardInterrupt:\n"
         "    print('stopped', flush=True)\n"
     )
-    process = subprocess.Popen(
-        [sys.executable, str(script)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    try:
+
+    def second_chunk_done(process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
         assert process.stdout.readline() == "started\n"
         time.sleep(1.5)  # the second chunk is done, the first is not
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+
+    _, out, err = ctrl_c_to_group([sys.executable, str(script)], second_chunk_done)
     assert out == "stopped\n"
     assert err == ""
 
