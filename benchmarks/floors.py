@@ -34,9 +34,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from run import build_process, python
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NOW = "2024-06-01T00:00:00Z"
 # What a rebuild imports before it reads the data (the build's own modules pull in
 # pydantic's models, icalendar and click).
 REBUILD_IMPORTS = (
@@ -57,31 +58,6 @@ def median_of(action: Callable[[], object], runs: int = 5) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def run_python(*args: str) -> None:
-    subprocess.run([sys.executable, *args], check=True, capture_output=True)
-
-
-def build(data: Path, out: Path) -> str:
-    """Run one `wego-ical build` process; its output."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wego_ical",
-            "build",
-            "--data",
-            str(data),
-            "--out",
-            str(out),
-            "--now",
-            NOW,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def link_everything(out: Path, into: Path) -> None:
@@ -115,7 +91,7 @@ def one_edit_floor(size: int) -> None:
         data, out = work / "series.toml", work / "out"
         text = generate(size)
         data.write_text(text, encoding="utf-8")
-        build(data, out)
+        build_process(data, out)
         edits = iter(range(1, 1000))
 
         def edited_rebuild() -> None:
@@ -123,7 +99,7 @@ def one_edit_floor(size: int) -> None:
                 'description = "open, ', f'description = "Edited {next(edits)}. open, ', 1
             )
             data.write_text(changed, encoding="utf-8")
-            assert "changed: " in build(data, out)
+            assert "changed: " in build_process(data, out)[3]
 
         rebuild = median_of(edited_rebuild, runs=3)
         raw = data.read_bytes()
@@ -135,7 +111,7 @@ def one_edit_floor(size: int) -> None:
         steps = [
             (
                 "start Python, import what a rebuild imports",
-                median_of(lambda: run_python("-c", REBUILD_IMPORTS)),
+                median_of(lambda: python("-c", REBUILD_IMPORTS)),
             ),
             (
                 "parse and validate the data file (`load_editions`)",
@@ -207,7 +183,7 @@ def wego_ladder() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 start = time.perf_counter()
                 if command is None:
-                    build(Path(data), out)
+                    build_process(Path(data), out)
                 else:
                     subprocess.run(command, check=True, capture_output=True)
                 times[name].append(time.perf_counter() - start)
