@@ -138,7 +138,7 @@ def test_credentials_from_the_environment_first_then_netrc(tmp_path: Path) -> No
     with pytest.raises(PublishError, match="no such netrc file"):
         credentials(URL, {}, tmp_path / "missing")
     (tmp_path / "bad").write_text("machine\n")
-    with pytest.raises(PublishError, match="cannot be used as a netrc file"):
+    with pytest.raises(PublishError, match="line 2: cannot be read as a netrc file"):
         credentials(URL, {}, tmp_path / "bad")
 
 

@@ -13,6 +13,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from conftest import DATA
 from wego_ical.lock import locked_output, shared_lock
 from wego_ical.pipeline import BuildOptions, build
@@ -185,3 +187,85 @@ def test_output_folder_in_an_impossible_place() -> None:
     code, output = finish(cli("build", "--data", str(DATA), "--out", "/proc/wego-ical-x"))
     assert code == 1
     assert output.startswith("Error: /proc/wego-ical-x: cannot use the output folder"), output
+
+
+# --- a lock file written by someone else ------------------------------------
+
+
+def _victim(tmp_path: Path) -> Path:
+    victim = tmp_path / "work"
+    (victim / "important").mkdir(parents=True)
+    (victim / "important" / "keep.txt").write_text("mine")
+    (victim / ".git").mkdir()
+    (victim / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return victim
+
+
+@pytest.mark.parametrize(
+    "staging",
+    [
+        ".",
+        "important",
+        "./important",
+        "dist/..",
+        "../work/important",
+        "{work}",
+        "{work}/important",
+        "{work}/dist/../important",
+        "{work}/.dist.wego-ical-staging-../important",
+        "{work}/.dist.wego-ical-staging-abcdefgh/..",
+        "{work}/.dist.wego-ical-staging-link0000",
+        ["not", "a", "path"],
+        "{work}/important\u0000",
+    ],
+)
+@pytest.mark.parametrize("where", ["beside", "inside"])
+def test_a_forged_staging_record_never_removes_anything_outside(
+    tmp_path: Path, staging: object, where: str
+) -> None:
+    """The issue's case: `echo '{"pid":1,"staging":"."}' > dist/.wego-ical.lock; wego-ical
+    build` emptied the working directory. Run as the CLI, from inside the victim folder."""
+    work = _victim(tmp_path)
+    out = work / "dist"
+    out.mkdir()
+    # A link named like a staging folder, pointing at the precious folder.
+    (work / ".dist.wego-ical-staging-link0000").symlink_to(work / "important")
+    recorded = staging.format(work=work) if isinstance(staging, str) else staging
+    lock = work / ".dist.wego-ical.lock" if where == "beside" else out / ".wego-ical.lock"
+    lock.write_text(json.dumps({"pid": 1, "staging": recorded}))
+    result = subprocess.run(
+        [sys.executable, "-m", "wego_ical", "build", "--data", str(DATA), "--now", NOW],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert (work / "important" / "keep.txt").read_text() == "mine"
+    assert (work / ".git" / "HEAD").is_file()
+    assert (out / "all.ics").is_file()
+    assert "staging" not in json.loads(lock.read_text())
+    if isinstance(recorded, str) and "\0" not in recorded and os.path.lexists(work / recorded):
+        assert "is not a staging folder of this output folder; it was left alone" in result.stdout
+
+
+def test_a_real_leftover_staging_folder_is_still_removed_from_a_relative_output(
+    tmp_path: Path,
+) -> None:
+    """The build records its staging folder by its absolute path, so a build run from
+    another folder finds and removes the same one."""
+    work = _victim(tmp_path)
+    leftover = work / ".dist.wego-ical-staging-k1ll3d00"
+    leftover.mkdir()
+    (work / ".dist.wego-ical.lock").write_text(json.dumps({"pid": 1, "staging": str(leftover)}))
+    result = subprocess.run(
+        [sys.executable, "-m", "wego_ical", "build", "--data", str(DATA), "--now", NOW],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not leftover.exists()
+    assert "warning" not in result.stdout

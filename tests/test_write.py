@@ -279,7 +279,10 @@ def test_failure_while_staging_leaves_output_untouched(
 def test_the_staging_folder_a_killed_build_recorded_is_removed(tmp_path: Path, where: str) -> None:
     out = tmp_path / "dist"
     write(out, FILES, {})
-    leftover = (tmp_path if where == "beside" else out) / ".dist.wego-ical-staging-k1ll3d"
+    name = (
+        ".dist.wego-ical-staging-k1ll3d00" if where == "beside" else ".wego-ical-staging-k1ll3d00"
+    )
+    leftover = (tmp_path if where == "beside" else out) / name
     leftover.mkdir()
     (leftover / "all.ics").write_bytes(b"half")
     # What a build killed while writing its staging folder leaves in the lock file.

@@ -26,6 +26,9 @@ from contextlib import suppress
 from pathlib import Path
 from stat import S_ISREG
 
+from wego_ical import sidecar
+from wego_ical.errors import WegoIcalError
+
 RECORD_SUFFIX = ".wego-ical.build.json"
 FORMAT = 1
 # The libraries whose version can change what a build writes (import names).
@@ -34,7 +37,7 @@ _LIBRARIES = ("icalendar", "pydantic", "pydantic_core", "tzdata", "babel", "jinj
 
 def record_path(out_dir: Path) -> Path:
     """Where the record of the last build of ``out_dir`` is kept: beside it, like its lock."""
-    return out_dir.parent / f".{out_dir.name}{RECORD_SUFFIX}"
+    return sidecar.beside(out_dir, RECORD_SUFFIX)
 
 
 def build_key(data: bytes, options: Mapping[str, object]) -> str:
@@ -115,13 +118,8 @@ def remember(out_dir: Path, key: str, paths: Iterable[str]) -> None:
         files[path] = identity
     folder = _identity_of_folder(out_dir)
     record = {"format": FORMAT, "key": key, "folder": folder, "files": files}
-    target = record_path(out_dir)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
-        temporary.replace(target)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    with suppress(OSError, WegoIcalError):
+        sidecar.replace(record_path(out_dir), json.dumps(record, separators=(",", ":")).encode())
 
 
 def forget(out_dir: Path) -> None:
@@ -134,9 +132,10 @@ def unchanged(out_dir: Path, key: str) -> int | None:
     """The number of files checked when the last build of ``out_dir`` had ``key`` and
     left every file as it still is (a build now would change nothing); else None."""
     try:
-        record = json.loads(record_path(out_dir).read_bytes())
-    except (OSError, ValueError):
+        data = sidecar.read_bytes(record_path(out_dir))
+    except (OSError, WegoIcalError):
         return None
+    record = sidecar.parse_json(data) if data is not None else None
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         return None
     files = record.get("files")

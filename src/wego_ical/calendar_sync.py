@@ -22,9 +22,10 @@ plans and writes.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import netrc
-import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,10 +33,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from wego_ical.dav import ConnectionLost, DavClient, PreconditionFailed, Resource
+from wego_ical import sidecar
+from wego_ical.dav import (
+    ConnectionLost,
+    DavClient,
+    PreconditionFailed,
+    Refused,
+    Resource,
+    calendar_url,
+)
 from wego_ical.errors import PublishError
 from wego_ical.lock import shared_lock
 from wego_ical.state import STATE_FILE, read_state
+from wego_ical.words import plural
 
 if TYPE_CHECKING:
     from icalendar import Component
@@ -74,7 +84,8 @@ class Recorded:
 class Action:
     """One step of a sync: create, update, delete, keep, or a conflict to report."""
 
-    kind: str  # create | recreate | update | delete | unchanged | conflict | foreign
+    # create | recreate | update | delete | unchanged | conflict | foreign | refused
+    kind: str
     href: str
     summary: str
     event: LocalEvent | None = None
@@ -96,6 +107,8 @@ class SyncResult:
     done: list[Action] = field(default_factory=list)
     conflicts: list[Action] = field(default_factory=list)
     dry_run: bool = False
+    # Writes found already made (by another publish running at the same time).
+    found_done: list[Action] = field(default_factory=list)
 
 
 # --- the feed ---------------------------------------------------------------
@@ -125,7 +138,7 @@ def _read_feed(
             data = (out_dir / feed).read_bytes()
         except OSError as exc:
             raise PublishError(f"{out_dir / feed}: cannot be read ({exc.strerror})") from None
-    calendar = Calendar.from_ical(data)
+    calendar = _parse_feed(out_dir / feed, data)
     zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE")}
     for zone in zones.values():
         # "This timezone only works from …": RFC 5546's table for PUBLISH, which
@@ -134,7 +147,7 @@ def _read_feed(
         zone.pop("COMMENT", None)
     events = []
     for event in calendar.walk("VEVENT"):
-        uid = str(event["UID"])
+        uid = _object_name(out_dir / feed, event.get("UID"))
         digest = hashlib.sha256(OBJECT_FORMAT + event.to_ical()).hexdigest()
         single = Calendar()
         single.add("prodid", calendar["PRODID"])
@@ -148,6 +161,42 @@ def _read_feed(
             LocalEvent(uid, href_of(uid), str(event.get("SUMMARY", uid)), single.to_ical(), digest)
         )
     return events, state
+
+
+def _parse_feed(path: Path, data: bytes) -> Component:
+    """The feed's calendar; a PublishError when it is not one wego-ical built."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError, RecursionError) as exc:
+        raise PublishError(
+            f"{path}: is not an iCalendar feed wego-ical built ({str(exc)[:200]}); "
+            "run 'wego-ical build' to make it again"
+        ) from None
+    if not isinstance(calendar, Calendar) or "PRODID" not in calendar:
+        raise PublishError(
+            f"{path}: is not an iCalendar feed wego-ical built (no VCALENDAR with a PRODID); "
+            "run 'wego-ical build' to make it again"
+        )
+    return calendar
+
+
+# A UID that can be a calendar object's name as it is: no '/', '%', '\' or
+# control characters, no '..' (every UID wego-ical makes is of this kind).
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+=~-]{0,254}")
+
+
+def _object_name(path: Path, uid: object) -> str:
+    """The event's UID, refused unless it is safe as the name of a calendar object (a
+    UID with '../' would otherwise name an object in another calendar)."""
+    text = str(uid) if uid is not None else ""
+    if not _SAFE_NAME.fullmatch(text) or ".." in text:
+        raise PublishError(
+            f"{path}: an event's UID {text[:80]!r} is not one wego-ical makes, and cannot "
+            "safely name a calendar object; run 'wego-ical build' to make the feed again"
+        )
+    return text
 
 
 def _zones_of(event: Component) -> set[str]:
@@ -272,10 +321,7 @@ def _name(href: str) -> str:
 def journal_path(out_dir: Path) -> Path:
     """Where publishes to calendars are recorded: beside the output folder (like its
     lock), or inside it, hidden, when the parent cannot be written."""
-    beside = out_dir.parent / f".{out_dir.name}{JOURNAL_SUFFIX}"
-    if os.access(out_dir.parent, os.W_OK):
-        return beside
-    return out_dir / JOURNAL_SUFFIX
+    return sidecar.location(out_dir, JOURNAL_SUFFIX)
 
 
 def read_journal(path: Path, url: str) -> dict[str, Recorded]:
@@ -294,25 +340,18 @@ def read_journal(path: Path, url: str) -> dict[str, Recorded]:
 
 def _journal_entries(path: Path) -> Iterator[dict[str, object]]:
     try:
-        lines = path.read_bytes().splitlines()
-    except FileNotFoundError:
-        return
+        data = sidecar.read_bytes(path)
     except OSError as exc:
         raise PublishError(f"{path}: cannot be read ({exc.strerror})") from None
-    for line in lines:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue  # a line cut short when a publish was killed
+    for line in data.splitlines() if data is not None else []:
+        # None: a line cut short when a publish was killed.
+        entry = sidecar.parse_json(line)
         if isinstance(entry, dict):
             yield entry
 
 
 def _append(path: Path, entry: dict[str, object]) -> None:
-    with path.open("a", encoding="utf-8") as journal:
-        journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        journal.flush()
-        os.fsync(journal.fileno())
+    sidecar.append(path, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
 
 
 def _compact(path: Path) -> None:
@@ -324,12 +363,8 @@ def _compact(path: Path) -> None:
             current.pop(key, None)
         else:
             current[key] = entry
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(
-        "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in current.values()),
-        encoding="utf-8",
-    )
-    temporary.replace(path)
+    lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in current.values())
+    sidecar.replace(path, lines.encode())
 
 
 # --- credentials ------------------------------------------------------------
@@ -340,6 +375,7 @@ def credentials(
 ) -> tuple[str | None, str | None]:
     """Username and password: from the environment, else from the netrc file
     (``netrc_file``, else $NETRC, else ~/.netrc) entry for the URL's host."""
+    url = calendar_url(url)
     username, password = environ.get(USERNAME_VARIABLE), environ.get(PASSWORD_VARIABLE)
     if username is not None:
         return username, password
@@ -353,8 +389,17 @@ def credentials(
         entry = netrc.netrc(str(path)).authenticators(urlsplit(url).hostname or "")
     except FileNotFoundError:
         raise PublishError(f"{path}: no such netrc file") from None
-    except (netrc.NetrcParseError, OSError) as exc:
-        raise PublishError(f"{path}: cannot be used as a netrc file ({exc})") from None
+    except netrc.NetrcParseError as exc:
+        # Never the exception's text: it quotes the token it stumbled on, which is
+        # often the password.
+        where = f", line {exc.lineno}" if exc.lineno else ""
+        raise PublishError(
+            f"{path}{where}: cannot be read as a netrc file; each entry is "
+            "'machine HOST login NAME password SECRET' (a password with spaces or quotes "
+            "needs them escaped)"
+        ) from None
+    except OSError as exc:
+        raise PublishError(f"{path}: cannot be used as a netrc file ({exc.strerror})") from None
     if entry is None:
         return None, None
     login, _, secret = entry
@@ -373,8 +418,19 @@ def publish_to_calendar(
     password: str | None = None,
     dry_run: bool = False,
     force: bool = False,
+    allow_http: bool = False,
 ) -> SyncResult:
-    """Make the calendar at ``url`` hold the events of ``feed`` (see the module)."""
+    """Make the calendar at ``url`` hold the events of ``feed`` (see the module).
+
+    Credentials are sent over plain http only to this machine, or with ``allow_http``.
+    """
+    url = calendar_url(url)
+    if username is not None and not allow_http and not _safe_for_credentials(url):
+        raise PublishError(
+            f"{url}: the credentials would cross the network unencrypted (plain http to "
+            "another machine); use the server's https address, or pass --allow-http if "
+            "this network is trusted"
+        )
     client = DavClient(url, username, password)
     url = client.url
     events, state = _read_feed(out_dir, feed, client.href_of)
@@ -402,7 +458,19 @@ def publish_to_calendar(
                 if known is None or known.etag != action.etag:
                     _record(journal, url, action.href, action.etag, action.event.digest)
         for action in [a for a in actions if a.writes]:
-            done = _perform(client, action, force)
+            try:
+                done = _perform(client, action, force)
+            except Refused as refused:
+                note = refused.reason
+                result.conflicts.append(
+                    Action("refused", action.href, action.summary, action.event, note=note)
+                )
+                continue
+            if isinstance(done, _AlreadyThere):
+                result.found_done.append(action)
+                assert action.event is not None
+                _record(journal, url, action.href, done.etag, action.event.digest)
+                continue
             if done is None:
                 result.conflicts.append(
                     Action(
@@ -430,13 +498,36 @@ def publish_to_calendar(
         client.close()
 
 
+def _safe_for_credentials(url: str) -> bool:
+    """Whether credentials may be sent to ``url``: over https, or to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _record(journal: Path, url: str, href: str, etag: str | None, digest: str) -> None:
     _append(journal, {"calendar": url, "href": href, "etag": etag, "digest": digest})
 
 
-def _perform(client: DavClient, action: Action, force: bool) -> str | None:
-    """Do one write. Returns the object's new ETag ("" when the server gave none), or
-    None when the object changed on the server in the meantime (then nothing was done)."""
+@dataclass(frozen=True)
+class _AlreadyThere:
+    """A write not made, because the server holds what it would send (with this ETag)."""
+
+    etag: str
+
+
+def _perform(client: DavClient, action: Action, force: bool) -> str | _AlreadyThere | None:
+    """Do one write. Returns the object's new ETag ("" when the server gave none);
+    :class:`_AlreadyThere` when what it would write is there already (our own write
+    whose answer was lost, or another publish's); None when the object changed on the
+    server in the meantime (then nothing was done). Raises :class:`Refused`."""
     event = action.event
     try:
         if action.kind == "delete":
@@ -453,7 +544,7 @@ def _perform(client: DavClient, action: Action, force: bool) -> str | None:
         # Our own earlier write whose answer was lost looks like this too.
         current = client.fetch([action.href]).get(action.href)
         if current is not None and marker_of(current.data) == event.digest:
-            return current.etag or ""
+            return _AlreadyThere(current.etag or "")
         if force and current is not None:
             return client.put(action.href, event.body, if_match=current.etag) or ""
         return None
@@ -474,21 +565,30 @@ def sync_report(result: SyncResult) -> list[str]:
         note = f" ({action.note})" if action.note else ""
         lines.append(f"{verb}: {action.summary} <{action.href}>{note}")
     for action in result.conflicts:
+        if action.kind == "refused":
+            lines.append(f"not sent: {action.summary} <{action.href}>: {action.note}")
+            continue
         lines.append(
             f"conflict: {action.summary} <{action.href}>: {action.note}; left as it is on the "
             "server (publish --force replaces it)"
         )
-    # Writes as done (or, in a dry run, planned); unchanged as planned.
+    # Writes as done (or, in a dry run, planned); unchanged as planned, and the writes
+    # another publish had made already.
     kinds = Counter(a.kind for a in listed if a.writes)
-    unchanged = sum(a.kind == "unchanged" for a in result.actions)
+    unchanged = sum(a.kind == "unchanged" for a in result.actions) + len(result.found_done)
+    refused = sum(a.kind == "refused" for a in result.conflicts)
+    conflicts = len(result.conflicts) - refused
     summary = (
         f"{kinds['create'] + kinds['recreate']} created, {kinds['update']} updated, "
-        f"{kinds['delete']} deleted, {unchanged} unchanged, {len(result.conflicts)} conflicts"
+        f"{kinds['delete']} deleted, {unchanged} unchanged, "
+        f"{plural(conflicts, 'conflict')}"
+        + (f", {refused} refused by the server" if refused else "")
     )
     if result.dry_run:
         lines.append(f"dry run, nothing sent to {result.url}: {summary}")
     else:
-        lines.append(f"{result.url}: {summary} ({len(result.done)} requests changed data)")
+        changed = plural(len(result.done), "request")
+        lines.append(f"{result.url}: {summary} ({changed} changed data)")
     return lines
 
 

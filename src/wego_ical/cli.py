@@ -433,9 +433,20 @@ def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
     is_flag=True,
     help="Replace events that were edited on the server since the last publish.",
 )
+@click.option(
+    "--allow-http",
+    is_flag=True,
+    help="Send credentials over plain http to another machine (only on a trusted network).",
+)
 @_user_errors
 def publish(
-    out_dir: Path, url: str, feed: str, netrc_file: Path | None, dry_run: bool, force: bool
+    out_dir: Path,
+    url: str,
+    feed: str,
+    netrc_file: Path | None,
+    dry_run: bool,
+    force: bool,
+    allow_http: bool,
 ) -> None:
     """Publish a feed's events into a CalDAV calendar, one object per event.
 
@@ -456,6 +467,7 @@ def publish(
         password=password,
         dry_run=dry_run,
         force=force,
+        allow_http=allow_http,
     )
     for line in sync_report(result):
         click.echo(line)

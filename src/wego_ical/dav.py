@@ -15,8 +15,14 @@ from __future__ import annotations
 
 import base64
 import http.client
+import ipaddress
+import re
+import socket
+import ssl
+import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -24,13 +30,29 @@ from wego_ical.errors import PublishError
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
+# Seconds one read or write on the connection may wait.
 TIMEOUT = 60
+# Seconds one whole request may take, answer included: a server that drips its
+# answer one byte at a time never trips TIMEOUT.
+DEADLINE = 300
+# The largest answer read (a PROPFIND of 100,000 objects is about 30 MB).
+MAX_ANSWER_BYTES = 128_000_000
 # Resources asked for in one calendar-multiget.
 MULTIGET_BATCH = 200
 
 
 class ConnectionLost(PublishError):
     """The server closed the connection or stopped answering in the middle of a request."""
+
+
+class Refused(Exception):
+    """The server refused one object (409 Conflict, or 403 with a CalDAV precondition);
+    the others may still be sent."""
+
+    def __init__(self, href: str, reason: str) -> None:
+        super().__init__(reason)
+        self.href = href
+        self.reason = reason
 
 
 class PreconditionFailed(Exception):
@@ -50,9 +72,8 @@ class DavClient:
     """Requests to one CalDAV calendar collection (``url``, ending in ``/``)."""
 
     def __init__(self, url: str, username: str | None, password: str | None) -> None:
+        url = calendar_url(url)
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise PublishError(f"{url}: not an http(s) address of a CalDAV calendar")
         self.url = url if url.endswith("/") else url + "/"
         self.collection = urlsplit(self.url).path
         self._parts = parts
@@ -139,9 +160,11 @@ class DavClient:
             headers["If-None-Match"] = "*"
         elif if_match is not None:
             headers["If-Match"] = if_match
-        status, response_headers, _ = self._request("PUT", href, body, headers)
+        status, response_headers, data = self._request("PUT", href, body, headers)
         if status == 412:
             raise PreconditionFailed(href)
+        if status in (403, 409):
+            raise Refused(href, _refusal(status, data, self._path))
         self._expect(status, (200, 201, 204), "PUT", href)
         return response_headers.get("etag")
 
@@ -174,17 +197,36 @@ class DavClient:
         wire_path = quote(path, safe="/@:%")
         for attempt in (1, 2):
             connection = self._connect()
+            watchdog = _Watchdog(connection, DEADLINE)
             try:
                 connection.request(method, wire_path, body, {**self._headers, **headers})
                 response = connection.getresponse()
-                data = response.read()
+                data = _read_answer(response, MAX_ANSWER_BYTES)
+            except _TooLarge:
+                self.close()
+                raise PublishError(
+                    f"{self.url}: the answer to {method} {path} is larger than "
+                    f"{MAX_ANSWER_BYTES:,} bytes; this is not a CalDAV server wego-ical can use"
+                ) from None
+            except ssl.SSLCertVerificationError as exc:
+                self.close()
+                raise PublishError(
+                    f"{self.url}: the server's certificate cannot be trusted "
+                    f"({exc.verify_message or _reason(exc)}); nothing was sent"
+                ) from None
             except (TimeoutError, http.client.HTTPException, ConnectionError, OSError) as exc:
                 self.close()
+                if watchdog.fired:
+                    raise ConnectionLost(
+                        f"{self.url}: {method} {path} was not answered within {DEADLINE} s"
+                    ) from None
                 if attempt == 1 and method in ("PROPFIND", "REPORT"):
                     continue
                 raise ConnectionLost(
                     f"{self.url}: the connection was lost during {method} {path} ({_reason(exc)})"
                 ) from None
+            finally:
+                watchdog.cancel()
             if response.status == 401:
                 who = f" for user {self.username!r}" if self.username else ""
                 raise PublishError(
@@ -192,7 +234,7 @@ class DavClient:
                     "set WEGO_ICAL_CALDAV_USERNAME and WEGO_ICAL_CALDAV_PASSWORD, or add the "
                     "host to your netrc file"
                 )
-            if response.status == 403:
+            if response.status == 403 and method != "PUT":
                 raise PublishError(f"{self.url}: the server forbids {method} {path} (403)")
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         raise AssertionError("unreachable")
@@ -200,6 +242,140 @@ class DavClient:
     def _expect(self, status: int, ok: tuple[int, ...], method: str, path: str) -> None:
         if status not in ok:
             raise PublishError(f"{self.url}: {method} {path} was answered with status {status}")
+
+
+def calendar_url(url: str) -> str:
+    """``url`` if it is a usable http(s) address of a calendar; else a PublishError that
+    says why, and never repeats a user name or password the address holds."""
+    shown = without_userinfo(url)
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        raise PublishError(f"{shown!r}: the address holds a space or control character")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise PublishError(f"{shown}: not a usable address ({_without_secret(exc, url)})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PublishError(f"{shown}: not an http(s) address of a CalDAV calendar")
+    if parts.username is not None or parts.password is not None:
+        raise PublishError(
+            f"{shown}: the address holds a user name or password; remove it from the address "
+            "and give the credentials in WEGO_ICAL_CALDAV_USERNAME and "
+            "WEGO_ICAL_CALDAV_PASSWORD, or in a netrc file (--netrc)"
+        )
+    if port == 0:
+        raise PublishError(f"{shown}: the port must be a number from 1 to 65535")
+    problem = host_problem(parts.hostname)
+    if problem:
+        raise PublishError(f"{shown}: {problem}")
+    return url
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` taken out, safe to show."""
+    scheme, rest = url.split("://", 1) if "://" in url else ("", url)
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "…@" + authority.rsplit("@", 1)[1]
+    return f"{scheme}://{authority}{slash}{path}" if scheme else f"{authority}{slash}{path}"
+
+
+def host_problem(host: str) -> str | None:
+    """Why ``host`` (an IP address or a DNS name) cannot be connected to, or None."""
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        if ":" in host:
+            return f"{host!r} is not a valid IPv6 address"
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return f"{host!r} is not a valid host name (each part at most 63 characters)"
+    labels = ascii_host.rstrip(".").split(".")
+    if len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        return (
+            f"{host!r} is not a valid host name (letters, digits and hyphens, "
+            "parts of at most 63 characters separated by dots)"
+        )
+    return None
+
+
+_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?", re.IGNORECASE)
+
+
+def _without_secret(exc: Exception, url: str) -> str:
+    text = str(exc)
+    authority = url.split("://", 1)[-1].split("/", 1)[0]
+    if "@" in authority:
+        userinfo = authority.rsplit("@", 1)[0]
+        for secret in sorted([userinfo, *userinfo.split(":")], key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, "…")
+    return text
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_answer(response: http.client.HTTPResponse, limit: int) -> bytes:
+    """The body of ``response``, refusing one longer than ``limit`` bytes (an endless
+    chunked answer would otherwise fill the memory)."""
+    chunks, size = [], 0
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _Watchdog:
+    """Cuts a request's connection once ``seconds`` have passed: the one bound on a
+    request as a whole (socket timeouts bound each read, not the sum of them)."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.fired = False
+        self._connection = connection
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        sock = self._connection.sock
+        if sock is not None:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        """The request is over: no need to cut it."""
+        self._timer.cancel()
+
+
+def _refusal(status: int, data: bytes, path_of: Callable[[str], str]) -> str:
+    """Why the server refused an object, with the conflicting object when it names one
+    (RFC 4791's CALDAV:no-uid-conflict precondition)."""
+    name = "409 Conflict" if status == 409 else "403 Forbidden"
+    try:
+        root = ET.fromstring(data) if data.strip() else None
+    except ET.ParseError:
+        root = None
+    conflict = root.find(f".//{{{CALDAV}}}no-uid-conflict") if root is not None else None
+    if conflict is not None:
+        other = path_of(conflict.findtext(f"{{{DAV}}}href") or "")
+        where = f" <{other}>" if other else ""
+        return (
+            f"refused by the server ({name}): another object{where} in the calendar holds "
+            "the same UID; delete that object on the server, then publish again"
+        )
+    if status == 409:
+        return (
+            f"refused by the server ({name}); often another object in the calendar holds "
+            "the same UID: delete it on the server, then publish again"
+        )
+    return f"refused by the server ({name})"
 
 
 def _xml_headers(depth: str) -> dict[str, str]:

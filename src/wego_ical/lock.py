@@ -13,7 +13,9 @@ replaced or deleted (another process may be waiting on it), only rewritten
 in place. It records the holder's pid, and the staging folder the holder is
 writing: a build that was killed leaves that record behind, and the next
 holder of the lock removes exactly that folder. Folders that merely look
-like staging folders are never touched.
+like staging folders are never touched, and a record that names anything
+but a staging folder of this output folder (the file may have been written
+by someone else) is ignored with a warning.
 """
 
 from __future__ import annotations
@@ -28,15 +30,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from wego_ical import sidecar
 from wego_ical.errors import OutputError
 
 LOCK_SUFFIX = ".wego-ical.lock"
-INSIDE_LOCK = ".wego-ical.lock"
 
 
 def lock_candidates(out_dir: Path) -> tuple[Path, Path]:
     """Where the lock file of ``out_dir`` may be: beside it, or inside it."""
-    return out_dir.parent / f".{out_dir.name}{LOCK_SUFFIX}", out_dir / INSIDE_LOCK
+    return sidecar.candidates(out_dir, LOCK_SUFFIX)
 
 
 def output_folder(out_dir: Path) -> Path:
@@ -67,26 +69,31 @@ class OutputLock:
         self.out_dir = out_dir
         self.path = path
         self._descriptor = descriptor
+        # What the holder should be told (a record that was not followed).
+        self.warnings: list[str] = []
         _HELD.add(descriptor)
 
     def record_staging(self, staging: Path | None) -> None:
         """Note the staging folder being written (None once it is gone)."""
         record: dict[str, object] = {"pid": os.getpid(), "started": int(time.time())}
         if staging is not None:
-            record["staging"] = str(staging)
+            record["staging"] = os.path.abspath(staging)
         data = json.dumps(record).encode() + b"\n"
         os.ftruncate(self._descriptor, 0)
         os.pwrite(self._descriptor, data, 0)
 
     def remove_leftover_staging(self) -> None:
         """Remove the staging folder a killed build recorded, if it is still there."""
-        staging = _read_record(self._descriptor).get("staging")
-        if isinstance(staging, str):
-            path = Path(staging)
-            # Only a folder exactly where a build of this output folder puts them.
-            allowed = {self.out_dir.parent, self.out_dir}
-            if path.parent in allowed and path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
+        recorded = _read_record(self._descriptor).get("staging")
+        if recorded is not None:
+            staging = sidecar.staging_folder(self.out_dir, recorded)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            elif not isinstance(recorded, str) or "\0" in recorded or os.path.lexists(recorded):
+                self.warnings.append(
+                    f"{self.path}: its record names {_shown(recorded)}, which is not a "
+                    "staging folder of this output folder; it was left alone"
+                )
         self.record_staging(None)
 
     def release(self) -> None:
@@ -196,7 +203,12 @@ def _flock(descriptor: int, mode: int, wait: bool, out_dir: Path) -> None:
 def _read_record(descriptor: int) -> dict[str, object]:
     try:
         data = os.pread(descriptor, 4096, 0)
-        record = json.loads(data) if data.strip() else {}
-    except (OSError, ValueError):
+    except OSError:
         return {}
+    record = sidecar.parse_json(data) if data.strip() else {}
     return record if isinstance(record, dict) else {}
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)[:200]
+    return repr(text[:200])

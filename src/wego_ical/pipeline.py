@@ -160,6 +160,8 @@ class BuildResult:
     identity_change: IdentityChange | None = None
     translations: list[tuple[str, Publication]] = field(default_factory=list)
     unchanged_files: int | None = None
+    # Things the organiser should know that did not stop the build.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Change]:
@@ -197,7 +199,9 @@ def build(options: BuildOptions) -> BuildResult:
         if key is not None:
             checked = buildcache.unchanged(options.out_dir, key)
             if checked is not None:
-                return BuildResult(options.out_dir, None, [], unchanged_files=checked)
+                return BuildResult(
+                    options.out_dir, None, [], unchanged_files=checked, warnings=lock.warnings
+                )
         if options.progress is not None:
             options.progress(STAGE_CHECKING, 0, 1)
         if _separate_state(options):
@@ -234,6 +238,7 @@ def build(options: BuildOptions) -> BuildResult:
         notices,
         change,
         prepared.translations,
+        warnings=lock.warnings,
     )
 
 
@@ -486,11 +491,13 @@ def build_report(
 ) -> list[str]:
     """The lines ``wego-ical build`` prints: files, changes for subscribers, totals."""
     out_dir, publication = result.out_dir, result.publication
+    warnings = [f"warning: {warning}" for warning in result.warnings]
     if publication is None:
         return [
+            *warnings,
             f"Nothing changed: the data, the options and wego-ical are as at the last build of "
             f"{out_dir}, and its {result.unchanged_files:,} files are as that build left them "
-            "(checked by size, inode and times); nothing was written."
+            "(checked by size, inode and times); nothing was written.",
         ]
     from wego_ical.page import QR_SCRIPT
     from wego_ical.publication import INDEX_PAGE
@@ -506,7 +513,7 @@ def build_report(
     results = [r for r in result.files if r.path not in states]
     # Single-event files are summarised, not listed.
     listed = [r for r in results if r.path in counts or r.action == "removed"]
-    lines = []
+    lines = warnings
     if result.identity_change is not None:
         lines.append(f"warning: {result.identity_change.warning()}")
     for item in listed[:files_shown]:

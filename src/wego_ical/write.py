@@ -46,9 +46,8 @@ from typing import BinaryIO, Literal
 from wego_ical.errors import OutputError
 from wego_ical.lock import OutputLock, locked_output, output_folder
 from wego_ical.pieces import Content
+from wego_ical.sidecar import STAGING_PREFIX
 from wego_ical.workers import Apart
-
-STAGING_PREFIX = ".wego-ical-staging-"
 
 Action = Literal["written", "unchanged", "removed"]
 
@@ -409,7 +408,9 @@ def _commit(
 
 
 def _make_staging(parent: Path, prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    # Absolute (mkdtemp returns a relative path for a relative folder before Python
+    # 3.12): the lock's record of it must name it wherever the next build runs from.
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=os.path.abspath(parent)))
 
 
 @dataclass(frozen=True)

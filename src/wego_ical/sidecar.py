@@ -1,0 +1,171 @@
+"""wego-ical's own files beside the output folder: where they lie, and how they are
+read and written without ever following a link.
+
+The lock, the record of the last build, the CalDAV journal and the staging
+folder of a build all live beside the output folder (``.dist.wego-ical.lock``
+for ``dist``), because the folder itself is swapped for a new one by every
+build; where the parent folder cannot be written, inside it. Those names lie
+in folders other people may write (a shared checkout, ``/tmp``), so every
+file here is opened with ``O_NOFOLLOW``: a symbolic link planted at one of
+them is refused, never written through. Replacing goes through a temporary
+file created with ``O_EXCL`` beside it, renamed over the name.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import secrets
+import stat
+from contextlib import suppress
+from pathlib import Path
+
+from wego_ical.errors import OutputError
+
+# The largest sidecar file read (the journal of 100,000 objects is about 40 MB).
+MAX_SIDECAR_BYTES = 256_000_000
+
+STAGING_PREFIX = ".wego-ical-staging-"
+# tempfile.mkdtemp's random part: eight of these characters.
+_STAGING_RANDOM = re.compile(r"[a-z0-9_]{8}")
+
+
+def beside(out_dir: Path, suffix: str) -> Path:
+    """The hidden file beside ``out_dir`` that ends in ``suffix``."""
+    return out_dir.parent / f".{out_dir.name}{suffix}"
+
+
+def inside(out_dir: Path, suffix: str) -> Path:
+    """The hidden file inside ``out_dir`` used when its parent cannot be written."""
+    return out_dir / suffix
+
+
+def candidates(out_dir: Path, suffix: str) -> tuple[Path, Path]:
+    """Where the sidecar file ``suffix`` of ``out_dir`` may lie: beside it, or inside it."""
+    return beside(out_dir, suffix), inside(out_dir, suffix)
+
+
+def location(out_dir: Path, suffix: str) -> Path:
+    """Where the sidecar file lies, or is to be made: whichever of the two exists
+    (beside first), else beside when the parent can be written, else inside."""
+    for candidate in candidates(out_dir, suffix):
+        if os.path.lexists(candidate):
+            return candidate
+    if os.access(out_dir.parent, os.W_OK):
+        return beside(out_dir, suffix)
+    return inside(out_dir, suffix)
+
+
+def staging_folder(out_dir: Path, recorded: object) -> Path | None:
+    """The staging folder named by a lock's record, if it is exactly one a build of
+    ``out_dir`` makes: an absolute path, directly beside or inside the output folder,
+    named as wego-ical names them, a real folder (not a link). Anything else: None."""
+    if not isinstance(recorded, str) or "\0" in recorded:
+        return None
+    path = Path(recorded)
+    if not path.is_absolute() or any(part in (".", "..") for part in recorded.split("/")):
+        return None
+    folder = Path(os.path.abspath(out_dir))
+    expected = {
+        folder.parent: f".{folder.name}{STAGING_PREFIX}",
+        folder: STAGING_PREFIX,
+    }
+    prefix = expected.get(path.parent)
+    if prefix is None or not path.name.startswith(prefix):
+        return None
+    if not _STAGING_RANDOM.fullmatch(path.name.removeprefix(prefix)):
+        return None
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return path if stat.S_ISDIR(info.st_mode) else None
+
+
+def read_bytes(path: Path, limit: int = MAX_SIDECAR_BYTES) -> bytes | None:
+    """The bytes of a sidecar file (None when there is none).
+
+    Raises :class:`OutputError` when it is a link or not a plain file, or longer
+    than ``limit``; OSError when it cannot be read.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _refused(path, exc) from None
+    with os.fdopen(descriptor, "rb") as file:
+        _must_be_plain(path, os.fstat(descriptor))
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OutputError(
+            f"{path}: is larger than {limit:,} bytes; this is not a file wego-ical wrote: remove it"
+        )
+    return data
+
+
+def replace(path: Path, data: bytes) -> None:
+    """Make ``path`` hold ``data``, all at once: written to a new file beside it, then
+    renamed over it (a link at ``path`` is replaced, not followed)."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        temporary = f"{path.name}.{secrets.token_hex(6)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        descriptor = os.open(temporary, flags, 0o644, dir_fd=folder)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            raise
+    finally:
+        os.close(folder)
+
+
+def append(path: Path, data: bytes) -> None:
+    """Add ``data`` at the end of ``path`` (made if missing), and flush it to disk.
+
+    Raises :class:`OutputError` when the name is a link or not a plain file.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        descriptor = os.open(path, flags, 0o644)
+    except OSError as exc:
+        raise _refused(path, exc) from None
+    with os.fdopen(descriptor, "ab") as file:
+        _must_be_plain(path, os.fstat(descriptor))
+        file.write(data)
+        file.flush()
+        os.fsync(descriptor)
+
+
+def parse_json(data: bytes) -> object | None:
+    """JSON from a sidecar file, or None when it is not JSON (or absurdly nested)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _must_be_plain(path: Path, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(
+            f"{path}: is not a plain file; remove it (wego-ical keeps its own file there)"
+        )
+
+
+def _refused(path: Path, exc: OSError) -> OSError | OutputError:
+    if exc.errno == errno.ELOOP:
+        return OutputError(
+            f"{path}: is a symbolic link; remove it (wego-ical keeps its own file there, "
+            "and never writes through a link)"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return OutputError(f"{path}: permission denied; make it writable, or remove it")
+    return exc
