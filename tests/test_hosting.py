@@ -167,3 +167,97 @@ def test_every_link_of_the_landing_page_resolves(site: str, page: str) -> None:
         assert status == 200, link
         if link.endswith(".ics"):
             assert headers["content-type"] == "text/calendar; charset=utf-8"
+
+
+# --- values that could carry nginx syntax ----------------------------------
+
+
+def _nginx_accepts(folder: Path, site: str) -> subprocess.CompletedProcess[str]:
+    """`nginx -t` on a minimal nginx.conf that includes ``site``."""
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"""{user}pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+ACCEPTED = [
+    ("dist", "8080", "_"),
+    ("dist", "127.0.0.1:8081", "events.example.org"),
+    ("dist", "[::1]:8082 default_server", "events.example.org *.example.org"),
+    ("dist", "*:8083", ".example.org www.example.*"),
+    ("my site", "localhost:8084", "localhost"),
+    ('odd "quoted" \\ name;{}', "8085 reuseport", "127.0.0.1"),
+    ("한국어 폴더", "8086", "xn--9n2bp8q.example"),
+]
+
+
+@pytest.mark.parametrize(("name", "listen", "server_name"), ACCEPTED)
+def test_every_accepted_value_gives_a_configuration_nginx_accepts(
+    tmp_path: Path, name: str, listen: str, server_name: str
+) -> None:
+    out = tmp_path / name
+    shutil.copytree(DIST, out)
+    printed = CliRunner().invoke(
+        main,
+        ["hosting", "nginx", "--out", str(out), "--listen", listen, "--server-name", server_name],
+    )
+    assert printed.exit_code == 0, printed.output
+    checked = _nginx_accepts(tmp_path, printed.output)
+    assert checked.returncode == 0, checked.stderr + printed.output
+
+
+REFUSED = [
+    (["--server-name", "x; location /leak { alias /etc/; autoindex on; } #"], "--server-name"),
+    (["--server-name", "x; return 302 http://evil.example/;"], "--server-name"),
+    (["--server-name", "~^(?<name>.+)$"], "--server-name"),
+    (["--server-name", "a" * 64 + ".example.org"], "--server-name"),
+    (["--server-name", ""], "--server-name"),
+    (["--listen", "80; location /leak { alias /etc/; }"], "--listen"),
+    (["--listen", "80 ssl"], "--listen"),
+    (["--listen", "99999"], "--listen"),
+    (["--listen", "unix:/tmp/x"], "--listen"),
+    (["--listen", "[::1:80"], "--listen"),
+    (["--listen", ""], "--listen"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "named"), REFUSED)
+def test_an_injection_attempt_is_refused_with_a_message(arguments: list[str], named: str) -> None:
+    printed = CliRunner().invoke(main, ["hosting", "nginx", "--out", str(DIST), *arguments])
+    assert printed.exit_code == 1
+    assert printed.output.startswith(f"Error: {named}: ")
+    assert "server {" not in printed.output
+    assert "Traceback" not in printed.output
+
+
+@pytest.mark.parametrize("name", ["new\nline", "bell\x07", "price$host", "missing"])
+def test_a_folder_nginx_cannot_name_or_that_does_not_exist_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / name
+    if name != "missing":
+        out.mkdir()
+    printed = CliRunner().invoke(main, ["hosting", "nginx", "--out", str(out)])
+    assert printed.exit_code == 1
+    assert printed.output.startswith("Error: --out: ")
+    assert "server {" not in printed.output

@@ -398,6 +398,7 @@ def _say(message: str) -> None:
     "--listen", default="80", show_default=True, help="nginx 'listen': a port or address:port."
 )
 @click.option("--server-name", default="_", show_default=True, help="nginx 'server_name'.")
+@_user_errors
 def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
     """Print a web server configuration that serves the output folder as
     calendar apps need it (types, ETag, caching, gzip). Tested with nginx."""

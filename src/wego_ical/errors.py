@@ -89,5 +89,9 @@ class WorkerError(WegoIcalError):
     """A worker process died while it was working (out of memory, killed)."""
 
 
+class HostingError(WegoIcalError):
+    """A web server configuration cannot be made from these values."""
+
+
 class PublishError(WegoIcalError):
     """Publishing to a calendar server failed or was refused (what was done is recorded)."""

@@ -1,12 +1,20 @@
 """Web server configuration for a published output folder (``wego-ical hosting``).
 
-Pure: the folder and the address go in, configuration text comes out. The
-nginx configuration is what the test suite starts a real nginx with.
+Pure but for one look at the folder: the folder and the address go in,
+configuration text comes out. The nginx configuration is what the test suite
+starts a real nginx with. Every value is checked before it is written into
+the configuration: a server name, a listen address and the folder can each
+carry nginx syntax (``x; location /leak { alias /etc/; }``), and are refused
+unless they are what they claim to be.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
+
+from wego_ical.errors import HostingError
 
 # How long a client may use a feed, the page or feeds.json before asking again:
 # short, because a schedule changes; asking again is cheap (ETag → 304).
@@ -25,6 +33,91 @@ _TYPES = {
 }
 
 
+# One DNS label, as nginx's server_name takes it (underscores too, as nginx allows).
+_LABEL = r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST = re.compile(rf"{_LABEL}(\.{_LABEL})*\.?", re.IGNORECASE)
+# listen's optional parameters that need nothing else in the server block.
+_LISTEN_PARAMETERS = {"default_server", "reuseport"}
+
+
+def check_server_names(value: str) -> list[str]:
+    """The server names in ``value`` (separated by spaces), each a host name, an IP
+    address, ``_``, or a wildcard as nginx allows (``*.example.org``, ``.example.org``,
+    ``www.example.*``). Raises :class:`HostingError` for anything else."""
+    names = value.split()
+    if not names:
+        raise HostingError("--server-name: give a host name, such as events.example.org")
+    for name in names:
+        core = name
+        if core.startswith("*."):
+            core = core[2:]
+        elif core.startswith("."):
+            core = core[1:]
+        elif core.endswith(".*"):
+            core = core[:-2]
+        if name == "_" or _is_ip(name.strip("[]")) or (_HOST.fullmatch(core) and len(core) <= 253):
+            continue
+        raise HostingError(
+            f"--server-name: {name[:80]!r} is not a host name; give host names such as "
+            "events.example.org (wildcards *.example.org and example.* are allowed; "
+            "regular expressions are not)"
+        )
+    return names
+
+
+def check_listen(value: str) -> str:
+    """``value`` if it is a port, ``address:port`` (``[::1]:8080`` for IPv6), or an
+    address, optionally followed by ``default_server`` or ``reuseport``."""
+    address, *parameters = value.split() or [""]
+    unknown = [p for p in parameters if p not in _LISTEN_PARAMETERS]
+    port = address
+    if address.startswith("["):
+        host, bracket, rest = address[1:].partition("]")
+        ok = bool(bracket) and _is_ip(host, version=6) and (rest == "" or rest.startswith(":"))
+        port = rest[1:] if rest else "80"
+    elif ":" in address:
+        host, port = address.rsplit(":", 1)
+        ok = host == "*" or _is_ip(host, version=4) or bool(_HOST.fullmatch(host))
+    elif address.isdigit():
+        ok = True
+    else:
+        ok, port = _is_ip(address, version=4) or bool(_HOST.fullmatch(address)), "80"
+    if not ok or unknown or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise HostingError(
+            f"--listen: {value[:80]!r} is not an nginx listen address; give a port (8080), "
+            "address:port (127.0.0.1:8080, [::1]:8080), optionally followed by "
+            "default_server or reuseport"
+        )
+    return value
+
+
+def check_folder(root: Path) -> str:
+    """The absolute path of ``root``, quoted for nginx; it must be an existing folder
+    whose name nginx can take as it is (no control characters, no ``$``, which nginx
+    reads as a variable)."""
+    text = str(root)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or "$" in text:
+        raise HostingError(
+            f"--out: {text[:120]!r} holds a control character or '$', which an nginx "
+            "configuration cannot name; serve a folder with a plain name"
+        )
+    if not root.is_dir():
+        raise HostingError(
+            f"--out: {text}: no such folder; build the feeds first (wego-ical build --out "
+            f"{text}), or give the folder the server publishes"
+        )
+    absolute = str(root.resolve())
+    return '"' + absolute.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _is_ip(text: str, version: int | None = None) -> bool:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return version is None or address.version == version
+
+
 def nginx_server(root: Path, *, listen: str = "80", server_name: str = "_") -> str:
     """An nginx ``server`` block that serves ``root`` (the output folder) as subscribers need:
 
@@ -36,17 +129,21 @@ def nginx_server(root: Path, *, listen: str = "80", server_name: str = "_") -> s
       so a client may keep it five minutes, then must ask (cheaply) again;
     - gzip for clients that ask (feeds shrink about tenfold);
     - nothing that starts with a dot (wego-ical's lock and state files).
+
+    Raises :class:`HostingError` for a value that is not what it should be.
     """
+    quoted_root = check_folder(root)
+    names = " ".join(check_server_names(server_name))
+    listen = " ".join(check_listen(listen).split())
     types = "\n".join(f"        {mime} {ext};" for mime, ext in _TYPES.items())
     # text/html is always in both lists of nginx.
     text_types = " ".join(mime for mime in _TYPES if mime != "text/html")
-    quoted_root = str(root.resolve()).replace('"', '\\"')
     return f"""\
-# wego-ical: serve the output folder {root} (generated by `wego-ical hosting nginx`).
+# wego-ical: serve the output folder {quoted_root} (generated by `wego-ical hosting nginx`).
 server {{
     listen {listen};
-    server_name {server_name};
-    root "{quoted_root}";
+    server_name {names};
+    root {quoted_root};
     index index.html;
 
     types {{
