@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from wego_ical import lint as lint_module
 from wego_ical import publication, render
 from wego_ical.cli import main
 from wego_ical.errors import SelfCheckError
-from wego_ical.lint import Finding, lint
+from wego_ical.lint import MAX_DEPTH, MAX_FINDINGS, Finding, lint
 from wego_ical.model import Series
 from wego_ical.pipeline import BuildOptions, build
 from wego_ical.publication import publish
@@ -260,8 +262,8 @@ def test_control_characters_are_errors(value: bytes, code: str) -> None:
     assert findings[0].line == GOOD.index("SUMMARY:Fine") + 1
 
 
-def test_deeply_nested_components_are_checked_without_recursion() -> None:
-    depth = 20_000
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, 20_000])
+def test_deeply_nested_components_are_checked_without_recursion(depth: int) -> None:
     data = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
         + b"BEGIN:X-A\r\n" * depth
@@ -270,14 +272,49 @@ def test_deeply_nested_components_are_checked_without_recursion() -> None:
         + b"END:VCALENDAR\r\n"
     )
     findings = lint(data)
-    assert [f.line for f in findings] == [depth + 4]
-    assert "TZID=Nowhere has no VTIMEZONE" in findings[0].message
+    if depth < MAX_DEPTH:
+        assert [f.line for f in findings] == [depth + 4]
+        assert "TZID=Nowhere has no VTIMEZONE" in findings[0].message
+    else:  # reported once; the deeper part is only counted
+        assert [f.message for f in findings] == [
+            f"components nested more than {MAX_DEPTH} deep; not checked"
+        ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"X:\r" * 800_000,  # the issue's case (24 MB of it took 3.5 GB before)
+        b"BEGIN:X\r\n" * 250_000,
+        b"BEGIN:VCALENDAR\r\n"
+        + b"BEGIN:X\r\nEND:X\r\n" * 150_000
+        + b"X\r\n"
+        + b"END:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + b"UID:x\r\n" * 300_000,
+        b"\x01\r\n" * 100_000,
+    ],
+    ids=["bare-cr", "nested", "siblings", "repeated", "controls"],
+)
+def test_memory_stays_bounded_on_hostile_files(body: bytes) -> None:
+    """About 2.4 MB of a pathological pattern: findings are capped and only what the
+    checks need is kept, so memory stays a small multiple of the file."""
+    tracemalloc.start()
+    try:
+        findings = lint(body)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert findings
+    assert len(findings) <= MAX_FINDINGS
+    assert peak < 12 * len(body), f"peak {peak:,} bytes for {len(body):,}"
 
 
 def test_many_findings_get_the_right_line_numbers() -> None:
     lines = [b"BEGIN:VCALENDAR"] + [b"X-LONG:" + b"a" * 100] * 3000 + [b"END:VCALENDAR"]
     findings = lint(b"\r\n".join(lines) + b"\r\n")
-    assert [f.line for f in findings if "octets long" in f.message] == list(range(2, 3002))
+    # The first MAX_FINDINGS are kept, the rest counted.
+    assert [f.line for f in findings if "octets long" in f.message] == list(range(2, 1002))
+    assert findings.total >= 3000
 
 
 def test_a_line_folded_many_times_is_one_content_line() -> None:
@@ -359,3 +396,31 @@ def test_dtend_not_after_dtstart_reads_fixed_width_fields(
     ]
     messages = [f.message for f in lint(("\r\n".join(lines) + "\r\n").encode())]
     assert ("DTEND is not after DTSTART" in messages) is found, messages
+
+
+def test_cli_refuses_pipes_devices_and_huge_files_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO nobody writes to used to hang lint, /dev/zero to fill the memory."""
+    fifo = tmp_path / "pipe.ics"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.ics"
+    big.write_bytes(b"X" * 2_000)
+    monkeypatch.setattr(lint_module, "MAX_LINT_BYTES", 1_000)
+    result = CliRunner().invoke(
+        main, ["lint", str(fifo), "/dev/zero", str(big), str(tmp_path / "missing.ics")]
+    )
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"{fifo}: error: is not a plain file (a device, a pipe or a socket); "
+        "save the calendar to a file and check that"
+    )
+    assert lines[1].startswith("/dev/zero: error: is not a plain file")
+    assert lines[2] == (
+        f"{big}: error: is larger than 0 MB; no calendar client reads a file that large: split it"
+    )
+    assert (
+        lines[3] == f"{tmp_path / 'missing.ics'}: error: cannot be read: No such file or directory"
+    )
+    assert lines[4] == "4 files checked: 4 errors."

@@ -495,22 +495,23 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
     Prints each finding as FILE:LINE: severity: explanation; exits with
     status 1 if any file has an error.
     """
-    from wego_ical.lint import lint
+    from wego_ical.errors import UnreadableFileError
+    from wego_ical.lint import lint, read_for_lint
 
     errors = 0
     for path in files:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            click.echo(f"{path}: error: cannot be read: {exc.strerror}")
+            data = read_for_lint(path)
+        except UnreadableFileError as exc:
+            click.echo(f"{path}: error: {exc}")
             errors += 1
             continue
         findings = lint(data, feed=not not_a_feed)
         for finding in findings[:FINDINGS_SHOWN]:
             click.echo(finding.render(str(path)))
-        if len(findings) > FINDINGS_SHOWN:
-            click.echo(f"{path}: … and {len(findings) - FINDINGS_SHOWN:,} more errors not shown")
-        errors += len(findings)
+        if findings.total > FINDINGS_SHOWN:
+            click.echo(f"{path}: … and {findings.total - FINDINGS_SHOWN:,} more errors not shown")
+        errors += findings.total
     click.echo(f"{plural(len(files), 'file')} checked: {plural(errors, 'error')}.")
     if errors:
         raise SystemExit(1)

@@ -89,6 +89,10 @@ class WorkerError(WegoIcalError):
     """A worker process died while it was working (out of memory, killed)."""
 
 
+class UnreadableFileError(WegoIcalError):
+    """A file given to check cannot be read as one: missing, a device, a pipe, too large."""
+
+
 class HostingError(WegoIcalError):
     """A web server configuration cannot be made from these values."""
 

@@ -10,13 +10,20 @@ what a parser forgives but a client does not.
 from __future__ import annotations
 
 import bisect
+import io
+import os
 import re
-from collections.abc import Iterator
+import stat
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar.parser import Contentline
+
+from wego_ical.errors import UnreadableFileError
 
 MAX_OCTETS = 75
 _DATE_TIME = re.compile(r"^(\d{8})T(\d{6})(Z?)$")
@@ -53,14 +60,22 @@ class _Property:
 class _Component:
     name: str
     line: int
-    properties: list[_Property] = field(default_factory=list)
+    # Only what the checks look at: the first property of each name, and every
+    # property with a TZID parameter. A file may repeat a property millions of times.
+    firsts: dict[str, _Property] = field(default_factory=dict)
+    zoned: list[_Property] = field(default_factory=list)
     children: list[_Component] = field(default_factory=list)
 
     def first(self, name: str) -> _Property | None:
-        return next((p for p in self.properties if p.name == name), None)
+        return self.firsts.get(name)
 
-    def all(self, name: str) -> list[_Property]:
-        return [p for p in self.properties if p.name == name]
+    def add(self, prop: _Property) -> None:
+        self.firsts.setdefault(prop.name, prop)
+        if "TZID" in prop.params:
+            self.zoned.append(prop)
+
+    def empty(self) -> bool:
+        return not (self.firsts or self.zoned or self.children)
 
     def walk(self, name: str) -> Iterator[_Component]:
         # Iterative, in document order: a file may nest thousands of components.
@@ -72,30 +87,99 @@ class _Component:
             pending.extend(reversed(child.children))
 
 
-def lint(data: bytes, *, feed: bool = True) -> list[Finding]:
-    """Every finding for the iCalendar ``data``; ``feed`` marks a published feed.
+# The largest file ``wego-ical lint`` reads (a feed of 100,000 sessions is about
+# 60 MB).
+MAX_LINT_BYTES = 128_000_000
 
-    Takes time in proportion to the size of ``data``, whatever it holds.
+
+def read_for_lint(path: Path) -> bytes:
+    """The bytes of the file ``path``; an :class:`UnreadableFileError` that says why not
+    when it is missing, not a plain file (a pipe would never end, /dev/zero never
+    stops), or larger than :data:`MAX_LINT_BYTES`."""
+    try:
+        # O_NONBLOCK: opening a pipe nobody writes to would wait for ever.
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UnreadableFileError(
+                "is not a plain file (a device, a pipe or a socket); save the calendar to a "
+                "file and check that"
+            )
+        try:
+            data = file.read(MAX_LINT_BYTES + 1)
+        except OSError as exc:
+            raise UnreadableFileError(f"cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_LINT_BYTES:
+        raise UnreadableFileError(
+            f"is larger than {MAX_LINT_BYTES // 1_000_000} MB; no calendar client reads a "
+            "file that large: split it"
+        )
+    return data
+
+
+# The most findings one file gets: a damaged or hostile file can have one on
+# every line (24 MB of "X:\r" had eight million), and the first ones say what
+# is wrong. Past this many, the rest are counted as one more finding.
+MAX_FINDINGS = 1000
+
+
+class Findings(list[Finding]):
+    """The findings of one file, at most :data:`MAX_FINDINGS` of them; ``more`` counts
+    those left out."""
+
+    more: int = 0
+
+    def append(self, finding: Finding) -> None:
+        """Keep ``finding``, or only count it once the list is full."""
+        if len(self) < MAX_FINDINGS:
+            super().append(finding)
+        else:
+            self.more += 1
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        """Keep or count each of ``findings``."""
+        for finding in findings:
+            self.append(finding)
+
+    @property
+    def total(self) -> int:
+        """How many findings there were, those left out included."""
+        return len(self) + self.more
+
+    def sorted(self) -> Findings:
+        """The same findings in the order of the file."""
+        ordered = Findings(sorted(self, key=lambda f: (f.line or 0, f.message)))
+        ordered.more = self.more
+        return ordered
+
+
+def lint(data: bytes, *, feed: bool = True) -> Findings:
+    """Every finding for the iCalendar ``data`` (the first :data:`MAX_FINDINGS`, and a
+    count of the rest); ``feed`` marks a published feed.
+
+    Takes time in proportion to the size of ``data``, and memory in proportion to
+    its events, whatever it holds.
     """
-    findings = list(_physical(data))
-    lines = _content_lines(data)
-    roots, structural = _structure(lines)
-    findings += structural
+    findings = Findings()
+    findings.extend(_physical(data))
+    roots = _structure(_content_lines(data), findings)
     for calendar in roots:
-        findings += _calendar(calendar, feed=feed)
-    return sorted(findings, key=lambda f: (f.line or 0, f.message))
+        findings.extend(_calendar(calendar, feed=feed))
+    return findings.sorted()
 
 
 def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
     """Findings for one serialized VEVENT, as it is spliced into calendars that
     define the time zones ``zones``."""
-    findings = list(_physical(data))
-    events, structural = _structure(_content_lines(data), top="VEVENT")
-    findings += structural
+    findings = Findings()
+    findings.extend(_physical(data))
+    events = _structure(_content_lines(data), findings, top="VEVENT")
     for event in events:
-        findings += _event(event, feed=True)
-        findings += _tzids(event, zones)
-    return sorted(findings, key=lambda f: (f.line or 0, f.message))
+        findings.extend(_event(event, feed=True))
+        findings.extend(_tzids(event, zones))
+    return findings.sorted()
 
 
 # --------------------------------------------------------------------------- bytes
@@ -131,8 +215,14 @@ def _physical_findings(data: bytes) -> Iterator[Finding]:
         yield Finding(_line_at(len(data)), "the last line does not end with CRLF")
     # The remaining checks look for rare patterns with regular expressions over
     # the whole file first, so that a clean file costs almost nothing.
-    for match in re.finditer(rb"\r(?!\n)", data):
-        yield Finding(_line_at(match.start()), "bare CR inside a line")
+    bare_cr = len(re.findall(rb"\r(?!\n)", data))
+    if bare_cr:
+        first = re.search(rb"\r(?!\n)", data)
+        assert first is not None
+        yield Finding(
+            _line_at(first.start()),
+            f"bare CR inside a line{f' ({bare_cr:,} times; first here)' if bare_cr > 1 else ''}",
+        )
     for match in _LONG_LINE.finditer(data):
         yield Finding(
             _line_at(match.start()),
@@ -198,11 +288,12 @@ class _LineIndex:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self._ends: list[int] | None = None
+        self._ends: array[int] | None = None
 
     def line_at(self, offset: int) -> int:
         if self._ends is None:  # a clean file never needs it
-            self._ends = [match.start() for match in re.finditer(rb"\n", self._data)]
+            # An array, not a list: a file may have millions of lines.
+            self._ends = array("q", (match.start() for match in re.finditer(rb"\n", self._data)))
         return bisect.bisect_left(self._ends, offset) + 1
 
 
@@ -214,25 +305,24 @@ def _ends_inside_character(body: bytes) -> bool:
     return False
 
 
-def _content_lines(data: bytes) -> list[tuple[int, str]]:
-    """Unfolded content lines with the number of the physical line each starts on."""
+def _content_lines(data: bytes) -> Iterator[tuple[int, str]]:
+    """Unfolded content lines with the number of the physical line each starts on,
+    one at a time (a file of millions of tiny lines is never held as a list)."""
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     # Pieces are joined once per content line: appending to a string for
     # each fold takes quadratic time on a line folded many times.
-    pieces: list[tuple[int, list[str]]] = []
-    crlf = text.count("\r\n")
-    # The same lines as the general split, which takes several times longer.
-    physical = (
-        text.split("\r\n")
-        if text.count("\r") == crlf and text.count("\n") == crlf
-        else re.split(r"\r\n|\n|\r", text)
-    )
-    for number, raw in enumerate(physical, start=1):
-        if raw[:1] in (" ", "\t") and pieces:
-            pieces[-1][1].append(raw[1:])
-        elif raw:
-            pieces.append((number, [raw]))
-    return [(number, "".join(parts)) for number, parts in pieces]
+    start, pieces = 0, None
+    # newline="": lines end at CRLF, LF or CR, and keep their ending.
+    for number, raw in enumerate(io.StringIO(text, newline=""), start=1):
+        line = raw.rstrip("\r\n")
+        if line[:1] in (" ", "\t") and pieces is not None:
+            pieces.append(line[1:])
+        elif line:
+            if pieces is not None:
+                yield start, "".join(pieces)
+            start, pieces = number, [line]
+    if pieces is not None:
+        yield start, "".join(pieces)
 
 
 # --------------------------------------------------------------------------- structure
@@ -260,21 +350,33 @@ def _parts(content: str) -> tuple[str, dict[str, str], str]:
 
 
 def _structure(
-    lines: list[tuple[int, str]], top: str = "VCALENDAR"
-) -> tuple[list[_Component], list[Finding]]:
+    lines: Iterable[tuple[int, str]], findings: Findings, top: str = "VCALENDAR"
+) -> list[_Component]:
+    """The ``top`` components of the file; what is wrong with its structure goes to
+    ``findings``."""
     roots: list[_Component] = []
     stack: list[_Component] = []
-    findings: list[Finding] = []
+    too_deep = 0  # components open below MAX_DEPTH, only counted
     for number, content in lines:
         if ":" in content and not _RELEVANT.match(content) and ";TZID=" not in content.upper():
             continue  # nothing is checked about this property
+        if ":" not in content:
+            findings.append(Finding(number, "cannot parse this line: it has no ':' after a name"))
+            continue
         try:
             name, params, value = _parts(content)
         except (ValueError, AssertionError) as exc:
             findings.append(Finding(number, f"cannot parse this line: {exc}"))
             continue
         name = name.upper()
-        if name == "BEGIN":
+        if too_deep and name in ("BEGIN", "END"):
+            too_deep += 1 if name == "BEGIN" else -1
+        elif name == "BEGIN" and len(stack) >= MAX_DEPTH:
+            too_deep = 1
+            findings.append(
+                Finding(number, f"components nested more than {MAX_DEPTH} deep; not checked")
+            )
+        elif name == "BEGIN":
             component = _Component(value.upper(), number)
             (stack[-1].children if stack else roots).append(component)
             stack.append(component)
@@ -282,11 +384,13 @@ def _structure(
             if not stack or stack[-1].name != value.upper():
                 findings.append(Finding(number, f"END:{value} does not close an open BEGIN"))
                 continue
-            stack.pop()
+            closed = stack.pop()
+            if stack and closed.empty() and closed.name not in _CHECKED:
+                stack[-1].children.pop()  # nothing in it to check: not kept
         elif not stack:
             findings.append(Finding(number, f"{name} outside of any component"))
-        else:
-            stack[-1].properties.append(_Property(name, params, value, number))
+        elif not too_deep:
+            stack[-1].add(_Property(name, params, value, number))
     for component in stack:
         findings.append(Finding(component.line, f"BEGIN:{component.name} is never closed"))
     if not roots:
@@ -294,7 +398,14 @@ def _structure(
     for root in roots:
         if root.name != top:
             findings.append(Finding(root.line, f"{root.name} outside a {top}"))
-    return [r for r in roots if r.name == top], findings
+    return [r for r in roots if r.name == top]
+
+
+# Components kept even when empty: the checks have something to say about them.
+_CHECKED = {"VCALENDAR", "VEVENT", "VTIMEZONE"}
+# No client nests components deeper than a few levels; a file that does is
+# reported once and its deeper part only counted (memory stays bounded).
+MAX_DEPTH = 100
 
 
 def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
@@ -305,7 +416,7 @@ def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
             f"METHOD:{method.value} in a published feed; clients treat it as an invitation "
             "to answer (use METHOD:PUBLISH or none)",
         )
-    zones = {tzid.value for zone in calendar.walk("VTIMEZONE") for tzid in zone.all("TZID")}
+    zones = {tzid.value for zone in calendar.walk("VTIMEZONE") if (tzid := zone.first("TZID"))}
     for component in calendar.children:
         yield from _tzids(component, zones)
     uids: dict[tuple[str, str], int] = {}
@@ -331,7 +442,7 @@ def _tzids(component: _Component, zones: set[str]) -> Iterator[Finding]:
         current = pending.pop()
         if current.name == "VTIMEZONE":
             continue
-        for prop in current.properties:
+        for prop in current.zoned:
             tzid = prop.params.get("TZID")
             if tzid is not None and tzid not in zones:
                 yield Finding(

@@ -148,9 +148,10 @@ def append(path: Path, data: bytes) -> None:
 def parse_json(data: bytes) -> object | None:
     """JSON from a sidecar file, or None when it is not JSON (or absurdly nested)."""
     try:
-        return json.loads(data)
+        value: object = json.loads(data)
     except (ValueError, RecursionError):
         return None
+    return value
 
 
 def _must_be_plain(path: Path, info: os.stat_result) -> None:
