@@ -217,6 +217,84 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
 ]
 
 
+ORGANISER = 'name = "WeGO – World Smart Sustainable Cities Organization (세계스마트시티기구)"'
+ZONE = 'timezone = "Asia/Seoul"'
+SERIES_URL = 'url = "https://we-gov.org/wego-awards/4th-wego-awards/"'
+NOT_A_ZONE = (
+    "is not an IANA time zone name; use a name such as 'Asia/Seoul' or 'America/New_York', "
+    "never a bare offset."
+)
+NOT_A_URL = "is not an http(s) URL such as 'https://example.org/': it contains"
+OUT_OF_YEARS = "is outside the years 1900–2199 that calendar apps handle; check the year"
+
+# Values that zoneinfo, datetime or the e-mail parser took, and that then crashed the
+# build, followed the build machine, or wrote invisible characters into the feeds.
+CASES += [
+    *(
+        (
+            f"time zone {name[:12]!r}",
+            edit(ZONE, f'timezone = "{name}"'),
+            [f"events.toml:{{L}}:1: series.timezone: '{shown}' {NOT_A_ZONE}{hint}"],
+        )
+        for name, shown, hint in [
+            ("Asia", "Asia", ""),  # a folder of tzdata: IsADirectoryError
+            ("Etc", "Etc", ""),
+            ("Asia/" + "x" * 300, "Asia/" + "x" * 54 + "…", ""),  # ENAMETOOLONG
+            ("Lisbon", "Lisbon", " Did you mean 'Europe/Lisbon'?"),
+            ("new york", "new york", " Did you mean 'America/New_York'?"),
+        ]
+    ),
+    (
+        "time zone localtime",
+        edit(ZONE, 'timezone = "localtime"'),
+        [
+            "events.toml:{L}:1: series.timezone: 'localtime' is whatever zone the machine that "
+            "builds is set to; name the series' zone, such as 'Asia/Seoul'"
+        ],
+    ),
+    *(
+        (
+            f"year {day[:4]}",
+            edit("date = 2021-08-26", f"date = {day}"),
+            [f'events.toml:{{L}}:1: events[0].date (id "part-1"): {day} {OUT_OF_YEARS}'],
+        )
+        for day in ("0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01")
+    ),
+    *(
+        (
+            f"e-mail with {shown}",
+            edit(ORGANISER, f'{ORGANISER}\nemail = "events{char}@example.org"'),
+            [
+                f"events.toml:{{L}}:1: series.organiser.email: 'events{shown}@example.org' is "
+                "not an e-mail address such as 'events@example.org' (it contains "
+                f"'{shown}' at position 7: remove it)"
+            ],
+        )
+        for char, shown in [(" ", " "), ("\u00a0", "\\xa0"), ("\u200b", "\\u200b")]
+    ),
+    *(
+        (
+            f"url with {shown}",
+            edit(SERIES_URL, f'url = "{url}"'),
+            [
+                f"events.toml:{{L}}:1: series.url: '{url_shown}' {NOT_A_URL} '{shown}' at "
+                f"position {position}; remove it"
+            ],
+        )
+        for url, url_shown, shown, position in [
+            (
+                "https://we-gov.org/\u202eawards/",
+                "https://we-gov.org/\\u202eawards/",
+                "\\u202e",
+                20,
+            ),
+            ("https://we-\u200bgov.org/", "https://we-\\u200bgov.org/", "\\u200b", 12),
+            ("\ufeffhttps://we-gov.org/", "\\ufeffhttps://we-gov.org/", "\\ufeff", 1),
+            ("https://we-gov.org/\uffff", "https://we-gov.org/\\uffff", "\\uffff", 20),
+        ]
+    ),
+]
+
 # The line each message must point at: the first line of the changed file containing this.
 NEEDLES = {
     "not utf-8": 'city = "S',
@@ -239,6 +317,10 @@ NEEDLES = {
     "control character": 'location = "On\\u0007',
     "multi-megabyte description": 'description = """\nxxx',
     **{f"unsafe id {bad!r}": f'id = "{bad}"' for bad in ("../x", "a/b", "", "Part-1", "part 1")},
+    **{name: "timezone =" for name, _, _ in CASES if name.startswith("time zone")},
+    **{name: "date = " for name, _, _ in CASES if name.startswith("year ")},
+    **{name: "email = " for name, _, _ in CASES if name.startswith("e-mail")},
+    **{name: "url = " for name, _, _ in CASES if name.startswith("url with")},
 }
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DST_EXAMPLE
 from wego_ical import links
+from wego_ical.cli import main
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series
 from wego_ical.publication import publish
@@ -205,3 +209,27 @@ def test_a_cancelled_session_offers_its_file_but_no_add_links(wego_text: str) ->
     assert "add-links" not in section and "data-add" not in section
     other = html.split('id="part-1--safe-city"')[1].split("</section>")[0]
     assert "add-links" in other and 'data-add="google"' in other
+
+
+def test_right_to_left_pages_say_so(tmp_path: Path) -> None:
+    """Arabic and Hebrew pages need dir="rtl"; left-to-right pages are as they were."""
+    data = CONFERENCE.read_text(encoding="utf-8").replace(
+        'languages = ["en", "ko"]', 'languages = ["en", "ar", "he", "ko"]'
+    )
+    source = tmp_path / "events.toml"
+    source.write_text(data, encoding="utf-8")
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", "--data", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    heads = {
+        code: (out / code / "index.html" if code != "en" else out / "index.html")
+        .read_text(encoding="utf-8")
+        .split(">", 2)[1]
+        for code in ("en", "ar", "he", "ko")
+    }
+    assert heads == {
+        "en": '\n<html lang="en"',
+        "ar": '\n<html lang="ar" dir="rtl"',
+        "he": '\n<html lang="he" dir="rtl"',
+        "ko": '\n<html lang="ko"',
+    }

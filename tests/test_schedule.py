@@ -221,3 +221,26 @@ def test_the_wego_data_is_one_zone_one_day_per_event() -> None:
     entries = occurrences(load_series(DATA))
     assert {entry.zone for entry in entries} == {"Asia/Seoul"}
     assert not any(entry.all_day for entry in entries)
+
+
+# Europe/London: clocks go back on 2026-10-25 (a day of 25 hours) and forward on
+# 2026-03-29 (23 hours).
+def _overnight(day: str, start: str, next_day: str, end: str) -> str:
+    return (
+        f'[[events]]\nid = "e"\ntitle = "E"\ndate = {day}\nend_date = {next_day}\n'
+        f'[[events.sessions]]\nid = "x"\nstart = {start}\nend = {end}\nend_date = {next_day}\n'
+    )
+
+
+def test_the_24_hour_limit_counts_elapsed_time_across_the_autumn_change() -> None:
+    """23:45 wall-clock hours across the fall-back night are 24.75 real hours: refused."""
+    key, message = only(_overnight("2026-10-24", "02:30:00", "2026-10-25", "02:15:00"))
+    assert key == 'events[0].sessions[0].end_date (id "e" › "x")'
+    assert message.startswith("session 'x' would last 24.75 hours (2026-10-24 02:30 to ")
+
+
+def test_the_24_hour_limit_counts_elapsed_time_across_the_spring_change() -> None:
+    """24:30 wall-clock hours across the spring-forward night are 23.5 real hours: accepted."""
+    series = parse_series(HEAD + _overnight("2026-03-28", "09:00:00", "2026-03-29", "09:30:00"))
+    (entry,) = occurrences(series)
+    assert entry.session is not None and entry.session.id == "x"

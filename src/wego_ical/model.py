@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from itertools import pairwise
 from typing import Annotated, Any, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -101,21 +102,39 @@ def _check_text(value: str) -> str:
 
 
 def _escaped(value: str) -> str:
-    """``value`` with control characters written as \\xNN, so a message can show it."""
-    return _CONTROL_OR_BREAK.sub(_escape_one, value)
+    """``value`` with control and invisible characters written as \\xNN or \\uNNNN, so
+    a message can show it (U+202E would turn the rest of the message around)."""
+    return "".join(map(_shown_char, value))
 
 
-def _escape_one(match: re.Match[str]) -> str:
-    code = ord(match[0])
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+def _shown_char(char: str) -> str:
+    """One character as a message can show it: itself, or \\uXXXX when it is invisible."""
+    if char == " ":
+        return char
+    if _CONTROL_OR_BREAK.match(char) or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+        return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+    return char
+
+
+def _invisible(value: str) -> re.Match[str] | None:
+    """The first character that cannot be seen or is not a character at all: format
+    characters (U+202E turns text around, U+200B, the BOM), unassigned and private
+    code points (U+FFFF), surrogates, and separators other than the space."""
+    for index, char in enumerate(value):
+        if char != " " and unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            return re.compile(re.escape(char)).search(value, index)
+    return None
+
+
+_INVISIBLE_CATEGORIES = {"Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"}
 
 
 def url_problem(value: str) -> str:
     """Why ``value`` is not a usable http(s) URL ('' when it is)."""
-    bad = _CONTROL_OR_BREAK.search(value) or re.search(r"[\s<>\"`]", value)
+    bad = _CONTROL_OR_BREAK.search(value) or re.search(r"[\s<>\"`]", value) or _invisible(value)
     if bad:
         fix = "write it as %20" if bad[0] == " " else "remove it"
-        return f"it contains '{_escaped(bad[0])}' at position {bad.start() + 1}; {fix}"
+        return f"it contains '{_shown_char(bad[0])}' at position {bad.start() + 1}; {fix}"
     try:
         parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -141,21 +160,34 @@ def _check_url(value: str) -> str:
 
 def _check_email(value: str) -> str:
     try:
-        if _CONTROL_OR_BREAK.search(value):
-            raise ValueError("control character")
+        if _CONTROL_OR_BREAK.search(value) or re.search(r"\s", value) or _invisible(value):
+            raise ValueError("a space, control or invisible character")
         address = Address(addr_spec=value)
     except (ValueError, IndexError, HeaderParseError):
         address = None
     if address is None or not address.username or "." not in address.domain:
         raise PydanticCustomError(
             "email",
-            "'{value}' is not an e-mail address such as 'events@example.org'",
-            {"value": _shown(_escaped(value), 80)},
+            "'{value}' is not an e-mail address such as 'events@example.org'{hint}",
+            {"value": _shown(_escaped(value), 80), "hint": _email_hint(value)},
         )
     return value
 
 
+def _email_hint(value: str) -> str:
+    bad = re.search(r"\s", value) or _invisible(value)
+    if bad is None:
+        return ""
+    return f" (it contains '{_shown_char(bad[0])}' at position {bad.start() + 1}: remove it)"
+
+
 def _known_zone(value: str) -> str:
+    if value == "localtime":
+        raise PydanticCustomError(
+            "timezone",
+            "'localtime' is whatever zone the machine that builds is set to; name the "
+            "series' zone, such as 'Asia/Seoul'",
+        )
     if load_zone(value) is None:
         close = _close_zone_names(value)
         hint = f" Did you mean {' or '.join(repr(z) for z in close)}?" if close else ""
@@ -163,7 +195,7 @@ def _known_zone(value: str) -> str:
             "timezone",
             "'{value}' is not an IANA time zone name; use a name such as 'Asia/Seoul' or "
             "'America/New_York', never a bare offset.{hint}",
-            {"value": value, "hint": hint},
+            {"value": _shown(value, 60), "hint": hint},
         )
     return value
 
@@ -177,6 +209,23 @@ def _check_language(value: str) -> str:
     return value
 
 
+# The years a series may use: calendar clients handle no earlier or later dates
+# reliably, and a date near the ends of Python's range cannot be moved to UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _check_year(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "year_range",
+            "{value} is outside the years {first}–{last} that calendar apps handle; check the year",
+            {"value": value.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
+
+
+# A day in the years a calendar can show.
+CalendarDay = Annotated[date, AfterValidator(_check_year)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Language = Annotated[str, AfterValidator(_check_language)]
 ZoneName = Annotated[str, AfterValidator(_known_zone)]
@@ -276,11 +325,27 @@ ProjectRef = Annotated[str, AfterValidator(_project_ref)]
 
 
 def load_zone(name: str) -> ZoneInfo | None:
-    """Return the IANA zone called ``name``, or None if tzdata does not know it."""
+    """Return the IANA zone called ``name``, or None if it is not one of tzdata's zones.
+
+    Only the names tzdata lists: zoneinfo also opens ``localtime`` (whatever zone the
+    build machine is set to), folders such as ``Asia`` (a traceback) and
+    ``Factory`` (no real place).
+    """
+    if name not in zone_names():
+        return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA zone names a series may use: tzdata's list, less ``Factory``."""
+    from importlib.resources import files
+
+    listed = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(listed) - {"Factory"}
 
 
 def _unique_ids(items: list[Any], what: str) -> list[Any]:
@@ -432,11 +497,17 @@ class SeriesInfo(StrictModel):
                 "naive_datetime",
                 "needs a UTC offset, for example 2021-09-01T00:00:00Z",
             )
+        _check_year(value.date())
         return value.astimezone(UTC)
 
 
 def _close_zone_names(value: str) -> list[str]:
-    return closest(value, available_timezones(), n=2, cutoff=0.75)
+    """Zones whose name is like ``value``, or whose city is (``Lisbon``: ``Europe/Lisbon``)."""
+    city = value.strip().replace(" ", "_").casefold()
+    by_city = sorted(name for name in zone_names() if name.rsplit("/", 1)[-1].casefold() == city)
+    if by_city and "/" not in value:
+        return by_city[:2]
+    return closest(value, zone_names(), n=2, cutoff=0.75)
 
 
 class Category(StrictModel):
@@ -506,11 +577,11 @@ class _Timed(StrictModel):
     # A whole-day item (a deadline, a conference day shown as a banner): no times.
     all_day: bool = False
     # The last day, for an item that ends on a later day than it starts.
-    end_date: date | None = None
+    end_date: CalendarDay | None = None
 
 
 # The type, for annotations inside models that have a field called "date".
-Day = date
+Day = CalendarDay
 
 # A session longer than this is a typo (an end_date a day too late), not a session.
 MAX_SESSION = timedelta(hours=24)
@@ -573,7 +644,7 @@ class Event(_Timed):
     """
 
     title: Line
-    date: date
+    date: CalendarDay
     start: time | None = None
     end: time | None = None
     host: Line | None = None
@@ -719,7 +790,9 @@ class Event(_Timed):
                     ("sessions", index, "end"), session.start, session.end, session.end_date, day
                 )
                 continue
-            if zone is not None and end - start > MAX_SESSION:
+            # Elapsed time: aware datetimes of one zone subtract as wall-clock times,
+            # which across a DST change is an hour off.
+            if zone is not None and _utc(end) - _utc(start) > MAX_SESSION:
                 yield _error(
                     ("sessions", index, "end_date"),
                     last.isoformat(),
@@ -727,7 +800,7 @@ class Event(_Timed):
                     "session '{id}' would last {hours} hours ({start} to {end}); a session "
                     "lasts at most 24 hours: check end_date and end",
                     id=session.id,
-                    hours=f"{(end - start) / timedelta(hours=1):g}",
+                    hours=f"{(_utc(end) - _utc(start)) / timedelta(hours=1):g}",
                     start=start.strftime("%Y-%m-%d %H:%M"),
                     end=end.strftime("%Y-%m-%d %H:%M"),
                 )

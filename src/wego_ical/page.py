@@ -177,6 +177,7 @@ def index_chunks(
     base_url = series.publish.base_url
     pieces = template.generate(
         lang=(language or "en").replace("_", "-"),
+        direction=text_direction(language),
         t=words,
         # English keeps the day-month order it always had; other languages their own.
         js_locale="en-GB" if language in (None, "en") else language.replace("_", "-"),
@@ -195,6 +196,19 @@ def index_chunks(
     )
     for piece in regroup(pieces):
         yield piece.encode("utf-8")
+
+
+def text_direction(language: str | None) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, …), per
+    CLDR; else ``ltr``."""
+    if language is None:
+        return "ltr"
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
 
 
 def qr_script() -> bytes:
