@@ -13,6 +13,9 @@ from wego_ical.calendar_sync import (
     Action,
     LocalEvent,
     Recorded,
+    SyncResult,
+    _AlreadyThere,
+    _perform,
     credentials,
     journal_path,
     local_events,
@@ -20,8 +23,9 @@ from wego_ical.calendar_sync import (
     needs_data,
     plan_sync,
     read_journal,
+    sync_report,
 )
-from wego_ical.dav import Resource
+from wego_ical.dav import PreconditionFailed, Resource
 from wego_ical.errors import PublishError
 
 URL = "https://dav.example.org/cal/"
@@ -138,7 +142,7 @@ def test_credentials_from_the_environment_first_then_netrc(tmp_path: Path) -> No
     with pytest.raises(PublishError, match="no such netrc file"):
         credentials(URL, {}, tmp_path / "missing")
     (tmp_path / "bad").write_text("machine\n")
-    with pytest.raises(PublishError, match="line 2: cannot be read as a netrc file"):
+    with pytest.raises(PublishError, match="near line 2: cannot be read as a netrc file"):
         credentials(URL, {}, tmp_path / "bad")
 
 
@@ -159,3 +163,34 @@ def test_each_object_is_one_event_with_its_zones_and_no_method() -> None:
         }
         assert zones == used
         assert all("COMMENT" not in z for z in calendar.walk("VTIMEZONE"))
+
+
+class _RacedClient:
+    """A server on which another publish created the object between our plan and our
+    PUT: the conditional create fails, and the object holds what we would send."""
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+
+    def put(
+        self, href: str, body: bytes, *, if_match: str | None = None, create: bool = False
+    ) -> str:
+        raise PreconditionFailed(href)
+
+    def fetch(self, hrefs: list[str]) -> dict[str, Resource]:
+        return {href: Resource(href, '"other"', _data(self.digest)) for href in hrefs}
+
+
+def test_a_create_another_publish_made_first_counts_as_unchanged() -> None:
+    """Two publishers at once each said '400 created'; the second now says unchanged."""
+    event = _event("s.a", "d1")
+    action = Action("create", event.href, event.summary, event)
+    done = _perform(_RacedClient("d1"), action, False)  # type: ignore[arg-type]
+    assert done == _AlreadyThere('"other"')
+    result = SyncResult(URL, [action], found_done=[action])
+    assert sync_report(result)[-1] == (
+        f"{URL}: 0 created, 0 updated, 0 deleted, 1 unchanged, 0 conflicts "
+        "(0 requests changed data)"
+    )
+    # Someone else's content under the same name is a conflict, not ours.
+    assert _perform(_RacedClient("other"), action, False) is None  # type: ignore[arg-type]

@@ -466,3 +466,37 @@ def test_not_a_calendar_is_a_clear_message(site: Path, dav: DavServer) -> None:
     result = _publish(site, dav.url + dav.home)
     assert result.exit_code == 1
     assert "this is not a calendar collection" in result.output
+
+
+def test_a_refused_object_is_reported_and_the_others_are_still_sent(
+    site: Path, radicale: DavServer
+) -> None:
+    """An object under another name holding one of our UIDs: Radicale answers 409 to our
+    PUT. That one is reported with what to do, the six others are sent, exit 1."""
+    calendar_url = radicale.new_calendar()
+    feed = _feed_events(site)
+    uid = sorted(feed)[0]
+    squatter = icalendar.Calendar()
+    squatter.add("prodid", "-//someone else//EN")
+    squatter.add("version", "2.0")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("summary", "Someone else's copy")
+    event.add("dtstart", datetime(2021, 8, 26, 8, 0, tzinfo=UTC))
+    event.add("dtstamp", datetime(2021, 8, 1, tzinfo=UTC))
+    squatter.add_component(event)
+    client = radicale.client(calendar_url)
+    client.put(radicale.url + calendar_url + "squatter.ics", squatter.to_ical().decode(), {})
+    result = _publish(site, radicale.url + calendar_url)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    refused = [line for line in result.output.splitlines() if line.startswith("not sent: ")]
+    assert len(refused) == 1, result.output
+    assert f"<{calendar_url}{uid}.ics>: refused by the server (409 Conflict)" in refused[0]
+    assert "holds the same UID" in refused[0]
+    assert "6 created, 0 updated, 0 deleted, 0 unchanged, 0 conflicts, 1 refused by the " in (
+        result.output
+    )
+    stored = _events_on_server(radicale, calendar_url)
+    assert sorted(stored) == sorted(feed)
+    assert str(stored[uid]["SUMMARY"]) == "Someone else's copy"

@@ -392,7 +392,8 @@ def credentials(
     except netrc.NetrcParseError as exc:
         # Never the exception's text: it quotes the token it stumbled on, which is
         # often the password.
-        where = f", line {exc.lineno}" if exc.lineno else ""
+        # netrc counts the line it has just read past: "near", not "on".
+        where = f", near line {exc.lineno}" if exc.lineno else ""
         raise PublishError(
             f"{path}{where}: cannot be read as a netrc file; each entry is "
             "'machine HOST login NAME password SECRET' (a password with spaces or quotes "

@@ -202,27 +202,12 @@ class DavClient:
                 connection.request(method, wire_path, body, {**self._headers, **headers})
                 response = connection.getresponse()
                 data = _read_answer(response, MAX_ANSWER_BYTES)
-            except _TooLarge:
+            except (_TooLarge, TimeoutError, http.client.HTTPException, OSError) as exc:
                 self.close()
-                raise PublishError(
-                    f"{self.url}: the answer to {method} {path} is larger than "
-                    f"{MAX_ANSWER_BYTES:,} bytes; this is not a CalDAV server wego-ical can use"
-                ) from None
-            except ssl.SSLCertVerificationError as exc:
-                self.close()
-                raise PublishError(
-                    f"{self.url}: the server's certificate cannot be trusted "
-                    f"({exc.verify_message or _reason(exc)}); nothing was sent"
-                ) from None
-            except (TimeoutError, http.client.HTTPException, ConnectionError, OSError) as exc:
-                self.close()
-                if watchdog.fired:
-                    raise ConnectionLost(
-                        f"{self.url}: {method} {path} was not answered within {DEADLINE} s"
-                    ) from None
-                if attempt == 1 and method in ("PROPFIND", "REPORT"):
-                    continue
-                raise ConnectionLost(
+                failure = self._failure(exc, method, path, watchdog.fired)
+                if failure is None and attempt == 1 and method in ("PROPFIND", "REPORT"):
+                    continue  # a kept-alive connection the server had closed
+                raise failure or ConnectionLost(
                     f"{self.url}: the connection was lost during {method} {path} ({_reason(exc)})"
                 ) from None
             finally:
@@ -238,6 +223,31 @@ class DavClient:
                 raise PublishError(f"{self.url}: the server forbids {method} {path} (403)")
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         raise AssertionError("unreachable")
+
+    def _failure(
+        self, exc: BaseException, method: str, path: str, timed_out: bool
+    ) -> PublishError | None:
+        """What to tell of a request that failed; None: the connection was lost."""
+        asked = f"{self.url}: {method} {path}"
+        if timed_out:
+            return ConnectionLost(f"{asked} was not answered within {DEADLINE} s")
+        if isinstance(exc, _TooLarge):
+            return PublishError(
+                f"{asked}: the answer is larger than {MAX_ANSWER_BYTES:,} bytes; this is not a "
+                "CalDAV server wego-ical can use"
+            )
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            # Not "run again": the next run fails the same way.
+            return PublishError(
+                f"{self.url}: the server's certificate cannot be trusted "
+                f"({exc.verify_message or _reason(exc)}); nothing was sent"
+            )
+        if isinstance(exc, http.client.HTTPException) and not isinstance(exc, _LOST):
+            return PublishError(
+                f"{asked}: the answer is not valid HTTP ({_reason(exc)[:200]}); is this the "
+                "address of a CalDAV server?"
+            )
+        return None
 
     def _expect(self, status: int, ok: tuple[int, ...], method: str, path: str) -> None:
         if status not in ok:
@@ -313,6 +323,11 @@ def _without_secret(exc: Exception, url: str) -> str:
             if secret:
                 text = text.replace(secret, "…")
     return text
+
+
+# What http.client raises when a connection ends early; anything else it raises
+# means the answer is not HTTP.
+_LOST = (http.client.RemoteDisconnected, http.client.IncompleteRead)
 
 
 class _TooLarge(Exception):

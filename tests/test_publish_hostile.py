@@ -1,0 +1,288 @@
+"""publish --caldav against servers that misbehave, and addresses and files that could
+leak a password or write where they should not: fake servers on loopback (garbage,
+endless and dripping answers), and the feed and journal tampered with."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import DIST
+from wego_ical import dav
+from wego_ical.cli import main
+from wego_ical.errors import WegoIcalError
+
+SECRET = "horse-battery-staple"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the built WeGO output in site/dist (the journal goes beside it)."""
+    shutil.copytree(DIST, tmp_path / "dist")
+    return tmp_path
+
+
+def publish(site: Path, url: str, *extra: str, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(
+        main,
+        ["publish", "--out", str(site / "dist"), "--caldav", url, *extra],
+        env={
+            "WEGO_ICAL_CALDAV_USERNAME": "organiser",
+            "WEGO_ICAL_CALDAV_PASSWORD": SECRET,
+            "NETRC": "",
+            **(env or {}),
+        },
+    )
+
+
+def everything_written(site: Path) -> bytes:
+    """Every file under the site folder, the journal and dist/ included."""
+    return b"".join(p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file())
+
+
+class FakeServer:
+    """A TCP server on loopback that answers every connection with ``answer``."""
+
+    def __init__(self, answer: Callable[[socket.socket], None]) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/calendars/wego/"
+        self.connections = 0
+        self._answer = answer
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        with client:
+            client.settimeout(5)
+            try:
+                client.recv(65536)  # the request (its headers and a small body)
+                self._answer(client)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[[Callable[[socket.socket], None]], FakeServer]]:
+    servers: list[FakeServer] = []
+
+    def start(answer: Callable[[socket.socket], None]) -> FakeServer:
+        servers.append(FakeServer(answer))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def endless_chunks(client: socket.socket) -> None:
+    client.sendall(b"HTTP/1.1 207 Multi-Status\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"<" * 65536
+    for _ in range(10_000):  # 640 MB at most; the client stops long before
+        client.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+
+def drip(client: socket.socket) -> None:
+    for byte in b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 10\r\n\r\n<a/>":
+        client.sendall(bytes([byte]))
+        time.sleep(0.3)
+
+
+def garbage(client: socket.socket) -> None:
+    client.sendall(b"\x00\xffSSH-2.0-OpenSSH_9.2\r\n\r\n")
+
+
+def not_xml(client: socket.socket) -> None:
+    body = b"<html><body>Welcome to nginx!"
+    client.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def too_many_headers(client: socket.socket) -> None:
+    client.sendall(b"HTTP/1.1 207 Multi-Status\r\n" + b"X-A: b\r\n" * 200 + b"\r\n")
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (endless_chunks, "the answer is larger than 1,000,000 bytes; this is not a CalDAV server"),
+        (drip, "was not answered within 2 s"),
+        (garbage, "the answer is not valid HTTP"),
+        (too_many_headers, "the answer is not valid HTTP"),
+        (not_xml, "the server's answer is not XML"),
+    ],
+    ids=["endless", "drip", "garbage", "headers", "not-xml"],
+)
+def test_a_hostile_server_ends_the_publish_in_bounded_time_with_a_message(
+    site: Path,
+    fake: Callable[[Callable[[socket.socket], None]], FakeServer],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: Callable[[socket.socket], None],
+    message: str,
+) -> None:
+    monkeypatch.setattr(dav, "MAX_ANSWER_BYTES", 1_000_000)
+    monkeypatch.setattr(dav, "DEADLINE", 2)
+    server = fake(answer)
+    started = time.monotonic()
+    result = publish(site, server.url)
+    assert time.monotonic() - started < 15
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {server.url}")
+
+
+# --- the password never shown ----------------------------------------------
+
+
+def test_a_password_in_the_address_is_refused_and_never_shown(
+    site: Path, fake: Callable[[Callable[[socket.socket], None]], FakeServer]
+) -> None:
+    server = fake(garbage)
+    url = server.url.replace("http://", f"http://organiser:{SECRET}@")
+    result = publish(site, url, env={"WEGO_ICAL_CALDAV_USERNAME": None})
+    assert result.exit_code == 1
+    assert "the address holds a user name or password; remove it" in result.output
+    assert "http://…@127.0.0.1" in result.output
+    assert SECRET not in result.output
+    assert SECRET.encode() not in everything_written(site)
+    assert server.connections == 0  # nothing was sent anywhere
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:99999/cal/", "not a usable address (Port out of range"),
+        ("http://127.0.0.1:abc/cal/", "not a usable address (Port could not be cast"),
+        ("http://[::1/cal/", "not a usable address (Invalid IPv6 URL)"),
+        ("http://[fe80::1::2]/cal/", "does not appear to be an IPv4 or IPv6 address"),
+        (f"http://{'a' * 70}.example.org/cal/", "is not a valid host name"),
+        ("http://host_with spaces/cal/", "the address holds a space or control character"),
+        ("ftp://example.org/cal/", "not an http(s) address of a CalDAV calendar"),
+        (f"http://organiser:{SECRET}@127.0.0.1:abc/", "not a usable address"),
+    ],
+)
+def test_an_address_that_cannot_be_used_is_a_message(site: Path, url: str, message: str) -> None:
+    result = publish(site, url)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert SECRET not in result.output
+
+
+def test_credentials_are_not_sent_in_the_clear_to_another_machine(site: Path) -> None:
+    result = publish(site, "http://calendar.example.org/cal/")
+    assert result.exit_code == 1
+    assert "the credentials would cross the network unencrypted" in result.output
+    assert "--allow-http" in result.output
+
+
+def test_a_netrc_error_names_the_file_and_line_never_a_token(site: Path, tmp_path: Path) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1\n  login organiser\n  password {SECRET} {SECRET}\n")
+    netrc.chmod(0o600)
+    result = publish(
+        site,
+        "http://127.0.0.1:9/cal/",
+        "--netrc",
+        str(netrc),
+        env={"WEGO_ICAL_CALDAV_USERNAME": None, "WEGO_ICAL_CALDAV_PASSWORD": None},
+    )
+    assert result.exit_code == 1
+    assert f"{netrc}, near line 4: cannot be read as a netrc file" in result.output
+    assert SECRET not in result.output
+
+
+# --- files that are not what they should be --------------------------------
+
+
+def test_the_journal_is_never_written_through_a_link(
+    site: Path, tmp_path: Path, fake: Callable[[Callable[[socket.socket], None]], FakeServer]
+) -> None:
+    """`ln -s /tmp/victim .dist.wego-ical.caldav.jsonl` got JSON lines appended to the
+    victim; a link at its .tmp overwrote it."""
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    server = fake(not_xml)
+    for name in (".dist.wego-ical.caldav.jsonl", ".dist.wego-ical.caldav.jsonl.tmp"):
+        link = site / name
+        link.symlink_to(victim)
+        result = publish(site, server.url)
+        assert result.exit_code == 1
+        link.unlink()
+    assert victim.read_text() == "precious\n"
+
+
+def test_a_journal_link_is_refused_with_a_message(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wego_ical import calendar_sync
+
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    journal = site / ".dist.wego-ical.caldav.jsonl"
+    journal.symlink_to(victim)
+    with pytest.raises(WegoIcalError, match="is a symbolic link; remove it"):
+        calendar_sync.read_journal(journal, "http://127.0.0.1/cal/")
+    with pytest.raises(WegoIcalError, match="is a symbolic link; remove it"):
+        calendar_sync._append(journal, {"calendar": "x"})
+    assert victim.read_text() == "precious\n"
+
+
+def test_a_journal_nested_deeply_is_read_as_damaged_lines(site: Path) -> None:
+    from wego_ical.calendar_sync import read_journal
+
+    journal = site / ".dist.wego-ical.caldav.jsonl"
+    line = {"calendar": "http://127.0.0.1/cal/", "href": "/cal/a.ics", "digest": "d", "etag": "e"}
+    journal.write_text("[" * 100_000 + "\n" + json.dumps(line) + "\n")
+    assert list(read_journal(journal, "http://127.0.0.1/cal/")) == ["/cal/a.ics"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda text: text.replace("UID:wego-awards-4.part-1", "UID:../../x/", 1), "is not one"),
+        (lambda text: text.replace("UID:wego-awards-4.part-1", "UID:a/b", 1), "is not one"),
+        (lambda text: text.replace("PRODID:", "X-PRODID:", 1), "no VCALENDAR with a PRODID"),
+        (lambda text: "garbage\r\n" + text[:100], "is not an iCalendar feed wego-ical built"),
+        (lambda text: "", "is not an iCalendar feed wego-ical built"),
+    ],
+    ids=["dotdot-uid", "slash-uid", "no-prodid", "garbage", "empty"],
+)
+def test_a_tampered_feed_is_refused_before_anything_is_sent(
+    site: Path,
+    fake: Callable[[Callable[[socket.socket], None]], FakeServer],
+    change: Callable[[str], str],
+    message: str,
+) -> None:
+    feed = site / "dist" / "all.ics"
+    feed.write_text(change(feed.read_text(encoding="utf-8")), encoding="utf-8")
+    server = fake(garbage)
+    result = publish(site, server.url)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert server.connections == 0
