@@ -43,7 +43,7 @@ def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> Non
         "added: WeGO Awards Webinar Part 1 · Mobility <wego-awards-4.part-1.mobility@we-gov.org>"
         in (result.output)
     )
-    assert f"20 feeds in {out}: 37 files written, 0 unchanged, 0 removed.\n" in result.output
+    assert f"20 feeds in {out}: 39 files written, 0 unchanged, 0 removed.\n" in result.output
     assert f"wrote      {out / 'qrcode.js'}  (the page's QR code generator)" in result.output
     # Without base_url, the organiser (not the attendee) reads what that means.
     assert result.output.endswith(f"note: {UNPUBLISHED_NOTICE}\n")
@@ -61,7 +61,7 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     # Without the record of the last build, the full build finds the same.
     buildcache.forget(out)
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
-    assert "0 files written, 37 unchanged, 0 removed" in result.output
+    assert "0 files written, 39 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 
@@ -78,7 +78,7 @@ def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
     assert "… and 11 more (11 added); 'wego-ical diff' before a build lists every change." in lines
     assert sum(line.startswith("wrote      ") for line in lines) == 2
     assert "… and 21 more files (21 written)" in lines
-    assert lines[-2] == f"20 feeds in {out}: 37 files written, 0 unchanged, 0 removed."
+    assert lines[-2] == f"20 feeds in {out}: 39 files written, 0 unchanged, 0 removed."
 
 
 def test_build_defaults_to_data_events_toml_and_dist(

@@ -53,6 +53,7 @@ class FakeServer:
 
     def __init__(self, answer: Callable[[socket.socket], None]) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
         self.port = self.listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/calendars/wego/"
         self.connections = 0
@@ -61,7 +62,6 @@ class FakeServer:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
-        self.listener.settimeout(0.2)
         while not self._stop.is_set():
             try:
                 client, _ = self.listener.accept()

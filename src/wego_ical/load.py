@@ -14,7 +14,7 @@ import reprlib
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,20 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from wego_ical import strings
+from wego_ical.budget import EntrySize, copy_bytes, over_budget
 from wego_ical.errors import DataError, Problem
 from wego_ical.languages import TranslationProblem, declared_languages, labels_for, resolve
 from wego_ical.limits import MAX_FILE_BYTES, read_data_file
-from wego_ical.model import MAX_ENTRIES, MAX_TEXT_LENGTH, Series, raw_duplicate_ids
-from wego_ical.text import description_lengths
+from wego_ical.model import (
+    MAX_ENTRIES,
+    MAX_TEXT_LENGTH,
+    Occurrence,
+    Series,
+    located_occurrences,
+    raw_duplicate_ids,
+)
+from wego_ical.plan import categories_of
+from wego_ical.text import describe
 from wego_ical.words import closest
 
 Loc = tuple[int | str, ...]
@@ -157,6 +166,7 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
     languages = declared_languages(data)
     default = languages[0] if languages else None
     editions = []
+    sizes: list[EntrySize] = []
     choices: list[str | None] = [*languages] or [None]
     for language in choices:
         resolved, translation_problems = resolve(data, Series, language, default)
@@ -166,8 +176,12 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
             )
         if language != default:
             translation_problems = []  # the same as the default language's, reported once
-        series = _validated(resolved, data, text, path, translation_problems)
+        series, entry_sizes = _validated(resolved, data, text, path, translation_problems)
+        sizes += [replace(size, language=language) for size in entry_sizes]
         editions.append(Edition(language, series))
+    budget = over_budget(sizes)
+    if budget:
+        raise DataError(path, [Problem(message, key="events") for message in budget])
     return editions
 
 
@@ -177,8 +191,9 @@ def _validated(
     text: str,
     path: Path | str,
     translation_problems: list[TranslationProblem],
-) -> Series:
-    """The Series of one language's resolved document; every problem raised at once."""
+) -> tuple[Series, list[EntrySize]]:
+    """The Series of one language's resolved document, and the size of its entries in
+    the output; every problem raised at once."""
     # Positions are looked up only when there is a problem to place: indexing
     # the text of a large valid file would cost every build.
     locator = KeyLocator(text) if translation_problems else None
@@ -203,10 +218,10 @@ def _validated(
         raise DataError(path, _sorted_unique(problems + extra)) from None
     if extra:
         raise DataError(path, _sorted_unique(extra))
-    problems = _composed_problems(series, resolved, text)
+    problems, sizes = _composed_problems(series, resolved, text)
     if problems:
         raise DataError(path, problems)
-    return series
+    return series, sizes
 
 
 # The descriptions of all entries together: a few hundred characters for each
@@ -215,12 +230,21 @@ def _validated(
 MAX_TOTAL_DESCRIPTIONS = 200_000_000
 
 
-def _composed_problems(series: Series, data: object, text: str) -> list[Problem]:
-    """Limits on what is written, not only on each field: the composed descriptions."""
+def _composed_problems(
+    series: Series, data: object, text: str
+) -> tuple[list[Problem], list[EntrySize]]:
+    """Limits on what is written, not only on each field: the composed descriptions;
+    and each entry's size in the output, for the output budget."""
     locator: KeyLocator | None = None
     problems: list[Problem] = []
+    sizes: list[EntrySize] = []
     total = 0
-    for loc, length in description_lengths(series):
+    for loc, entry in located_occurrences(series):
+        description = describe(series, entry)
+        length = len(description)
+        # all.ics, its event's feed, its own file, the page, and its categories' feeds.
+        copies = 4 + len(categories_of(entry, series))
+        sizes.append(EntrySize(_entry_name(entry), None, copies, copy_bytes(description)))
         total += length
         if length > MAX_TEXT_LENGTH and len(problems) < 1000:
             locator = locator or KeyLocator(text)
@@ -244,7 +268,13 @@ def _composed_problems(series: Series, data: object, text: str) -> list[Problem]
                 key="events",
             )
         )
-    return problems
+    return problems, sizes
+
+
+def _entry_name(entry: Occurrence) -> str:
+    if entry.session is None:
+        return f"event '{entry.event.id}'"
+    return f"session '{entry.session.id}' of event '{entry.event.id}'"
 
 
 def _check_entry_count(data: dict[str, Any], path: Path | str) -> None:

@@ -224,6 +224,21 @@ def _check_year(value: date) -> date:
     return value
 
 
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+
+
+def _check_domain(value: str) -> str:
+    if not _DOMAIN.fullmatch(value) or len(value) > 253:
+        raise PydanticCustomError(
+            "domain",
+            "'{value}' is not a domain name such as 'example.org': use lowercase letters, "
+            "digits, hyphens and at least one dot (every UID ends in it, so pick a domain "
+            "the organiser owns, and keep it)",
+            {"value": _shown(_escaped(value), 80)},
+        )
+    return value
+
+
 # A day in the years a calendar can show.
 CalendarDay = Annotated[date, AfterValidator(_check_year)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
@@ -467,9 +482,7 @@ class SeriesInfo(StrictModel):
     description: Text = ""
     url: Url
     timezone: ZoneName
-    uid_domain: Annotated[
-        str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
-    ]
+    uid_domain: Annotated[str, AfterValidator(_check_domain)]
     updated: datetime | None = None
     organiser: Organiser
     # The languages its texts are given in, the default first (none: one language).

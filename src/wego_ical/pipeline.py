@@ -509,8 +509,9 @@ def build_report(
     for code, translation in result.translations:
         counts |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
         counts[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
-    states = {STATE_FILE} | {f"{code}/{STATE_FILE}" for code, _ in result.translations}
-    results = [r for r in result.files if r.path not in states]
+    for code in ["", *(f"{code}/" for code, _ in result.translations)]:
+        counts[f"{code}{STATE_FILE}"] = "publication state"
+    results = result.files
     # Single-event files are summarised, not listed.
     listed = [r for r in results if r.path in counts or r.action == "removed"]
     lines = warnings
@@ -536,7 +537,7 @@ def build_report(
     feed_count = len(publication.feeds) + sum(len(t.feeds) for _, t in result.translations)
     lines.append(
         f"{feed_count} feeds in {out_dir}: "
-        f"{sum(r.action == 'written' for r in results)} files written, "
+        f"{plural(sum(r.action == 'written' for r in results), 'file')} written, "
         f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
         f"{sum(r.action == 'removed' for r in results)} removed."
     )

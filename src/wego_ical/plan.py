@@ -48,7 +48,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     by_category: dict[str, list[Occurrence]] = {}
     for entry in entries:
         by_event.setdefault(entry.event.id, []).append(entry)
-        for category_id in _categories_of(entry, series):
+        for category_id in categories_of(entry, series):
             by_category.setdefault(category_id, []).append(entry)
     plans = [
         FeedPlan(
@@ -85,7 +85,7 @@ def _days(event: Event) -> str:
     return f"{event.date.isoformat()} to {event.last_day.isoformat()}"
 
 
-def _categories_of(entry: Occurrence, series: Series) -> list[str]:
+def categories_of(entry: Occurrence, series: Series) -> list[str]:
     """The category feeds an entry belongs to: its session's category, or all of
     them for an awards ceremony (where every category's prizes are presented)."""
     if entry.session is not None:

@@ -18,6 +18,8 @@ import mimetypes
 import os
 import posixpath
 import shutil
+import socket
+import sys
 import tempfile
 import threading
 import time
@@ -96,11 +98,19 @@ CONNECTION_TIMEOUT = 30.0
 # Connections served at once; more are answered 503 at once rather than each
 # taking a thread.
 MAX_CONNECTIONS = 64
-SLOT_WAIT = 5.0
+# How long a new connection may wait for a slot once an idle one was closed for it.
+SLOT_WAIT = 0.5
 
 
 class PreviewServer(ThreadingHTTPServer):
-    """A threading HTTP server with a long listen queue and a bound on connections."""
+    """A threading HTTP server with a long listen queue and a bound on connections.
+
+    When every slot is taken, the connection that has waited longest for a
+    request (an idle keep-alive, or a client that never sends anything) is
+    closed to make room, as web servers do: a few hundred idle connections
+    must not keep a real request waiting (each used to block the accept loop
+    for seconds).
+    """
 
     request_queue_size = 128
     daemon_threads = True
@@ -108,28 +118,58 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._idle: dict[Any, float] = {}  # connection → since when it waits for a request
+        self._idle_lock = threading.Lock()
+
+    def waiting(self, connection: Any, idle: bool) -> None:
+        """Note that ``connection`` waits for its next request (or no longer does)."""
+        with self._idle_lock:
+            if idle:
+                self._idle[connection] = time.monotonic()
+            else:
+                self._idle.pop(connection, None)
+
+    def _close_longest_idle(self) -> None:
+        with self._idle_lock:
+            if not self._idle:
+                return
+            oldest = min(self._idle, key=self._idle.__getitem__)
+            del self._idle[oldest]
+        with contextlib.suppress(OSError):
+            oldest.shutdown(socket.SHUT_RDWR)  # its thread ends and frees the slot
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that leaves in the middle of an answer is no error of ours."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        # Wait a little for a slot (the kernel queues further connections
-        # meanwhile); a server full of idle connections answers 503.
-        if not self._slots.acquire(timeout=SLOT_WAIT):
-            with contextlib.suppress(OSError):
-                request.sendall(
-                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
-                    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
-                )
-            self.shutdown_request(request)
-            return
+        if not self._slots.acquire(blocking=False):
+            self._close_longest_idle()
+            if not self._slots.acquire(timeout=SLOT_WAIT):
+                self._refuse(request)
+                return
         try:
             super().process_request(request, client_address)
         except BaseException:
             self._slots.release()
             raise
 
+    def _refuse(self, request: Any) -> None:
+        """Every connection is busy with a request: 503, at once."""
+        with contextlib.suppress(OSError):
+            request.sendall(
+                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+        self.shutdown_request(request)
+
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.waiting(request, False)
             self._slots.release()
 
 
@@ -141,6 +181,18 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
         # Seconds a connection may stay silent: an idle client must not keep a
         # thread forever.
         timeout = CONNECTION_TIMEOUT
+
+        def handle_one_request(self) -> None:
+            server = self.server
+            assert isinstance(server, PreviewServer)
+            server.waiting(self.connection, True)
+            super().handle_one_request()
+
+        def parse_request(self) -> bool:
+            server = self.server
+            assert isinstance(server, PreviewServer)
+            server.waiting(self.connection, False)  # a request arrived: busy, not idle
+            return super().parse_request()
 
         def do_GET(self) -> None:
             self._serve(with_body=True)
@@ -260,10 +312,11 @@ class Preview:
         self.server.shutdown()
 
     def close(self) -> None:
-        """Stop serving and remove the preview folder (after a build under way)."""
+        """Stop serving and remove the preview folder and what lies beside it (after a
+        build under way)."""
         self.server.server_close()
         with self._building:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            shutil.rmtree(self.folder.parent, ignore_errors=True)
 
 
 # What a build imports: the process builds start from has them imported already.
@@ -277,14 +330,18 @@ def _changes(options: BuildOptions) -> list[Change]:
 
 def open_preview(data_path: Path, state_dir: Path, host: str, port: int) -> Preview:
     """Bind the server (port 0 picks a free one) and prepare an empty preview folder."""
-    folder = Path(tempfile.mkdtemp(prefix="wego-ical-preview-"))
+    # The site lies in a private folder of its own, with the lock file and staging
+    # folders a build puts beside it: removing that folder leaves nothing behind.
+    root = Path(tempfile.mkdtemp(prefix="wego-ical-preview-"))
+    folder = root / "site"
+    folder.mkdir()
     try:
         server = PreviewServer((host, port), make_handler(folder))
     except OSError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
         raise WegoIcalError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
     except (UnicodeError, ValueError) as exc:  # e.g. a host name that cannot be encoded
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
         raise WegoIcalError(f"cannot serve on {host}:{port}: {exc}") from None
     # Rebuilds run in processes forked from a server (see Preview.rebuild): it starts
     # now, importing what a build needs while the first build runs here.

@@ -5,10 +5,9 @@ Shared by the iCalendar feeds and the landing page, so both say the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from wego_ical.model import Occurrence, PersonRef, Series, located_occurrences
+from wego_ical.model import Occurrence, PersonRef, Series
 
 
 def session_title(series: Series, entry: Occurrence) -> str:
@@ -36,12 +35,6 @@ def entry_categories(series: Series, entry: Occurrence) -> list[str]:
     elif entry.session is None and entry.event.awards_ceremony:
         names += [category.name for category in series.categories]
     return names
-
-
-def description_lengths(series: Series) -> Iterator[tuple[tuple[str | int, ...], int]]:
-    """The TOML location of every calendar entry and the length of its description."""
-    for loc, entry in located_occurrences(series):
-        yield loc, len(describe(series, entry))
 
 
 def describe(series: Series, entry: Occurrence) -> str:

@@ -179,9 +179,7 @@ def _write_locked(
             if changed or stale:
                 swapped = _commit(staging, atomic, out_dir, changed, set(stale), early)
     except OSError as exc:
-        raise OutputError(
-            f"{out_dir}: cannot write the output folder: {exc.strerror or exc}"
-        ) from None
+        raise OutputError(f"{out_dir}: cannot write the output folder: {_reason(exc)}") from None
     written = set(changed)
     results = [
         FileResult(rel, "written" if rel in written else "unchanged") for rel in sorted(files)
@@ -510,6 +508,15 @@ class _Folders:
             self._made.add(folder)
 
 
+def _reason(exc: BaseException) -> str:
+    """Why an OS call failed, with the path it failed on ("Permission denied" alone
+    does not say which folder to fix)."""
+    if not isinstance(exc, OSError) or exc.strerror is None:
+        return str(exc)
+    where = exc.filename2 or exc.filename
+    return f"{exc.strerror}: {where}" if where else exc.strerror
+
+
 def _write_file(path: Path, content: bytes, folders: _Folders) -> None:
     try:
         folders.make(path.parent)
@@ -664,8 +671,7 @@ def _commit_file_by_file(staging: Path, out_dir: Path, changed: list[str], stale
             if isinstance(exc, OutputError):
                 raise
             raise OutputError(
-                f"{out_dir}: writing failed ({exc.strerror or exc}); "
-                "the previous files were restored"
+                f"{out_dir}: writing failed ({_reason(exc)}); the previous files were restored"
             ) from None
         for relative in sorted(stale):
             _remove_unlinked(root, out_dir, relative)
