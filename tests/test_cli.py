@@ -77,7 +77,7 @@ def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
     assert sum(line.startswith("added: ") for line in lines) == 3
     assert "… and 11 more (11 added); 'wego-ical diff' before a build lists every change." in lines
     assert sum(line.startswith("wrote      ") for line in lines) == 2
-    assert "… and 21 more files (21 written)" in lines
+    assert "… and 23 more files (23 written)" in lines
     assert lines[-2] == f"20 feeds in {out}: 39 files written, 0 unchanged, 0 removed."
 
 
