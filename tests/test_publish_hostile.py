@@ -5,6 +5,7 @@ endless and dripping answers), and the feed and journal tampered with."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import DIST
 from wego_ical import dav
@@ -286,3 +289,81 @@ def test_a_tampered_feed_is_refused_before_anything_is_sent(
     assert message in result.output
     assert "Traceback" not in result.output
     assert server.connections == 0
+
+
+# --- fuzz: whatever the server answers --------------------------------------
+
+MULTISTATUS = (
+    b'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+    b"<d:response><d:href>%s</d:href><d:propstat><d:prop><d:resourcetype><d:collection/>"
+    b"<c:calendar/></d:resourcetype><d:getetag>%s</d:getetag><c:calendar-data>%s"
+    b"</c:calendar-data></d:prop></d:propstat></d:response></d:multistatus>"
+)
+BODIES = st.one_of(
+    st.binary(max_size=300),
+    st.builds(
+        lambda href, etag, data: MULTISTATUS % (href, etag, data),
+        st.sampled_from([b"/calendars/wego/", b"../../x.ics", b"/other/", b"", b"%00", b"\xff"]),
+        st.binary(max_size=20).filter(lambda b: b"<" not in b and b"&" not in b),
+        st.sampled_from([b"", b"BEGIN:VCALENDAR", b"X-WEGO-ICAL-DIGEST:abc", b"\x00"]),
+    ),
+)
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> bytes:
+    """An HTTP answer of any kind: a plausible status, odd headers, any body, or noise."""
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=200))
+    status = draw(st.sampled_from([200, 201, 204, 207, 301, 400, 401, 403, 404, 409, 412, 500]))
+    body = draw(BODIES)
+    headers = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    b'ETag: "x"',
+                    b"ETag: ",
+                    b"Content-Type: application/xml",
+                    b"Transfer-Encoding: chunked",
+                    b"Content-Length: 99999999",
+                    b"Location: http://127.0.0.1:1/",
+                    b"Connection: close",
+                ]
+            ),
+            max_size=4,
+        )
+    )
+    length = (
+        []
+        if any(h.startswith((b"Content-Length", b"Transfer")) for h in headers)
+        else [b"Content-Length: %d" % len(body)]
+    )
+    head = b"\r\n".join([b"HTTP/1.1 %d X" % status, *headers, *length])
+    return head + b"\r\n\r\n" + body
+
+
+@settings(
+    max_examples=int(os.environ.get("WEGO_ICAL_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    database=None,
+)
+@given(answer=answers())
+def test_any_server_answer_ends_in_a_message_or_success(
+    site: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes
+) -> None:
+    monkeypatch.setattr(dav, "DEADLINE", 2)
+    server = FakeServer(lambda client: client.sendall(answer))
+    try:
+        started = time.monotonic()
+        result = publish(site, server.url, "--dry-run")
+        assert time.monotonic() - started < 20
+    finally:
+        server.close()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"unhandled {result.exception!r}\n{result.output}") from (
+            result.exception
+        )
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
