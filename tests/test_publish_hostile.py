@@ -4,10 +4,13 @@ endless and dripping answers), and the feed and journal tampered with."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -54,13 +57,14 @@ def everything_written(site: Path) -> bytes:
 class FakeServer:
     """A TCP server on loopback that answers every connection with ``answer``."""
 
-    def __init__(self, answer: Callable[[socket.socket], None]) -> None:
+    def __init__(self, answer: Callable[[socket.socket], None], *, read_first: bool = True) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(0.2)
         self.port = self.listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/calendars/wego/"
         self.connections = 0
         self._answer = answer
+        self._read_first = read_first
         self._stop = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -79,7 +83,8 @@ class FakeServer:
         with client:
             client.settimeout(5)
             try:
-                client.recv(65536)  # the request (its headers and a small body)
+                if self._read_first:
+                    client.recv(65536)  # the request (its headers and a small body)
                 self._answer(client)
             except OSError:
                 pass
@@ -367,3 +372,46 @@ def test_any_server_answer_ends_in_a_message_or_success(
         )
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output
+
+
+def test_an_untrusted_certificate_says_so_and_not_run_again(site: Path, tmp_path: Path) -> None:
+    """A TLS failure said 'run the same publish again to finish', which fails the same way."""
+    openssl = shutil.which("openssl")
+    assert openssl, "openssl is part of every Debian system"
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def tls(client: socket.socket) -> None:
+        with contextlib.suppress(OSError, ssl.SSLError):
+            context.wrap_socket(client, server_side=True).recv(1)
+
+    server = FakeServer(tls, read_first=False)
+    try:
+        result = publish(site, server.url.replace("http://", "https://"))
+    finally:
+        server.close()
+    assert result.exit_code == 1
+    assert "the server's certificate cannot be trusted" in result.output
+    assert "nothing was sent" in result.output
+    assert "run the same publish again" not in result.output

@@ -131,3 +131,17 @@ def test_a_linked_feed_folder_is_refused_not_written_through(site: Path) -> None
     assert "dist/categories: is a symbolic link" in result.stderr
     assert sorted(p.name for p in elsewhere.iterdir()) == ["mobility.ics"]
     assert (elsewhere / "mobility.ics").read_text() == "not a feed"
+
+
+def test_permission_denied_names_the_folder_to_fix(site: Path) -> None:
+    """'Permission denied' alone did not say which path to fix."""
+    assert build_as_nobody(site).returncode == 0
+    locked = site / "dist" / "categories"
+    os.chown(locked, 0, 0)  # a folder inside the output that nobody cannot write
+    os.chmod(locked, 0o755)
+    data = site / "events.toml"
+    data.write_text(data.read_text().replace("Mobility", "Mobility!"))
+    result = build_as_nobody(site)
+    assert result.returncode == 1
+    assert "Permission denied: " in result.stderr
+    assert str(locked / "mobility.ics") in result.stderr

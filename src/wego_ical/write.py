@@ -655,6 +655,7 @@ def _commit_file_by_file(staging: Path, out_dir: Path, changed: list[str], stale
     backups = staging / ".previous"
     done: list[tuple[str, Path | None]] = []
     root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    relative = ""
     try:
         try:
             for relative in changed:
@@ -670,8 +671,10 @@ def _commit_file_by_file(staging: Path, out_dir: Path, changed: list[str], stale
             _restore(root, out_dir, done)
             if isinstance(exc, OutputError):
                 raise
+            # The calls name files relative to a folder's descriptor: say which file.
             raise OutputError(
-                f"{out_dir}: writing failed ({_reason(exc)}); the previous files were restored"
+                f"{out_dir}: writing failed ({exc.strerror or exc}: {out_dir / relative}); "
+                "the previous files were restored"
             ) from None
         for relative in sorted(stale):
             _remove_unlinked(root, out_dir, relative)
