@@ -101,7 +101,10 @@ def test_changed_data_options_or_code_build_again(
     )
 
 
-@pytest.mark.parametrize("record", [b"", b"{not json", b"[]", b'{"format": 1, "key": "x"}'])
+@pytest.mark.parametrize(
+    "record",
+    [b"", b"{not json", b"[]", b'{"format": 1, "key": "x"}', b"[" * 100_000, b'{"a":' * 100_000],
+)
 def test_a_damaged_record_means_a_full_build(out: Path, record: bytes) -> None:
     buildcache.record_path(out).write_bytes(record)
     output = _build(out)
@@ -174,3 +177,13 @@ def test_a_build_reads_a_named_pipe_once(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert _tree(out)["all.ics"] == (GOLDEN / "all.ics").read_bytes()
+
+
+def test_a_link_in_place_of_the_record_is_never_written_through(out: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    record = buildcache.record_path(out)
+    record.unlink()
+    record.symlink_to(victim)
+    _build(out)
+    assert victim.read_text() == "precious"

@@ -295,6 +295,18 @@ CASES += [
     ),
 ]
 
+CASES.append(
+    (
+        "uid_domain not a domain",
+        edit('uid_domain = "we-gov.org"', 'uid_domain = "WeGO"'),
+        [
+            "events.toml:{L}:1: series.uid_domain: 'WeGO' is not a domain name such as "
+            "'example.org': use lowercase letters, digits, hyphens and at least one dot (every "
+            "UID ends in it, so pick a domain the organiser owns, and keep it)"
+        ],
+    )
+)
+
 # The line each message must point at: the first line of the changed file containing this.
 NEEDLES = {
     "not utf-8": 'city = "S',
@@ -321,6 +333,7 @@ NEEDLES = {
     **{name: "date = " for name, _, _ in CASES if name.startswith("year ")},
     **{name: "email = " for name, _, _ in CASES if name.startswith("e-mail")},
     **{name: "url = " for name, _, _ in CASES if name.startswith("url with")},
+    "uid_domain not a domain": "uid_domain",
 }
 
 
