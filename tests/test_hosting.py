@@ -50,26 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     assert printed.exit_code == 0, printed.output
     (folder / "site.conf").write_text(printed.output, encoding="utf-8")
-    # The rest of a minimal nginx.conf: what Debian's /etc/nginx/nginx.conf provides.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(
-        f"""{user}daemon off;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/site.conf;
-}}
-""",
-        encoding="utf-8",
-    )
+    _write_nginx_conf(folder, daemon_off=True)
     process = subprocess.Popen(
         [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
         stdout=subprocess.PIPE,
@@ -172,12 +153,13 @@ def test_every_link_of_the_landing_page_resolves(site: str, page: str) -> None:
 # --- values that could carry nginx syntax ----------------------------------
 
 
-def _nginx_accepts(folder: Path, site: str) -> subprocess.CompletedProcess[str]:
-    """`nginx -t` on a minimal nginx.conf that includes ``site``."""
-    (folder / "site.conf").write_text(site, encoding="utf-8")
+def _write_nginx_conf(folder: Path, *, daemon_off: bool = False) -> None:
+    """The rest of a minimal nginx.conf (what Debian's /etc/nginx/nginx.conf provides),
+    including ``folder/site.conf``, with every path inside ``folder``."""
     user = "user root;\n" if os.geteuid() == 0 else ""
+    daemon = "daemon off;\nworker_processes 1;\n" if daemon_off else ""
     (folder / "nginx.conf").write_text(
-        f"""{user}pid {folder}/nginx.pid;
+        f"""{user}{daemon}pid {folder}/nginx.pid;
 error_log {folder}/error.log;
 events {{ worker_connections 64; }}
 http {{
@@ -192,6 +174,12 @@ http {{
 """,
         encoding="utf-8",
     )
+
+
+def _nginx_accepts(folder: Path, site: str) -> subprocess.CompletedProcess[str]:
+    """`nginx -t` on a minimal nginx.conf that includes ``site``."""
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    _write_nginx_conf(folder)
     return subprocess.run(
         [NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
         capture_output=True,

@@ -192,6 +192,17 @@ def test_output_folder_in_an_impossible_place() -> None:
 # --- a lock file written by someone else ------------------------------------
 
 
+def _build_in(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`wego-ical build` run from ``folder``, with the default --out (dist)."""
+    return subprocess.run(
+        [sys.executable, "-m", "wego_ical", "build", "--data", str(DATA), "--now", NOW],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _victim(tmp_path: Path) -> Path:
     victim = tmp_path / "work"
     (victim / "important").mkdir(parents=True)
@@ -233,13 +244,7 @@ def test_a_forged_staging_record_never_removes_anything_outside(
     recorded = staging.format(work=work) if isinstance(staging, str) else staging
     lock = work / ".dist.wego-ical.lock" if where == "beside" else out / ".wego-ical.lock"
     lock.write_text(json.dumps({"pid": 1, "staging": recorded}))
-    result = subprocess.run(
-        [sys.executable, "-m", "wego_ical", "build", "--data", str(DATA), "--now", NOW],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _build_in(work)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert (work / "important" / "keep.txt").read_text() == "mine"
@@ -259,13 +264,7 @@ def test_a_real_leftover_staging_folder_is_still_removed_from_a_relative_output(
     leftover = work / ".dist.wego-ical-staging-k1ll3d00"
     leftover.mkdir()
     (work / ".dist.wego-ical.lock").write_text(json.dumps({"pid": 1, "staging": str(leftover)}))
-    result = subprocess.run(
-        [sys.executable, "-m", "wego_ical", "build", "--data", str(DATA), "--now", NOW],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _build_in(work)
     assert result.returncode == 0, result.stderr
     assert not leftover.exists()
     assert "warning" not in result.stdout
