@@ -354,51 +354,84 @@ def _structure(
 ) -> list[_Component]:
     """The ``top`` components of the file; what is wrong with its structure goes to
     ``findings``."""
-    roots: list[_Component] = []
-    stack: list[_Component] = []
-    too_deep = 0  # components open below MAX_DEPTH, only counted
+    tree = _Tree(findings)
     for number, content in lines:
         if ":" in content and not _RELEVANT.match(content) and ";TZID=" not in content.upper():
             continue  # nothing is checked about this property
-        if ":" not in content:
-            findings.append(Finding(number, "cannot parse this line: it has no ':' after a name"))
-            continue
-        try:
-            name, params, value = _parts(content)
-        except (ValueError, AssertionError) as exc:
-            findings.append(Finding(number, f"cannot parse this line: {exc}"))
-            continue
-        name = name.upper()
-        if too_deep and name in ("BEGIN", "END"):
-            too_deep += 1 if name == "BEGIN" else -1
-        elif name == "BEGIN" and len(stack) >= MAX_DEPTH:
-            too_deep = 1
-            findings.append(
+        parsed = _parsed(number, content, findings)
+        if parsed is not None:
+            tree.add(number, *parsed)
+    return tree.finish(top)
+
+
+def _parsed(
+    number: int, content: str, findings: Findings
+) -> tuple[str, dict[str, str], str] | None:
+    """Name (upper case), parameters and value of a content line; None (and a finding)
+    when it cannot be parsed."""
+    if ":" not in content:
+        findings.append(Finding(number, "cannot parse this line: it has no ':' after a name"))
+        return None
+    try:
+        name, params, value = _parts(content)
+    except (ValueError, AssertionError) as exc:
+        findings.append(Finding(number, f"cannot parse this line: {exc}"))
+        return None
+    return name.upper(), params, value
+
+
+class _Tree:
+    """Components as BEGIN and END open and close them, with what the checks need."""
+
+    def __init__(self, findings: Findings) -> None:
+        self.findings = findings
+        self.roots: list[_Component] = []
+        self.stack: list[_Component] = []
+        self.too_deep = 0  # components open below MAX_DEPTH, only counted
+
+    def add(self, number: int, name: str, params: dict[str, str], value: str) -> None:
+        """Take one content line."""
+        if self.too_deep and name in ("BEGIN", "END"):
+            self.too_deep += 1 if name == "BEGIN" else -1
+        elif name == "BEGIN":
+            self._begin(number, value)
+        elif name == "END":
+            self._end(number, value)
+        elif not self.stack:
+            self.findings.append(Finding(number, f"{name} outside of any component"))
+        elif not self.too_deep:
+            self.stack[-1].add(_Property(name, params, value, number))
+
+    def _begin(self, number: int, value: str) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.too_deep = 1
+            self.findings.append(
                 Finding(number, f"components nested more than {MAX_DEPTH} deep; not checked")
             )
-        elif name == "BEGIN":
-            component = _Component(value.upper(), number)
-            (stack[-1].children if stack else roots).append(component)
-            stack.append(component)
-        elif name == "END":
-            if not stack or stack[-1].name != value.upper():
-                findings.append(Finding(number, f"END:{value} does not close an open BEGIN"))
-                continue
-            closed = stack.pop()
-            if stack and closed.empty() and closed.name not in _CHECKED:
-                stack[-1].children.pop()  # nothing in it to check: not kept
-        elif not stack:
-            findings.append(Finding(number, f"{name} outside of any component"))
-        elif not too_deep:
-            stack[-1].add(_Property(name, params, value, number))
-    for component in stack:
-        findings.append(Finding(component.line, f"BEGIN:{component.name} is never closed"))
-    if not roots:
-        findings.append(Finding(None, f"no {top} in the file"))
-    for root in roots:
-        if root.name != top:
-            findings.append(Finding(root.line, f"{root.name} outside a {top}"))
-    return [r for r in roots if r.name == top]
+            return
+        component = _Component(value.upper(), number)
+        (self.stack[-1].children if self.stack else self.roots).append(component)
+        self.stack.append(component)
+
+    def _end(self, number: int, value: str) -> None:
+        stack = self.stack
+        if not stack or stack[-1].name != value.upper():
+            self.findings.append(Finding(number, f"END:{value} does not close an open BEGIN"))
+            return
+        closed = stack.pop()
+        if stack and closed.empty() and closed.name not in _CHECKED:
+            stack[-1].children.pop()  # nothing in it to check: not kept
+
+    def finish(self, top: str) -> list[_Component]:
+        """The ``top`` components; what was left open or is misplaced is reported."""
+        for component in self.stack:
+            self.findings.append(Finding(component.line, f"BEGIN:{component.name} is never closed"))
+        if not self.roots:
+            self.findings.append(Finding(None, f"no {top} in the file"))
+        for root in self.roots:
+            if root.name != top:
+                self.findings.append(Finding(root.line, f"{root.name} outside a {top}"))
+        return [root for root in self.roots if root.name == top]
 
 
 # Components kept even when empty: the checks have something to say about them.

@@ -173,95 +173,98 @@ class PreviewServer(ThreadingHTTPServer):
             self._slots.release()
 
 
-def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
-    """A request handler class serving the files below ``root``."""
+class PreviewHandler(BaseHTTPRequestHandler):
+    """Serves the files below ``root`` (set by :func:`make_handler`) with validators."""
 
-    class PreviewHandler(BaseHTTPRequestHandler):
-        server_version = "wego-ical-preview"
-        # Seconds a connection may stay silent: an idle client must not keep a
-        # thread forever.
-        timeout = CONNECTION_TIMEOUT
+    root: Path
+    server_version = "wego-ical-preview"
+    # Seconds a connection may stay silent: an idle client must not keep a
+    # thread forever.
+    timeout = CONNECTION_TIMEOUT
 
-        def handle_one_request(self) -> None:
-            server = self.server
-            assert isinstance(server, PreviewServer)
-            server.waiting(self.connection, True)
-            super().handle_one_request()
+    def handle_one_request(self) -> None:
+        server = self.server
+        assert isinstance(server, PreviewServer)
+        server.waiting(self.connection, True)
+        super().handle_one_request()
 
-        def parse_request(self) -> bool:
-            server = self.server
-            assert isinstance(server, PreviewServer)
-            server.waiting(self.connection, False)  # a request arrived: busy, not idle
-            return super().parse_request()
+    def parse_request(self) -> bool:
+        server = self.server
+        assert isinstance(server, PreviewServer)
+        server.waiting(self.connection, False)  # a request arrived: busy, not idle
+        return super().parse_request()
 
-        def do_GET(self) -> None:
-            self._serve(with_body=True)
+    def do_GET(self) -> None:
+        self._serve(with_body=True)
 
-        def do_HEAD(self) -> None:
-            self._serve(with_body=False)
+    def do_HEAD(self) -> None:
+        self._serve(with_body=False)
 
-        def _serve(self, *, with_body: bool) -> None:
-            try:
-                path = resolve_request_path(root, self.path)
-            except PathTooLong:
-                self._error(HTTPStatus.REQUEST_URI_TOO_LONG, "URI Too Long")
-                return
-            if path is None:
-                self._error(HTTPStatus.NOT_FOUND, "Not found")
-                return
-            try:
-                body = path.read_bytes()
-                modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-            except OSError:
-                self._error(HTTPStatus.NOT_FOUND, "Not found")
-                return
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            last_modified = email.utils.format_datetime(modified, usegmt=True)
-            if self._not_modified(etag, modified):
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", last_modified)
-                self.end_headers()
-                return
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", content_type(path))
-            self.send_header("Content-Length", str(len(body)))
+    def _serve(self, *, with_body: bool) -> None:
+        try:
+            path = resolve_request_path(self.root, self.path)
+        except PathTooLong:
+            self._error(HTTPStatus.REQUEST_URI_TOO_LONG, "URI Too Long")
+            return
+        if path is None:
+            self._error(HTTPStatus.NOT_FOUND, "Not found")
+            return
+        try:
+            body = path.read_bytes()
+            modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+        except OSError:
+            self._error(HTTPStatus.NOT_FOUND, "Not found")
+            return
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        last_modified = email.utils.format_datetime(modified, usegmt=True)
+        if self._not_modified(etag, modified):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", last_modified)
-            self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            if with_body:
-                self.wfile.write(body)
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type(path))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", last_modified)
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
 
-        def _not_modified(self, etag: str, modified: datetime) -> bool:
-            match = self.headers.get("If-None-Match")
-            if match is not None:
-                tags = [tag.strip().removeprefix("W/") for tag in match.split(",")]
-                return "*" in tags or etag in tags
-            since = self.headers.get("If-Modified-Since")
-            if since:
-                try:
-                    limit = email.utils.parsedate_to_datetime(since)
-                except (TypeError, ValueError):
-                    return False
-                if limit.tzinfo is None:
-                    limit = limit.replace(tzinfo=UTC)
-                return modified <= limit
-            return False
+    def _not_modified(self, etag: str, modified: datetime) -> bool:
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            tags = [tag.strip().removeprefix("W/") for tag in match.split(",")]
+            return "*" in tags or etag in tags
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                limit = email.utils.parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+            if limit.tzinfo is None:
+                limit = limit.replace(tzinfo=UTC)
+            return modified <= limit
+        return False
 
-        def _error(self, status: HTTPStatus, message: str) -> None:
-            body = f"{status.value} {message}\n".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+    def _error(self, status: HTTPStatus, message: str) -> None:
+        body = f"{status.value} {message}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # the preview stays quiet; errors reach the user through the CLI
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the preview stays quiet; errors reach the user through the CLI
 
-    return PreviewHandler
+
+def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
+    """A request handler class serving the files below ``root``."""
+    return type("PreviewHandler", (PreviewHandler,), {"root": root})
 
 
 @dataclass
