@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from wego_ical.words import closest
+from wego_ical.model import TEXT_CHECKS
 
 Loc = tuple[int | str, ...]
 
@@ -34,27 +34,6 @@ class TranslationProblem:
 
     loc: Loc
     message: str
-
-
-@functools.cache
-def known_languages() -> frozenset[str]:
-    """Language codes Babel has data for (``en``, ``ko``, ``pt_BR`` …), with hyphens too."""
-    from babel.localedata import locale_identifiers
-
-    codes = set(locale_identifiers())
-    return frozenset(codes | {code.replace("_", "-") for code in codes})
-
-
-def language_problem(code: str) -> str:
-    """Why ``code`` is not a usable language code ('' when it is)."""
-    if code in known_languages():
-        return ""
-    close = closest(code, sorted(known_languages()), n=2)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return (
-        f"unknown language code '{code}'{hint} Use an ISO 639 code such as 'en' or 'ko' "
-        "(optionally with a region, such as 'pt-BR')"
-    )
 
 
 def declared_languages(data: object) -> list[str]:
@@ -207,8 +186,6 @@ def _without_optional(annotation: Any) -> Any:
 
 
 def _is_text_check(item: object) -> bool:
-    from wego_ical.model import TEXT_CHECKS
-
     return getattr(item, "func", None) in TEXT_CHECKS
 
 

@@ -36,6 +36,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from wego_ical.locales import language_problem
 from wego_ical.words import closest
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -201,8 +202,6 @@ def _known_zone(value: str) -> str:
 
 
 def _check_language(value: str) -> str:
-    from wego_ical.languages import language_problem
-
     problem = language_problem(value)
     if problem:
         raise PydanticCustomError("language", "{problem}", {"problem": problem})

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from wego_ical import strings
 from wego_ical.links import AddEvent, add_event
+from wego_ical.locales import html_language
 from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
 from wego_ical.pieces import regroup
 from wego_ical.plan import MAIN_FEED, event_file
@@ -176,11 +177,11 @@ def index_chunks(
     main = next((view for view in views if view.path == MAIN_FEED), views[0] if views else None)
     base_url = series.publish.base_url
     pieces = template.generate(
-        lang=(language or "en").replace("_", "-"),
+        lang=html_language(language),
         direction=text_direction(language),
         t=words,
         # English keeps the day-month order it always had; other languages their own.
-        js_locale="en-GB" if language in (None, "en") else language.replace("_", "-"),
+        js_locale="en-GB" if language in (None, "en") else html_language(language),
         alternates=[(_language_name(code), href, code) for code, href in alternates],
         series=series.series,
         labels=series.labels,

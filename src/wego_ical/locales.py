@@ -1,0 +1,37 @@
+"""Language codes: which ones a series may declare, and how pages name them.
+
+Kept apart from the schema and from the translation of texts, which both need
+it (and once imported each other for it).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from wego_ical.words import closest
+
+
+@functools.cache
+def known_languages() -> frozenset[str]:
+    """Language codes Babel has data for (``en``, ``ko``, ``pt_BR`` …), with hyphens too."""
+    from babel.localedata import locale_identifiers
+
+    codes = set(locale_identifiers())
+    return frozenset(codes | {code.replace("_", "-") for code in codes})
+
+
+def language_problem(code: str) -> str:
+    """Why ``code`` is not a usable language code ('' when it is)."""
+    if code in known_languages():
+        return ""
+    close = closest(code, sorted(known_languages()), n=2)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return (
+        f"unknown language code '{code}'{hint} Use an ISO 639 code such as 'en' or 'ko' "
+        "(optionally with a region, such as 'pt-BR')"
+    )
+
+
+def html_language(code: str | None) -> str:
+    """The ``lang`` attribute for a language code (``pt_BR`` → ``pt-BR``; none: ``en``)."""
+    return (code or "en").replace("_", "-")
