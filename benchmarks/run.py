@@ -108,7 +108,7 @@ from datetime import datetime, timezone
 from wego_ical.load import load_series
 from wego_ical.plan import build_snapshot
 from wego_ical.render import build_vevent
-from wego_ical.model import entry_uid, occurrences
+from wego_ical.model import entry_uid, calendar_entries
 from wego_ical.state import EventRecord
 
 series = load_series(Path(sys.argv[1]))
@@ -116,7 +116,7 @@ stamp = datetime(2024, 1, 1, tzinfo=timezone.utc)
 records = [
     EventRecord(uid=entry_uid(series, e), sequence=0, updated=stamp, fingerprint="",
                 feeds=[], snapshot=build_snapshot(series, e))
-    for e in occurrences(series)
+    for e in calendar_entries(series)
 ]
 t0 = time.perf_counter()
 events = [build_vevent(record) for record in records]

@@ -16,7 +16,7 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import count_events, render_files
-from wego_ical.model import Event, Series, Session, occurrences
+from wego_ical.model import Event, Series, Session, calendar_entries
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def expected_fields(series: Series) -> dict[str, Fields]:
     """
     categories = {category.id: category.name for category in series.categories}
     result = {}
-    for entry in occurrences(series):
+    for entry in calendar_entries(series):
         session, event = entry.session, entry.event
         location = (session.location if session else None) or event.location
         if session is None:
@@ -152,7 +152,7 @@ def description_parts(series: Series) -> dict[str, list[str]]:
     people = {person.id: person.name for person in series.people}
     projects = {project.id: project.city for project in series.projects}
     result = {}
-    for entry in occurrences(series):
+    for entry in calendar_entries(series):
         session, event = entry.session, entry.event
         parts = [(session.description if session else event.description).strip()]
         parts += [projects[project] for project in (session.projects if session else [])]

@@ -11,7 +11,7 @@ import pytest
 from conftest import CONFERENCE, render_files
 from parsers import READERS, assert_parsers_agree_with_data
 from wego_ical.load import load_series, parse_series
-from wego_ical.model import Series, occurrences
+from wego_ical.model import Series, calendar_entries
 from wego_ical.text import describe
 
 
@@ -94,7 +94,7 @@ description = "Multi\\nline\\r\\nwith CRLF"
 def test_special_characters_survive_the_round_trip_in_all_parsers() -> None:
     series = parse_series(TRICKY_SERIES)
     assert_parsers_agree_with_data(series)
-    text = describe(series, occurrences(series)[0])
+    text = describe(series, calendar_entries(series)[0])
     for piece in (
         "São Paulo",
         "세계스마트시티기구",

@@ -11,16 +11,16 @@ from wego_ical.errors import DataError
 from wego_ical.load import parse_series
 from wego_ical.model import (
     Series,
+    calendar_entries,
     entry_uid,
     load_zone,
     local_time_problem,
-    occurrences,
     url_problem,
 )
 
 
 def test_occurrences_are_chronological(wego: Series) -> None:
-    entries = occurrences(wego)
+    entries = calendar_entries(wego)
     assert [entry.key for entry in entries][:3] == [
         "part-1.mobility",
         "part-1.open-and-inclusive-city",
@@ -30,14 +30,14 @@ def test_occurrences_are_chronological(wego: Series) -> None:
 
 
 def test_session_values_fall_back_to_the_event(wego: Series) -> None:
-    entry = occurrences(wego)[0]
+    entry = calendar_entries(wego)[0]
     assert entry.location == "Online"
     assert entry.status == "confirmed"
     assert entry.page_url is not None and entry.page_url.startswith("https://we-gov.org/")
 
 
 def test_uid_from_ids_only(wego: Series) -> None:
-    assert entry_uid(wego, occurrences(wego)[0]) == "wego-awards-4.part-1.mobility@we-gov.org"
+    assert entry_uid(wego, calendar_entries(wego)[0]) == "wego-awards-4.part-1.mobility@we-gov.org"
 
 
 def test_load_zone() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from wego_ical.model import Occurrence, Series
+from wego_ical.model import CalendarEntry, Series
 from wego_ical.plan import build_snapshot, current_events, event_file, plan_feeds
 
 
@@ -40,7 +40,7 @@ def test_snapshot_of_a_session(wego: Series) -> None:
 
 def test_cancelled_entry_says_so(wego: Series) -> None:
     ceremony = next(event for event in wego.events if event.awards_ceremony)
-    cancelled = Occurrence(ceremony.model_copy(update={"status": "cancelled"}), None, key="x")
+    cancelled = CalendarEntry(ceremony.model_copy(update={"status": "cancelled"}), None, key="x")
     snapshot = build_snapshot(wego, cancelled)
     assert snapshot.summary == f"Cancelled: {ceremony.title}"
     assert snapshot.status == "CANCELLED"

@@ -17,7 +17,7 @@ from wego_ical import render
 from wego_ical.errors import SelfCheckError, WorkerError
 from wego_ical.lint import Finding
 from wego_ical.load import parse_series
-from wego_ical.model import Series, entry_uid, occurrences
+from wego_ical.model import Series, calendar_entries, entry_uid
 from wego_ical.plan import plan_feeds
 from wego_ical.publication import EventTexts, publish
 from wego_ical.text import describe
@@ -211,7 +211,7 @@ def test_organizer_email_becomes_a_mailto(wego_text: str) -> None:
 
 
 def test_uids_come_from_ids_only(wego: Series) -> None:
-    uids = [entry_uid(wego, entry) for entry in occurrences(wego)]
+    uids = [entry_uid(wego, entry) for entry in calendar_entries(wego)]
     assert len(set(uids)) == len(uids) == 7
     assert all(uid.startswith("wego-awards-4.") and uid.endswith("@we-gov.org") for uid in uids)
 
@@ -258,7 +258,7 @@ start = 18:00:00
 end = 19:00:00
 """
     series = parse_series(wego_text + extra)
-    entry = next(e for e in occurrences(series) if e.key == "social")
+    entry = next(e for e in calendar_entries(series) if e.key == "social")
     assert describe(series, entry) == (
         "Event page: https://we-gov.org/wego-awards/4th-wego-awards/"
     )

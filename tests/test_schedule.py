@@ -13,7 +13,7 @@ from conftest import BUILD_TIME, CONFERENCE, DATA, render_files
 from wego_ical.errors import DataError
 from wego_ical.links import add_event
 from wego_ical.load import load_series, parse_series
-from wego_ical.model import occurrences
+from wego_ical.model import calendar_entries
 from wego_ical.publication import publish
 from wego_ical.state import Snapshot
 
@@ -148,7 +148,7 @@ def test_an_overnight_session_within_a_day_long_limit_is_fine() -> None:
         HEAD + EVENT + '[[events.sessions]]\nid = "x"\nstart = 22:00:00\nend = 21:59:00\n'
         "end_date = 2026-03-25\n"
     )
-    (entry,) = occurrences(series)
+    (entry,) = calendar_entries(series)
     assert (entry.start, entry.end) == (datetime(2026, 3, 24, 22), datetime(2026, 3, 25, 21, 59))
 
 
@@ -218,7 +218,7 @@ RECORDED_FINGERPRINT = "sha256:7e4da44a0f3b32cc2ff9284e9560567ffc1e598afa3c75774
 
 
 def test_the_wego_data_is_one_zone_one_day_per_event() -> None:
-    entries = occurrences(load_series(DATA))
+    entries = calendar_entries(load_series(DATA))
     assert {entry.zone for entry in entries} == {"Asia/Seoul"}
     assert not any(entry.all_day for entry in entries)
 
@@ -242,5 +242,5 @@ def test_the_24_hour_limit_counts_elapsed_time_across_the_autumn_change() -> Non
 def test_the_24_hour_limit_counts_elapsed_time_across_the_spring_change() -> None:
     """24:30 wall-clock hours across the spring-forward night are 23.5 real hours: accepted."""
     series = parse_series(HEAD + _overnight("2026-03-28", "09:00:00", "2026-03-29", "09:30:00"))
-    (entry,) = occurrences(series)
+    (entry,) = calendar_entries(series)
     assert entry.session is not None and entry.session.id == "x"

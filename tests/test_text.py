@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from wego_ical.model import Series, occurrences
+from wego_ical.model import Series, calendar_entries
 from wego_ical.text import (
     describe,
     entry_categories,
@@ -19,7 +19,7 @@ from wego_ical.text import (
 
 
 def test_titles_and_summary(wego: Series) -> None:
-    entry = occurrences(wego)[0]
+    entry = calendar_entries(wego)[0]
     assert session_title(wego, entry) == "Mobility"
     assert event_summary(wego, entry) == "WeGO Awards Webinar Part 1 · Mobility"
     assert entry_categories(wego, entry) == ["4th WeGO Awards", "Mobility"]
@@ -27,7 +27,7 @@ def test_titles_and_summary(wego: Series) -> None:
 
 def test_project_and_person_lines(wego: Series) -> None:
     assert project_line(wego, wego.projects[0].id) == "George Town — Green Connectivity (Gold)"
-    entry = occurrences(wego)[0]
+    entry = calendar_entries(wego)[0]
     assert [person_line(wego, ref) for ref in entry.panelists] == [
         "Javier Vergara-Petrescu — Executive Director, Ciudad Emergente"
     ]
@@ -45,7 +45,7 @@ def test_winners_by_category(wego: Series) -> None:
 
 
 def test_ceremony_description_lists_winners_and_jury(wego: Series) -> None:
-    ceremony = next(e for e in occurrences(wego) if e.session is None)
+    ceremony = next(e for e in calendar_entries(wego) if e.session is None)
     text = describe(wego, ceremony)
     assert "Winners:\nMobility\n- George Town — Green Connectivity (Gold)" in text
     assert "\n\nJury:\n- " in text

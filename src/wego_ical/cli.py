@@ -281,11 +281,11 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
 def check(data_path: Path) -> None:
     """Validate the data only and summarise what a build would produce."""
     from wego_ical.load import load_series
-    from wego_ical.model import occurrences
+    from wego_ical.model import calendar_entries
     from wego_ical.plan import plan_feeds
 
     series = load_series(data_path)
-    entries = occurrences(series)
+    entries = calendar_entries(series)
     info = series.series
     click.echo(f"{data_path}: OK — {info.title} ({info.timezone})")
     click.echo(

@@ -32,9 +32,9 @@ from wego_ical.limits import MAX_FILE_BYTES, read_data_file
 from wego_ical.model import (
     MAX_ENTRIES,
     MAX_TEXT_LENGTH,
-    Occurrence,
+    CalendarEntry,
     Series,
-    located_occurrences,
+    located_entries,
     raw_duplicate_ids,
 )
 from wego_ical.plan import categories_of
@@ -239,7 +239,7 @@ def _composed_problems(
     problems: list[Problem] = []
     sizes: list[EntrySize] = []
     total = 0
-    for loc, entry in located_occurrences(series):
+    for loc, entry in located_entries(series):
         description = describe(series, entry)
         length = len(description)
         # all.ics, its event's feed, its own file, the page, and its categories' feeds.
@@ -271,7 +271,7 @@ def _composed_problems(
     return problems, sizes
 
 
-def _entry_name(entry: Occurrence) -> str:
+def _entry_name(entry: CalendarEntry) -> str:
     if entry.session is None:
         return f"event '{entry.event.id}'"
     return f"session '{entry.session.id}' of event '{entry.event.id}'"

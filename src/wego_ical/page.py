@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 from wego_ical import strings
 from wego_ical.links import AddEvent, add_event
 from wego_ical.locales import html_language
-from wego_ical.model import Event, Occurrence, Series, entry_uid, occurrences
+from wego_ical.model import CalendarEntry, Event, Series, calendar_entries, entry_uid
 from wego_ical.pieces import regroup
 from wego_ical.plan import MAIN_FEED, event_file
 from wego_ical.state import EventRecord, FeedRecord, Snapshot
@@ -285,8 +285,8 @@ def _feed_view(feed: FeedRecord, series_title: str, words: dict[str, str]) -> Fe
 def _event_views(
     series: Series, by_uid: dict[str, EventRecord], language: str | None, words: dict[str, str]
 ) -> list[EventView]:
-    grouped: dict[str, list[Occurrence]] = {}
-    for entry in occurrences(series):
+    grouped: dict[str, list[CalendarEntry]] = {}
+    for entry in calendar_entries(series):
         grouped.setdefault(entry.event.id, []).append(entry)
     by_id = {event.id: event for event in series.events}
     repeated = _repeated_summaries(series, grouped)
@@ -318,15 +318,15 @@ def _event_views(
     ]
 
 
-def _by_day(entries: list[Occurrence]) -> dict[date, list[Occurrence]]:
+def _by_day(entries: list[CalendarEntry]) -> dict[date, list[CalendarEntry]]:
     """The entries by the day they start on (in their own zone), days in order."""
-    days: dict[date, list[Occurrence]] = {}
+    days: dict[date, list[CalendarEntry]] = {}
     for entry in entries:
         days.setdefault(entry.first_day, []).append(entry)
     return dict(sorted(days.items()))
 
 
-def _repeated_summaries(series: Series, grouped: dict[str, list[Occurrence]]) -> set[str]:
+def _repeated_summaries(series: Series, grouped: dict[str, list[CalendarEntry]]) -> set[str]:
     """Entry summaries ("Event · Session") that more than one entry of the page has."""
     counts = Counter(event_summary(series, e) for entries in grouped.values() for e in entries)
     return {title for title, count in counts.items() if count > 1}
@@ -357,7 +357,7 @@ def _event_view(
 
 def _entry_view(
     series: Series,
-    entry: Occurrence,
+    entry: CalendarEntry,
     record: EventRecord,
     language: str | None,
     words: dict[str, str],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wego_ical.model import Category, Event, Occurrence, Series, entry_uid, occurrences
+from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
 from wego_ical.state import CurrentEvent, Snapshot
 from wego_ical.text import describe, entry_categories, event_summary
 
@@ -31,7 +31,7 @@ class FeedPlan:
     path: str
     name: str
     description: str
-    entries: tuple[Occurrence, ...]
+    entries: tuple[CalendarEntry, ...]
 
 
 def plan_feeds(series: Series) -> list[FeedPlan]:
@@ -42,10 +42,10 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     ceremony (where that category's prizes are presented). Feeds that would
     hold no event are not planned.
     """
-    entries = occurrences(series)
+    entries = calendar_entries(series)
     info = series.series
-    by_event: dict[str, list[Occurrence]] = {}
-    by_category: dict[str, list[Occurrence]] = {}
+    by_event: dict[str, list[CalendarEntry]] = {}
+    by_category: dict[str, list[CalendarEntry]] = {}
     for entry in entries:
         by_event.setdefault(entry.event.id, []).append(entry)
         for category_id in categories_of(entry, series):
@@ -85,7 +85,7 @@ def _days(event: Event) -> str:
     return f"{event.date.isoformat()} to {event.last_day.isoformat()}"
 
 
-def categories_of(entry: Occurrence, series: Series) -> list[str]:
+def categories_of(entry: CalendarEntry, series: Series) -> list[str]:
     """The category feeds an entry belongs to: its session's category, or all of
     them for an awards ceremony (where every category's prizes are presented)."""
     if entry.session is not None:
@@ -110,14 +110,14 @@ def current_events(
         for entry in plan.entries:
             membership.setdefault(entry_uid(series, entry), []).append(plan.path)
     current = []
-    for entry in occurrences(series):
+    for entry in calendar_entries(series):
         uid = entry_uid(series, entry)
         snapshot = build_snapshot(series, entry, language)
         current.append(CurrentEvent(uid, snapshot, tuple(membership[uid])))
     return current
 
 
-def build_snapshot(series: Series, entry: Occurrence, language: str | None = None) -> Snapshot:
+def build_snapshot(series: Series, entry: CalendarEntry, language: str | None = None) -> Snapshot:
     """What a client shows of one entry, computed from the data."""
     info = series.series
     conference = entry.conference

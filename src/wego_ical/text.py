@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wego_ical.model import Occurrence, PersonRef, Series
+from wego_ical.model import CalendarEntry, PersonRef, Series
 
 
-def session_title(series: Series, entry: Occurrence) -> str:
+def session_title(series: Series, entry: CalendarEntry) -> str:
     """A session's own title: its title, else its category's name, else its id."""
     session = entry.session
     if session is None:
@@ -20,14 +20,14 @@ def session_title(series: Series, entry: Occurrence) -> str:
     return series.category(session.category).name if session.category else session.id
 
 
-def event_summary(series: Series, entry: Occurrence) -> str:
+def event_summary(series: Series, entry: CalendarEntry) -> str:
     """``Event title · Session title`` for sessions, the event title otherwise."""
     if entry.session is None:
         return entry.event.title
     return f"{entry.event.title} · {session_title(series, entry)}"
 
 
-def entry_categories(series: Series, entry: Occurrence) -> list[str]:
+def entry_categories(series: Series, entry: CalendarEntry) -> list[str]:
     """CATEGORIES: the series title plus the category (or all, for a ceremony)."""
     names = [series.series.title]
     if entry.session is not None and entry.session.category:
@@ -37,7 +37,7 @@ def entry_categories(series: Series, entry: Occurrence) -> list[str]:
     return names
 
 
-def describe(series: Series, entry: Occurrence) -> str:
+def describe(series: Series, entry: CalendarEntry) -> str:
     """The plain-text DESCRIPTION of an entry: paragraphs separated by blank lines."""
     labels, event, session = series.labels, entry.event, entry.session
     paragraphs: list[str] = []

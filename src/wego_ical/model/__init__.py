@@ -1,0 +1,47 @@
+"""The validated schema of an event-series file (``data/events.toml``).
+
+- :mod:`~wego_ical.model.values`: checks of single values (ids, texts, URLs, zones, days);
+- :mod:`~wego_ical.model.context`: what validators know of the whole file (declared ids);
+- :mod:`~wego_ical.model.tables`: the tables (series, events, sessions, people …);
+- :mod:`~wego_ical.model.schedule`: the schedule rules of an event and its sessions;
+- :mod:`~wego_ical.model.entries`: calendar entries, the one home of what a session
+  inherits from its event.
+"""
+
+from wego_ical.model.context import raw_duplicate_ids
+from wego_ical.model.entries import (
+    CalendarEntry,
+    calendar_entries,
+    entry_uid,
+    located_entries,
+)
+from wego_ical.model.schedule import local_time_problem
+from wego_ical.model.tables import Category, Event, PersonRef, Series, Session
+from wego_ical.model.values import (
+    MAX_ENTRIES,
+    MAX_TEXT_LENGTH,
+    TEXT_CHECKS,
+    load_zone,
+    url_problem,
+    zone_names,
+)
+
+__all__ = [
+    "MAX_ENTRIES",
+    "MAX_TEXT_LENGTH",
+    "TEXT_CHECKS",
+    "CalendarEntry",
+    "Category",
+    "Event",
+    "PersonRef",
+    "Series",
+    "Session",
+    "calendar_entries",
+    "entry_uid",
+    "load_zone",
+    "local_time_problem",
+    "located_entries",
+    "raw_duplicate_ids",
+    "url_problem",
+    "zone_names",
+]

@@ -1,0 +1,185 @@
+"""What a table's validators may know of the whole file: the ids it declares.
+
+Cross-references are resolved through a :class:`ValidationContext` built from
+the raw document, so a bad reference is reported together with every other
+error of the file instead of only after they are fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+
+from wego_ical.model.values import load_zone
+from wego_ical.words import closest
+
+
+class StrictModel(BaseModel):
+    """Base for every table of the file: unknown keys are errors, values are immutable."""
+
+    # strict: a quoted "09:00" is a string, not a time; the file must say what it means.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What the raw document declares, so references can be checked item by item."""
+
+    categories: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()
+    projects: frozenset[str] = frozenset()
+    zone: ZoneInfo | None = None
+    zone_name: str = ""
+
+    @classmethod
+    def from_raw(cls, data: object) -> ValidationContext:
+        """Collect declared ids and the series time zone from an unvalidated document."""
+        if not isinstance(data, Mapping):
+            return cls()
+        series = data.get("series")
+        zone_name = series.get("timezone") if isinstance(series, Mapping) else None
+        zone = load_zone(zone_name) if isinstance(zone_name, str) else None
+        return cls(
+            categories=_declared_ids(data.get("categories")),
+            people=_declared_ids(data.get("people")),
+            projects=_declared_ids(data.get("projects")),
+            zone=zone,
+            zone_name=zone_name if isinstance(zone_name, str) else "",
+        )
+
+
+def _declared_ids(items: object) -> frozenset[str]:
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(
+        item["id"]
+        for item in items
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str)
+    )
+
+
+def context_of(info: ValidationInfo) -> ValidationContext:
+    context = info.context
+    if not isinstance(context, ValidationContext):
+        raise TypeError("validate documents with Series.from_data(), which supplies the context")
+    return context
+
+
+def _require_declared(value: str, declared: frozenset[str], kind: str, table: str) -> str:
+    if value not in declared:
+        close = closest(value, declared)
+        if close:
+            hint = f"did you mean '{close[0]}'? Otherwise add it under [[{table}]]"
+        elif not declared:
+            hint = f"no {table} are defined; add it under [[{table}]]"
+        elif len(declared) <= 8:
+            hint = f"use one of {', '.join(sorted(declared))}, or add it under [[{table}]]"
+        else:
+            hint = f"use the id of one of the {len(declared)} [[{table}]], or add it there"
+        raise PydanticCustomError(
+            "unknown_reference",
+            "unknown {kind} '{value}'; {hint}",
+            {"kind": kind, "value": value, "hint": hint},
+        )
+    return value
+
+
+def _category_ref(value: str, info: ValidationInfo) -> str:
+    return _require_declared(value, context_of(info).categories, "category", "categories")
+
+
+def _person_ref(value: str, info: ValidationInfo) -> str:
+    return _require_declared(value, context_of(info).people, "person", "people")
+
+
+def _project_ref(value: str, info: ValidationInfo) -> str:
+    return _require_declared(value, context_of(info).projects, "project", "projects")
+
+
+CategoryRef = Annotated[str, AfterValidator(_category_ref)]
+PersonId = Annotated[str, AfterValidator(_person_ref)]
+ProjectRef = Annotated[str, AfterValidator(_project_ref)]
+
+
+def unique_ids(items: list[Any], what: str) -> list[Any]:
+    """Reject repeated ids, pointing at every repeat."""
+    ids = [item.id for item in items]
+    errors = [
+        InitErrorDetails(type=error, loc=(index, "id"), input=ids[index])
+        for index, error in _duplicates(ids, what)
+    ]
+    if errors:
+        raise ValidationError.from_exception_data(what, errors)
+    return items
+
+
+def _duplicates(ids: list[object], what: str) -> Iterator[tuple[int, PydanticCustomError]]:
+    """(index, error) for every id that repeats an earlier one."""
+    seen: dict[str, int] = {}
+    for index, item_id in enumerate(ids):
+        if not isinstance(item_id, str):
+            continue
+        if item_id in seen:
+            yield (
+                index,
+                PydanticCustomError(
+                    "duplicate_id",
+                    "duplicate {what} id '{id}' (first used by item {first}); "
+                    "give every {what} its own id",
+                    {"what": what, "id": item_id, "first": seen[item_id] + 1},
+                ),
+            )
+        else:
+            seen[item_id] = index
+
+
+_ID_LISTS = {"categories": "category", "people": "person", "projects": "project", "events": "event"}
+
+
+def raw_duplicate_ids(data: object) -> list[ErrorDetails]:
+    """Repeated ids in an unvalidated document, as pydantic error details.
+
+    The models check ids only once every item of a list is valid; these are
+    reported together with every other error (a duplicate id next to a bad
+    time must not wait for the next run).
+    """
+    if not isinstance(data, Mapping):
+        return []
+    found: list[ErrorDetails] = []
+
+    def check(items: object, what: str, loc: tuple[int | str, ...]) -> None:
+        if not isinstance(items, list):
+            return
+        ids = [item.get("id") if isinstance(item, Mapping) else None for item in items]
+        for index, error in _duplicates(ids, what):
+            found.append(
+                ErrorDetails(
+                    type=error.type,
+                    loc=(*loc, index, "id"),
+                    msg=error.message(),
+                    input=ids[index],
+                )
+            )
+
+    for key, what in _ID_LISTS.items():
+        check(data.get(key), what, (key,))
+    events = data.get("events")
+    if isinstance(events, list):
+        for index, event in enumerate(events):
+            if isinstance(event, Mapping):
+                check(event.get("sessions"), "session", ("events", index, "sessions"))
+    return found
+
+
+# --------------------------------------------------------------------------- tables

@@ -1,0 +1,120 @@
+"""Calendar entries: each timed session, or each event without sessions, with what
+it inherits from its event (day, zone, panelists, status) resolved in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from wego_ical.model.tables import STATUS_WEIGHT, Day, Event, PersonRef, Series, Session, Status
+from wego_ical.model.values import load_zone
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One calendar entry: a session of an event, or an event without sessions.
+
+    ``zone`` is the name of the time zone its times are in.
+    """
+
+    event: Event
+    session: Session | None
+    key: str = ""
+    zone: str = "UTC"
+
+    @property
+    def all_day(self) -> bool:
+        """Whether it is a whole-day item (a date, no times)."""
+        return self.session.all_day if self.session else self.event.all_day
+
+    @property
+    def first_day(self) -> Day:
+        """The day it starts."""
+        return (self.session.date if self.session else None) or self.event.date
+
+    @property
+    def last_day(self) -> Day:
+        """The day it ends (inclusive)."""
+        if self.session is not None:
+            return self.session.end_date or self.first_day
+        return self.event.last_day
+
+    @property
+    def start(self) -> datetime:
+        """Naive local start (midnight of the first day for a whole-day item)."""
+        if self.all_day:
+            return datetime.combine(self.first_day, time())
+        moment = self.session.start if self.session else self.event.start
+        assert moment is not None
+        return datetime.combine(self.first_day, moment)
+
+    @property
+    def end(self) -> datetime:
+        """Naive local end (midnight after the last day for a whole-day item: exclusive)."""
+        if self.all_day:
+            return datetime.combine(self.last_day + timedelta(days=1), time())
+        moment = self.session.end if self.session else self.event.end
+        assert moment is not None
+        return datetime.combine(self.last_day, moment)
+
+    # A session's own value where it has one, else its event's.
+
+    @property
+    def status(self) -> Status:
+        """confirmed, tentative or cancelled: a cancelled or tentative event makes
+        every session at least as uncertain as itself."""
+        if self.session is None:
+            return self.event.status
+        return max(self.session.status, self.event.status, key=STATUS_WEIGHT.__getitem__)
+
+    @property
+    def location(self) -> str | None:
+        """Where it takes place."""
+        return (self.session.location if self.session else None) or self.event.location
+
+    @property
+    def conference(self) -> str | None:
+        """The join or recording link."""
+        return (self.session.conference if self.session else None) or self.event.conference
+
+    @property
+    def page_url(self) -> str | None:
+        """The web page of the session or event (the series page is the caller's fallback)."""
+        return (self.session.url if self.session else None) or self.event.url
+
+    @property
+    def panelists(self) -> list[PersonRef]:
+        """The panelists: the session's, else the event's."""
+        return list((self.session.panelists if self.session else []) or self.event.panelists)
+
+
+def calendar_entries(series: Series) -> list[CalendarEntry]:
+    """Every calendar entry of the series, in chronological order."""
+    return sorted((entry for _, entry in located_entries(series)), key=_chronological)
+
+
+def located_entries(series: Series) -> Iterator[tuple[tuple[str | int, ...], CalendarEntry]]:
+    """Every calendar entry in file order, with its location in the file
+    (``("events", 1, "sessions", 0)``)."""
+    series_zone = series.series.timezone
+    for index, event in enumerate(series.events):
+        zone = event.zone_name(series_zone)
+        if not event.sessions:
+            yield ("events", index), CalendarEntry(event, None, event.id, zone)
+        for number, session in enumerate(event.sessions):
+            entry = CalendarEntry(
+                event, session, f"{event.id}.{session.id}", session.timezone or zone
+            )
+            yield ("events", index, "sessions", number), entry
+
+
+def _chronological(entry: CalendarEntry) -> tuple[datetime, str]:
+    zone = load_zone(entry.zone)
+    return entry.start.replace(tzinfo=zone).astimezone(UTC), entry.key
+
+
+def entry_uid(series: Series, entry: CalendarEntry) -> str:
+    """A UID that stays the same across feeds and rebuilds: derived from ids only."""
+    return f"{series.series.id}.{entry.key}@{series.series.uid_domain}"

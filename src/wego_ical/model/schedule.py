@@ -1,0 +1,309 @@
+"""The schedule rules: an event's days and times, its sessions inside them, no
+overlaps, no session over 24 hours, no local time that a clock change skips or
+repeats. Each problem is reported at its own TOML path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from wego_ical.model.context import ValidationContext
+from wego_ical.model.values import load_zone
+
+if TYPE_CHECKING:
+    from wego_ical.model.tables import Event, Session
+
+# A session longer than this is a typo (an end_date a day too late), not a session.
+MAX_SESSION = timedelta(hours=24)
+
+
+def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitErrorDetails]:
+    if event.end_date is not None and event.end_date < event.date:
+        yield _error(
+            ("end_date",),
+            event.end_date.isoformat(),
+            "end_date_before_date",
+            "end_date {end} is before date {start}; the event's last day cannot come "
+            "before its first",
+            end=event.end_date.isoformat(),
+            start=event.date.isoformat(),
+        )
+        return
+    presence = list(time_presence_errors(event.all_day, event.start, event.end, "event"))
+    yield from presence
+    if presence:
+        return
+    if event.all_day and event.sessions:
+        yield _error(
+            ("all_day",),
+            True,
+            "all_day_with_sessions",
+            "an event with sessions is not itself an all-day item; set all_day on the "
+            "sessions that are",
+        )
+        return
+    if event.start is None and not event.sessions and not event.all_day:
+        yield _error(
+            ("start",),
+            None,
+            "missing_time",
+            "an event without sessions needs start and end times, "
+            "for example start = 15:00:00 and end = 17:00:00, or all_day = true",
+        )
+        return
+    zone = _event_zone(event, context)
+    span = _span(event, zone)
+    if span is not None and span[1] <= span[0]:
+        yield _not_after_start(("end",), event.start, event.end, event.end_date, event.date)
+        return
+    yield from _session_errors(event, context, span)
+    if zone is not None:
+        yield from _zone_errors(event, context)
+
+
+def _event_zone(event: Event, context: ValidationContext) -> ZoneInfo | None:
+    return load_zone(event.timezone) if event.timezone else context.zone
+
+
+def _span(event: Event, zone: ZoneInfo | None) -> tuple[datetime, datetime] | None:
+    """The event's own start and end (aware where the zone is known)."""
+    if event.start is None or event.end is None:
+        return None
+    first = datetime.combine(event.date, event.start, zone)
+    return first, datetime.combine(event.last_day, event.end, zone)
+
+
+def _session_errors(
+    event: Event, context: ValidationContext, span: tuple[datetime, datetime] | None
+) -> Iterator[InitErrorDetails]:
+    timed: list[tuple[datetime, datetime, int, Session]] = []
+    for index, session in enumerate(event.sessions):
+        day = session.date or event.date
+        last = session.end_date or day
+        if not event.date <= day <= event.last_day:
+            yield _error(
+                ("sessions", index, "date"),
+                day.isoformat(),
+                "outside_event_days",
+                "session '{id}' is on {day}, outside its event's {days}; move it, or "
+                "widen the event with end_date",
+                id=session.id,
+                day=day.isoformat(),
+                days=_days_text(event.date, event.last_day),
+            )
+            continue
+        if last < day:
+            yield _error(
+                ("sessions", index, "end_date"),
+                last.isoformat(),
+                "end_date_before_date",
+                "end_date {end} is before the session's day {start}",
+                end=last.isoformat(),
+                start=day.isoformat(),
+            )
+            continue
+        if session.all_day:
+            if last > event.last_day:
+                yield _error(
+                    ("sessions", index, "end_date"),
+                    last.isoformat(),
+                    "outside_event_days",
+                    "session '{id}' lasts until {day}, after its event's {days}; shorten "
+                    "it, or widen the event with end_date",
+                    id=session.id,
+                    day=last.isoformat(),
+                    days=_days_text(event.date, event.last_day),
+                )
+            continue
+        assert session.start is not None and session.end is not None
+        zone = load_zone(session.timezone) if session.timezone else _event_zone(event, context)
+        start = datetime.combine(day, session.start, zone)
+        end = datetime.combine(last, session.end, zone)
+        if end <= start:
+            yield _not_after_start(
+                ("sessions", index, "end"), session.start, session.end, session.end_date, day
+            )
+            continue
+        # Elapsed time: aware datetimes of one zone subtract as wall-clock times,
+        # which across a DST change is an hour off.
+        if zone is not None and _utc(end) - _utc(start) > MAX_SESSION:
+            yield _error(
+                ("sessions", index, "end_date"),
+                last.isoformat(),
+                "too_long",
+                "session '{id}' would last {hours} hours ({start} to {end}); a session "
+                "lasts at most 24 hours: check end_date and end",
+                id=session.id,
+                hours=f"{(_utc(end) - _utc(start)) / timedelta(hours=1):g}",
+                start=start.strftime("%Y-%m-%d %H:%M"),
+                end=end.strftime("%Y-%m-%d %H:%M"),
+            )
+            continue
+        timed.append((start, end, index, session))
+        if span is not None and (start < span[0] or end > span[1]):
+            yield _error(
+                ("sessions", index),
+                session.id,
+                "outside_event",
+                "session '{id}' ({start}–{end}) lies outside its event's time "
+                "({event_start}–{event_end}) on {day}; move it or widen the event",
+                id=session.id,
+                start=session.start.strftime("%H:%M"),
+                end=session.end.strftime("%H:%M"),
+                event_start=span[0].strftime("%H:%M"),
+                event_end=span[1].strftime("%H:%M"),
+                day=_days_text(event.date, event.last_day).removeprefix("day "),
+            )
+    # Compared as instants; where a zone is unknown (reported elsewhere), as local times.
+    if any(start.tzinfo is None for start, _, _, _ in timed):
+        timed = [(a.replace(tzinfo=None), b.replace(tzinfo=None), i, x) for a, b, i, x in timed]
+    ordered = sorted(timed, key=lambda item: (_utc(item[0]), item[2]))
+    for (_, earlier_end, _, earlier), (later_start, _, index, later) in pairwise(ordered):
+        if _utc(later_start) < _utc(earlier_end):
+            assert later.start is not None and earlier.end is not None
+            yield _error(
+                ("sessions", index, "start"),
+                later.start.isoformat(),
+                "overlap",
+                "session '{id}' starts at {start} before session '{other}' ends at {end}; "
+                "move one of them so they do not overlap",
+                id=later.id,
+                start=later.start.strftime("%H:%M"),
+                other=earlier.id,
+                end=earlier.end.strftime("%H:%M"),
+            )
+
+
+def _zone_errors(event: Event, context: ValidationContext) -> Iterator[InitErrorDetails]:
+    times: list[tuple[tuple[str | int, ...], datetime, str]] = []
+    own_zone = event.zone_name(context.zone_name)
+    if event.start is not None and event.end is not None:
+        times += [
+            (("start",), datetime.combine(event.date, event.start), own_zone),
+            (("end",), datetime.combine(event.last_day, event.end), own_zone),
+        ]
+    for index, session in enumerate(event.sessions):
+        if session.start is None or session.end is None:
+            continue
+        day = session.date or event.date
+        zone_name = session.timezone or own_zone
+        times += [
+            (("sessions", index, "start"), datetime.combine(day, session.start), zone_name),
+            (
+                ("sessions", index, "end"),
+                datetime.combine(session.end_date or day, session.end),
+                zone_name,
+            ),
+        ]
+    for loc, local, zone_name in times:
+        zone = load_zone(zone_name)
+        problem = local_time_problem(local, zone) if zone is not None else ""
+        if problem:
+            yield _error(
+                loc,
+                local.time().isoformat(),
+                "local_time",
+                "{when} {problem} in {zone}; choose another time",
+                when=local.strftime("%Y-%m-%d %H:%M"),
+                problem=problem,
+                zone=zone_name,
+            )
+
+
+def time_presence_errors(
+    all_day: bool, start: time | None, end: time | None, what: str
+) -> Iterator[InitErrorDetails]:
+    if all_day:
+        for name, value in (("start", start), ("end", end)):
+            if value is not None:
+                yield _error(
+                    (name,),
+                    value.isoformat(),
+                    "all_day_with_time",
+                    "an all-day {what} has no {name} time; remove {name}, or all_day",
+                    what=what,
+                    name=name,
+                )
+        return
+    if (start is None) != (end is None):
+        missing = "end" if end is None else "start"
+        yield _error((missing,), None, "missing_time", "give both start and end, or neither")
+    elif start is None and what == "session":
+        yield _error(
+            ("start",),
+            None,
+            "missing_time",
+            "a session needs start and end times, for example start = 15:00:00 and "
+            "end = 16:00:00, or all_day = true",
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment
+
+
+def _days_text(first: date, last: date) -> str:
+    if first == last:
+        return f"day {first.isoformat()}"
+    return f"days {first.isoformat()} to {last.isoformat()}"
+
+
+def _not_after_start(
+    loc: tuple[str | int, ...],
+    start: time | None,
+    end: time | None,
+    end_date: date | None,
+    day: date,
+) -> InitErrorDetails:
+    assert start is not None and end is not None
+    if end_date is None:
+        return _error(
+            loc,
+            end.isoformat(),
+            "end_not_after_start",
+            "end {end} is not after start {start}; if it ends after midnight, add "
+            "end_date = {next_day}",
+            end=end.strftime("%H:%M"),
+            start=start.strftime("%H:%M"),
+            next_day=(day + timedelta(days=1)).isoformat(),
+        )
+    return _error(
+        loc,
+        end.isoformat(),
+        "end_not_after_start",
+        "end {end_date} {end} is not after start {day} {start}",
+        end=end.strftime("%H:%M"),
+        start=start.strftime("%H:%M"),
+        end_date=end_date.isoformat(),
+        day=day.isoformat(),
+    )
+
+
+def _error(
+    loc: tuple[str | int, ...], value: object, kind: str, message: str, **ctx: object
+) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError(kind, message, ctx or None), loc=loc, input=value
+    )
+
+
+def local_time_problem(local: datetime, zone: ZoneInfo) -> str:
+    """Explain why a naive local time is unusable in ``zone`` ('' when it is fine).
+
+    A time in a DST gap does not exist; one in a fold happens twice. Either
+    makes a calendar entry ambiguous, so both are rejected.
+    """
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        return "does not exist (the clocks skip over it for daylight saving time)"
+    return "happens twice (the clocks go back over it for daylight saving time)"

@@ -1,0 +1,341 @@
+"""The tables of an event-series file: series, organiser, categories, people,
+projects, events and their sessions.
+
+Models are strict about shape (unknown keys are errors). Always validate a
+document with :meth:`Series.from_data`.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime, time
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from wego_ical.model.context import (
+    CategoryRef,
+    PersonId,
+    ProjectRef,
+    StrictModel,
+    ValidationContext,
+    context_of,
+    unique_ids,
+)
+from wego_ical.model.schedule import schedule_errors, time_presence_errors
+from wego_ical.model.values import (
+    RESERVED_EVENT_IDS,
+    CalendarDay,
+    Email,
+    Language,
+    Line,
+    Slug,
+    Text,
+    Url,
+    ZoneName,
+    check_domain,
+    check_year,
+)
+
+
+class Organiser(StrictModel):
+    """Who publishes the series; becomes ORGANIZER of every event."""
+
+    name: Line
+    email: Email | None = None
+
+
+class Publish(StrictModel):
+    """Where the feeds are published and how clients should treat them."""
+
+    base_url: Url | None = None
+    refresh_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 12
+    reminder_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+
+
+class Labels(StrictModel):
+    """Headings used inside descriptions, so a series can be written in any language."""
+
+    category: Line = "Category"
+    topics: Line = "Topics"
+    # Neutral defaults; the WeGO data sets its own ("Winning projects", "Judge panelist").
+    projects: Line = "Projects"
+    winners: Line = "Winners"
+    panelists: Line = "Speaker"
+    panelists_plural: Line = "Speakers"
+    jury: Line = "Jury"
+    interpretation: Line = "Simultaneous interpretation"
+    host: Line = "Hosted by"
+    session: Line = "Session"
+    # No longer used (descriptions said "Session 1 of 3"); still accepted so
+    # that older files load.
+    of: Line = "of"
+    event_page: Line = "Event page"
+    all_events: Line = "All events"
+    cancelled: Line = "Cancelled"
+    conference: Line = "Join online"
+
+
+class SeriesInfo(StrictModel):
+    """The ``[series]`` table."""
+
+    id: Slug
+    title: Line
+    description: Text = ""
+    url: Url
+    timezone: ZoneName
+    uid_domain: Annotated[str, AfterValidator(check_domain)]
+    updated: datetime | None = None
+    organiser: Organiser
+    # The languages its texts are given in, the default first (none: one language).
+    languages: Annotated[list[Language], Field(max_length=20, default_factory=list)]
+
+    @field_validator("languages")
+    @classmethod
+    def _each_language_once(cls, value: list[str]) -> list[str]:
+        repeated = sorted({code for code in value if value.count(code) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "duplicate_language",
+                "{codes} listed more than once; list each language once, the default first",
+                {"codes": ", ".join(repr(code) for code in repeated)},
+            )
+        return value
+
+    @field_validator("updated")
+    @classmethod
+    def _aware_updated(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise PydanticCustomError(
+                "naive_datetime",
+                "needs a UTC offset, for example 2021-09-01T00:00:00Z",
+            )
+        check_year(value.date())
+        return value.astimezone(UTC)
+
+
+class Category(StrictModel):
+    """An award category (or any track of a series) with its topics."""
+
+    id: Slug
+    name: Line
+    topics: list[Line] = Field(default_factory=list)
+
+
+class Person(StrictModel):
+    """A person who can be referenced as panelist or jury member."""
+
+    id: Slug
+    name: Line
+    role: Line | None = None
+    organisation: Line | None = None
+    # A page about them (speaker page, organisation site) and a contact address.
+    url: Url | None = None
+    email: Email | None = None
+
+
+class PersonRef(StrictModel):
+    """A reference to a person, optionally with the role they held at that moment."""
+
+    person: PersonId
+    role: Line | None = None
+    organisation: Line | None = None
+
+
+def _person_refs_from_ids(value: object) -> object:
+    """Accept a bare person id as shorthand for ``{ person = "id" }``."""
+    if isinstance(value, list):
+        return [{"person": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+PersonRefs = Annotated[list[PersonRef], BeforeValidator(_person_refs_from_ids)]
+
+
+class Project(StrictModel):
+    """A winning project."""
+
+    id: Slug
+    city: Line
+    title: Line | None = None
+    category: CategoryRef
+    prize: Line | None = None
+
+
+Status = Literal["confirmed", "tentative", "cancelled"]
+STATUS_WEIGHT: dict[Status, int] = {"confirmed": 0, "tentative": 1, "cancelled": 2}
+
+
+class _Timed(StrictModel):
+    """Fields shared by events and sessions."""
+
+    id: Slug
+    description: Text = ""
+    location: Line | None = None
+    url: Url | None = None
+    conference: Url | None = None
+    status: Status = "confirmed"
+    panelists: PersonRefs = Field(default_factory=list)
+    # The time zone of its times (default: the event's, else the series').
+    timezone: ZoneName | None = None
+    # A whole-day item (a deadline, a conference day shown as a banner): no times.
+    all_day: bool = False
+    # The last day, for an item that ends on a later day than it starts.
+    end_date: CalendarDay | None = None
+
+
+# The type, for annotations inside models that have a field called "date".
+Day = CalendarDay
+
+
+class Session(_Timed):
+    """A part of an event, for example one award category's 30 minutes.
+
+    It takes place on its event's day unless it has its own ``date`` (within
+    the event's days); ``end_date`` lets it end after midnight.
+    """
+
+    title: Line | None = None
+    date: Day | None = None
+    start: time | None = None
+    end: time | None = None
+    category: CategoryRef | None = None
+    projects: list[ProjectRef] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _times_or_all_day(self) -> Self:
+        errors = list(time_presence_errors(self.all_day, self.start, self.end, "session"))
+        if errors:
+            raise ValidationError.from_exception_data("session", errors)
+        return self
+
+
+class Event(_Timed):
+    """An event of the series: one calendar entry, or a set of sessions.
+
+    It lasts from ``date`` to ``end_date`` (inclusive; default: one day).
+    """
+
+    title: Line
+    date: CalendarDay
+    start: time | None = None
+    end: time | None = None
+    host: Line | None = None
+    awards_ceremony: bool = False
+    interpretation: list[Line] = Field(default_factory=list)
+    jury: PersonRefs = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_EVENT_IDS:
+            raise PydanticCustomError(
+                "reserved_id",
+                "event id '{value}' is reserved for the build's own files ({reserved}); "
+                "choose another id",
+                {"value": value, "reserved": ", ".join(sorted(RESERVED_EVENT_IDS))},
+            )
+        return value
+
+    @field_validator("sessions")
+    @classmethod
+    def _unique_sessions(cls, value: list[Session]) -> list[Session]:
+        return unique_ids(value, "session")
+
+    @model_validator(mode="after")
+    def _check_schedule(self, info: ValidationInfo) -> Self:
+        errors = list(schedule_errors(self, context_of(info)))
+        if errors:
+            raise ValidationError.from_exception_data("event", errors)
+        return self
+
+    @property
+    def last_day(self) -> Day:
+        """The event's last day (its only day, unless it has an end_date)."""
+        return self.end_date or self.date
+
+    def zone_name(self, series_zone: str) -> str:
+        """The time zone of the event's own times."""
+        return self.timezone or series_zone
+
+
+class Series(StrictModel):
+    """The whole file: one event series and everything its feeds need."""
+
+    series: SeriesInfo
+    publish: Publish = Publish()
+    labels: Labels = Labels()
+    categories: list[Category] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    events: Annotated[list[Event], Field(min_length=1)]
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, value: list[Category]) -> list[Category]:
+        return unique_ids(value, "category")
+
+    @field_validator("people")
+    @classmethod
+    def _unique_people(cls, value: list[Person]) -> list[Person]:
+        return unique_ids(value, "person")
+
+    @field_validator("projects")
+    @classmethod
+    def _unique_projects(cls, value: list[Project]) -> list[Project]:
+        return unique_ids(value, "project")
+
+    @field_validator("events")
+    @classmethod
+    def _unique_events(cls, value: list[Event]) -> list[Event]:
+        return unique_ids(value, "event")
+
+    @classmethod
+    def from_data(cls, data: object) -> Series:
+        """Validate a parsed TOML document, reporting every error at once."""
+        return cls.model_validate(data, context=ValidationContext.from_raw(data))
+
+    # ----------------------------------------------------------------- lookups
+
+    def category(self, category_id: str) -> Category:
+        """The category with this id."""
+        return self._categories_by_id[category_id]
+
+    def person(self, person_id: str) -> Person:
+        """The person with this id."""
+        return self._people_by_id[person_id]
+
+    def project(self, project_id: str) -> Project:
+        """The project with this id."""
+        return self._projects_by_id[project_id]
+
+    def projects_in(self, category_id: str) -> list[Project]:
+        """All projects of a category, in file order."""
+        return [p for p in self.projects if p.category == category_id]
+
+    # Lookups by id run once per session and reference; a list scan made a
+    # large series quadratic. (The model is frozen, so the indexes stay valid.)
+
+    @functools.cached_property
+    def _categories_by_id(self) -> dict[str, Category]:
+        return {item.id: item for item in self.categories}
+
+    @functools.cached_property
+    def _people_by_id(self) -> dict[str, Person]:
+        return {item.id: item for item in self.people}
+
+    @functools.cached_property
+    def _projects_by_id(self) -> dict[str, Project]:
+        return {item.id: item for item in self.projects}

@@ -1,0 +1,269 @@
+"""Checks of single values: ids, texts, URLs, e-mail addresses, time zones, languages, days.
+
+Each is a pydantic ``AfterValidator``; the annotated types at the end are what
+the tables use.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+import urllib.parse
+from datetime import date
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+)
+from pydantic_core import PydanticCustomError
+
+from wego_ical.locales import language_problem
+from wego_ical.words import closest
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
+MAX_ID_LENGTH = 64
+MAX_LINE_LENGTH = 500
+MAX_TEXT_LENGTH = 50_000
+MAX_ENTRIES = 250_000
+# Feed file names that the build itself uses at the top of the output folder.
+RESERVED_EVENT_IDS = frozenset({"all", "categories", "events", "feeds", "index"})
+# C0/C1 control characters (other than newline and tab in long texts) break
+# calendar clients and have no place in a schedule.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown_value(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.fullmatch(value) or len(value) > MAX_ID_LENGTH:
+        raise PydanticCustomError(
+            "slug",
+            "'{value}' is not a valid id: use 1 to {max} lowercase letters, digits and "
+            "single hyphens (for example 'safe-city'), because ids become file names and UIDs",
+            {"value": shown_value(value, MAX_ID_LENGTH + 6), "max": MAX_ID_LENGTH},
+        )
+    return value
+
+
+def _check_length(value: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        raise PydanticCustomError(
+            "too_long",
+            "is {length} characters long; the limit for {what} is {limit} "
+            "(calendar apps cut or reject longer text): shorten it",
+            {"length": f"{len(value):,}", "limit": f"{limit:,}", "what": what},
+        )
+
+
+def _check_line(value: str) -> str:
+    _check_length(value, MAX_LINE_LENGTH, "a title or name")
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty or only spaces")
+    if _CONTROL_OR_BREAK.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "contains a line break or control character; keep this text on one line",
+        )
+    return value.strip()
+
+
+def _check_text(value: str) -> str:
+    # Windows line endings in a pasted text are still just line breaks.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    _check_length(value, MAX_TEXT_LENGTH, "a description")
+    if _CONTROL.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "contains a control character (such as a NUL or escape); remove it",
+        )
+    return value.strip()
+
+
+def _escaped(value: str) -> str:
+    """``value`` with control and invisible characters written as \\xNN or \\uNNNN, so
+    a message can show it (U+202E would turn the rest of the message around)."""
+    return "".join(map(_shown_char, value))
+
+
+def _shown_char(char: str) -> str:
+    """One character as a message can show it: itself, or \\uXXXX when it is invisible."""
+    if char == " ":
+        return char
+    if _CONTROL_OR_BREAK.match(char) or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+        return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+    return char
+
+
+def _invisible(value: str) -> re.Match[str] | None:
+    """The first character that cannot be seen or is not a character at all: format
+    characters (U+202E turns text around, U+200B, the BOM), unassigned and private
+    code points (U+FFFF), surrogates, and separators other than the space."""
+    for index, char in enumerate(value):
+        if char != " " and unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            return re.compile(re.escape(char)).search(value, index)
+    return None
+
+
+_INVISIBLE_CATEGORIES = {"Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"}
+
+
+def url_problem(value: str) -> str:
+    """Why ``value`` is not a usable http(s) URL ('' when it is)."""
+    bad = _CONTROL_OR_BREAK.search(value) or re.search(r"[\s<>\"`]", value) or _invisible(value)
+    if bad:
+        fix = "write it as %20" if bad[0] == " " else "remove it"
+        return f"it contains '{_shown_char(bad[0])}' at position {bad.start() + 1}; {fix}"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"it cannot be read as a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "it must start with https:// (or http://)"
+    if not parts.hostname:
+        return "it has no host name after the //"
+    return ""
+
+
+def _check_url(value: str) -> str:
+    problem = url_problem(value)
+    if problem:
+        raise PydanticCustomError(
+            "url",
+            "'{value}' is not an http(s) URL such as 'https://example.org/': {problem}",
+            {"value": shown_value(_escaped(value), 80), "problem": problem},
+        )
+    return value
+
+
+def _check_email(value: str) -> str:
+    try:
+        if _CONTROL_OR_BREAK.search(value) or re.search(r"\s", value) or _invisible(value):
+            raise ValueError("a space, control or invisible character")
+        address = Address(addr_spec=value)
+    except (ValueError, IndexError, HeaderParseError):
+        address = None
+    if address is None or not address.username or "." not in address.domain:
+        raise PydanticCustomError(
+            "email",
+            "'{value}' is not an e-mail address such as 'events@example.org'{hint}",
+            {"value": shown_value(_escaped(value), 80), "hint": _email_hint(value)},
+        )
+    return value
+
+
+def _email_hint(value: str) -> str:
+    bad = re.search(r"\s", value) or _invisible(value)
+    if bad is None:
+        return ""
+    return f" (it contains '{_shown_char(bad[0])}' at position {bad.start() + 1}: remove it)"
+
+
+def _known_zone(value: str) -> str:
+    if value == "localtime":
+        raise PydanticCustomError(
+            "timezone",
+            "'localtime' is whatever zone the machine that builds is set to; name the "
+            "series' zone, such as 'Asia/Seoul'",
+        )
+    if load_zone(value) is None:
+        close = _close_zone_names(value)
+        hint = f" Did you mean {' or '.join(repr(z) for z in close)}?" if close else ""
+        raise PydanticCustomError(
+            "timezone",
+            "'{value}' is not an IANA time zone name; use a name such as 'Asia/Seoul' or "
+            "'America/New_York', never a bare offset.{hint}",
+            {"value": shown_value(value, 60), "hint": hint},
+        )
+    return value
+
+
+def _check_language(value: str) -> str:
+    problem = language_problem(value)
+    if problem:
+        raise PydanticCustomError("language", "{problem}", {"problem": problem})
+    return value
+
+
+# The years a series may use: calendar clients handle no earlier or later dates
+# reliably, and a date near the ends of Python's range cannot be moved to UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def check_year(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "year_range",
+            "{value} is outside the years {first}–{last} that calendar apps handle; check the year",
+            {"value": value.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
+
+
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+
+
+def check_domain(value: str) -> str:
+    if not _DOMAIN.fullmatch(value) or len(value) > 253:
+        raise PydanticCustomError(
+            "domain",
+            "'{value}' is not a domain name such as 'example.org': use lowercase letters, "
+            "digits, hyphens and at least one dot (every UID ends in it, so pick a domain "
+            "the organiser owns, and keep it)",
+            {"value": shown_value(_escaped(value), 80)},
+        )
+    return value
+
+
+# A day in the years a calendar can show.
+CalendarDay = Annotated[date, AfterValidator(check_year)]
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Language = Annotated[str, AfterValidator(_check_language)]
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
+Line = Annotated[str, AfterValidator(_check_line)]
+Text = Annotated[str, AfterValidator(_check_text)]
+Url = Annotated[str, AfterValidator(_check_url)]
+Email = Annotated[str, AfterValidator(_check_email)]
+# The checks that make a field a text, which may be given per language.
+TEXT_CHECKS = (_check_line, _check_text)
+
+
+def load_zone(name: str) -> ZoneInfo | None:
+    """Return the IANA zone called ``name``, or None if it is not one of tzdata's zones.
+
+    Only the names tzdata lists: zoneinfo also opens ``localtime`` (whatever zone the
+    build machine is set to), folders such as ``Asia`` (a traceback) and
+    ``Factory`` (no real place).
+    """
+    if name not in zone_names():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA zone names a series may use: tzdata's list, less ``Factory``."""
+    from importlib.resources import files
+
+    listed = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(listed) - {"Factory"}
+
+
+def _close_zone_names(value: str) -> list[str]:
+    """Zones whose name is like ``value``, or whose city is (``Lisbon``: ``Europe/Lisbon``)."""
+    city = value.strip().replace(" ", "_").casefold()
+    by_city = sorted(name for name in zone_names() if name.rsplit("/", 1)[-1].casefold() == city)
+    if by_city and "/" not in value:
+        return by_city[:2]
+    return closest(value, zone_names(), n=2, cutoff=0.75)
