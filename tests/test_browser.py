@@ -23,6 +23,8 @@ import pytest
 from conftest import CONFERENCE, DATA, DIST, ROOT
 from wego_ical.links import MAX_URL
 
+pytestmark = pytest.mark.browser
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 

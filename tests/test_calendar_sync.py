@@ -23,10 +23,10 @@ from wego_ical.calendar_sync import (
     needs_data,
     plan_sync,
     read_journal,
-    sync_report,
 )
 from wego_ical.dav import PreconditionFailed, Resource
 from wego_ical.errors import PublishError
+from wego_ical.report import sync_report
 
 URL = "https://dav.example.org/cal/"
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import DATA
 from wego_ical import load as load_module
-from wego_ical import write as write_module
+from wego_ical import produce as produce_module
 from wego_ical.cli import main
 from wego_ical.errors import OutputError
 
@@ -475,7 +475,7 @@ def test_write_failure_in_the_middle_of_a_build(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Path("events.toml").write_text(BASE.replace("Online", "Online (Zoom)"), encoding="utf-8")
-    real = write_module._write_file
+    real = produce_module.write_file
     calls = {"n": 0}
 
     def failing(path: Path, content: bytes, folders: object) -> None:
@@ -484,7 +484,7 @@ def test_write_failure_in_the_middle_of_a_build(
             raise OutputError(f"{path.name}: cannot be written: No space left on device")
         real(path, content, folders)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(write_module, "_write_file", failing)
+    monkeypatch.setattr(produce_module, "write_file", failing)
     before = state(site)
     result = CliRunner().invoke(main, ["build", "--data", "events.toml"])
     assert result.exit_code == 1

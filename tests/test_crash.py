@@ -13,10 +13,14 @@ import pytest
 
 from conftest import DATA
 
+pytestmark = pytest.mark.slow
+
 # Runs the CLI with every file operation of write.py announced on stdout and
 # followed by a pause, so that the test can kill the process exactly there.
 CHILD = r"""
 import sys, time
+import wego_ical.folder as folder
+import wego_ical.produce as produce
 import wego_ical.write as write
 
 def announce(name, function):
@@ -29,10 +33,11 @@ def announce(name, function):
         return result
     return wrapper
 
-write._write_file = announce("write", write._write_file)
-write._link = announce("link", write._link)
-write._exchange = announce("exchange", write._exchange)
-write._fsync_folder = announce("fsync", write._fsync_folder)
+produce.write_file = announce("write", produce.write_file)
+write.link = announce("link", write.link)
+write.exchange = announce("exchange", write.exchange)
+write.fsync_folder = announce("fsync", write.fsync_folder)
+folder.fsync_folder = write.fsync_folder
 from wego_ical.cli import main
 main(sys.argv[1:])
 """

@@ -20,6 +20,8 @@ from conftest import DATA, DIST, free_port, wait_for_port
 from wego_ical.cli import main
 from wego_ical.hosting import FEED_MAX_AGE
 
+pytestmark = pytest.mark.servers
+
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
 if not NGINX:
     if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):

@@ -281,6 +281,7 @@ def test_deeply_nested_components_are_checked_without_recursion(depth: int) -> N
         ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "body",
     [

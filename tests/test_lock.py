@@ -78,6 +78,7 @@ def test_build_wait_waits_for_the_other_build(tmp_path: Path) -> None:
     assert_consistent(out)
 
 
+@pytest.mark.slow
 def test_two_concurrent_builds_never_lose_files_or_events(tmp_path: Path) -> None:
     """Two real processes, two versions of the data, one output folder: run them at
     once, several times. The folder always ends consistent and no event vanishes."""

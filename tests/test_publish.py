@@ -25,6 +25,8 @@ from click.testing import CliRunner, Result
 from conftest import DATA, free_port, wait_for_port
 from wego_ical.cli import main
 
+pytestmark = pytest.mark.servers
+
 caldav = pytest.importorskip("caldav", reason="the caldav package is not installed: '.[test]'")
 if find_spec("radicale") is None or find_spec("xandikos") is None:
     if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):

@@ -1,24 +1,53 @@
-"""The README's example file and quick start stay true."""
+"""The README's and the format reference's example files, and the quick start, stay
+true; every link between the documents resolves; the vendored script is the one the
+architecture page describes."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from conftest import ROOT, render_files
 from wego_ical.load import parse_series
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+FORMAT = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def test_readme_toml_examples_are_valid_and_build() -> None:
     """The complete example, then the schedule fragment added to it."""
-    example, fragment = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
+    example, fragment = re.findall(r"```toml\n(.*?)```", FORMAT, flags=re.DOTALL)
     series = parse_series(example, "README.md")
     files = render_files(series)
     assert {"all.ics", "day-1.ics", "ceremony.ics", "categories/mobility.ics"} <= set(files)
     files = render_files(parse_series(example + fragment, "README.md"))
     assert {"london.ics", "new-york.ics"} <= set(files)
     assert b"DTSTART;VALUE=DATE:20260324" in files["london.ics"]
+
+
+def test_the_readme_example_builds_what_it_says() -> None:
+    (example,) = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
+    files = render_files(parse_series(example, "README.md"))
+    assert {"all.ics", "day-1.ics", "events/city-forum-2025.day-1.opening.ics"} <= set(files)
+
+
+def test_the_readme_is_a_front_door_not_a_manual() -> None:
+    assert len(README.splitlines()) <= 160
+
+
+def test_every_link_between_the_documents_resolves() -> None:
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if "://" in target:
+                continue
+            assert (document.parent / target).exists(), f"{document.name}: {target}"
+
+
+def test_the_vendored_qr_script_is_the_one_described() -> None:
+    digest = hashlib.sha256((ROOT / "src/wego_ical/static/qrcode.js").read_bytes()).hexdigest()
+    assert digest in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 
 
 def test_quick_start_is_two_commands() -> None:

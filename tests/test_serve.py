@@ -452,6 +452,7 @@ def _large_series(sessions: int) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> None:
     data = tmp_path / "events.toml"
     text = _large_series(3000)

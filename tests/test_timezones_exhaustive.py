@@ -19,10 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo, _zoneinfo, available_timezones  # type: ignore[attr-defined]
 
+import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Timezone
 
 from wego_ical.timezones import build_vtimezone
+
+pytestmark = pytest.mark.slow
 
 FIRST, LAST = 1970, 2037
 

@@ -453,6 +453,7 @@ print(json.dumps(forked))
 """
 
 
+@pytest.mark.slow
 def test_a_rebuild_of_a_large_series_makes_its_pages_in_a_child_byte_for_byte(
     tmp_path: Path,
 ) -> None:

@@ -84,6 +84,7 @@ def first_chunk_slow(items: Sequence[int]) -> list[int]:
     return list(items)
 
 
+@pytest.mark.slow
 def test_ctrl_c_to_the_group_ends_the_workers_quietly(tmp_path: Path) -> None:
     # One worker is busy with the first chunk while the other, done with the second,
     # waits for more when Ctrl+C comes: nothing but the caller's own message may follow.

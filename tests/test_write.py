@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from wego_ical import produce as produce_module
 from wego_ical import write as write_module
 from wego_ical.errors import OutputError
 from wego_ical.pieces import Content
@@ -180,7 +181,7 @@ def test_failing_exchange_leaves_the_old_folder(
     def failing_exchange(first: Path, second: Path) -> None:
         raise OutputError(f"{second}: cannot replace the output folder: Device or resource busy")
 
-    monkeypatch.setattr(write_module, "_exchange", failing_exchange)
+    monkeypatch.setattr(write_module, "exchange", failing_exchange)
     with pytest.raises(OutputError, match="cannot replace the output folder"):
         write(out, {p: c + b"-new" for p, c in FILES.items()}, {"v": 2})
     assert snapshot(out) == before
@@ -195,9 +196,9 @@ def test_without_exchange_files_are_moved_one_by_one(
     (out / "CNAME").write_text("mine")
 
     def no_exchange(first: Path, second: Path) -> None:
-        raise write_module._NoExchange
+        raise write_module.NoExchange
 
-    monkeypatch.setattr(write_module, "_exchange", no_exchange)
+    monkeypatch.setattr(write_module, "exchange", no_exchange)
     results = write(out, {"all.ics": b"A2", "part-1.ics": b"B"}, {})
     assert {r.path: r.action for r in results} == {
         "all.ics": "written",
@@ -228,9 +229,9 @@ def test_without_exchange_a_failed_move_restores_the_previous_output(
         real_replace(src, dst, **fds)
 
     def no_exchange(first: Path, second: Path) -> None:
-        raise write_module._NoExchange
+        raise write_module.NoExchange
 
-    monkeypatch.setattr(write_module, "_exchange", no_exchange)
+    monkeypatch.setattr(write_module, "exchange", no_exchange)
     monkeypatch.setattr(os, "replace", failing_replace)
     new = {path: content + b"-new" for path, content in FILES.items()}
     with pytest.raises(OutputError, match=r"writing failed .*the previous files were restored"):
@@ -262,14 +263,14 @@ def test_failure_while_staging_leaves_output_untouched(
     out = tmp_path / "dist"
     write(out, FILES, {})
     before = snapshot(out)
-    real_write = write_module._write_file
+    real_write = produce_module.write_file
 
     def failing_write(path: Path, content: bytes, folders: object) -> None:
         if path.name == "part-1.ics":
             raise OutputError("part-1.ics: cannot be written: disk full")
         real_write(path, content, folders)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(write_module, "_write_file", failing_write)
+    monkeypatch.setattr(produce_module, "write_file", failing_write)
     with pytest.raises(OutputError, match="disk full"):
         write(out, {p: c + b"!" for p, c in FILES.items()}, {})
     assert snapshot(out) == before
@@ -353,7 +354,7 @@ def test_unchanged_content_produced_in_chunks_creates_no_file(
     def no_file(*args: object) -> None:
         raise AssertionError("a file was created")
 
-    monkeypatch.setattr(write_module, "_start_file", no_file)
+    monkeypatch.setattr(produce_module, "start_file", no_file)
     chunks = {"index.html": lambda: iter([b"abc", b"def"])}
     results = write_output(out, chunks, generated(out)).files
     assert results == [FileResult("index.html", "unchanged")]

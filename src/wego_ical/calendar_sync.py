@@ -26,7 +26,6 @@ import ipaddress
 import json
 import netrc
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,6 @@ from wego_ical.dav import (
 from wego_ical.errors import PublishError
 from wego_ical.lock import shared_lock
 from wego_ical.state import STATE_FILE, read_state
-from wego_ical.words import plural
 
 if TYPE_CHECKING:
     from icalendar import Component
@@ -553,50 +551,3 @@ def _perform(client: DavClient, action: Action, force: bool) -> str | _AlreadyTh
         current = client.fetch([action.href]).get(action.href)
         etag = current.etag if current is not None else None
     return etag or ""
-
-
-def sync_report(result: SyncResult) -> list[str]:
-    """The lines ``wego-ical publish`` prints."""
-    lines = []
-    listed = result.actions if result.dry_run else result.done
-    for action in listed:
-        if not action.writes:
-            continue
-        verb = _VERBS[action.kind][result.dry_run]
-        note = f" ({action.note})" if action.note else ""
-        lines.append(f"{verb}: {action.summary} <{action.href}>{note}")
-    for action in result.conflicts:
-        if action.kind == "refused":
-            lines.append(f"not sent: {action.summary} <{action.href}>: {action.note}")
-            continue
-        lines.append(
-            f"conflict: {action.summary} <{action.href}>: {action.note}; left as it is on the "
-            "server (publish --force replaces it)"
-        )
-    # Writes as done (or, in a dry run, planned); unchanged as planned, and the writes
-    # another publish had made already.
-    kinds = Counter(a.kind for a in listed if a.writes)
-    unchanged = sum(a.kind == "unchanged" for a in result.actions) + len(result.found_done)
-    refused = sum(a.kind == "refused" for a in result.conflicts)
-    conflicts = len(result.conflicts) - refused
-    summary = (
-        f"{kinds['create'] + kinds['recreate']} created, {kinds['update']} updated, "
-        f"{kinds['delete']} deleted, {unchanged} unchanged, "
-        f"{plural(conflicts, 'conflict')}"
-        + (f", {refused} refused by the server" if refused else "")
-    )
-    if result.dry_run:
-        lines.append(f"dry run, nothing sent to {result.url}: {summary}")
-    else:
-        changed = plural(len(result.done), "request")
-        lines.append(f"{result.url}: {summary} ({changed} changed data)")
-    return lines
-
-
-# What each kind of write is called in the report: (done, planned in a dry run).
-_VERBS = {
-    "create": ("created", "would create"),
-    "recreate": ("created again", "would create again"),
-    "update": ("updated", "would update"),
-    "delete": ("deleted", "would delete"),
-}

@@ -1,16 +1,16 @@
-"""Command line: a thin click layer over load → build → write.
+"""Command line: a thin click layer. Each command turns its options into one call of
+the library (:mod:`~wego_ical.pipeline`, or :mod:`~wego_ical.serve` for the preview)
+and prints the lines :mod:`~wego_ical.report` makes of the result.
 
-The stages are imported inside the commands that need them, so that
-``--help`` and ``check`` do not pay for icalendar, Jinja2 or the server.
+The library is imported inside the commands that need it, so that ``--help`` and
+``check`` do not pay for icalendar, Jinja2 or the server.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +22,6 @@ import click
 
 from wego_ical import __version__
 from wego_ical.errors import WegoIcalError
-from wego_ical.words import plural
 
 if TYPE_CHECKING:
     from wego_ical.pipeline import BuildOptions
@@ -149,8 +148,7 @@ def _options(
     replace: bool = False,
     new_uids: bool = False,
 ) -> BuildOptions:
-    from wego_ical.pipeline import BuildOptions
-    from wego_ical.workers import WorkerSettings
+    from wego_ical.pipeline import BuildOptions, WorkerSettings
 
     return BuildOptions(
         data_path,
@@ -220,7 +218,7 @@ def build(
     since the last build get SEQUENCE + 1, so subscribers see them change.
     """
     from wego_ical.pipeline import build as run_build
-    from wego_ical.pipeline import build_report
+    from wego_ical.report import build_report
 
     options = dataclasses.replace(
         _options(
@@ -234,8 +232,7 @@ def build(
     finally:
         if isinstance(options.progress, _Progress):
             options.progress.close()
-    for line in build_report(result):
-        click.echo(line)
+    _echo(build_report(result))
 
 
 @main.command()
@@ -246,33 +243,10 @@ def build(
 @_user_errors
 def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
     """Show what a build would change for subscribers, without writing anything."""
-    from wego_ical.pipeline import change_report, prepare
-    from wego_ical.write import differing_files
+    from wego_ical.pipeline import diff as run_diff
+    from wego_ical.report import diff_report
 
-    prepared = prepare(_options(data_path, out_dir, now, prune))
-    if prepared.identity_change is not None:
-        click.echo(f"warning: {prepared.identity_change.warning()}")
-        click.echo("  ('wego-ical build' refuses this without --new-uids or --replace.)")
-    changes = prepared.changes
-    for line in change_report(changes, prune_hint=not prune):
-        click.echo(line)
-    if changes:
-        return
-    # Without changes every file should be as built; one that is not was
-    # damaged or edited by hand, or built by another version.
-    differ = differing_files(out_dir, prepared.files)
-    if not differ:
-        click.echo(f"No changes for subscribers: {out_dir} is up to date with {data_path}.")
-        return
-    shown = ", ".join(str(out_dir / path) for path in differ[:10])
-    more = f" and {len(differ) - 10} more" if len(differ) > 10 else ""
-    click.echo(
-        f"{plural(len(differ), 'file')} in {out_dir} "
-        f"{'differs' if len(differ) == 1 else 'differ'} from what {data_path} builds "
-        f"(missing, edited by hand, damaged, or built by another version): {shown}{more}; "
-        "'wego-ical build' rewrites them."
-    )
-    click.echo("No changes for subscribers.")
+    _echo(diff_report(run_diff(_options(data_path, out_dir, now, prune))))
 
 
 @main.command()
@@ -280,28 +254,10 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
 @_user_errors
 def check(data_path: Path) -> None:
     """Validate the data only and summarise what a build would produce."""
-    from wego_ical.load import load_series
-    from wego_ical.model import calendar_entries
-    from wego_ical.plan import plan_feeds
+    from wego_ical.pipeline import check as run_check
+    from wego_ical.report import check_report
 
-    series = load_series(data_path)
-    entries = calendar_entries(series)
-    info = series.series
-    click.echo(f"{data_path}: OK — {info.title} ({info.timezone})")
-    click.echo(
-        f"  {len(series.events)} events, {len(entries)} calendar entries, "
-        f"{len(series.categories)} categories, {len(series.projects)} projects, "
-        f"{len(series.people)} people"
-    )
-    if len(info.languages) > 1:
-        further = ", ".join(f"{code}/" for code in info.languages[1:])
-        click.echo(
-            f"  languages: {', '.join(info.languages)} "
-            f"(the feeds below, and the same set in {further})"
-        )
-    click.echo("  would build:")
-    for plan in plan_feeds(series):
-        click.echo(f"    {plan.path:<45} {plural(len(plan.entries), 'event'):<10} {plan.name}")
+    _echo(check_report(run_check(data_path)))
 
 
 @main.command()
@@ -326,63 +282,18 @@ def serve(
     The preview's subscribe links point at this server, so subscriptions can be
     tried in a calendar app on this machine. The output folder is not changed.
     """
-    from wego_ical.serve import open_preview, watch
+    from wego_ical.serve import run_preview
 
-    stop = threading.Event()
-    # A service manager stops the preview with SIGTERM: clean up as for Ctrl+C.
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous_handler = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
-    try:
-        preview = open_preview(data_path, out_dir, host, port)
-    except KeyboardInterrupt:
-        return
-    try:
-        preview.rebuild(now)
-        _say(f"Serving a preview of {data_path} at {preview.url}")
-        _say("Press Ctrl+C to stop.")
-        if watch_data:
-
-            def rebuild() -> None:
-                try:
-                    changes = preview.rebuild(now)
-                except WegoIcalError as exc:
-                    if stop.is_set():  # Ctrl+C ended the build too: "Stopped." says it all
-                        return
-                    click.echo(str(exc), err=True)
-                    _say("The preview still shows the last good build.")
-                    return
-                _say(f"Rebuilt from {data_path}: {len(changes)} change(s) for subscribers.")
-
-            def unexpected(exc: Exception) -> None:
-                click.echo(
-                    f"Unexpected error while rebuilding ({type(exc).__name__}: {exc}); this is "
-                    "a bug in wego-ical, please report it. The preview still shows the last "
-                    "good build, and the next change is rebuilt as usual.",
-                    err=True,
-                )
-
-            watching = threading.Event()
-            threading.Thread(
-                target=watch,
-                args=(data_path, rebuild, stop),
-                kwargs={"on_error": unexpected, "ready": watching},
-                daemon=True,
-            ).start()
-            watching.wait(10)
-            _say(f"Watching {data_path} for changes.")
-        preview.serve()
-    except KeyboardInterrupt:
-        stop.set()
-        _say("Stopped.")
-    finally:
-        stop.set()
-        preview.close()
-        if previous_handler is not None:
-            signal.signal(signal.SIGTERM, previous_handler)
-
-
-def _interrupt(_signal: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+    run_preview(
+        data_path,
+        out_dir,
+        host=host,
+        port=port,
+        watch_data=watch_data,
+        now=now,
+        say=_say,
+        complain=lambda message: click.echo(message, err=True),
+    )
 
 
 def _say(message: str) -> None:
@@ -402,9 +313,9 @@ def _say(message: str) -> None:
 def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
     """Print a web server configuration that serves the output folder as
     calendar apps need it (types, ETag, caching, gzip). Tested with nginx."""
-    from wego_ical.hosting import nginx_server
+    from wego_ical.pipeline import nginx_config
 
-    click.echo(nginx_server(out_dir, listen=listen, server_name=server_name), nl=False)
+    click.echo(nginx_config(out_dir, listen=listen, server_name=server_name), nl=False)
 
 
 @main.command()
@@ -457,28 +368,22 @@ def publish(
     (WEGO_ICAL_CALDAV_USERNAME, WEGO_ICAL_CALDAV_PASSWORD) or a netrc file,
     never from the command line.
     """
-    from wego_ical.calendar_sync import credentials, publish_to_calendar, sync_report
+    from wego_ical.pipeline import publish_calendar
+    from wego_ical.report import sync_report
 
-    username, password = credentials(url, os.environ, netrc_file)
-    result = publish_to_calendar(
+    result = publish_calendar(
         out_dir,
         url,
         feed=feed,
-        username=username,
-        password=password,
+        netrc_file=netrc_file,
+        environ=os.environ,
         dry_run=dry_run,
         force=force,
         allow_http=allow_http,
     )
-    for line in sync_report(result):
-        click.echo(line)
+    _echo(sync_report(result))
     if result.conflicts:
         raise SystemExit(1)
-
-
-# A damaged or foreign file can hold millions of findings; the first ones say
-# what is wrong, the count says how much.
-FINDINGS_SHOWN = 100
 
 
 @main.command(name="lint")
@@ -495,23 +400,15 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
     Prints each finding as FILE:LINE: severity: explanation; exits with
     status 1 if any file has an error.
     """
-    from wego_ical.errors import UnreadableFileError
-    from wego_ical.lint import lint, read_for_lint
+    from wego_ical.pipeline import lint_files
+    from wego_ical.report import lint_report
 
-    errors = 0
-    for path in files:
-        try:
-            data = read_for_lint(path)
-        except UnreadableFileError as exc:
-            click.echo(f"{path}: error: {exc}")
-            errors += 1
-            continue
-        findings = lint(data, feed=not not_a_feed)
-        for finding in findings[:FINDINGS_SHOWN]:
-            click.echo(finding.render(str(path)))
-        if findings.total > FINDINGS_SHOWN:
-            click.echo(f"{path}: … and {findings.total - FINDINGS_SHOWN:,} more errors not shown")
-        errors += findings.total
-    click.echo(f"{plural(len(files), 'file')} checked: {plural(errors, 'error')}.")
+    lines, errors = lint_report(lint_files(files, feed=not not_a_feed))
+    _echo(lines)
     if errors:
         raise SystemExit(1)
+
+
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,15 +20,37 @@ from wego_ical import buildcache
 from wego_ical.errors import OutputError
 from wego_ical.limits import MAX_FILE_BYTES, read_data_file
 from wego_ical.lock import locked_output, output_folder, shared_lock
-from wego_ical.words import plural
 from wego_ical.workers import WorkerSettings
+
+__all__ = [
+    "STAGE_CHECKING",
+    "STAGE_WRITING",
+    "UNPUBLISHED_NOTICE",
+    "BuildOptions",
+    "BuildResult",
+    "Checked",
+    "Diff",
+    "IdentityChange",
+    "Prepared",
+    "WorkerSettings",
+    "build",
+    "check",
+    "diff",
+    "lint_files",
+    "nginx_config",
+    "prepare",
+    "publish_calendar",
+]
 from wego_ical.write import FileResult, check_folder, read_generated_file, write_output
 
 # The stages are imported where they are used: a build that is skipped (nothing
 # changed) needs none of them, nor pydantic, icalendar or Jinja2.
 if TYPE_CHECKING:
+    from wego_ical.calendar_sync import SyncResult
+    from wego_ical.lint import Findings
     from wego_ical.model import Series
     from wego_ical.pieces import Content
+    from wego_ical.plan import FeedPlan
     from wego_ical.publication import Publication
     from wego_ical.state import Change, State
 
@@ -468,105 +489,106 @@ def _keep_for_good(options: BuildOptions) -> None:
         gc.freeze()
 
 
-# --------------------------------------------------------------------------- reports
-
-# A build lists this many changes and files at most (a first build of a large
-# series adds thousands of events in thousands of feeds); 'wego-ical diff'
-# lists every change, feeds.json every feed.
-FILES_SHOWN = 50
-CHANGES_SHOWN = 50
-
-_CHANGE_WORDS = {
-    "added": "added",
-    "changed": "changed",
-    "cancelled": "cancelled",
-    "restored": "restored",
-    "removed": "kept as cancelled (removed from the data)",
-    "pruned": "pruned (dropped for good)",
-}
+# --------------------------------------------------------------------------- other commands
+# Each command of the CLI is one call here (or to serve); report.py words the result.
 
 
-def build_report(
-    result: BuildResult, *, files_shown: int = FILES_SHOWN, changes_shown: int = CHANGES_SHOWN
-) -> list[str]:
-    """The lines ``wego-ical build`` prints: files, changes for subscribers, totals."""
-    out_dir, publication = result.out_dir, result.publication
-    warnings = [f"warning: {warning}" for warning in result.warnings]
-    if publication is None:
-        return [
-            *warnings,
-            f"Nothing changed: the data, the options and wego-ical are as at the last build of "
-            f"{out_dir}, and its {result.unchanged_files:,} files are as that build left them "
-            "(checked by size, inode and times); nothing was written.",
-        ]
-    from wego_ical.page import QR_SCRIPT
-    from wego_ical.publication import INDEX_PAGE
-    from wego_ical.state import STATE_FILE
+@dataclass(frozen=True)
+class Diff:
+    """What a build would change for subscribers, and the files that differ although
+    nothing changed for them (edited by hand, damaged, another version's)."""
 
-    counts = {feed.path: plural(feed.events, "event") for feed in publication.feeds}
-    counts[INDEX_PAGE] = "landing page"
-    counts[QR_SCRIPT] = "the page's QR code generator"
-    for code, translation in result.translations:
-        counts |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
-        counts[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
-    for code in ["", *(f"{code}/" for code, _ in result.translations)]:
-        counts[f"{code}{STATE_FILE}"] = "publication state"
-    results = result.files
-    # Single-event files are summarised, not listed.
-    listed = [r for r in results if r.path in counts or r.action == "removed"]
-    lines = warnings
-    if result.identity_change is not None:
-        lines.append(f"warning: {result.identity_change.warning()}")
-    for item in listed[:files_shown]:
-        shown = out_dir / item.path
-        if item.action == "removed":
-            lines.append(f"removed    {shown}  (no longer produced)")
-        else:
-            label = "wrote" if item.action == "written" else "unchanged"
-            lines.append(f"{label:<10} {shown}  ({counts[item.path]})")
-    if len(listed) > files_shown:
-        more, by_action = _counted(item.action for item in listed[files_shown:])
-        lines.append(f"… and {more} more files ({by_action})")
-    singles = [r for r in results if r.path not in counts and r.action != "removed"]
-    lines.append(
-        f"{len(singles)} single-event files in {out_dir / 'events'}"
-        + "".join(f" and {out_dir / code / 'events'}" for code, _ in result.translations)
-        + f": {sum(r.action == 'written' for r in singles)} written"
+    data_path: Path
+    out_dir: Path
+    changes: list[Change]
+    identity_change: IdentityChange | None
+    differing: list[str]
+    prune: bool
+
+
+def diff(options: BuildOptions) -> Diff:
+    """What ``build`` with ``options`` would change; writes nothing."""
+    from wego_ical.write import differing_files
+
+    prepared = prepare(options)
+    changes = prepared.changes
+    # Without changes every file should be as built; one that is not was damaged or
+    # edited by hand, or built by another version.
+    differing = [] if changes else differing_files(options.out_dir, prepared.files)
+    return Diff(
+        options.data_path,
+        options.out_dir,
+        changes,
+        prepared.identity_change,
+        differing,
+        options.prune,
     )
-    lines += change_report(result.changes, prune_hint=True, limit=changes_shown)
-    feed_count = len(publication.feeds) + sum(len(t.feeds) for _, t in result.translations)
-    lines.append(
-        f"{feed_count} feeds in {out_dir}: "
-        f"{plural(sum(r.action == 'written' for r in results), 'file')} written, "
-        f"{sum(r.action == 'unchanged' for r in results)} unchanged, "
-        f"{sum(r.action == 'removed' for r in results)} removed."
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A valid data file, and what a build of it would produce."""
+
+    data_path: Path
+    series: Series
+    entries: int
+    feeds: list[FeedPlan]
+
+
+def check(data_path: Path) -> Checked:
+    """Validate the data file (every problem raised at once) and plan its feeds."""
+    from wego_ical.load import load_series
+    from wego_ical.model import calendar_entries
+    from wego_ical.plan import plan_feeds
+
+    series = load_series(data_path)
+    return Checked(data_path, series, len(calendar_entries(series)), plan_feeds(series))
+
+
+def lint_files(paths: Iterable[Path], *, feed: bool) -> list[tuple[Path, Findings | str]]:
+    """The findings of each iCalendar file, or why it could not be read."""
+    from wego_ical.errors import UnreadableFileError
+    from wego_ical.lint import lint, read_for_lint
+
+    results: list[tuple[Path, Findings | str]] = []
+    for path in paths:
+        try:
+            results.append((path, lint(read_for_lint(path), feed=feed)))
+        except UnreadableFileError as exc:
+            results.append((path, str(exc)))
+    return results
+
+
+def nginx_config(out_dir: Path, *, listen: str, server_name: str) -> str:
+    """The nginx ``server`` block that serves ``out_dir`` (values checked first)."""
+    from wego_ical.hosting import nginx_server
+
+    return nginx_server(out_dir, listen=listen, server_name=server_name)
+
+
+def publish_calendar(
+    out_dir: Path,
+    url: str,
+    *,
+    feed: str,
+    netrc_file: Path | None,
+    environ: Mapping[str, str],
+    dry_run: bool,
+    force: bool,
+    allow_http: bool,
+) -> SyncResult:
+    """Bring the CalDAV calendar at ``url`` in line with ``feed`` (credentials from
+    ``environ`` or the netrc file)."""
+    from wego_ical.calendar_sync import credentials, publish_to_calendar
+
+    username, password = credentials(url, environ, netrc_file)
+    return publish_to_calendar(
+        out_dir,
+        url,
+        feed=feed,
+        username=username,
+        password=password,
+        dry_run=dry_run,
+        force=force,
+        allow_http=allow_http,
     )
-    lines += [f"note: {notice}" for notice in result.notices]
-    return lines
-
-
-def change_report(
-    changes: list[Change], *, prune_hint: bool, limit: int | None = None
-) -> list[str]:
-    """One line per change for subscribers (at most ``limit``), then the rest counted."""
-    lines = []
-    for change in changes[:limit]:
-        fields = f" [{', '.join(change.fields)}]" if change.fields else ""
-        lines.append(f"{_CHANGE_WORDS[change.kind]}: {change.summary} <{change.uid}>{fields}")
-    if limit is not None and len(changes) > limit:
-        more, by_kind = _counted(change.kind for change in changes[limit:])
-        lines.append(
-            f"… and {more} more ({by_kind}); 'wego-ical diff' before a build lists every change."
-        )
-    if prune_hint and any(change.kind == "removed" for change in changes):
-        lines.append(
-            "Removed events stay in the feeds as cancelled so that subscribers see them go; "
-            "'wego-ical build --prune' drops them for good."
-        )
-    return lines
-
-
-def _counted(kinds: Iterable[str]) -> tuple[int, str]:
-    """How many, and "3 added, 1 changed": the rest of a list cut short, by kind."""
-    counts = Counter(kinds)
-    return counts.total(), ", ".join(f"{count} {kind}" for kind, count in counts.items())

@@ -18,6 +18,7 @@ import mimetypes
 import os
 import posixpath
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from wego_ical.errors import WegoIcalError
 from wego_ical.limits import read_data_file
 from wego_ical.pipeline import BuildOptions, build
+from wego_ical.words import plural
 from wego_ical.workers import fork_is_safe, in_fresh_process, start_fresh_processes
 
 if TYPE_CHECKING:
@@ -405,3 +407,91 @@ def watch(
             except Exception as exc:
                 if on_error is not None:
                     on_error(exc)
+
+
+def run_preview(
+    data_path: Path,
+    out_dir: Path,
+    *,
+    host: str,
+    port: int,
+    watch_data: bool,
+    now: datetime,
+    say: Callable[[str], None],
+    complain: Callable[[str], None],
+) -> None:
+    """Build the preview, serve it until Ctrl+C or SIGTERM, and rebuild it on every
+    change of the data file when ``watch_data`` is set.
+
+    ``say`` tells the user what happens (it must flush: other programs wait for
+    "Serving a preview"); ``complain`` reports a failed rebuild on stderr. A
+    rebuild that fails leaves the last good build served.
+    """
+    stop = threading.Event()
+    # A service manager stops the preview with SIGTERM: clean up as for Ctrl+C.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+    try:
+        try:
+            preview = open_preview(data_path, out_dir, host, port)
+        except KeyboardInterrupt:
+            return
+        try:
+            preview.rebuild(now)
+            say(f"Serving a preview of {data_path} at {preview.url}")
+            say("Press Ctrl+C to stop.")
+            if watch_data:
+                _start_watching(preview, data_path, now, stop, say, complain)
+            preview.serve()
+        except KeyboardInterrupt:
+            stop.set()
+            say("Stopped.")
+        finally:
+            stop.set()
+            preview.close()
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _start_watching(
+    preview: Preview,
+    data_path: Path,
+    now: datetime,
+    stop: threading.Event,
+    say: Callable[[str], None],
+    complain: Callable[[str], None],
+) -> None:
+    """Rebuild the preview in a thread of its own whenever the data file changes."""
+
+    def rebuild() -> None:
+        try:
+            changes = preview.rebuild(now)
+        except WegoIcalError as exc:
+            if stop.is_set():  # Ctrl+C ended the build too: "Stopped." says it all
+                return
+            complain(str(exc))
+            say("The preview still shows the last good build.")
+            return
+        say(f"Rebuilt from {data_path}: {plural(len(changes), 'change')} for subscribers.")
+
+    def unexpected(exc: Exception) -> None:
+        complain(
+            f"Unexpected error while rebuilding ({type(exc).__name__}: {exc}); this is "
+            "a bug in wego-ical, please report it. The preview still shows the last "
+            "good build, and the next change is rebuilt as usual."
+        )
+
+    watching = threading.Event()
+    threading.Thread(
+        target=watch,
+        args=(data_path, rebuild, stop),
+        kwargs={"on_error": unexpected, "ready": watching},
+        daemon=True,
+    ).start()
+    watching.wait(10)
+    say(f"Watching {data_path} for changes.")
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt

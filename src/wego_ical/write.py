@@ -30,24 +30,42 @@ and files the tool did not generate are never touched.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import functools
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Literal
+from typing import Literal
 
 from wego_ical.errors import OutputError
+from wego_ical.folder import (
+    NoExchange,
+    commit_file_by_file,
+    exchange,
+    exists_unlinked,
+    fsync_folder,
+    open_folder,
+    remove_empty_parents,
+)
 from wego_ical.lock import OutputLock, locked_output, output_folder
 from wego_ical.pieces import Content
+from wego_ical.produce import Folders, copy_owner_and_mode, link, produce_file, reason
 from wego_ical.sidecar import STAGING_PREFIX
 from wego_ical.workers import Apart
+
+# NoExchange: raised by exchange(), for tests that make it unavailable.
+__all__ = [
+    "FileResult",
+    "NoExchange",
+    "WriteResult",
+    "check_folder",
+    "differing_files",
+    "read_generated_file",
+    "write_output",
+]
 
 Action = Literal["written", "unchanged", "removed"]
 
@@ -58,10 +76,6 @@ class FileResult:
 
     path: str
     action: Action
-
-
-class _NoExchange(Exception):
-    """The file system or platform cannot swap two folders atomically."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +142,11 @@ def _write_locked(
         first = not out_dir.exists()
         with _stage(out_dir, lock) as (staging, atomic):
             total = len(files)
-            folders = _Folders()
+            folders = Folders()
 
             def produce(relative: str) -> bool:
                 """Produce one file into the staging folder if it differs; whether it does."""
-                return _produce(
+                return produce_file(
                     files[relative],
                     staging / relative,
                     None if first else out_dir / relative,
@@ -154,7 +168,7 @@ def _write_locked(
                         if progress is not None:
                             progress(done, total)
                 stale = sorted(
-                    rel for rel in set(previous) - set(files) if _exists_unlinked(out_dir, rel)
+                    rel for rel in set(previous) - set(files) if exists_unlinked(out_dir, rel)
                 )
                 made_apart = {rel for rel, value in differs.items() if isinstance(value, Apart)}
                 written = {rel for rel, value in differs.items() if value is True}
@@ -179,7 +193,7 @@ def _write_locked(
             if changed or stale:
                 swapped = _commit(staging, atomic, out_dir, changed, set(stale), early)
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot write the output folder: {_reason(exc)}") from None
+        raise OutputError(f"{out_dir}: cannot write the output folder: {reason(exc)}") from None
     written = set(changed)
     results = [
         FileResult(rel, "written" if rel in written else "unchanged") for rel in sorted(files)
@@ -195,18 +209,6 @@ def _write_locked(
     return WriteResult(results + [FileResult(rel, "removed") for rel in stale], notice)
 
 
-def _produce(value: Content, target: Path, old: Path | None, folders: _Folders) -> bool:
-    """Produce a file and write it to ``target`` if it differs from ``old`` (None: there
-    is none); whether it differs."""
-    content = value if isinstance(value, bytes) else value()
-    if isinstance(content, bytes):
-        if old is None or _read_or_none(old) != content:
-            _write_file(target, content, folders)
-            return True
-        return False
-    return _write_stream(target, content, old, folders)
-
-
 def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
     """The bytes of a file a previous build generated, or None if it is missing or unsafe.
 
@@ -218,7 +220,7 @@ def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
     except (OSError, OutputError):
         return None
     try:
-        folder = _open_folder(root, parts[:-1], out_dir, create=False)
+        folder = open_folder(root, parts[:-1], out_dir, create=False)
         try:
             descriptor = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
         finally:
@@ -302,57 +304,6 @@ def _refuse_links(out_dir: Path, files: Iterable[str]) -> None:
             )
 
 
-def _exists_unlinked(out_dir: Path, relative: str) -> bool:
-    """Whether ``relative`` exists in ``out_dir`` without passing through a symbolic link."""
-    path = out_dir
-    parts = relative.split("/")
-    for index, part in enumerate(parts):
-        path = path / part
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            return False
-        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
-            return False  # a link (or a file) where a folder should be: not the build's
-    return True
-
-
-def _open_folder(root: int, parts: list[str], shown: Path, *, create: bool) -> int:
-    """A descriptor of the folder ``parts`` below ``root``, never following a link.
-
-    Missing folders are made when ``create`` is set. Raises
-    :class:`OutputError` naming a link found on the way.
-    """
-    descriptor = os.dup(root)
-    try:
-        for depth, part in enumerate(parts):
-            try:
-                following = os.open(
-                    part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor
-                )
-            except FileNotFoundError:
-                if not create:
-                    raise
-                os.mkdir(part, dir_fd=descriptor)
-                following = os.open(
-                    part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor
-                )
-            except OSError as exc:
-                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    where = shown.joinpath(*parts[: depth + 1])
-                    raise OutputError(
-                        f"{where}: is a symbolic link or a file, not a folder; wego-ical never "
-                        "writes through links in the output folder: replace it by a folder"
-                    ) from None
-                raise
-            os.close(descriptor)
-            descriptor = following
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor
-
-
 # --------------------------------------------------------------------------- replacing
 
 
@@ -391,16 +342,16 @@ def _commit(
     ``early`` is what was linked into ``staging`` already (see :func:`_link_unchanged`).
     """
     if not atomic:
-        _commit_file_by_file(staging, out_dir, changed, stale)
+        commit_file_by_file(staging, out_dir, changed, stale)
         return False
     _populate(staging, out_dir, changed, stale, early)
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return True
     try:
-        _exchange(staging, out_dir)
-    except _NoExchange:
-        _commit_file_by_file(staging, out_dir, changed, stale)
+        exchange(staging, out_dir)
+    except NoExchange:
+        commit_file_by_file(staging, out_dir, changed, stale)
         return False
     return True
 
@@ -425,7 +376,7 @@ def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
     """Link every file of ``out_dir`` but ``skipped`` into ``staging``, making its folders
     (their permissions are copied last, when the folder is complete)."""
     folders: list[tuple[Path, os.stat_result]] = [(staging, os.stat(out_dir))]
-    made = _Folders()
+    made = Folders()
     for folder, subfolders, names in os.walk(out_dir):
         base = Path(folder)
         relative_base = base.relative_to(out_dir)
@@ -442,7 +393,7 @@ def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
                 continue
             if relative in skipped:
                 continue
-            _link(source, staging / relative, made)
+            link(source, staging / relative, made)
     return _Linked(skipped, folders)
 
 
@@ -463,281 +414,15 @@ def _populate(
         folders = _link_unchanged(staging, out_dir, replaced).folders
     else:
         folders = early.folders
-        made = _Folders()
+        made = Folders()
         for relative in sorted(early.skipped - replaced):  # unchanged after all
             source = out_dir / relative
             if source.is_symlink() or source.exists():
-                _link(source, staging / relative, made)
+                link(source, staging / relative, made)
     for relative in stale:
-        _remove_empty_parents(staging, staging / relative)
+        remove_empty_parents(staging, staging / relative)
     # Deepest first: a read-only folder must be filled before it is closed.
     for target, status in reversed(folders):
         if target.is_dir():
-            _copy_owner_and_mode(target, status)
-    _fsync_folder(staging)
-
-
-def _copy_owner_and_mode(target: Path, status: os.stat_result) -> None:
-    # Only the superuser may give a folder away; the mode is copied all the same.
-    with suppress(PermissionError):
-        os.chown(target, status.st_uid, status.st_gid)
-    os.chmod(target, stat.S_IMODE(status.st_mode))
-
-
-def _link(source: Path, target: Path, folders: _Folders) -> None:
-    """Carry a file into the new folder unchanged (same inode where possible)."""
-    folders.make(target.parent)
-    if source.is_symlink():
-        os.symlink(os.readlink(source), target)
-        return
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-class _Folders:
-    """Makes the folders files are staged in, each once (not once per file)."""
-
-    def __init__(self) -> None:
-        self._made: set[Path] = set()
-
-    def make(self, folder: Path) -> None:
-        if folder not in self._made:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._made.add(folder)
-
-
-def _reason(exc: BaseException) -> str:
-    """Why an OS call failed, with the path it failed on ("Permission denied" alone
-    does not say which folder to fix)."""
-    if not isinstance(exc, OSError) or exc.strerror is None:
-        return str(exc)
-    where = exc.filename2 or exc.filename
-    return f"{exc.strerror}: {where}" if where else exc.strerror
-
-
-def _write_file(path: Path, content: bytes, folders: _Folders) -> None:
-    try:
-        folders.make(path.parent)
-        path.write_bytes(content)
-    except OSError as exc:
-        raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
-
-
-def _write_stream(
-    path: Path, chunks: Iterable[bytes], previous: Path | None, folders: _Folders
-) -> bool:
-    """Compare ``chunks`` with ``previous`` (None: there is none) and, if they differ,
-    write them to ``path``.
-
-    Returns whether the content differs. Nothing is written while the chunks
-    match the old file (a rebuild with no change creates no file); at the
-    first difference, the part that matched is copied from the old file.
-    """
-    try:
-        with _open_or_none(previous) as old, ExitStack() as stack:
-            target: BinaryIO | None = None
-            matched = 0
-            for chunk in chunks:
-                if target is None and old is not None and old.read(len(chunk)) == chunk:
-                    matched += len(chunk)
-                    continue
-                if target is None:
-                    target = stack.enter_context(_start_file(path, previous, matched, folders))
-                target.write(chunk)
-            if target is None and (old is None or old.read(1) != b""):
-                stack.enter_context(_start_file(path, previous, matched, folders))  # shorter
-                return True
-            return target is not None
-    except OSError as exc:
-        raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
-
-
-def _start_file(path: Path, previous: Path | None, length: int, folders: _Folders) -> BinaryIO:
-    """A new file at ``path`` that begins with the first ``length`` bytes of ``previous``."""
-    folders.make(path.parent)
-    target = open(path, "wb")  # noqa: SIM115 - the caller closes it
-    try:
-        if length:
-            assert previous is not None  # only a previous file can have matched
-            with open(previous, "rb") as old:
-                copied = 0
-                while copied < length:
-                    piece = old.read(min(length - copied, 1 << 16))
-                    if not piece:
-                        raise OSError(errno.EIO, "the previous file changed during the build")
-                    target.write(piece)
-                    copied += len(piece)
-    except BaseException:
-        target.close()
-        raise
-    return target
-
-
-@contextmanager
-def _open_or_none(path: Path | None) -> Iterator[BinaryIO | None]:
-    if path is None:
-        yield None
-        return
-    try:
-        file = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError:
-        yield None
-        return
-    with file:
-        yield file
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the staged files durable before they are swapped in.
-
-    One sync for all files: fsync-ing thousands of files one by one cost
-    most of the write time.
-    """
-    os.sync()
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # not supported for folders everywhere; the exchange is still atomic
-    finally:
-        os.close(descriptor)
-
-
-def _remove_empty_parents(root: Path, path: Path) -> None:
-    parent = path.parent
-    while parent != root and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(first: Path, second: Path) -> None:
-    """Swap two folders atomically (Linux ``renameat2``), or raise _NoExchange."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        raise _NoExchange
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
-    )
-    if result != 0:
-        code = ctypes.get_errno()
-        if code in (errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.EOPNOTSUPP):
-            raise _NoExchange
-        raise OutputError(
-            f"{second}: cannot replace the output folder: {os.strerror(code)}; "
-            "it was left as it was"
-        )
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _commit_file_by_file(staging: Path, out_dir: Path, changed: list[str], stale: set[str]) -> None:
-    """Move changed files into place one by one, in order; on any failure put the old ones back.
-
-    Every step goes through descriptors of the folders opened without
-    following links, so nothing outside the output folder is written or
-    removed even if a link appears during the build.
-    """
-    backups = staging / ".previous"
-    done: list[tuple[str, Path | None]] = []
-    root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    relative = ""
-    try:
-        try:
-            for relative in changed:
-                *parts, name = relative.split("/")
-                folder = _open_folder(root, parts, out_dir, create=True)
-                try:
-                    backup = _back_up(folder, name, backups / relative, out_dir / relative)
-                    os.replace(staging / relative, name, dst_dir_fd=folder)
-                finally:
-                    os.close(folder)
-                done.append((relative, backup))
-        except (OSError, OutputError) as exc:
-            _restore(root, out_dir, done)
-            if isinstance(exc, OutputError):
-                raise
-            # The calls name files relative to a folder's descriptor: say which file.
-            raise OutputError(
-                f"{out_dir}: writing failed ({exc.strerror or exc}: {out_dir / relative}); "
-                "the previous files were restored"
-            ) from None
-        for relative in sorted(stale):
-            _remove_unlinked(root, out_dir, relative)
-    finally:
-        os.close(root)
-
-
-def _back_up(folder: int, name: str, backup: Path, shown: Path) -> Path | None:
-    """Keep the file ``name`` of ``folder`` at ``backup`` (None if there is none)."""
-    try:
-        mode = os.lstat(name, dir_fd=folder).st_mode
-    except FileNotFoundError:
-        return None
-    if stat.S_ISDIR(mode):
-        raise OutputError(f"{shown}: is a folder; remove it so the feed can be written")
-    backup.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(name, backup, src_dir_fd=folder, follow_symlinks=False)
-    except OSError:
-        source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
-        with open(source, "rb") as old, open(backup, "wb") as copy:
-            shutil.copyfileobj(old, copy)
-    return backup
-
-
-def _restore(root: int, out_dir: Path, done: list[tuple[str, Path | None]]) -> None:
-    for relative, backup in reversed(done):
-        *parts, name = relative.split("/")
-        folder = _open_folder(root, parts, out_dir, create=False)
-        try:
-            if backup is None:
-                os.unlink(name, dir_fd=folder)
-            else:
-                os.replace(backup, name, dst_dir_fd=folder)
-        finally:
-            os.close(folder)
-
-
-def _remove_unlinked(root: int, out_dir: Path, relative: str) -> None:
-    """Remove a stale file, then the folders it leaves empty; never through a link."""
-    *parts, name = relative.split("/")
-    try:
-        folder = _open_folder(root, parts, out_dir, create=False)
-    except (OSError, OutputError):
-        return  # gone, or behind a link: not the build's to remove
-    try:
-        os.unlink(name, dir_fd=folder)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise OutputError(
-            f"{out_dir / relative}: cannot remove this stale file: {exc.strerror}"
-        ) from None
-    finally:
-        os.close(folder)
-    for depth in range(len(parts), 0, -1):
-        try:
-            parent = _open_folder(root, parts[: depth - 1], out_dir, create=False)
-        except (OSError, OutputError):
-            return
-        try:
-            os.rmdir(parts[depth - 1], dir_fd=parent)
-        except OSError:
-            return  # not empty (or not a folder): it stays
-        finally:
-            os.close(parent)
+            copy_owner_and_mode(target, status)
+    fsync_folder(staging)

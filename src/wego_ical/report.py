@@ -1,0 +1,271 @@
+"""What each command prints: the one home of report wording.
+
+The library returns results (a build's files and changes, a publish's actions, a
+file's findings); the functions here turn them into lines, the CLI prints them.
+Long lists show their first items and count the rest, always the same way
+(:func:`first_then_count`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from wego_ical.words import plural
+
+if TYPE_CHECKING:
+    from wego_ical.calendar_sync import SyncResult
+    from wego_ical.lint import Findings
+    from wego_ical.pipeline import BuildResult, Checked, Diff
+    from wego_ical.state import Change
+
+T = TypeVar("T")
+
+
+def first_then_count(
+    items: Sequence[T],
+    limit: int | None,
+    line: Callable[[T], str],
+    rest: Callable[[Sequence[T]], str],
+) -> list[str]:
+    """A line for each of the first ``limit`` items (all when None), then one line
+    ``rest(left_out)`` for the items left out, if any."""
+    shown = items if limit is None else items[:limit]
+    lines = [line(item) for item in shown]
+    if len(items) > len(shown):
+        lines.append(rest(items[len(shown) :]))
+    return lines
+
+
+# A build lists this many changes and files at most (a first build of a large
+# series adds thousands of events in thousands of feeds); 'wego-ical diff'
+# lists every change, feeds.json every feed.
+FILES_SHOWN = 50
+CHANGES_SHOWN = 50
+
+_CHANGE_WORDS = {
+    "added": "added",
+    "changed": "changed",
+    "cancelled": "cancelled",
+    "restored": "restored",
+    "removed": "kept as cancelled (removed from the data)",
+    "pruned": "pruned (dropped for good)",
+}
+
+
+def build_report(
+    result: BuildResult, *, files_shown: int = FILES_SHOWN, changes_shown: int = CHANGES_SHOWN
+) -> list[str]:
+    """The lines ``wego-ical build`` prints: files, changes for subscribers, totals."""
+    out_dir, publication = result.out_dir, result.publication
+    lines = [f"warning: {warning}" for warning in result.warnings]
+    if publication is None:
+        return [
+            *lines,
+            f"Nothing changed: the data, the options and wego-ical are as at the last build of "
+            f"{out_dir}, and its {result.unchanged_files:,} files are as that build left them "
+            "(checked by size, inode and times); nothing was written.",
+        ]
+    if result.identity_change is not None:
+        lines.append(f"warning: {result.identity_change.warning()}")
+    labels = _file_labels(result)
+    # Single-event files are summarised, not listed.
+    listed = [r for r in result.files if r.path in labels or r.action == "removed"]
+    lines += first_then_count(
+        listed,
+        files_shown,
+        lambda item: _file_line(out_dir, item.path, item.action, labels.get(item.path, "")),
+        lambda rest: f"… and {len(rest)} more files ({_by_kind(r.action for r in rest)})",
+    )
+    singles = [r for r in result.files if r.path not in labels and r.action != "removed"]
+    lines.append(
+        f"{len(singles)} single-event files in {out_dir / 'events'}"
+        + "".join(f" and {out_dir / code / 'events'}" for code, _ in result.translations)
+        + f": {sum(r.action == 'written' for r in singles)} written"
+    )
+    lines += change_report(result.changes, prune_hint=True, limit=changes_shown)
+    feeds = len(publication.feeds) + sum(len(t.feeds) for _, t in result.translations)
+    actions = Counter(r.action for r in result.files)
+    lines.append(
+        f"{plural(feeds, 'feed')} in {out_dir}: {plural(actions['written'], 'file')} written, "
+        f"{actions['unchanged']} unchanged, {actions['removed']} removed."
+    )
+    lines += [f"note: {notice}" for notice in result.notices]
+    return lines
+
+
+def _file_labels(result: BuildResult) -> dict[str, str]:
+    """What each listed file of a build is: '7 events', 'landing page', …"""
+    from wego_ical.page import QR_SCRIPT
+    from wego_ical.publication import INDEX_PAGE
+    from wego_ical.state import STATE_FILE
+
+    assert result.publication is not None
+    labels = {feed.path: plural(feed.events, "event") for feed in result.publication.feeds}
+    labels[INDEX_PAGE] = "landing page"
+    labels[QR_SCRIPT] = "the page's QR code generator"
+    labels[STATE_FILE] = "publication state"
+    for code, translation in result.translations:
+        labels |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
+        labels[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
+        labels[f"{code}/{STATE_FILE}"] = "publication state"
+    return labels
+
+
+def _file_line(out_dir: Path, path: str, action: str, label: str) -> str:
+    if action == "removed":
+        return f"removed    {out_dir / path}  (no longer produced)"
+    verb = "wrote" if action == "written" else "unchanged"
+    return f"{verb:<10} {out_dir / path}  ({label})"
+
+
+def change_report(
+    changes: Sequence[Change], *, prune_hint: bool, limit: int | None = None
+) -> list[str]:
+    """One line per change for subscribers (at most ``limit``), then the rest counted."""
+    lines = first_then_count(
+        changes,
+        limit,
+        _change_line,
+        lambda rest: (
+            f"… and {len(rest)} more ({_by_kind(c.kind for c in rest)}); "
+            "'wego-ical diff' before a build lists every change."
+        ),
+    )
+    if prune_hint and any(change.kind == "removed" for change in changes):
+        lines.append(
+            "Removed events stay in the feeds as cancelled so that subscribers see them go; "
+            "'wego-ical build --prune' drops them for good."
+        )
+    return lines
+
+
+def _change_line(change: Change) -> str:
+    fields = f" [{', '.join(change.fields)}]" if change.fields else ""
+    return f"{_CHANGE_WORDS[change.kind]}: {change.summary} <{change.uid}>{fields}"
+
+
+def _by_kind(kinds: Iterable[str]) -> str:
+    """ "3 added, 1 changed": the rest of a list cut short, by kind."""
+    return ", ".join(f"{count} {kind}" for kind, count in Counter(kinds).items())
+
+
+def sync_report(result: SyncResult) -> list[str]:
+    """The lines ``wego-ical publish`` prints."""
+    lines = []
+    listed = result.actions if result.dry_run else result.done
+    for action in listed:
+        if not action.writes:
+            continue
+        verb = _VERBS[action.kind][result.dry_run]
+        note = f" ({action.note})" if action.note else ""
+        lines.append(f"{verb}: {action.summary} <{action.href}>{note}")
+    for action in result.conflicts:
+        if action.kind == "refused":
+            lines.append(f"not sent: {action.summary} <{action.href}>: {action.note}")
+            continue
+        lines.append(
+            f"conflict: {action.summary} <{action.href}>: {action.note}; left as it is on the "
+            "server (publish --force replaces it)"
+        )
+    # Writes as done (or, in a dry run, planned); unchanged as planned, and the writes
+    # another publish had made already.
+    kinds = Counter(a.kind for a in listed if a.writes)
+    unchanged = sum(a.kind == "unchanged" for a in result.actions) + len(result.found_done)
+    refused = sum(a.kind == "refused" for a in result.conflicts)
+    conflicts = len(result.conflicts) - refused
+    summary = (
+        f"{kinds['create'] + kinds['recreate']} created, {kinds['update']} updated, "
+        f"{kinds['delete']} deleted, {unchanged} unchanged, "
+        f"{plural(conflicts, 'conflict')}"
+        + (f", {refused} refused by the server" if refused else "")
+    )
+    if result.dry_run:
+        lines.append(f"dry run, nothing sent to {result.url}: {summary}")
+    else:
+        changed = plural(len(result.done), "request")
+        lines.append(f"{result.url}: {summary} ({changed} changed data)")
+    return lines
+
+
+# What each kind of write is called in the report: (done, planned in a dry run).
+_VERBS = {
+    "create": ("created", "would create"),
+    "recreate": ("created again", "would create again"),
+    "update": ("updated", "would update"),
+    "delete": ("deleted", "would delete"),
+}
+
+
+def diff_report(diff: Diff) -> list[str]:
+    """The lines ``wego-ical diff`` prints."""
+    lines = []
+    if diff.identity_change is not None:
+        lines.append(f"warning: {diff.identity_change.warning()}")
+        lines.append("  ('wego-ical build' refuses this without --new-uids or --replace.)")
+    lines += change_report(diff.changes, prune_hint=not diff.prune)
+    if diff.changes:
+        return lines
+    out_dir, differ = diff.out_dir, diff.differing
+    if not differ:
+        return [
+            *lines,
+            f"No changes for subscribers: {out_dir} is up to date with {diff.data_path}.",
+        ]
+    shown = ", ".join(str(out_dir / path) for path in differ[:10])
+    more = f" and {len(differ) - 10} more" if len(differ) > 10 else ""
+    lines.append(
+        f"{plural(len(differ), 'file')} in {out_dir} "
+        f"{'differs' if len(differ) == 1 else 'differ'} from what {diff.data_path} builds "
+        f"(missing, edited by hand, damaged, or built by another version): {shown}{more}; "
+        "'wego-ical build' rewrites them."
+    )
+    return [*lines, "No changes for subscribers."]
+
+
+def check_report(checked: Checked) -> list[str]:
+    """The lines ``wego-ical check`` prints: the series and what a build would produce."""
+    series = checked.series
+    info = series.series
+    lines = [
+        f"{checked.data_path}: OK — {info.title} ({info.timezone})",
+        f"  {len(series.events)} events, {checked.entries} calendar entries, "
+        f"{len(series.categories)} categories, {len(series.projects)} projects, "
+        f"{len(series.people)} people",
+    ]
+    if len(info.languages) > 1:
+        further = ", ".join(f"{code}/" for code in info.languages[1:])
+        lines.append(
+            f"  languages: {', '.join(info.languages)} "
+            f"(the feeds below, and the same set in {further})"
+        )
+    lines.append("  would build:")
+    lines += [
+        f"    {plan.path:<45} {plural(len(plan.entries), 'event'):<10} {plan.name}"
+        for plan in checked.feeds
+    ]
+    return lines
+
+
+# A damaged or foreign file can hold millions of findings; the first ones say
+# what is wrong, the count says how much.
+FINDINGS_SHOWN = 100
+
+
+def lint_report(results: Sequence[tuple[Path, Findings | str]]) -> tuple[list[str], int]:
+    """The lines ``wego-ical lint`` prints, and the number of errors."""
+    lines: list[str] = []
+    errors = 0
+    for path, findings in results:
+        if isinstance(findings, str):  # the file could not be read
+            lines.append(f"{path}: error: {findings}")
+            errors += 1
+            continue
+        lines += [finding.render(str(path)) for finding in findings[:FINDINGS_SHOWN]]
+        if findings.total > FINDINGS_SHOWN:
+            lines.append(f"{path}: … and {findings.total - FINDINGS_SHOWN:,} more errors not shown")
+        errors += findings.total
+    lines.append(f"{plural(len(results), 'file')} checked: {plural(errors, 'error')}.")
+    return lines, errors
