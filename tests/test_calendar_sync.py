@@ -8,21 +8,19 @@ import icalendar
 import pytest
 
 from conftest import CONFERENCE_GOLDEN
+from wego_ical.caldav_credentials import credentials
+from wego_ical.caldav_journal import Recorded, journal_path, read_journal
 from wego_ical.calendar_sync import (
     MARKER,
     Action,
     LocalEvent,
-    Recorded,
     SyncResult,
     _AlreadyThere,
     _perform,
-    credentials,
-    journal_path,
     local_events,
     marker_of,
     needs_data,
     plan_sync,
-    read_journal,
 )
 from wego_ical.dav import PreconditionFailed, Resource
 from wego_ical.errors import PublishError

@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import BUILD_TIME, DATA, DIST
-from wego_ical import lint as lint_module
-from wego_ical import publication, render
+from wego_ical import lint_bytes, publication, render
 from wego_ical.cli import main
 from wego_ical.errors import SelfCheckError
 from wego_ical.lint import MAX_DEPTH, MAX_FINDINGS, Finding, lint
@@ -365,14 +364,14 @@ def test_the_quick_physical_check_never_hides_a_finding(pieces: list[bytes]) -> 
     """A file the quick check passes has no physical finding at all (the build relies
     on it for every event it renders)."""
     data = b"".join(pieces)
-    if lint_module._physically_clean(data):
-        assert list(lint_module._physical_findings(data)) == []
-    assert list(lint_module._physical(data)) == list(lint_module._physical_findings(data))
+    if lint_bytes.physically_clean(data):
+        assert list(lint_bytes._physical_findings(data)) == []
+    assert list(lint_bytes.physical_findings_of(data)) == list(lint_bytes._physical_findings(data))
 
 
 def test_the_quick_physical_check_passes_every_generated_file() -> None:
     for path in sorted(DIST.rglob("*.ics")):
-        assert lint_module._physically_clean(path.read_bytes()), path
+        assert lint_bytes.physically_clean(path.read_bytes()), path
 
 
 @pytest.mark.parametrize(
@@ -407,7 +406,7 @@ def test_cli_refuses_pipes_devices_and_huge_files_with_a_message(
     os.mkfifo(fifo)
     big = tmp_path / "big.ics"
     big.write_bytes(b"X" * 2_000)
-    monkeypatch.setattr(lint_module, "MAX_LINT_BYTES", 1_000)
+    monkeypatch.setattr(lint_bytes, "MAX_LINT_BYTES", 1_000)
     result = CliRunner().invoke(
         main, ["lint", str(fifo), "/dev/zero", str(big), str(tmp_path / "missing.ics")]
     )

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from wego_ical.errors import DataError, Problem
-from wego_ical.load import KeyLocator, load_series, parse_series, toml_path
+from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series
+from wego_ical.problems import KeyLocator, toml_path
 
 
 def problems(text: str) -> list[Problem]:

@@ -247,21 +247,21 @@ def test_the_journal_is_never_written_through_a_link(
 def test_a_journal_link_is_refused_with_a_message(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wego_ical import calendar_sync
+    from wego_ical import caldav_journal
 
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
     journal = site / ".dist.wego-ical.caldav.jsonl"
     journal.symlink_to(victim)
     with pytest.raises(WegoIcalError, match="is a symbolic link; remove it"):
-        calendar_sync.read_journal(journal, "http://127.0.0.1/cal/")
+        caldav_journal.read_journal(journal, "http://127.0.0.1/cal/")
     with pytest.raises(WegoIcalError, match="is a symbolic link; remove it"):
-        calendar_sync._append(journal, {"calendar": "x"})
+        caldav_journal.append(journal, {"calendar": "x"})
     assert victim.read_text() == "precious\n"
 
 
 def test_a_journal_nested_deeply_is_read_as_damaged_lines(site: Path) -> None:
-    from wego_ical.calendar_sync import read_journal
+    from wego_ical.caldav_journal import read_journal
 
     journal = site / ".dist.wego-ical.caldav.jsonl"
     line = {"calendar": "http://127.0.0.1/cal/", "href": "/cal/a.ics", "digest": "d", "etag": "e"}

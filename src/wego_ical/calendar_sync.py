@@ -22,17 +22,14 @@ plans and writes.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import json
-import netrc
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from wego_ical import sidecar
+from wego_ical.caldav_credentials import safe_for_credentials
+from wego_ical.caldav_journal import Recorded, append, compact, journal_path, read_journal, record
 from wego_ical.dav import (
     ConnectionLost,
     DavClient,
@@ -51,9 +48,6 @@ if TYPE_CHECKING:
     from wego_ical.state import State
 
 MARKER = "X-WEGO-ICAL-DIGEST"
-USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
-PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
-JOURNAL_SUFFIX = ".wego-ical.caldav.jsonl"
 # Part of every object's digest: changing how objects are made (as when the
 # VTIMEZONE comment was dropped) sends each one again, once.
 OBJECT_FORMAT = b"wego-ical caldav object 2\n"
@@ -67,14 +61,6 @@ class LocalEvent:
     href: str
     summary: str
     body: bytes
-    digest: str
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What the journal says we last stored at one path."""
-
-    etag: str | None
     digest: str
 
 
@@ -313,98 +299,6 @@ def _name(href: str) -> str:
     return href.rsplit("/", 1)[-1].removesuffix(".ics")
 
 
-# --- the journal ------------------------------------------------------------
-
-
-def journal_path(out_dir: Path) -> Path:
-    """Where publishes to calendars are recorded: beside the output folder (like its
-    lock), or inside it, hidden, when the parent cannot be written."""
-    return sidecar.location(out_dir, JOURNAL_SUFFIX)
-
-
-def read_journal(path: Path, url: str) -> dict[str, Recorded]:
-    """What was stored in calendar ``url``, by path, as the journal recorded it."""
-    recorded: dict[str, Recorded] = {}
-    for entry in _journal_entries(path):
-        href, digest, etag = entry.get("href"), entry.get("digest"), entry.get("etag")
-        if entry.get("calendar") != url or not isinstance(href, str):
-            continue
-        if entry.get("deleted"):
-            recorded.pop(href, None)
-        elif isinstance(digest, str):
-            recorded[href] = Recorded(etag if isinstance(etag, str) else None, digest)
-    return recorded
-
-
-def _journal_entries(path: Path) -> Iterator[dict[str, object]]:
-    try:
-        data = sidecar.read_bytes(path)
-    except OSError as exc:
-        raise PublishError(f"{path}: cannot be read ({exc.strerror})") from None
-    for line in data.splitlines() if data is not None else []:
-        # None: a line cut short when a publish was killed.
-        entry = sidecar.parse_json(line)
-        if isinstance(entry, dict):
-            yield entry
-
-
-def _append(path: Path, entry: dict[str, object]) -> None:
-    sidecar.append(path, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
-
-
-def _compact(path: Path) -> None:
-    """Rewrite the journal with only what is current, for every calendar."""
-    current: dict[tuple[str, str], dict[str, object]] = {}
-    for entry in _journal_entries(path):
-        key = (str(entry.get("calendar")), str(entry.get("href")))
-        if entry.get("deleted"):
-            current.pop(key, None)
-        else:
-            current[key] = entry
-    lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in current.values())
-    sidecar.replace(path, lines.encode())
-
-
-# --- credentials ------------------------------------------------------------
-
-
-def credentials(
-    url: str, environ: Mapping[str, str], netrc_file: Path | None
-) -> tuple[str | None, str | None]:
-    """Username and password: from the environment, else from the netrc file
-    (``netrc_file``, else $NETRC, else ~/.netrc) entry for the URL's host."""
-    url = calendar_url(url)
-    username, password = environ.get(USERNAME_VARIABLE), environ.get(PASSWORD_VARIABLE)
-    if username is not None:
-        return username, password
-    path = netrc_file or (Path(environ["NETRC"]) if environ.get("NETRC") else None)
-    if path is None:
-        home = Path(environ.get("HOME", "~")).expanduser()
-        path = home / ".netrc"
-        if not path.exists():
-            return None, None
-    try:
-        entry = netrc.netrc(str(path)).authenticators(urlsplit(url).hostname or "")
-    except FileNotFoundError:
-        raise PublishError(f"{path}: no such netrc file") from None
-    except netrc.NetrcParseError as exc:
-        # Never the exception's text: it quotes the token it stumbled on, which is
-        # often the password.
-        # netrc counts the line it has just read past: "near", not "on".
-        where = f", near line {exc.lineno}" if exc.lineno else ""
-        raise PublishError(
-            f"{path}{where}: cannot be read as a netrc file; each entry is "
-            "'machine HOST login NAME password SECRET' (a password with spaces or quotes "
-            "needs them escaped)"
-        ) from None
-    except OSError as exc:
-        raise PublishError(f"{path}: cannot be used as a netrc file ({exc.strerror})") from None
-    if entry is None:
-        return None, None
-    login, _, secret = entry
-    return login, secret
-
-
 # --- publishing -------------------------------------------------------------
 
 
@@ -424,7 +318,7 @@ def publish_to_calendar(
     Credentials are sent over plain http only to this machine, or with ``allow_http``.
     """
     url = calendar_url(url)
-    if username is not None and not allow_http and not _safe_for_credentials(url):
+    if username is not None and not allow_http and not safe_for_credentials(url):
         raise PublishError(
             f"{url}: the credentials would cross the network unencrypted (plain http to "
             "another machine); use the server's https address, or pass --allow-http if "
@@ -455,7 +349,7 @@ def publish_to_calendar(
             if action.kind == "unchanged" and action.event is not None:
                 known = recorded.get(action.href)
                 if known is None or known.etag != action.etag:
-                    _record(journal, url, action.href, action.etag, action.event.digest)
+                    record(journal, url, action.href, action.etag, action.event.digest)
         for action in [a for a in actions if a.writes]:
             try:
                 done = _perform(client, action, force)
@@ -468,7 +362,7 @@ def publish_to_calendar(
             if isinstance(done, _AlreadyThere):
                 result.found_done.append(action)
                 assert action.event is not None
-                _record(journal, url, action.href, done.etag, action.event.digest)
+                record(journal, url, action.href, done.etag, action.event.digest)
                 continue
             if done is None:
                 result.conflicts.append(
@@ -483,10 +377,10 @@ def publish_to_calendar(
                 continue
             result.done.append(action)
             if action.kind == "delete":
-                _append(journal, {"calendar": url, "href": action.href, "deleted": True})
+                append(journal, {"calendar": url, "href": action.href, "deleted": True})
             elif action.event is not None:
-                _record(journal, url, action.href, done, action.event.digest)
-        _compact(journal)
+                record(journal, url, action.href, done, action.event.digest)
+        compact(journal)
         return result
     except ConnectionLost as exc:
         raise PublishError(
@@ -495,24 +389,6 @@ def publish_to_calendar(
         ) from None
     finally:
         client.close()
-
-
-def _safe_for_credentials(url: str) -> bool:
-    """Whether credentials may be sent to ``url``: over https, or to this machine."""
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return True
-    host = parts.hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _record(journal: Path, url: str, href: str, etag: str | None, digest: str) -> None:
-    _append(journal, {"calendar": url, "href": href, "etag": etag, "digest": digest})
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Command line: a thin click layer. Each command turns its options into one call of
-the library (:mod:`~wego_ical.pipeline`, or :mod:`~wego_ical.serve` for the preview)
+the library (:mod:`~wego_ical.pipeline` for builds, :mod:`~wego_ical.targets` for
+what works on built files, :mod:`~wego_ical.serve` for the preview)
 and prints the lines :mod:`~wego_ical.report` makes of the result.
 
 The library is imported inside the commands that need it, so that ``--help`` and
@@ -313,7 +314,7 @@ def _say(message: str) -> None:
 def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
     """Print a web server configuration that serves the output folder as
     calendar apps need it (types, ETag, caching, gzip). Tested with nginx."""
-    from wego_ical.pipeline import nginx_config
+    from wego_ical.targets import nginx_config
 
     click.echo(nginx_config(out_dir, listen=listen, server_name=server_name), nl=False)
 
@@ -368,8 +369,8 @@ def publish(
     (WEGO_ICAL_CALDAV_USERNAME, WEGO_ICAL_CALDAV_PASSWORD) or a netrc file,
     never from the command line.
     """
-    from wego_ical.pipeline import publish_calendar
     from wego_ical.report import sync_report
+    from wego_ical.targets import publish_calendar
 
     result = publish_calendar(
         out_dir,
@@ -400,8 +401,8 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
     Prints each finding as FILE:LINE: severity: explanation; exits with
     status 1 if any file has an error.
     """
-    from wego_ical.pipeline import lint_files
     from wego_ical.report import lint_report
+    from wego_ical.targets import lint_files
 
     lines, errors = lint_report(lint_files(files, feed=not not_a_feed))
     _echo(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from wego_ical import buildcache
 from wego_ical.errors import OutputError
+from wego_ical.identity import IdentityChange, identity_change_of
 from wego_ical.limits import MAX_FILE_BYTES, read_data_file
 from wego_ical.lock import locked_output, output_folder, shared_lock
 from wego_ical.workers import WorkerSettings
@@ -36,18 +37,13 @@ __all__ = [
     "build",
     "check",
     "diff",
-    "lint_files",
-    "nginx_config",
     "prepare",
-    "publish_calendar",
 ]
 from wego_ical.write import FileResult, check_folder, read_generated_file, write_output
 
 # The stages are imported where they are used: a build that is skipped (nothing
 # changed) needs none of them, nor pydantic, icalendar or Jinja2.
 if TYPE_CHECKING:
-    from wego_ical.calendar_sync import SyncResult
-    from wego_ical.lint import Findings
     from wego_ical.model import Series
     from wego_ical.pieces import Content
     from wego_ical.plan import FeedPlan
@@ -86,40 +82,6 @@ class BuildOptions:
     skip_unchanged: bool = False
     # Told (stage, done, total) as the build goes: the CLI shows it on a terminal.
     progress: Callable[[str, int, int], None] | None = None
-
-
-@dataclass(frozen=True)
-class IdentityChange:
-    """The output folder holds another series, or this one under another id or UID domain."""
-
-    out_dir: Path
-    data_path: Path
-    before: tuple[str, str | None]
-    now: tuple[str, str]
-
-    def warning(self) -> str:
-        """What subscribers will see if the build goes ahead."""
-        return (
-            f"every event gets a new UID: subscribers will see duplicates "
-            f"(series {_identity(self.before)} becomes {_identity(self.now)}; the old events "
-            "are cancelled and the new ones added)"
-        )
-
-    def refusal(self) -> str:
-        """Why a build stops, and the ways forward."""
-        return (
-            f"{self.out_dir} holds the feeds of series {_identity(self.before)}, but "
-            f"{self.data_path} is series {_identity(self.now)}. Building it here would cancel "
-            "every published event and publish them all again under new UIDs: subscribers "
-            "would see duplicates. Build this series into another folder with --out; pass "
-            "--replace to start this folder over with it; or, if you renamed this series on "
-            "purpose, pass --new-uids."
-        )
-
-
-def _identity(identity: tuple[str, str | None]) -> str:
-    series_id, domain = identity
-    return f"'{series_id}' (UIDs …@{domain})" if domain else f"'{series_id}'"
 
 
 @dataclass(frozen=True)
@@ -333,7 +295,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     # The output folder's own state: which files its last build generated.
     own = read_state(options.out_dir) if separate else previous
     generated_before = _listed(own, "")
-    change = _identity_change(previous, series, state_dir, options.data_path)
+    change = identity_change_of(previous, series, state_dir, options.data_path)
     # --replace starts over (no cancellations, every old file removed), in every
     # language, but only in a folder that holds another series.
     starting_over = change is not None and options.replace
@@ -440,19 +402,6 @@ def _listed(state: State | None, folder: str) -> list[str]:
     return [prefix + path for path in state.generated] if state else []
 
 
-def _identity_change(
-    previous: State | None, series: Series, folder: Path, data_path: Path
-) -> IdentityChange | None:
-    """How the series identity differs from the one published in ``folder``, if it does."""
-    if previous is None:
-        return None
-    info = series.series
-    domain = previous.recorded_uid_domain()
-    if previous.series == info.id and domain in (None, info.uid_domain):
-        return None
-    return IdentityChange(folder, data_path, (previous.series, domain), (info.id, info.uid_domain))
-
-
 def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
     """The VEVENT text of each event of a previous build: the one in the main feed (one
     file holds them all) with the digest its feeds.json records, else the one in
@@ -543,52 +492,3 @@ def check(data_path: Path) -> Checked:
 
     series = load_series(data_path)
     return Checked(data_path, series, len(calendar_entries(series)), plan_feeds(series))
-
-
-def lint_files(paths: Iterable[Path], *, feed: bool) -> list[tuple[Path, Findings | str]]:
-    """The findings of each iCalendar file, or why it could not be read."""
-    from wego_ical.errors import UnreadableFileError
-    from wego_ical.lint import lint, read_for_lint
-
-    results: list[tuple[Path, Findings | str]] = []
-    for path in paths:
-        try:
-            results.append((path, lint(read_for_lint(path), feed=feed)))
-        except UnreadableFileError as exc:
-            results.append((path, str(exc)))
-    return results
-
-
-def nginx_config(out_dir: Path, *, listen: str, server_name: str) -> str:
-    """The nginx ``server`` block that serves ``out_dir`` (values checked first)."""
-    from wego_ical.hosting import nginx_server
-
-    return nginx_server(out_dir, listen=listen, server_name=server_name)
-
-
-def publish_calendar(
-    out_dir: Path,
-    url: str,
-    *,
-    feed: str,
-    netrc_file: Path | None,
-    environ: Mapping[str, str],
-    dry_run: bool,
-    force: bool,
-    allow_http: bool,
-) -> SyncResult:
-    """Bring the CalDAV calendar at ``url`` in line with ``feed`` (credentials from
-    ``environ`` or the netrc file)."""
-    from wego_ical.calendar_sync import credentials, publish_to_calendar
-
-    username, password = credentials(url, environ, netrc_file)
-    return publish_to_calendar(
-        out_dir,
-        url,
-        feed=feed,
-        username=username,
-        password=password,
-        dry_run=dry_run,
-        force=force,
-        allow_http=allow_http,
-    )

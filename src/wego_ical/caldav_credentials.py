@@ -1,0 +1,86 @@
+"""Credentials for ``publish --caldav``: from the environment or a netrc file, never
+from the command line or the address, never shown; sent over plain http only to
+this machine unless the organiser allows it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import netrc
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from wego_ical.dav import (
+    calendar_url,
+)
+from wego_ical.errors import PublishError
+
+if TYPE_CHECKING:
+    pass
+
+MARKER = "X-WEGO-ICAL-DIGEST"
+USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
+PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
+JOURNAL_SUFFIX = ".wego-ical.caldav.jsonl"
+# Part of every object's digest: changing how objects are made (as when the
+# VTIMEZONE comment was dropped) sends each one again, once.
+OBJECT_FORMAT = b"wego-ical caldav object 2\n"
+
+
+USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
+
+
+PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
+
+
+def credentials(
+    url: str, environ: Mapping[str, str], netrc_file: Path | None
+) -> tuple[str | None, str | None]:
+    """Username and password: from the environment, else from the netrc file
+    (``netrc_file``, else $NETRC, else ~/.netrc) entry for the URL's host."""
+    url = calendar_url(url)
+    username, password = environ.get(USERNAME_VARIABLE), environ.get(PASSWORD_VARIABLE)
+    if username is not None:
+        return username, password
+    path = netrc_file or (Path(environ["NETRC"]) if environ.get("NETRC") else None)
+    if path is None:
+        home = Path(environ.get("HOME", "~")).expanduser()
+        path = home / ".netrc"
+        if not path.exists():
+            return None, None
+    try:
+        entry = netrc.netrc(str(path)).authenticators(urlsplit(url).hostname or "")
+    except FileNotFoundError:
+        raise PublishError(f"{path}: no such netrc file") from None
+    except netrc.NetrcParseError as exc:
+        # Never the exception's text: it quotes the token it stumbled on, which is
+        # often the password.
+        # netrc counts the line it has just read past: "near", not "on".
+        where = f", near line {exc.lineno}" if exc.lineno else ""
+        raise PublishError(
+            f"{path}{where}: cannot be read as a netrc file; each entry is "
+            "'machine HOST login NAME password SECRET' (a password with spaces or quotes "
+            "needs them escaped)"
+        ) from None
+    except OSError as exc:
+        raise PublishError(f"{path}: cannot be used as a netrc file ({exc.strerror})") from None
+    if entry is None:
+        return None, None
+    login, _, secret = entry
+    return login, secret
+
+
+def safe_for_credentials(url: str) -> bool:
+    """Whether credentials may be sent to ``url``: over https, or to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,85 @@
+"""pipeline: the library entry points of build, diff and check, called as a program
+would (sqlite-utils style), without the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from wego_ical.errors import DataError, OutputError
+from wego_ical.pipeline import BuildOptions, build, check, diff, prepare
+
+NOW = datetime(2030, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    copy = tmp_path / "events.toml"
+    shutil.copy(DATA, copy)
+    return copy
+
+
+def _options(data: Path, out: Path, **extra: object) -> BuildOptions:
+    return BuildOptions(data, out, NOW, **extra)  # type: ignore[arg-type]
+
+
+def test_build_returns_what_it_wrote_and_what_subscribers_see(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = build(_options(data, out))
+    assert result.publication is not None
+    assert {change.kind for change in result.changes} == {"added"}
+    assert len(result.changes) == 14  # 7 entries in two languages
+    written = {f.path for f in result.files if f.action == "written"}
+    assert {"all.ics", "feeds.json", "index.html", "ko/all.ics"} <= written
+    assert all((out / path).is_file() for path in written)
+    assert result.warnings == []
+
+
+def test_prepare_and_diff_write_nothing(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    prepared = prepare(_options(data, out))
+    assert "all.ics" in prepared.files
+    assert not out.exists()
+    build(_options(data, out))
+    data.write_text(data.read_text().replace("start = 09:30:00", "start = 09:35:00", 1))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    found = diff(_options(data, out))
+    assert [change.kind for change in found.changes] == ["changed", "changed"]
+    assert found.differing == []
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_diff_names_files_edited_by_hand_when_nothing_changed(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(_options(data, out))
+    (out / "part-1.ics").write_bytes(b"edited")
+    found = diff(_options(data, out))
+    assert found.changes == []
+    assert found.differing == ["part-1.ics"]
+
+
+def test_check_plans_the_feeds(data: Path) -> None:
+    checked = check(data)
+    assert checked.entries == 7
+    assert [plan.path for plan in checked.feeds][:2] == ["all.ics", "part-1.ics"]
+
+
+def test_bad_data_raises_every_problem_and_writes_nothing(data: Path, tmp_path: Path) -> None:
+    data.write_text(data.read_text().replace('timezone = "Asia/Seoul"', 'timezone = "Seoul"'))
+    with pytest.raises(DataError) as caught:
+        build(_options(data, tmp_path / "dist"))
+    assert "Did you mean 'Asia/Seoul'?" in str(caught.value)
+    assert not (tmp_path / "dist").exists()
+
+
+def test_another_series_in_the_folder_is_refused(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(_options(data, out))
+    data.write_text(data.read_text().replace('id = "wego-awards-4"', 'id = "other"', 1))
+    with pytest.raises(OutputError, match="pass --replace"):
+        build(_options(data, out))
+    assert build(_options(data, out, replace=True, new_uids=True)).publication is not None
