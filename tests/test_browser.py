@@ -21,7 +21,7 @@ import icalendar
 import pytest
 
 from conftest import CONFERENCE, DATA, DIST, ROOT
-from wego_ical.links import MAX_URL
+from wego_ical.limits import MAX_URL
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wego_ical import links
+from wego_ical import limits, links
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2021, 8, 26, 9, 0, tzinfo=SEOUL)
@@ -77,8 +77,8 @@ def test_long_details_are_cut_to_keep_links_usable() -> None:
         details = query.get("details", query.get("body"))
         assert details is not None
         assert details[0].endswith("word…")
-        assert len(url) <= links.MAX_URL
-    assert len(found.office365) > links.MAX_URL - 20  # the longest: as much text as fits
+        assert len(url) <= limits.MAX_URL
+    assert len(found.office365) > limits.MAX_URL - 20  # the longest: as much text as fits
 
 
 DESCRIPTION = "\n\n".join(

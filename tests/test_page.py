@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DST_EXAMPLE
-from wego_ical import links
+from wego_ical import limits, links
 from wego_ical.cli import main
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series
@@ -146,7 +146,7 @@ def test_ceremony_add_links_are_shortened_between_items_and_keep_the_event_page(
     (ceremony,) = _add_events(html.split('id="ceremony"', 1)[1])
     found = ceremony.links("x.ics")
     for url in (found.google, found.outlook, found.office365):
-        assert len(url) <= links.MAX_URL
+        assert len(url) <= limits.MAX_URL
     details = ceremony.details
     assert details.endswith(
         "Event page: https://we-gov.org/general-assembly/wego-5th-general-assembly/"

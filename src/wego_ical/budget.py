@@ -12,12 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The largest file a build may write: all.ics of a 100,000-session series is
-# about 130 MB.
-MAX_OUTPUT_FILE_BYTES = 256_000_000
-# All files of a build, every language together (100,000 sessions in one
-# language write about 1.3 GB).
-MAX_OUTPUT_BYTES = 2_000_000_000
+from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES
+
 # What one copy of an entry takes besides its description: its other properties
 # and its share of the zones (about 880 bytes an event in the WeGO feeds).
 COPY_OVERHEAD = 800

@@ -27,16 +27,10 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wego_ical.errors import PublishError
+from wego_ical.limits import DEADLINE, MAX_ANSWER_BYTES, TIMEOUT
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
-# Seconds one read or write on the connection may wait.
-TIMEOUT = 60
-# Seconds one whole request may take, answer included: a server that drips its
-# answer one byte at a time never trips TIMEOUT.
-DEADLINE = 300
-# The largest answer read (a PROPFIND of 100,000 objects is about 30 MB).
-MAX_ANSWER_BYTES = 128_000_000
 # Resources asked for in one calendar-multiget.
 MULTIGET_BATCH = 200
 

@@ -1,11 +1,83 @@
-"""Limits on the input, in a module of their own so that checking them imports nothing."""
+"""Every limit wego-ical sets, in one place: on the data file, the output, the files it
+reads besides, and what it accepts from servers and clients. It imports nothing
+heavy, so that checking a limit costs nothing.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+
+# --- the data file -----------------------------------------------------------
 
 # The largest data file read (a 100,000-session series is about 55 MB).
 MAX_FILE_BYTES = 64_000_000
+# Sessions and events in one file.
+MAX_ENTRIES = 250_000
+# An id becomes a file name and part of a UID.
+MAX_ID_LENGTH = 64
+# A title or a name; a description (calendar apps cut or reject longer texts).
+MAX_LINE_LENGTH = 500
+MAX_TEXT_LENGTH = 50_000
+# The descriptions of all entries together: a few hundred characters for each
+# of the most entries a file may have. A short file can still make gigabytes
+# of feeds by repeating a long shared text (topics, jury) in every session.
+MAX_TOTAL_DESCRIPTIONS = 200_000_000
+# The years a series may use: calendar clients handle no earlier or later dates
+# reliably, and a date near the ends of Python's range cannot be moved to UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+# A session longer than this is a typo (an end_date a day too late), not a session.
+MAX_SESSION = timedelta(hours=24)
+
+# --- the output --------------------------------------------------------------
+
+# The largest file a build may write: all.ics of a 100,000-session series is
+# about 130 MB.
+MAX_OUTPUT_FILE_BYTES = 256_000_000
+# All files of a build, every language together (100,000 sessions in one
+# language write about 1.3 GB).
+MAX_OUTPUT_BYTES = 2_000_000_000
+# The longest "add to calendar" address handed out. Google answers 400 and
+# some proxies 414 to addresses of several thousand characters, and old
+# browsers stop at 2,083; the full text is in the .ics file anyway.
+MAX_URL = 2000
+
+# --- files read besides the data ---------------------------------------------
+
+# The lock's record, the build record, the CalDAV journal (that of 100,000
+# objects is about 40 MB).
+MAX_SIDECAR_BYTES = 256_000_000
+# A file given to ``wego-ical lint`` (a feed of 100,000 sessions is about 60 MB).
+MAX_LINT_BYTES = 128_000_000
+# The findings kept for one file: a damaged or hostile file can have one on
+# every line (24 MB of "X:\r" had eight million); past this many, the rest are
+# only counted.
+MAX_FINDINGS = 1000
+# No client nests components deeper than a few levels; a file that does is
+# reported once and its deeper part only counted (memory stays bounded).
+MAX_DEPTH = 100
+
+# --- CalDAV servers ----------------------------------------------------------
+
+# Seconds one read or write on the connection may wait.
+TIMEOUT = 60
+# Seconds one whole request may take, answer included: a server that drips its
+# answer one byte at a time never trips TIMEOUT.
+DEADLINE = 300
+# The largest answer read (a PROPFIND of 100,000 objects is about 30 MB).
+MAX_ANSWER_BYTES = 128_000_000
+
+# --- the preview server ------------------------------------------------------
+
+# Longer request paths cannot name a file on any common file system.
+MAX_SEGMENT_BYTES = 255
+MAX_PATH_BYTES = 4096
+# Seconds a connection may stay silent.
+CONNECTION_TIMEOUT = 30.0
+# Connections served at once; when all are taken, the longest idle one is closed.
+MAX_CONNECTIONS = 64
+# Seconds a new connection may wait for a slot once an idle one was closed for it.
+SLOT_WAIT = 0.5
 
 
 def read_data_file(path: Path) -> bytes:

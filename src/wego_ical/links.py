@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from wego_ical.limits import MAX_URL
 from wego_ical.text import iso_utc
 
 GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
@@ -17,10 +18,6 @@ OUTLOOK_OFFICE = "https://outlook.office.com/calendar/0/deeplink/compose"
 OUTLOOK_ADD_FROM_WEB = "https://outlook.live.com/calendar/0/addfromweb"
 OFFICE_ADD_FROM_WEB = "https://outlook.office.com/calendar/0/addfromweb"
 
-# The longest "add to calendar" address we hand out. Google answers 400 and
-# some proxies 414 to addresses of several thousand characters, and old
-# browsers stop at 2,083; the full text is in the .ics file anyway.
-MAX_URL = 2000
 # A list cut short ends with this line (the language's own words are passed in).
 AND_MORE = "…and {} more"
 # A paragraph shortened to fewer characters than this is dropped instead.

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar.parser import Contentline
 
+from wego_ical.limits import MAX_DEPTH, MAX_FINDINGS
 from wego_ical.lint_bytes import Finding, physical_findings_of
 
 __all__ = ["MAX_DEPTH", "MAX_FINDINGS", "Finding", "Findings", "lint", "lint_event"]
@@ -68,12 +69,6 @@ class _Component:
             if child.name == name:
                 yield child
             pending.extend(reversed(child.children))
-
-
-# The most findings one file gets: a damaged or hostile file can have one on
-# every line (24 MB of "X:\r" had eight million), and the first ones say what
-# is wrong. Past this many, the rest are counted as one more finding.
-MAX_FINDINGS = 1000
 
 
 class Findings(list[Finding]):
@@ -267,9 +262,6 @@ class _Tree:
 
 # Components kept even when empty: the checks have something to say about them.
 _CHECKED = {"VCALENDAR", "VEVENT", "VTIMEZONE"}
-# No client nests components deeper than a few levels; a file that does is
-# reported once and its deeper part only counted (memory stays bounded).
-MAX_DEPTH = 100
 
 
 def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wego_ical.errors import UnreadableFileError
+from wego_ical.limits import MAX_LINT_BYTES
 
 MAX_OCTETS = 75
 _DATE_TIME = re.compile(r"^(\d{8})T(\d{6})(Z?)$")
@@ -38,11 +39,6 @@ class Finding:
         """``file:line: error: message``."""
         where = f"{name}:{self.line}" if self.line else name
         return f"{where}: error: {self.message}"
-
-
-# The largest file ``wego-ical lint`` reads (a feed of 100,000 sessions is about
-# 60 MB).
-MAX_LINT_BYTES = 128_000_000
 
 
 def read_for_lint(path: Path) -> bytes:

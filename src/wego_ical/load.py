@@ -22,10 +22,14 @@ from wego_ical import strings
 from wego_ical.budget import EntrySize, copy_bytes, over_budget
 from wego_ical.errors import DataError, Problem
 from wego_ical.languages import TranslationProblem, declared_languages, labels_for, resolve
-from wego_ical.limits import MAX_FILE_BYTES, read_data_file
-from wego_ical.model import (
+from wego_ical.limits import (
     MAX_ENTRIES,
+    MAX_FILE_BYTES,
     MAX_TEXT_LENGTH,
+    MAX_TOTAL_DESCRIPTIONS,
+    read_data_file,
+)
+from wego_ical.model import (
     CalendarEntry,
     Series,
     located_entries,
@@ -221,12 +225,6 @@ def _validated(
     if problems:
         raise DataError(path, problems)
     return series, sizes
-
-
-# The descriptions of all entries together: a few hundred characters for each
-# of the most entries a file may have. A short file can still make gigabytes
-# of feeds by repeating a long shared text (topics, jury) in every session.
-MAX_TOTAL_DESCRIPTIONS = 200_000_000
 
 
 def _composed_problems(

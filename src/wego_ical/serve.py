@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wego_ical.errors import WegoIcalError
-from wego_ical.limits import read_data_file
+from wego_ical.limits import (
+    CONNECTION_TIMEOUT,
+    MAX_CONNECTIONS,
+    MAX_PATH_BYTES,
+    MAX_SEGMENT_BYTES,
+    SLOT_WAIT,
+    read_data_file,
+)
 from wego_ical.pipeline import BuildOptions, build
 from wego_ical.words import plural
 from wego_ical.workers import fork_is_safe, in_fresh_process, start_fresh_processes
@@ -59,11 +66,6 @@ def content_type(path: Path) -> str:
         return known
     guessed, _ = mimetypes.guess_type(path.name)
     return guessed or "application/octet-stream"
-
-
-# Longer paths cannot name a file on any common file system.
-MAX_SEGMENT_BYTES = 255
-MAX_PATH_BYTES = 4096
 
 
 class PathTooLong(Exception):
@@ -94,14 +96,6 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
     if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
         return None
     return resolved
-
-
-CONNECTION_TIMEOUT = 30.0
-# Connections served at once; more are answered 503 at once rather than each
-# taking a thread.
-MAX_CONNECTIONS = 64
-# How long a new connection may wait for a slot once an idle one was closed for it.
-SLOT_WAIT = 0.5
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -266,7 +260,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     """A request handler class serving the files below ``root``."""
-    return type("PreviewHandler", (PreviewHandler,), {"root": root})
+    # The timeout is read now, not when this module was imported (tests shorten it).
+    return type("PreviewHandler", (PreviewHandler,), {"root": root, "timeout": CONNECTION_TIMEOUT})
 
 
 @dataclass

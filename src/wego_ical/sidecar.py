@@ -23,9 +23,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from wego_ical.errors import OutputError
-
-# The largest sidecar file read (the journal of 100,000 objects is about 40 MB).
-MAX_SIDECAR_BYTES = 256_000_000
+from wego_ical.limits import MAX_SIDECAR_BYTES
 
 STAGING_PREFIX = ".wego-ical-staging-"
 # tempfile.mkdtemp's random part: eight of these characters.

@@ -18,8 +18,6 @@ from wego_ical.model.entries import (
 from wego_ical.model.schedule import local_time_problem
 from wego_ical.model.tables import Category, Event, PersonRef, Series, Session
 from wego_ical.model.values import (
-    MAX_ENTRIES,
-    MAX_TEXT_LENGTH,
     TEXT_CHECKS,
     load_zone,
     url_problem,
@@ -27,8 +25,6 @@ from wego_ical.model.values import (
 )
 
 __all__ = [
-    "MAX_ENTRIES",
-    "MAX_TEXT_LENGTH",
     "TEXT_CHECKS",
     "CalendarEntry",
     "Category",

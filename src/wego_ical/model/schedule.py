@@ -13,14 +13,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from wego_ical.limits import MAX_SESSION
 from wego_ical.model.context import ValidationContext
 from wego_ical.model.values import load_zone
 
 if TYPE_CHECKING:
     from wego_ical.model.tables import Event, Session
-
-# A session longer than this is a typo (an end_date a day too late), not a session.
-MAX_SESSION = timedelta(hours=24)
 
 
 def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitErrorDetails]:

@@ -21,15 +21,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from wego_ical.limits import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ID_LENGTH,
+    MAX_LINE_LENGTH,
+    MAX_TEXT_LENGTH,
+)
 from wego_ical.locales import language_problem
 from wego_ical.words import closest
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
-MAX_ID_LENGTH = 64
-MAX_LINE_LENGTH = 500
-MAX_TEXT_LENGTH = 50_000
-MAX_ENTRIES = 250_000
 # Feed file names that the build itself uses at the top of the output folder.
 RESERVED_EVENT_IDS = frozenset({"all", "categories", "events", "feeds", "index"})
 # C0/C1 control characters (other than newline and tab in long texts) break
@@ -191,11 +194,6 @@ def _check_language(value: str) -> str:
     if problem:
         raise PydanticCustomError("language", "{problem}", {"problem": problem})
     return value
-
-
-# The years a series may use: calendar clients handle no earlier or later dates
-# reliably, and a date near the ends of Python's range cannot be moved to UTC.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 def check_year(value: date) -> date:
