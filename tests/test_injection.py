@@ -15,7 +15,7 @@ from parsers import vobject_read
 from wego_ical.errors import DataError
 from wego_ical.lint import lint
 from wego_ical.load import parse_series
-from wego_ical.publication import publish
+from wego_ical.publication import make_publication
 
 PAYLOAD = (
     "x\r\nBEGIN:VEVENT\r\nUID:evil@example.org\r\nDTSTAMP:20200101T000000Z\r\n"
@@ -98,7 +98,7 @@ EXPECTED_PROPERTIES = Counter(
 
 
 def test_text_cannot_add_components_or_properties() -> None:
-    publication = publish(parse_series(series_text()), None, BUILD_TIME)
+    publication = make_publication(parse_series(series_text()), None, BUILD_TIME)
     files = {path: publication.content(path) for path in publication.files}
     for path, content in files.items():
         if not path.endswith(".ics"):

@@ -18,7 +18,7 @@ from wego_ical.errors import SelfCheckError
 from wego_ical.lint import MAX_DEPTH, MAX_FINDINGS, Finding, lint
 from wego_ical.model import Series
 from wego_ical.pipeline import BuildOptions, build
-from wego_ical.publication import publish
+from wego_ical.publication import make_publication
 from wego_ical.workers import WorkerSettings
 
 GOOD = [
@@ -193,7 +193,7 @@ def test_build_checks_its_own_output_before_writing(
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     monkeypatch.setattr(publication, "build_envelope", broken_envelope)
     # A feed's envelope is made and checked when its file is produced.
-    published = publish(wego, None, BUILD_TIME)
+    published = make_publication(wego, None, BUILD_TIME)
     with pytest.raises(SelfCheckError, match="failed their own checks, so nothing was written"):
         published.content("all.ics")
     fresh = tmp_path / "fresh"

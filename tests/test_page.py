@@ -13,11 +13,11 @@ from wego_ical import limits, links
 from wego_ical.cli import main
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import Series
-from wego_ical.publication import publish
+from wego_ical.publication import make_publication
 
 
 def page(series: Series) -> str:
-    return publish(series, None, BUILD_TIME).content("index.html").decode("utf-8")
+    return make_publication(series, None, BUILD_TIME).content("index.html").decode("utf-8")
 
 
 class Collector(HTMLParser):
@@ -65,7 +65,7 @@ def test_offers_everything_first_then_every_feed_with_counts_and_downloads(
 
 
 def test_unpublished_feeds_are_linked_by_the_page_itself(wego: Series) -> None:
-    publication = publish(wego, None, BUILD_TIME)
+    publication = make_publication(wego, None, BUILD_TIME)
     html = publication.content("index.html").decode("utf-8")
     assert "webcal://" not in html and "calendar/render?cid" not in html
     # The subscribe links wait, hidden, for the script to learn the page's address.
@@ -78,7 +78,7 @@ def test_unpublished_feeds_are_linked_by_the_page_itself(wego: Series) -> None:
 
 
 def test_published_feeds_link_to_calendar_apps() -> None:
-    publication = publish(load_series(DST_EXAMPLE), None, BUILD_TIME)
+    publication = make_publication(load_series(DST_EXAMPLE), None, BUILD_TIME)
     html = publication.content("index.html").decode("utf-8")
     assert 'href="webcal://calendar.example.org/civic-tech/all.ics"' in html
     assert (

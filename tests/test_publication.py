@@ -19,7 +19,7 @@ from wego_ical.lint import Finding
 from wego_ical.load import parse_series
 from wego_ical.model import Series, calendar_entries, entry_uid
 from wego_ical.plan import plan_feeds
-from wego_ical.publication import EventTexts, publish
+from wego_ical.publication import EventTexts, make_publication
 from wego_ical.text import describe
 from wego_ical.workers import WorkerSettings
 
@@ -298,7 +298,7 @@ def test_self_check_errors_found_in_worker_processes_stop_the_build(
 ) -> None:
     broken = Finding(3, "broken on purpose")
     monkeypatch.setattr(render, "lint_event", lambda text, zones: [broken])
-    publication = publish(
+    publication = make_publication(
         wego,
         None,
         datetime(2026, 1, 1, tzinfo=UTC),
@@ -315,7 +315,7 @@ def test_diff_renders_no_event(wego: Series, monkeypatch: pytest.MonkeyPatch) ->
         raise AssertionError("rendered")
 
     monkeypatch.setattr(render, "build_vevent", fail)
-    publication = publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
+    publication = make_publication(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
     assert len(publication.changes) == 7  # what diff shows needs no rendering
     with pytest.raises(AssertionError, match="rendered"):
         publication.content("all.ics")
@@ -331,7 +331,7 @@ def test_a_worker_process_that_dies_is_reported(
         os._exit(9)
 
     monkeypatch.setattr(render, "build_vevent", die)
-    publication = publish(
+    publication = make_publication(
         wego,
         None,
         datetime(2026, 1, 1, tzinfo=UTC),
@@ -373,10 +373,10 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
         "from datetime import UTC, datetime\n"
         "from conftest import DATA\n"
         "from wego_ical.load import load_series\n"
-        "from wego_ical.publication import publish\n"
+        "from wego_ical.publication import make_publication\n"
         "from wego_ical.workers import WorkerSettings\n"
         "settings = WorkerSettings(processes=2, min_chunk=1)\n"
-        "publication = publish(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC),"
+        "publication = make_publication(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC),"
         " workers=settings)\n"
         "print('before the workers')\n"  # stdout is a pipe: buffered, not yet written
         "publication.content('all.ics')\n"
@@ -394,14 +394,14 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
 def test_self_check_errors_in_a_cancelled_copy_stop_the_build(
     wego: Series, wego_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = publish(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state
+    first = make_publication(wego, None, datetime(2026, 1, 1, tzinfo=UTC)).state
     moved = parse_series(
         wego_text.replace('category = "mobility"\nprojects', 'category = "safe-city"\nprojects', 1)
     )
     broken = Finding(2, "broken on purpose")
     monkeypatch.setattr(render, "lint_event", lambda text, zones: [broken])
     with pytest.raises(SelfCheckError) as raised:
-        publish(moved, first, datetime(2026, 2, 1, tzinfo=UTC))
+        make_publication(moved, first, datetime(2026, 2, 1, tzinfo=UTC))
     assert (
         "wego-awards-4.part-1.mobility@we-gov.org (cancelled in categories/mobility.ics):2: "
         "error: broken on purpose"

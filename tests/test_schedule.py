@@ -14,7 +14,7 @@ from wego_ical.errors import DataError
 from wego_ical.links import add_event
 from wego_ical.load import load_series, parse_series
 from wego_ical.model import calendar_entries
-from wego_ical.publication import publish
+from wego_ical.publication import make_publication
 from wego_ical.state import Snapshot
 
 HEAD = """
@@ -174,7 +174,9 @@ def test_a_feed_has_one_vtimezone_per_zone_it_uses() -> None:
 
 
 def test_the_page_shows_each_time_in_its_own_zone_and_whole_days() -> None:
-    html = publish(load_series(CONFERENCE), None, BUILD_TIME).content("index.html").decode()
+    html = (
+        make_publication(load_series(CONFERENCE), None, BUILD_TIME).content("index.html").decode()
+    )
     assert "Tuesday 24 March 2026 – Thursday 26 March 2026" in html
     assert "All day, until Thursday 26 March 2026" in html
     assert "22:00–Thursday 26 March 2026, 01:00 GMT (Europe/London, UTC+00:00)" in html

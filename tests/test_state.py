@@ -148,10 +148,10 @@ def test_a_state_nested_absurdly_deep_is_refused_with_a_message(opener: str) -> 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 1000])
 def test_feeds_json_in_pieces_is_the_whole_dump(wego: Series, batch: int) -> None:
-    from wego_ical.publication import publish
+    from wego_ical.publication import make_publication
     from wego_ical.state import _STATE
 
-    state = publish(wego, None, BUILD_TIME).state
+    state = make_publication(wego, None, BUILD_TIME).state
     whole = _STATE.dump_json(state, indent=2, exclude_none=True) + b"\n"
     assert b"".join(state.json_chunks(batch)) == whole
     empty = replace(state, events=[])

@@ -15,7 +15,7 @@ from wego_ical import produce as produce_module
 from wego_ical import write as write_module
 from wego_ical.errors import OutputError
 from wego_ical.pieces import Content
-from wego_ical.write import Action, FileResult, write_output
+from wego_ical.write import FileAction, FileResult, write_output
 
 FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
 MANIFEST = "feeds.json"
@@ -335,7 +335,7 @@ def test_a_recorded_staging_folder_elsewhere_is_never_removed(tmp_path: Path) ->
     ],
 )
 def test_content_produced_in_chunks_is_compared_while_streamed(
-    tmp_path: Path, old: bytes, chunks: list[bytes], action: Action
+    tmp_path: Path, old: bytes, chunks: list[bytes], action: FileAction
 ) -> None:
     out = tmp_path / "dist"
     write(out, {"index.html": old}, {})

@@ -361,11 +361,11 @@ def _publish_edition(
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
     from wego_ical.page import QR_SCRIPT
-    from wego_ical.publication import publish
+    from wego_ical.publication import make_publication
 
     state_dir = options.state_dir or options.out_dir
     rendered = _rendered_events(state_dir / folder, previous) if previous else {}
-    return publish(
+    return make_publication(
         series,
         previous,
         options.now,
@@ -405,7 +405,7 @@ def _listed(state: State | None, folder: str) -> list[str]:
 def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
     """The VEVENT text of each event of a previous build: the one in the main feed (one
     file holds them all) with the digest its feeds.json records, else the one in
-    the event's own file (which publish() reuses only if its digest matches).
+    the event's own file (which make_publication() reuses only if its digest matches).
     """
     from wego_ical.plan import MAIN_FEED, event_file
     from wego_ical.render import vevent_of, vevents_in

@@ -81,7 +81,7 @@ class Publication:
         return list(self.state.feeds)
 
 
-def publish(
+def make_publication(
     series: Series,
     previous: State | None,
     now: datetime,

@@ -51,7 +51,7 @@ class Period:
 
 
 @dataclass(frozen=True)
-class Change:
+class OffsetChange:
     """One change of a zone's clocks, at ``instant`` (UTC, to the second)."""
 
     instant: datetime
@@ -79,7 +79,7 @@ def period_at(zone: ZoneInfo, timestamp: float) -> Period:
     )
 
 
-def changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[Change]:
+def changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[OffsetChange]:
     """Every change of ``zone``'s clocks at or after ``start`` and before ``end`` (aware)."""
     low = int(start.timestamp()) - 1
     stop = int(end.timestamp())
@@ -97,7 +97,7 @@ def changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[Change]:
     return [change for change in found if change.instant < end]
 
 
-def _locate(zone: ZoneInfo, low: int, high: int, before: Period) -> Change:
+def _locate(zone: ZoneInfo, low: int, high: int, before: Period) -> OffsetChange:
     """The first second in (low, high] whose period differs from ``before``."""
     while high - low > 1:
         middle = (low + high) // 2
@@ -105,7 +105,7 @@ def _locate(zone: ZoneInfo, low: int, high: int, before: Period) -> Change:
             low = middle
         else:
             high = middle
-    return Change(datetime.fromtimestamp(high, UTC), before, period_at(zone, high))
+    return OffsetChange(datetime.fromtimestamp(high, UTC), before, period_at(zone, high))
 
 
 def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
@@ -124,7 +124,7 @@ def checked_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     return component
 
 
-def _changes_in_years(zone: ZoneInfo, first_year: int, last_year: int) -> list[Change]:
+def _changes_in_years(zone: ZoneInfo, first_year: int, last_year: int) -> list[OffsetChange]:
     return changes(
         zone,
         datetime(first_year, 1, 1, tzinfo=zone),
@@ -132,7 +132,7 @@ def _changes_in_years(zone: ZoneInfo, first_year: int, last_year: int) -> list[C
     )
 
 
-def _build(zone: ZoneInfo, first_year: int, last_year: int, found: list[Change]) -> Timezone:
+def _build(zone: ZoneInfo, first_year: int, last_year: int, found: list[OffsetChange]) -> Timezone:
     tzid = str(zone.key)
     start_local = datetime(first_year, 1, 1)
     start = start_local.replace(tzinfo=zone)
@@ -181,9 +181,9 @@ def _observance(
     return observance
 
 
-def _groups(found: list[Change]) -> Iterator[list[Change]]:
+def _groups(found: list[OffsetChange]) -> Iterator[list[OffsetChange]]:
     """Changes that could share one observance: same kind, offsets, name and wall time."""
-    groups: dict[tuple[object, ...], list[Change]] = {}
+    groups: dict[tuple[object, ...], list[OffsetChange]] = {}
     for change in found:
         onset = change.local_onset
         key = (change.daylight, change.before, change.after, onset.month, onset.time())
@@ -191,7 +191,9 @@ def _groups(found: list[Change]) -> Iterator[list[Change]]:
     yield from groups.values()
 
 
-def _yearly_rule(group: list[Change], following: list[Change], last_year: int) -> vRecur | None:
+def _yearly_rule(
+    group: list[OffsetChange], following: list[OffsetChange], last_year: int
+) -> vRecur | None:
     """A FREQ=YEARLY rule that yields exactly the group's changes in every year from
     the first one to the year after the range, or None."""
     first = group[0]
@@ -238,7 +240,7 @@ def _nth_weekday(like: datetime, weekday: int, ordinal: int) -> datetime:
 
 
 def _check(
-    component: Timezone, zone: ZoneInfo, first_year: int, last_year: int, found: list[Change]
+    component: Timezone, zone: ZoneInfo, first_year: int, last_year: int, found: list[OffsetChange]
 ) -> None:
     """Raise :class:`SelfCheckError` unless ``component`` gives zoneinfo's UTC offset one
     second before and at every change ``found`` in the range, and mid-way between them.

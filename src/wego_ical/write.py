@@ -67,7 +67,7 @@ __all__ = [
     "write_output",
 ]
 
-Action = Literal["written", "unchanged", "removed"]
+FileAction = Literal["written", "unchanged", "removed"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class FileResult:
     """What happened to one file of the output folder."""
 
     path: str
-    action: Action
+    action: FileAction
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class Organiser(StrictModel):
     email: Email | None = None
 
 
-class Publish(StrictModel):
+class PublishSettings(StrictModel):
     """Where the feeds are published and how clients should treat them."""
 
     base_url: Url | None = None
@@ -275,7 +275,7 @@ class Series(StrictModel):
     """The whole file: one event series and everything its feeds need."""
 
     series: SeriesInfo
-    publish: Publish = Publish()
+    publish: PublishSettings = PublishSettings()
     labels: Labels = Labels()
     categories: list[Category] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
