@@ -17,7 +17,7 @@ import pytest
 
 from wego_ical.load import load_series
 from wego_ical.model import Series
-from wego_ical.publication import make_publication
+from wego_ical.publication import LanguageEdition, make_publication
 from wego_ical.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,11 @@ def render_files(
     """The .ics files of a first publication of ``series``: feeds and single-event files
     (``language``: as the edition of a further language, with LANGUAGE= on its texts)."""
     publication = make_publication(
-        series, None, now, workers=workers, language=language, marked=language is not None
+        series,
+        None,
+        now,
+        workers=workers,
+        edition=LanguageEdition(language, marked=language is not None),
     )
     return {path: publication.content(path) for path in publication.files if path.endswith(".ics")}
 

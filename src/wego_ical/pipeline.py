@@ -361,7 +361,7 @@ def _publish_edition(
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
     from wego_ical.page import QR_SCRIPT
-    from wego_ical.publication import make_publication
+    from wego_ical.publication import LanguageEdition, make_publication
 
     state_dir = options.state_dir or options.out_dir
     rendered = _rendered_events(state_dir / folder, previous) if previous else {}
@@ -372,12 +372,14 @@ def _publish_edition(
         prune=options.prune,
         rendered=rendered,
         workers=options.workers,
-        language=language,
-        marked=marked,
-        alternates=alternates,
-        translations=translations or (),
-        # A further language's page uses the default language's QR code generator.
-        script=f"../{QR_SCRIPT}" if folder else QR_SCRIPT,
+        edition=LanguageEdition(
+            language,
+            marked,
+            tuple(alternates),
+            tuple(translations or ()),
+            # A further language's page uses the default language's QR code generator.
+            script=f"../{QR_SCRIPT}" if folder else QR_SCRIPT,
+        ),
     )
 
 

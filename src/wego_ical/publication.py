@@ -81,28 +81,10 @@ class Publication:
         return list(self.state.feeds)
 
 
-def make_publication(
-    series: Series,
-    previous: State | None,
-    now: datetime,
-    *,
-    prune: bool = False,
-    rendered: Mapping[str, bytes] | None = None,
-    workers: WorkerSettings | None = None,
-    language: str | None = None,
-    marked: bool = False,
-    alternates: Sequence[tuple[str, str]] = (),
-    translations: Sequence[str] = (),
-    script: str = QR_SCRIPT,
-) -> Publication:
-    """Build every file of a publication, continuing from the ``previous`` one.
+@dataclass(frozen=True)
+class LanguageEdition:
+    """Which language a publication is in, and how it links to the others.
 
-    ``now`` is the build time, used only for events that changed (and for new
-    events when the data has no ``updated`` time). ``rendered`` may hold the
-    VEVENT text of the previous publication by UID: an event that did not
-    change is then not rendered again (what makes rebuilds fast), provided
-    the previous state was written by this same renderer. ``workers`` says
-    how the events that need rendering are split over processes.
     ``language`` is the language of the series' texts (None: not declared);
     ``marked`` adds it to the events' texts (LANGUAGE=), as the feeds of a
     further language do; ``alternates`` are the pages of the other languages
@@ -112,10 +94,39 @@ def make_publication(
     this publication when it is beside the page (the default), shared with
     another publication's otherwise.
     """
+
+    language: str | None = None
+    marked: bool = False
+    alternates: tuple[tuple[str, str], ...] = ()
+    translations: tuple[str, ...] = ()
+    script: str = QR_SCRIPT
+
+
+def make_publication(
+    series: Series,
+    previous: State | None,
+    now: datetime,
+    *,
+    prune: bool = False,
+    rendered: Mapping[str, bytes] | None = None,
+    workers: WorkerSettings | None = None,
+    edition: LanguageEdition = LanguageEdition(),
+) -> Publication:
+    """Build every file of a publication, continuing from the ``previous`` one.
+
+    ``now`` is the build time, used only for events that changed (and for new
+    events when the data has no ``updated`` time). ``rendered`` may hold the
+    VEVENT text of the previous publication by UID: an event that did not
+    change is then not rendered again (what makes rebuilds fast), provided
+    the previous state was written by this same renderer. ``workers`` says
+    how the events that need rendering are split over processes; ``edition``
+    which language this is (see :class:`LanguageEdition`).
+    """
+    language, script = edition.language, edition.script
     plans = plan_feeds(series)
     records, changes = reconcile(
         previous,
-        current_events(series, plans, language if marked else None),
+        current_events(series, plans, language if edition.marked else None),
         now=now,
         first_seen=series.series.updated,
         cancelled_label=series.labels.cancelled,
@@ -134,7 +145,7 @@ def make_publication(
     # feeds after them.
     files: dict[str, Content] = {
         INDEX_PAGE: functools.partial(
-            _page, texts, series, feeds, records, language, tuple(alternates), script
+            _page, texts, series, feeds, records, language, edition.alternates, script
         )
     }
     if script == QR_SCRIPT:
@@ -152,7 +163,7 @@ def make_publication(
         uid_domain=series.series.uid_domain,
         feeds=feeds,
         events=records,
-        translations=list(translations) or None,
+        translations=list(edition.translations) or None,
         generated=sorted(files),
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
