@@ -185,9 +185,9 @@ def test_watch_rebuilds_and_keeps_last_good_build(
     preview = fresh_preview
     apart: list[str] = []
 
-    def spy(work: Any, argument: Any) -> Any:
+    def spy(work: Any, argument: Any, **options: Any) -> Any:
         apart.append(work.__name__)
-        return in_fresh_process(work, argument)
+        return in_fresh_process(work, argument, **options)
 
     monkeypatch.setattr(serve_module, "in_fresh_process", spy)
     stop = threading.Event()
@@ -467,7 +467,7 @@ def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> No
         assert process.stdout is not None
         _read_until(process.stdout, "Watching", timeout=60)
         data.write_text(text.replace('description = "open, ', 'description = "New. open, ', 1))
-        time.sleep(0.5)  # the rebuild has started; it takes over a second
+        _read_until(process.stdout, "rebuilding", timeout=30)  # the rebuild has started
 
     process, out, err = ctrl_c_to_group(
         [*command, "--out", str(tmp_path / "dist"), "--port", "0"],

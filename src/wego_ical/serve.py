@@ -274,6 +274,10 @@ class Preview:
     state_dir: Path
     # Held while a build writes the preview folder.
     _building: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # The process of the rebuild under way, and whether the preview is closing: a
+    # rebuild is ended, not waited for, when the user stops the preview.
+    _rebuilding: Any = field(default=None, init=False, repr=False)
+    _closing: bool = field(default=False, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -300,7 +304,14 @@ class Preview:
         with self._building:
             if fork_is_safe():
                 return build(options).changes
-            return in_fresh_process(_changes, dataclasses.replace(options, one_shot=True))
+            return in_fresh_process(
+                _changes, dataclasses.replace(options, one_shot=True), on_start=self._started
+            )
+
+    def _started(self, process: Any) -> None:
+        self._rebuilding = process
+        if self._closing:
+            process.terminate()
 
     def serve(self) -> None:
         """Serve requests until :meth:`stop` is called (from another thread)."""
@@ -315,6 +326,9 @@ class Preview:
         """Stop serving and remove the preview folder and what lies beside it (after a
         build under way)."""
         self.server.server_close()
+        self._closing = True
+        if self._rebuilding is not None and self._rebuilding.is_alive():
+            self._rebuilding.terminate()
         with self._building:
             shutil.rmtree(self.folder.parent, ignore_errors=True)
 
@@ -460,6 +474,7 @@ def _start_watching(
     """Rebuild the preview in a thread of its own whenever the data file changes."""
 
     def rebuild() -> None:
+        say(f"{data_path} changed: rebuilding…")
         try:
             changes = preview.rebuild(now)
         except WegoIcalError as exc:
@@ -467,6 +482,8 @@ def _start_watching(
                 return
             complain(str(exc))
             say("The preview still shows the last good build.")
+            return
+        if stop.is_set():  # finished as the preview stopped: nobody will look at it
             return
         say(f"Rebuilt from {data_path}: {plural(len(changes), 'change')} for subscribers.")
 

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 from wego_ical.errors import WorkerError
 
@@ -304,7 +304,9 @@ def _unpickled_outcome(data: bytes) -> tuple[bool, object]:
     return outcome
 
 
-def in_fresh_process(work: Callable[[T], R], argument: T) -> R:
+def in_fresh_process(
+    work: Callable[[T], R], argument: T, *, on_start: Callable[[Any], None] | None = None
+) -> R:
     """``work(argument)`` in a new process, waited for: its result, or the exception
     it raised.
 
@@ -314,7 +316,8 @@ def in_fresh_process(work: Callable[[T], R], argument: T) -> R:
     :func:`start_fresh_processes` with the modules the work needs imported, or
     else now), so it may fork workers of its own. ``argument`` and the result
     are pickled; the process ends with the work, and the memory the work used
-    goes with it.
+    goes with it. ``on_start`` is given the process once it runs (to end it early:
+    the work then raises :class:`WorkerError`).
     """
     import multiprocessing
 
@@ -329,6 +332,8 @@ def in_fresh_process(work: Callable[[T], R], argument: T) -> R:
         raise WorkerError(f"could not start a process for the work ({exc})") from None
     finally:
         sending.close()
+    if on_start is not None:
+        on_start(process)
     try:
         data = receiving.recv_bytes()
     except EOFError:  # the process died before it sent anything
