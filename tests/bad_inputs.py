@@ -336,7 +336,7 @@ CASES += [
         "unknown jury member",
         edit('"renata-avila",', '"renata",'),
         [
-            'events.toml:{L}:1: events[2].jury[0].person (id "ceremony"): unknown person '
+            'events.toml:{L}:1: events[2].judges[0].person (id "ceremony"): unknown person '
             "'renata'; did you mean 'renata-avila'? Otherwise add it under [[people]]"
         ],
     ),
@@ -403,7 +403,7 @@ NEEDLES = {
     "session ends before it starts": "end = 08:30:00",
     "sessions overlap": "start = 16:30:00",
     "event narrowed below its sessions": '[[events.sessions]]\nid = "safe-city"',
-    "unknown jury member": "jury =",
+    "unknown jury member": "judges =",
     "unknown project": '"jeju-bus"]',
     "required key removed": "[series]\n",
     "misspelt key": "refresh = 1",

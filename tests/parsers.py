@@ -150,7 +150,7 @@ def _expected_times(
 def description_parts(series: Series) -> dict[str, list[str]]:
     """Texts of the data that each event's DESCRIPTION must contain."""
     people = {person.id: person.name for person in series.people}
-    projects = {project.id: project.city for project in series.projects}
+    projects = {project.id: project.city or project.title or "" for project in series.projects}
     result = {}
     for entry in calendar_entries(series):
         session, event = entry.session, entry.event

@@ -83,8 +83,8 @@ title = {line}
 date = 2024-05-02
 start = 10:00:00
 end = 11:00:00
-awards_ceremony = true
-jury = ["p"]
+all_categories = true
+judges = ["p"]
 description = {payload}
 """
 

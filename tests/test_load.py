@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DATA
 from wego_ical.errors import DataError, Problem
-from wego_ical.load import load_series, parse_series
+from wego_ical.load import load_series, parse_editions, parse_series
 from wego_ical.model import Series
 from wego_ical.problems import KeyLocator, toml_path
 
@@ -42,7 +43,7 @@ def test_the_wego_data_is_valid(wego: Series) -> None:
         "sustainable-city",
     ]
     assert wego.series.timezone == "Asia/Seoul"
-    assert len(wego.events[2].jury) == 6
+    assert len(wego.events[2].judges) == 6
 
 
 # ------------------------------------------------------------------ files
@@ -147,9 +148,9 @@ def test_unknown_key_without_close_match_lists_allowed_keys(wego_text: str) -> N
             "write a TOML date such as 2021-08-26 (no quotes)",
         ),
         (
-            "awards_ceremony = true",
-            'awards_ceremony = "yes"',
-            'events[2].awards_ceremony (id "ceremony")',
+            "all_categories = true",
+            'all_categories = "yes"',
+            'events[2].all_categories (id "ceremony")',
             "Input should be a valid boolean (got 'yes'); write true or false (no quotes)",
         ),
         (
@@ -366,7 +367,7 @@ def test_all_independent_errors_in_one_run(wego_text: str) -> None:
         "events[0].sessions[2].category",
         "events[1].sessions[1].start",
         "events[2].start",
-        "events[2].jury[0].person",
+        "events[2].judges[0].person",
     ]
     assert all(p.line is not None for p in found)
 
@@ -527,7 +528,7 @@ def test_times_may_leave_out_the_seconds_as_toml_1_1_allows(wego_text: str) -> N
         ("date = 14/09/2021", "write dates as 2021-09-14 (year-month-day"),
         ("location = Online", 'put text in quotes: location = "Online"'),
         ("title = Hello world", 'put text in quotes: title = "Hello world"'),
-        ("awards_ceremony = yes", "write awards_ceremony = true or awards_ceremony = false"),
+        ("all_categories = yes", "write all_categories = true or all_categories = false"),
     ],
 )
 def test_syntax_errors_of_values_say_how_to_write_them(line: str, hint: str) -> None:
@@ -538,3 +539,43 @@ def test_syntax_errors_of_values_say_how_to_write_them(line: str, hint: str) -> 
     assert problem.line == 3
     assert problem.message.startswith("TOML syntax error: ")
     assert problem.message.split("; ", 1)[1].startswith(hint), problem.message
+
+
+def test_old_key_names_still_work_with_a_note(tmp_path: Path) -> None:
+    """awards_ceremony and jury were WeGO-shaped; all_categories and judges replace them."""
+    new = DATA.read_text(encoding="utf-8")
+    old = new.replace("all_categories = true", "awards_ceremony = true").replace(
+        "judges = [", "jury = ["
+    )
+    old = old.replace("[labels]\n", '[labels]\njury = "The jury"\n', 1)
+    current, former = parse_editions(new, "new.toml")[0], parse_editions(old, "old.toml")[0]
+    assert current.notes == ()
+    assert former.series.events[2].all_categories
+    assert former.series.events[2].judges == current.series.events[2].judges
+    assert former.series.labels.judges == "The jury"
+    assert [note.split(": ", 1)[1] for note in former.notes] == [
+        "events[2].awards_ceremony (id \"ceremony\") is now called 'all_categories'; rename it "
+        "(the old name still works)",
+        "events[2].jury (id \"ceremony\") is now called 'judges'; rename it (the old name still "
+        "works)",
+        "labels.jury is now called 'judges'; rename it (the old name still works)",
+    ]
+    both = old.replace("awards_ceremony = true", "awards_ceremony = true\nall_categories = true")
+    with pytest.raises(
+        DataError, match=r"both 'awards_ceremony' .its old name. and 'all_categories'"
+    ):
+        parse_editions(both, "both.toml")
+
+
+def test_a_project_needs_a_city_or_a_title() -> None:
+    text = DATA.read_text(encoding="utf-8")
+    first = text.index("[[projects]]")
+    city = text.index("city = ", first)
+    line_end = text.index("\n", city)
+    without_city = text[:city] + text[line_end + 1 :]
+    series = parse_series(without_city)
+    assert series.projects[0].city is None and series.projects[0].title
+    title = without_city.index("title = ", first)
+    nameless = without_city[:title] + without_city[without_city.index("\n", title) + 1 :]
+    with pytest.raises(DataError, match="a project needs a title, a city, or both"):
+        parse_series(nameless)

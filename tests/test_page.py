@@ -192,7 +192,7 @@ def test_cancelled_session_is_marked(wego_text: str) -> None:
 
 def test_event_without_sessions_shows_its_panelists_as_the_feed_does(wego_text: str) -> None:
     text = wego_text.replace(
-        "awards_ceremony = true", 'awards_ceremony = true\npanelists = ["philip-bane"]'
+        "all_categories = true", 'all_categories = true\npanelists = ["philip-bane"]'
     )
     section = page(parse_series(text)).split('id="ceremony"', 1)[1].split("</section>", 1)[0]
     assert "<li>Philip Bane — Managing Director, Smart Cities Council</li>" in section

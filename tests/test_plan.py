@@ -39,7 +39,7 @@ def test_snapshot_of_a_session(wego: Series) -> None:
 
 
 def test_cancelled_entry_says_so(wego: Series) -> None:
-    ceremony = next(event for event in wego.events if event.awards_ceremony)
+    ceremony = next(event for event in wego.events if event.all_categories)
     cancelled = CalendarEntry(ceremony.model_copy(update={"status": "cancelled"}), None, key="x")
     snapshot = build_snapshot(wego, cancelled)
     assert snapshot.summary == f"Cancelled: {ceremony.title}"

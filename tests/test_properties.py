@@ -103,7 +103,7 @@ def series_toml(draw: st.DrawFn) -> str:
         lines += [f"date = {day.isoformat()}", f"description = {toml(draw(TEXT))}"]
         lines += [f"location = {toml(draw(LINE))}", 'panelists = ["p"]']
         if number == 0:
-            lines += ["awards_ceremony = true"]
+            lines += ["all_categories = true"]
         starts = sorted(set(draw(st.lists(st.integers(0, 95), min_size=0, max_size=4))))
         if not starts:
             start, end = draw(slot(zone, day))

@@ -267,7 +267,7 @@ end = 19:00:00
 
 
 def test_no_empty_category_feed(wego_text: str) -> None:
-    text = wego_text.replace("awards_ceremony = true", "awards_ceremony = false")
+    text = wego_text.replace("all_categories = true", "all_categories = false")
     text += '\n[[categories]]\nid = "unused"\nname = "Unused"\n'
     paths = [plan.path for plan in plan_feeds(parse_series(text))]
     assert "categories/unused.ics" not in paths

@@ -45,6 +45,7 @@ from wego_ical.problems import (
     validation_problem,
     without_misspelled_missing,
 )
+from wego_ical.renamed import apply_renames
 from wego_ical.text import describe
 
 Loc = tuple[int | str, ...]
@@ -133,6 +134,8 @@ class Edition:
 
     language: str | None
     series: Series
+    # What the organiser should know (old key names still accepted).
+    notes: tuple[str, ...] = ()
 
 
 def load_editions(path: Path, raw: bytes | None = None) -> list[Edition]:
@@ -166,9 +169,12 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
             ],
         ) from None
     _check_entry_count(data, path)
+    notes, renaming_problems = apply_renames(data, text)
+    if renaming_problems:
+        raise DataError(path, renaming_problems)
     languages = declared_languages(data)
     default = languages[0] if languages else None
-    editions = []
+    editions: list[Edition] = []
     sizes: list[EntrySize] = []
     choices: list[str | None] = [*languages] or [None]
     for language in choices:
@@ -181,7 +187,7 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
             translation_problems = []  # the same as the default language's, reported once
         series, entry_sizes = _validated(resolved, data, text, path, translation_problems)
         sizes += [replace(size, language=language) for size in entry_sizes]
-        editions.append(Edition(language, series))
+        editions.append(Edition(language, series, tuple(notes) if not editions else ()))
     budget = over_budget(sizes)
     if budget:
         raise DataError(path, [Problem(message, key="events") for message in budget])

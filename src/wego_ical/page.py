@@ -109,9 +109,9 @@ class EventView:
     description: str
     interpretation: list[str]
     url: str | None
-    awards_ceremony: bool
+    all_categories: bool
     winners: list[tuple[str, list[str]]]
-    jury: list[str]
+    judges: list[str]
     # Produced while the page is rendered, so that a schedule of many
     # thousands of sessions is never held in memory at once.
     days: list[DayView] = field(default_factory=list)
@@ -348,9 +348,9 @@ def _event_view(
         description=event.description,
         interpretation=list(event.interpretation),
         url=event.url,
-        awards_ceremony=event.awards_ceremony,
-        winners=winners(series) if event.awards_ceremony else [],
-        jury=[person_line(series, ref) for ref in event.jury],
+        all_categories=event.all_categories,
+        winners=winners(series) if event.all_categories else [],
+        judges=[person_line(series, ref) for ref in event.judges],
         days=days,
     )
 

@@ -99,6 +99,8 @@ class Prepared:
     identity_change: IdentityChange | None = None
     # The publications in the series' further languages, each in its own folder.
     translations: list[tuple[str, Publication]] = field(default_factory=list)
+    # What the organiser should know about the data (old key names).
+    notes: tuple[str, ...] = ()
 
     @property
     def files(self) -> dict[str, Content]:
@@ -221,7 +223,7 @@ def build(options: BuildOptions) -> BuildResult:
         notices,
         change,
         prepared.translations,
-        warnings=lock.warnings,
+        warnings=[*lock.warnings, *(f"{options.data_path}: {note}" for note in prepared.notes)],
     )
 
 
@@ -344,7 +346,9 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
             )
         )
     _keep_for_good(options)
-    return Prepared(series, previous, publication, generated_before, change, translations)
+    return Prepared(
+        series, previous, publication, generated_before, change, translations, default.notes
+    )
 
 
 def _publish_edition(
@@ -484,13 +488,17 @@ class Checked:
     series: Series
     entries: int
     feeds: list[FeedPlan]
+    notes: tuple[str, ...] = ()
 
 
 def check(data_path: Path) -> Checked:
     """Validate the data file (every problem raised at once) and plan its feeds."""
-    from wego_ical.load import load_series
+    from wego_ical.load import load_editions
     from wego_ical.model import calendar_entries
     from wego_ical.plan import plan_feeds
 
-    series = load_series(data_path)
-    return Checked(data_path, series, len(calendar_entries(series)), plan_feeds(series))
+    default = load_editions(data_path)[0]
+    series = default.series
+    return Checked(
+        data_path, series, len(calendar_entries(series)), plan_feeds(series), default.notes
+    )

@@ -90,7 +90,7 @@ def categories_of(entry: CalendarEntry, series: Series) -> list[str]:
     them for an awards ceremony (where every category's prizes are presented)."""
     if entry.session is not None:
         return [entry.session.category] if entry.session.category else []
-    return [c.id for c in series.categories] if entry.event.awards_ceremony else []
+    return [c.id for c in series.categories] if entry.event.all_categories else []
 
 
 def _category_feed_description(series: Series, category: Category) -> str:

@@ -241,6 +241,7 @@ def check_report(checked: Checked) -> list[str]:
             f"  languages: {', '.join(info.languages)} "
             f"(the feeds below, and the same set in {further})"
         )
+    lines += [f"  note: {note}" for note in checked.notes]
     lines.append("  would build:")
     lines += [
         f"    {plan.path:<45} {plural(len(plan.entries), 'event'):<10} {plan.name}"

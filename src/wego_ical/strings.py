@@ -15,7 +15,7 @@ LABELS: dict[str, dict[str, str]] = {
         "winners": "수상",
         "panelists": "발표자",
         "panelists_plural": "발표자",
-        "jury": "심사위원단",
+        "judges": "심사위원단",
         "interpretation": "동시통역",
         "host": "주최",
         "session": "세션",

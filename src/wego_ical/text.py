@@ -32,7 +32,7 @@ def entry_categories(series: Series, entry: CalendarEntry) -> list[str]:
     names = [series.series.title]
     if entry.session is not None and entry.session.category:
         names.append(series.category(entry.session.category).name)
-    elif entry.session is None and entry.event.awards_ceremony:
+    elif entry.session is None and entry.event.all_categories:
         names += [category.name for category in series.categories]
     return names
 
@@ -59,7 +59,7 @@ def describe(series: Series, entry: CalendarEntry) -> str:
         paragraphs.append(event.description)
     if event.host:
         paragraphs.append(f"{labels.host}: {event.host}")
-    if session is None and event.awards_ceremony:
+    if session is None and event.all_categories:
         paragraphs.append(_winners_text(series))
     panelists = entry.panelists
     if panelists:
@@ -69,8 +69,8 @@ def describe(series: Series, entry: CalendarEntry) -> str:
                 [person_line(series, p) for p in panelists],
             )
         )
-    if session is None and event.jury:
-        paragraphs.append(_listing(labels.jury, [person_line(series, p) for p in event.jury]))
+    if session is None and event.judges:
+        paragraphs.append(_listing(labels.judges, [person_line(series, p) for p in event.judges]))
     if event.interpretation:
         paragraphs.append(f"{labels.interpretation}: {', '.join(event.interpretation)}")
     if entry.conference:
@@ -86,7 +86,7 @@ def _listing(heading: str, items: list[str]) -> str:
 def project_line(series: Series, project_id: str) -> str:
     """``City — Project title (Prize)``, leaving out what is unknown."""
     project = series.project(project_id)
-    text = f"{project.city} — {project.title}" if project.title else project.city
+    text = " — ".join(part for part in (project.city, project.title) if part)
     return f"{text} ({project.prize})" if project.prize else text
 
 

@@ -72,7 +72,7 @@ class Labels(StrictModel):
     winners: Line = "Winners"
     panelists: Line = "Speaker"
     panelists_plural: Line = "Speakers"
-    jury: Line = "Jury"
+    judges: Line = "Jury"
     interpretation: Line = "Simultaneous interpretation"
     host: Line = "Hosted by"
     session: Line = "Session"
@@ -134,7 +134,7 @@ class Category(StrictModel):
 
 
 class Person(StrictModel):
-    """A person who can be referenced as panelist or jury member."""
+    """A person who can be referenced as a panelist or a judge."""
 
     id: Slug
     name: Line
@@ -164,13 +164,23 @@ PersonRefs = Annotated[list[PersonRef], BeforeValidator(_person_refs_from_ids)]
 
 
 class Project(StrictModel):
-    """A winning project."""
+    """A project shown in a session (a winning project, a talk's subject): its city or
+    organisation, its title, or both."""
 
     id: Slug
-    city: Line
+    city: Line | None = None
     title: Line | None = None
     category: CategoryRef
     prize: Line | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.city is None and self.title is None:
+            raise PydanticCustomError(
+                "unnamed_project",
+                'a project needs a title, a city, or both (title = "Bike Lanes", city = "Berlin")',
+            )
+        return self
 
 
 Status = Literal["confirmed", "tentative", "cancelled"]
@@ -232,9 +242,12 @@ class Event(_Timed):
     start: time | None = None
     end: time | None = None
     host: Line | None = None
-    awards_ceremony: bool = False
+    # In every category's feed, and lists every category's projects (an awards
+    # ceremony, a closing plenary). Formerly ``awards_ceremony``.
+    all_categories: bool = False
     interpretation: list[Line] = Field(default_factory=list)
-    jury: PersonRefs = Field(default_factory=list)
+    # Formerly ``jury``.
+    judges: PersonRefs = Field(default_factory=list)
     sessions: list[Session] = Field(default_factory=list)
 
     @field_validator("id")
