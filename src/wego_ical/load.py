@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,9 @@ class Edition:
     series: Series
     # What the organiser should know (old key names still accepted).
     notes: tuple[str, ...] = ()
+    # Each calendar entry's description, by entry key: made once, while checking
+    # its length, and used again by the build.
+    descriptions: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_editions(path: Path, raw: bytes | None = None) -> list[Edition]:
@@ -185,9 +188,13 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
             )
         if language != default:
             translation_problems = []  # the same as the default language's, reported once
-        series, entry_sizes = _validated(resolved, data, text, path, translation_problems)
+        series, entry_sizes, descriptions = _validated(
+            resolved, data, text, path, translation_problems
+        )
         sizes += [replace(size, language=language) for size in entry_sizes]
-        editions.append(Edition(language, series, tuple(notes) if not editions else ()))
+        editions.append(
+            Edition(language, series, tuple(notes) if not editions else (), descriptions)
+        )
     budget = over_budget(sizes)
     if budget:
         raise DataError(path, [Problem(message, key="events") for message in budget])
@@ -200,7 +207,7 @@ def _validated(
     text: str,
     path: Path | str,
     translation_problems: list[TranslationProblem],
-) -> tuple[Series, list[EntrySize]]:
+) -> tuple[Series, list[EntrySize], dict[str, str]]:
     """The Series of one language's resolved document, and the size of its entries in
     the output; every problem raised at once."""
     # Positions are looked up only when there is a problem to place: indexing
@@ -227,23 +234,24 @@ def _validated(
         raise DataError(path, sorted_unique(problems + extra)) from None
     if extra:
         raise DataError(path, sorted_unique(extra))
-    problems, sizes = _composed_problems(series, resolved, text)
+    problems, sizes, descriptions = _composed_problems(series, resolved, text)
     if problems:
         raise DataError(path, problems)
-    return series, sizes
+    return series, sizes, descriptions
 
 
 def _composed_problems(
     series: Series, data: object, text: str
-) -> tuple[list[Problem], list[EntrySize]]:
+) -> tuple[list[Problem], list[EntrySize], dict[str, str]]:
     """Limits on what is written, not only on each field: the composed descriptions;
     and each entry's size in the output, for the output budget."""
     locator: KeyLocator | None = None
     problems: list[Problem] = []
     sizes: list[EntrySize] = []
+    descriptions: dict[str, str] = {}
     total = 0
     for loc, entry in located_entries(series):
-        description = describe(series, entry)
+        description = descriptions[entry.key] = describe(series, entry)
         length = len(description)
         # all.ics, its event's feed, its own file, the page, and its categories' feeds.
         copies = 4 + len(categories_of(entry, series))
@@ -271,7 +279,7 @@ def _composed_problems(
                 key="events",
             )
         )
-    return problems, sizes
+    return problems, sizes, descriptions
 
 
 def _entry_name(entry: CalendarEntry) -> str:

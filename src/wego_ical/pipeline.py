@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -312,6 +312,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
         language=default.language,
         alternates=[(code, f"{code}/{INDEX_PAGE}") for code in codes],
         translations=codes,
+        descriptions=default.descriptions,
     )
     # Languages the folder has and the data no longer does: their files go.
     for gone in (own.translations or []) if own else []:
@@ -342,6 +343,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
                     language=code,
                     marked=True,
                     alternates=alternates,
+                    descriptions=edition.descriptions,
                 ),
             )
         )
@@ -361,6 +363,7 @@ def _publish_edition(
     alternates: list[tuple[str, str]],
     marked: bool = False,
     translations: list[str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
@@ -384,6 +387,7 @@ def _publish_edition(
             # A further language's page uses the default language's QR code generator.
             script=f"../{QR_SCRIPT}" if folder else QR_SCRIPT,
         ),
+        descriptions=descriptions,
     )
 
 

@@ -8,6 +8,7 @@ reconciles with what subscribers were sent before.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
@@ -99,11 +100,16 @@ def _category_feed_description(series: Series, category: Category) -> str:
 
 
 def current_events(
-    series: Series, plans: list[FeedPlan], language: str | None = None
+    series: Series,
+    plans: list[FeedPlan],
+    language: str | None = None,
+    descriptions: Mapping[str, str] | None = None,
 ) -> list[CurrentEvent]:
     """What the data publishes now: every entry with its snapshot and feeds.
 
-    ``language`` marks the texts of a feed in a further language.
+    ``language`` marks the texts of a feed in a further language; ``descriptions``
+    are the entries' descriptions by key when the loader made them already (each is
+    made once per entry and language).
     """
     membership: dict[str, list[str]] = {}
     for plan in plans:
@@ -112,13 +118,20 @@ def current_events(
     current = []
     for entry in calendar_entries(series):
         uid = entry_uid(series, entry)
-        snapshot = build_snapshot(series, entry, language)
+        described = descriptions.get(entry.key) if descriptions is not None else None
+        snapshot = build_snapshot(series, entry, language, described)
         current.append(CurrentEvent(uid, snapshot, tuple(membership[uid])))
     return current
 
 
-def build_snapshot(series: Series, entry: CalendarEntry, language: str | None = None) -> Snapshot:
-    """What a client shows of one entry, computed from the data."""
+def build_snapshot(
+    series: Series,
+    entry: CalendarEntry,
+    language: str | None = None,
+    description: str | None = None,
+) -> Snapshot:
+    """What a client shows of one entry, computed from the data (its ``description``
+    too, unless it is given)."""
     info = series.series
     conference = entry.conference
     snapshot = Snapshot(
@@ -128,7 +141,7 @@ def build_snapshot(series: Series, entry: CalendarEntry, language: str | None = 
         timezone=entry.zone,
         all_day=entry.all_day or None,
         language=language,
-        description=describe(series, entry),
+        description=describe(series, entry) if description is None else description,
         location=entry.location,
         url=conference or entry.page_url or info.url,
         categories=entry_categories(series, entry),

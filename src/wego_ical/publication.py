@@ -111,6 +111,7 @@ def make_publication(
     rendered: Mapping[str, bytes] | None = None,
     workers: WorkerSettings | None = None,
     edition: LanguageEdition = LanguageEdition(),
+    descriptions: Mapping[str, str] | None = None,
 ) -> Publication:
     """Build every file of a publication, continuing from the ``previous`` one.
 
@@ -120,13 +121,14 @@ def make_publication(
     change is then not rendered again (what makes rebuilds fast), provided
     the previous state was written by this same renderer. ``workers`` says
     how the events that need rendering are split over processes; ``edition``
-    which language this is (see :class:`LanguageEdition`).
+    which language this is (see :class:`LanguageEdition`); ``descriptions`` the
+    entries' descriptions by key, when the loader made them already.
     """
     language, script = edition.language, edition.script
     plans = plan_feeds(series)
     records, changes = reconcile(
         previous,
-        current_events(series, plans, language if edition.marked else None),
+        current_events(series, plans, language if edition.marked else None, descriptions),
         now=now,
         first_seen=series.series.updated,
         cancelled_label=series.labels.cancelled,
