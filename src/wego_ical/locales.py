@@ -35,3 +35,13 @@ def language_problem(code: str) -> str:
 def html_language(code: str | None) -> str:
     """The ``lang`` attribute for a language code (``pt_BR`` → ``pt-BR``; none: ``en``)."""
     return (code or "en").replace("_", "-")
+
+
+def babel_locale(code: str) -> str:
+    """The identifier Babel takes for a language code (``pt-BR`` → ``pt_BR``)."""
+    return code.replace("-", "_")
+
+
+def base_language(code: str) -> str:
+    """The language without its region or script (``pt-BR`` and ``pt_BR`` → ``pt``)."""
+    return code.split("-")[0].split("_")[0]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 from wego_ical import strings
 from wego_ical.links import AddEvent, add_event
-from wego_ical.locales import html_language
+from wego_ical.locales import babel_locale, html_language
 from wego_ical.model import CalendarEntry, Event, Series, calendar_entries, entry_uid
 from wego_ical.pieces import regroup
 from wego_ical.plan import MAIN_FEED, event_file
@@ -207,7 +207,8 @@ def text_direction(language: str | None) -> str:
     from babel import Locale, UnknownLocaleError
 
     try:
-        return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"
+        order = Locale.parse(babel_locale(language)).character_order
+        return "rtl" if order == "right-to-left" else "ltr"
     except (UnknownLocaleError, ValueError):
         return "ltr"
 
@@ -253,7 +254,7 @@ def _language_name(code: str) -> str:
     """The language's name in itself ("한국어" for ko), so a reader finds their own."""
     from babel import Locale
 
-    name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    name = Locale.parse(babel_locale(code)).get_display_name(babel_locale(code))
     return name or code
 
 
@@ -440,4 +441,4 @@ def _day_text(day: date, language: str | None) -> str:
         return day.strftime("%A %d %B %Y").replace(" 0", " ")
     from babel.dates import format_date
 
-    return format_date(day, format="full", locale=language.replace("-", "_"))
+    return format_date(day, format="full", locale=babel_locale(language))

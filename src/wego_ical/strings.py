@@ -6,6 +6,8 @@ languages are here. A series may override any label in ``[labels]``.
 
 from __future__ import annotations
 
+from wego_ical.locales import base_language
+
 # Headings inside descriptions, by language (keys are the fields of Labels).
 LABELS: dict[str, dict[str, str]] = {
     "ko": {
@@ -32,7 +34,7 @@ def labels(language: str | None) -> dict[str, str]:
     """The built-in labels of ``language`` (empty: the English defaults apply)."""
     if language is None:
         return {}
-    return LABELS.get(language, LABELS.get(language.split("-")[0].split("_")[0], {}))
+    return LABELS.get(language, LABELS.get(base_language(language), {}))
 
 
 # The landing page's own texts. English is the reference; a language without an
@@ -181,5 +183,5 @@ def page(language: str | None) -> dict[str, str]:
     """The page texts of ``language``, English where it has none."""
     base = dict(PAGE["en"])
     if language is not None:
-        base |= PAGE.get(language, PAGE.get(language.split("-")[0].split("_")[0], {}))
+        base |= PAGE.get(language, PAGE.get(base_language(language), {}))
     return base
