@@ -353,15 +353,13 @@ def test_a_large_feed_is_produced_in_pieces_equal_to_the_whole() -> None:
     assert b"".join(pieces) == render.splice(envelope, list(texts.values()))
 
 
-def test_texts_kept_in_a_temporary_file_give_the_same_files(
-    wego: Series, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_texts_kept_in_a_temporary_file_give_the_same_files(wego: Series) -> None:
     in_memory = render_files(wego)
-    monkeypatch.setattr("wego_ical.publication.SPILL_AT", 1)
-    assert render_files(wego) == in_memory
-    assert render_files(wego, workers=WorkerSettings(processes=2, min_chunk=1)) == in_memory
-    monkeypatch.setattr("wego_ical.publication.SPILL_AT", 0)
-    texts = EventTexts({}, [], None)
+    spilling = WorkerSettings(processes=1, spill_min_items=1)
+    assert render_files(wego, workers=spilling) == in_memory
+    spilling_in_workers = WorkerSettings(processes=2, min_chunk=1, spill_min_items=1)
+    assert render_files(wego, workers=spilling_in_workers) == in_memory
+    texts = EventTexts({}, [], WorkerSettings(spill_min_items=0))
     assert texts._spill is not None
     texts.add("a", b"BEGIN:VEVENT\r\nEND:VEVENT\r\n")
     texts.add("b", "é".encode())

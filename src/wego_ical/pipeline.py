@@ -9,7 +9,6 @@ before anything is written (a failure leaves the output folder as it was).
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,7 @@ from wego_ical.errors import OutputError
 from wego_ical.identity import IdentityChange, identity_change_of
 from wego_ical.limits import MAX_FILE_BYTES, read_data_file
 from wego_ical.lock import locked_output, output_folder, shared_lock
-from wego_ical.workers import WorkerSettings
+from wego_ical.workers import WorkerSettings, keep_for_good
 
 __all__ = [
     "STAGE_CHECKING",
@@ -254,23 +253,10 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
 
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
-    """The landing pages of a large series, made in a child process while the other
-    files are compared and written.
-
-    That pays off when the events are not being rendered on every core already
-    (a rebuild after a few edits): the rendering has started by now, and
-    :class:`~wego_ical.workers.Apart` makes the page here when worker processes run.
-    Not from the size on where workers are forked from a server instead: a child
-    reading the whole series would copy most of this process's memory.
-    """
+    """The landing pages to make in a child process (see :meth:`WorkerSettings.makes_apart`)."""
     from wego_ical.publication import INDEX_PAGE
 
-    events = len(prepared.publication.state.events)
-    if (
-        workers.processes == 1
-        or workers.jobs == 1
-        or not (workers.parallel_min_items <= events < workers.forkserver_min_items)
-    ):
+    if not workers.makes_apart(len(prepared.publication.state.events)):
         return []
     return [INDEX_PAGE] + [f"{code}/{INDEX_PAGE}" for code, _ in prepared.translations]
 
@@ -438,14 +424,10 @@ def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
 
 
 def _keep_for_good(options: BuildOptions) -> None:
-    """Exempt everything built so far from garbage collection, in a one-shot process.
-
-    A one-shot command keeps its data until it exits, and it makes almost no
-    reference cycles; without this, Python's collector keeps re-scanning
-    the millions of objects of a large series (about 10 % of a build).
-    """
+    """In a process that exits after this build, keep what it made out of the garbage
+    collector's way (see :func:`~wego_ical.workers.keep_for_good`)."""
     if options.one_shot:
-        gc.freeze()
+        keep_for_good()
 
 
 # --------------------------------------------------------------------------- other commands

@@ -192,10 +192,6 @@ def _page(
     yield from index_chunks(series, feeds, records, language, alternates, script)
 
 
-# From this many events on, their texts are kept in a temporary file during a build.
-SPILL_AT = 20_000
-
-
 class EventTexts:
     """The VEVENT text of every event of a publication, by key (the UID).
 
@@ -216,12 +212,12 @@ class EventTexts:
         """``digests`` may give the digests of the ``reusable`` texts, known already."""
         self._workers = workers
         self._texts: dict[str, bytes] = {}
-        # A large publication keeps its texts in a temporary file, not in memory:
-        # the feeds, written last, need every one (100,000 texts are ~400 MB).
-        # It lives as long as the texts: closed, and gone, when they are collected.
+        # A large publication keeps its texts in a temporary file, not in memory
+        # (WorkerSettings.spills); it lives as long as the texts: closed, and gone,
+        # when they are collected.
         self._spill = (
             tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
-            if len(records) >= SPILL_AT
+            if (workers or WorkerSettings()).spills(len(records))
             else None
         )
         self._spilled: dict[str, tuple[int, int]] = {}
