@@ -4,7 +4,7 @@ a time zone per event and session; their validation, rendering and page."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import icalendar
 import pytest
@@ -246,3 +246,35 @@ def test_the_24_hour_limit_counts_elapsed_time_across_the_spring_change() -> Non
     series = parse_series(HEAD + _overnight("2026-03-28", "09:00:00", "2026-03-29", "09:30:00"))
     (entry,) = calendar_entries(series)
     assert entry.session is not None and entry.session.id == "x"
+
+
+@pytest.mark.parametrize(
+    ("settings", "whole_day", "timed"),
+    [
+        ("reminder_minutes = 15", timedelta(hours=-15), timedelta(minutes=-15)),
+        (
+            "reminder_minutes = 15\nall_day_reminder_minutes = 60",
+            timedelta(hours=-1),
+            timedelta(minutes=-15),
+        ),
+        ("all_day_reminder_minutes = 0", timedelta(0), None),
+        ("", None, None),
+    ],
+)
+def test_whole_day_items_remind_at_a_sensible_time(
+    settings: str, whole_day: timedelta | None, timed: timedelta | None
+) -> None:
+    """reminder_minutes = 15 put TRIGGER:-PT15M on whole-day items: 23:45 the night
+    before. They now remind at 09:00 the day before, or as all_day_reminder_minutes says."""
+    body = (
+        f"[publish]\n{settings}\n"
+        '[[events]]\nid = "deadline"\ntitle = "Deadline"\ndate = 2026-03-20\nall_day = true\n'
+        '[[events]]\nid = "talk"\ntitle = "Talk"\ndate = 2026-03-21\nstart = 10:00\nend = 11:00\n'
+    )
+    files = render_files(parse_series(HEAD + body))
+    triggers = {}
+    for name in ("deadline", "talk"):
+        (event,) = icalendar.Calendar.from_ical(files[f"{name}.ics"]).walk("VEVENT")
+        alarms = event.walk("VALARM")
+        triggers[name] = alarms[0].decoded("TRIGGER") if alarms else None
+    assert triggers == {"deadline": whole_day, "talk": timed}

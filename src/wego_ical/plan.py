@@ -149,7 +149,7 @@ def build_snapshot(
         organizer_address=(f"mailto:{info.organiser.email}" if info.organiser.email else info.url),
         conference=conference,
         conference_label=series.labels.conference if conference else None,
-        reminder_minutes=series.publish.reminder_minutes,
+        reminder_minutes=series.publish.reminder_for(entry.all_day),
         status="TENTATIVE" if entry.status == "tentative" else "CONFIRMED",
     )
     return snapshot.cancelled(series.labels.cancelled) if entry.status == "cancelled" else snapshot

@@ -54,12 +54,29 @@ class Organiser(StrictModel):
     email: Email | None = None
 
 
+# 09:00 the day before a whole-day item (minutes before its local midnight).
+ALL_DAY_REMINDER_DEFAULT = 15 * 60
+
+
 class PublishSettings(StrictModel):
     """Where the feeds are published and how clients should treat them."""
 
     base_url: Url | None = None
     refresh_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 12
     reminder_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+    # For whole-day items: minutes before the day begins (local midnight). A whole
+    # day has no start time, so "15 minutes before" would ring at 23:45 the night
+    # before; by default (with reminder_minutes set) the reminder comes at 09:00
+    # the day before (900 minutes before midnight).
+    all_day_reminder_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+
+    def reminder_for(self, all_day: bool) -> int | None:
+        """Minutes before the start at which an entry reminds (None: no reminder)."""
+        if not all_day:
+            return self.reminder_minutes
+        if self.all_day_reminder_minutes is not None:
+            return self.all_day_reminder_minutes
+        return ALL_DAY_REMINDER_DEFAULT if self.reminder_minutes is not None else None
 
 
 class Labels(StrictModel):
