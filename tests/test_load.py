@@ -125,8 +125,8 @@ def test_unknown_key_with_did_you_mean_and_line(wego_text: str) -> None:
 def test_unknown_key_without_close_match_lists_allowed_keys(wego_text: str) -> None:
     problem = only_problem(edit(wego_text, "[publish]\n", "[publish]\ncolour = 1\n"))
     assert problem.message == (
-        "unknown key 'colour' (allowed here: base_url, refresh_hours, reminder_minutes); "
-        "remove it or fix its spelling"
+        "unknown key 'colour' (allowed here: base_url, refresh_hours, reminder_minutes, "
+        "all_day_reminder_minutes); remove it or fix its spelling"
     )
 
 

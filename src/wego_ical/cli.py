@@ -413,3 +413,44 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
 def _echo(lines: list[str]) -> None:
     for line in lines:
         click.echo(line)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the schema to this file instead of printing it.",
+)
+@_user_errors
+def schema(out_file: Path | None) -> None:
+    """Print the JSON Schema of the data file, for editors that check TOML as you type
+    (name it on the file's first line: #:schema ./events.schema.json)."""
+    from wego_ical.targets import editor_schema
+
+    text = editor_schema()
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{out_file}: cannot be written ({exc.strerror})") from None
+    click.echo(f"wrote {out_file}")
+
+
+@main.command()
+@click.argument(
+    "path", type=click.Path(path_type=Path, dir_okay=False), default=Path("data/events.toml")
+)
+@click.option("--force", is_flag=True, help="Replace the files if they exist.")
+@_user_errors
+def init(path: Path, force: bool) -> None:
+    """Start a series: write a commented starter file (default data/events.toml) that
+    builds as it is, and the schema its first line names."""
+    from wego_ical.targets import init_series
+
+    for written in init_series(path, force=force):
+        click.echo(f"wrote {written}")
+    build = "wego-ical build" + ("" if path == Path("data/events.toml") else f" --data {path}")
+    click.echo(f"Edit {path}, then run: {build}")

@@ -1,6 +1,7 @@
-"""The library calls of the commands that work on files already built: ``lint`` (any
-iCalendar file), ``hosting`` (a web server's configuration for the output folder)
-and ``publish`` (a feed's events into a CalDAV calendar). Like
+"""The library calls of the commands other than the build: ``lint`` (any iCalendar
+file), ``hosting`` (a web server's configuration for the output folder), ``publish``
+(a feed's events into a CalDAV calendar), ``schema`` and ``init`` (for organisers
+starting a file). Like
 :mod:`~wego_ical.pipeline` for the build, each is what the CLI calls; the
 modules that do the work are imported when the command runs.
 """
@@ -65,3 +66,35 @@ def publish_calendar(
         force=force,
         allow_http=allow_http,
     )
+
+
+def editor_schema() -> str:
+    """The JSON Schema of the data file, as JSON text."""
+    from wego_ical.editor_schema import schema_text
+
+    return schema_text()
+
+
+def init_series(path: Path, *, force: bool = False) -> list[Path]:
+    """Write a commented starter series at ``path``, and the schema its ``#:schema``
+    line names beside it; the files written. Never overwrites without ``force``."""
+    from importlib.resources import files
+
+    from wego_ical.editor_schema import SCHEMA_FILE, schema_text
+    from wego_ical.errors import OutputError
+
+    schema = path.parent / SCHEMA_FILE
+    existing = [p for p in (path, schema) if p.exists()]
+    if existing and not force:
+        raise OutputError(
+            f"{existing[0]}: exists already; nothing was written (pass --force to replace "
+            "it, or give another path)"
+        )
+    starter = files("wego_ical").joinpath("starter.toml").read_text(encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter, encoding="utf-8")
+        schema.write_text(schema_text(), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{exc.filename or path}: cannot be written ({exc.strerror})") from None
+    return [path, schema]

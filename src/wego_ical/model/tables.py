@@ -177,7 +177,10 @@ def _person_refs_from_ids(value: object) -> object:
     return value
 
 
-PersonRefs = Annotated[list[PersonRef], BeforeValidator(_person_refs_from_ids)]
+PersonRefs = Annotated[
+    list[PersonRef],
+    BeforeValidator(_person_refs_from_ids, json_schema_input_type=list[str | PersonRef]),
+]
 
 
 class Project(StrictModel):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -222,14 +223,42 @@ def check_domain(value: str) -> str:
 
 
 # A day in the years a calendar can show.
+# The JSON Schema of each kind of value, for editors (``wego-ical schema``): a text may
+# be a table of translations by language code.
+def _translatable(max_length: int) -> dict[str, object]:
+    text = {"type": "string", "maxLength": max_length}
+    return {
+        "anyOf": [
+            text,
+            {
+                "type": "object",
+                "description": 'The text by language code: { en = "…", ko = "…" }',
+                "additionalProperties": text,
+            },
+        ]
+    }
+
+
 CalendarDay = Annotated[date, AfterValidator(check_year)]
-Slug = Annotated[str, AfterValidator(_check_slug)]
+Slug = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_ID_LENGTH}),
+]
 Language = Annotated[str, AfterValidator(_check_language)]
-ZoneName = Annotated[str, AfterValidator(_known_zone)]
-Line = Annotated[str, AfterValidator(_check_line)]
-Text = Annotated[str, AfterValidator(_check_text)]
-Url = Annotated[str, AfterValidator(_check_url)]
-Email = Annotated[str, AfterValidator(_check_email)]
+ZoneName = Annotated[
+    str,
+    AfterValidator(_known_zone),
+    WithJsonSchema({"type": "string", "description": "An IANA time zone, such as Asia/Seoul"}),
+]
+Line = Annotated[str, AfterValidator(_check_line), WithJsonSchema(_translatable(MAX_LINE_LENGTH))]
+Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema(_translatable(MAX_TEXT_LENGTH))]
+Url = Annotated[
+    str, AfterValidator(_check_url), WithJsonSchema({"type": "string", "format": "uri"})
+]
+Email = Annotated[
+    str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})
+]
 # The checks that make a field a text, which may be given per language.
 TEXT_CHECKS = (_check_line, _check_text)
 

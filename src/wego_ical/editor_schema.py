@@ -1,0 +1,78 @@
+"""The JSON Schema of the data file, for editors: with a ``#:schema`` line at the top
+of the file, Taplo and "Even Better TOML" complete keys and flag mistakes while the
+organiser types.
+
+Made from the models (pydantic), then adapted to what a TOML file can hold: no
+null values, zones from tzdata's list, the old key names marked deprecated. It
+checks shapes, not everything ``wego-ical check`` does (references, schedules).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SCHEMA_FILE = "events.schema.json"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+# Old key names still accepted (see renamed.py): (table, old, new).
+_DEPRECATED = (
+    ("Event", "awards_ceremony", "all_categories"),
+    ("Event", "jury", "judges"),
+    ("Labels", "jury", "judges"),
+)
+
+
+def data_file_schema() -> dict[str, Any]:
+    """The JSON Schema of an event-series TOML file."""
+    from wego_ical.model import Series, zone_names
+
+    schema: dict[str, Any] = Series.model_json_schema(mode="validation")
+    schema = _without_nulls(schema)
+    definitions = schema["$defs"]
+    zones = sorted(zone_names())
+    for definition in definitions.values():
+        for key, value in definition.get("properties", {}).items():
+            if key == "timezone":
+                value.pop("description", None)
+                value["enum"] = zones
+    for table, old, new in _DEPRECATED:
+        properties = definitions[table]["properties"]
+        properties[old] = {
+            **properties[new],
+            "deprecated": True,
+            "description": f"The old name of '{new}'; rename it.",
+        }
+    return {
+        "$schema": DRAFT,
+        "title": "wego-ical event series",
+        "description": "An event series that wego-ical compiles into iCalendar feeds "
+        "(docs/format.md).",
+        **{key: value for key, value in schema.items() if key not in ("title", "description")},
+    }
+
+
+def schema_text() -> str:
+    """The schema as the JSON text written to ``events.schema.json``."""
+    return json.dumps(data_file_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _without_nulls(node: Any) -> Any:
+    """The schema without ``null`` alternatives (TOML has no null) and the defaults
+    of ``None`` that go with them."""
+    if isinstance(node, list):
+        return [_without_nulls(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _without_nulls(value) for key, value in node.items()}
+    options = result.get("anyOf")
+    if isinstance(options, list):
+        kept = [option for option in options if option != {"type": "null"}]
+        if len(kept) == 1:
+            del result["anyOf"]
+            result = {**kept[0], **result}
+        else:
+            result["anyOf"] = kept
+    if result.get("default", ...) is None:
+        del result["default"]
+    return result

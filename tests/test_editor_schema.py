@@ -1,0 +1,133 @@
+"""The JSON Schema for editors (``wego-ical schema``) and the starter file
+(``wego-ical init``): every shipped TOML file passes a real JSON Schema validator,
+a mistake fails it, and the starter builds as it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import tomli
+from click.testing import CliRunner
+
+from conftest import ROOT
+from wego_ical.cli import main
+from wego_ical.editor_schema import data_file_schema, schema_text
+
+SCHEMA_FILE = ROOT / "schema" / "events.schema.json"
+SHIPPED = [ROOT / "data" / "events.toml", *sorted((ROOT / "examples").glob("*.toml"))]
+STARTER = ROOT / "src" / "wego_ical" / "starter.toml"
+
+
+def as_json(value: Any) -> Any:
+    """A TOML document as editors check it: dates and times as ISO strings."""
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_json(item) for item in value]
+    if isinstance(value, dt.date | dt.time | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def errors(text: str) -> list[str]:
+    validator = jsonschema.Draft202012Validator(
+        data_file_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    document = as_json(tomli.loads(text))
+    return [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
+
+
+def test_the_committed_schema_is_the_one_the_models_make() -> None:
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+        "schema/events.schema.json is out of date: run "
+        "'wego-ical schema --out schema/events.schema.json'"
+    )
+    jsonschema.Draft202012Validator.check_schema(json.loads(schema_text()))
+
+
+@pytest.mark.parametrize("path", [*SHIPPED, STARTER], ids=lambda path: path.name)
+def test_every_shipped_file_passes_and_names_the_schema(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert errors(text) == []
+    first = text.splitlines()[0]
+    assert first.startswith("#:schema ")
+    named = path.parent / first.removeprefix("#:schema ").strip()
+    assert named.resolve() == SCHEMA_FILE.resolve() or path == STARTER
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        ROOT / "README.md",
+        ROOT / "docs" / "format.md",
+    ],
+    ids=lambda path: path.name,
+)
+def test_the_documented_examples_pass(document: Path) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", document.read_text(encoding="utf-8"), re.DOTALL)
+    assert blocks
+    assert errors(blocks[0]) == []
+    if len(blocks) > 1:  # the schedule fragment completes the first example
+        assert errors(blocks[0] + blocks[1]) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        ("start = 09:00:00", "strat = 09:00:00", "Additional properties are not allowed ('strat'"),
+        ('timezone = "Asia/Seoul"', 'timezone = "Seoul"', "'Seoul' is not one of"),
+        ('id = "part-1"', 'id = "Part 1"', "does not match"),
+        ("refresh_hours = 12", 'refresh_hours = "12"', "'12' is not of type 'integer'"),
+        ("all_categories = true", "all_categories = 1", "1 is not of type 'boolean'"),
+    ],
+)
+def test_a_mistake_fails_the_schema(old: str, new: str, found: str) -> None:
+    text = SHIPPED[0].read_text(encoding="utf-8")
+    assert old in text
+    problems = errors(text.replace(old, new, 1))
+    assert any(found in problem for problem in problems), problems
+
+
+def test_old_key_names_are_accepted_as_deprecated() -> None:
+    text = SHIPPED[0].read_text(encoding="utf-8")
+    old = text.replace("all_categories = true", "awards_ceremony = true")
+    assert errors(old) == []
+    assert data_file_schema()["$defs"]["Event"]["properties"]["awards_ceremony"]["deprecated"]
+
+
+def test_init_writes_a_starter_that_builds_and_never_overwrites(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = tmp_path / "data" / "events.toml"
+    made = runner.invoke(main, ["init", str(data)])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "data" / "events.schema.json").read_text() == schema_text()
+    assert errors(data.read_text(encoding="utf-8")) == []
+    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
+    assert built.exit_code == 0, built.output
+    calendar = (tmp_path / "dist" / "all.ics").read_text(encoding="utf-8")
+    assert calendar.count("BEGIN:VEVENT") == 3  # the whole-day item and two sessions
+    assert "DTSTART;VALUE=DATE:20270301" in calendar
+    data.write_text("mine", encoding="utf-8")
+    again = runner.invoke(main, ["init", str(data)])
+    assert again.exit_code == 1
+    assert "exists already; nothing was written (pass --force" in again.output
+    assert data.read_text(encoding="utf-8") == "mine"
+    assert runner.invoke(main, ["init", str(data), "--force"]).exit_code == 0
+
+
+def test_schema_prints_what_it_writes(tmp_path: Path) -> None:
+    printed = CliRunner().invoke(main, ["schema"])
+    assert printed.exit_code == 0
+    assert printed.output == schema_text()
+    written = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "s.json")])
+    assert written.exit_code == 0
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == schema_text()
