@@ -12,6 +12,7 @@ import pytest
 from conftest import DATA
 from wego_ical.errors import DataError, OutputError
 from wego_ical.pipeline import BuildOptions, build, check, diff, prepare
+from wego_ical.report import diff_report
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
 
@@ -32,7 +33,7 @@ def test_build_returns_what_it_wrote_and_what_subscribers_see(data: Path, tmp_pa
     result = build(_options(data, out))
     assert result.publication is not None
     assert {change.kind for change in result.changes} == {"added"}
-    assert len(result.changes) == 14  # 7 entries in two languages
+    assert len(result.changes) == 7  # each entry once, though published in two languages
     written = {f.path for f in result.files if f.action == "written"}
     assert {"all.ics", "feeds.json", "index.html", "ko/all.ics"} <= written
     assert all((out / path).is_file() for path in written)
@@ -48,7 +49,7 @@ def test_prepare_and_diff_write_nothing(data: Path, tmp_path: Path) -> None:
     data.write_text(data.read_text().replace("start = 09:30:00", "start = 09:35:00", 1))
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     found = diff(_options(data, out))
-    assert [change.kind for change in found.changes] == ["changed", "changed"]
+    assert [change.kind for change in found.changes] == ["changed"]  # alike in both languages
     assert found.differing == []
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
@@ -83,3 +84,14 @@ def test_another_series_in_the_folder_is_refused(data: Path, tmp_path: Path) -> 
     with pytest.raises(OutputError, match="pass --replace"):
         build(_options(data, out))
     assert build(_options(data, out, replace=True, new_uids=True)).publication is not None
+
+
+def test_a_change_in_one_language_only_says_so(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(_options(data, out))
+    data.write_text(data.read_text().replace('ko = "이동성"', 'ko = "모빌리티"', 1))
+    found = diff(_options(data, out))
+    assert {change.language for change in found.changes} == {"ko"}
+    lines = diff_report(found)
+    assert any(line.startswith("changed (ko only): ") for line in lines), lines
+    assert not any(line.startswith("changed: ") for line in lines)

@@ -122,13 +122,28 @@ class Prepared:
 def _all_changes(
     publication: Publication, translations: list[tuple[str, Publication]]
 ) -> list[Change]:
-    """The changes of every language, the further languages' marked with their code."""
-    changes = list(publication.changes)
-    for code, translation in translations:
-        changes += [
-            dataclasses.replace(change, summary=f"[{code}] {change.summary}")
-            for change in translation.changes
+    """The changes of every language, each told once: a change made alike in every
+    language is one change; one made in some languages only is marked with each."""
+    if not translations:
+        return list(publication.changes)
+    default_code = publication.language
+    further = {code: {c.uid: c for c in t.changes} for code, t in translations}
+    changes = []
+    for change in publication.changes:
+        alike = [
+            code
+            for code, by_uid in further.items()
+            if (other := by_uid.get(change.uid)) is not None
+            and (other.kind, other.fields) == (change.kind, change.fields)
         ]
+        for code in alike:
+            del further[code][change.uid]
+        if len(alike) == len(further):
+            changes.append(change)
+        else:
+            changes.append(dataclasses.replace(change, language=default_code))
+    for code, by_uid in further.items():
+        changes += [dataclasses.replace(change, language=code) for change in by_uid.values()]
     return changes
 
 

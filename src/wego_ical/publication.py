@@ -68,6 +68,8 @@ class Publication:
     # Begins rendering the events that need it (in worker processes when there are
     # many); producing the files starts it otherwise.
     start_rendering: Callable[[], None] = lambda: None
+    # The language of its texts (None: the series declares none).
+    language: str | None = None
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
@@ -169,7 +171,7 @@ def make_publication(
         generated=sorted(files),
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    return Publication(files, state, changes, texts.start)
+    return Publication(files, state, changes, texts.start, edition.language)
 
 
 def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:

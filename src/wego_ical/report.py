@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from wego_ical.calendar_sync import SyncResult
     from wego_ical.lint import Findings
     from wego_ical.pipeline import BuildResult, Checked, Diff
-    from wego_ical.state import Change
+    from wego_ical.state import Change, Snapshot
 
 T = TypeVar("T")
 
@@ -143,8 +144,68 @@ def change_report(
 
 
 def _change_line(change: Change) -> str:
-    fields = f" [{', '.join(change.fields)}]" if change.fields else ""
-    return f"{_CHANGE_WORDS[change.kind]}: {change.summary} <{change.uid}>{fields}"
+    """``changed: Title <uid>: time 26 Aug 09:00–09:30 KST → 09:05–09:35 KST``: what
+    changed, with the old and new values where they fit on a line."""
+    before, after = change.before, change.after
+    # A cancelled one's new title only repeats "Cancelled": the title as it was.
+    cancelled = change.kind == "cancelled" and before is not None
+    title = before.summary if cancelled and before is not None else change.summary
+    only = f" ({change.language} only)" if change.language else ""
+    head = f"{_CHANGE_WORDS[change.kind]}{only}: {title} <{change.uid}>"
+    if change.kind == "added" and after is not None:
+        return f"{head}: {_when(after)}"
+    if change.kind not in ("changed", "restored", "cancelled") or not change.fields:
+        return head
+    if before is None or after is None:
+        return f"{head} [{', '.join(change.fields)}]"
+    # A cancellation's new title and status are what "cancelled" says already.
+    names = [n for n in change.fields if not (cancelled and n in ("summary", "status"))]
+    parts = _field_changes(names, before, after)
+    return f"{head}: {'; '.join(parts)}" if parts else head
+
+
+# Fields whose old and new values are shown; the others are named.
+_SHOWN_FIELDS = {"summary": "title", "location": "location", "status": "status", "url": "link"}
+# Fields that are consequences of others, or not worth a word of their own.
+_QUIET_FIELDS = {"end", "timezone", "all_day", "language"}
+
+
+def _field_changes(names: Sequence[str], before: Snapshot, after: Snapshot) -> list[str]:
+    parts = []
+    if {"start", "end", "timezone", "all_day"} & set(names):
+        parts.append(f"time {_when(before)} → {_when(after)}")
+    for name in names:
+        if name in _SHOWN_FIELDS:
+            old, new = getattr(before, name), getattr(after, name)
+            parts.append(f"{_SHOWN_FIELDS[name]} {_quoted(old)} → {_quoted(new)}")
+    named = [
+        name.replace("_", " ")
+        for name in names
+        if name not in _SHOWN_FIELDS and name not in _QUIET_FIELDS and name != "start"
+    ]
+    if named:
+        parts.append(", ".join(named))
+    return parts
+
+
+def _quoted(value: object) -> str:
+    if value is None:
+        return "(none)"
+    text = str(value)
+    return f'"{text[:57]}…"' if len(text) > 60 else f'"{text}"'
+
+
+def _when(snapshot: Snapshot) -> str:
+    """When an entry is, in its own zone: ``2021-08-26 09:00–09:30 KST``."""
+    start, end = snapshot.aware_start, snapshot.aware_end
+    if snapshot.all_day:
+        last = (snapshot.end - timedelta(days=1)).date()
+        day = start.date().isoformat()
+        return day if last <= start.date() else f"{day} to {last.isoformat()}"
+    zone = end.strftime("%Z")
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {zone}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} {zone}"
 
 
 def _by_kind(kinds: Iterable[str]) -> str:

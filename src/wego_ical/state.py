@@ -254,12 +254,17 @@ ChangeKind = Literal["added", "changed", "cancelled", "restored", "removed", "pr
 
 @dataclass(frozen=True)
 class Change:
-    """What subscribers will see happen to one event."""
+    """What subscribers will see happen to one event: ``before`` and ``after`` are what
+    they were shown and will be shown (None where there is no such side), and
+    ``language`` marks a change made only in that language's feeds."""
 
     kind: ChangeKind
     uid: str
     summary: str
     fields: tuple[str, ...] = ()
+    before: Snapshot | None = field(default=None, compare=False, repr=False)
+    after: Snapshot | None = field(default=None, compare=False, repr=False)
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -308,7 +313,7 @@ def reconcile(
         if uid in seen:
             continue
         if prune:
-            changes.append(Change("pruned", uid, old.snapshot.summary))
+            changes.append(Change("pruned", uid, old.snapshot.summary, before=old.snapshot))
             continue
         if old.removed:
             records.append(old)
@@ -324,7 +329,7 @@ def reconcile(
                 snapshot=snapshot,
             )
         )
-        changes.append(Change("removed", uid, old.snapshot.summary))
+        changes.append(Change("removed", uid, old.snapshot.summary, before=old.snapshot))
     return records, changes
 
 
@@ -367,7 +372,7 @@ def _update(
         snapshot=event.snapshot,
     )
     if old is None:
-        return record, Change("added", event.uid, event.snapshot.summary)
+        return record, Change("added", event.uid, event.snapshot.summary, after=event.snapshot)
     if unchanged:
         return record, None
     fields = tuple(event.snapshot.changed_fields(old.snapshot))
@@ -379,4 +384,6 @@ def _update(
         kind = "cancelled"
     else:
         kind = "changed"
-    return record, Change(kind, event.uid, event.snapshot.summary, fields)
+    return record, Change(
+        kind, event.uid, event.snapshot.summary, fields, before=old.snapshot, after=event.snapshot
+    )
