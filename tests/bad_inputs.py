@@ -141,7 +141,7 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
         edit('id = "ceremony"', 'id = "part-1"'),
         [
             "events.toml:{L}:1: events[2].id (id \"part-1\"): duplicate event id 'part-1' "
-            "(first used by item 1); give every event its own id"
+            "(already used by events[0]); give every event its own id"
         ],
     ),
     *[
@@ -372,6 +372,38 @@ CASES += [
     ),
 ]
 
+CASES += [
+    (
+        "one panelist without brackets",
+        edit('panelists = ["javier-vergara-petrescu"]', 'panelists = "javier-vergara-petrescu"'),
+        [
+            'events.toml:{L}:1: events[0].panelists (id "part-1"): Input should be a valid list '
+            "(got 'javier-vergara-petrescu'); write a list in brackets: "
+            'panelists = ["javier-vergara-petrescu"]'
+        ],
+    ),
+    (
+        "speakers for panelists",
+        edit('panelists = ["javier-vergara-petrescu"]', 'speakers = ["javier-vergara-petrescu"]'),
+        [
+            "events.toml:{L}:1: events[0].speakers (id \"part-1\"): unknown key 'speakers' "
+            "(did you mean 'panelists'?); remove it or fix its spelling"
+        ],
+    ),
+    (
+        "a country code for a language",
+        edit('languages = ["en", "ko"]', 'languages = ["en", "kr"]'),
+        [
+            "events.toml:9:1: series.title.ko: a translation into 'ko', but the series declares "
+            "'en', 'kr'; add 'ko' to languages under [series], or remove the 'ko' translations "
+            "(this is the first of them)",
+            "events.toml:{L}:1: series.languages[1]: unknown language code 'kr'; did you mean "
+            "'ko'? Use an ISO 639 code such as 'en' or 'ko' (optionally with a region, such "
+            "as 'pt-BR')",
+        ],
+    ),
+]
+
 # The line each message must point at: the first line of the changed file containing this.
 NEEDLES = {
     "not utf-8": 'city = "S',
@@ -408,6 +440,9 @@ NEEDLES = {
     "required key removed": "[series]\n",
     "misspelt key": "refresh = 1",
     "time as a string": 'start = "15:00"',
+    "one panelist without brackets": 'panelists = "javier',
+    "speakers for panelists": "speakers =",
+    "a country code for a language": "languages =",
 }
 
 

@@ -57,7 +57,7 @@ def test_each_language_gets_its_texts_and_falls_back_to_the_default() -> None:
             'languages = ["en", "ko"]',
             'languages = ["en", "kr"]',
             "series.languages[1]",
-            "unknown language code 'kr'; did you mean",
+            "unknown language code 'kr'; did you mean 'ko'?",
         ),
         (
             'languages = ["en", "ko"]',

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import DATA
+from wego_ical.cli import main
 from wego_ical.errors import DataError, Problem
 from wego_ical.load import load_series, parse_editions, parse_series
 from wego_ical.model import Series
@@ -250,7 +252,7 @@ def test_duplicate_ids(wego_text: str) -> None:
     problem = only_problem(text)
     assert problem.key == 'events[2].id (id "part-1")'
     assert problem.message == (
-        "duplicate event id 'part-1' (first used by item 1); give every event its own id"
+        "duplicate event id 'part-1' (already used by events[0]); give every event its own id"
     )
 
 
@@ -413,7 +415,7 @@ def test_a_duplicate_id_is_reported_with_every_other_problem(wego_text: str) -> 
     messages = [problem.message for problem in caught.value.problems]
     assert len(messages) == 2, messages
     assert messages[0].startswith("end 09:00 is not after start 09:00")
-    assert messages[1].startswith("duplicate event id 'part-1' (first used by item 1)")
+    assert messages[1].startswith("duplicate event id 'part-1' (already used by events[0])")
 
 
 def test_thousands_of_problems_are_all_located_and_the_first_hundred_shown() -> None:
@@ -579,3 +581,49 @@ def test_a_project_needs_a_city_or_a_title() -> None:
     nameless = without_city[:title] + without_city[without_city.index("\n", title) + 1 :]
     with pytest.raises(DataError, match="a project needs a title, a city, or both"):
         parse_series(nameless)
+
+
+def _with_silent_fallbacks() -> str:
+    """The WeGO file with two categories missing their Korean name and a session that
+    has neither a title nor a category."""
+    text = DATA.read_text(encoding="utf-8")
+    text = text.replace('name = { en = "Mobility", ko = "이동성" }', 'name = { en = "Mobility" }')
+    text = text.replace(
+        'name = { en = "Safe City", ko = "안전한 도시" }', 'name = { en = "Safe City" }'
+    )
+    part_2 = text.index('id = "part-2"')
+    first_session = text.index("[[events.sessions]]", part_2)
+    return (
+        text[:first_session]
+        + '[[events.sessions]]\nid = "closing-qa"\nall_day = true\n\n'
+        + text[first_session:]
+    )
+
+
+def test_silent_fallbacks_are_noted(tmp_path: Path) -> None:
+    edition = parse_editions(_with_silent_fallbacks(), "events.toml")[0]
+    assert edition.notes == (
+        "2 texts with translations have none into 'ko' and show the 'en' text there (the "
+        'first: categories[0].name (id "mobility") (line 40)); add ko = "…" to them',
+        'line 246: events[1].sessions[0] (id "part-2" › "closing-qa") has no title and no '
+        "category, so its calendar title is its id: 'WeGO Awards Webinar Part 2 · "
+        'closing-qa\'; add title = "…"',
+    )
+
+
+def test_check_shows_notes_and_strict_makes_them_errors(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text(_with_silent_fallbacks(), encoding="utf-8")
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", "--data", str(data)])
+    assert checked.exit_code == 0, checked.output
+    assert "  note: 2 texts with translations have none into 'ko'" in checked.output
+    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
+    assert built.exit_code == 0
+    assert "warning: " in built.output and "has no title and no category" in built.output
+    for command in (["check"], ["build", "--out", str(tmp_path / "strict")]):
+        refused = runner.invoke(main, [*command, "--data", str(data), "--strict"])
+        assert refused.exit_code == 1
+        assert refused.output.startswith(f"Error: {data}: 2 problems found; nothing was written.")
+        assert "(an error with --strict)" in refused.output
+    assert not (tmp_path / "strict").exists()

@@ -201,6 +201,12 @@ def main() -> None:
     help="Accept that this series' id or uid_domain changed: every event is published "
     "again under a new UID (subscribers see duplicates).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat notes on the data (untranslated texts, titles taken from ids, old key "
+    "names) as errors.",
+)
 @_user_errors
 def build(
     data_path: Path,
@@ -211,6 +217,7 @@ def build(
     wait: bool,
     replace: bool,
     new_uids: bool,
+    strict: bool,
 ) -> None:
     """Validate the data and write every feed into the output folder.
 
@@ -227,6 +234,7 @@ def build(
         ),
         skip_unchanged=True,
         progress=_Progress() if _Progress.wanted() else None,
+        strict=strict,
     )
     try:
         result = run_build(options)
@@ -252,13 +260,19 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
 
 @main.command()
 @DATA_OPTION
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat notes on the data (untranslated texts, titles taken from ids, old key "
+    "names) as errors.",
+)
 @_user_errors
-def check(data_path: Path) -> None:
+def check(data_path: Path, strict: bool) -> None:
     """Validate the data only and summarise what a build would produce."""
     from wego_ical.pipeline import check as run_check
     from wego_ical.report import check_report
 
-    _echo(check_report(run_check(data_path)))
+    _echo(check_report(run_check(data_path, strict=strict)))
 
 
 @main.command()

@@ -18,7 +18,7 @@ import functools
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -48,7 +48,11 @@ def declared_languages(data: object) -> list[str]:
 
 
 def resolve(
-    data: Mapping[str, Any], model: type[BaseModel], language: str | None, default: str | None
+    data: Mapping[str, Any],
+    model: type[BaseModel],
+    language: str | None,
+    default: str | None,
+    missing: list[Loc] | None = None,
 ) -> tuple[dict[str, Any], list[TranslationProblem]]:
     """``data`` with every table of translations replaced by its text in ``language``.
 
@@ -58,8 +62,19 @@ def resolve(
     """
     problems: list[TranslationProblem] = []
     declared = declared_languages(data)
-    resolved = _resolve_table(data, model, (), language, default, declared, problems)
+    found = _Found(problems, missing if missing is not None else [])
+    resolved = _resolve_table(data, model, (), language, default, declared, found)
     return resolved, problems
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What resolving finds: problems, and the texts that fall back to the default
+    language (a table of translations without this language)."""
+
+    problems: list[TranslationProblem]
+    missing: list[Loc]
+    undeclared: set[str] = field(default_factory=set)
 
 
 def _resolve_table(
@@ -69,7 +84,7 @@ def _resolve_table(
     language: str | None,
     default: str | None,
     declared: list[str],
-    problems: list[TranslationProblem],
+    found: _Found,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     kinds = _field_kinds(model)
@@ -78,9 +93,7 @@ def _resolve_table(
         if kind is None:
             result[key] = value  # an unknown key: validation reports it
             continue
-        result[key] = _resolve_value(
-            value, kind, (*loc, key), language, default, declared, problems
-        )
+        result[key] = _resolve_value(value, kind, (*loc, key), language, default, declared, found)
     return result
 
 
@@ -89,10 +102,10 @@ def _field_kinds(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
     """What each field of ``model`` holds (see :func:`_kind`), worked out once per model:
     a large series has hundreds of thousands of values to look at."""
     kinds = {}
-    for key, field in model.model_fields.items():
-        annotation: Any = field.annotation
-        if field.metadata:  # pydantic keeps an Annotated field's checks here
-            annotation = typing.Annotated[(annotation, *field.metadata)]
+    for key, info in model.model_fields.items():
+        annotation: Any = info.annotation
+        if info.metadata:  # pydantic keeps an Annotated field's checks here
+            annotation = typing.Annotated[(annotation, *info.metadata)]
         kinds[key] = _kind(annotation)
     return kinds
 
@@ -104,18 +117,18 @@ def _resolve_value(
     language: str | None,
     default: str | None,
     declared: list[str],
-    problems: list[TranslationProblem],
+    found: _Found,
 ) -> Any:
     what, inner = kind
     if what == "text" and isinstance(value, Mapping):
-        return _pick(value, loc, language, default, declared, problems)
+        return _pick(value, loc, language, default, declared, found)
     if what == "model" and isinstance(value, Mapping):
-        return _resolve_table(value, inner, loc, language, default, declared, problems)
+        return _resolve_table(value, inner, loc, language, default, declared, found)
     if what == "list" and isinstance(value, list):
         if inner[0] == "other":
             return value
         return [
-            _resolve_value(item, inner, (*loc, index), language, default, declared, problems)
+            _resolve_value(item, inner, (*loc, index), language, default, declared, found)
             for index, item in enumerate(value)
         ]
     return value
@@ -127,8 +140,9 @@ def _pick(
     language: str | None,
     default: str | None,
     declared: list[str],
-    problems: list[TranslationProblem],
+    found: _Found,
 ) -> Any:
+    problems = found.problems
     if language is None or default is None:
         problems.append(
             TranslationProblem(
@@ -139,13 +153,17 @@ def _pick(
         )
         return next(iter(table.values()), "")
     for code in table:
-        if code not in declared:
+        # Reported at its first text only: a misspelt code in languages would
+        # otherwise give one problem for every translated text of the file.
+        if code not in declared and code not in found.undeclared:
+            found.undeclared.add(code)
             problems.append(
                 TranslationProblem(
                     (*loc, code),
                     f"a translation into '{code}', but the series declares "
                     f"{', '.join(repr(d) for d in declared)}; add '{code}' to languages "
-                    "under [series], or remove this translation",
+                    f"under [series], or remove the '{code}' translations (this is the "
+                    "first of them)",
                 )
             )
     if default not in table:
@@ -157,6 +175,8 @@ def _pick(
             )
         )
         return next(iter(table.values()), "")
+    if language not in table:
+        found.missing.append(loc)
     return table.get(language, table[default])
 
 

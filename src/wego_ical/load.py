@@ -47,6 +47,7 @@ from wego_ical.problems import (
 )
 from wego_ical.renamed import apply_renames
 from wego_ical.text import describe
+from wego_ical.words import plural
 
 Loc = tuple[int | str, ...]
 
@@ -181,7 +182,10 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
     sizes: list[EntrySize] = []
     choices: list[str | None] = [*languages] or [None]
     for language in choices:
-        resolved, translation_problems = resolve(data, Series, language, default)
+        missing: list[Loc] = []
+        resolved, translation_problems = resolve(data, Series, language, default, missing)
+        if missing and language != default:
+            notes.append(_untranslated(missing, language, default, data, text))
         if language is not None and default is not None:
             resolved["labels"] = labels_for(
                 data.get("labels"), language, default, strings.labels(language)
@@ -192,9 +196,10 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
             resolved, data, text, path, translation_problems
         )
         sizes += [replace(size, language=language) for size in entry_sizes]
-        editions.append(
-            Edition(language, series, tuple(notes) if not editions else (), descriptions)
-        )
+        editions.append(Edition(language, series, (), descriptions))
+    notes += _titled_by_id(editions[0].series, data, text) if editions else []
+    if editions and notes:
+        editions[0] = replace(editions[0], notes=tuple(notes))
     budget = over_budget(sizes)
     if budget:
         raise DataError(path, [Problem(message, key="events") for message in budget])
@@ -280,6 +285,38 @@ def _composed_problems(
             )
         )
     return problems, sizes, descriptions
+
+
+def _untranslated(
+    missing: list[Loc], language: str | None, default: str | None, data: object, text: str
+) -> str:
+    """The note for the texts that have no translation into ``language``."""
+    line, _ = KeyLocator(text).find(missing[0])
+    first = toml_path(missing[0], data) + (f" (line {line})" if line else "")
+    one = len(missing) == 1
+    return (
+        f"{plural(len(missing), 'text')} with translations {'has' if one else 'have'} none "
+        f"into '{language}' and {'shows' if one else 'show'} the '{default}' text there "
+        f'(the first: {first}); add {language} = "…" to {"it" if one else "them"}'
+    )
+
+
+def _titled_by_id(series: Series, data: object, text: str) -> list[str]:
+    """Notes for sessions whose calendar title falls back to their id."""
+    notes = []
+    locator: KeyLocator | None = None
+    for loc, entry in located_entries(series):
+        session = entry.session
+        if session is None or session.title is not None or session.category is not None:
+            continue
+        locator = locator or KeyLocator(text)
+        line, _ = locator.find(loc)
+        where = f"line {line}: " if line else ""
+        notes.append(
+            f"{where}{toml_path(loc, data)} has no title and no category, so its calendar "
+            f"title is its id: '{entry.event.title} · {session.id}'; add title = \"…\""
+        )
+    return notes
 
 
 def _entry_name(entry: CalendarEntry) -> str:

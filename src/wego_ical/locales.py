@@ -20,11 +20,21 @@ def known_languages() -> frozenset[str]:
     return frozenset(codes | {code.replace("_", "-") for code in codes})
 
 
+# Country codes written where a language code belongs (Korea is KR, Korean is ko).
+COUNTRY_NOT_LANGUAGE = {
+    "kr": "ko", "jp": "ja", "cn": "zh", "tw": "zh-TW", "ua": "uk", "gr": "el", "dk": "da",
+    "se": "sv", "cz": "cs", "il": "he", "br": "pt-BR", "vn": "vi", "ir": "fa", "at": "de",
+    "ee": "et", "rs": "sr", "si": "sl", "by": "be", "kz": "kk", "gb": "en", "us": "en",
+    "uk-UA": "uk", "en-UK": "en-GB",
+}  # fmt: skip
+
+
 def language_problem(code: str) -> str:
     """Why ``code`` is not a usable language code ('' when it is)."""
     if code in known_languages():
         return ""
-    close = closest(code, sorted(known_languages()), n=2)
+    meant = COUNTRY_NOT_LANGUAGE.get(code) or COUNTRY_NOT_LANGUAGE.get(code.lower())
+    close = [meant] if meant else closest(code, sorted(known_languages()), n=2)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return (
         f"unknown language code '{code}'{hint} Use an ISO 639 code such as 'en' or 'ko' "

@@ -81,6 +81,9 @@ class BuildOptions:
     skip_unchanged: bool = False
     # Told (stage, done, total) as the build goes: the CLI shows it on a terminal.
     progress: Callable[[str, int, int], None] | None = None
+    # Notes on the data (untranslated texts, titles taken from ids, old key names)
+    # are errors: nothing is built.
+    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     from wego_ical.state import STATE_FILE, read_state
 
     default, *further = load_editions(options.data_path, data)
+    _refuse_notes(options.data_path, default.notes, options.strict)
     series = _with_base_url(default.series, options.base_url)
     _keep_for_good(options)
     check_folder(options.out_dir)
@@ -492,13 +496,23 @@ class Checked:
     notes: tuple[str, ...] = ()
 
 
-def check(data_path: Path) -> Checked:
-    """Validate the data file (every problem raised at once) and plan its feeds."""
+def _refuse_notes(data_path: Path, notes: tuple[str, ...], strict: bool) -> None:
+    """With ``strict``, the notes on the data are errors."""
+    if strict and notes:
+        from wego_ical.errors import DataError, Problem
+
+        raise DataError(data_path, [Problem(f"{note} (an error with --strict)") for note in notes])
+
+
+def check(data_path: Path, *, strict: bool = False) -> Checked:
+    """Validate the data file (every problem raised at once) and plan its feeds; with
+    ``strict``, its notes are errors too."""
     from wego_ical.load import load_editions
     from wego_ical.model import calendar_entries
     from wego_ical.plan import plan_feeds
 
     default = load_editions(data_path)[0]
+    _refuse_notes(data_path, default.notes, strict)
     series = default.series
     return Checked(
         data_path, series, len(calendar_entries(series)), plan_feeds(series), default.notes

@@ -6,6 +6,7 @@ and a "did you mean", and the position of any key in the text (:class:`KeyLocato
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import reprlib
 import types
@@ -151,6 +152,10 @@ def _message(error: ErrorDetails, loc: Loc) -> str:
     message = error["msg"]
     if kind.startswith(("value_error", "assertion_error")):
         message = message.split(", ", 1)[-1]
+    if kind == "list_type" and isinstance(error["input"], str | int):
+        value = error["input"]
+        toml = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+        return f"{message} (got {_show(value)}); write a list in brackets: {name} = [{toml}]"
     if error.get("ctx", {}).get("class") or kind in _TYPE_ERRORS:
         return f"{message} (got {_show(error['input'])}); {_TYPE_HINTS.get(kind, 'fix the value')}"
     if kind.endswith(("_type", "_parsing")) or kind == "string_pattern_mismatch":
@@ -182,9 +187,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# Words organisers use for a key that has another name here.
+_SYNONYMS = {
+    "speakers": "panelists", "speaker": "panelists", "panel": "panelists",
+    "jury": "judges", "judge": "judges", "room": "location", "venue": "location",
+    "place": "location", "link": "url", "website": "url", "tz": "timezone",
+    "time_zone": "timezone", "zone": "timezone", "starts": "start", "ends": "end",
+    "begin": "start", "finish": "end", "day": "date", "track": "category",
+    "topic": "topics", "tags": "topics", "stream": "conference", "video": "conference",
+}  # fmt: skip
+
+
 def _did_you_mean(name: str, parent: Loc) -> str:
     allowed = _allowed_keys(parent)
-    close = closest(name, allowed)
+    synonym = _SYNONYMS.get(name.lower())
+    close = [synonym] if synonym in allowed else closest(name, allowed)
     if close:
         return f" (did you mean {close[0]!r}?)"
     if allowed:

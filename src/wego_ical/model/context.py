@@ -135,15 +135,23 @@ def _duplicates(ids: list[object], what: str) -> Iterator[tuple[int, PydanticCus
                 index,
                 PydanticCustomError(
                     "duplicate_id",
-                    "duplicate {what} id '{id}' (first used by item {first}); "
+                    "duplicate {what} id '{id}' (already used by {table}[{first}]); "
                     "give every {what} its own id",
-                    {"what": what, "id": item_id, "first": seen[item_id] + 1},
+                    {"what": what, "id": item_id, "table": _TABLES[what], "first": seen[item_id]},
                 ),
             )
         else:
             seen[item_id] = index
 
 
+# The table each kind of item is listed in.
+_TABLES = {
+    "category": "categories",
+    "person": "people",
+    "project": "projects",
+    "event": "events",
+    "session": "sessions",
+}
 _ID_LISTS = {"categories": "category", "people": "person", "projects": "project", "events": "event"}
 
 
