@@ -502,3 +502,27 @@ def test_a_refused_object_is_reported_and_the_others_are_still_sent(
     stored = _events_on_server(radicale, calendar_url)
     assert sorted(stored) == sorted(feed)
     assert str(stored[uid]["SUMMARY"]) == "Someone else's copy"
+
+
+def test_a_missing_calendar_says_how_to_create_it_and_create_makes_it(
+    site: Path, proxy: Proxy, dav: DavServer
+) -> None:
+    path = f"{dav.home}wego-new-{next(_calendars)}/"
+    url = proxy.url + path
+    missing = _publish(site, url)
+    assert missing.exit_code == 1
+    assert "no such calendar on the server (404); pass --create to make it" in missing.output
+    dry = _publish(site, url, "--create", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert f"would create the calendar {url}" in dry.output
+    assert dry.output.count("would create: ") == 7
+    assert proxy.writes() == []
+    made = _publish(site, url, "--create")
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith(f"created the calendar {url}\n")
+    assert proxy.writes() == ["MKCALENDAR"] + ["PUT"] * 7
+    calendar = dav.client(path).calendar(url=dav.url + path)
+    assert calendar.get_display_name() == "4th WeGO Awards — All events"
+    _assert_same(site, dav, path)
+    again = _publish(site, url, "--create")  # it exists now: nothing to create
+    assert again.exit_code == 0 and "created the calendar" not in again.output

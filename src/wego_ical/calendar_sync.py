@@ -93,6 +93,8 @@ class SyncResult:
     dry_run: bool = False
     # Writes found already made (by another publish running at the same time).
     found_done: list[Action] = field(default_factory=list)
+    # Whether the calendar was created (publish --create).
+    created_calendar: bool = False
 
 
 # --- the feed ---------------------------------------------------------------
@@ -145,6 +147,21 @@ def _read_feed(
             LocalEvent(uid, href_of(uid), str(event.get("SUMMARY", uid)), single.to_ical(), digest)
         )
     return events, state
+
+
+def _new_calendar(out_dir: Path, feed: str, state: State) -> tuple[str, str, str]:
+    """The display name, description and time zone (a VCALENDAR with its first
+    VTIMEZONE) of a calendar created for ``feed``."""
+    from icalendar import Calendar
+
+    record = next(f for f in state.feeds if f.path == feed)
+    calendar = _parse_feed(out_dir / feed, (out_dir / feed).read_bytes())
+    zones = Calendar()
+    zones.add("prodid", calendar["PRODID"])
+    zones.add("version", "2.0")
+    for zone in calendar.walk("VTIMEZONE")[:1]:
+        zones.add_component(zone)
+    return record.name, record.description, zones.to_ical().decode("utf-8")
 
 
 def _parse_feed(path: Path, data: bytes) -> Component:
@@ -312,6 +329,7 @@ def publish_to_calendar(
     dry_run: bool = False,
     force: bool = False,
     allow_http: bool = False,
+    create: bool = False,
 ) -> SyncResult:
     """Make the calendar at ``url`` hold the events of ``feed`` (see the module).
 
@@ -336,12 +354,12 @@ def publish_to_calendar(
 
     journal = journal_path(out_dir)
     try:
-        client.check_calendar()
-        server = client.etags()
+        made = _ensure_calendar(client, out_dir, feed, state, create=create, dry_run=dry_run)
+        server = {} if made else client.etags()
         recorded = read_journal(journal, url)
         fetched = client.fetch(needs_data(events, server, recorded, looks_ours))
         actions = plan_sync(events, server, recorded, fetched, looks_ours, force=force)
-        result = SyncResult(url, actions, dry_run=dry_run)
+        result = SyncResult(url, actions, dry_run=dry_run, created_calendar=made)
         result.conflicts = [a for a in actions if a.kind in ("conflict", "foreign")]
         if dry_run:
             return result
@@ -351,35 +369,7 @@ def publish_to_calendar(
                 if known is None or known.etag != action.etag:
                     record(journal, url, action.href, action.etag, action.event.digest)
         for action in [a for a in actions if a.writes]:
-            try:
-                done = _perform(client, action, force)
-            except Refused as refused:
-                note = refused.reason
-                result.conflicts.append(
-                    Action("refused", action.href, action.summary, action.event, note=note)
-                )
-                continue
-            if isinstance(done, _AlreadyThere):
-                result.found_done.append(action)
-                assert action.event is not None
-                record(journal, url, action.href, done.etag, action.event.digest)
-                continue
-            if done is None:
-                result.conflicts.append(
-                    Action(
-                        "conflict",
-                        action.href,
-                        action.summary,
-                        action.event,
-                        note="changed on the server during this publish; not overwritten",
-                    )
-                )
-                continue
-            result.done.append(action)
-            if action.kind == "delete":
-                append(journal, {"calendar": url, "href": action.href, "deleted": True})
-            elif action.event is not None:
-                record(journal, url, action.href, done, action.event.digest)
+            _write(client, journal, action, result, force)
         compact(journal)
         return result
     except ConnectionLost as exc:
@@ -389,6 +379,52 @@ def publish_to_calendar(
         ) from None
     finally:
         client.close()
+
+
+def _ensure_calendar(
+    client: DavClient, out_dir: Path, feed: str, state: State, *, create: bool, dry_run: bool
+) -> bool:
+    """Whether the calendar is new: made now (``create``), or to be made (a dry run)."""
+    if client.calendar_exists():
+        return False
+    if not create:
+        raise PublishError(
+            f"{client.url}: no such calendar on the server (404); pass --create to make it "
+            "(with the feed's name and time zone), or create it in your calendar app"
+        )
+    if not dry_run:
+        client.make_calendar(*_new_calendar(out_dir, feed, state))
+    return True
+
+
+def _write(
+    client: DavClient, journal: Path, action: Action, result: SyncResult, force: bool
+) -> None:
+    """Do one write of the plan, record it, and note in ``result`` how it went."""
+    url = result.url
+    try:
+        done = _perform(client, action, force)
+    except Refused as refused:
+        result.conflicts.append(
+            Action("refused", action.href, action.summary, action.event, note=refused.reason)
+        )
+        return
+    if isinstance(done, _AlreadyThere):
+        result.found_done.append(action)
+        assert action.event is not None
+        record(journal, url, action.href, done.etag, action.event.digest)
+        return
+    if done is None:
+        note = "changed on the server during this publish; not overwritten"
+        result.conflicts.append(
+            Action("conflict", action.href, action.summary, action.event, note=note)
+        )
+        return
+    result.done.append(action)
+    if action.kind == "delete":
+        append(journal, {"calendar": url, "href": action.href, "deleted": True})
+    elif action.event is not None:
+        record(journal, url, action.href, done, action.event.digest)
 
 
 @dataclass(frozen=True)

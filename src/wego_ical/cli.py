@@ -361,6 +361,11 @@ def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
     help="Replace events that were edited on the server since the last publish.",
 )
 @click.option(
+    "--create",
+    is_flag=True,
+    help="Create the calendar if it does not exist (named after the feed, with its time zone).",
+)
+@click.option(
     "--allow-http",
     is_flag=True,
     help="Send credentials over plain http to another machine (only on a trusted network).",
@@ -373,6 +378,7 @@ def publish(
     netrc_file: Path | None,
     dry_run: bool,
     force: bool,
+    create: bool,
     allow_http: bool,
 ) -> None:
     """Publish a feed's events into a CalDAV calendar, one object per event.
@@ -395,6 +401,7 @@ def publish(
         dry_run=dry_run,
         force=force,
         allow_http=allow_http,
+        create=create,
     )
     _echo(sync_report(result))
     if result.conflicts:

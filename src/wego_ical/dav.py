@@ -88,21 +88,49 @@ class DavClient:
         """The path of the resource ``name`` (a UID) in the collection (not percent-encoded)."""
         return self.collection + name + ".ics"
 
-    def check_calendar(self) -> None:
-        """Fail with a clear message unless the URL is a calendar collection we may read."""
+    def calendar_exists(self) -> bool:
+        """Whether the URL is a calendar collection we may read (False: nothing is
+        there); a PublishError saying why when it is something else."""
         body = (
             f'<d:propfind xmlns:d="{DAV}"><d:prop><d:resourcetype/></d:prop></d:propfind>'
         ).encode()
         status, _, data = self._request("PROPFIND", self.collection, body, _xml_headers("0"))
         if status == 404:
-            raise PublishError(f"{self.url}: no such calendar on the server (404)")
+            return False
         self._expect(status, (207,), "PROPFIND", self.collection)
         root = _xml(data, self.url)
+        # Xandikos answers 207 with the 404 inside the one response.
+        statuses = [(text or "").split()[1:2] for text in _texts(root, f"{{{DAV}}}status")]
+        if statuses == [["404"]] and root.find(f".//{{{DAV}}}propstat") is None:
+            return False
         if root.find(f".//{{{CALDAV}}}calendar") is None:
             raise PublishError(
                 f"{self.url}: this is not a calendar collection; give the address of a "
                 "calendar (create one in your calendar app or server first)"
             )
+        return True
+
+    def make_calendar(self, name: str, description: str, timezone: str) -> None:
+        """Create the calendar collection (MKCALENDAR) with a display name, a description
+        and the time zone (a VCALENDAR holding one VTIMEZONE) its events use."""
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            f'<c:mkcalendar xmlns:d="{DAV}" xmlns:c="{CALDAV}"><d:set><d:prop>'
+            f"<d:displayname>{_escape(name)}</d:displayname>"
+            f"<c:calendar-description>{_escape(description)}</c:calendar-description>"
+            '<c:supported-calendar-component-set><c:comp name="VEVENT"/>'
+            "</c:supported-calendar-component-set>"
+            f"<c:calendar-timezone>{_escape(timezone)}</c:calendar-timezone>"
+            "</d:prop></d:set></c:mkcalendar>"
+        ).encode()
+        headers = {"Content-Type": "application/xml; charset=utf-8"}
+        status, _, _ = self._request("MKCALENDAR", self.collection, body, headers)
+        if status in (403, 405, 409):
+            raise PublishError(
+                f"{self.url}: the server would not create this calendar ({status}); create it "
+                "in your calendar app or on the server, then publish again"
+            )
+        self._expect(status, (200, 201), "MKCALENDAR", self.collection)
 
     def etags(self) -> dict[str, str | None]:
         """The path and ETag of every calendar object in the collection."""
@@ -213,7 +241,7 @@ class DavClient:
                     "set WEGO_ICAL_CALDAV_USERNAME and WEGO_ICAL_CALDAV_PASSWORD, or add the "
                     "host to your netrc file"
                 )
-            if response.status == 403 and method != "PUT":
+            if response.status == 403 and method not in ("PUT", "MKCALENDAR"):
                 raise PublishError(f"{self.url}: the server forbids {method} {path} (403)")
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         raise AssertionError("unreachable")
@@ -385,6 +413,10 @@ def _refusal(status: int, data: bytes, path_of: Callable[[str], str]) -> str:
             "the same UID: delete it on the server, then publish again"
         )
     return f"refused by the server ({name})"
+
+
+def _texts(root: ET.Element, tag: str) -> list[str | None]:
+    return [element.text for element in root.iter(tag)]
 
 
 def _xml_headers(depth: str) -> dict[str, str]:

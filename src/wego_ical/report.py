@@ -216,6 +216,9 @@ def _by_kind(kinds: Iterable[str]) -> str:
 def sync_report(result: SyncResult) -> list[str]:
     """The lines ``wego-ical publish`` prints."""
     lines = []
+    if result.created_calendar:
+        made = "would create" if result.dry_run else "created"
+        lines.append(f"{made} the calendar {result.url}")
     listed = result.actions if result.dry_run else result.done
     for action in listed:
         if not action.writes:

@@ -49,6 +49,7 @@ def publish_calendar(
     dry_run: bool,
     force: bool,
     allow_http: bool,
+    create: bool = False,
 ) -> SyncResult:
     """Bring the CalDAV calendar at ``url`` in line with ``feed`` (credentials from
     ``environ`` or the netrc file)."""
@@ -65,6 +66,7 @@ def publish_calendar(
         dry_run=dry_run,
         force=force,
         allow_http=allow_http,
+        create=create,
     )
 
 
