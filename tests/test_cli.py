@@ -110,7 +110,17 @@ def test_removed_event_kept_as_cancelled_until_prune(runner: CliRunner, tmp_path
     assert "'wego-ical build --prune' drops them for good" in result.output
     assert b"STATUS:CANCELLED" in (out / "ceremony.ics").read_bytes()
     assert (out / "awards.ics").exists()
+    # Right after the removal, --prune keeps it: subscribers have not seen it go yet.
     result = runner.invoke(main, ["build", "--prune", *args])
+    assert result.exit_code == 0, result.output
+    assert "pruned" not in result.output
+    assert (
+        "note: 1 removed event stays cancelled until at least 2030-01-04 00:00 UTC: --prune "
+        "drops an event 72 hours after its cancellation was published"
+    ) in result.output
+    assert (out / "ceremony.ics").exists()
+    later = [*args[:-1], "2030-01-04T00:00:00Z"]
+    result = runner.invoke(main, ["build", "--prune", *later])
     assert result.exit_code == 0, result.output
     assert "pruned (dropped for good): Cancelled: 4th WeGO Awards Ceremony" in result.output
     assert f"removed    {out / 'ceremony.ics'}  (no longer produced)" in result.output
@@ -383,3 +393,17 @@ def test_progress_is_shown_only_on_a_terminal_outside_ci(monkeypatch: pytest.Mon
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     monkeypatch.delenv("CI")
     assert not _Progress.wanted()
+
+
+def test_prune_grace_zero_drops_a_removed_event_at_once(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    data = tmp_path / "events.toml"
+    data.write_text(DATA.read_text(encoding="utf-8").split('[[events]]\nid = "ceremony"')[0])
+    args = ["--data", str(data), "--out", str(out), "--now", "2030-01-01T00:00:00Z"]
+    preview = runner.invoke(main, ["diff", "--prune", "--prune-grace", "0", *args])
+    assert "pruned (dropped for good): 4th WeGO Awards Ceremony" in preview.output
+    result = runner.invoke(main, ["build", "--prune", "--prune-grace", "0", *args])
+    assert result.exit_code == 0, result.output
+    assert "pruned (dropped for good): 4th WeGO Awards Ceremony" in result.output
+    assert not (out / "ceremony.ics").exists()

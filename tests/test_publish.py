@@ -347,7 +347,7 @@ def test_cancel_remove_and_prune(
     _build(site)
     assert _publish(site, url).exit_code == 0
     _assert_same(site, dav, calendar_url)
-    _build(site, "--prune")
+    _build(site, "--prune", "--prune-grace", "0")
     proxy.reset()
     pruned = _publish(site, url)
     assert pruned.exit_code == 0, pruned.output
@@ -391,7 +391,7 @@ def test_objects_it_did_not_create_are_never_touched(
     )
     url = proxy.url + calendar_url
     assert _publish(site, url).exit_code == 0
-    _build(site, "--prune")
+    _build(site, "--prune", "--prune-grace", "0")
     assert _publish(site, url).exit_code == 0
     assert "lunch@example.org" in _events_on_server(dav, calendar_url)
 

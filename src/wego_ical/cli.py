@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -138,6 +138,18 @@ class _Progress:
             self.bar = None
 
 
+def _prune_grace_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option(
+        "--prune-grace",
+        "prune_grace",
+        type=click.FloatRange(min=0),
+        default=72.0,
+        show_default=True,
+        metavar="HOURS",
+        help=help_text,
+    )
+
+
 def _options(
     data_path: Path,
     out_dir: Path,
@@ -145,6 +157,7 @@ def _options(
     prune: bool,
     jobs: int | None = None,
     *,
+    prune_grace: float = 72.0,
     wait: bool = False,
     replace: bool = False,
     new_uids: bool = False,
@@ -156,6 +169,7 @@ def _options(
         out_dir,
         now,
         prune=prune,
+        prune_grace=timedelta(hours=prune_grace),
         workers=WorkerSettings(jobs=jobs),
         one_shot=True,
         wait=wait,
@@ -177,7 +191,12 @@ def main() -> None:
 @click.option(
     "--prune",
     is_flag=True,
-    help="Drop events that were removed from the data instead of keeping them as cancelled.",
+    help="Drop events that were removed from the data instead of keeping them as cancelled "
+    "(once they have been cancelled for --prune-grace).",
+)
+@_prune_grace_option(
+    "With --prune: how long a removed event stays cancelled first, so that subscribed "
+    "calendars see it go (0: drop it now)."
 )
 @click.option(
     "--jobs",
@@ -218,6 +237,7 @@ def build(
     replace: bool,
     new_uids: bool,
     strict: bool,
+    prune_grace: float,
 ) -> None:
     """Validate the data and write every feed into the output folder.
 
@@ -230,7 +250,15 @@ def build(
 
     options = dataclasses.replace(
         _options(
-            data_path, out_dir, now, prune, jobs, wait=wait, replace=replace, new_uids=new_uids
+            data_path,
+            out_dir,
+            now,
+            prune,
+            jobs,
+            wait=wait,
+            replace=replace,
+            new_uids=new_uids,
+            prune_grace=prune_grace,
         ),
         skip_unchanged=True,
         progress=_Progress() if _Progress.wanted() else None,
@@ -249,13 +277,15 @@ def build(
 @OUT_OPTION
 @NOW_OPTION
 @click.option("--prune", is_flag=True, help="Show what 'build --prune' would do.")
+@_prune_grace_option("As for build --prune.")
 @_user_errors
-def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool) -> None:
+def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool, prune_grace: float) -> None:
     """Show what a build would change for subscribers, without writing anything."""
     from wego_ical.pipeline import diff as run_diff
     from wego_ical.report import diff_report
 
-    _echo(diff_report(run_diff(_options(data_path, out_dir, now, prune))))
+    options = _options(data_path, out_dir, now, prune, prune_grace=prune_grace)
+    _echo(diff_report(run_diff(options)))
 
 
 @main.command()

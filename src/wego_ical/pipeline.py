@@ -8,14 +8,14 @@ before anything is written (a failure leaves the output folder as it was).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wego_ical import buildcache
+from wego_ical.changes import all_changes, held_back
 from wego_ical.errors import OutputError
 from wego_ical.identity import IdentityChange, identity_change_of
 from wego_ical.limits import MAX_FILE_BYTES, read_data_file
@@ -50,6 +50,11 @@ if TYPE_CHECKING:
     from wego_ical.state import Change, State
 
 
+# Subscribed calendars refresh every few hours (Google every 12 to 24): a removed
+# event stays cancelled this long before --prune drops it, so that they see it go.
+PRUNE_GRACE = timedelta(days=3)
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """What to build, where, and how.
@@ -69,6 +74,8 @@ class BuildOptions:
     out_dir: Path
     now: datetime
     prune: bool = False
+    # With prune: how long a removed event stays cancelled before it may go for good.
+    prune_grace: timedelta = PRUNE_GRACE
     workers: WorkerSettings = field(default_factory=WorkerSettings)
     base_url: str | None = None
     state_dir: Path | None = None
@@ -119,35 +126,7 @@ class Prepared:
     @property
     def changes(self) -> list[Change]:
         """What subscribers will see change, in every language."""
-        return _all_changes(self.publication, self.translations)
-
-
-def _all_changes(
-    publication: Publication, translations: list[tuple[str, Publication]]
-) -> list[Change]:
-    """The changes of every language, each told once: a change made alike in every
-    language is one change; one made in some languages only is marked with each."""
-    if not translations:
-        return list(publication.changes)
-    default_code = publication.language
-    further = {code: {c.uid: c for c in t.changes} for code, t in translations}
-    changes = []
-    for change in publication.changes:
-        alike = [
-            code
-            for code, by_uid in further.items()
-            if (other := by_uid.get(change.uid)) is not None
-            and (other.kind, other.fields) == (change.kind, change.fields)
-        ]
-        for code in alike:
-            del further[code][change.uid]
-        if len(alike) == len(further):
-            changes.append(change)
-        else:
-            changes.append(dataclasses.replace(change, language=default_code))
-    for code, by_uid in further.items():
-        changes += [dataclasses.replace(change, language=code) for change in by_uid.values()]
-    return changes
+        return all_changes(self.publication, self.translations)
 
 
 @dataclass(frozen=True)
@@ -170,7 +149,7 @@ class BuildResult:
         """What subscribers will see change, in every language."""
         if self.publication is None:
             return []
-        return _all_changes(self.publication, self.translations)
+        return all_changes(self.publication, self.translations)
 
 
 def prepare(options: BuildOptions) -> Prepared:
@@ -231,6 +210,7 @@ def build(options: BuildOptions) -> BuildResult:
             kept = [f.path for f in written.files if f.action != "removed"]
             buildcache.remember(options.out_dir, key, kept)
     notices = [written.notice] if written.notice else []
+    notices += held_back(prepared.publication, options.prune, options.prune_grace)
     if prepared.series.publish.base_url is None:
         notices.append(UNPUBLISHED_NOTICE)
     return BuildResult(
@@ -261,13 +241,15 @@ def _data_bytes(options: BuildOptions) -> bytes | None:
 def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
     """What the build's output depends on, besides the output folder; None when this
     build is not one that may be skipped."""
-    if not options.skip_unchanged or options.replace or options.new_uids:
+    # With --prune, what a build writes depends on the time (removed events go once
+    # they have been cancelled long enough): never skipped.
+    if not options.skip_unchanged or options.replace or options.new_uids or options.prune:
         return None
     if data is None or len(data) > MAX_FILE_BYTES:
         return None
     if options.state_dir is not None or options.base_url is not None:
         return None
-    return buildcache.build_key(data, {"prune": options.prune})
+    return buildcache.build_key(data, {"prune": False})
 
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
@@ -382,6 +364,7 @@ def _publish_edition(
         previous,
         options.now,
         prune=options.prune,
+        prune_grace=options.prune_grace,
         rendered=rendered,
         workers=options.workers,
         edition=LanguageEdition(
@@ -464,6 +447,7 @@ class Diff:
     identity_change: IdentityChange | None
     differing: list[str]
     prune: bool
+    notes: list[str] = field(default_factory=list)
 
 
 def diff(options: BuildOptions) -> Diff:
@@ -482,6 +466,7 @@ def diff(options: BuildOptions) -> Diff:
         prepared.identity_change,
         differing,
         options.prune,
+        held_back(prepared.publication, options.prune, options.prune_grace),
     )
 
 

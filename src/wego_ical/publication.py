@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from wego_ical import links
 from wego_ical.model import Series
@@ -110,6 +110,7 @@ def make_publication(
     now: datetime,
     *,
     prune: bool = False,
+    prune_grace: timedelta = timedelta(0),
     rendered: Mapping[str, bytes] | None = None,
     workers: WorkerSettings | None = None,
     edition: LanguageEdition = LanguageEdition(),
@@ -135,6 +136,7 @@ def make_publication(
         first_seen=series.series.updated,
         cancelled_label=series.labels.cancelled,
         prune=prune,
+        prune_grace=prune_grace,
     )
     records.sort(key=_chronological)
     reusable = _reusable(previous, rendered or {}, records)

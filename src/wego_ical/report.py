@@ -270,8 +270,9 @@ def diff_report(diff: Diff) -> list[str]:
         lines.append(f"warning: {diff.identity_change.warning()}")
         lines.append("  ('wego-ical build' refuses this without --new-uids or --replace.)")
     lines += change_report(diff.changes, prune_hint=not diff.prune)
+    notes = [f"note: {note}" for note in diff.notes]
     if diff.changes:
-        return lines
+        return lines + notes
     out_dir, differ = diff.out_dir, diff.differing
     if not differ:
         return [
@@ -286,7 +287,7 @@ def diff_report(diff: Diff) -> list[str]:
         f"(missing, edited by hand, damaged, or built by another version): {shown}{more}; "
         "'wego-ical build' rewrites them."
     )
-    return [*lines, "No changes for subscribers."]
+    return [*lines, "No changes for subscribers.", *notes]
 
 
 def check_report(checked: Checked) -> list[str]:

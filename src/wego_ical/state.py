@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -284,6 +284,7 @@ def reconcile(
     first_seen: datetime | None,
     cancelled_label: str,
     prune: bool = False,
+    prune_grace: timedelta = timedelta(0),
 ) -> tuple[list[EventRecord], list[Change]]:
     """Decide SEQUENCE and timestamps of every event to publish.
 
@@ -291,9 +292,13 @@ def reconcile(
     of a first publication (the data's ``updated`` time, else ``now``); events
     added to an existing publication are stamped ``now``. Events of
     ``previous`` that the data no longer has stay as cancelled unless
-    ``prune`` is set.
+    ``prune`` is set; even then, only once they have been cancelled for
+    ``prune_grace`` (subscribed calendars refresh every few hours: one dropped
+    at once would never show its cancellation there).
     """
     now = now.astimezone(UTC)
+    # What was cancelled before this may be dropped for good.
+    cutoff = now - prune_grace if prune else None
     # The data's `updated` time stamps the first publication (reproducible
     # builds); an event added later was first published now.
     first_time = (first_seen or now).astimezone(UTC) if previous is None else now
@@ -304,7 +309,7 @@ def reconcile(
     for event in current:
         seen.add(event.uid)
         record, change = _update(
-            before.get(event.uid), event, now, first_time, prune, cancelled_label
+            before.get(event.uid), event, now, first_time, cutoff, cancelled_label
         )
         records.append(record)
         if change:
@@ -312,7 +317,9 @@ def reconcile(
     for uid, old in before.items():
         if uid in seen:
             continue
-        if prune:
+        # When it was (or is now) cancelled: what decides whether it may go for good.
+        cancelled_at = old.updated if old.removed else now
+        if cutoff is not None and cancelled_at <= cutoff:
             changes.append(Change("pruned", uid, old.snapshot.summary, before=old.snapshot))
             continue
         if old.removed:
@@ -338,12 +345,17 @@ def _update(
     event: CurrentEvent,
     now: datetime,
     first_time: datetime,
-    prune: bool,
+    cutoff: datetime | None,
     cancelled_label: str,
 ) -> tuple[EventRecord, Change | None]:
+    """The record of an event the data has, and what changed for subscribers.
+
+    ``cutoff``: with pruning, the cancelled copies left in feeds the event no longer
+    belongs to are dropped once cancelled at or before it.
+    """
     fingerprint = event.snapshot.fingerprint()
     left: list[Tombstone] = []
-    if old is not None and not prune:
+    if old is not None:
         left = [t for t in old.cancelled_in if t.feed not in event.feeds]
         left += [
             Tombstone(
@@ -355,6 +367,7 @@ def _update(
             for feed in old.feeds
             if feed not in event.feeds
         ]
+        left = [t for t in left if cutoff is None or t.updated > cutoff]
     unchanged = old is not None and old.fingerprint == fingerprint and not old.removed
     if old is None:
         sequence, updated = 0, first_time
