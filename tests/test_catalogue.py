@@ -190,3 +190,51 @@ def test_damaged_state_file(site: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: dist/feeds.json: is not valid JSON")
     assert state(site) == before
+
+
+def _seven_mistakes() -> str:
+    """Seven typical mistakes in three events: schema, references, duplicates and the
+    schedule rules. Before, they took five runs to find (6 → 4 → 2 → 1 → 1)."""
+    text = BASE
+
+    def edit_after(marker: str, old: str, new: str) -> None:
+        nonlocal text
+        start = text.index(old, text.index(marker))
+        text = text[:start] + new + text[start + len(old) :]
+
+    part_1, part_2 = 'id = "part-1"', 'id = "part-2"'
+    edit_after(part_1, "start = 09:00:00\nend = 09:30:00", "strat = 09:00:00\nend = 09:30:00")
+    edit_after(part_1, "start = 10:00:00\nend = 10:30:00", "start = 10:00:00\nend = 09:50:00")
+    edit_after(part_2, 'id = "emerging-technology"', 'id = "efficient-government"')
+    edit_after(part_2, "end = 16:30:00", "end = 16:45:00")
+    edit_after(part_2, 'category = "sustainable-city"', 'category = "sustainable-cty"')
+    edit_after('id = "ceremony"', 'id = "ceremony"', 'id = "ceremony"\ntimezone = "Seoul"')
+    edit_after('id = "ceremony"', 'title = "4th WeGO', 'titel = "4th WeGO')
+    return text
+
+
+SEVEN = [
+    "unknown key 'strat' (did you mean 'start'?)",
+    "end 09:50 is not after start 10:00",
+    "duplicate session id 'efficient-government'",
+    "session 'efficient-government' starts at 16:30 before session 'efficient-government' ends",
+    "unknown category 'sustainable-cty'",
+    "'Seoul' is not an IANA time zone name",
+    "unknown key 'titel' (did you mean 'title'?)",
+]
+
+
+def test_seven_mistakes_are_all_reported_in_one_run(site: Path) -> None:
+    Path("events.toml").write_text(_seven_mistakes(), encoding="utf-8")
+    before = state(site)
+    for command in (["check"], ["build", "--out", "dist"]):
+        result = CliRunner().invoke(main, [*command, "--data", "events.toml"])
+        assert result.exit_code == 1
+        lines = result.output.splitlines()
+        assert lines[0] == "Error: events.toml: 7 problems found; nothing was written."
+        for expected, line in zip(SEVEN, lines[1:], strict=True):
+            assert expected in line, (expected, line)
+    assert state(site) == before
+    with pytest.raises(DataError) as caught:
+        load_series(Path("events.toml"))
+    assert len(caught.value.problems) == 7

@@ -278,3 +278,26 @@ def test_whole_day_items_remind_at_a_sensible_time(
         alarms = event.walk("VALARM")
         triggers[name] = alarms[0].decoded("TRIGGER") if alarms else None
     assert triggers == {"deadline": whole_day, "talk": timed}
+
+
+def test_schedule_rules_run_on_the_valid_parts_of_a_failing_event() -> None:
+    """A misspelt key no longer hides an overlap in the same event; a key dropped for
+    its error does not make up errors of its own (a session ending after midnight
+    whose end_date is a string is not said to end before it starts)."""
+    body = (
+        EVENT
+        + "end_date = 2026-03-25\n"
+        + '[[events.sessions]]\nid = "a"\nstart = 09:00:00\nend = 10:00:00\nroom = "1"\n'
+        + '[[events.sessions]]\nid = "b"\nstart = 09:30:00\nend = 10:30:00\n'
+        + '[[events.sessions]]\nid = "c"\nstart = 22:00:00\nend = 01:00:00\n'
+        + 'end_date = "2026-03-25"\n'
+    )
+    found = problems(body)
+    assert [key for key, _ in found] == [
+        'events[0].sessions[0].room (id "e" › "a")',
+        'events[0].sessions[1].start (id "e" › "b")',
+        'events[0].sessions[2].end_date (id "e" › "c")',
+    ]
+    assert "did you mean 'location'?" in found[0][1]
+    assert "session 'b' starts at 09:30 before session 'a' ends at 10:00" in found[1][1]
+    assert "Input should be a valid date" in found[2][1]

@@ -35,6 +35,7 @@ from wego_ical.model import (
     located_entries,
     raw_duplicate_ids,
 )
+from wego_ical.model.partial import schedule_errors_despite
 from wego_ical.plan import categories_of
 from wego_ical.problems import (
     KeyLocator,
@@ -232,6 +233,11 @@ def _validated(
         errors += [
             error
             for error in raw_duplicate_ids(resolved)
+            if (public_loc(error["loc"]), error["type"]) not in reported
+        ]
+        errors += [
+            error
+            for error in schedule_errors_despite(resolved, errors)
             if (public_loc(error["loc"]), error["type"]) not in reported
         ]
         errors = without_misspelled_missing(errors)

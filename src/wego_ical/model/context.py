@@ -41,6 +41,9 @@ class ValidationContext:
     projects: frozenset[str] = frozenset()
     zone: ZoneInfo | None = None
     zone_name: str = ""
+    # Checking only the schedule of an event whose other parts failed: references
+    # and duplicates were reported already.
+    lenient: bool = False
 
     @classmethod
     def from_raw(cls, data: object) -> ValidationContext:
@@ -96,15 +99,24 @@ def _require_declared(value: str, declared: frozenset[str], kind: str, table: st
 
 
 def _category_ref(value: str, info: ValidationInfo) -> str:
-    return _require_declared(value, context_of(info).categories, "category", "categories")
+    context = context_of(info)
+    if context.lenient:
+        return value
+    return _require_declared(value, context.categories, "category", "categories")
 
 
 def _person_ref(value: str, info: ValidationInfo) -> str:
-    return _require_declared(value, context_of(info).people, "person", "people")
+    context = context_of(info)
+    if context.lenient:
+        return value
+    return _require_declared(value, context.people, "person", "people")
 
 
 def _project_ref(value: str, info: ValidationInfo) -> str:
-    return _require_declared(value, context_of(info).projects, "project", "projects")
+    context = context_of(info)
+    if context.lenient:
+        return value
+    return _require_declared(value, context.projects, "project", "projects")
 
 
 CategoryRef = Annotated[str, AfterValidator(_category_ref)]

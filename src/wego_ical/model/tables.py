@@ -284,7 +284,9 @@ class Event(_Timed):
 
     @field_validator("sessions")
     @classmethod
-    def _unique_sessions(cls, value: list[Session]) -> list[Session]:
+    def _unique_sessions(cls, value: list[Session], info: ValidationInfo) -> list[Session]:
+        if context_of(info).lenient:
+            return value
         return unique_ids(value, "session")
 
     @model_validator(mode="after")
