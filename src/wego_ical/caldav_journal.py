@@ -11,22 +11,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wego_ical import sidecar
 from wego_ical.errors import PublishError
-
-if TYPE_CHECKING:
-    pass
-
-MARKER = "X-WEGO-ICAL-DIGEST"
-USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
-PASSWORD_VARIABLE = "WEGO_ICAL_CALDAV_PASSWORD"
-JOURNAL_SUFFIX = ".wego-ical.caldav.jsonl"
-# Part of every object's digest: changing how objects are made (as when the
-# VTIMEZONE comment was dropped) sends each one again, once.
-OBJECT_FORMAT = b"wego-ical caldav object 2\n"
-
 
 JOURNAL_SUFFIX = ".wego-ical.caldav.jsonl"
 

@@ -18,14 +18,8 @@ from pathlib import Path
 from wego_ical.errors import UnreadableFileError
 from wego_ical.limits import MAX_LINT_BYTES
 
+# RFC 5545 3.1: content lines are folded at 75 octets.
 MAX_OCTETS = 75
-_DATE_TIME = re.compile(r"^(\d{8})T(\d{6})(Z?)$")
-_TIMED = ("DTSTART", "DTEND", "RECURRENCE-ID", "DUE")
-# The properties the checks look at; other lines are only checked physically
-# (and for a TZID parameter).
-_RELEVANT = re.compile(
-    r"(?i)(BEGIN|END|UID|DTSTAMP|DTSTART|DTEND|RECURRENCE-ID|DUE|METHOD|TZID)[;:]"
-)
 
 
 @dataclass(frozen=True)
