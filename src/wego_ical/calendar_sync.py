@@ -45,7 +45,7 @@ from wego_ical.state import STATE_FILE, read_state
 if TYPE_CHECKING:
     from icalendar import Component
 
-    from wego_ical.state import State
+    from wego_ical.state import FeedRecord, State
 
 MARKER = "X-WEGO-ICAL-DIGEST"
 # Part of every object's digest: changing how objects are made (as when the
@@ -107,8 +107,9 @@ def local_events(out_dir: Path, feed: str, href_of: Callable[[str], str]) -> lis
 
 def _read_feed(
     out_dir: Path, feed: str, href_of: Callable[[str], str]
-) -> tuple[list[LocalEvent], State]:
-    """The feed's events and the publication state, read together under the folder's lock."""
+) -> tuple[list[LocalEvent], State, tuple[str, str, str]]:
+    """The feed's events and the publication state, read together under the folder's lock,
+    and what a calendar created for the feed is given (see :func:`_new_calendar`)."""
     from icalendar import Calendar
 
     with shared_lock(out_dir):
@@ -146,16 +147,15 @@ def _read_feed(
         events.append(
             LocalEvent(uid, href_of(uid), str(event.get("SUMMARY", uid)), single.to_ical(), digest)
         )
-    return events, state
+    feed_record = next(f for f in state.feeds if f.path == feed)
+    return events, state, _new_calendar(feed_record, calendar)
 
 
-def _new_calendar(out_dir: Path, feed: str, state: State) -> tuple[str, str, str]:
-    """The display name, description and time zone (a VCALENDAR with its first
-    VTIMEZONE) of a calendar created for ``feed``."""
+def _new_calendar(record: FeedRecord, calendar: Component) -> tuple[str, str, str]:
+    """The display name, description and time zone (a VCALENDAR with the feed's first
+    VTIMEZONE) of a calendar created for the feed ``record``, whose ``calendar`` it is."""
     from icalendar import Calendar
 
-    record = next(f for f in state.feeds if f.path == feed)
-    calendar = _parse_feed(out_dir / feed, (out_dir / feed).read_bytes())
     zones = Calendar()
     zones.add("prodid", calendar["PRODID"])
     zones.add("version", "2.0")
@@ -344,7 +344,7 @@ def publish_to_calendar(
         )
     client = DavClient(url, username, password)
     url = client.url
-    events, state = _read_feed(out_dir, feed, client.href_of)
+    events, state, new_calendar = _read_feed(out_dir, feed, client.href_of)
     domain = state.recorded_uid_domain() or ""
     prefix = f"{state.series}."
 
@@ -354,7 +354,7 @@ def publish_to_calendar(
 
     journal = journal_path(out_dir)
     try:
-        made = _ensure_calendar(client, out_dir, feed, state, create=create, dry_run=dry_run)
+        made = _ensure_calendar(client, new_calendar, create=create, dry_run=dry_run)
         server = {} if made else client.etags()
         recorded = read_journal(journal, url)
         fetched = client.fetch(needs_data(events, server, recorded, looks_ours))
@@ -382,7 +382,7 @@ def publish_to_calendar(
 
 
 def _ensure_calendar(
-    client: DavClient, out_dir: Path, feed: str, state: State, *, create: bool, dry_run: bool
+    client: DavClient, new_calendar: tuple[str, str, str], *, create: bool, dry_run: bool
 ) -> bool:
     """Whether the calendar is new: made now (``create``), or to be made (a dry run)."""
     if client.calendar_exists():
@@ -393,7 +393,7 @@ def _ensure_calendar(
             "(with the feed's name and time zone), or create it in your calendar app"
         )
     if not dry_run:
-        client.make_calendar(*_new_calendar(out_dir, feed, state))
+        client.make_calendar(*new_calendar)
     return True
 
 

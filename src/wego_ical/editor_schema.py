@@ -15,17 +15,14 @@ from typing import Any
 SCHEMA_FILE = "events.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
-# Old key names still accepted (see renamed.py): (table, old, new).
-_DEPRECATED = (
-    ("Event", "awards_ceremony", "all_categories"),
-    ("Event", "jury", "judges"),
-    ("Labels", "jury", "judges"),
-)
+# Where each table of renamed.RENAMED is defined in the schema.
+_TABLE_DEFINITIONS = {("events", "*"): "Event", ("labels",): "Labels"}
 
 
 def data_file_schema() -> dict[str, Any]:
     """The JSON Schema of an event-series TOML file."""
     from wego_ical.model import Series, zone_names
+    from wego_ical.renamed import RENAMED
 
     schema: dict[str, Any] = Series.model_json_schema(mode="validation")
     schema = _without_nulls(schema)
@@ -36,8 +33,8 @@ def data_file_schema() -> dict[str, Any]:
             if key == "timezone":
                 value.pop("description", None)
                 value["enum"] = zones
-    for table, old, new in _DEPRECATED:
-        properties = definitions[table]["properties"]
+    for parent, old, new in RENAMED:  # the old names still work: offered, deprecated
+        properties = definitions[_TABLE_DEFINITIONS[parent]]["properties"]
         properties[old] = {
             **properties[new],
             "deprecated": True,
