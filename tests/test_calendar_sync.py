@@ -192,3 +192,31 @@ def test_a_create_another_publish_made_first_counts_as_unchanged() -> None:
     )
     # Someone else's content under the same name is a conflict, not ours.
     assert _perform(_RacedClient("other"), action, False) is None  # type: ignore[arg-type]
+
+
+def test_objects_outside_the_calendar_in_an_answer_are_never_touched() -> None:
+    """A hostile server listing objects of another calendar (or '..' paths) gets none of
+    them written, deleted or even read back."""
+    from wego_ical.dav import DavClient
+
+    answer = (
+        '<d:multistatus xmlns:d="DAV:">'
+        + "".join(
+            f"<d:response><d:href>{href}</d:href><d:propstat><d:prop><d:getetag>e</d:getetag>"
+            "</d:prop></d:propstat></d:response>"
+            for href in (
+                "/cal/",
+                "/cal/ours.ics",
+                "/other/theirs.ics",
+                "/cal/../other/x.ics",
+                "/cal/%2e%2e/other/y.ics",
+                "/cal/sub/z.ics",
+                "http://elsewhere.example/cal/w.ics",
+            )
+        )
+        + "</d:multistatus>"
+    ).encode()
+    client = DavClient("http://127.0.0.1/cal/", None, None)
+    client._request = lambda *_: (207, {}, answer)  # type: ignore[method-assign]
+    # Only the path counts: every request goes to the configured server.
+    assert client.etags() == {"/cal/ours.ics": "e", "/cal/w.ics": "e"}

@@ -142,10 +142,8 @@ class DavClient:
         self._expect(status, (207,), "PROPFIND", self.collection)
         found: dict[str, str | None] = {}
         for response in _xml(data, self.url).iter(f"{{{DAV}}}response"):
-            href = self._path(response.findtext(f"{{{DAV}}}href") or "")
-            if not href or href.rstrip("/") == self.collection.rstrip("/"):
-                continue
-            if response.find(f".//{{{DAV}}}collection") is not None:
+            href = self._member(response.findtext(f"{{{DAV}}}href") or "")
+            if not href or response.find(f".//{{{DAV}}}collection") is not None:
                 continue
             found[href] = response.findtext(f".//{{{DAV}}}getetag")
         return found
@@ -164,7 +162,7 @@ class DavClient:
             status, _, data = self._request("REPORT", self.collection, body, _xml_headers("1"))
             self._expect(status, (207,), "REPORT", self.collection)
             for response in _xml(data, self.url).iter(f"{{{DAV}}}response"):
-                href = self._path(response.findtext(f"{{{DAV}}}href") or "")
+                href = self._member(response.findtext(f"{{{DAV}}}href") or "")
                 text = response.findtext(f".//{{{CALDAV}}}calendar-data")
                 if href and text is not None:
                     etag = response.findtext(f".//{{{DAV}}}getetag")
@@ -198,6 +196,13 @@ class DavClient:
             raise PreconditionFailed(href)
         if status != 404:
             self._expect(status, (200, 204), "DELETE", href)
+
+    def _member(self, href: str) -> str:
+        """The path of ``href`` if it names an object directly in this collection, else ""
+        (a hostile answer could name an object elsewhere: it is never touched)."""
+        path = self._path(href)
+        name = path.removeprefix(self.collection) if path.startswith(self.collection) else ""
+        return path if name and "/" not in name and name not in (".", "..") else ""
 
     def _path(self, href: str) -> str:
         return unquote(urlsplit(urljoin(self.url, href)).path)
