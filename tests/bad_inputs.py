@@ -31,7 +31,9 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
     ("missing file", None, ["missing.toml: file not found; check the path or pass --data PATH"]),
     (
         "not utf-8",
-        lambda text: text.replace("São Paulo", "S\udce3o Paulo").encode("utf-8", "surrogateescape"),
+        lambda text: text.replace(
+            'city = { en = "São Paulo", ko = "상파울루" }', 'city = "S\udce3o Paulo"'
+        ).encode("utf-8", "surrogateescape"),
         ["events.toml:{L}:10: is not UTF-8 (byte 0xe3); save the file as UTF-8"],
     ),
     (
@@ -188,7 +190,7 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
     ),
     (
         "control character",
-        edit('location = "Online"', 'location = "On\\u0007line"'),
+        edit('location = { en = "Online", ko = "온라인" }', 'location = "On\\u0007line"'),
         [
             'events.toml:{L}:1: events[0].location (id "part-1"): contains a line break or '
             "control character; keep this text on one line"
@@ -197,8 +199,8 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
     (
         "multi-megabyte description",
         edit(
-            'description = """\nThe 4th WeGO',
-            'description = """\n' + "x" * 3_000_000 + " The 4th WeGO",
+            'description.en = """\nThe 4th WeGO',
+            'description.en = """\n' + "x" * 3_000_000 + " The 4th WeGO",
         ),
         [
             "events.toml:{L}:1: series.description: is 3,000,314 characters long; the limit for "
@@ -208,7 +210,10 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
 ]
 
 
-ORGANISER = 'name = "WeGO – World Smart Sustainable Cities Organization (세계스마트시티기구)"'
+ORGANISER = (
+    'name = { en = "WeGO – World Smart Sustainable Cities Organization (세계스마트시티기구)", '
+    'ko = "세계스마트시티기구(WeGO)" }'
+)
 ZONE = 'timezone = "Asia/Seoul"'
 SERIES_URL = 'url = "https://we-gov.org/wego-awards/4th-wego-awards/"'
 NOT_A_ZONE = (
@@ -419,12 +424,12 @@ NEEDLES = {
     "unknown category": 'category = "mobilty"',
     "unknown person": 'panelists = ["donovan"]',
     "unknown winner": '"mashad-simap"]',
-    "duplicate id": 'id = "part-1"\ntitle = "4th',
+    "duplicate id": 'id = "part-1"\ntitle = { en = "4th',
     "unknown time zone": "timezone =",
     "time in a DST gap": "start = 02:30:00",
     "time in a DST fold": "end = 01:30:00",
     "control character": 'location = "On\\u0007',
-    "multi-megabyte description": 'description = """\nxxx',
+    "multi-megabyte description": 'description.en = """\nxxx',
     **{f"unsafe id {bad!r}": f'id = "{bad}"' for bad in ("../x", "a/b", "", "Part-1", "part 1")},
     **{name: "timezone =" for name, _, _ in CASES if name.startswith("time zone")},
     **{name: "date = " for name, _, _ in CASES if name.startswith("year ")},

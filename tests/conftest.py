@@ -33,6 +33,8 @@ CONFERENCE = ROOT / "examples" / "two-city-conference.toml"
 def english_only(text: str) -> str:
     """The WeGO data without its Korean texts: one language, as before it had two."""
     text = text.replace('languages = ["en", "ko"]\n', "")
+    text = re.sub(r'\n(\w+)\.ko = """.*?"""', "", text, flags=re.S)
+    text = re.sub(r"\n(\w+)\.en = ", r"\n\1 = ", text)
     return re.sub(r'\{ en = ("[^"]*"), ko = "[^"]*" \}', r"\1", text)
 
 

@@ -289,7 +289,7 @@ def test_script_in_the_data_is_shown_as_text(
     tmp_path: Path, open_page: Callable[..., Page]
 ) -> None:
     text = DATA.read_text(encoding="utf-8").replace(
-        'title = "WeGO Awards Webinar Part 1"',
+        'title = { en = "WeGO Awards Webinar Part 1", ko = "WeGO 어워즈 웨비나 1부" }',
         'title = "Part 1 <script>window.injected = true</script>"',
     )
     injected = Server(tmp_path, text)

@@ -209,7 +209,7 @@ def _seven_mistakes() -> str:
     edit_after(part_2, "end = 16:30:00", "end = 16:45:00")
     edit_after(part_2, 'category = "sustainable-city"', 'category = "sustainable-cty"')
     edit_after('id = "ceremony"', 'id = "ceremony"', 'id = "ceremony"\ntimezone = "Seoul"')
-    edit_after('id = "ceremony"', 'title = "4th WeGO', 'titel = "4th WeGO')
+    edit_after('id = "ceremony"', 'title = { en = "4th WeGO', 'titel = { en = "4th WeGO')
     return text
 
 

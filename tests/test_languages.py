@@ -111,7 +111,7 @@ def test_the_korean_edition_marks_its_texts_and_keeps_the_uids() -> None:
     (event, *_) = icalendar.Calendar.from_ical(ko["part-1.ics"]).events
     assert event["SUMMARY"].params["LANGUAGE"] == "ko"
     assert event["DESCRIPTION"].params["LANGUAGE"] == "ko"
-    assert str(event["SUMMARY"]) == "WeGO Awards Webinar Part 1 · 이동성"
+    assert str(event["SUMMARY"]) == "WeGO 어워즈 웨비나 1부 · 이동성"
     assert "분야: 이동성" in str(event["DESCRIPTION"])
     assert "수상 프로젝트:" in str(event["DESCRIPTION"])
     assert "(금상)" in str(event["DESCRIPTION"])

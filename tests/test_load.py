@@ -330,14 +330,26 @@ def test_times_next_to_a_dst_change_are_fine() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('title = "WeGO Awards Webinar Part 1"', 'title = "Part\\u0000 1"', "control character"),
         (
-            'title = "WeGO Awards Webinar Part 1"',
+            'title = { en = "WeGO Awards Webinar Part 1", ko = "WeGO 어워즈 웨비나 1부" }',
+            'title = "Part\\u0000 1"',
+            "control character",
+        ),
+        (
+            'title = { en = "WeGO Awards Webinar Part 1", ko = "WeGO 어워즈 웨비나 1부" }',
             'title = "Part\\n1"',
             "keep this text on one line",
         ),
-        ('title = "WeGO Awards Webinar Part 1"', 'title = "   "', "must not be empty"),
-        ('location = "Online"', 'location = "On\\u001bline"', "control character"),
+        (
+            'title = { en = "WeGO Awards Webinar Part 1", ko = "WeGO 어워즈 웨비나 1부" }',
+            'title = "   "',
+            "must not be empty",
+        ),
+        (
+            'location = { en = "Online", ko = "온라인" }',
+            'location = "On\\u001bline"',
+            "control character",
+        ),
     ],
 )
 def test_control_characters_in_text(wego_text: str, old: str, new: str, message: str) -> None:
@@ -347,8 +359,8 @@ def test_control_characters_in_text(wego_text: str, old: str, new: str, message:
 def test_description_may_have_line_breaks(wego_text: str) -> None:
     text = edit(
         wego_text,
-        'description = """\nThe 4th WeGO Awards are',
-        'description = """\nA\r\nB. The 4th WeGO Awards are',
+        'description.en = """\nThe 4th WeGO Awards are',
+        'description.en = """\nA\r\nB. The 4th WeGO Awards are',
     )
     assert parse_series(text).events[2].description.startswith("A\nB. The")
 
@@ -489,7 +501,9 @@ def test_the_limit_holds_on_the_composed_description(wego_text: str) -> None:
     """Each topic is short, but a session lists all of its category's topics."""
     topics = ", ".join(f'"Topic {n:05} {"x" * 80}"' for n in range(600))
     text = wego_text.replace(
-        'topics = ["Efficient Transport"', f'topics = [{topics}, "Efficient Transport"', 1
+        'topics = [\n  { en = "Efficient Transport"',
+        f'topics = [{topics}, {{ en = "Efficient Transport"',
+        1,
     )
     with pytest.raises(DataError) as caught:
         parse_series(text)
@@ -604,8 +618,8 @@ def test_silent_fallbacks_are_noted(tmp_path: Path) -> None:
     edition = parse_editions(_with_silent_fallbacks(), "events.toml")[0]
     assert edition.notes == (
         "2 texts with translations have none into 'ko' and show the 'en' text there (the "
-        'first: categories[0].name (id "mobility") (line 40)); add ko = "…" to them',
-        'line 246: events[1].sessions[0] (id "part-2" › "closing-qa") has no title and no '
+        'first: categories[0].name (id "mobility") (line 44)); add ko = "…" to them',
+        'line 281: events[1].sessions[0] (id "part-2" › "closing-qa") has no title and no '
         "category, so its calendar title is its id: 'WeGO Awards Webinar Part 2 · "
         'closing-qa\'; add title = "…"',
     )

@@ -46,7 +46,7 @@ def test_offers_everything_first_then_every_feed_with_counts_and_downloads(
 ) -> None:
     html = page(wego)
     hero = html.split('<section class="hero" id="feed-all"', 1)[1].split("</section>", 1)[0]
-    assert 'data-feed="all.ics"' in hero and ">7 events — " in hero
+    assert 'data-feed="all.ics"' in hero and ">7 events. Changes reach" in hero
     assert ">Subscribe to all events</a>" in hero
     assert 'href="all.ics" download' in hero and 'value="all.ics"' in hero
     for name, count, path, anchor in [
@@ -55,13 +55,14 @@ def test_offers_everything_first_then_every_feed_with_counts_and_downloads(
     ]:
         pick = html.split('<nav class="pick"', 1)[1].split("</nav>", 1)[0]
         assert f'<li><a href="#{anchor}">{name}</a></li>' in pick
-        card = html.split(f'id="{anchor}"', 1)[1].split("</li>", 1)[0]
-        assert f"<h3>{name}</h3>" in card and f">{count} events<" in card
-        assert f'href="{path}" download' in card and f'value="{path}"' in card
-    assert html.count('class="card feed"') == 9
-    # The long feed descriptions are in the feeds, not repeated on the cards.
-    cards = html.split('class="card feed"', 1)[1].split("</ul>", 1)[0]
-    assert "Topics: Security, Emergency Response" not in cards
+        row = html.split(f'<li class="feed" id="{anchor}"', 1)[1].split("</li>", 1)[0]
+        assert f"<strong>{name}</strong>" in row and f">{count} events<" in row
+        assert f'href="{path}" download' in row and f'value="{path}"' in row
+        assert ">Subscribe</a>" in row
+    assert html.count('<li class="feed"') == 9
+    # The long feed descriptions are in the feeds, not repeated in the rows.
+    rows = html.split('<ul class="feeds">', 1)[1].split("</ul>", 1)[0]
+    assert "Topics: Security, Emergency Response" not in rows
 
 
 def test_unpublished_feeds_are_linked_by_the_page_itself(wego: Series) -> None:
@@ -70,6 +71,7 @@ def test_unpublished_feeds_are_linked_by_the_page_itself(wego: Series) -> None:
     assert "webcal://" not in html and "calendar/render?cid" not in html
     # The subscribe links wait, hidden, for the script to learn the page's address.
     assert html.count('<span class="links" hidden>') == 10
+    assert html.count('data-app="webcal" hidden') == 10
     assert html.count('class="qr-slot"') == 10 and "<svg" not in html
     assert '<script src="qrcode.js" defer></script>' in html
     assert publication.content("qrcode.js").startswith(b"//----")
@@ -91,16 +93,19 @@ def test_published_feeds_link_to_calendar_apps() -> None:
     assert '<span class="links" hidden>' not in html
     # The main feed's QR code is in the HTML; the page draws the others when opened.
     assert html.count('<svg role="img" ') == 1
-    assert html.count('class="qr-slot"') == html.count('class="card feed"')
+    assert html.count('class="qr-slot"') == html.count('<li class="feed"')
+    assert 'data-address="https://calendar.example.org/civic-tech/#feed-' in html
     assert "qrcode.js" in publication.files
 
 
-def test_qr_code_drawn_at_build_time_holds_the_feed_address() -> None:
+def test_qr_code_leads_to_the_page_at_the_feed() -> None:
+    """A phone's camera opens the page at the feed (where it is offered the Subscribe
+    button for its platform), not the feed itself (a one-time download or import)."""
     import segno
 
     html = page(load_series(DST_EXAMPLE))
     svg = html.split('id="feed-all"', 1)[1].split("<svg", 1)[1].split("</svg>", 1)[0]
-    expected = segno.make("https://calendar.example.org/civic-tech/all.ics", error="m")
+    expected = segno.make("https://calendar.example.org/civic-tech/#feed-all", error="m")
     assert "<title>QR code to subscribe to " in svg
     modules = re.search(r'class="qrline" stroke="#000" d="([^"]+)"', svg)
     assert modules is not None
@@ -169,33 +174,41 @@ def test_page_is_self_contained_and_accessible(wego: Series) -> None:
     for tag, attrs in collector.tags:
         if tag in ("script", "img", "iframe"):
             assert attrs.get("src") in (None, "qrcode.js"), attrs
+            assert attrs.get("src") or attrs.get("type") in (None, "application/ld+json")
         if tag == "link":
             assert attrs.get("rel") != "stylesheet", attrs
     assert "@import" not in html and "url(" not in html
     assert '<html lang="en">' in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    labels = {attrs["for"] for tag, attrs in collector.tags if tag == "label"}
-    inputs = {attrs["id"] for tag, attrs in collector.tags if tag == "input"}
-    assert labels == inputs and len(inputs) == 10
+    {attrs["for"] for tag, attrs in collector.tags if tag == "label" and "for" in attrs}
+    inputs = {attrs.get("id") or "" for tag, attrs in collector.tags if tag == "input"}
+    # The time zone switch's radio buttons are inside their labels.
+    assert {i for i in inputs if not i.startswith("address-")} == {""}
+    assert len([i for i in inputs if i.startswith("address-")]) == 10
     headings = [tag for tag, _ in collector.tags if re.fullmatch(r"h[1-6]", tag)]
     assert headings[0] == "h1" and headings.count("h1") == 1
     assert 'href="#schedule"' in html
 
 
-def test_cancelled_session_is_marked(wego_text: str) -> None:
+def test_cancelled_session_is_marked_and_only_its_title_struck_through(wego_text: str) -> None:
     text = wego_text.replace(
         'id = "safe-city"\nstart', 'id = "safe-city"\nstatus = "cancelled"\nstart'
     )
-    section = page(parse_series(text)).split('id="part-1--safe-city"', 1)[1].split("</h4>")[0]
-    assert '<span class="badge">Cancelled</span>' in section
+    html = page(parse_series(text))
+    row = html.split('<li class="session cancelled" id="part-1--safe-city"', 1)[1]
+    summary = row.split("</summary>", 1)[0]
+    assert '<span class="title">Safe City</span> <span class="badge">Cancelled</span>' in summary
+    css = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert ".session.cancelled .title { text-decoration: line-through; }" in css
+    assert "text-decoration: none" in css.split(".badge {", 1)[1].split("}", 1)[0]
 
 
-def test_event_without_sessions_shows_its_panelists_as_the_feed_does(wego_text: str) -> None:
+def test_event_without_sessions_shows_its_panelists(wego_text: str) -> None:
     text = wego_text.replace(
         "all_categories = true", 'all_categories = true\npanelists = ["philip-bane"]'
     )
-    section = page(parse_series(text)).split('id="ceremony"', 1)[1].split("</section>", 1)[0]
-    assert "<li>Philip Bane — Managing Director, Smart Cities Council</li>" in section
+    row = page(parse_series(text)).split('id="ceremony"', 1)[1].split("</article>", 1)[0]
+    assert "Philip Bane — Managing Director, Smart Cities Council" in row
 
 
 def test_a_cancelled_session_offers_its_file_but_no_add_links(wego_text: str) -> None:
@@ -204,10 +217,10 @@ def test_a_cancelled_session_offers_its_file_but_no_add_links(wego_text: str) ->
         'id = "mobility"\nstatus = "cancelled"\nstart = 09:00:00',
     )
     html = page(parse_series(text))
-    section = html.split('id="part-1--mobility"')[1].split("</section>")[0]
-    assert "events/wego-awards-4.part-1.mobility.ics" in section
-    assert "add-links" not in section and "data-add" not in section
-    other = html.split('id="part-1--safe-city"')[1].split("</section>")[0]
+    row = html.split('id="part-1--mobility"')[1].split("</li>\n")[0]
+    assert "events/wego-awards-4.part-1.mobility.ics" in row
+    assert "add-links" not in row and "data-add" not in row
+    other = html.split('id="part-1--safe-city"')[1].split("</li>\n")[0]
     assert "add-links" in other and 'data-add="google"' in other
 
 

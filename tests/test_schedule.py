@@ -177,12 +177,13 @@ def test_the_page_shows_each_time_in_its_own_zone_and_whole_days() -> None:
     html = (
         make_publication(load_series(CONFERENCE), None, BUILD_TIME).content("index.html").decode()
     )
-    assert "Tuesday 24 March 2026 – Thursday 26 March 2026" in html
-    assert "All day, until Thursday 26 March 2026" in html
-    assert "22:00–Thursday 26 March 2026, 01:00 GMT (Europe/London, UTC+00:00)" in html
-    assert "10:00–11:30 EDT (America/New_York, UTC-04:00)" in html
-    assert html.count('class="viewer-time"') == 5  # not for the two whole-day items
-    assert "Times are given in the time zone of each event" in html
+    assert "Tuesday 24 March – Thursday 26 March 2026" in html
+    assert ">All day, until Thu 26 Mar</time>" in html
+    assert ">22:00 – Thu 26 Mar, 01:00</time>" in html
+    assert ">10:00–11:30</time>" in html and "Times in Eastern Daylight Time (New York)" in html
+    # The viewer's-time switch rewrites every time but those of the two whole-day items.
+    assert html.count("<time datetime=") == 7 and html.count(" data-day=") == 5
+    assert "Each event’s times are in its own time zone." in html
 
 
 def test_add_links_for_a_whole_day_item_use_dates() -> None:

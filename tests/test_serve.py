@@ -209,7 +209,10 @@ def test_watch_rebuilds_and_keeps_last_good_build(
     try:
         text = preview.data_path.read_text(encoding="utf-8")
         preview.data_path.write_text(
-            text.replace('title = "WeGO Awards Webinar Part 1"', 'title = "Webinar One"'),
+            text.replace(
+                'title = { en = "WeGO Awards Webinar Part 1", ko = "WeGO 어워즈 웨비나 1부" }',
+                'title = "Webinar One"',
+            ),
             encoding="utf-8",
         )
         _wait_for(lambda: events == ["ok"])

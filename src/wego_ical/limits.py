@@ -41,6 +41,10 @@ MAX_OUTPUT_BYTES = 2_000_000_000
 # some proxies 414 to addresses of several thousand characters, and old
 # browsers stop at 2,083; the full text is in the .ics file anyway.
 MAX_URL = 2000
+# Above this many sessions the schedule is split into one page per event (per part of
+# PAGE_SESSIONS sessions of a larger event), linked from a light index: a phone then
+# never loads more than about 500 KB of HTML (benchmarks/README.md, page sizes).
+PAGE_SESSIONS = 300
 
 # --- files read besides the data ---------------------------------------------
 

@@ -9,33 +9,28 @@ from __future__ import annotations
 
 import functools
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
 
-from wego_ical import strings
-from wego_ical.links import AddEvent, add_event
+from wego_ical import strings, when
+from wego_ical.limits import PAGE_SESSIONS
 from wego_ical.locales import babel_locale, html_language
-from wego_ical.model import CalendarEntry, Event, Series, calendar_entries, entry_uid
+from wego_ical.model import CalendarEntry, Series, calendar_entries
+from wego_ical.page_meta import json_ld, open_graph
+from wego_ical.page_views import EventView, event_views
 from wego_ical.pieces import regroup
-from wego_ical.plan import MAIN_FEED, event_file
-from wego_ical.state import EventRecord, FeedRecord, Snapshot
-from wego_ical.text import (
-    event_summary,
-    iso_utc,
-    panelists_label,
-    person_line,
-    project_line,
-    session_title,
-    winners,
-)
+from wego_ical.plan import MAIN_FEED
+from wego_ical.state import EventRecord, FeedRecord
+
+# The landing page, and the folder of the schedule's pages when it is split.
+INDEX_PAGE = "index.html"
+SCHEDULE_FOLDER = "schedule"
 
 
 @dataclass(frozen=True)
@@ -58,63 +53,9 @@ class FeedView:
     outlook: str | None
     office365: str | None
     qr_svg: Markup | None  # drawn at build time when the address is known
-
-
-@dataclass(frozen=True)
-class EntryView:
-    """One session (or a session-less event) in the schedule."""
-
-    anchor: str
-    title: str
-    cancelled: bool
-    start_utc: str
-    end_utc: str
-    local_text: str
-    all_day: bool
-    category: str | None
-    topics: list[str]
-    projects: list[str]
-    panelists_label: str
-    panelists: list[str]
-    description: str
-    conference: str | None
-    file: str  # the event's own .ics file
-    # What its "add to calendar" links carry (None when cancelled): the page's
-    # script builds the links from it.
-    add: AddEvent | None
-    # Distinguishes the entry's controls from those of other entries ("Add
-    # <name> to Google Calendar"): its summary ("Event · Session"), with its day
-    # and time when another entry has the same summary.
-    name: str
-
-
-@dataclass(frozen=True)
-class DayView:
-    """The entries of an event that start on one day (of the event's own zone)."""
-
-    anchor: str
-    label: str
-    entries: Iterable[EntryView]
-
-
-@dataclass(frozen=True)
-class EventView:
-    """One event of the series with its entries."""
-
-    anchor: str
-    title: str
-    date_text: str
-    location: str | None
-    host: str | None
-    description: str
-    interpretation: list[str]
-    url: str | None
-    all_categories: bool
-    winners: list[tuple[str, list[str]]]
-    judges: list[str]
-    # Produced while the page is rendered, so that a schedule of many
-    # thousands of sessions is never held in memory at once.
-    days: list[DayView] = field(default_factory=list)
+    # What its QR code holds: the landing page at this feed, where a phone is offered
+    # the Subscribe button for its platform (None: the script knows the page's address).
+    qr_address: str | None
 
 
 @functools.lru_cache(maxsize=1)
@@ -122,7 +63,7 @@ def _environment() -> Environment:
     # Jinja2 is imported here: only builds need it, not --help or check.
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("wego_ical", "templates"),
         bytecode_cache=_bytecode_cache(),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -131,6 +72,14 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["fill"] = _fill
+    return environment
+
+
+def _fill(words: str, **values: object) -> Markup:
+    """A page text with its placeholders filled: the text is the tool's own, the
+    values (texts from the data) are escaped unless they are markup already."""
+    return Markup(escape(words)).format(**values)
 
 
 def _bytecode_cache() -> BytecodeCache | None:
@@ -157,46 +106,264 @@ def _bytecode_cache() -> BytecodeCache | None:
 QR_SCRIPT = "qrcode.js"
 
 
-def index_chunks(
-    series: Series,
-    feeds: list[FeedRecord],
-    records: list[EventRecord],
-    language: str | None = None,
-    alternates: tuple[tuple[str, str], ...] = (),
-    script: str = QR_SCRIPT,
-) -> Iterator[bytes]:
-    """The HTML of ``index.html``, in pieces (a large schedule makes a large page).
+@dataclass(frozen=True)
+class PageSite:
+    """Everything the pages of one language edition share."""
 
-    ``language`` is the page's language (None: English, undeclared);
-    ``alternates`` link the pages in the series' other languages; ``script``
-    is where the QR code generator is, relative to the page.
-    """
-    template = _environment().get_template("index.html.j2")
-    words = strings.page(language)
-    views = [_feed_view(feed, series.series.title, words) for feed in feeds]
-    main = next((view for view in views if view.path == MAIN_FEED), views[0] if views else None)
-    base_url = series.publish.base_url
-    pieces = template.generate(
-        lang=html_language(language),
-        direction=text_direction(language),
-        t=words,
-        # English keeps the day-month order it always had; other languages their own.
-        js_locale="en-GB" if language in (None, "en") else html_language(language),
-        alternates=[(_language_name(code), href, code) for code, href in alternates],
-        series=series.series,
-        labels=series.labels,
-        published=base_url is not None,
-        qr_script=script,
-        preview=base_url is not None and _is_loopback(base_url),
-        main=main,
-        event_feeds=[v for v in views if v is not main and not v.path.startswith("categories/")],
-        category_feeds=[v for v in views if v is not main and v.path.startswith("categories/")],
-        events=_event_views(series, {record.uid: record for record in records}, language, words),
-        # One zone for the whole schedule, or each time in its own (then named with it).
-        zone=_only_zone(records),
+    series: Series
+    feeds: list[FeedRecord]
+    records: dict[str, EventRecord]  # by UID
+    language: str | None = None
+    alternates: tuple[tuple[str, str], ...] = ()
+    script: str = QR_SCRIPT
+    # Texts of the default language: in another language's page, a text that is one
+    # of them fell back to it (untranslated) and is marked with its language.
+    fallback_texts: frozenset[str] = frozenset()
+    fallback_language: str | None = None
+
+
+def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
+    """The page files of an edition, by path: ``index.html``, and above
+    :data:`~wego_ical.limits.PAGE_SESSIONS` sessions one page per event (per part
+    of a large event) in ``schedule/``, linked from a light index."""
+    grouped: dict[str, list[CalendarEntry]] = {}
+    for entry in calendar_entries(site.series):
+        grouped.setdefault(entry.event.id, []).append(entry)
+    total = sum(len(entries) for entries in grouped.values())
+    if total <= PAGE_SESSIONS:
+        return {INDEX_PAGE: functools.partial(_render_index, site, grouped, None)}
+    parts = {
+        path: chunk
+        for event_id, entries in grouped.items()
+        for path, chunk in _parts(event_id, entries)
+    }
+    files: dict[str, Callable[[], Iterator[bytes]]] = {
+        INDEX_PAGE: functools.partial(_render_index, site, grouped, parts)
+    }
+    for path, (event_id, chunk, number, count) in parts.items():
+        files[path] = functools.partial(
+            _render_event_page, site, path, event_id, chunk, (number, count), parts
+        )
+    return files
+
+
+def _parts(
+    event_id: str, entries: list[CalendarEntry]
+) -> Iterator[tuple[str, tuple[str, list[CalendarEntry], int, int]]]:
+    """An event's pages: one, or parts of at most PAGE_SESSIONS entries."""
+    chunks = [entries[i : i + PAGE_SESSIONS] for i in range(0, len(entries), PAGE_SESSIONS)]
+    for number, chunk in enumerate(chunks, 1):
+        suffix = f"-{number}" if number > 1 else ""
+        yield f"{SCHEDULE_FOLDER}/{event_id}{suffix}.html", (event_id, chunk, number, len(chunks))
+
+
+def _render_index(
+    site: PageSite,
+    grouped: dict[str, list[CalendarEntry]],
+    parts: dict[str, tuple[str, list[CalendarEntry], int, int]] | None,
+) -> Iterator[bytes]:
+    words = strings.page(site.language)
+    feeds = _feed_views(site, words, prefix="")
+    if parts is None:
+        events = list(_events(site, grouped, words))
+    else:
+        # A light index: each event with its dates and a link to its page.
+        first_page = {}
+        for path, (event_id, _, number, _) in parts.items():
+            if number == 1:
+                first_page[event_id] = path
+        events = [
+            _outline(site, event_id, entries, first_page[event_id], words)
+            for event_id, entries in grouped.items()
+        ]
+    context = _common(site, words, feeds, events, prefix="", path=INDEX_PAGE)
+    context |= {
+        "split": parts is not None,
+        "json_ld": json_ld(site.series, events, context["page_url"], site.language)
+        if parts is None
+        else None,
+    }
+    yield from _generate("index.html.j2", context)
+
+
+def _render_event_page(
+    site: PageSite,
+    path: str,
+    event_id: str,
+    entries: list[CalendarEntry],
+    part: tuple[int, int],
+    parts: dict[str, tuple[str, list[CalendarEntry], int, int]],
+) -> Iterator[bytes]:
+    words = strings.page(site.language)
+    prefix = "../"
+    (event,) = _events(site, {event_id: entries}, words)
+    feeds = [
+        feed
+        for feed in _feed_views(site, words, prefix=prefix)
+        if feed.path in (MAIN_FEED, f"{event_id}.ics")
+    ]
+    siblings = [
+        (other, number) for other, (owner, _, number, _) in parts.items() if owner == event_id
+    ]
+    context = _common(site, words, feeds, [event], prefix=prefix, path=path)
+    context |= {
+        "event": event,
+        "part": part,
+        "siblings": [(other.removeprefix(f"{SCHEDULE_FOLDER}/"), n) for other, n in siblings],
+        "json_ld": json_ld(site.series, [event], context["page_url"], site.language),
+    }
+    yield from _generate("event.html.j2", context)
+
+
+def _events(
+    site: PageSite, grouped: dict[str, list[CalendarEntry]], words: dict[str, str]
+) -> list[EventView]:
+    return list(
+        event_views(
+            site.series,
+            grouped,
+            site.records,
+            site.language,
+            words,
+            only_zone=_only_zone(site.series),
+        )
     )
-    for piece in regroup(pieces):
+
+
+def _outline(
+    site: PageSite,
+    event_id: str,
+    entries: list[CalendarEntry],
+    page: str,
+    words: dict[str, str],
+) -> EventView:
+    """An event as the light index lists it: no sessions, a link to its page."""
+    first = [entries[0], entries[-1]]
+    (view,) = _events(site, {event_id: first}, words)
+    return replace(view, days=[], sessions=len(entries), page=page)
+
+
+def _only_zone(series: Series) -> str | None:
+    """The zone of every event, when they share one (then named once, at the top)."""
+    zones = {event.zone_name(series.series.timezone) for event in series.events}
+    return zones.pop() if len(zones) == 1 else None
+
+
+def _common(
+    site: PageSite,
+    words: dict[str, str],
+    feeds: list[FeedView],
+    events: list[EventView],
+    *,
+    prefix: str,
+    path: str,
+) -> dict[str, Any]:
+    """What every page of the edition shows: header, feeds, texts, metadata."""
+    series = site.series
+    main = next((view for view in feeds if view.path == MAIN_FEED), None)
+    base_url = series.publish.base_url
+    page_url = _page_url(site, path)
+    zone = _only_zone(series)
+    zone_text = None
+    if zone is not None:
+        moment = next(iter(site.records.values())).snapshot.aware_start if site.records else None
+        zone_text = when.zone_label(zone, moment, site.language) if moment else zone
+    return {
+        "lang": html_language(site.language),
+        "direction": text_direction(site.language),
+        "t": words,
+        "js_locale": "en-GB" if site.language in (None, "en") else html_language(site.language),
+        "alternates": [
+            (_language_name(code), _sibling(href, path), code) for code, href in site.alternates
+        ],
+        "series": series.series,
+        "labels": series.labels,
+        "published": base_url is not None,
+        "qr_script": prefix + site.script,
+        "home": prefix + INDEX_PAGE if prefix else "",
+        "preview": base_url is not None and _is_loopback(base_url),
+        "main": main,
+        "event_feeds": [v for v in feeds if v is not main and not v.path.startswith("categories/")],
+        "category_feeds": [v for v in feeds if v is not main and v.path.startswith("categories/")],
+        "events": events,
+        "zone_text": zone_text,
+        "page_url": page_url,
+        "meta": open_graph(
+            series.series.title,
+            series.series.description,
+            page_url,
+            site.language,
+            series.series.organiser.name,
+        ),
+        "run": _runner(site),
+        "count": strings.count,
+    }
+
+
+def _page_url(site: PageSite, path: str) -> str | None:
+    """The page's own address, when the feeds' is known (base_url)."""
+    main = next((feed for feed in site.feeds if feed.path == MAIN_FEED and feed.url), None)
+    if main is None or main.url is None:
+        return None
+    folder = main.url[: -len(MAIN_FEED)]
+    return folder + ("" if path == INDEX_PAGE else path)
+
+
+def _sibling(index_href: str, path: str) -> str:
+    """The same page in another language: ``ko/index.html`` → ``../ko/schedule/x.html``."""
+    if path == INDEX_PAGE:
+        return index_href
+    return "../" + index_href.removesuffix(INDEX_PAGE) + path
+
+
+def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
+    """Marks a text that fell back to the default language with that language."""
+    language = html_language(site.fallback_language)
+    texts = site.fallback_texts
+
+    def run(text: str | None) -> Markup | str:
+        if not text:
+            return ""
+        if text in texts and _has_letters(text):
+            return Markup('<span lang="{}">{}</span>').format(language, text)
+        return text
+
+    return run
+
+
+def _has_letters(text: str) -> bool:
+    return any(character.isalpha() for character in text)
+
+
+def fallback_texts(series: Series) -> frozenset[str]:
+    """Every text of the series as it is in its default language (titles, names,
+    descriptions, topics, labels): what another language shows when untranslated."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(series.model_dump(exclude={"publish"}))
+    return frozenset(found)
+
+
+def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
+    template = _environment().get_template(template_name)
+    for piece in regroup(template.generate(**context)):
         yield piece.encode("utf-8")
+
+
+def _feed_views(site: PageSite, words: dict[str, str], prefix: str) -> list[FeedView]:
+    title = site.series.series.title
+    page_url = _page_url(site, INDEX_PAGE)
+    return [_feed_view(feed, title, words, prefix, page_url) for feed in site.feeds]
 
 
 def text_direction(language: str | None) -> str:
@@ -245,11 +412,6 @@ def _qr_svg(address: str, title: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
-def _only_zone(records: list[EventRecord]) -> str | None:
-    zones = {r.snapshot.timezone for r in records if not r.snapshot.all_day}
-    return zones.pop() if len(zones) == 1 else None
-
-
 def _language_name(code: str) -> str:
     """The language's name in itself ("한국어" for ko), so a reader finds their own."""
     from babel import Locale
@@ -258,16 +420,19 @@ def _language_name(code: str) -> str:
     return name or code
 
 
-def _feed_view(feed: FeedRecord, series_title: str, words: dict[str, str]) -> FeedView:
+def _feed_view(
+    feed: FeedRecord, series_title: str, words: dict[str, str], prefix: str, page_url: str | None
+) -> FeedView:
     anchor = "feed-" + feed.path.removesuffix(".ics").replace("/", "-")
+    qr_address = f"{page_url}#{anchor}" if page_url else None
     return FeedView(
         anchor=anchor,
         name=feed.name,
         short=feed.name.removeprefix(f"{series_title} — "),
         events=feed.events,
         path=feed.path,
-        href=feed.url or feed.path,
-        address=feed.url or feed.path,
+        href=feed.url or prefix + feed.path,
+        address=feed.url or prefix + feed.path,
         webcal=feed.webcal,
         google=feed.google,
         outlook=feed.outlook,
@@ -276,169 +441,9 @@ def _feed_view(feed: FeedRecord, series_title: str, words: dict[str, str]) -> Fe
         # the page draws the others when they are opened (segno takes ~7 ms a code, and
         # a large series has hundreds of feeds).
         qr_svg=(
-            _qr_svg(feed.url, words["qr_named"].format(feed=feed.name))
-            if feed.url and feed.path == MAIN_FEED
+            _qr_svg(qr_address, words["qr_named"].format(feed=feed.name))
+            if qr_address and feed.path == MAIN_FEED
             else None
         ),
+        qr_address=qr_address,
     )
-
-
-def _event_views(
-    series: Series, by_uid: dict[str, EventRecord], language: str | None, words: dict[str, str]
-) -> list[EventView]:
-    grouped: dict[str, list[CalendarEntry]] = {}
-    for entry in calendar_entries(series):
-        grouped.setdefault(entry.event.id, []).append(entry)
-    by_id = {event.id: event for event in series.events}
-    repeated = _repeated_summaries(series, grouped)
-    return [
-        _event_view(
-            series,
-            by_id[event_id],
-            [
-                DayView(
-                    anchor=f"{event_id}--{day.isoformat()}",
-                    label=_day_text(day, language),
-                    entries=(
-                        _entry_view(
-                            series,
-                            entry,
-                            by_uid[entry_uid(series, entry)],
-                            language,
-                            words,
-                            repeated,
-                        )
-                        for entry in on_day
-                    ),
-                )
-                for day, on_day in _by_day(entries).items()
-            ],
-            language,
-        )
-        for event_id, entries in grouped.items()
-    ]
-
-
-def _by_day(entries: list[CalendarEntry]) -> dict[date, list[CalendarEntry]]:
-    """The entries by the day they start on (in their own zone), days in order."""
-    days: dict[date, list[CalendarEntry]] = {}
-    for entry in entries:
-        days.setdefault(entry.first_day, []).append(entry)
-    return dict(sorted(days.items()))
-
-
-def _repeated_summaries(series: Series, grouped: dict[str, list[CalendarEntry]]) -> set[str]:
-    """Entry summaries ("Event · Session") that more than one entry of the page has."""
-    counts = Counter(event_summary(series, e) for entries in grouped.values() for e in entries)
-    return {title for title, count in counts.items() if count > 1}
-
-
-def _event_view(
-    series: Series, event: Event, days: list[DayView], language: str | None
-) -> EventView:
-    return EventView(
-        anchor=event.id,
-        title=event.title,
-        date_text=(
-            _day_text(event.date, language)
-            if event.last_day == event.date
-            else f"{_day_text(event.date, language)} – {_day_text(event.last_day, language)}"
-        ),
-        location=event.location,
-        host=event.host,
-        description=event.description,
-        interpretation=list(event.interpretation),
-        url=event.url,
-        all_categories=event.all_categories,
-        winners=winners(series) if event.all_categories else [],
-        judges=[person_line(series, ref) for ref in event.judges],
-        days=days,
-    )
-
-
-def _entry_view(
-    series: Series,
-    entry: CalendarEntry,
-    record: EventRecord,
-    language: str | None,
-    words: dict[str, str],
-    repeated: set[str],
-) -> EntryView:
-    start, end = record.snapshot.aware_start, record.snapshot.aware_end
-    session = entry.session
-    category = series.category(session.category) if session and session.category else None
-    panelists = entry.panelists
-    title = session_title(series, entry)
-    local = _local_text(record.snapshot, language, words)
-    summary = event_summary(series, entry)
-    name = (
-        f"{summary}, {_day_text(entry.first_day, language)}, {local}"
-        if summary in repeated
-        else summary
-    )
-    return EntryView(
-        anchor=entry.key.replace(".", "--"),
-        title=title,
-        name=name,
-        cancelled=entry.status == "cancelled",
-        start_utc=start.date().isoformat() if record.snapshot.all_day else iso_utc(start),
-        end_utc=end.date().isoformat() if record.snapshot.all_day else iso_utc(end),
-        local_text=local,
-        all_day=bool(record.snapshot.all_day),
-        category=category.name if category else None,
-        topics=list(category.topics) if category else [],
-        projects=[project_line(series, p) for p in session.projects] if session else [],
-        panelists_label=panelists_label(series, len(panelists)),
-        panelists=[person_line(series, ref) for ref in panelists],
-        description=session.description if session else "",
-        conference=entry.conference,
-        file=event_file(record.uid),
-        # A cancelled session gets no add links: they would create an event
-        # called "Cancelled: …"; its file, imported, updates a copy a client has.
-        add=None if entry.status == "cancelled" else _add(record, words["and_more"]),
-    )
-
-
-def _add(record: EventRecord, more: str) -> AddEvent:
-    """What the event's "add to calendar" links carry, as published."""
-    snapshot = record.snapshot
-    return add_event(
-        snapshot.summary,
-        snapshot.aware_start,
-        snapshot.aware_end,
-        snapshot.description,
-        snapshot.location,
-        snapshot.timezone,
-        all_day=bool(snapshot.all_day),
-        more=more,
-    )
-
-
-def _local_text(snapshot: Snapshot, language: str | None, words: dict[str, str]) -> str:
-    """When, in the event's own time zone: "09:00–09:30 KST (Asia/Seoul, UTC+09:00)"; a
-    day is named where the end is on another day; "All day" for a whole-day item
-    (``words``: the page's texts in ``language``)."""
-    if snapshot.all_day:
-        last = snapshot.end.date() - timedelta(days=1)
-        if last == snapshot.start.date():
-            return words["all_day"]
-        return f"{words['all_day']}, {words['until']} {_day_text(last, language)}"
-    start, end = snapshot.aware_start, snapshot.aware_end
-    offset = start.strftime("%z")
-    offset = f"UTC{offset[:3]}:{offset[3:]}"
-    until = (
-        f"{_day_text(end.date(), language)}, {end:%H:%M}"
-        if end.date() != start.date()
-        else f"{end:%H:%M}"
-    )
-    zone = f"{start.tzname() or ''} ({snapshot.timezone}, {offset})"
-    return f"{start:%H:%M}–{until} {zone}".replace("  ", " ")
-
-
-def _day_text(day: date, language: str | None) -> str:
-    """A day in words: "Thursday 26 August 2021"; in other languages their own way."""
-    if language in (None, "en"):
-        return day.strftime("%A %d %B %Y").replace(" 0", " ")
-    from babel.dates import format_date
-
-    return format_date(day, format="full", locale=babel_locale(language))

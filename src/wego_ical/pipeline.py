@@ -254,7 +254,7 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
     """The landing pages to make in a child process (see :meth:`WorkerSettings.makes_apart`)."""
-    from wego_ical.publication import INDEX_PAGE
+    from wego_ical.page import INDEX_PAGE
 
     if not workers.makes_apart(len(prepared.publication.state.events)):
         return []
@@ -270,7 +270,7 @@ def _separate_state(options: BuildOptions) -> bool:
 def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
     from wego_ical.load import load_editions
-    from wego_ical.publication import INDEX_PAGE
+    from wego_ical.page import INDEX_PAGE, fallback_texts
     from wego_ical.state import STATE_FILE, read_state
 
     default, *further = load_editions(options.data_path, data)
@@ -308,6 +308,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
             generated_before.append(f"{gone}/{STATE_FILE}")
     translations = []
     base = series.publish.base_url
+    fallback = fallback_texts(series) if further else frozenset()
     for edition in further:
         code = edition.language
         assert code is not None and default.language is not None
@@ -331,6 +332,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
                     marked=True,
                     alternates=alternates,
                     descriptions=edition.descriptions,
+                    fallback=(fallback, default.language),
                 ),
             )
         )
@@ -351,6 +353,7 @@ def _publish_edition(
     marked: bool = False,
     translations: list[str] | None = None,
     descriptions: Mapping[str, str] | None = None,
+    fallback: tuple[frozenset[str], str | None] = (frozenset(), None),
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
@@ -374,6 +377,8 @@ def _publish_edition(
             tuple(translations or ()),
             # A further language's page uses the default language's QR code generator.
             script=f"../{QR_SCRIPT}" if folder else QR_SCRIPT,
+            fallback_texts=fallback[0],
+            fallback_language=fallback[1],
         ),
         descriptions=descriptions,
     )

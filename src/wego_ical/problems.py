@@ -276,7 +276,8 @@ class KeyLocator:
     time in proportion to their number, not to its square.
     """
 
-    _KEY = r"^\s*(?:{key}|\"{key}\"|'{key}')\s*="
+    # "key =", or a dotted key ("description.en = …": a text per language).
+    _KEY = r"^\s*(?:{key}|\"{key}\"|'{key}')\s*[=.]"
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()

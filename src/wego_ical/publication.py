@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from wego_ical import links
 from wego_ical.model import Series
-from wego_ical.page import QR_SCRIPT, index_chunks, qr_script
+from wego_ical.page import QR_SCRIPT, PageSite, page_files, qr_script
 from wego_ical.pieces import Content
 from wego_ical.plan import EVENTS_FOLDER, FeedPlan, current_events, event_file, plan_feeds
 from wego_ical.render import (
@@ -49,8 +49,6 @@ from wego_ical.state import (
     text_digest,
 )
 from wego_ical.workers import ChunkedWork, WorkerSettings
-
-INDEX_PAGE = "index.html"
 
 
 @dataclass(frozen=True)
@@ -102,6 +100,10 @@ class LanguageEdition:
     alternates: tuple[tuple[str, str], ...] = ()
     translations: tuple[str, ...] = ()
     script: str = QR_SCRIPT
+    # The default language's texts (page.fallback_texts) and its code: in this
+    # language's pages, a text that is one of them is marked as being in it.
+    fallback_texts: frozenset[str] = frozenset()
+    fallback_language: str | None = None
 
 
 def make_publication(
@@ -149,10 +151,18 @@ def make_publication(
     # The page needs no VEVENT, so it is written while they are rendered;
     # then single-event files in the order their events are rendered; the
     # feeds after them.
+    site = PageSite(
+        series,
+        feeds,
+        {record.uid: record for record in records},
+        language,
+        edition.alternates,
+        script,
+        edition.fallback_texts,
+        edition.fallback_language,
+    )
     files: dict[str, Content] = {
-        INDEX_PAGE: functools.partial(
-            _page, texts, series, feeds, records, language, edition.alternates, script
-        )
+        path: functools.partial(_page, texts, produce) for path, produce in page_files(site).items()
     }
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
@@ -183,17 +193,10 @@ def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -
     return replace(state, rendered=digests).json_chunks()
 
 
-def _page(
-    texts: EventTexts,
-    series: Series,
-    feeds: list[FeedRecord],
-    records: list[EventRecord],
-    language: str | None,
-    alternates: tuple[tuple[str, str], ...],
-    script: str,
-) -> Iterator[bytes]:
+def _page(texts: EventTexts, produce: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
+    """A page; rendering the events starts first, so that it runs meanwhile."""
     texts.start()
-    yield from index_chunks(series, feeds, records, language, alternates, script)
+    yield from produce()
 
 
 class EventTexts:

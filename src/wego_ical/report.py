@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from wego_ical.calendar_sync import SyncResult
     from wego_ical.lint import Findings
     from wego_ical.pipeline import BuildResult, Checked, Diff
+    from wego_ical.publication import Publication
     from wego_ical.state import Change, Snapshot
 
 T = TypeVar("T")
@@ -99,20 +100,32 @@ def build_report(
 
 def _file_labels(result: BuildResult) -> dict[str, str]:
     """What each listed file of a build is: '7 events', 'landing page', …"""
-    from wego_ical.page import QR_SCRIPT
-    from wego_ical.publication import INDEX_PAGE
+    from wego_ical.page import INDEX_PAGE, QR_SCRIPT
     from wego_ical.state import STATE_FILE
 
     assert result.publication is not None
     labels = {feed.path: plural(feed.events, "event") for feed in result.publication.feeds}
     labels[INDEX_PAGE] = "landing page"
+    labels |= _schedule_pages(result.publication, "")
     labels[QR_SCRIPT] = "the page's QR code generator"
     labels[STATE_FILE] = "publication state"
     for code, translation in result.translations:
         labels |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
         labels[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
+        labels |= _schedule_pages(translation, f"{code}/")
         labels[f"{code}/{STATE_FILE}"] = "publication state"
     return labels
+
+
+def _schedule_pages(publication: Publication, prefix: str) -> dict[str, str]:
+    """The pages of a schedule split by event (a large series), labelled."""
+    from wego_ical.page import SCHEDULE_FOLDER
+
+    return {
+        prefix + path: "schedule page"
+        for path in publication.files
+        if path.startswith(f"{SCHEDULE_FOLDER}/")
+    }
 
 
 def _file_line(out_dir: Path, path: str, action: str, label: str) -> str:

@@ -1,0 +1,214 @@
+"""page_views and page_meta: what the page shows of each event and session, its
+schema.org data and link-preview metadata, and the schedule split for big series."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import BUILD_TIME, CONFERENCE, DATA
+from wego_ical.cli import main
+from wego_ical.limits import PAGE_SESSIONS
+from wego_ical.load import load_editions, load_series, parse_series
+from wego_ical.model import Series
+from wego_ical.page import fallback_texts
+from wego_ical.publication import LanguageEdition, make_publication
+
+
+def page(series: Series, path: str = "index.html") -> str:
+    return make_publication(series, None, BUILD_TIME).content(path).decode("utf-8")
+
+
+def rows(html: str) -> list[tuple[str, str]]:
+    """(time, title) of each session row, in page order."""
+    return re.findall(
+        r'<time datetime="[^"]*"[^>]*>([^<]*)</time>\s*<span class="what"><span>'
+        r'<span class="title">(?:<span lang="en">)?([^<]*)',
+        html,
+    )
+
+
+def json_ld(html: str) -> dict[str, object]:
+    (text,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data: dict[str, object] = json.loads(text)
+    return data
+
+
+def test_a_session_is_one_compact_row_and_the_shared_panelist_is_shown_once(
+    wego: Series,
+) -> None:
+    html = page(wego)
+    assert rows(html)[:3] == [
+        ("09:00–09:30", "Mobility"),
+        ("09:30–10:00", "Open and Inclusive City"),
+        ("10:00–10:30", "Safe City"),
+    ]
+    part_1 = html.split('<article class="event" id="part-1"', 1)[1].split("</article>", 1)[0]
+    visible = re.sub(r"<[^>]+>", "", part_1)
+    assert visible.count("Javier Vergara-Petrescu") == 1
+    assert "<strong>Judge panelist:</strong> Javier Vergara-Petrescu" in part_1
+    row = part_1.split('id="part-1--mobility"', 1)[1].split("</summary>", 1)[0]
+    assert '<span class="who">George Town · Belo Horizonte</span>' in row
+    # The category is the title: not repeated; nor is the date in every row.
+    details = part_1.split('id="part-1--mobility"', 1)[1].split("</li>", 1)[0]
+    shown = re.sub(r"<[^>]+>", " ", details)
+    assert "Category" not in shown and "2021" not in shown and "Topics" in shown
+    assert "Korean Standard Time (Seoul)" in html and "KST (Asia/Seoul" not in html
+
+
+def test_a_session_in_another_zone_is_placed_by_its_instant_with_both_times() -> None:
+    """Like a Lisbon-evening link-up held from Seoul: listed by the instant it happens."""
+    text = CONFERENCE.read_text(encoding="utf-8").replace(
+        'title = "Closing remarks (from London)"\ntimezone = "Europe/London"\nstart = 17:00:00'
+        "\nend = 17:30:00",
+        'title = "Closing remarks (from London)"\ntimezone = "Europe/London"\n'
+        "start = 03:00:00\nend = 03:30:00",
+    )
+    html = page(parse_series(text))
+    new_york = html.split('id="new-york"', 1)[1].split("</article>", 1)[0]
+    # 03:00 GMT on the 27th is 23:00 EDT on the 26th: the New York evening before the
+    # panel of the 27th; the event's dates cover it.
+    assert rows(new_york) == [
+        ("23:00–23:30", "Closing remarks (from London)"),
+        ("10:00–11:30", "Mobility"),
+    ]
+    assert "Thursday 26 March – Friday 27 March 2026" in new_york
+    assert "03:00–03:30 Greenwich Mean Time (London)" in new_york
+    assert '<h4 class="day" id="new-york--2026-03-26">Thursday 26 March 2026</h4>' in new_york
+    assert "Times in Eastern Daylight Time (New York)" in new_york
+
+
+def test_the_conference_reads_like_a_programme() -> None:
+    html = page(load_series(CONFERENCE))
+    assert ("All day, until Thu 26 Mar", "Conference days") in rows(html)
+    assert ("22:00 – Thu 26 Mar, 01:00", "Night session with New York") in rows(html)
+    assert "Tuesday 24 March – Thursday 26 March 2026" in html
+    # Speakers' pages and addresses are links.
+    assert '<a href="https://example.org/people/ada">example.org/people/ada</a>' in html
+    assert '<a href="mailto:ada@example.org">ada@example.org</a>' in html
+
+
+def test_korean_page_is_written_korean_and_marks_english_fallbacks() -> None:
+    english, korean = load_editions(DATA)
+    edition = LanguageEdition(
+        "ko", True, fallback_texts=fallback_texts(english.series), fallback_language="en"
+    )
+    html = (
+        make_publication(korean.series, None, BUILD_TIME, edition=edition)
+        .content("index.html")
+        .decode("utf-8")
+    )
+    assert "일정 7개. 변경 사항은 캘린더에 자동으로 반영됩니다." in html
+    assert "모든 시간은 한국 표준시(서울) 기준입니다." in html
+    assert "2021년 8월 26일 목요일" in html and ("09:00 ~ 09:30", "이동성") in rows(html)
+    for broken in ("및 내 시간대", "개 일정", "종료:", "Asia/Seoul,"):
+        assert broken not in html
+    # Untranslated texts (the projects' titles, people's names) say they are English.
+    assert '<span lang="en">Green Connectivity</span>' in html
+    assert '<span lang="en">Javier Vergara-Petrescu</span>' in html
+    assert '<span lang="en">이동성</span>' not in html
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+    hangul = sum("가" <= c <= "힣" for c in text)
+    latin = sum(c.isascii() and c.isalpha() for c in text)
+    assert hangul > latin, (hangul, latin)
+    css = html.split("<style>", 1)[1]
+    assert ":lang(ko) { word-break: keep-all; }" in css and '"Noto Sans KR"' in css
+
+
+def test_json_ld_lists_every_session_with_its_instants_and_status(wego_text: str) -> None:
+    text = wego_text.replace(
+        'id = "safe-city"\nstart', 'id = "safe-city"\nstatus = "cancelled"\nstart'
+    )
+    series = parse_series(text)
+    publication = make_publication(series, None, BUILD_TIME)
+    data = json_ld(publication.content("index.html").decode("utf-8"))
+    assert data["@context"] == "https://schema.org" and data["@type"] == "EventSeries"
+    assert data["name"] == "4th WeGO Awards"
+    sub_events = data["subEvent"]
+    assert isinstance(sub_events, list) and len(sub_events) == 7
+    starts = {e["name"]: datetime.fromisoformat(e["startDate"]).astimezone(UTC) for e in sub_events}
+    expected = {r.snapshot.summary: r.snapshot.aware_start.astimezone(UTC)
+                for r in publication.state.events}  # fmt: skip
+    assert starts == {name.removeprefix("Cancelled: "): at for name, at in expected.items()}
+    assert starts["WeGO Awards Webinar Part 1 · Mobility"] == datetime(2021, 8, 26, 0, tzinfo=UTC)
+    status = {e["name"]: e["eventStatus"] for e in sub_events}
+    assert status["WeGO Awards Webinar Part 1 · Safe City"] == "https://schema.org/EventCancelled"
+    assert status["WeGO Awards Webinar Part 1 · Mobility"] == "https://schema.org/EventScheduled"
+    online = sub_events[0]
+    assert online["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert online["location"]["@type"] == "VirtualLocation"
+    assert online["performer"][0]["name"] == "Javier Vergara-Petrescu"
+
+
+def test_json_ld_cannot_be_closed_by_the_data(wego_text: str) -> None:
+    html = page(parse_series(wego_text.replace("Green Connectivity", "</script><b>x</b>")))
+    script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in script
+    assert json_ld(html)["@type"] == "EventSeries"
+
+
+def test_link_previews_and_print(wego: Series) -> None:
+    html = page(wego)
+    assert '<meta property="og:title" content="4th WeGO Awards">' in html
+    assert '<meta property="og:type" content="website">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta property="og:description" content="The 4th WeGO Awards recognised' in html
+    print_css = html.split("@media print {", 1)[1].split("\n}\n", 1)[0]
+    assert ".hero" in print_css and "display: none" in print_css
+    assert "beforeprint" in html
+
+
+def _big_series(sessions: int) -> str:
+    lines = [
+        "[series]", 'id = "big"', 'title = "Big"', 'url = "https://example.org/"',
+        'timezone = "Europe/Berlin"', 'uid_domain = "example.org"',
+        "updated = 2024-01-01T00:00:00Z", "[series.organiser]", 'name = "Office"',
+        "[[categories]]", 'id = "talks"', 'name = "Talks"',
+    ]  # fmt: skip
+    for day in range(sessions // 20 + (sessions % 20 > 0)):
+        count = min(20, sessions - day * 20)
+        lines += ["[[events]]", f'id = "day-{day}"', f'title = "Day {day}"']
+        lines += [f"date = 2024-02-{day + 1:02}"]
+        for number in range(count):
+            hour, half = divmod(8 * 60 + number * 30, 60)
+            lines += ["[[events.sessions]]", f'id = "s{number}"', f'title = "Talk {number}"']
+            lines += [f"start = {hour:02}:{half:02}:00", f"end = {hour:02}:{half + 29:02}:00"]
+            lines += ['category = "talks"']
+    return "\n".join(lines) + "\n"
+
+
+def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) -> None:
+    sessions = PAGE_SESSIONS + 20
+    publication = make_publication(parse_series(_big_series(sessions)), None, BUILD_TIME)
+    pages = sorted(p for p in publication.files if p.endswith(".html"))
+    assert pages == ["index.html", *sorted(f"schedule/day-{n}.html" for n in range(16))]
+    index = publication.content("index.html").decode("utf-8")
+    assert rows(index) == [] and 'id="feed-all"' in index
+    # The index still offers every feed, and links every event's page.
+    assert index.count('<li class="feed"') == len(publication.feeds) - 1
+    for n in range(16):
+        assert f'<a href="schedule/day-{n}.html"><strong>Day {n}</strong></a>' in index
+    assert "Thursday 1 February 2024 · 20 sessions" in index
+    day = publication.content("schedule/day-3.html").decode("utf-8")
+    assert len(rows(day)) == 20 and ("08:00–08:29", "Talk 0") in rows(day)
+    assert '<a href="../index.html" data-home>' in day and 'src="../qrcode.js"' in day
+    assert 'href="../day-3.ics" download' in day and 'href="../all.ics" download' in day
+    assert len(json_ld(day)["subEvent"]) == 20  # type: ignore[arg-type]
+    # A smaller series keeps one page.
+    small = make_publication(parse_series(_big_series(PAGE_SESSIONS)), None, BUILD_TIME)
+    assert [p for p in small.files if p.endswith(".html")] == ["index.html"]
+
+
+def test_pages_of_a_series_that_shrinks_are_removed(tmp_path: Path) -> None:
+    data, out = tmp_path / "events.toml", tmp_path / "dist"
+    runner = CliRunner()
+    for sessions, expected in ((PAGE_SESSIONS + 20, 16), (40, 0)):
+        data.write_text(_big_series(sessions), encoding="utf-8")
+        result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert len(list((out / "schedule").glob("*.html")) if expected else []) == expected
+    assert not (out / "schedule").exists()
