@@ -768,3 +768,52 @@ def test_phone_screenshots_and_the_page_is_half_as_tall(
     page.screenshot(path=str(ARTIFACTS / f"phone-390x844-{name}-first-screen.png"))
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= HEIGHT_BEFORE[path] / 2, height
+
+
+def test_a_split_schedule_works_in_the_browser(
+    tmp_path: Path, open_page: Callable[..., Page]
+) -> None:
+    """Above PAGE_SESSIONS sessions: the light index and an event's page, served."""
+    from test_page_views import _big_series
+    from wego_ical.limits import PAGE_SESSIONS
+
+    data = tmp_path / "events.toml"
+    data.write_text(_big_series(PAGE_SESSIONS + 20), encoding="utf-8")
+    command = [sys.executable, "-m", "wego_ical", "build", "--data", str(data)]
+    built = subprocess.run([*command, "--out", str(tmp_path / "dist")], capture_output=True)
+    assert built.returncode == 0, built.stderr
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path / "dist"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        index = open_page(url, viewport=PHONE, is_mobile=True)
+        index.get_by_role("link", name="Day 2", exact=True).click()
+        index.wait_for_url(url + "schedule/day-2.html")
+        assert index.locator("li.session").count() == 20
+        assert index.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert _decode_qr(index, "#feed-day-2") == url + "#feed-day-2"
+        assert index.errors == []  # type: ignore[attr-defined]
+        back = open_page(url + "#feed-day-2", viewport=PHONE, is_mobile=True)
+        button = back.locator("#feed-day-2 a[data-app=webcal]")
+        assert button.is_visible()
+        assert (
+            button.get_attribute("href")
+            == f"webcal://127.0.0.1:{httpd.server_address[1]}/day-2.ics"
+        )
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_printed_the_page_is_the_programme(static: str, open_page: Callable[..., Page]) -> None:
+    page = open_page(static)
+    page.emulate_media(media="print")
+    for hidden in (".hero", "nav.pick", "#tz", "#feeds", "footer"):
+        assert page.locator(hidden).first.evaluate("e => getComputedStyle(e).display") == "none"
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator(".session details:not([open])").count() == 0
+    assert page.locator("#part-1--mobility").inner_text().count("George Town") >= 2
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator(".session details[open]").count() == 0
+    assert len(page.pdf()) > 10_000

@@ -162,39 +162,43 @@ def test_link_previews_and_print(wego: Series) -> None:
     assert "beforeprint" in html
 
 
-def _big_series(sessions: int) -> str:
+def _big_series(sessions: int, per_event: int = 20) -> str:
     lines = [
         "[series]", 'id = "big"', 'title = "Big"', 'url = "https://example.org/"',
         'timezone = "Europe/Berlin"', 'uid_domain = "example.org"',
         "updated = 2024-01-01T00:00:00Z", "[series.organiser]", 'name = "Office"',
         "[[categories]]", 'id = "talks"', 'name = "Talks"',
     ]  # fmt: skip
-    for day in range(sessions // 20 + (sessions % 20 > 0)):
-        count = min(20, sessions - day * 20)
+    for day in range(sessions // per_event + (sessions % per_event > 0)):
+        count = min(per_event, sessions - day * per_event)
         lines += ["[[events]]", f'id = "day-{day}"', f'title = "Day {day}"']
         lines += [f"date = 2024-02-{day + 1:02}"]
         for number in range(count):
-            hour, half = divmod(8 * 60 + number * 30, 60)
+            hour, minute = divmod(6 * 60 + number * 5, 60)
             lines += ["[[events.sessions]]", f'id = "s{number}"', f'title = "Talk {number}"']
-            lines += [f"start = {hour:02}:{half:02}:00", f"end = {hour:02}:{half + 29:02}:00"]
+            lines += [f"start = {hour:02}:{minute:02}:00", f"end = {hour:02}:{minute + 4:02}:00"]
             lines += ['category = "talks"']
     return "\n".join(lines) + "\n"
 
 
 def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) -> None:
     sessions = PAGE_SESSIONS + 20
+    events = sessions // 20
     publication = make_publication(parse_series(_big_series(sessions)), None, BUILD_TIME)
     pages = sorted(p for p in publication.files if p.endswith(".html"))
-    assert pages == ["index.html", *sorted(f"schedule/day-{n}.html" for n in range(16))]
+    assert pages == ["index.html", *sorted(f"schedule/day-{n}.html" for n in range(events))]
     index = publication.content("index.html").decode("utf-8")
     assert rows(index) == [] and 'id="feed-all"' in index
-    # The index still offers every feed, and links every event's page.
+    # The index still offers every feed (an event's with its page), once.
     assert index.count('<li class="feed"') == len(publication.feeds) - 1
-    for n in range(16):
-        assert f'<a href="schedule/day-{n}.html"><strong>Day {n}</strong></a>' in index
+    for n in range(events):
+        assert (
+            f'<a class="page-link" href="schedule/day-{n}.html"><strong>Day {n}</strong>' in index
+        )
+        assert index.count(f'data-feed="day-{n}.ics"') == 1
     assert "Thursday 1 February 2024 · 20 sessions" in index
     day = publication.content("schedule/day-3.html").decode("utf-8")
-    assert len(rows(day)) == 20 and ("08:00–08:29", "Talk 0") in rows(day)
+    assert len(rows(day)) == 20 and ("06:00–06:04", "Talk 0") in rows(day)
     assert '<a href="../index.html" data-home>' in day and 'src="../qrcode.js"' in day
     assert 'href="../day-3.ics" download' in day and 'href="../all.ics" download' in day
     assert len(json_ld(day)["subEvent"]) == 20  # type: ignore[arg-type]
@@ -203,12 +207,44 @@ def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) 
     assert [p for p in small.files if p.endswith(".html")] == ["index.html"]
 
 
+def test_a_large_event_is_split_into_parts() -> None:
+    sessions = 2 * PAGE_SESSIONS + 10
+    series = parse_series(_big_series(sessions, per_event=sessions))
+    publication = make_publication(series, None, BUILD_TIME)
+    parts = ["schedule/day-0.html", "schedule/day-0-2.html", "schedule/day-0-3.html"]
+    assert sorted(p for p in publication.files if p.startswith("schedule/")) == sorted(parts)
+    found = [rows(publication.content(part).decode("utf-8")) for part in parts]
+    assert [len(r) for r in found] == [PAGE_SESSIONS, PAGE_SESSIONS, 10]
+    assert found[1][0] == ("14:20–14:24", f"Talk {PAGE_SESSIONS}")
+    second = publication.content(parts[1]).decode("utf-8")
+    assert "Part 2 of 3:" in second
+    assert '<a href="day-0.html">1</a> <strong>2</strong> <a href="day-0-3.html">3</a>' in second
+
+
 def test_pages_of_a_series_that_shrinks_are_removed(tmp_path: Path) -> None:
     data, out = tmp_path / "events.toml", tmp_path / "dist"
     runner = CliRunner()
-    for sessions, expected in ((PAGE_SESSIONS + 20, 16), (40, 0)):
+    for sessions, expected in ((PAGE_SESSIONS + 20, (PAGE_SESSIONS + 20) // 20), (40, 0)):
         data.write_text(_big_series(sessions), encoding="utf-8")
         result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert len(list((out / "schedule").glob("*.html")) if expected else []) == expected
     assert not (out / "schedule").exists()
+
+
+def test_every_language_gets_its_pages_and_they_link_to_each_other(tmp_path: Path) -> None:
+    text = _big_series(PAGE_SESSIONS + 20).replace(
+        'title = "Big"', 'title = { en = "Big", ko = "큰 행사" }\nlanguages = ["en", "ko"]', 1
+    )
+    data, out = tmp_path / "events.toml", tmp_path / "dist"
+    data.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for page_path in (out / "schedule" / "day-2.html", out / "ko" / "schedule" / "day-2.html"):
+        html = page_path.read_text(encoding="utf-8")
+        links = re.findall(r'<link rel="alternate" hreflang="\w+" href="([^"]+)">', html)
+        links += re.findall(r'href="([^"#:]+\.(?:html|js|ics))"', html)
+        assert links
+        for link in links:
+            assert (page_path.parent / link).resolve().is_file(), (page_path, link)
+    assert '<html lang="ko">' in (out / "ko" / "schedule" / "day-2.html").read_text("utf-8")

@@ -489,7 +489,11 @@ def test_a_rebuild_of_a_large_series_makes_its_pages_in_a_child_byte_for_byte(
     assert build(alone, 1) == []
     assert build(one_job, 0, 1) == []
     text = data.read_text(encoding="utf-8")
-    data.write_text(text.replace('location = "Online"', 'location = "Online (Zoom)"', 1))
+    edited = text.replace(
+        'location = { en = "Online", ko = "온라인" }', 'location = "Online (Zoom)"', 1
+    )
+    assert edited != text
+    data.write_text(edited)
     assert build(apart, 0) == [True, True]
     assert build(alone, 1) == []
     assert build(one_job, 0, 1) == []  # --jobs 1: everything in the build process

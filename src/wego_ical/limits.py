@@ -42,9 +42,10 @@ MAX_OUTPUT_BYTES = 2_000_000_000
 # browsers stop at 2,083; the full text is in the .ics file anyway.
 MAX_URL = 2000
 # Above this many sessions the schedule is split into one page per event (per part of
-# PAGE_SESSIONS sessions of a larger event), linked from a light index: a phone then
-# never loads more than about 500 KB of HTML (benchmarks/README.md, page sizes).
-PAGE_SESSIONS = 300
+# PAGE_SESSIONS sessions of a larger event), linked from a light index. A session with
+# a long description weighs up to ~4 KB of HTML (its details, its add-to-calendar data,
+# its schema.org entry): 100 keep every page under ~500 KB (benchmarks/README.md).
+PAGE_SESSIONS = 100
 
 # --- files read besides the data ---------------------------------------------
 

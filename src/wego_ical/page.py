@@ -122,6 +122,82 @@ class PageSite:
     fallback_language: str | None = None
 
 
+class _Shared:
+    """What every page of an edition needs, computed once: a large series has
+    thousands of pages, and each must cost only its own sessions."""
+
+    def __init__(self, site: PageSite) -> None:
+        self.site = site
+
+    @functools.cached_property
+    def words(self) -> dict[str, str]:
+        return strings.page(self.site.language)
+
+    @functools.cached_property
+    def only_zone(self) -> str | None:
+        """The zone of every event, when they share one (then named once, at the top)."""
+        series = self.site.series
+        zones = {event.zone_name(series.series.timezone) for event in series.events}
+        return zones.pop() if len(zones) == 1 else None
+
+    @functools.cached_property
+    def zone_text(self) -> str | None:
+        zone, records = self.only_zone, self.site.records
+        if zone is None or not records:
+            return zone
+        moment = next(iter(records.values())).snapshot.aware_start
+        return when.zone_label(zone, moment, self.site.language)
+
+    @functools.cached_property
+    def folder_url(self) -> str | None:
+        """The address of the folder of ``index.html``, when the feeds' is known."""
+        main = next((f for f in self.site.feeds if f.path == MAIN_FEED and f.url), None)
+        return main.url[: -len(MAIN_FEED)] if main and main.url else None
+
+    def page_url(self, path: str) -> str | None:
+        """A page's own address (None: unknown until it is served)."""
+        if self.folder_url is None:
+            return None
+        return self.folder_url + ("" if path == INDEX_PAGE else path)
+
+    @functools.cached_property
+    def index_feeds(self) -> list[FeedView]:
+        return self._feeds("")
+
+    @functools.cached_property
+    def schedule_feeds(self) -> dict[str, FeedView]:
+        """The feeds as a page in schedule/ links them, by path."""
+        return {feed.path: feed for feed in self._feeds("../")}
+
+    def _feeds(self, prefix: str) -> list[FeedView]:
+        title = self.site.series.series.title
+        return [
+            _feed_view(feed, title, self.words, prefix, self.page_url(INDEX_PAGE))
+            for feed in self.site.feeds
+        ]
+
+    @functools.cached_property
+    def run(self) -> Callable[[str | None], Markup | str]:
+        return _runner(self.site)
+
+    def events(self, grouped: dict[str, list[CalendarEntry]]) -> list[EventView]:
+        """The views of the events in ``grouped`` (entries by event id)."""
+        site = self.site
+        return list(
+            event_views(
+                site.series,
+                grouped,
+                site.records,
+                site.language,
+                self.words,
+                only_zone=self.only_zone,
+            )
+        )
+
+
+Part = tuple[str, list[CalendarEntry], int, int]  # event id, entries, number, of how many
+
+
 def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
     """The page files of an edition, by path: ``index.html``, and above
     :data:`~wego_ical.limits.PAGE_SESSIONS` sessions one page per event (per part
@@ -129,27 +205,27 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
     grouped: dict[str, list[CalendarEntry]] = {}
     for entry in calendar_entries(site.series):
         grouped.setdefault(entry.event.id, []).append(entry)
+    shared = _Shared(site)
     total = sum(len(entries) for entries in grouped.values())
     if total <= PAGE_SESSIONS:
-        return {INDEX_PAGE: functools.partial(_render_index, site, grouped, None)}
+        return {INDEX_PAGE: functools.partial(_render_index, shared, grouped, None)}
     parts = {
         path: chunk
         for event_id, entries in grouped.items()
         for path, chunk in _parts(event_id, entries)
     }
+    siblings: dict[str, list[tuple[str, int]]] = {}
+    for path, (event_id, _, number, _) in parts.items():
+        siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
     files: dict[str, Callable[[], Iterator[bytes]]] = {
-        INDEX_PAGE: functools.partial(_render_index, site, grouped, parts)
+        INDEX_PAGE: functools.partial(_render_index, shared, grouped, parts)
     }
-    for path, (event_id, chunk, number, count) in parts.items():
-        files[path] = functools.partial(
-            _render_event_page, site, path, event_id, chunk, (number, count), parts
-        )
+    for path, part in parts.items():
+        files[path] = functools.partial(_render_event_page, shared, path, part, siblings[part[0]])
     return files
 
 
-def _parts(
-    event_id: str, entries: list[CalendarEntry]
-) -> Iterator[tuple[str, tuple[str, list[CalendarEntry], int, int]]]:
+def _parts(event_id: str, entries: list[CalendarEntry]) -> Iterator[tuple[str, Part]]:
     """An event's pages: one, or parts of at most PAGE_SESSIONS entries."""
     chunks = [entries[i : i + PAGE_SESSIONS] for i in range(0, len(entries), PAGE_SESSIONS)]
     for number, chunk in enumerate(chunks, 1):
@@ -158,100 +234,58 @@ def _parts(
 
 
 def _render_index(
-    site: PageSite,
+    shared: _Shared,
     grouped: dict[str, list[CalendarEntry]],
-    parts: dict[str, tuple[str, list[CalendarEntry], int, int]] | None,
+    parts: dict[str, Part] | None,
 ) -> Iterator[bytes]:
-    words = strings.page(site.language)
-    feeds = _feed_views(site, words, prefix="")
+    feeds = shared.index_feeds
     if parts is None:
-        events = list(_events(site, grouped, words))
+        events = shared.events(grouped)
     else:
         # A light index: each event with its dates and a link to its page.
-        first_page = {}
-        for path, (event_id, _, number, _) in parts.items():
-            if number == 1:
-                first_page[event_id] = path
+        first_page = {part[0]: path for path, part in parts.items() if part[2] == 1}
         events = [
-            _outline(site, event_id, entries, first_page[event_id], words)
+            _outline(shared, event_id, entries, first_page[event_id])
             for event_id, entries in grouped.items()
         ]
-    context = _common(site, words, feeds, events, prefix="", path=INDEX_PAGE)
+    context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
     context |= {
         "split": parts is not None,
-        "json_ld": json_ld(site.series, events, context["page_url"], site.language)
-        if parts is None
-        else None,
+        "feed_of": {feed.path.removesuffix(".ics"): feed for feed in context["event_feeds"]},
+        "json_ld": (
+            json_ld(shared.site.series, events, context["page_url"], shared.site.language)
+            if parts is None
+            else None
+        ),
     }
     yield from _generate("index.html.j2", context)
 
 
 def _render_event_page(
-    site: PageSite,
-    path: str,
-    event_id: str,
-    entries: list[CalendarEntry],
-    part: tuple[int, int],
-    parts: dict[str, tuple[str, list[CalendarEntry], int, int]],
+    shared: _Shared, path: str, part: Part, siblings: list[tuple[str, int]]
 ) -> Iterator[bytes]:
-    words = strings.page(site.language)
-    prefix = "../"
-    (event,) = _events(site, {event_id: entries}, words)
-    feeds = [
-        feed
-        for feed in _feed_views(site, words, prefix=prefix)
-        if feed.path in (MAIN_FEED, f"{event_id}.ics")
-    ]
-    siblings = [
-        (other, number) for other, (owner, _, number, _) in parts.items() if owner == event_id
-    ]
-    context = _common(site, words, feeds, [event], prefix=prefix, path=path)
+    event_id, entries, number, count = part
+    (event,) = shared.events({event_id: entries})
+    by_path = shared.schedule_feeds
+    feeds = [by_path[p] for p in (MAIN_FEED, f"{event_id}.ics") if p in by_path]
+    context = _common(shared, feeds, [event], prefix="../", path=path)
     context |= {
         "event": event,
-        "part": part,
-        "siblings": [(other.removeprefix(f"{SCHEDULE_FOLDER}/"), n) for other, n in siblings],
-        "json_ld": json_ld(site.series, [event], context["page_url"], site.language),
+        "part": (number, count),
+        "siblings": siblings,
+        "json_ld": json_ld(shared.site.series, [event], context["page_url"], shared.site.language),
     }
     yield from _generate("event.html.j2", context)
 
 
-def _events(
-    site: PageSite, grouped: dict[str, list[CalendarEntry]], words: dict[str, str]
-) -> list[EventView]:
-    return list(
-        event_views(
-            site.series,
-            grouped,
-            site.records,
-            site.language,
-            words,
-            only_zone=_only_zone(site.series),
-        )
-    )
-
-
-def _outline(
-    site: PageSite,
-    event_id: str,
-    entries: list[CalendarEntry],
-    page: str,
-    words: dict[str, str],
-) -> EventView:
+def _outline(shared: _Shared, event_id: str, entries: list[CalendarEntry], page: str) -> EventView:
     """An event as the light index lists it: no sessions, a link to its page."""
-    first = [entries[0], entries[-1]]
-    (view,) = _events(site, {event_id: first}, words)
+    (view,) = shared.events({event_id: [entries[0], entries[-1]]})
     return replace(view, days=[], sessions=len(entries), page=page)
 
 
-def _only_zone(series: Series) -> str | None:
-    """The zone of every event, when they share one (then named once, at the top)."""
-    zones = {event.zone_name(series.series.timezone) for event in series.events}
-    return zones.pop() if len(zones) == 1 else None
-
-
 def _common(
-    site: PageSite,
-    words: dict[str, str],
+    shared: _Shared,
     feeds: list[FeedView],
     events: list[EventView],
     *,
@@ -259,19 +293,15 @@ def _common(
     path: str,
 ) -> dict[str, Any]:
     """What every page of the edition shows: header, feeds, texts, metadata."""
+    site = shared.site
     series = site.series
     main = next((view for view in feeds if view.path == MAIN_FEED), None)
     base_url = series.publish.base_url
-    page_url = _page_url(site, path)
-    zone = _only_zone(series)
-    zone_text = None
-    if zone is not None:
-        moment = next(iter(site.records.values())).snapshot.aware_start if site.records else None
-        zone_text = when.zone_label(zone, moment, site.language) if moment else zone
+    page_url = shared.page_url(path)
     return {
         "lang": html_language(site.language),
         "direction": text_direction(site.language),
-        "t": words,
+        "t": shared.words,
         "js_locale": "en-GB" if site.language in (None, "en") else html_language(site.language),
         "alternates": [
             (_language_name(code), _sibling(href, path), code) for code, href in site.alternates
@@ -281,12 +311,13 @@ def _common(
         "published": base_url is not None,
         "qr_script": prefix + site.script,
         "home": prefix + INDEX_PAGE if prefix else "",
+        "prefix": prefix,  # from the page to the index's folder
         "preview": base_url is not None and _is_loopback(base_url),
         "main": main,
         "event_feeds": [v for v in feeds if v is not main and not v.path.startswith("categories/")],
         "category_feeds": [v for v in feeds if v is not main and v.path.startswith("categories/")],
         "events": events,
-        "zone_text": zone_text,
+        "zone_text": shared.zone_text,
         "page_url": page_url,
         "meta": open_graph(
             series.series.title,
@@ -295,18 +326,9 @@ def _common(
             site.language,
             series.series.organiser.name,
         ),
-        "run": _runner(site),
+        "run": shared.run,
         "count": strings.count,
     }
-
-
-def _page_url(site: PageSite, path: str) -> str | None:
-    """The page's own address, when the feeds' is known (base_url)."""
-    main = next((feed for feed in site.feeds if feed.path == MAIN_FEED and feed.url), None)
-    if main is None or main.url is None:
-        return None
-    folder = main.url[: -len(MAIN_FEED)]
-    return folder + ("" if path == INDEX_PAGE else path)
 
 
 def _sibling(index_href: str, path: str) -> str:
@@ -358,12 +380,6 @@ def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
     template = _environment().get_template(template_name)
     for piece in regroup(template.generate(**context)):
         yield piece.encode("utf-8")
-
-
-def _feed_views(site: PageSite, words: dict[str, str], prefix: str) -> list[FeedView]:
-    title = site.series.series.title
-    page_url = _page_url(site, INDEX_PAGE)
-    return [_feed_view(feed, title, words, prefix, page_url) for feed in site.feeds]
 
 
 def text_direction(language: str | None) -> str:

@@ -78,9 +78,10 @@ def _event(
         item["location"] = {"@type": "VirtualLocation", "url": entry.conference or link or ""}
     elif location:
         item["location"] = {"@type": "Place", "name": location, "address": location}
-    description = entry.description or event.description
-    if description:
-        item["description"] = description
+    # Its own description only: the event's is the series' (and would be repeated for
+    # every session of a large page).
+    if entry.description:
+        item["description"] = entry.description
     people = entry.panelists or event.panelists
     if people:
         item["performer"] = [_person(person) for person in people]

@@ -149,10 +149,9 @@ def event_views(
     only_zone: str | None,
 ) -> Iterator[EventView]:
     """The view of each event in ``grouped`` (entries by event id, in order)."""
-    by_id = {event.id: event for event in series.events}
     repeated = _repeated_summaries(series, grouped.values())
-    for event_id, entries in grouped.items():
-        event = by_id[event_id]
+    for entries in grouped.values():
+        event = entries[0].event
         records = [by_uid[entry_uid(series, entry)] for entry in entries]
         yield _event_view(
             series, event, entries, records, language, words, repeated, only_zone=only_zone

@@ -409,8 +409,13 @@ def _run_and_send(work: Callable[[T], R], argument: T, sending: Connection) -> N
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
-    sending.send_bytes(_pickled_outcome(outcome))
-    sending.close()
+    try:
+        sending.send_bytes(_pickled_outcome(outcome))
+    except (BrokenPipeError, ConnectionResetError):
+        # The caller is gone (Ctrl+C ended it first): nobody to tell, nothing to print.
+        pass
+    finally:
+        sending.close()
 
 
 def keep_for_good() -> None:
