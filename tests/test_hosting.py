@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import DATA, DIST, free_port, wait_for_port
 from wego_ical.cli import main
-from wego_ical.hosting import FEED_MAX_AGE
+from wego_ical.delivery import FEED_MAX_AGE
 
 pytestmark = pytest.mark.servers
 
@@ -228,6 +228,9 @@ REFUSED = [
     (["--listen", "unix:/tmp/x"], "--listen"),
     (["--listen", "[::1:80"], "--listen"),
     (["--listen", ""], "--listen"),
+    (["--cors", 'https://x.example" always; add_header X "y'], "--cors"),
+    (["--cors", "https://x.example/path"], "--cors"),
+    (["--cors", "x.example"], "--cors"),
 ]
 
 
@@ -251,3 +254,40 @@ def test_a_folder_nginx_cannot_name_or_that_does_not_exist_is_refused(
     assert printed.exit_code == 1
     assert printed.output.startswith("Error: --out: ")
     assert "server {" not in printed.output
+
+
+@pytest.mark.parametrize(
+    ("cors", "allowed", "vary"),
+    [("*", "*", False), ("https://app.example.org", "https://app.example.org", True),
+     ("none", None, False)],
+)  # fmt: skip
+def test_cors_as_asked_served_by_nginx(
+    tmp_path: Path, cors: str, allowed: str | None, vary: bool
+) -> None:
+    """Which other sites' pages may read the feeds, as a browser sees it from nginx."""
+    out = tmp_path / "dist"
+    shutil.copytree(DIST, out)
+    port = free_port()
+    printed = CliRunner().invoke(
+        main,
+        ["hosting", "nginx", "--out", str(out), "--listen", f"127.0.0.1:{port}", "--cors", cors],
+    )
+    assert printed.exit_code == 0, printed.output
+    (tmp_path / "site.conf").write_text(printed.output, encoding="utf-8")
+    _write_nginx_conf(tmp_path, daemon_off=True)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, process, "nginx", seconds=10, log=tmp_path / "error.log")
+        status, headers, _ = _get(
+            f"http://127.0.0.1:{port}/", "all.ics", Origin="https://a.example"
+        )
+        assert status == 200
+        assert headers.get("access-control-allow-origin") == allowed
+        assert ("origin" in headers.get("vary", "").lower()) == vary
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

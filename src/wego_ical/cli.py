@@ -354,24 +354,34 @@ def _say(message: str) -> None:
     "--listen", default="80", show_default=True, help="nginx 'listen': a port or address:port."
 )
 @click.option("--server-name", default="_", show_default=True, help="nginx 'server_name'.")
+@click.option(
+    "--cors",
+    default="*",
+    show_default=True,
+    metavar="ORIGIN",
+    help="Which other sites' pages may read the feeds: '*', one origin "
+    "(https://app.example.org), or 'none'.",
+)
 @_user_errors
-def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
+def hosting(server: str, out_dir: Path, listen: str, server_name: str, cors: str) -> None:
     """Print a web server configuration that serves the output folder as
-    calendar apps need it (types, ETag, caching, gzip). Tested with nginx."""
+    calendar apps need it (types, ETag, caching, gzip, CORS). Tested with nginx."""
     from wego_ical.targets import nginx_config
 
-    click.echo(nginx_config(out_dir, listen=listen, server_name=server_name), nl=False)
+    click.echo(nginx_config(out_dir, listen=listen, server_name=server_name, cors=cors), nl=False)
 
 
 @main.command()
-@_out_option("The built output folder whose feed is published.")
+@_out_option("The built output folder to publish.")
+@click.option("--caldav", "url", metavar="URL", help="A CalDAV calendar to fill with a feed.")
 @click.option(
-    "--caldav",
-    "url",
-    required=True,
-    metavar="URL",
-    help="Address of the CalDAV calendar collection to fill.",
+    "--s3",
+    "bucket",
+    metavar="s3://BUCKET/PREFIX",
+    help="Object storage to keep identical to the output folder (S3, R2, GCS, B2, MinIO).",
 )
+@click.option("--endpoint-url", metavar="URL", help="With --s3: the storage, if not Amazon S3.")
+@click.option("--cors", metavar="ORIGIN", help="With --s3: let pages of ORIGIN ('*': any) read.")
 @click.option(
     "--feed",
     default="all.ics",
@@ -386,9 +396,7 @@ def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option(
-    "--force",
-    is_flag=True,
-    help="Replace events that were edited on the server since the last publish.",
+    "--force", is_flag=True, help="Replace what was edited on the server, or is not ours."
 )
 @click.option(
     "--create",
@@ -403,7 +411,10 @@ def hosting(server: str, out_dir: Path, listen: str, server_name: str) -> None:
 @_user_errors
 def publish(
     out_dir: Path,
-    url: str,
+    url: str | None,
+    bucket: str | None,
+    endpoint_url: str | None,
+    cors: str | None,
     feed: str,
     netrc_file: Path | None,
     dry_run: bool,
@@ -411,30 +422,27 @@ def publish(
     create: bool,
     allow_http: bool,
 ) -> None:
-    """Publish a feed's events into a CalDAV calendar, one object per event.
-
-    Sends only what changed since the last publish; never overwrites an edit
-    made on the server (reported as a conflict, exit status 1) and never
-    touches objects it did not create. Credentials come from the environment
-    (WEGO_ICAL_CALDAV_USERNAME, WEGO_ICAL_CALDAV_PASSWORD) or a netrc file,
-    never from the command line.
+    """Publish the output folder: a feed's events into a CalDAV calendar (--caldav),
+    or every file to object storage (--s3). Sends only what changed, never touches
+    what it did not put there, and takes credentials from the environment (CalDAV:
+    WEGO_ICAL_CALDAV_USERNAME/PASSWORD or netrc; S3: boto3's usual chain, such as
+    AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never the command line.
     """
-    from wego_ical.report import sync_report
-    from wego_ical.targets import publish_calendar
+    from wego_ical.report import publish_report, s3_line
+    from wego_ical.targets import publish_folder
 
-    result = publish_calendar(
+    result = publish_folder(
         out_dir,
-        url,
-        feed=feed,
-        netrc_file=netrc_file,
+        caldav=url,
+        s3=bucket,
+        options=dict(endpoint_url=endpoint_url, cors=cors, feed=feed, netrc_file=netrc_file),
+        flags=dict(dry_run=dry_run, force=force, create=create, allow_http=allow_http),
         environ=os.environ,
-        dry_run=dry_run,
-        force=force,
-        allow_http=allow_http,
-        create=create,
+        progress=lambda action: _say(s3_line(action)),
     )
-    _echo(sync_report(result))
-    if result.conflicts:
+    lines, failed = publish_report(result)
+    _echo(lines)
+    if failed:
         raise SystemExit(1)
 
 

@@ -14,11 +14,8 @@ import ipaddress
 import re
 from pathlib import Path
 
+from wego_ical.delivery import CACHE_CONTROL
 from wego_ical.errors import HostingError
-
-# How long a client may use a feed, the page or feeds.json before asking again:
-# short, because a schedule changes; asking again is cheap (ETag → 304).
-FEED_MAX_AGE = 300
 
 # Every type the output folder holds. nginx replaces (not extends) its types
 # inside a block, so the list is complete.
@@ -118,7 +115,26 @@ def _is_ip(text: str, version: int | None = None) -> bool:
     return version is None or address.version == version
 
 
-def nginx_server(root: Path, *, listen: str = "80", server_name: str = "_") -> str:
+def check_cors(origin: str) -> str | None:
+    """The value of Access-Control-Allow-Origin for ``origin``: ``*`` (any site),
+    one origin (``https://app.example.org``), or None for ``none`` (same site only).
+    Raises :class:`HostingError` for anything else (a path, a list, a quote)."""
+    if origin == "none":
+        return None
+    if origin == "*":
+        return origin
+    match = re.fullmatch(
+        rf"https?://({_HOST.pattern}|\[[0-9a-f:.]+\])(:[0-9]{{1,5}})?", origin, re.I
+    )
+    if match is None:
+        raise HostingError(
+            f"--cors: {origin!r} is not an origin; give '*' (any site), one origin such as "
+            "'https://app.example.org' (scheme, host and port only, no path), or 'none'"
+        )
+    return origin
+
+
+def nginx_server(root: Path, *, listen: str = "80", server_name: str = "_", cors: str = "*") -> str:
     """An nginx ``server`` block that serves ``root`` (the output folder) as subscribers need:
 
     - ``.ics`` as ``text/calendar; charset=utf-8``, ``feeds.json`` as JSON,
@@ -128,11 +144,21 @@ def nginx_server(root: Path, *, listen: str = "80", server_name: str = "_") -> s
     - ``Cache-Control: public, max-age=300, must-revalidate``: a feed changes,
       so a client may keep it five minutes, then must ask (cheaply) again;
     - gzip for clients that ask (feeds shrink about tenfold);
-    - nothing that starts with a dot (wego-ical's lock and state files).
+    - nothing that starts with a dot (wego-ical's lock and state files);
+    - ``Access-Control-Allow-Origin`` as ``cors`` says (:func:`check_cors`), so that
+      calendar web apps and widgets on other sites can read the feeds.
 
     Raises :class:`HostingError` for a value that is not what it should be.
     """
     quoted_root = check_folder(root)
+    allowed = check_cors(cors)
+    cors_lines = (
+        "    # Calendar web apps and widgets on other sites may read the feeds and feeds.json.\n"
+        f'    add_header Access-Control-Allow-Origin "{allowed}" always;\n'
+        + ("" if allowed == "*" else "    add_header Vary Origin always;\n")
+        if allowed
+        else "    # No Access-Control-Allow-Origin: only pages of this site may read the feeds.\n"
+    )
     names = " ".join(check_server_names(server_name))
     listen = " ".join(check_listen(listen).split())
     types = "\n".join(f"        {mime} {ext};" for mime, ext in _TYPES.items())
@@ -154,10 +180,8 @@ server {{
     charset_types {text_types};
 
     etag on;
-    add_header Cache-Control "public, max-age={FEED_MAX_AGE}, must-revalidate" always;
-    # Calendar apps on other sites may read the feeds and feeds.json.
-    add_header Access-Control-Allow-Origin "*" always;
-
+    add_header Cache-Control "{CACHE_CONTROL}" always;
+{cors_lines}
     gzip on;
     gzip_vary on;
     gzip_min_length 256;

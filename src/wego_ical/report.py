@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wego_ical.lint import Findings
     from wego_ical.pipeline import BuildResult, Checked, Diff
     from wego_ical.publication import Publication
+    from wego_ical.s3_publish import Action, S3Result
     from wego_ical.state import Change, Snapshot
 
 T = TypeVar("T")
@@ -224,6 +225,47 @@ def _when(snapshot: Snapshot) -> str:
 def _by_kind(kinds: Iterable[str]) -> str:
     """ "3 added, 1 changed": the rest of a list cut short, by kind."""
     return ", ".join(f"{count} {kind}" for kind, count in Counter(kinds).items())
+
+
+def publish_report(result: SyncResult | S3Result) -> tuple[list[str], bool]:
+    """What ``publish`` prints, and whether it failed (conflicts: exit status 1)."""
+    from wego_ical.calendar_sync import SyncResult
+
+    if isinstance(result, SyncResult):
+        return sync_report(result), bool(result.conflicts)
+    return s3_report(result), False
+
+
+def s3_line(action: Action) -> str:
+    """One request ``publish --s3`` made, as it is made."""
+    verb = "uploaded" if action.kind == "upload" else "deleted "
+    return f"{verb} {action.path}  ({action.reason})"
+
+
+def s3_report(result: S3Result) -> list[str]:
+    """The lines ``publish --s3`` prints after its requests."""
+    plan = result.plan
+    lines = []
+    if result.dry_run:
+        lines += [f"would upload {a.path}  ({a.reason})" for a in plan.uploads]
+        lines += [f"would delete {a.path}  ({a.reason})" for a in plan.deletes]
+    lines += first_then_count(
+        plan.foreign,
+        5,
+        lambda a: f"left alone: {plan.target}{a.path} ({a.reason})",
+        lambda rest: f"… and {len(rest)} more objects left alone",
+    )
+    summary = (
+        f"{len(plan.uploads)} uploaded, {len(plan.deletes)} deleted, {plan.unchanged} "
+        f"unchanged, {len(plan.foreign)} left alone"
+    )
+    if result.dry_run:
+        lines.append(f"dry run, nothing sent to {plan.target}: {summary.replace('ed,', 'ed,')}")
+    else:
+        lines.append(f"{plan.target}: {summary}")
+        if result.cors:
+            lines.append(f"{plan.target.bucket}: CORS allows {result.cors} to read the files")
+    return lines
 
 
 def sync_report(result: SyncResult) -> list[str]:

@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import email.utils
 import hashlib
-import mimetypes
 import os
 import posixpath
 import shutil
@@ -33,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wego_ical.delivery import content_type
 from wego_ical.errors import WegoIcalError
 from wego_ical.limits import (
     CONNECTION_TIMEOUT,
@@ -48,24 +48,6 @@ from wego_ical.workers import fork_is_safe, in_fresh_process, start_fresh_proces
 
 if TYPE_CHECKING:
     from wego_ical.state import Change
-
-CONTENT_TYPES = {
-    ".ics": "text/calendar; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".json": "application/json; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-}
-
-
-def content_type(path: Path) -> str:
-    """The Content-Type a static host should send for ``path``."""
-    known = CONTENT_TYPES.get(path.suffix.lower())
-    if known:
-        return known
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
 
 
 class PathTooLong(Exception):
@@ -220,7 +202,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", content_type(path))
+        self.send_header("Content-Type", content_type(path.name))
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", last_modified)

@@ -1,20 +1,21 @@
 """The library calls of the commands other than the build: ``lint`` (any iCalendar
 file), ``hosting`` (a web server's configuration for the output folder), ``publish``
-(a feed's events into a CalDAV calendar), ``schema`` and ``init`` (for organisers
-starting a file). Like
+(a feed's events into a CalDAV calendar, or the folder to object storage), ``schema``
+and ``init`` (for organisers starting a file). Like
 :mod:`~wego_ical.pipeline` for the build, each is what the CLI calls; the
 modules that do the work are imported when the command runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wego_ical.calendar_sync import SyncResult
     from wego_ical.lint import Findings
+    from wego_ical.s3_publish import Action, S3Result
 
 
 def lint_files(paths: Iterable[Path], *, feed: bool) -> list[tuple[Path, Findings | str]]:
@@ -32,11 +33,11 @@ def lint_files(paths: Iterable[Path], *, feed: bool) -> list[tuple[Path, Finding
     return results
 
 
-def nginx_config(out_dir: Path, *, listen: str, server_name: str) -> str:
+def nginx_config(out_dir: Path, *, listen: str, server_name: str, cors: str = "*") -> str:
     """The nginx ``server`` block that serves ``out_dir`` (values checked first)."""
     from wego_ical.hosting import nginx_server
 
-    return nginx_server(out_dir, listen=listen, server_name=server_name)
+    return nginx_server(out_dir, listen=listen, server_name=server_name, cors=cors)
 
 
 def publish_calendar(
@@ -67,6 +68,78 @@ def publish_calendar(
         force=force,
         allow_http=allow_http,
         create=create,
+    )
+
+
+def publish_folder(
+    out_dir: Path,
+    *,
+    caldav: str | None,
+    s3: str | None,
+    options: Mapping[str, Any],
+    flags: Mapping[str, bool],
+    environ: Mapping[str, str],
+    progress: Callable[[Action], None] = lambda action: None,
+) -> SyncResult | S3Result:
+    """``publish``: a feed's events into the CalDAV calendar at ``caldav``, or every
+    file to ``s3`` (``s3://BUCKET/PREFIX``). ``options`` and ``flags`` are the
+    command's; those of the other target must be unset (:class:`PublishError` says so).
+    ``progress`` hears of each S3 request as it is made."""
+    from wego_ical.errors import PublishError
+
+    if (caldav is None) == (s3 is None):
+        raise PublishError("publish: give one of --caldav URL or --s3 s3://BUCKET/PREFIX")
+    given = {f"--{k.replace('_', '-')}": v for k, v in {**options, **flags}.items()}
+    given["--netrc"] = given.pop("--netrc-file")
+    caldav_only = {"--feed": given["--feed"] != "all.ics", "--netrc": given["--netrc"]}
+    caldav_only |= {"--create": given["--create"], "--allow-http": given["--allow-http"]}
+    s3_only = {"--endpoint-url": given["--endpoint-url"], "--cors": given["--cors"]}
+    wrong = [name for name, value in (caldav_only if s3 else s3_only).items() if value]
+    if wrong:
+        other = "--s3 (which publishes every file)" if s3 else "--caldav"
+        raise PublishError(f"publish: {wrong[0]} does not go with {other}")
+    if s3 is not None:
+        return publish_bucket(
+            out_dir,
+            s3,
+            endpoint_url=options["endpoint_url"],
+            cors=options["cors"],
+            dry_run=flags["dry_run"],
+            force=flags["force"],
+            on_done=progress,
+        )
+    assert caldav is not None
+    return publish_calendar(
+        out_dir,
+        caldav,
+        feed=options["feed"],
+        netrc_file=options["netrc_file"],
+        environ=environ,
+        **flags,
+    )
+
+
+def publish_bucket(
+    out_dir: Path,
+    url: str,
+    *,
+    endpoint_url: str | None,
+    cors: str | None,
+    dry_run: bool,
+    force: bool,
+    on_done: Callable[[Action], None] = lambda action: None,
+) -> S3Result:
+    """Keep ``s3://BUCKET/PREFIX`` identical to ``out_dir`` (see :mod:`~wego_ical.s3_publish`)."""
+    from wego_ical.s3_publish import publish_to_s3
+
+    return publish_to_s3(
+        out_dir,
+        url,
+        endpoint_url=endpoint_url,
+        dry_run=dry_run,
+        force=force,
+        cors=cors,
+        on_done=on_done,
     )
 
 
