@@ -46,6 +46,9 @@ MAX_URL = 2000
 # a long description weighs up to ~4 KB of HTML (its details, its add-to-calendar data,
 # its schema.org entry): 100 keep every page under ~500 KB (benchmarks/README.md).
 PAGE_SESSIONS = 100
+# The changes kept in feeds.json for changes.atom (the newest; a feed reader keeps older
+# entries it has seen).
+MAX_HISTORY = 200
 
 # --- files read besides the data ---------------------------------------------
 

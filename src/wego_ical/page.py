@@ -328,6 +328,10 @@ def _common(
         ),
         "run": shared.run,
         "count": strings.count,
+        "changes_link": strings.changes(site.language)["page_link"],
+        "changes_title": strings.changes(site.language)["feed_title"].format(
+            series=series.series.title
+        ),
     }
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from wego_ical import links
+from wego_ical.change_feed import CHANGES_FEED, atom_bytes
+from wego_ical.history import updated_history
 from wego_ical.model import Series
 from wego_ical.page import QR_SCRIPT, PageSite, page_files, qr_script
 from wego_ical.pieces import Content
@@ -43,6 +45,7 @@ from wego_ical.state import (
     Change,
     EventRecord,
     FeedRecord,
+    HistoryEntry,
     State,
     Tombstone,
     reconcile,
@@ -146,7 +149,8 @@ def make_publication(
     texts = EventTexts(reusable, records, workers, previous.rendered if previous else {})
     problems: list[str] = []
     by_feed = _events_by_feed(records, texts, problems)
-    feed_files, feeds = _feed_files(series, _feed_descriptions(plans, previous), by_feed, texts)
+    described = _with_changes_note(series, _feed_descriptions(plans, previous), language)
+    feed_files, feeds = _feed_files(series, described, by_feed, texts)
     single_envelopes: dict[str, bytes] = {}
     # The page needs no VEVENT, so it is written while they are rendered;
     # then single-event files in the order their events are rendered; the
@@ -173,6 +177,16 @@ def make_publication(
         files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
     files |= feed_files
     check_output(single_envelopes, problems)
+    history = updated_history(previous, changes, records, now, series.series.updated)
+    page_url = _folder_url(feeds)
+    files[CHANGES_FEED] = functools.partial(
+        _atom,
+        series,
+        history,
+        language,
+        page_url + CHANGES_FEED if page_url else None,
+        page_url,
+    )
     state = State(
         renderer=RENDERER,
         series=series.series.id,
@@ -181,9 +195,28 @@ def make_publication(
         events=records,
         translations=list(edition.translations) or None,
         generated=sorted(files),
+        history=history,
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
     return Publication(files, state, changes, texts.start, edition.language)
+
+
+def _atom(
+    series: Series,
+    history: list[HistoryEntry],
+    language: str | None,
+    feed_url: str | None,
+    page_url: str | None,
+) -> bytes:
+    return atom_bytes(series, history, language, feed_url=feed_url, page_url=page_url)
+
+
+def _folder_url(feeds: list[FeedRecord]) -> str | None:
+    """The published address of the folder the feeds are in (None without base_url)."""
+    for feed in feeds:
+        if feed.url and feed.url.endswith(feed.path):
+            return feed.url[: -len(feed.path)]
+    return None
 
 
 def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:
@@ -409,6 +442,24 @@ def _feed_descriptions(plans: list[FeedPlan], previous: State | None) -> dict[st
     for feed in previous.feeds if previous else []:
         result.setdefault(feed.path, (feed.name, feed.description))
     return result
+
+
+def _with_changes_note(
+    series: Series, described: dict[str, tuple[str, str]], language: str | None
+) -> dict[str, tuple[str, str]]:
+    """Each feed's description ends with the address of the feed of changes, when the
+    address is known (base_url): calendars refresh late; a news reader does not."""
+    base_url = series.publish.base_url
+    if base_url is None:
+        return described
+    from wego_ical import strings
+
+    url = links.feed_url(base_url, CHANGES_FEED)
+    note = strings.changes(language)["feed_note"].format(url=url)
+    return {
+        path: (name, text if text.endswith(note) else f"{text}\n\n{note}")
+        for path, (name, text) in described.items()
+    }
 
 
 def _feed_record(

@@ -142,6 +142,24 @@ class FeedRecord:
     office365: str | None = None
 
 
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class HistoryEntry:
+    """One published change, kept for the feed of changes (``changes.atom``).
+
+    ``before`` and ``after`` are what subscribers were shown and are shown (the
+    snapshot's title, place and times), None where there is no such side; ``at``
+    is the build that published it."""
+
+    kind: Literal["published", "added", "changed", "cancelled", "restored", "removed", "pruned"]
+    uid: str
+    at: AwareDatetime
+    summary: str
+    fields: list[str] = field(default_factory=list)
+    before: Snapshot | None = None
+    after: Snapshot | None = None
+    count: int | None = None  # events published, for "published"
+
+
 @pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="ignore"))
 class State:
     """The document stored in ``feeds.json``."""
@@ -166,6 +184,8 @@ class State:
     # Every file the build generated, so that the next build can remove the
     # ones it no longer produces (and never touches anything else).
     generated: list[str] = field(default_factory=list)
+    # The published changes, newest first (at most MAX_HISTORY): changes.atom.
+    history: list[HistoryEntry] | None = None
 
     def recorded_uid_domain(self) -> str | None:
         """The UID domain of this publication: recorded, else read off its first event's UID."""

@@ -208,6 +208,57 @@ PAGE: dict[str, dict[str, str]] = {
 }
 
 
+# The feed of changes (changes.atom): entry titles and lines.
+CHANGES: dict[str, dict[str, str]] = {
+    "en": {
+        "feed_title": "{series} — changes to the schedule",
+        "published": "Schedule published: {count}",
+        "added": "Added: {title}",
+        "changed": "Changed: {title}",
+        "moved": "Moved: {title}",
+        "cancelled": "Cancelled: {title}",
+        "restored": "Back in the schedule: {title}",
+        "removed": "Removed: {title}",
+        "pruned": "Removed: {title}",
+        "time": "Time: {before} → {after}",
+        "when": "{when}",
+        "summary_field": "Title: “{before}” → “{after}”",
+        "location_field": "Place: {before} → {after}",
+        "other_fields": "Also changed: {fields}",
+        "none": "none",
+        "page_link": "Changes to the schedule (Atom feed)",
+        "feed_note": "Changes to the schedule, as a news feed: {url}",
+    },
+    "ko": {
+        "feed_title": "{series} — 일정 변경 소식",
+        "published": "일정 공개: {count}",
+        "added": "추가: {title}",
+        "changed": "변경: {title}",
+        "moved": "시간 변경: {title}",
+        "cancelled": "취소: {title}",
+        "restored": "다시 진행: {title}",
+        "removed": "삭제: {title}",
+        "pruned": "삭제: {title}",
+        "time": "시간: {before} → {after}",
+        "when": "{when}",
+        "summary_field": "제목: “{before}” → “{after}”",
+        "location_field": "장소: {before} → {after}",
+        "other_fields": "그 밖의 변경: {fields}",
+        "none": "없음",
+        "page_link": "일정 변경 소식(Atom 피드)",
+        "feed_note": "일정 변경 소식(뉴스 피드): {url}",
+    },
+}
+
+
+def changes(language: str | None) -> dict[str, str]:
+    """The words of the feed of changes in ``language``, English where it has none."""
+    base = dict(CHANGES["en"])
+    if language is not None:
+        base |= CHANGES.get(language, CHANGES.get(base_language(language), {}))
+    return base
+
+
 def page(language: str | None) -> dict[str, str]:
     """The page texts of ``language``, English where it has none."""
     base = dict(PAGE["en"])
