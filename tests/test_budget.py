@@ -74,10 +74,10 @@ def test_twenty_languages_of_a_repeated_text_are_refused_by_check_and_build(
     for command in (["check"], ["build", "--out", str(tmp_path / "dist")]):
         code, output = run(tmp_path, text, *command)
         assert code == 1
-        assert "events: the build would write about 2,04" in output
-        assert "(20 languages of about 102 MB each); the limit is 2,000 MB" in output
+        assert "events: the build would write about 2,859 MB" in output
+        assert "(20 languages of about 143 MB each); the limit is 2,000 MB" in output
         assert "The largest contributor is session 's0' of event 'e'" in output
-        assert "about 51 KB written into 5 files" in output
+        assert "about 51 KB written into 7 files" in output
         assert "Traceback" not in output
     assert not (tmp_path / "dist").exists()
 

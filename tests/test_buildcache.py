@@ -49,7 +49,7 @@ def _untouched(path: Path) -> tuple[int, int, int, int, int]:
 def test_a_build_with_nothing_changed_is_skipped_and_touches_nothing(out: Path) -> None:
     before = {p: _untouched(p) for p in out.rglob("*")}
     output = _build(out)
-    assert output.startswith(SKIPPED) and "its 41 files are as that build left them" in output
+    assert output.startswith(SKIPPED) and "its 45 files are as that build left them" in output
     assert {p: _untouched(p) for p in out.rglob("*")} == before
 
 
@@ -96,7 +96,7 @@ def test_changed_data_options_or_code_build_again(
     assert not _build(out, data).startswith(SKIPPED)  # a --prune build leaves no record
     assert _build(out, data).startswith(SKIPPED)
     key = buildcache.build_key(data.read_bytes(), {"prune": False})
-    assert buildcache.unchanged(out, key) == 41
+    assert buildcache.unchanged(out, key) == 45
     monkeypatch.setattr(buildcache, "_code_digest", lambda: "another version of wego-ical")
     assert (
         buildcache.unchanged(out, buildcache.build_key(data.read_bytes(), {"prune": False})) is None
@@ -110,7 +110,7 @@ def test_changed_data_options_or_code_build_again(
 def test_a_damaged_record_means_a_full_build(out: Path, record: bytes) -> None:
     buildcache.record_path(out).write_bytes(record)
     output = _build(out)
-    assert "0 files written, 41 unchanged" in output
+    assert "0 files written, 45 unchanged" in output
     assert _build(out).startswith(SKIPPED)
 
 

@@ -44,7 +44,7 @@ def test_build_writes_the_golden_feeds(runner: CliRunner, tmp_path: Path) -> Non
         "added: WeGO Awards Webinar Part 1 · Mobility <wego-awards-4.part-1.mobility@we-gov.org>"
         in (result.output)
     )
-    assert f"20 feeds in {out}: 41 files written, 0 unchanged, 0 removed.\n" in result.output
+    assert f"20 feeds in {out}: 45 files written, 0 unchanged, 0 removed.\n" in result.output
     assert f"wrote      {out / 'qrcode.js'}  (the page's QR code generator)" in result.output
     # Without base_url, the organiser (not the attendee) reads what that means.
     assert result.output.endswith(f"note: {UNPUBLISHED_NOTICE}\n")
@@ -62,7 +62,7 @@ def test_second_build_changes_nothing(runner: CliRunner, tmp_path: Path) -> None
     # Without the record of the last build, the full build finds the same.
     buildcache.forget(out)
     result = runner.invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
-    assert "0 files written, 41 unchanged, 0 removed" in result.output
+    assert "0 files written, 45 unchanged, 0 removed" in result.output
     assert "added:" not in result.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ics")} == mtimes
 
@@ -78,8 +78,8 @@ def test_build_lists_at_most_a_screenful_of_files_and_changes_diff_lists_all(
     assert sum(line.startswith("added: ") for line in lines) == 3
     assert "… and 4 more (4 added); 'wego-ical diff' before a build lists every change." in lines
     assert sum(line.startswith("wrote      ") for line in lines) == 2
-    assert "… and 25 more files (25 written)" in lines
-    assert lines[-2] == f"20 feeds in {out}: 41 files written, 0 unchanged, 0 removed."
+    assert "… and 29 more files (29 written)" in lines
+    assert lines[-2] == f"20 feeds in {out}: 45 files written, 0 unchanged, 0 removed."
 
 
 def test_build_defaults_to_data_events_toml_and_dist(
@@ -302,6 +302,8 @@ def test_replace_starts_the_folder_over(runner: CliRunner, tmp_path: Path) -> No
         "feeds.json",
         "index.html",
         "qrcode.js",
+        "schedule.json",
+        "schedule.xml",
     ]
     assert b"WeGO" not in (out / "all.ics").read_bytes()
 
@@ -379,8 +381,8 @@ def test_a_build_reports_its_progress_by_stage_and_count(tmp_path: Path) -> None
     build(options)
     assert seen[0] == ("Checking the data", 0, 1)
     writing = [entry for entry in seen if entry[0] == "Rendering and writing files"]
-    assert [done for _, done, _ in writing] == list(range(1, 42))
-    assert {total for _, _, total in writing} == {41}  # with both feeds.json
+    assert [done for _, done, _ in writing] == list(range(1, 46))
+    assert {total for _, _, total in writing} == {45}  # with both feeds.json
 
 
 def test_progress_is_shown_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -144,7 +144,7 @@ def test_moved_session_gets_sequence_plus_one_everywhere_others_untouched(site: 
                 assert event["SEQUENCE"] == 0
                 assert datetime(2026, 11, 27, tzinfo=UTC) == event.DTSTAMP
     after = site.files()
-    published = ("feeds.json", "index.html", "changes.atom")
+    published = ("feeds.json", "index.html", "changes.atom", "schedule.json", "schedule.xml")
     untouched = [p for p in before if p not in paths and p not in published]
     assert untouched and all(after[p] == before[p] for p in untouched)
 

@@ -9,12 +9,11 @@ The library is imported inside the commands that need it, so that ``--help`` and
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -25,7 +24,7 @@ from wego_ical import __version__
 from wego_ical.errors import WegoIcalError
 
 if TYPE_CHECKING:
-    from wego_ical.pipeline import BuildOptions
+    pass
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -150,34 +149,6 @@ def _prune_grace_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P
     )
 
 
-def _options(
-    data_path: Path,
-    out_dir: Path,
-    now: datetime,
-    prune: bool,
-    jobs: int | None = None,
-    *,
-    prune_grace: float = 72.0,
-    wait: bool = False,
-    replace: bool = False,
-    new_uids: bool = False,
-) -> BuildOptions:
-    from wego_ical.pipeline import BuildOptions, WorkerSettings
-
-    return BuildOptions(
-        data_path,
-        out_dir,
-        now,
-        prune=prune,
-        prune_grace=timedelta(hours=prune_grace),
-        workers=WorkerSettings(jobs=jobs),
-        one_shot=True,
-        wait=wait,
-        replace=replace,
-        new_uids=new_uids,
-    )
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wego-ical")
 def main() -> None:
@@ -245,21 +216,20 @@ def build(
     folder that wego-ical did not generate are left alone. Events that changed
     since the last build get SEQUENCE + 1, so subscribers see them change.
     """
+    from wego_ical.pipeline import BuildOptions
     from wego_ical.pipeline import build as run_build
     from wego_ical.report import build_report
 
-    options = dataclasses.replace(
-        _options(
-            data_path,
-            out_dir,
-            now,
-            prune,
-            jobs,
-            wait=wait,
-            replace=replace,
-            new_uids=new_uids,
-            prune_grace=prune_grace,
-        ),
+    options = BuildOptions.for_command(
+        data_path,
+        out_dir,
+        now,
+        prune=prune,
+        prune_grace_hours=prune_grace,
+        jobs=jobs,
+        wait=wait,
+        replace=replace,
+        new_uids=new_uids,
         skip_unchanged=True,
         progress=_Progress() if _Progress.wanted() else None,
         strict=strict,
@@ -281,10 +251,13 @@ def build(
 @_user_errors
 def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool, prune_grace: float) -> None:
     """Show what a build would change for subscribers, without writing anything."""
+    from wego_ical.pipeline import BuildOptions
     from wego_ical.pipeline import diff as run_diff
     from wego_ical.report import diff_report
 
-    options = _options(data_path, out_dir, now, prune, prune_grace=prune_grace)
+    options = BuildOptions.for_command(
+        data_path, out_dir, now, prune=prune, prune_grace_hours=prune_grace
+    )
     _echo(diff_report(run_diff(options)))
 
 

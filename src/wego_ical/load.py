@@ -264,8 +264,9 @@ def _composed_problems(
     for loc, entry in located_entries(series):
         description = descriptions[entry.key] = describe(series, entry)
         length = len(description)
-        # all.ics, its event's feed, its own file, the page, and its categories' feeds.
-        copies = 4 + len(categories_of(entry, series))
+        # all.ics, its event's feed, its own file, the page, schedule.json and .xml,
+        # and its categories' feeds.
+        copies = 6 + len(categories_of(entry, series))
         sizes.append(EntrySize(_entry_name(entry), None, copies, copy_bytes(description)))
         total += length
         if length > MAX_TEXT_LENGTH and len(problems) < 1000:

@@ -329,6 +329,7 @@ def _common(
         "run": shared.run,
         "count": strings.count,
         "changes_link": strings.changes(site.language)["page_link"],
+        "schedule_files": strings.changes(site.language)["schedule_files"],
         "changes_title": strings.changes(site.language)["feed_title"].format(
             series=series.series.title
         ),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wego_ical import buildcache
 from wego_ical.changes import all_changes, held_back
@@ -38,7 +38,7 @@ __all__ = [
     "diff",
     "prepare",
 ]
-from wego_ical.write import FileResult, check_folder, read_generated_file, write_output
+from wego_ical.write import FileResult, check_folder, write_output
 
 # The stages are imported where they are used: a build that is skipped (nothing
 # changed) needs none of them, nor pydantic, icalendar or Jinja2.
@@ -91,6 +91,31 @@ class BuildOptions:
     # Notes on the data (untranslated texts, titles taken from ids, old key names)
     # are errors: nothing is built.
     strict: bool = False
+
+    @classmethod
+    def for_command(
+        cls,
+        data_path: Path,
+        out_dir: Path,
+        now: datetime,
+        *,
+        prune: bool = False,
+        prune_grace_hours: float = 72.0,
+        jobs: int | None = None,
+        **given: Any,
+    ) -> BuildOptions:
+        """The options of a one-shot command (``build``, ``diff``): workers as ``jobs``
+        says, the grace period in hours; ``given`` sets any other field."""
+        return cls(
+            data_path,
+            out_dir,
+            now,
+            prune=prune,
+            prune_grace=timedelta(hours=prune_grace_hours),
+            workers=WorkerSettings(jobs=jobs),
+            one_shot=True,
+            **given,
+        )
 
 
 @dataclass(frozen=True)
@@ -359,9 +384,10 @@ def _publish_edition(
     reusing the events it rendered."""
     from wego_ical.page import QR_SCRIPT
     from wego_ical.publication import LanguageEdition, make_publication
+    from wego_ical.render import rendered_events
 
     state_dir = options.state_dir or options.out_dir
-    rendered = _rendered_events(state_dir / folder, previous) if previous else {}
+    rendered = rendered_events(state_dir / folder, previous) if previous else {}
     return make_publication(
         series,
         previous,
@@ -403,31 +429,6 @@ def _listed(state: State | None, folder: str) -> list[str]:
     """The files ``state`` says its build generated, as paths in the output folder."""
     prefix = f"{folder}/" if folder else ""
     return [prefix + path for path in state.generated] if state else []
-
-
-def _rendered_events(folder: Path, state: State) -> dict[str, bytes]:
-    """The VEVENT text of each event of a previous build: the one in the main feed (one
-    file holds them all) with the digest its feeds.json records, else the one in
-    the event's own file (which make_publication() reuses only if its digest matches).
-    """
-    from wego_ical.plan import MAIN_FEED, event_file
-    from wego_ical.render import vevent_of, vevents_in
-    from wego_ical.state import text_digest
-
-    recorded = state.rendered
-    main = read_generated_file(folder, MAIN_FEED)
-    by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
-    del main  # the texts are copies: a large feed is not held twice
-    result = {}
-    for record in state.events:
-        digest = recorded.get(record.uid)
-        text = by_digest.get(digest) if digest else None
-        if text is None and digest:
-            content = read_generated_file(folder, event_file(record.uid))
-            text = vevent_of(content) if content is not None else None
-        if text is not None:
-            result[record.uid] = text
-    return result
 
 
 def _keep_for_good(options: BuildOptions) -> None:

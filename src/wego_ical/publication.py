@@ -40,6 +40,13 @@ from wego_ical.render import (
     splice,
     splice_pieces,
 )
+from wego_ical.schedule_export import (
+    SCHEDULE_JSON,
+    SCHEDULE_XML,
+    schedule_data,
+    schedule_json,
+    schedule_xml,
+)
 from wego_ical.state import (
     STATE_FILE,
     Change,
@@ -179,6 +186,8 @@ def make_publication(
     check_output(single_envelopes, problems)
     history = updated_history(previous, changes, records, now, series.series.updated)
     page_url = _folder_url(feeds)
+    files[SCHEDULE_JSON] = functools.partial(_schedule, series, records, language, page_url, "json")
+    files[SCHEDULE_XML] = functools.partial(_schedule, series, records, language, page_url, "xml")
     files[CHANGES_FEED] = functools.partial(
         _atom,
         series,
@@ -199,6 +208,17 @@ def make_publication(
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
     return Publication(files, state, changes, texts.start, edition.language)
+
+
+def _schedule(
+    series: Series,
+    records: list[EventRecord],
+    language: str | None,
+    page_url: str | None,
+    form: str,
+) -> bytes:
+    data = schedule_data(series, records, language, page_url)
+    return schedule_json(data) if form == "json" else schedule_xml(data)
 
 
 def _atom(

@@ -103,12 +103,16 @@ def _file_labels(result: BuildResult) -> dict[str, str]:
     """What each listed file of a build is: '7 events', 'landing page', …"""
     from wego_ical.change_feed import CHANGES_FEED
     from wego_ical.page import INDEX_PAGE, QR_SCRIPT
+    from wego_ical.schedule_export import SCHEDULE_JSON, SCHEDULE_XML
+
+    SCHEDULES = (SCHEDULE_JSON, SCHEDULE_XML)
     from wego_ical.state import STATE_FILE
 
     assert result.publication is not None
     labels = {feed.path: plural(feed.events, "event") for feed in result.publication.feeds}
     labels[INDEX_PAGE] = "landing page"
     labels[CHANGES_FEED] = "changes, Atom feed"
+    labels |= {name: "schedule for conference apps" for name in SCHEDULES}
     labels |= _schedule_pages(result.publication, "")
     labels[QR_SCRIPT] = "the page's QR code generator"
     labels[STATE_FILE] = "publication state"
@@ -116,6 +120,7 @@ def _file_labels(result: BuildResult) -> dict[str, str]:
         labels |= {f"{code}/{f.path}": plural(f.events, "event") for f in translation.feeds}
         labels[f"{code}/{INDEX_PAGE}"] = f"landing page, {code}"
         labels[f"{code}/{CHANGES_FEED}"] = f"changes, Atom feed, {code}"
+        labels |= {f"{code}/{name}": f"schedule for conference apps, {code}" for name in SCHEDULES}
         labels |= _schedule_pages(translation, f"{code}/")
         labels[f"{code}/{STATE_FILE}"] = "publication state"
     return labels

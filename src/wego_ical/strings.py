@@ -227,6 +227,7 @@ CHANGES: dict[str, dict[str, str]] = {
         "other_fields": "Also changed: {fields}",
         "none": "none",
         "page_link": "Changes to the schedule (Atom feed)",
+        "schedule_files": "The schedule for conference apps (Giggity, EventFahrplan, ConfClerk):",
         "feed_note": "Changes to the schedule, as a news feed: {url}",
     },
     "ko": {
@@ -246,6 +247,7 @@ CHANGES: dict[str, dict[str, str]] = {
         "other_fields": "그 밖의 변경: {fields}",
         "none": "없음",
         "page_link": "일정 변경 소식(Atom 피드)",
+        "schedule_files": "콘퍼런스 앱(Giggity, EventFahrplan, ConfClerk)용 일정:",
         "feed_note": "일정 변경 소식(뉴스 피드): {url}",
     },
 }
