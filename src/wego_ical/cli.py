@@ -327,14 +327,7 @@ def _say(message: str) -> None:
     "--listen", default="80", show_default=True, help="nginx 'listen': a port or address:port."
 )
 @click.option("--server-name", default="_", show_default=True, help="nginx 'server_name'.")
-@click.option(
-    "--cors",
-    default="*",
-    show_default=True,
-    metavar="ORIGIN",
-    help="Which other sites' pages may read the feeds: '*', one origin "
-    "(https://app.example.org), or 'none'.",
-)
+@click.option("--cors", default="*", show_default=True, help="Who may read: '*', an origin, none.")
 @_user_errors
 def hosting(server: str, out_dir: Path, listen: str, server_name: str, cors: str) -> None:
     """Print a web server configuration that serves the output folder as
@@ -371,16 +364,8 @@ def hosting(server: str, out_dir: Path, listen: str, server_name: str, cors: str
 @click.option(
     "--force", is_flag=True, help="Replace what was edited on the server, or is not ours."
 )
-@click.option(
-    "--create",
-    is_flag=True,
-    help="Create the calendar if it does not exist (named after the feed, with its time zone).",
-)
-@click.option(
-    "--allow-http",
-    is_flag=True,
-    help="Send credentials over plain http to another machine (only on a trusted network).",
-)
+@click.option("--create", is_flag=True, help="Create the calendar if it does not exist.")
+@click.option("--allow-http", is_flag=True, help="Send credentials over plain http (trusted LAN).")
 @_user_errors
 def publish(
     out_dir: Path,
@@ -417,6 +402,45 @@ def publish(
     _echo(lines)
     if failed:
         raise SystemExit(1)
+
+
+@main.command(name="import")
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("data/events.toml"),
+    show_default=True,
+    help="The series file.",
+)
+@click.option("--format", "kind", type=click.Choice(["csv", "tsv", "json", "xml", "ics"]))
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="What the source lacks: id, title, timezone, uid_domain, url, organiser.",
+)
+@click.option("--force", is_flag=True, help="Replace the series file if it exists.")
+@click.option("--template", type=click.Choice(["csv"]), help="Print a spreadsheet to start from.")
+@_user_errors
+def import_command(
+    source: Path | None,
+    out_file: Path,
+    kind: str | None,
+    settings: tuple[str, ...],
+    force: bool,
+    template: str | None,
+) -> None:
+    """Write a series file from a spreadsheet (CSV/TSV), a frab or pretalx schedule.json /
+    schedule.xml, or an .ics; it is checked as a build checks it first."""  # fmt: skip
+    from wego_ical.targets import import_series
+
+    text, notes = import_series(source, out_file, kind=kind, force=force, settings=settings,
+                                template=template)  # fmt: skip
+    click.echo(text, nl=template is None)
+    _echo([f"note: not carried over: {note}" for note in notes])
 
 
 @main.command(name="lint")

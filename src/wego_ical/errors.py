@@ -99,3 +99,7 @@ class HostingError(WegoIcalError):
 
 class PublishError(WegoIcalError):
     """Publishing to a calendar server failed or was refused (what was done is recorded)."""
+
+
+class ImportSourceError(WegoIcalError):
+    """A file given to ``wego-ical import`` cannot be read as the format it should be."""

@@ -68,6 +68,7 @@ def schedule_data(
         "series": info.id,
         "uid_domain": info.uid_domain,
         "timezone": info.timezone,
+        "organiser": info.organiser.name,
         "entries": {},
     }
     day_list: list[dict[str, Any]] = []
@@ -175,6 +176,7 @@ def _event(
         "event": entry.event.id,
         "session": session.id if session else None,
         "zone": snapshot.timezone,
+        "event_zone": entry.event.zone_name(series.series.timezone),
         "all_day": bool(snapshot.all_day),
     }
     return event, meta

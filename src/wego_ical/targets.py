@@ -143,6 +143,52 @@ def publish_bucket(
     )
 
 
+def import_series(
+    source: Path | None,
+    out: Path,
+    *,
+    kind: str | None,
+    force: bool,
+    settings: Iterable[str] = (),
+    template: str | None = None,
+) -> tuple[str, list[str]]:
+    """``import``: write the series file ``out`` from ``source`` (its format ``kind``,
+    else guessed), or give the spreadsheet ``template``. ``settings`` are ``KEY=VALUE``
+    values for what the source lacks (id, title, timezone, uid_domain, url, organiser).
+    Returns what to print, and the notes on what was not carried over."""
+    from wego_ical.errors import ImportSourceError
+    from wego_ical.importing import (
+        SeriesDefaults,
+        csv_template,
+        detect_format,
+        read_draft,
+        write_draft,
+    )
+
+    if template is not None:
+        return csv_template(), []
+    if source is None:
+        raise ImportSourceError("import: give a file to import, or --template csv")
+    given: dict[str, str] = {}
+    for setting in settings:
+        key, equals, value = setting.partition("=")
+        key = {"id": "series_id"}.get(key.strip(), key.strip())
+        if not equals or key not in SeriesDefaults.__dataclass_fields__:
+            raise ImportSourceError(
+                f"--set {setting!r}: give KEY=VALUE with KEY one of id, title, timezone, "
+                "uid_domain, url, organiser"
+            )
+        given[key] = value.strip()
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise ImportSourceError(f"{source}: cannot be read ({exc.strerror})") from None
+    kind = kind or detect_format(source, raw)
+    draft = read_draft(source, raw, kind, SeriesDefaults(**given))
+    notes = write_draft(draft, source.name, out, force=force)
+    return f"wrote {out} from {source} ({kind}); check it with: wego-ical check --data {out}", notes
+
+
 def editor_schema() -> str:
     """The JSON Schema of the data file, as JSON text."""
     from wego_ical.editor_schema import schema_text

@@ -1,0 +1,204 @@
+"""importing: a series from a spreadsheet, a frab/pretalx schedule, or an .ics — checked
+as a build checks it, never written over a file without --force; round trips."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, DIST, english_only
+from wego_ical.cli import main
+from wego_ical.load import load_series
+
+PRETALX = Path(__file__).parent / "data" / "c3voc" / "pretalx-democon.json"
+
+
+def entries(folder: Path) -> set[tuple[str, str, str, str]]:
+    """(UID, start, end, title) of every event of all.ics, times in UTC."""
+    calendar = icalendar.Calendar.from_ical((folder / "all.ics").read_bytes())
+    return {
+        (
+            str(e["UID"]),
+            str(e.decoded("DTSTART").astimezone().isoformat()),
+            str(e.decoded("DTEND").astimezone().isoformat()),
+            str(e["SUMMARY"]),
+        )
+        for e in calendar.events
+    }
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def build(data: Path) -> Path:
+    out = data.parent / "dist"
+    code, output = run("build", "--data", str(data), "--out", str(out))
+    assert code == 0, output
+    return out
+
+
+def test_wego_schedule_json_round_trip_gives_the_same_feeds(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(DIST / "schedule.json"), "--out", str(data))
+    assert code == 0, output
+    assert "note: not carried over: the talks' languages (en)" in output
+    out = build(data)
+    assert entries(out) == entries(DIST)
+    assert {p.name for p in out.glob("*.ics")} == {p.name for p in DIST.glob("*.ics")}
+    series = load_series(data)
+    assert series.series.organiser.name.startswith("WeGO")
+    # Imported again, the same file.
+    again = tmp_path / "again.toml"
+    assert run("import", str(out / "schedule.json"), "--out", str(again))[0] == 0
+
+    def body(path: Path) -> list[str]:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+
+    # The series' language is not in the re-export (one language): only a note differs.
+    assert body(again) == body(data)
+
+
+def test_a_spreadsheet_of_the_wego_sessions_gives_the_same_entries(tmp_path: Path) -> None:
+    series = load_series(DATA)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["event_id", "event", "date", "start", "end", "session_id", "title",
+                     "category", "speakers", "location"])  # fmt: skip
+    for event in series.events:
+        for session in event.sessions:
+            assert session.category is not None
+            category = series.category(session.category).name
+            writer.writerow([
+                event.id, event.title, event.date, f"{session.start:%H:%M}",
+                f"{session.end:%H:%M}", session.id, category, category,
+                "; ".join(series.person(p.person).name for p in event.panelists),
+                event.location,
+            ])  # fmt: skip
+        if not event.sessions:
+            writer.writerow([event.id, event.title, event.date, f"{event.start:%H:%M}",
+                             f"{event.end:%H:%M}", "", "", "", "", event.location])  # fmt: skip
+    sheet = tmp_path / "sessions.csv"
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    data = tmp_path / "events.toml"
+    code, output = run(
+        "import", str(sheet), "--out", str(data), "--set", "id=wego-awards-4",
+        "--set", "uid_domain=we-gov.org", "--set", "timezone=Asia/Seoul",
+        "--set", "title=4th WeGO Awards", "--set", "url=https://we-gov.org/",
+        "--set", "organiser=WeGO",
+    )  # fmt: skip
+    assert code == 0, output
+    assert entries(build(data)) == entries(DIST)
+    # The same sheet as TSV.
+    tsv = tmp_path / "sessions.tsv"
+    tsv.write_text(out.getvalue().replace(",", "\t"), encoding="utf-8")
+    code, output = run("import", str(tsv), "--out", str(tmp_path / "tsv.toml"),
+                       "--set", "id=wego-awards-4", "--set", "uid_domain=we-gov.org",
+                       "--set", "timezone=Asia/Seoul")  # fmt: skip
+    assert code == 0, output
+
+
+def test_the_template_imports_and_builds(tmp_path: Path) -> None:
+    code, template = run("import", "--template", "csv")
+    assert code == 0 and template.startswith("event_id,event,date,start,end,session_id,title")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(template, encoding="utf-8")
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(sheet), "--out", str(data), "--set", "timezone=Europe/Berlin")
+    assert code == 0, output
+    assert "a UID domain (uid_domain is example.org" in output
+    series = load_series(data)
+    assert [e.id for e in series.events] == ["opening", "talks"]
+    talks = series.events[1]
+    assert [s.id for s in talks.sessions] == ["keynote", "mobility"]
+    assert talks.sessions[0].panelists[1].person == "ben-example"
+    assert build(data).is_dir()
+
+
+def test_a_pretalx_schedule_imports_with_rooms_tracks_and_persons(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    code, output = run(
+        "import", str(PRETALX), "--out", str(data), "--set", "uid_domain=democon.example"
+    )
+    assert code == 0, output
+    series = load_series(data)
+    assert series.series.id == "democon" and series.series.timezone == "UTC"
+    sessions = [s for e in series.events for s in e.sessions]
+    assert len(sessions) > 10
+    assert {e.location for e in series.events} >= {"Gray Room", "Tan Room"}
+    assert all(s.id.startswith("talk-") for s in sessions)
+    assert series.categories and series.people
+    first = entries(build(data))
+    # Imported again: the same ids, so the same UIDs.
+    again = tmp_path / "again" / "events.toml"
+    assert (
+        run("import", str(PRETALX), "--out", str(again), "--set", "uid_domain=democon.example")[0]
+        == 0
+    )
+    assert entries(build(again)) == first
+
+
+def test_schedule_xml_and_an_ics_import(tmp_path: Path) -> None:
+    data = tmp_path / "xml" / "events.toml"
+    code, output = run("import", str(DIST / "schedule.xml"), "--out", str(data),
+                       "--set", "uid_domain=we-gov.org")  # fmt: skip
+    assert code == 0, output
+    from_xml = entries(build(data))
+    assert sorted((start, end) for _, start, end, _ in from_xml) == sorted(
+        (start, end) for _, start, end, _ in entries(DIST)
+    )
+    assert any(title.endswith("· Mobility") for *_, title in from_xml)
+    calendar = tmp_path / "ics" / "events.toml"
+    code, output = run("import", str(DIST / "all.ics"), "--out", str(calendar))
+    assert code == 0, output
+    assert "the calendar's UIDs" in output
+    from_ics = entries(build(calendar))
+    assert {(s, e, t) for _, s, e, t in from_ics} == {(s, e, t) for _, s, e, t in entries(DIST)}
+
+
+def test_an_existing_file_is_never_replaced_without_force(tmp_path: Path) -> None:
+    data = tmp_path / "events.toml"
+    data.write_text("mine", encoding="utf-8")
+    code, output = run("import", str(DIST / "schedule.json"), "--out", str(data))
+    assert code == 1 and "exists already; nothing was written (pass --force" in output
+    assert data.read_text(encoding="utf-8") == "mine"
+    assert run("import", str(DIST / "schedule.json"), "--out", str(data), "--force")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("event,date\nx,2026-01-01\n", (), "the columns start, end are missing"),
+        ("event,date,start,end\nx,2026-02-30,09:00,10:00\n", (),
+         "row 2: date '2026-02-30' is not YYYY-MM-DD"),
+        ("event,date,start,end\nx,2026-02-03,9h,10:00\n", (), "row 2: time '9h' is not HH:MM"),
+        ("event,date,start,end\nx,2026-02-03,09:00,10:00\n", ("--set", "timezone=Mars/Base"),
+         "series.timezone: 'Mars/Base' is not an IANA time zone name"),
+        ("event,date,start,end\nx,2026-02-03,09:00,10:00\n", ("--set", "colour=red"),
+         "--set 'colour=red': give KEY=VALUE"),
+        (b"event,date,start,end\n\xff,2026-02-03,09:00,10:00\n", (), "is not UTF-8 (byte"),
+    ],
+)  # fmt: skip
+def test_bad_sources_get_a_message_and_nothing_is_written(
+    tmp_path: Path, content: str | bytes, args: tuple[str, ...], message: str
+) -> None:
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(content if isinstance(content, bytes) else content.encode())
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(sheet), "--out", str(data), *args)
+    assert code == 1 and message in output, output
+    assert "Traceback" not in output and not data.exists()
+
+
+def test_a_json_that_is_not_a_schedule(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text('{"hello": 1}', encoding="utf-8")
+    code, output = run("import", str(bad), "--out", str(tmp_path / "e.toml"))
+    assert code == 1 and "cannot be read as json (missing 'schedule')" in output
+    assert english_only("") == ""
