@@ -48,7 +48,7 @@ def test_wego_schedule_json_round_trip_gives_the_same_feeds(tmp_path: Path) -> N
     data = tmp_path / "events.toml"
     code, output = run("import", str(DIST / "schedule.json"), "--out", str(data))
     assert code == 0, output
-    assert "note: not carried over: the talks' languages (en)" in output
+    assert "note: not carried over: links, recordings and logos" in output
     out = build(data)
     assert entries(out) == entries(DIST)
     assert {p.name for p in out.glob("*.ics")} == {p.name for p in DIST.glob("*.ics")}
@@ -134,6 +134,7 @@ def test_a_pretalx_schedule_imports_with_rooms_tracks_and_persons(tmp_path: Path
     assert {e.location for e in series.events} >= {"Gray Room", "Tan Room"}
     assert all(s.id.startswith("talk-") for s in sessions)
     assert series.categories and series.people
+    assert sessions[0].description.endswith("Language: English (en)")
     first = entries(build(data))
     # Imported again: the same ids, so the same UIDs.
     again = tmp_path / "again" / "events.toml"

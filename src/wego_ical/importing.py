@@ -247,7 +247,6 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
     people: dict[str, dict[str, Any]] = {}
     events: dict[str, dict[str, Any]] = {}
     entries = (own or {}).get("entries", {})
-    languages: set[str] = set()
     for day in conference.get("days", []):
         for room, talks in day.get("rooms", {}).items():
             for talk in talks:
@@ -255,14 +254,18 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
                 start = datetime.fromisoformat(talk["date"])
                 hours, minutes = (int(x) for x in talk["duration"].split(":")[:2])
                 end = start + timedelta(hours=hours, minutes=minutes)
-                if talk.get("language"):
-                    languages.add(talk["language"])
                 placed = _place(events, talk, meta, room, start, zone)
                 entry = _timed(start, end, meta, zone)
                 if room and room != placed.get("title"):
                     entry["location"] = room
-                if talk.get("abstract"):
-                    entry["description"] = talk["abstract"]
+                description = talk.get("abstract") or ""
+                if talk.get("language") and own is None:
+                    # The language a talk is given in: the series' languages are those of
+                    # its texts, so it goes into the session's description.
+                    spoken = _language_name(talk["language"])
+                    description = f"{description}\n\nLanguage: {spoken}".strip()
+                if description:
+                    entry["description"] = description
                 names = [p.get("name") or p.get("public_name") for p in talk.get("persons", [])]
                 if names:
                     entry["panelists"] = [_person(people, n) for n in names if n]
@@ -276,8 +279,6 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
                     categories.setdefault(category_id, {"id": category_id, "name": talk["track"]})
                     entry["category"] = category_id
                 placed["sessions"].append(entry)
-    if languages:
-        notes.append(f"the talks' languages ({', '.join(sorted(languages))})")
     notes.append("links, recordings and logos")
     draft.data["categories"] = list(categories.values())
     draft.data["people"] = list(people.values())
@@ -328,6 +329,17 @@ def _timed(
     if local_end.date() != local_start.date():
         entry["end_date"] = local_end.date()
     return entry
+
+
+def _language_name(code: str) -> str:
+    """ "English (en)": a language code with its English name, when Babel knows it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name("en")
+    except (UnknownLocaleError, ValueError):
+        return code
+    return f"{name} ({code})" if name else code
 
 
 def _talk_id(talk: Mapping[str, Any]) -> str:
