@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, DIST, english_only
+from conftest import CONFERENCE, DATA, DIST, english_only
 from wego_ical.cli import main
 from wego_ical.load import load_series
 
@@ -19,13 +20,17 @@ PRETALX = Path(__file__).parent / "data" / "c3voc" / "pretalx-democon.json"
 
 
 def entries(folder: Path) -> set[tuple[str, str, str, str]]:
-    """(UID, start, end, title) of every event of all.ics, times in UTC."""
+    """(UID, start, end, title) of every event of all.ics: instants in UTC, dates as dates."""
     calendar = icalendar.Calendar.from_ical((folder / "all.ics").read_bytes())
+
+    def moment(value: date | datetime) -> str:
+        return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else str(value)
+
     return {
         (
             str(e["UID"]),
-            str(e.decoded("DTSTART").astimezone().isoformat()),
-            str(e.decoded("DTEND").astimezone().isoformat()),
+            moment(e.decoded("DTSTART")),
+            moment(e.decoded("DTEND")),
             str(e["SUMMARY"]),
         )
         for e in calendar.events
@@ -63,6 +68,17 @@ def test_wego_schedule_json_round_trip_gives_the_same_feeds(tmp_path: Path) -> N
 
     # The series' language is not in the re-export (one language): only a note differs.
     assert body(again) == body(data)
+
+
+def test_the_conference_round_trip_keeps_zones_whole_days_and_nights(tmp_path: Path) -> None:
+    """Several days, whole-day items, a session after midnight, a session in another zone."""
+    original = tmp_path / "original" / "dist"
+    code, output = run("build", "--data", str(CONFERENCE), "--out", str(original))
+    assert code == 0, output
+    data = tmp_path / "events.toml"
+    assert run("import", str(original / "schedule.json"), "--out", str(data))[0] == 0
+    assert entries(build(data)) == entries(original)
+    assert load_series(data).publish.base_url == "https://calendar.example.org/open-cities"
 
 
 def test_a_spreadsheet_of_the_wego_sessions_gives_the_same_entries(tmp_path: Path) -> None:

@@ -200,19 +200,22 @@ def _category(categories: dict[str, dict[str, Any]], name: str) -> str:
 
 
 def _framed(event: dict[str, Any]) -> dict[str, Any]:
-    """An event around its sessions: from the first day and start to the last end."""
+    """An event around its sessions: from their first day to their last, and from the
+    first start to the last end when every session is timed in the event's zone."""
     sessions = event["sessions"]
     if not sessions:
         event.pop("sessions")
         return event
-    days = sorted({s["date"] for s in sessions})
+    days = sorted({s["date"] for s in sessions} | {s.get("end_date", s["date"]) for s in sessions})
     event.setdefault("date", days[0])
-    first = [s for s in sessions if s["date"] == days[0]]
-    last = [s for s in sessions if s["date"] == days[-1]]
-    event.setdefault("start", min(s["start"] for s in first))
-    event.setdefault("end", max(s["end"] for s in last))
     if days[-1] != event["date"]:
         event["end_date"] = days[-1]
+    if all("start" in s and "timezone" not in s for s in sessions):
+        first = [s for s in sessions if s["date"] == days[0]]
+        last = [s for s in sessions if s.get("end_date", s["date"]) == days[-1]]
+        event.setdefault("start", min(s["start"] for s in first))
+        if last:
+            event.setdefault("end", max(s["end"] for s in last))
     for session in sessions:
         if session["date"] == event["date"]:
             del session["date"]
@@ -241,6 +244,10 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
     )  # fmt: skip
     if conference.get("description"):
         draft.data["series"]["description"] = conference["description"]
+    if own is not None and schedule.get("base_url"):
+        # wego-ical's own base_url: where its feeds are published (a pretalx base_url is
+        # pretalx's, not a place for these feeds).
+        draft.data["publish"] = {"base_url": schedule["base_url"]}
     zone = ZoneInfo(draft.data["series"]["timezone"])
     tracks = {t["name"]: t.get("slug") or slug(t["name"]) for t in conference.get("tracks", [])}
     categories: dict[str, dict[str, Any]] = {}
