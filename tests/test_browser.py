@@ -794,6 +794,14 @@ def test_a_split_schedule_works_in_the_browser(
         assert index.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert _decode_qr(index, "#feed-day-2") == url + "#feed-day-2"
         assert index.errors == []  # type: ignore[attr-defined]
+        if AXE.is_file():  # required in CI by test_axe_finds_no_serious_or_critical_violation
+            for where in (url, url + "schedule/day-2.html"):
+                page = open_page(where, viewport=PHONE, is_mobile=True)
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+                serious = [v["id"] for v in result["violations"]
+                           if v["impact"] in ("serious", "critical")]  # fmt: skip
+                assert serious == [], (where, serious)
         back = open_page(url + "#feed-day-2", viewport=PHONE, is_mobile=True)
         button = back.locator("#feed-day-2 a[data-app=webcal]")
         assert button.is_visible()
