@@ -114,6 +114,14 @@ def test_page_and_state_have_their_types(site: str) -> None:
     assert status == 200 and headers["content-type"] == "application/json; charset=utf-8"
     status, headers, _ = _get(site, "ko/")
     assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    for path, kind in [
+        ("changes.atom", "application/atom+xml; charset=utf-8"),
+        ("schedule.xml", "application/xml; charset=utf-8"),
+        ("schedule.json", "application/json; charset=utf-8"),
+        ("ko/changes.atom", "application/atom+xml; charset=utf-8"),
+    ]:
+        status, headers, _ = _get(site, path)
+        assert status == 200 and headers["content-type"] == kind, path
 
 
 def test_lock_and_state_files_beside_the_output_are_not_served(site: str) -> None:

@@ -155,6 +155,8 @@ def test_first_publish_makes_the_bucket_identical_with_the_right_headers(
         "ko/index.html": "text/html; charset=utf-8",
         "feeds.json": "application/json; charset=utf-8",
         "qrcode.js": "text/javascript; charset=utf-8",
+        "changes.atom": "application/atom+xml; charset=utf-8",
+        "schedule.xml": "application/xml; charset=utf-8",
     }
     for path, kind in expected.items():
         headers = storage.http_headers("site/" + path)

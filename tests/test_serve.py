@@ -84,6 +84,8 @@ def body(preview: Preview, path: str) -> bytes:
         ("/", "text/html; charset=utf-8"),
         ("/index.html", "text/html; charset=utf-8"),
         ("/feeds.json", "application/json; charset=utf-8"),
+        ("/changes.atom", "application/atom+xml; charset=utf-8"),
+        ("/schedule.xml", "application/xml; charset=utf-8"),
     ],
 )
 def test_content_types(preview: Preview, path: str, content_type: str) -> None:

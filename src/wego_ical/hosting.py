@@ -27,6 +27,8 @@ _TYPES = {
     "image/svg+xml": "svg",
     "text/css": "css",
     "text/plain": "txt",
+    "application/xml": "xml",
+    "application/atom+xml": "atom",
 }
 
 

@@ -157,13 +157,8 @@ def import_series(
     values for what the source lacks (id, title, timezone, uid_domain, url, organiser).
     Returns what to print, and the notes on what was not carried over."""
     from wego_ical.errors import ImportSourceError
-    from wego_ical.importing import (
-        SeriesDefaults,
-        csv_template,
-        detect_format,
-        read_draft,
-        write_draft,
-    )
+    from wego_ical.import_readers import detect_format, read_draft
+    from wego_ical.importing import SeriesDefaults, csv_template, write_draft
 
     if template is not None:
         return csv_template(), []
