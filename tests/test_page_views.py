@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DATA
 from wego_ical.cli import main
-from wego_ical.limits import PAGE_SESSIONS
+from wego_ical.languages import fallback_texts
+from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load import load_editions, load_series, parse_series
 from wego_ical.model import Series
-from wego_ical.page import fallback_texts
 from wego_ical.publication import LanguageEdition, make_publication
 
 
@@ -172,7 +172,7 @@ def _big_series(sessions: int, per_event: int = 20) -> str:
     for day in range(sessions // per_event + (sessions % per_event > 0)):
         count = min(per_event, sessions - day * per_event)
         lines += ["[[events]]", f'id = "day-{day}"', f'title = "Day {day}"']
-        lines += [f"date = 2024-02-{day + 1:02}"]
+        lines += [f"date = {date(2024, 2, 1) + timedelta(days=day)}"]
         for number in range(count):
             hour, minute = divmod(6 * 60 + number * 5, 60)
             lines += ["[[events.sessions]]", f'id = "s{number}"', f'title = "Talk {number}"']
@@ -248,3 +248,24 @@ def test_every_language_gets_its_pages_and_they_link_to_each_other(tmp_path: Pat
         for link in links:
             assert (page_path.parent / link).resolve().is_file(), (page_path, link)
     assert '<html lang="ko">' in (out / "ko" / "schedule" / "day-2.html").read_text("utf-8")
+
+
+def test_a_very_large_series_gets_an_index_of_months(tmp_path: Path) -> None:
+    """Above INDEX_EVENTS events the index lists months; each month's page its events."""
+    events = INDEX_EVENTS + 10
+    publication = make_publication(parse_series(_big_series(events, per_event=1)), None, BUILD_TIME)
+    months = sorted(p for p in publication.files if p.endswith(".month.html"))
+    assert months[:2] == ["schedule/2024-02.month.html", "schedule/2024-03.month.html"]
+    index = publication.content("index.html").decode("utf-8")
+    assert '<a href="schedule/2024-02.month.html"><strong>February 2024</strong></a>' in index
+    assert "29 events · 29 sessions" in index
+    assert 'data-feed="day-0.ics"' not in index and 'id="feed-all"' in index
+    assert index.count('<li class="feed"') == 1  # the category's feed
+    february = publication.content("schedule/2024-02.month.html").decode("utf-8")
+    assert february.count('<li class="feed"') == 29  # its events' feeds
+    assert '<a class="page-link" href="day-0.html"><strong>Day 0</strong></a>' in february
+    assert 'href="../day-0.ics" download' in february or "../day-0.ics" in february
+    assert '<a href="../index.html" data-home>' in february
+    # Every page a month lists exists.
+    linked = re.findall(r'class="page-link" href="(day-\d+\.html)"', february)
+    assert len(linked) == 29 and all(f"schedule/{link}" in publication.files for link in linked)

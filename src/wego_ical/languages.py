@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from wego_ical.model import TEXT_CHECKS
+from wego_ical.model import TEXT_CHECKS, Series
 
 Loc = tuple[int | str, ...]
 
@@ -229,3 +229,22 @@ def labels_for(
         elif language == default or key not in built_in:
             result[key] = value
     return result
+
+
+def fallback_texts(series: Series) -> frozenset[str]:
+    """Every text of the series as it is in its default language (titles, names,
+    descriptions, topics, labels): what another language shows when untranslated."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(series.model_dump(exclude={"publish"}))
+    return frozenset(found)

@@ -46,6 +46,10 @@ MAX_URL = 2000
 # a long description weighs up to ~4 KB of HTML (its details, its add-to-calendar data,
 # its schema.org entry): 100 keep every page under ~500 KB (benchmarks/README.md).
 PAGE_SESSIONS = 100
+# Above this many events (of a split schedule), the index lists months, each with a page
+# of its events. Up to it the index offers every event's feed itself: 500 events make an
+# index of 344 KB, 5,000 would make 2.6 MB (benchmarks/README.md, page sizes).
+INDEX_EVENTS = 600
 # The changes kept in feeds.json for changes.atom (the newest; a feed reader keeps older
 # entries it has seen).
 MAX_HISTORY = 200

@@ -11,6 +11,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
 
 from wego_ical import strings, when
-from wego_ical.limits import PAGE_SESSIONS
+from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.locales import babel_locale, html_language
 from wego_ical.model import CalendarEntry, Series, calendar_entries
 from wego_ical.page_meta import json_ld, open_graph
@@ -217,12 +218,56 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
     siblings: dict[str, list[tuple[str, int]]] = {}
     for path, (event_id, _, number, _) in parts.items():
         siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
+    months = _months(grouped) if len(grouped) > INDEX_EVENTS else {}
     files: dict[str, Callable[[], Iterator[bytes]]] = {
-        INDEX_PAGE: functools.partial(_render_index, shared, grouped, parts)
+        INDEX_PAGE: functools.partial(_render_index, shared, grouped, parts, months)
     }
+    for month, event_ids in months.items():
+        files[_month_page(month)] = functools.partial(
+            _render_month, shared, month, {e: grouped[e] for e in event_ids}, parts
+        )
     for path, part in parts.items():
         files[path] = functools.partial(_render_event_page, shared, path, part, siblings[part[0]])
     return files
+
+
+def _months(grouped: dict[str, list[CalendarEntry]]) -> dict[str, list[str]]:
+    """The events by the month (``2021-08``) of their first day."""
+    months: dict[str, list[str]] = {}
+    for event_id, entries in grouped.items():
+        months.setdefault(f"{entries[0].first_day:%Y-%m}", []).append(event_id)
+    return months
+
+
+def _month_page(month: str) -> str:
+    # Event ids have no dots: a month's page never takes an event page's name.
+    return f"{SCHEDULE_FOLDER}/{month}.month.html"
+
+
+def _month_name(month: str, language: str | None) -> str:
+    from babel.dates import format_skeleton
+
+    day = date.fromisoformat(f"{month}-01")
+    return str(format_skeleton("yMMMM", day, locale=when.cldr_locale(language)))
+
+
+def _render_month(
+    shared: _Shared, month: str, grouped: dict[str, list[CalendarEntry]], parts: dict[str, Part]
+) -> Iterator[bytes]:
+    first_page = {part[0]: path for path, part in parts.items() if part[2] == 1}
+    events = [
+        _outline(shared, e, entries, first_page[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
+        for e, entries in grouped.items()
+    ]
+    by_path = shared.schedule_feeds
+    feeds = [by_path[p] for p in (MAIN_FEED, *(f"{e}.ics" for e in grouped)) if p in by_path]
+    context = _common(shared, feeds, events, prefix="../", path=_month_page(month))
+    context |= {
+        "month": _month_name(month, shared.site.language),
+        "feed_of": {feed.path.removesuffix(".ics"): feed for feed in context["event_feeds"]},
+        "json_ld": None,
+    }
+    yield from _generate("month.html.j2", context)
 
 
 def _parts(event_id: str, entries: list[CalendarEntry]) -> Iterator[tuple[str, Part]]:
@@ -237,9 +282,18 @@ def _render_index(
     shared: _Shared,
     grouped: dict[str, list[CalendarEntry]],
     parts: dict[str, Part] | None,
+    months: dict[str, list[str]] | None = None,
 ) -> Iterator[bytes]:
     feeds = shared.index_feeds
-    if parts is None:
+    language = shared.site.language
+    if months:
+        # A very large series: the months, each with its own page of events.
+        events = []
+        month_rows = [
+            (_month_name(m, language), _month_page(m), len(ids), sum(len(grouped[e]) for e in ids))
+            for m, ids in months.items()
+        ]
+    elif parts is None:
         events = shared.events(grouped)
     else:
         # A light index: each event with its dates and a link to its page.
@@ -249,8 +303,12 @@ def _render_index(
             for event_id, entries in grouped.items()
         ]
     context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
+    if months:
+        # Each event's feed is offered on its month's page.
+        context["event_feeds"] = []
     context |= {
         "split": parts is not None,
+        "months": month_rows if months else [],
         "feed_of": {feed.path.removesuffix(".ics"): feed for feed in context["event_feeds"]},
         "json_ld": (
             json_ld(shared.site.series, events, context["page_url"], shared.site.language)
@@ -360,25 +418,6 @@ def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
 
 def _has_letters(text: str) -> bool:
     return any(character.isalpha() for character in text)
-
-
-def fallback_texts(series: Series) -> frozenset[str]:
-    """Every text of the series as it is in its default language (titles, names,
-    descriptions, topics, labels): what another language shows when untranslated."""
-    found: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            found.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-
-    walk(series.model_dump(exclude={"publish"}))
-    return frozenset(found)
 
 
 def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:

@@ -294,8 +294,9 @@ def _separate_state(options: BuildOptions) -> bool:
 
 def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
+    from wego_ical.languages import fallback_texts
     from wego_ical.load import load_editions
-    from wego_ical.page import INDEX_PAGE, fallback_texts
+    from wego_ical.page import INDEX_PAGE
     from wego_ical.state import STATE_FILE, read_state
 
     default, *further = load_editions(options.data_path, data)

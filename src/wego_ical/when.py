@@ -13,6 +13,11 @@ from datetime import date, datetime
 from wego_ical.locales import babel_locale
 
 
+def cldr_locale(language: str | None) -> str:
+    """The CLDR locale the page's dates are written in for ``language``."""
+    return _locale(language)
+
+
 @functools.cache
 def _locale(language: str | None) -> str:
     # English keeps the day-month order and 24-hour clock it always had (en_GB);
