@@ -325,3 +325,22 @@ def test_targets_order_single_event_files_first_and_feeds_json_last() -> None:
         "categories/a.ics", "index.html", "schedule/day-1.html", "ko/feeds.json", "feeds.json",
     ]  # fmt: skip
     assert hashlib.sha256(b"").hexdigest()  # the digest the objects carry
+
+
+@pytest.mark.parametrize("listed", ["../secret.txt", "/etc/hostname", "linked.ics"])
+def test_a_tampered_feeds_json_sends_nothing_from_outside_the_folder(
+    storage: Storage, tmp_path: Path, listed: str
+) -> None:
+    """feeds.json names the files to publish: a path out of the folder, or a link, is
+    refused before anything is sent, as a build refuses it."""
+    import json
+
+    out = build(tmp_path / "dist")
+    (tmp_path / "secret.txt").write_text("not for the bucket", encoding="utf-8")
+    (out / "linked.ics").symlink_to(tmp_path / "secret.txt")
+    state = json.loads((out / "feeds.json").read_bytes())
+    state["generated"].append(listed)
+    (out / "feeds.json").write_text(json.dumps(state), encoding="utf-8")
+    result = publish(storage, out)
+    assert result.exit_code == 1 and "rebuild the folder" in result.output, result.output
+    assert storage.objects() == {}

@@ -216,21 +216,26 @@ def read_folder(out_dir: Path) -> tuple[str, dict[str, LocalFile]]:
 
 
 def _digest(out_dir: Path, path: str) -> LocalFile:
+    body = _read(out_dir, path)
+    md5 = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    return LocalFile(path, len(body), md5, hashlib.sha256(body).hexdigest())
+
+
+def _read(out_dir: Path, path: str) -> bytes:
+    """A generated file's bytes, read as a build reads them (write.read_generated_file):
+    only a plain path inside the folder, never through a link. feeds.json lists the
+    files, and a tampered one must not send anything else to the bucket."""
+    from wego_ical.write import read_generated_file
+
     if any(part.startswith(".") for part in PurePosixPath(path).parts):
         raise PublishError(f"{out_dir}: lists a hidden file {path!r}; rebuild the folder")
-    md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-    size = 0
-    try:
-        with open(out_dir / path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                md5.update(block)
-                sha.update(block)
-                size += len(block)
-    except OSError as exc:
+    body = read_generated_file(out_dir, path)
+    if body is None:
         raise PublishError(
-            f"{out_dir / path}: cannot be read ({exc.strerror}); rebuild the folder"
-        ) from None
-    return LocalFile(path, size, md5.hexdigest(), sha.hexdigest())
+            f"{out_dir}: lists {path!r}, which is missing, not a plain path inside the "
+            "folder, or reached through a link; rebuild the folder"
+        )
+    return body
 
 
 def upload_rank(path: str) -> tuple[int, int, str]:
@@ -318,7 +323,7 @@ def execute(
         _write_marker(client, plan, headers=None)
     for action in plan.uploads:
         local = plan.files[action.path]
-        body = (out_dir / action.path).read_bytes()
+        body = _read(out_dir, action.path)
         if hashlib.sha256(body).hexdigest() != local.sha256:
             raise PublishError(
                 f"{out_dir / action.path}: changed while publishing (a build ran); run "
