@@ -43,9 +43,14 @@ def _query(params: dict[str, str]) -> str:
     )
 
 
+def folder_url(base_url: str) -> str:
+    """The address of the output folder published at ``base_url``, ending in ``/``."""
+    return base_url.rstrip("/") + "/"
+
+
 def feed_url(base_url: str, path: str) -> str:
     """The https address of a feed published under ``base_url``."""
-    return base_url.rstrip("/") + "/" + quote(path)
+    return folder_url(base_url) + quote(path)
 
 
 def webcal_url(url: str) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
 
-from wego_ical import strings, when
+from wego_ical import links, strings, when
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.locales import babel_locale, html_language
 from wego_ical.model import CalendarEntry, Series, calendar_entries
@@ -151,9 +151,9 @@ class _Shared:
 
     @functools.cached_property
     def folder_url(self) -> str | None:
-        """The address of the folder of ``index.html``, when the feeds' is known."""
-        main = next((f for f in self.site.feeds if f.path == MAIN_FEED and f.url), None)
-        return main.url[: -len(MAIN_FEED)] if main and main.url else None
+        """The address of the folder of ``index.html``, when it is known (base_url)."""
+        base_url = self.site.series.publish.base_url
+        return links.folder_url(base_url) if base_url else None
 
     def page_url(self, path: str) -> str | None:
         """A page's own address (None: unknown until it is served)."""
@@ -218,13 +218,15 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
     siblings: dict[str, list[tuple[str, int]]] = {}
     for path, (event_id, _, number, _) in parts.items():
         siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
+    # Each event's first page, which the index (or its month's page) links.
+    first_pages = {part[0]: path for path, part in parts.items() if part[2] == 1}
     months = _months(grouped) if len(grouped) > INDEX_EVENTS else {}
     files: dict[str, Callable[[], Iterator[bytes]]] = {
-        INDEX_PAGE: functools.partial(_render_index, shared, grouped, parts, months)
+        INDEX_PAGE: functools.partial(_render_index, shared, grouped, first_pages, months)
     }
     for month, event_ids in months.items():
         files[_month_page(month)] = functools.partial(
-            _render_month, shared, month, {e: grouped[e] for e in event_ids}, parts
+            _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages
         )
     for path, part in parts.items():
         files[path] = functools.partial(_render_event_page, shared, path, part, siblings[part[0]])
@@ -252,21 +254,19 @@ def _month_name(month: str, language: str | None) -> str:
 
 
 def _render_month(
-    shared: _Shared, month: str, grouped: dict[str, list[CalendarEntry]], parts: dict[str, Part]
+    shared: _Shared,
+    month: str,
+    grouped: dict[str, list[CalendarEntry]],
+    first_pages: dict[str, str],
 ) -> Iterator[bytes]:
-    first_page = {part[0]: path for path, part in parts.items() if part[2] == 1}
     events = [
-        _outline(shared, e, entries, first_page[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
+        _outline(shared, e, entries, first_pages[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
         for e, entries in grouped.items()
     ]
     by_path = shared.schedule_feeds
     feeds = [by_path[p] for p in (MAIN_FEED, *(f"{e}.ics" for e in grouped)) if p in by_path]
     context = _common(shared, feeds, events, prefix="../", path=_month_page(month))
-    context |= {
-        "month": _month_name(month, shared.site.language),
-        "feed_of": {feed.path.removesuffix(".ics"): feed for feed in context["event_feeds"]},
-        "json_ld": None,
-    }
+    context |= {"month": _month_name(month, shared.site.language), "json_ld": None}
     yield from _generate("month.html.j2", context)
 
 
@@ -281,9 +281,11 @@ def _parts(event_id: str, entries: list[CalendarEntry]) -> Iterator[tuple[str, P
 def _render_index(
     shared: _Shared,
     grouped: dict[str, list[CalendarEntry]],
-    parts: dict[str, Part] | None,
+    first_pages: dict[str, str] | None,
     months: dict[str, list[str]] | None = None,
 ) -> Iterator[bytes]:
+    """The landing page: the whole schedule (``first_pages`` None), or a light index of
+    the events' pages, or of the months' (``months``)."""
     feeds = shared.index_feeds
     language = shared.site.language
     if months:
@@ -293,26 +295,24 @@ def _render_index(
             (_month_name(m, language), _month_page(m), len(ids), sum(len(grouped[e]) for e in ids))
             for m, ids in months.items()
         ]
-    elif parts is None:
+    elif first_pages is None:
         events = shared.events(grouped)
     else:
         # A light index: each event with its dates and a link to its page.
-        first_page = {part[0]: path for path, part in parts.items() if part[2] == 1}
         events = [
-            _outline(shared, event_id, entries, first_page[event_id])
+            _outline(shared, event_id, entries, first_pages[event_id])
             for event_id, entries in grouped.items()
         ]
-    context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
     if months:
         # Each event's feed is offered on its month's page.
-        context["event_feeds"] = []
+        feeds = [feed for feed in feeds if feed.path == MAIN_FEED or _is_category(feed)]
+    context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
     context |= {
-        "split": parts is not None,
+        "split": first_pages is not None,
         "months": month_rows if months else [],
-        "feed_of": {feed.path.removesuffix(".ics"): feed for feed in context["event_feeds"]},
         "json_ld": (
             json_ld(shared.site.series, events, context["page_url"], shared.site.language)
-            if parts is None
+            if first_pages is None
             else None
         ),
     }
@@ -356,6 +356,7 @@ def _common(
     main = next((view for view in feeds if view.path == MAIN_FEED), None)
     base_url = series.publish.base_url
     page_url = shared.page_url(path)
+    event_feeds = [v for v in feeds if v is not main and not _is_category(v)]
     return {
         "lang": html_language(site.language),
         "direction": text_direction(site.language),
@@ -372,8 +373,10 @@ def _common(
         "prefix": prefix,  # from the page to the index's folder
         "preview": base_url is not None and _is_loopback(base_url),
         "main": main,
-        "event_feeds": [v for v in feeds if v is not main and not v.path.startswith("categories/")],
-        "category_feeds": [v for v in feeds if v is not main and v.path.startswith("categories/")],
+        "event_feeds": event_feeds,
+        "category_feeds": [v for v in feeds if v is not main and _is_category(v)],
+        # An event's feed by the event's id, for the light lists of events.
+        "feed_of": {feed.path.removesuffix(".ics"): feed for feed in event_feeds},
         "events": events,
         "zone_text": shared.zone_text,
         "page_url": page_url,
@@ -392,6 +395,10 @@ def _common(
             series=series.series.title
         ),
     }
+
+
+def _is_category(feed: FeedView) -> bool:
+    return feed.path.startswith("categories/")
 
 
 def _sibling(index_href: str, path: str) -> str:

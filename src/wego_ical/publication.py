@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from wego_ical import links
 from wego_ical.change_feed import CHANGES_FEED, atom_bytes
@@ -185,9 +186,11 @@ def make_publication(
     files |= feed_files
     check_output(single_envelopes, problems)
     history = updated_history(previous, changes, records, now, series.series.updated)
-    page_url = _folder_url(feeds)
-    files[SCHEDULE_JSON] = functools.partial(_schedule, series, records, language, page_url, "json")
-    files[SCHEDULE_XML] = functools.partial(_schedule, series, records, language, page_url, "xml")
+    base_url = series.publish.base_url
+    page_url = links.folder_url(base_url) if base_url else None
+    schedule = _Schedule(series, records, language, page_url)
+    files[SCHEDULE_JSON] = schedule.json
+    files[SCHEDULE_XML] = schedule.xml
     files[CHANGES_FEED] = functools.partial(
         _atom,
         series,
@@ -210,15 +213,27 @@ def make_publication(
     return Publication(files, state, changes, texts.start, edition.language)
 
 
-def _schedule(
-    series: Series,
-    records: list[EventRecord],
-    language: str | None,
-    page_url: str | None,
-    form: str,
-) -> bytes:
-    data = schedule_data(series, records, language, page_url)
-    return schedule_json(data) if form == "json" else schedule_xml(data)
+class _Schedule:
+    """schedule.json and schedule.xml: the same schedule, made once for both."""
+
+    def __init__(
+        self,
+        series: Series,
+        records: list[EventRecord],
+        language: str | None,
+        page_url: str | None,
+    ) -> None:
+        self._made = functools.partial(schedule_data, series, records, language, page_url)
+
+    @functools.cached_property
+    def data(self) -> dict[str, Any]:
+        return self._made()
+
+    def json(self) -> bytes:
+        return schedule_json(self.data)
+
+    def xml(self) -> bytes:
+        return schedule_xml(self.data)
 
 
 def _atom(
@@ -229,14 +244,6 @@ def _atom(
     page_url: str | None,
 ) -> bytes:
     return atom_bytes(series, history, language, feed_url=feed_url, page_url=page_url)
-
-
-def _folder_url(feeds: list[FeedRecord]) -> str | None:
-    """The published address of the folder the feeds are in (None without base_url)."""
-    for feed in feeds:
-        if feed.url and feed.url.endswith(feed.path):
-            return feed.url[: -len(feed.path)]
-    return None
 
 
 def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:
