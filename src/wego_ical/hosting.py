@@ -14,22 +14,12 @@ import ipaddress
 import re
 from pathlib import Path
 
-from wego_ical.delivery import CACHE_CONTROL
+from wego_ical.delivery import CACHE_CONTROL, CONTENT_TYPES
 from wego_ical.errors import HostingError
 
-# Every type the output folder holds. nginx replaces (not extends) its types
-# inside a block, so the list is complete.
-_TYPES = {
-    "text/html": "html",
-    "text/calendar": "ics",
-    "application/json": "json",
-    "text/javascript": "js",
-    "image/svg+xml": "svg",
-    "text/css": "css",
-    "text/plain": "txt",
-    "application/xml": "xml",
-    "application/atom+xml": "atom",
-}
+# Every type the output folder holds (delivery's table, by MIME type). nginx replaces
+# (not extends) its types inside a block, so the list is complete.
+_TYPES = {kind.split(";")[0]: suffix.lstrip(".") for suffix, kind in CONTENT_TYPES.items()}
 
 
 # One DNS label, as nginx's server_name takes it (underscores too, as nginx allows).

@@ -179,9 +179,10 @@ def _event_view(
     for view in views:
         days.setdefault(view.day, []).append(view)
     ordered = sorted(days.items())
-    first = date.fromisoformat(ordered[0][0]) if ordered else event.date
-    last = max((_last_day(r.snapshot, zone) for r in records), default=event.last_day)
-    moment = records[0].snapshot.aware_start if records else datetime.now(ZoneInfo(zone))
+    # Every event given here has entries: ordered and records are never empty.
+    first = date.fromisoformat(ordered[0][0])
+    last = max(_last_day(r.snapshot, zone) for r in records)
+    moment = records[0].snapshot.aware_start
     return EventView(
         anchor=event.id,
         title=event.title,

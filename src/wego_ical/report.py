@@ -268,7 +268,7 @@ def s3_report(result: S3Result) -> list[str]:
         f"unchanged, {len(plan.foreign)} left alone"
     )
     if result.dry_run:
-        lines.append(f"dry run, nothing sent to {plan.target}: {summary.replace('ed,', 'ed,')}")
+        lines.append(f"dry run, nothing sent to {plan.target}: {summary}")
     else:
         lines.append(f"{plan.target}: {summary}")
         if result.cors:

@@ -89,11 +89,16 @@ def publish_folder(
 
     if (caldav is None) == (s3 is None):
         raise PublishError("publish: give one of --caldav URL or --s3 s3://BUCKET/PREFIX")
-    given = {f"--{k.replace('_', '-')}": v for k, v in {**options, **flags}.items()}
-    given["--netrc"] = given.pop("--netrc-file")
-    caldav_only = {"--feed": given["--feed"] != "all.ics", "--netrc": given["--netrc"]}
-    caldav_only |= {"--create": given["--create"], "--allow-http": given["--allow-http"]}
-    s3_only = {"--endpoint-url": given["--endpoint-url"], "--cors": given["--cors"]}
+    caldav_only = {
+        "--feed": options["feed"] != "all.ics",
+        "--netrc": options["netrc_file"] is not None,
+        "--create": flags["create"],
+        "--allow-http": flags["allow_http"],
+    }
+    s3_only = {
+        "--endpoint-url": bool(options["endpoint_url"]),
+        "--cors": bool(options["cors"]),
+    }
     wrong = [name for name, value in (caldav_only if s3 else s3_only).items() if value]
     if wrong:
         other = "--s3 (which publishes every file)" if s3 else "--caldav"

@@ -13,15 +13,10 @@ from datetime import date, datetime
 from wego_ical.locales import babel_locale
 
 
-def cldr_locale(language: str | None) -> str:
-    """The CLDR locale the page's dates are written in for ``language``."""
-    return _locale(language)
-
-
 @functools.cache
-def _locale(language: str | None) -> str:
-    # English keeps the day-month order and 24-hour clock it always had (en_GB);
-    # other languages their own CLDR patterns.
+def cldr_locale(language: str | None) -> str:
+    """The CLDR locale the page's dates are written in for ``language``: en_GB for
+    English (the day-month order and 24-hour clock it always had), else its own."""
     if language is None or babel_locale(language) == "en":
         return "en_GB"
     return babel_locale(language)
@@ -31,16 +26,16 @@ def day_text(day: date, language: str | None) -> str:
     """A day in full: "Thursday 26 August 2021", "2021년 8월 26일 목요일"."""
     from babel.dates import format_date
 
-    text = format_date(day, format="full", locale=_locale(language))
+    text = format_date(day, format="full", locale=cldr_locale(language))
     # en_GB writes "Thursday, 26 August 2021"; the page never had that comma.
-    return text.replace(", ", " ", 1) if _locale(language) == "en_GB" else text
+    return text.replace(", ", " ", 1) if cldr_locale(language) == "en_GB" else text
 
 
 def short_day(day: date, language: str | None) -> str:
     """A day in a few letters: "Thu 26 Aug", "8월 26일 (목)"."""
     from babel.dates import format_skeleton
 
-    return format_skeleton("MMMEd", day, locale=_locale(language))
+    return format_skeleton("MMMEd", day, locale=cldr_locale(language))
 
 
 def days_text(first: date, last: date, language: str | None) -> str:
@@ -50,14 +45,14 @@ def days_text(first: date, last: date, language: str | None) -> str:
         return day_text(first, language)
     from babel.dates import format_interval
 
-    return _spaced(format_interval(first, last, "yMMMMEEEEd", locale=_locale(language)))
+    return _spaced(format_interval(first, last, "yMMMMEEEEd", locale=cldr_locale(language)))
 
 
 def clock(moment: datetime, language: str | None) -> str:
     """A time of day, 24-hour: "09:00"."""
     from babel.dates import format_skeleton
 
-    return format_skeleton("Hm", moment.replace(tzinfo=None), locale=_locale(language))
+    return format_skeleton("Hm", moment.replace(tzinfo=None), locale=cldr_locale(language))
 
 
 def time_span(start: datetime, end: datetime, language: str | None) -> str:
@@ -65,7 +60,7 @@ def time_span(start: datetime, end: datetime, language: str | None) -> str:
     the end's day is named when it is another: "21:00 – Wed 17 Jun, 02:00"."""
     from babel.dates import format_interval
 
-    locale = _locale(language)
+    locale = cldr_locale(language)
     naive_start, naive_end = start.replace(tzinfo=None), end.replace(tzinfo=None)
     if naive_start.date() == naive_end.date():
         return _spaced(format_interval(naive_start.time(), naive_end.time(), "Hm", locale=locale))
@@ -96,7 +91,9 @@ def zone_name(zone: str, moment: datetime, language: str | None) -> str:
 
     if zone in {"UTC", "Etc/UTC", "Etc/GMT", "GMT"}:
         return "UTC"
-    return get_timezone_name(moment.astimezone(ZoneInfo(zone)), "long", locale=_locale(language))
+    return get_timezone_name(
+        moment.astimezone(ZoneInfo(zone)), "long", locale=cldr_locale(language)
+    )
 
 
 def zone_city(zone: str, language: str | None) -> str:
@@ -107,7 +104,7 @@ def zone_city(zone: str, language: str | None) -> str:
 
     if "/" not in zone or zone.startswith("Etc/"):
         return ""
-    return get_timezone_location(ZoneInfo(zone), locale=_locale(language), return_city=True)
+    return get_timezone_location(ZoneInfo(zone), locale=cldr_locale(language), return_city=True)
 
 
 def zone_label(zone: str, moment: datetime, language: str | None) -> str:
@@ -117,6 +114,6 @@ def zone_label(zone: str, moment: datetime, language: str | None) -> str:
         return name
     return (
         f"{name}({city})"
-        if _locale(language).startswith(("ko", "ja", "zh"))
+        if cldr_locale(language).startswith(("ko", "ja", "zh"))
         else (f"{name} ({city})")
     )
