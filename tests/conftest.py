@@ -126,12 +126,17 @@ def wait_for_port(
 
 
 def ctrl_c_to_group(
-    command: list[str], until_ready: Callable[[subprocess.Popen[str]], None], **popen: Any
+    command: list[str],
+    until_ready: Callable[[subprocess.Popen[str]], None],
+    *,
+    sigterm_alone: bool = False,
+    **popen: Any,
 ) -> tuple[subprocess.Popen[str], str, str]:
     """Run ``command`` in a process group of its own, call ``until_ready`` with it, then
     send Ctrl+C to the whole group (as a terminal does) and collect the rest of its
-    output: the process, its stdout and its stderr. Whatever fails, the group is not
-    left running."""
+    output: the process, its stdout and its stderr. With ``sigterm_alone``, SIGTERM
+    is sent to the process alone instead (as a service manager does). Whatever
+    fails, the group is not left running."""
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -142,7 +147,10 @@ def ctrl_c_to_group(
     )
     try:
         until_ready(process)
-        os.killpg(process.pid, signal.SIGINT)
+        if sigterm_alone:
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:

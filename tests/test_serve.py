@@ -26,6 +26,7 @@ from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.serve import Preview, open_preview, resolve_request_path, watch
+from wego_ical.sidecar import STAGING_PREFIX
 from wego_ical.workers import in_fresh_process
 
 
@@ -458,14 +459,15 @@ def _large_series(sessions: int) -> str:
 
 
 @pytest.mark.slow
-def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_stopping_during_a_rebuild_stops_it_at_once_quietly_leaving_nothing(
+    tmp_path: Path, how: str
+) -> None:
     data = tmp_path / "events.toml"
     text = _large_series(3000)
     data.write_text(text, encoding="utf-8")
     temp = tmp_path / "temp"
     temp.mkdir()
-    # Ctrl+C signals the whole process group: the preview, the server its rebuilds are
-    # forked from, and the rebuild under way with its workers.
     command = [sys.executable, "-m", "wego_ical", "serve", "--data", str(data), "--watch"]
 
     def rebuilding(process: subprocess.Popen[str]) -> None:
@@ -473,10 +475,16 @@ def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> No
         _read_until(process.stdout, "Watching", timeout=60)
         data.write_text(text.replace('description = "open, ', 'description = "New. open, ', 1))
         _read_until(process.stdout, "rebuilding", timeout=30)  # the rebuild has started
+        # Stopped as it writes: the children making the pages run by then.
+        _wait_for(lambda: any(temp.glob(f"wego-ical-preview-*/.site{STAGING_PREFIX}*")), 30)
 
+    # Ctrl+C signals the whole process group: the preview and the server its rebuilds
+    # are forked from (a rebuild, in a group of its own, is interrupted by the
+    # preview); a service manager signals the preview alone.
     process, out, err = ctrl_c_to_group(
         [*command, "--out", str(tmp_path / "dist"), "--port", "0"],
         rebuilding,
+        sigterm_alone=how == "sigterm",
         env={**os.environ, "TMPDIR": str(temp)},
         cwd=temp,
     )
@@ -485,6 +493,26 @@ def test_ctrl_c_during_a_rebuild_stops_at_once_and_quietly(tmp_path: Path) -> No
     assert err == ""  # no traceback, and no "the build failed": the user stopped it
     assert not [p for p in temp.iterdir() if p.name.startswith("wego-ical-preview-")]
     _wait_for(lambda: not _group_alive(process.pid))
+    # Nothing the rebuild started goes on working (they all run in the preview's
+    # working folder): no worker, no child still writing the page.
+    _wait_for(lambda: not _processes_working_in(temp), timeout=20)
+
+
+def _processes_working_in(folder: Path) -> list[int]:
+    """The processes, zombies aside, whose working folder is ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if Path(os.readlink(entry / "cwd")) != folder:
+                continue
+            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state not in {"Z", "X"}:
+            found.append(int(entry.name))
+    return found
 
 
 def _group_alive(group: int) -> bool:

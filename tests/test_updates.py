@@ -443,8 +443,8 @@ from wego_ical.pipeline import BuildOptions, build
 
 forked = []
 real = workers.Apart.__init__
-def noting(self, work):
-    real(self, work)
+def noting(self, work, **options):
+    real(self, work, **options)
     forked.append(self._pid is not None)
 workers.Apart.__init__ = noting
 settings = workers.WorkerSettings(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,7 +141,7 @@ def test_chunk_size_bounds() -> None:
 # Apart forks only in a process without other threads; other tests may leave some
 # running in this one, so what must happen in a child is checked in a fresh interpreter.
 APART = r"""
-import json, os, signal, threading
+import json, os, signal, threading, time
 from wego_ical.errors import OutputError, WorkerError
 from wego_ical.workers import Apart
 
@@ -166,6 +168,41 @@ results = {
     "killed": attempt(lambda: os.kill(os.getpid(), signal.SIGKILL)),
     "interrupted": attempt(lambda: os.kill(os.getpid(), signal.SIGINT)),
 }
+
+def gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+# A child no longer wanted is ended at once, and reaped.
+started = []
+slow = Apart(lambda: time.sleep(60), started=started)
+child = slow._pid
+clock = time.monotonic()
+slow.cancel()
+results["cancelled"] = [
+    started == [slow], gone(child), time.monotonic() - clock < 10, attempt(slow.result)
+]
+
+# Ctrl+C as the child is forked: the child never gets it, but it is recorded before
+# this process is interrupted, so it can be ended.
+real_fork = os.fork
+def interrupted_fork():
+    os.kill(os.getpid(), signal.SIGINT)
+    return real_fork()
+os.fork = interrupted_fork
+started = []
+try:
+    Apart(lambda: time.sleep(60), started=started)
+    results["interrupted fork"] = "not interrupted"
+except KeyboardInterrupt:
+    os.fork = real_fork
+    child = started[0]._pid
+    started[0].cancel()
+    results["interrupted fork"] = [len(started), gone(child)]
+
 stop = threading.Event()
 thread = threading.Thread(target=stop.wait)
 thread.start()
@@ -196,6 +233,8 @@ def test_apart_runs_the_work_in_a_child_and_hands_back_its_result_or_error() -> 
     for died in ("killed", "interrupted"):
         assert results[died][0] == "WorkerError"
         assert "stopped unexpectedly" in results[died][1]
+    assert results["cancelled"] == [True, True, True, ["WorkerError", "the work was cancelled"]]
+    assert results["interrupted fork"] == [1, True]
 
 
 def test_apart_in_this_process_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,3 +316,71 @@ def test_in_fresh_process_hands_back_errors_whole_or_as_their_message() -> None:
         in_fresh_process(stubborn, None)
     with pytest.raises(WorkerError, match="stopped unexpectedly"):
         in_fresh_process(dies, None)
+
+
+def starts_a_child_and_waits(pid_file: str, deaf: bool = False) -> None:
+    """Like a build: start a process (a worker), then work a long time."""
+    if deaf:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child = subprocess.Popen(["sleep", "60"])
+    Path(pid_file + ".part").write_text(f"{os.getpid()} {os.getpgid(0)} {child.pid}")
+    os.replace(pid_file + ".part", pid_file)
+    time.sleep(60)
+
+
+def _ended(pid: int) -> bool:
+    """Whether a process has ended (a zombie nobody reaped yet has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in {"Z", "X"}
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("deaf", [False, True], ids=["interrupted", "ended at once"])
+def test_a_fresh_process_and_all_it_started_are_stopped_with_one_call(
+    tmp_path: Path, deaf: bool
+) -> None:
+    from wego_ical.workers import end_now, in_fresh_process, interrupt
+
+    pid_file = str(tmp_path / "pids")
+    started: list[Any] = []
+    errors: list[str] = []
+
+    def run() -> None:
+        try:
+            in_fresh_process(
+                functools.partial(starts_a_child_and_waits, deaf=deaf),
+                pid_file,
+                on_start=started.append,
+            )
+        except WorkerError as exc:
+            errors.append(str(exc))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        _wait_until(lambda: os.path.exists(pid_file))
+        pid, group, child = map(int, Path(pid_file).read_text().split())
+        # A group of its own: Ctrl+C at the terminal reaches the caller only, which
+        # passes it on (as wego-ical serve does).
+        assert group == pid != os.getpgid(0)
+        assert [process.pid for process in started] == [pid]
+        (end_now if deaf else interrupt)(started[0])
+        thread.join(20)
+        assert not thread.is_alive()
+        assert len(errors) == 1 and "stopped unexpectedly" in errors[0]
+        _wait_until(lambda: _ended(child))
+        # Once it has ended, its number is never signalled again (it may be reused).
+        end_now(started[0])
+    finally:
+        if thread.is_alive() and started:
+            end_now(started[0])
+        thread.join()

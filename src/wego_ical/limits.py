@@ -90,6 +90,8 @@ CONNECTION_TIMEOUT = 30.0
 MAX_CONNECTIONS = 64
 # Seconds a new connection may wait for a slot once an idle one was closed for it.
 SLOT_WAIT = 0.5
+# Seconds a rebuild interrupted as the preview stops has to clean up before it is killed.
+STOP_GRACE = 10.0
 
 
 def read_data_file(path: Path) -> bytes:

@@ -40,11 +40,18 @@ from wego_ical.limits import (
     MAX_PATH_BYTES,
     MAX_SEGMENT_BYTES,
     SLOT_WAIT,
+    STOP_GRACE,
     read_data_file,
 )
 from wego_ical.pipeline import BuildOptions, build
 from wego_ical.words import plural
-from wego_ical.workers import fork_is_safe, in_fresh_process, start_fresh_processes
+from wego_ical.workers import (
+    end_now,
+    fork_is_safe,
+    in_fresh_process,
+    interrupt,
+    start_fresh_processes,
+)
 
 if TYPE_CHECKING:
     from wego_ical.state import Change
@@ -257,7 +264,7 @@ class Preview:
     # Held while a build writes the preview folder.
     _building: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     # The process of the rebuild under way, and whether the preview is closing: a
-    # rebuild is ended, not waited for, when the user stops the preview.
+    # rebuild is interrupted when the user stops the preview, and cleans up after itself.
     _rebuilding: Any = field(default=None, init=False, repr=False)
     _closing: bool = field(default=False, init=False, repr=False)
 
@@ -284,16 +291,21 @@ class Preview:
             self.data_path, self.folder, now, base_url=self.url, state_dir=self.state_dir
         )
         with self._building:
+            if self._closing:  # asked for as the preview stopped: its folder is gone
+                raise WegoIcalError("the preview was stopped")
             if fork_is_safe():
                 return build(options).changes
-            return in_fresh_process(
-                _changes, dataclasses.replace(options, one_shot=True), on_start=self._started
-            )
+            try:
+                return in_fresh_process(
+                    _changes, dataclasses.replace(options, one_shot=True), on_start=self._started
+                )
+            finally:
+                self._rebuilding = None
 
     def _started(self, process: Any) -> None:
         self._rebuilding = process
         if self._closing:
-            process.terminate()
+            interrupt(process)
 
     def serve(self) -> None:
         """Serve requests until :meth:`stop` is called (from another thread)."""
@@ -309,10 +321,18 @@ class Preview:
         build under way)."""
         self.server.server_close()
         self._closing = True
-        if self._rebuilding is not None and self._rebuilding.is_alive():
-            self._rebuilding.terminate()
-        with self._building:
+        rebuilding = self._rebuilding
+        if rebuilding is not None:
+            interrupt(rebuilding)
+        if not self._building.acquire(timeout=STOP_GRACE):
+            rebuilding = self._rebuilding
+            if rebuilding is not None:
+                end_now(rebuilding)
+            self._building.acquire()
+        try:
             shutil.rmtree(self.folder.parent, ignore_errors=True)
+        finally:
+            self._building.release()
 
 
 # What a build imports: the process builds start from has them imported already.

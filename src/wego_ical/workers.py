@@ -169,17 +169,24 @@ class ChunkedWork(Generic[T, R]):
 
 
 @contextlib.contextmanager
-def _ctrl_c_held_back() -> Iterator[None]:
-    """Ctrl+C blocked in this thread while worker processes are started: they start with
+def _ctrl_c_held_back() -> Iterator[set[int]]:
+    """Ctrl+C blocked in this thread while processes are started: they start with
     it blocked (a Ctrl+C while a worker starts up would otherwise print a traceback), and
-    this process receives it as soon as they have started."""
+    this process receives it as soon as they have started. Yields the signal mask
+    to restore (in a forked child, say)."""
     import signal
 
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        yield
+        yield previous
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _restore_mask(previous)
+
+
+def _restore_mask(mask: set[int]) -> None:
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _end_on_ctrl_c() -> None:
@@ -223,30 +230,43 @@ class Apart(Generic[R]):
     and hands back only its small result (pickled), or the exception it raised.
     Where forking is not safe (see :func:`fork_is_safe`) or not possible, the
     work is done in this process.
+
+    The child is added to ``started`` as soon as it exists, before Ctrl+C can
+    interrupt this process again: whoever owns that list can end every child it
+    started (:meth:`cancel`) even when Ctrl+C interrupted this constructor.
     """
 
-    def __init__(self, work: Callable[[], R]) -> None:
+    def __init__(self, work: Callable[[], R], started: list[Apart[R]] | None = None) -> None:
         self._pid: int | None = None
         self._outcome: tuple[bool, object] | None = None
         if not fork_is_safe():
             self._outcome = _attempt(work)
             return
-        reading, writing = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare (EAGAIN, ENOMEM): the work is done here
-            os.close(reading)
-            os.close(writing)
-            self._outcome = _attempt(work)
-            return
-        if pid == 0:  # the child never returns: it must not unwind the parent's frames
+        # Ctrl+C waits until the child is recorded: one that came during the fork would
+        # interrupt this process before it knew of a child that never got the signal
+        # (a fork forgets the signals its parent has not handled yet).
+        with _ctrl_c_held_back() as previous_mask:
+            reading, writing = os.pipe()
             try:
+                pid: int | None = os.fork()
+            except OSError:  # no process to spare (EAGAIN, ENOMEM): the work is done here
                 os.close(reading)
-                _hand_back(writing, _attempt(work))
-            finally:
-                os._exit(1)  # interrupted (Ctrl-C reaches the child too)
-        os.close(writing)
-        self._pid, self._reading = pid, reading
+                os.close(writing)
+                pid = None
+            if pid == 0:  # the child never returns: it must not unwind the parent's frames
+                try:
+                    _restore_mask(previous_mask)
+                    os.close(reading)
+                    _hand_back(writing, _attempt(work))
+                finally:
+                    os._exit(1)  # interrupted (Ctrl-C reaches the child too)
+            if pid is not None:
+                os.close(writing)
+                self._pid, self._reading = pid, reading
+                if started is not None:
+                    started.append(self)
+        if pid is None:
+            self._outcome = _attempt(work)
 
     def result(self) -> R:
         """The work's result (waiting for the child), or the exception it raised."""
@@ -261,6 +281,22 @@ class Apart(Generic[R]):
         os.waitpid(self._pid, 0)
         self._pid = None
         return _unpickled_outcome(data)
+
+    def cancel(self) -> None:
+        """End the child at once, if it still runs, and wait until it has ended (the
+        caller gave up: its result will never be asked for)."""
+        if self._pid is None:
+            return
+        import signal
+
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self._reading)
+        with contextlib.suppress(OSError):
+            os.waitpid(self._pid, 0)
+        self._pid = None
+        self._outcome = (False, WorkerError("the work was cancelled"))
 
     def __del__(self) -> None:
         # A result never asked for (the build failed first): the child is still reaped.
@@ -339,8 +375,12 @@ def in_fresh_process(
     :func:`start_fresh_processes` with the modules the work needs imported, or
     else now), so it may fork workers of its own. ``argument`` and the result
     are pickled; the process ends with the work, and the memory the work used
-    goes with it. ``on_start`` is given the process once it runs (to end it early:
-    the work then raises :class:`WorkerError`).
+    goes with it.
+
+    The process leads a process group of its own, with every process it starts,
+    so Ctrl+C at a terminal does not reach it: ``on_start`` is given the process
+    once it runs in its group, to stop it early with :func:`interrupt` (the work
+    then raises :class:`WorkerError`).
     """
     import multiprocessing
 
@@ -355,16 +395,45 @@ def in_fresh_process(
         raise WorkerError(f"could not start a process for the work ({exc})") from None
     finally:
         sending.close()
-    if on_start is not None:
-        on_start(process)
     try:
-        data = receiving.recv_bytes()
-    except EOFError:  # the process died before it sent anything
-        data = b""
+        started = _received(receiving)  # b"" once the process is in its group
+        if started is not None and on_start is not None:
+            on_start(process)
+        data = _received(receiving) if started is not None else None
     finally:
         receiving.close()
         process.join()
-    return _returned(_unpickled_outcome(data))
+    return _returned(_unpickled_outcome(data or b""))
+
+
+def _received(receiving: Connection) -> bytes | None:
+    """The next message from the process, or None if it ended before it sent one."""
+    try:
+        return receiving.recv_bytes()
+    except EOFError:
+        return None
+
+
+def interrupt(process: Any) -> None:
+    """Ctrl+C for a process :func:`in_fresh_process` started and everything it started
+    (its workers, and the children that write files): they stop as at a terminal, each
+    cleaning up after itself."""
+    _signal_group(process, "SIGINT")
+
+
+def end_now(process: Any) -> None:
+    """End a process :func:`in_fresh_process` started, and everything it started, at
+    once (SIGKILL): for one that did not stop when it was interrupted."""
+    _signal_group(process, "SIGKILL")
+
+
+def _signal_group(process: Any, name: str) -> None:
+    import signal
+
+    # Only while the process runs: once it has ended, its number may be reused.
+    if process.is_alive():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, getattr(signal, name))
 
 
 def start_fresh_processes(preload: Sequence[str]) -> None:
@@ -393,9 +462,15 @@ def start_fresh_processes(preload: Sequence[str]) -> None:
 def _run_and_send(work: Callable[[T], R], argument: T, sending: Connection) -> None:
     import signal
 
-    # A server started by start_fresh_processes passes on its ignoring of Ctrl+C.
+    # A group of its own before anything else is started, so that one signal reaches
+    # all this process starts (see interrupt); the caller is told once it is made.
+    os.setpgid(0, 0)
+    # A server started by start_fresh_processes passes on its ignoring of Ctrl+C; one
+    # started lazily, while Ctrl+C was held back (see ChunkedWork), on its blocking.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
+        sending.send_bytes(b"")
         outcome = _attempt(functools.partial(work, argument))
     except KeyboardInterrupt:
         # Ctrl+C reaches this process too: the caller is stopping, and has its own

@@ -35,7 +35,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -153,13 +153,14 @@ def _write_locked(
                     folders,
                 )
 
-            differs: dict[str, bool | Apart[bool]] = {
-                relative: Apart(functools.partial(produce, relative))
-                for relative in files
-                if relative in apart
-            }
+            differs: dict[str, bool | Apart[bool]] = {}
+            children: list[Apart[bool]] = []
             early: _Linked | None = None
             try:
+                for relative in files:
+                    if relative in apart:
+                        work = functools.partial(produce, relative)
+                        differs[relative] = Apart(work, started=children)
                 done = 0
                 for relative in files:
                     if relative not in differs:
@@ -183,11 +184,7 @@ def _write_locked(
                         if progress is not None:
                             progress(done, total)
             finally:
-                # Never leave the staging folder while a child still writes into it.
-                for outcome in differs.values():
-                    if isinstance(outcome, Apart):
-                        with suppress(Exception):
-                            outcome.result()
+                _end_children(children)
             changed = [relative for relative in files if differs[relative]]
             swapped = True
             if changed or stale:
@@ -302,6 +299,13 @@ def _refuse_links(out_dir: Path, files: Iterable[str]) -> None:
                 "through links in the output folder: replace the link by a real "
                 f"{'folder' if relative in folders else 'file'}, or build elsewhere with --out"
             )
+
+
+def _end_children(children: list[Apart[bool]]) -> None:
+    """End the children still making files: never leave the staging folder while a child
+    still writes into it (a build that failed, or was stopped, has no use for them)."""
+    for child in children:
+        child.cancel()
 
 
 # --------------------------------------------------------------------------- replacing
