@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import ipaddress
-import re
 import socket
 import ssl
 import threading
@@ -27,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wego_ical.errors import PublishError
+from wego_ical.hostnames import host_problem
 from wego_ical.limits import DEADLINE, MAX_ANSWER_BYTES, TIMEOUT
 
 DAV = "DAV:"
@@ -315,30 +314,6 @@ def without_userinfo(url: str) -> str:
     if "@" in authority:
         authority = "…@" + authority.rsplit("@", 1)[1]
     return f"{scheme}://{authority}{slash}{path}" if scheme else f"{authority}{slash}{path}"
-
-
-def host_problem(host: str) -> str | None:
-    """Why ``host`` (an IP address or a DNS name) cannot be connected to, or None."""
-    try:
-        ipaddress.ip_address(host)
-        return None
-    except ValueError:
-        if ":" in host:
-            return f"{host!r} is not a valid IPv6 address"
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return f"{host!r} is not a valid host name (each part at most 63 characters)"
-    labels = ascii_host.rstrip(".").split(".")
-    if len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        return (
-            f"{host!r} is not a valid host name (letters, digits and hyphens, "
-            "parts of at most 63 characters separated by dots)"
-        )
-    return None
-
-
-_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?", re.IGNORECASE)
 
 
 def _without_secret(exc: Exception, url: str) -> str:

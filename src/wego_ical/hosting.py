@@ -10,21 +10,17 @@ unless they are what they claim to be.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from pathlib import Path
 
 from wego_ical.delivery import CACHE_CONTROL, CONTENT_TYPES
 from wego_ical.errors import HostingError
+from wego_ical.hostnames import HOST_NAME, is_host_name, is_ip
 
 # Every type the output folder holds (delivery's table, by MIME type). nginx replaces
 # (not extends) its types inside a block, so the list is complete.
 _TYPES = {kind.split(";")[0]: suffix.lstrip(".") for suffix, kind in CONTENT_TYPES.items()}
 
-
-# One DNS label, as nginx's server_name takes it (underscores too, as nginx allows).
-_LABEL = r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?"
-_HOST = re.compile(rf"{_LABEL}(\.{_LABEL})*\.?", re.IGNORECASE)
 # listen's optional parameters that need nothing else in the server block.
 _LISTEN_PARAMETERS = {"default_server", "reuseport"}
 
@@ -44,7 +40,7 @@ def check_server_names(value: str) -> list[str]:
             core = core[1:]
         elif core.endswith(".*"):
             core = core[:-2]
-        if name == "_" or _is_ip(name.strip("[]")) or (_HOST.fullmatch(core) and len(core) <= 253):
+        if name == "_" or is_ip(name.strip("[]")) or is_host_name(core):
             continue
         raise HostingError(
             f"--server-name: {name[:80]!r} is not a host name; give host names such as "
@@ -62,15 +58,15 @@ def check_listen(value: str) -> str:
     port = address
     if address.startswith("["):
         host, bracket, rest = address[1:].partition("]")
-        ok = bool(bracket) and _is_ip(host, version=6) and (rest == "" or rest.startswith(":"))
+        ok = bool(bracket) and is_ip(host, version=6) and (rest == "" or rest.startswith(":"))
         port = rest[1:] if rest else "80"
     elif ":" in address:
         host, port = address.rsplit(":", 1)
-        ok = host == "*" or _is_ip(host, version=4) or bool(_HOST.fullmatch(host))
+        ok = host == "*" or is_ip(host, version=4) or is_host_name(host)
     elif address.isdigit():
         ok = True
     else:
-        ok, port = _is_ip(address, version=4) or bool(_HOST.fullmatch(address)), "80"
+        ok, port = is_ip(address, version=4) or is_host_name(address), "80"
     if not ok or unknown or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise HostingError(
             f"--listen: {value[:80]!r} is not an nginx listen address; give a port (8080), "
@@ -99,14 +95,6 @@ def check_folder(root: Path) -> str:
     return '"' + absolute.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _is_ip(text: str, version: int | None = None) -> bool:
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return version is None or address.version == version
-
-
 def check_cors(origin: str) -> str | None:
     """The value of Access-Control-Allow-Origin for ``origin``: ``*`` (any site),
     one origin (``https://app.example.org``), or None for ``none`` (same site only).
@@ -116,7 +104,7 @@ def check_cors(origin: str) -> str | None:
     if origin == "*":
         return origin
     match = re.fullmatch(
-        rf"https?://({_HOST.pattern}|\[[0-9a-f:.]+\])(:[0-9]{{1,5}})?", origin, re.I
+        rf"https?://({HOST_NAME.pattern}|\[[0-9a-f:.]+\])(:[0-9]{{1,5}})?", origin, re.I
     )
     if match is None:
         raise HostingError(
