@@ -344,3 +344,65 @@ def test_a_tampered_feeds_json_sends_nothing_from_outside_the_folder(
     result = publish(storage, out)
     assert result.exit_code == 1 and "rebuild the folder" in result.output, result.output
     assert storage.objects() == {}
+
+
+def _moto_server() -> str:
+    """moto's S3 server (the moto[server] package), which keeps a bucket's CORS rules
+    (rclone's does not)."""
+    found = shutil.which("moto_server", path=str(Path(sys.executable).parent))
+    if found is None:
+        if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
+            pytest.fail("WEGO_ICAL_REQUIRE_SERVERS is set but moto_server was not found")
+        pytest.skip("moto_server not found: pip install '.[test]' (moto[server])")
+    return found
+
+
+def test_cors_is_set_on_a_server_that_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """publish --s3 --cors sets the bucket's rule (read back over the S3 API), says so,
+    and replaces it when published again with another origin."""
+    port = free_port()
+    log = tmp_path / "moto.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [_moto_server(), "-H", "127.0.0.1", "-p", str(port)], stdout=output, stderr=output
+        )
+    try:
+        wait_for_port(port, process, "moto_server", seconds=30, log=log)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        endpoint = f"http://127.0.0.1:{port}"
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        client.create_bucket(Bucket="bucket")
+        out = build(tmp_path / "dist")
+
+        def publish_with(origin: str) -> Any:
+            return CliRunner().invoke(
+                main,
+                ["publish", "--out", str(out), "--s3", "s3://bucket/site/",
+                 "--endpoint-url", endpoint, "--cors", origin],
+            )  # fmt: skip
+
+        first = publish_with("https://calendar.example.org")
+        assert first.exit_code == 0, first.output
+        assert "bucket: CORS allows https://calendar.example.org to read the files" in first.output
+        assert client.get_bucket_cors(Bucket="bucket")["CORSRules"] == [
+            {
+                "AllowedOrigins": ["https://calendar.example.org"],
+                "AllowedMethods": ["GET", "HEAD"],
+                "MaxAgeSeconds": 3600,
+            }
+        ]
+        listing = client.list_objects_v2(Bucket="bucket", Prefix="site/")
+        keys = {item["Key"].removeprefix("site/") for item in listing["Contents"]}
+        assert keys - {OWNER_MARKER} == published(out).keys()
+        again = publish_with("*")
+        assert again.exit_code == 0, again.output
+        assert "CORS allows * to read the files" in again.output
+        rules = client.get_bucket_cors(Bucket="bucket")["CORSRules"]
+        assert [rule["AllowedOrigins"] for rule in rules] == [["*"]]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
