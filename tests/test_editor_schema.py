@@ -131,3 +131,16 @@ def test_schema_prints_what_it_writes(tmp_path: Path) -> None:
     written = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "s.json")])
     assert written.exit_code == 0
     assert (tmp_path / "s.json").read_text(encoding="utf-8") == schema_text()
+
+
+def test_times_are_checked_as_local_times_whatever_formats_a_validator_knows() -> None:
+    """JSON Schema's ``time`` format wants an offset (RFC 3339), which a TOML local time
+    never has: a validator that checks formats (jsonschema does once rfc3339-validator is
+    installed) flagged every time. Times are patterns instead, checked by every validator."""
+    schema = json.dumps(data_file_schema())
+    assert '"format": "time"' not in schema
+    session = data_file_schema()["$defs"]["Session"]["properties"]["start"]
+    for good in ["09:00", "09:00:00", "23:59:59.5", "00:00"]:
+        assert jsonschema.Draft202012Validator(session).is_valid(good), good
+    for bad in ["9:00", "24:00", "09:60", "09:00Z", "09:00:00+02:00", "nine"]:
+        assert not jsonschema.Draft202012Validator(session).is_valid(bad), bad

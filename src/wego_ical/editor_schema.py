@@ -25,7 +25,7 @@ def data_file_schema() -> dict[str, Any]:
     from wego_ical.renamed import RENAMED
 
     schema: dict[str, Any] = Series.model_json_schema(mode="validation")
-    schema = _without_nulls(schema)
+    schema = _local_times(_without_nulls(schema))
     definitions = schema["$defs"]
     zones = sorted(zone_names())
     for definition in definitions.values():
@@ -52,6 +52,26 @@ def data_file_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The schema as the JSON text written to ``events.schema.json``."""
     return json.dumps(data_file_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+# A TOML local time (09:00, 09:00:00, 09:00:00.5) as an editor shows it to the schema.
+LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"
+
+
+def _local_times(node: Any) -> Any:
+    """The schema with its times as patterns of local times: JSON Schema's ``time``
+    format is RFC 3339's, which needs an offset (``09:00:00Z``), so a validator that
+    checks formats would flag every time of a valid file."""
+    if isinstance(node, list):
+        return [_local_times(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _local_times(value) for key, value in node.items()}
+    if result.get("format") == "time":
+        del result["format"]
+        result["pattern"] = LOCAL_TIME
+        result.setdefault("description", "A local time in the event's zone, such as 09:00.")
+    return result
 
 
 def _without_nulls(node: Any) -> Any:
