@@ -13,7 +13,7 @@ For each N it measures, each in a fresh process:
 - time per stage, in one process without workers (so the stages add up to
   the work done): load+validate, plan (snapshots, SEQUENCE, envelopes),
   render (icalendar creating and serializing each VEVENT, and the self-check),
-  page (the landing page), write (producing the files and the folder swap);
+  page (every HTML page), write (producing the files and the folder swap);
 - bytes written;
 and, as yardsticks, the time icalendar alone needs to create and serialize
 every event once (in one process), ``python -c "import icalendar, pydantic,
@@ -68,19 +68,24 @@ def timed_render(*args):
     finally:
         spent["render"] += time.perf_counter() - start
 publication.render_all = timed_render
-index_chunks = publication.index_chunks
-def timed_page(*args):
-    pieces = index_chunks(*args)
-    while True:
-        start = time.perf_counter()
-        try:
-            piece = next(pieces)
-        except StopIteration:
-            return
-        finally:
-            spent["page"] += time.perf_counter() - start
-        yield piece
-publication.index_chunks = timed_page
+page_files = publication.page_files
+def timed_pieces(produce):
+    def produce_timed():
+        pieces = produce()
+        while True:
+            start = time.perf_counter()
+            try:
+                piece = next(pieces)
+            except StopIteration:
+                return
+            finally:
+                spent["page"] += time.perf_counter() - start
+            yield piece
+    return produce_timed
+def timed_page_files(*args):
+    # Every HTML page (the index, and the event and month pages of a large series).
+    return {path: timed_pieces(produce) for path, produce in page_files(*args).items()}
+publication.page_files = timed_page_files
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 now = datetime(2024, 6, 1, tzinfo=timezone.utc)
