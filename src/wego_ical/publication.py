@@ -229,7 +229,7 @@ class _Schedule:
     def data(self) -> dict[str, Any]:
         return self._made()
 
-    def json(self) -> bytes:
+    def json(self) -> Iterator[bytes]:
         return schedule_json(self.data)
 
     def xml(self) -> bytes:

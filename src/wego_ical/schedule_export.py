@@ -20,13 +20,14 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
+from wego_ical.pieces import regroup
 from wego_ical.state import EventRecord
 from wego_ical.text import session_title
 
@@ -206,9 +207,14 @@ def _slug(text: str) -> str:
     return slug if len(slug) >= 2 else slug + "-x"
 
 
-def schedule_json(data: dict[str, Any]) -> bytes:
-    """``schedule.json``."""
-    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+def schedule_json(data: dict[str, Any]) -> Iterator[bytes]:
+    """``schedule.json`` in pieces of about 64 KB: the bytes ``json.dumps`` would give,
+    without the whole text and its millions of fragments in memory at once (276 MB at
+    20,000 sessions)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
+    for piece in regroup(encoder.iterencode(data)):
+        yield piece.encode("utf-8")
+    yield b"\n"
 
 
 def schedule_xml(data: dict[str, Any]) -> bytes:
