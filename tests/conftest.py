@@ -101,6 +101,29 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_for(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Return once ``condition()`` is true; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of process ``pid`` in /proc (``Z``: a zombie), None once gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return None
+
+
+def has_ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie nobody reaped yet has)."""
+    return process_state(pid) in {None, "Z", "X"}
+
+
 def wait_for_port(
     port: int,
     process: subprocess.Popen[bytes],

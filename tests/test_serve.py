@@ -21,7 +21,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, DATA, ctrl_c_to_group
+from conftest import BUILD_TIME, DATA, ctrl_c_to_group, has_ended, wait_for
 from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
@@ -218,10 +218,10 @@ def test_watch_rebuilds_and_keeps_last_good_build(
             ),
             encoding="utf-8",
         )
-        _wait_for(lambda: events == ["ok"])
+        wait_for(lambda: events == ["ok"])
         assert b"SUMMARY:Webinar One \xc2\xb7 Mobility" in body(preview, "/part-1.ics")
         preview.data_path.write_text(text.replace("[series]", "[series"), encoding="utf-8")
-        _wait_for(lambda: len(events) == 2)
+        wait_for(lambda: len(events) == 2)
         assert "TOML syntax error" in events[1]
         assert request(preview, "/part-1.ics").status == 200
         assert b"SUMMARY:Webinar One \xc2\xb7 Mobility" in body(preview, "/part-1.ics")
@@ -263,7 +263,7 @@ def test_watch_sees_an_edit_at_the_next_glance_and_ignores_the_same_content_save
     watching = _Watching(data, interval=60.0, glance=0.02)
     try:
         data.write_text("a = 2\n", encoding="utf-8")
-        _wait_for(lambda: watching.changes == 1, timeout=5.0)
+        wait_for(lambda: watching.changes == 1, timeout=5.0)
         data.write_text("a = 2\n", encoding="utf-8")  # the same content, saved again
         os.utime(data)
         time.sleep(0.3)
@@ -295,18 +295,9 @@ def test_watch_compares_the_content_every_interval_even_when_the_status_looks_un
     watching = _Watching(data, interval=0.2, glance=0.02)
     try:
         data.write_text("a = 3\n", encoding="utf-8")
-        _wait_for(lambda: watching.changes == 1, timeout=5.0)
+        wait_for(lambda: watching.changes == 1, timeout=5.0)
     finally:
         watching.end()
-
-
-def _wait_for(condition: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 # --------------------------------------------------------------------------- robustness
@@ -412,9 +403,9 @@ def test_the_watcher_survives_an_unexpected_error(tmp_path: Path) -> None:
     assert ready.wait(10)
     try:
         data.write_text("b")
-        _wait_for(lambda: len(calls) == 1)
+        wait_for(lambda: len(calls) == 1)
         data.write_text("c")
-        _wait_for(lambda: calls == ["b", "c"])
+        wait_for(lambda: calls == ["b", "c"])
         assert [type(error) for error in errors] == [RecursionError]
     finally:
         stop.set()
@@ -476,7 +467,7 @@ def test_stopping_during_a_rebuild_stops_it_at_once_quietly_leaving_nothing(
         data.write_text(text.replace('description = "open, ', 'description = "New. open, ', 1))
         _read_until(process.stdout, "rebuilding", timeout=30)  # the rebuild has started
         # Stopped as it writes: the children making the pages run by then.
-        _wait_for(lambda: any(temp.glob(f"wego-ical-preview-*/.site{STAGING_PREFIX}*")), 30)
+        wait_for(lambda: any(temp.glob(f"wego-ical-preview-*/.site{STAGING_PREFIX}*")), 30)
 
     # Ctrl+C signals the whole process group: the preview and the server its rebuilds
     # are forked from (a rebuild, in a group of its own, is interrupted by the
@@ -492,10 +483,10 @@ def test_stopping_during_a_rebuild_stops_it_at_once_quietly_leaving_nothing(
     assert out.rstrip().endswith("Stopped.") and "Rebuilt" not in out
     assert err == ""  # no traceback, and no "the build failed": the user stopped it
     assert not [p for p in temp.iterdir() if p.name.startswith("wego-ical-preview-")]
-    _wait_for(lambda: not _group_alive(process.pid))
+    wait_for(lambda: not _group_alive(process.pid))
     # Nothing the rebuild started goes on working (they all run in the preview's
     # working folder): no worker, no child still writing the page.
-    _wait_for(lambda: not _processes_working_in(temp), timeout=20)
+    wait_for(lambda: not _processes_working_in(temp), timeout=20)
 
 
 def _processes_working_in(folder: Path) -> list[int]:
@@ -507,10 +498,9 @@ def _processes_working_in(folder: Path) -> list[int]:
         try:
             if Path(os.readlink(entry / "cwd")) != folder:
                 continue
-            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
         except OSError:
             continue
-        if state not in {"Z", "X"}:
+        if not has_ended(int(entry.name)):
             found.append(int(entry.name))
     return found
 

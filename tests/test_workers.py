@@ -9,13 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ctrl_c_to_group
+from conftest import ctrl_c_to_group, has_ended, wait_for
 from wego_ical.errors import WorkerError
 from wego_ical.workers import ChunkedWork, WorkerSettings
 
@@ -328,22 +328,6 @@ def starts_a_child_and_waits(pid_file: str, deaf: bool = False) -> None:
     time.sleep(60)
 
 
-def _ended(pid: int) -> bool:
-    """Whether a process has ended (a zombie nobody reaped yet has)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return state in {"Z", "X"}
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 @pytest.mark.parametrize("deaf", [False, True], ids=["interrupted", "ended at once"])
 def test_a_fresh_process_and_all_it_started_are_stopped_with_one_call(
     tmp_path: Path, deaf: bool
@@ -367,7 +351,7 @@ def test_a_fresh_process_and_all_it_started_are_stopped_with_one_call(
     thread = threading.Thread(target=run)
     thread.start()
     try:
-        _wait_until(lambda: os.path.exists(pid_file))
+        wait_for(lambda: os.path.exists(pid_file), timeout=20)
         pid, group, child = map(int, Path(pid_file).read_text().split())
         # A group of its own: Ctrl+C at the terminal reaches the caller only, which
         # passes it on (as wego-ical serve does).
@@ -377,7 +361,7 @@ def test_a_fresh_process_and_all_it_started_are_stopped_with_one_call(
         thread.join(20)
         assert not thread.is_alive()
         assert len(errors) == 1 and "stopped unexpectedly" in errors[0]
-        _wait_until(lambda: _ended(child))
+        wait_for(lambda: has_ended(child), timeout=20)
         # Once it has ended, its number is never signalled again (it may be reused).
         end_now(started[0])
     finally:
