@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DIST
-from wego_ical import dav
+from wego_ical import dav, http_limits
 from wego_ical.cli import main
 from wego_ical.errors import WegoIcalError
 
@@ -152,7 +152,7 @@ def test_a_hostile_server_ends_the_publish_in_bounded_time_with_a_message(
     message: str,
 ) -> None:
     monkeypatch.setattr(dav, "MAX_ANSWER_BYTES", 1_000_000)
-    monkeypatch.setattr(dav, "DEADLINE", 2)
+    monkeypatch.setattr(http_limits, "DEADLINE", 2)
     server = fake(answer)
     started = time.monotonic()
     result = publish(site, server.url)
@@ -358,7 +358,7 @@ def answers(draw: st.DrawFn) -> bytes:
 def test_any_server_answer_ends_in_a_message_or_success(
     site: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes
 ) -> None:
-    monkeypatch.setattr(dav, "DEADLINE", 2)
+    monkeypatch.setattr(http_limits, "DEADLINE", 2)
     server = FakeServer(lambda client: client.sendall(answer))
     try:
         started = time.monotonic()

@@ -22,10 +22,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, DATA, ctrl_c_to_group, has_ended, wait_for
+from wego_ical import preview_server
 from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
-from wego_ical.serve import Preview, open_preview, resolve_request_path, watch
+from wego_ical.preview_server import resolve_request_path
+from wego_ical.serve import Preview, open_preview, watch
 from wego_ical.sidecar import STAGING_PREFIX
 from wego_ical.workers import in_fresh_process
 
@@ -329,8 +331,8 @@ def test_many_concurrent_requests_are_all_served(preview: Preview) -> None:
 def test_idle_connections_time_out_and_cannot_exhaust_threads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(serve_module, "CONNECTION_TIMEOUT", 1.0)
-    monkeypatch.setattr(serve_module, "MAX_CONNECTIONS", 8)
+    monkeypatch.setattr(preview_server, "CONNECTION_TIMEOUT", 1.0)
+    monkeypatch.setattr(preview_server, "MAX_CONNECTIONS", 8)
     running = _start(tmp_path)
     try:
         host, port = running.server.server_address[:2]

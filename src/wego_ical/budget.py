@@ -2,8 +2,10 @@
 rendered, and refused when a file or the whole output would be absurd.
 
 Each calendar entry is written several times: into ``all.ics``, its event's
-feed, each category feed it belongs to, its own single-event file and the
-page, and all of that again in every language. A description that is
+feed, each category feed it belongs to, its own single-event file, the frab
+exports and the page, and all of that again in every language. Every text it
+writes counts (title, description, place, links, people), as large as the most
+expensive escaping makes it. A description that is
 within its own limit, repeated in hundreds of sessions and twenty languages,
 would otherwise make gigabytes of feeds from a file of a megabyte.
 """
@@ -12,34 +14,88 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES
+from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL
 
-# What one copy of an entry takes besides its description: its other properties
+# What one copy of an entry takes besides its texts: its other properties
 # and its share of the zones (about 880 bytes an event in the WeGO feeds).
 COPY_OVERHEAD = 800
-# Escaping and folding (a CRLF and a space every 75 octets) add about 5 %.
+# Folding (a CRLF and a space every 75 octets) adds about 3 %.
 FOLDING = 1.05
+# The page writes an entry's title many times: its row and details, its schema.org
+# entry, the labels of its buttons and its add-to-calendar links.
+PAGE_TITLES = 9
+# schedule.json, schedule.xml and feeds.json hold every entry too.
+OTHER_FILES = 3
+# Characters an output escapes, and the bytes each may add at most: HTML and XML
+# attributes write '"' as &quot; (six bytes for one), iCalendar writes '\\' ',' ';'
+# as two, a line break is written as &#10; in an XML attribute.
+_EXPANDING = {"&": 5, '"': 5, "'": 5, "<": 4, ">": 4, "\n": 5}
+_ICALENDAR = {"\\": 1, ",": 1, ";": 1, "\n": 1}
 
 
 @dataclass(frozen=True)
 class EntrySize:
-    """One calendar entry of one language: where it is, how many files hold it, and
-    about how many bytes each copy takes."""
+    """One calendar entry of one language: where it is, how many iCalendar files hold
+    it, about how many bytes it takes in each of them, in each file of the others
+    (``schedule.json``, ``schedule.xml``, ``feeds.json``) and on the page."""
 
     where: str  # 'session "part-1" › "mobility"'
     language: str | None
     copies: int
     copy_bytes: int
+    export_bytes: int = 0
+    page_bytes: int = 0
 
     @property
     def total(self) -> int:
         """Its bytes in all the files that hold it."""
-        return self.copies * self.copy_bytes
+        return self.copies * self.copy_bytes + OTHER_FILES * self.export_bytes + self.page_bytes
+
+
+def escaped_bytes(text: str, *, markup: bool = True) -> int:
+    """At most how many bytes ``text`` takes once escaped: its UTF-8 bytes and what
+    escaping adds to each special character, in HTML and XML (``markup``) or in
+    iCalendar."""
+    raw = len(text.encode("utf-8"))
+    table = _EXPANDING if markup else _ICALENDAR
+    return raw + sum(text.count(char) * extra for char, extra in table.items())
+
+
+def entry_size(where: str, copies: int, texts: EntryTexts) -> EntrySize:
+    """The size of an entry written into ``copies`` iCalendar files, the frab exports,
+    ``feeds.json`` and the page, with the texts it writes (counted as often as each
+    file writes them: measured on a build, see tests/test_budget.py)."""
+    others = [*texts.others, texts.title]
+    calendar = escaped_bytes(texts.description, markup=False) + 2 * sum(
+        escaped_bytes(text, markup=False) for text in others
+    )
+    description, title = escaped_bytes(texts.description), escaped_bytes(texts.title)
+    context = sum(escaped_bytes(text) for text in texts.others)
+    # The add-to-calendar links percent-encode (three bytes for one), up to MAX_URL.
+    links = min(2 * MAX_URL, 3 * (description + title + context))
+    return EntrySize(
+        where,
+        None,
+        copies,
+        int(calendar * FOLDING) + COPY_OVERHEAD,
+        2 * description + title + 2 * context + COPY_OVERHEAD,
+        3 * description + PAGE_TITLES * title + 4 * context + links,
+    )
+
+
+@dataclass(frozen=True)
+class EntryTexts:
+    """What an entry writes: its description, its title, and the rest (event title,
+    place, links, category names, people's names)."""
+
+    description: str
+    title: str
+    others: tuple[str, ...] = ()
 
 
 def copy_bytes(description: str) -> int:
-    """About how many bytes one copy of an entry with this description takes."""
-    return int(len(description.encode("utf-8")) * FOLDING) + COPY_OVERHEAD
+    """About how many bytes one copy of an entry with only this text takes."""
+    return entry_size("", 1, EntryTexts(description, "")).copy_bytes
 
 
 def over_budget(sizes: list[EntrySize]) -> list[str]:
@@ -47,15 +103,17 @@ def over_budget(sizes: list[EntrySize]) -> list[str]:
     problems = []
     per_language: dict[str | None, int] = {}
     for size in sizes:
-        per_language[size.language] = per_language.get(size.language, 0) + size.copy_bytes
-    # The largest files are all.ics and the page: each holds every entry once.
+        per_language[size.language] = per_language.get(size.language, 0) + _largest_copy(size)
+    # The largest files are all.ics and the exports: each holds every entry once (the
+    # page is split into pages of at most PAGE_SESSIONS sessions).
     language, largest = max(per_language.items(), key=lambda item: item[1], default=(None, 0))
     if largest > MAX_OUTPUT_FILE_BYTES:
-        top = max((s for s in sizes if s.language == language), key=lambda s: s.copy_bytes)
+        top = max((s for s in sizes if s.language == language), key=_largest_copy)
         problems.append(
-            f"all.ics{_in(language)} would be about {_mb(largest)}; the limit for one file is "
+            f"all.ics or schedule.xml{_in(language)} would be about "
+            f"{_mb(largest)}; the limit for one file is "
             f"{_mb(MAX_OUTPUT_FILE_BYTES)}. The largest entry is {top.where} "
-            f"({_kb(top.copy_bytes)}): shorten the texts repeated in every session "
+            f"({_kb(_largest_copy(top))}): shorten the texts repeated in every session "
             "(topics, projects, people), or split the series"
         )
     total = sum(size.total for size in sizes)
@@ -67,10 +125,15 @@ def over_budget(sizes: list[EntrySize]) -> list[str]:
         problems.append(
             f"the build would write about {_mb(total)}{spread}; the limit is "
             f"{_mb(MAX_OUTPUT_BYTES)}. The largest contributor is {top.where}{_in(top.language)}: "
-            f"about {_kb(top.copy_bytes)} written into {top.copies} files. Shorten the texts "
+            f"about {_kb(top.total)} in its {top.copies} calendar files, the exports and the "
+            "page. Shorten the texts "
             "repeated in every session (topics, projects, people), or publish fewer languages"
         )
     return problems
+
+
+def _largest_copy(size: EntrySize) -> int:
+    return max(size.copy_bytes, size.export_bytes)
 
 
 def _in(language: str | None) -> str:

@@ -112,6 +112,8 @@ def _read_feed(
     and what a calendar created for the feed is given (see :func:`_new_calendar`)."""
     from icalendar import Calendar
 
+    from wego_ical.write import read_generated_file
+
     with shared_lock(out_dir):
         state = read_state(out_dir)
         if state is None:
@@ -121,10 +123,13 @@ def _read_feed(
             raise PublishError(
                 f"{out_dir}: no feed {feed!r}; the feeds are: {', '.join(paths)} (--feed)"
             )
-        try:
-            data = (out_dir / feed).read_bytes()
-        except OSError as exc:
-            raise PublishError(f"{out_dir / feed}: cannot be read ({exc.strerror})") from None
+        # As a build reads its files: a plain path inside the folder, never a link.
+        data = read_generated_file(out_dir, feed)
+        if data is None:
+            raise PublishError(
+                f"{out_dir / feed}: is missing, not a plain file, or reached through a link; "
+                f"rebuild the folder (wego-ical build --out {out_dir})"
+            )
     calendar = _parse_feed(out_dir / feed, data)
     zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE")}
     for zone in zones.values():

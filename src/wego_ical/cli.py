@@ -482,16 +482,12 @@ def _echo(lines: list[str]) -> None:
 def schema(out_file: Path | None) -> None:
     """Print the JSON Schema of the data file, for editors that check TOML as you type
     (name it on the file's first line: #:schema ./events.schema.json)."""
-    from wego_ical.targets import editor_schema
+    from wego_ical.targets import editor_schema, write_schema
 
-    text = editor_schema()
     if out_file is None:
-        click.echo(text, nl=False)
+        click.echo(editor_schema(), nl=False)
         return
-    try:
-        out_file.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"{out_file}: cannot be written ({exc.strerror})") from None
+    write_schema(out_file)
     click.echo(f"wrote {out_file}")
 
 

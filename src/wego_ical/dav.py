@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wego_ical.errors import PublishError
-from wego_ical.hostnames import host_problem
-from wego_ical.limits import DEADLINE, MAX_ANSWER_BYTES, TIMEOUT
+from wego_ical.hostnames import server_url_problem, without_userinfo
+from wego_ical.http_limits import AnswerRefused, Deadline, read_answer
+from wego_ical.limits import MAX_ANSWER_BYTES, MAX_ANSWER_ELEMENTS, TIMEOUT
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -76,6 +77,8 @@ class DavClient:
             self._headers["Authorization"] = f"Basic {token}"
         self.username = username
         self._connection: http.client.HTTPConnection | None = None
+        # One deadline for the whole publish, besides each request's.
+        self.deadline = Deadline()
 
     def close(self) -> None:
         """Close the connection."""
@@ -222,15 +225,19 @@ class DavClient:
         (for reads only: a write whose answer was lost is resolved by the caller)."""
         wire_path = quote(path, safe="/@:%")
         for attempt in (1, 2):
+            try:
+                seconds = self.deadline.request_seconds()
+            except AnswerRefused as exc:
+                raise ConnectionLost(f"{self.url}: {exc.reason}") from None
             connection = self._connect()
-            watchdog = _Watchdog(connection, DEADLINE)
+            watchdog = _Watchdog(connection, seconds)
             try:
                 connection.request(method, wire_path, body, {**self._headers, **headers})
                 response = connection.getresponse()
-                data = _read_answer(response, MAX_ANSWER_BYTES)
-            except (_TooLarge, TimeoutError, http.client.HTTPException, OSError) as exc:
+                data = read_answer(response, MAX_ANSWER_BYTES)
+            except (AnswerRefused, TimeoutError, http.client.HTTPException, OSError) as exc:
                 self.close()
-                failure = self._failure(exc, method, path, watchdog.fired)
+                failure = self._failure(exc, method, path, watchdog.fired, seconds)
                 if failure is None and attempt == 1 and method in ("PROPFIND", "REPORT"):
                     continue  # a kept-alive connection the server had closed
                 raise failure or ConnectionLost(
@@ -251,13 +258,13 @@ class DavClient:
         raise AssertionError("unreachable")
 
     def _failure(
-        self, exc: BaseException, method: str, path: str, timed_out: bool
+        self, exc: BaseException, method: str, path: str, timed_out: bool, seconds: float
     ) -> PublishError | None:
         """What to tell of a request that failed; None: the connection was lost."""
         asked = f"{self.url}: {method} {path}"
         if timed_out:
-            return ConnectionLost(f"{asked} was not answered within {DEADLINE} s")
-        if isinstance(exc, _TooLarge):
+            return ConnectionLost(f"{asked} was not answered within {seconds:,.0f} s")
+        if isinstance(exc, AnswerRefused):
             return PublishError(
                 f"{asked}: the answer is larger than {MAX_ANSWER_BYTES:,} bytes; this is not a "
                 "CalDAV server wego-ical can use"
@@ -283,69 +290,24 @@ class DavClient:
 def calendar_url(url: str) -> str:
     """``url`` if it is a usable http(s) address of a calendar; else a PublishError that
     says why, and never repeats a user name or password the address holds."""
+    problem = server_url_problem(url)
+    if problem is None:
+        return url
     shown = without_userinfo(url)
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
-        raise PublishError(f"{shown!r}: the address holds a space or control character")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise PublishError(f"{shown}: not a usable address ({_without_secret(exc, url)})") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PublishError(f"{shown}: not an http(s) address of a CalDAV calendar")
-    if parts.username is not None or parts.password is not None:
-        raise PublishError(
-            f"{shown}: the address holds a user name or password; remove it from the address "
-            "and give the credentials in WEGO_ICAL_CALDAV_USERNAME and "
+    shown = repr(shown) if any(ord(c) < 0x21 or ord(c) == 0x7F for c in shown) else shown
+    if "user name or password" in problem:
+        problem += (
+            " and give the credentials in WEGO_ICAL_CALDAV_USERNAME and "
             "WEGO_ICAL_CALDAV_PASSWORD, or in a netrc file (--netrc)"
         )
-    if port == 0:
-        raise PublishError(f"{shown}: the port must be a number from 1 to 65535")
-    problem = host_problem(parts.hostname)
-    if problem:
-        raise PublishError(f"{shown}: {problem}")
-    return url
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` taken out, safe to show."""
-    scheme, rest = url.split("://", 1) if "://" in url else ("", url)
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        authority = "…@" + authority.rsplit("@", 1)[1]
-    return f"{scheme}://{authority}{slash}{path}" if scheme else f"{authority}{slash}{path}"
-
-
-def _without_secret(exc: Exception, url: str) -> str:
-    text = str(exc)
-    authority = url.split("://", 1)[-1].split("/", 1)[0]
-    if "@" in authority:
-        userinfo = authority.rsplit("@", 1)[0]
-        for secret in sorted([userinfo, *userinfo.split(":")], key=len, reverse=True):
-            if secret:
-                text = text.replace(secret, "…")
-    return text
+    elif problem.startswith("not an http(s)"):
+        problem = "not an http(s) address of a CalDAV calendar"
+    raise PublishError(f"{shown}: {problem}")
 
 
 # What http.client raises when a connection ends early; anything else it raises
 # means the answer is not HTTP.
 _LOST = (http.client.RemoteDisconnected, http.client.IncompleteRead)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _read_answer(response: http.client.HTTPResponse, limit: int) -> bytes:
-    """The body of ``response``, refusing one longer than ``limit`` bytes (an endless
-    chunked answer would otherwise fill the memory)."""
-    chunks, size = [], 0
-    while chunk := response.read(1 << 16):
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class _Watchdog:
@@ -376,8 +338,8 @@ def _refusal(status: int, data: bytes, path_of: Callable[[str], str]) -> str:
     (RFC 4791's CALDAV:no-uid-conflict precondition)."""
     name = "409 Conflict" if status == 409 else "403 Forbidden"
     try:
-        root = ET.fromstring(data) if data.strip() else None
-    except ET.ParseError:
+        root = _bounded_xml(data) if data.strip() else None
+    except (ET.ParseError, _TooManyElements):
         root = None
     conflict = root.find(f".//{{{CALDAV}}}no-uid-conflict") if root is not None else None
     if conflict is not None:
@@ -413,7 +375,37 @@ def _escape(text: str) -> str:
 
 
 def _xml(data: bytes, url: str) -> ET.Element:
+    """The answer's XML (see :func:`_bounded_xml`), or a PublishError."""
     try:
-        return ET.fromstring(data)
+        return _bounded_xml(data)
+    except _TooManyElements:
+        raise PublishError(
+            f"{url}: the server's answer has more than {MAX_ANSWER_ELEMENTS:,} XML elements; "
+            "this is not a CalDAV server wego-ical can use"
+        ) from None
     except ET.ParseError as exc:
         raise PublishError(f"{url}: the server's answer is not XML ({exc})") from None
+
+
+class _TooManyElements(Exception):
+    pass
+
+
+def _bounded_xml(data: bytes) -> ET.Element:
+    """``data`` parsed, refused past MAX_ANSWER_ELEMENTS elements: each parsed element
+    takes memory (127 MB of ``<a/>`` would take gigabytes)."""
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))
+    root: ET.Element | None = None
+    elements = 0
+    for offset in range(0, len(data), 1 << 20):
+        parser.feed(data[offset : offset + (1 << 20)])
+        for _event, element in parser.read_events():  # type: ignore[misc]
+            if root is None and isinstance(element, ET.Element):
+                root = element
+            elements += 1
+        if elements > MAX_ANSWER_ELEMENTS:
+            raise _TooManyElements
+    parser.close()
+    if root is None:
+        raise ET.ParseError("no element found")
+    return root

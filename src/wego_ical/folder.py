@@ -13,6 +13,8 @@ import stat
 from pathlib import Path
 
 from wego_ical.errors import OutputError
+from wego_ical.files import ReadRefused, read_bounded
+from wego_ical.limits import MAX_OUTPUT_FILE_BYTES
 
 # renameat2(2): swap two paths in one step.
 _RENAME_EXCHANGE = 2
@@ -120,9 +122,11 @@ def exchange(first: Path, second: Path) -> None:
 
 
 def read_or_none(path: Path) -> bytes | None:
+    """The bytes of a previous output file; None for a link, a pipe, a device or
+    anything larger than an output file may be (it is written anew)."""
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_bounded(path, MAX_OUTPUT_FILE_BYTES, follow_links=False)
+    except (OSError, ReadRefused):
         return None
 
 

@@ -81,18 +81,25 @@ def check_folder(root: Path) -> str:
     whose name nginx can take as it is (no control characters, no ``$``, which nginx
     reads as a variable)."""
     text = str(root)
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or "$" in text:
-        raise HostingError(
-            f"--out: {text[:120]!r} holds a control character or '$', which an nginx "
-            "configuration cannot name; serve a folder with a plain name"
-        )
+    _plain_for_nginx(text, repr(text[:120]))
     if not root.is_dir():
         raise HostingError(
             f"--out: {text}: no such folder; build the feeds first (wego-ical build --out "
             f"{text}), or give the folder the server publishes"
         )
+    # What is written is the resolved path: the working folder or a link on the way
+    # can carry what the typed path does not.
     absolute = str(root.resolve())
+    _plain_for_nginx(absolute, f"{text[:120]!r} (resolved: {absolute[:120]!r})")
     return '"' + absolute.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _plain_for_nginx(path: str, shown: str) -> None:
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in path) or "$" in path:
+        raise HostingError(
+            f"--out: {shown} holds a control character or '$', which an nginx "
+            "configuration cannot name; serve a folder with a plain name"
+        )
 
 
 def check_cors(origin: str) -> str | None:

@@ -1,10 +1,12 @@
 """What a host name is: one rule for every command that takes one (nginx's
-``server_name`` and ``listen``, a CORS origin, a CalDAV calendar's address)."""
+``server_name`` and ``listen``, a CORS origin, a CalDAV calendar's or an S3
+endpoint's address); and what of an address may be shown (never a password)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from urllib.parse import urlsplit
 
 # One DNS label (underscores too, as nginx allows and some internal names have).
 LABEL = r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?"
@@ -45,3 +47,46 @@ def host_problem(host: str) -> str | None:
             "parts of at most 63 characters separated by dots)"
         )
     return None
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` before its host taken out, safe to show,
+    however malformed the address (``//u:pw@host``, ``http:/u:pw@host``)."""
+    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*:)?(/*)([^/?#]*)(.*)", url, re.DOTALL)
+    assert match is not None  # every part may be empty
+    scheme, slashes, authority, rest = match.groups()
+    if "@" in authority:
+        authority = "…@" + authority.rsplit("@", 1)[1]
+    return f"{scheme or ''}{slashes}{authority}{rest}"
+
+
+def server_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable http(s) address of a server (worded without any
+    password it holds), or None."""
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        return "the address holds a space or control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a usable address ({_without_secret(str(exc), url)})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) address of a server"
+    if "@" in parts.netloc:
+        return "the address holds a user name or password; remove it from the address"
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    return host_problem(parts.hostname)
+
+
+def _without_secret(text: str, url: str) -> str:
+    """``text`` (a parser's message about ``url``) with the address's user name and
+    password taken out."""
+    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*:)?/*([^/?#]*)", url)
+    authority_part = match.group(2) if match else ""
+    if "@" in authority_part:
+        userinfo = authority_part.rsplit("@", 1)[0]
+        for secret in sorted([userinfo, *userinfo.split(":")], key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, "…")
+    return text

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wego_ical.errors import OutputError
+from wego_ical.files import write_replacing
 
 # The spreadsheet's columns, in the template's order (docs/format.md, "Import").
 CSV_COLUMNS = [
@@ -276,13 +276,23 @@ def draft_toml(draft: Draft, source: str) -> str:
 
     lines = [
         "#:schema ../schema/events.schema.json",
-        f"# Imported by wego-ical from {source}.",
-        *(f"# Not carried over: {note}." for note in draft.notes),
+        f"# Imported by wego-ical from {comment_text(source)}.",
+        *(f"# Not carried over: {comment_text(note)}." for note in draft.notes),
         "# Check it with: wego-ical check --data <this file>",
         "",
     ]
     data = {key: value for key, value in draft.data.items() if value not in ([], {}, None)}
     return "\n".join(lines) + tomli_w.dumps(_clean(data))
+
+
+def comment_text(text: str) -> str:
+    """``text`` as one line of a TOML comment: what TOML or a shell could read as a line
+    break or a control character (a column name can hold any of them) is written as
+    an escape, so that no text from a source becomes a line of the file."""
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
+        for char in text
+    )
 
 
 def _clean(value: Any) -> Any:
@@ -306,13 +316,5 @@ def write_draft(draft: Draft, source: str, out: Path, *, force: bool) -> list[st
     text = draft_toml(draft, source)
     # Checked as a build checks it (DataError: every problem, by line of the draft).
     parse_editions(text, f"{out} (as imported from {source})")
-    if out.exists() and not force:
-        raise OutputError(
-            f"{out}: exists already; nothing was written (pass --force to replace it)"
-        )
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot be written ({exc.strerror})") from None
+    write_replacing(out, text.encode("utf-8"), force=force)
     return draft.notes

@@ -34,9 +34,10 @@ MAX_SESSION = timedelta(hours=24)
 # The largest file a build may write: all.ics of a 100,000-session series is
 # about 130 MB.
 MAX_OUTPUT_FILE_BYTES = 256_000_000
-# All files of a build, every language together (100,000 sessions in one
-# language write about 1.3 GB).
-MAX_OUTPUT_BYTES = 2_000_000_000
+# All files of a build, every language together, as budget.py estimates them: an
+# upper bound (every text as the most expensive escaping writes it) that is about
+# 1.6 times what a 100,000-session series in one language writes (1.7 GB).
+MAX_OUTPUT_BYTES = 3_000_000_000
 # The longest "add to calendar" address handed out. Google answers 400 and
 # some proxies 414 to addresses of several thousand characters, and old
 # browsers stop at 2,083; the full text is in the .ics file anyway.
@@ -59,6 +60,8 @@ MAX_HISTORY = 200
 # The lock's record, the build record, the CalDAV journal (that of 100,000
 # objects is about 40 MB).
 MAX_SIDECAR_BYTES = 256_000_000
+# A file given to ``wego-ical import`` (a 100,000-talk schedule.json is about 60 MB).
+MAX_IMPORT_BYTES = 64_000_000
 # A file given to ``wego-ical lint`` (a feed of 100,000 sessions is about 60 MB).
 MAX_LINT_BYTES = 128_000_000
 # The findings kept for one file: a damaged or hostile file can have one on
@@ -69,7 +72,7 @@ MAX_FINDINGS = 1000
 # reported once and its deeper part only counted (memory stays bounded).
 MAX_DEPTH = 100
 
-# --- CalDAV servers ----------------------------------------------------------
+# --- CalDAV and object storage servers ----------------------------------------
 
 # Seconds one read or write on the connection may wait.
 TIMEOUT = 60
@@ -78,6 +81,20 @@ TIMEOUT = 60
 DEADLINE = 300
 # The largest answer read (a PROPFIND of 100,000 objects is about 30 MB).
 MAX_ANSWER_BYTES = 128_000_000
+# XML elements in one answer: about seven an object (parsed, each takes about 100
+# bytes of memory: a large answer of empty elements would take gigabytes).
+MAX_ANSWER_ELEMENTS = 2_000_000
+# Seconds a whole publish may take (CalDAV or S3); publishing again continues
+# where one that ran out of time stopped.
+PUBLISH_DEADLINE = 3600
+
+# --- object storage (S3) -----------------------------------------------------
+
+# The largest answer read: a page of a listing holds at most 1,000 objects
+# (about 400 KB); the owner record is a few bytes.
+MAX_S3_ANSWER_BYTES = 16_000_000
+# Objects listed under a prefix before the listing is taken for an endless one.
+MAX_LISTED_OBJECTS = 2_000_000
 
 # --- the preview server ------------------------------------------------------
 
@@ -86,6 +103,8 @@ MAX_SEGMENT_BYTES = 255
 MAX_PATH_BYTES = 4096
 # Seconds a connection may stay silent.
 CONNECTION_TIMEOUT = 30.0
+# Seconds a request's headers may take to arrive, once its first line has.
+HEADER_DEADLINE = 10.0
 # Connections served at once; when all are taken, the longest idle one is closed.
 MAX_CONNECTIONS = 64
 # Seconds a new connection may wait for a slot once an idle one was closed for it.

@@ -19,7 +19,7 @@ import tomli
 from pydantic import ValidationError
 
 from wego_ical import strings
-from wego_ical.budget import EntrySize, copy_bytes, over_budget
+from wego_ical.budget import EntrySize, EntryTexts, entry_size, over_budget
 from wego_ical.errors import DataError, Problem
 from wego_ical.languages import TranslationProblem, declared_languages, labels_for, resolve
 from wego_ical.limits import (
@@ -264,10 +264,12 @@ def _composed_problems(
     for loc, entry in located_entries(series):
         description = descriptions[entry.key] = describe(series, entry)
         length = len(description)
-        # all.ics, its event's feed, its own file, the page, schedule.json and .xml,
-        # and its categories' feeds.
-        copies = 6 + len(categories_of(entry, series))
-        sizes.append(EntrySize(_entry_name(entry), None, copies, copy_bytes(description)))
+        # all.ics, its event's feed, its own file and its categories' feeds (the
+        # page, the exports and feeds.json: see budget.entry_size).
+        copies = 3 + len(categories_of(entry, series))
+        sizes.append(
+            entry_size(_entry_name(entry), copies, _written_texts(series, entry, description))
+        )
         total += length
         if length > MAX_TEXT_LENGTH and len(problems) < 1000:
             locator = locator or KeyLocator(text)
@@ -324,6 +326,19 @@ def _titled_by_id(series: Series, data: object, text: str) -> list[str]:
             f"title is its id: '{entry.event.title} · {session.id}'; add title = \"…\""
         )
     return notes
+
+
+def _written_texts(series: Series, entry: CalendarEntry, description: str) -> EntryTexts:
+    """Every text the outputs write for ``entry``: the description, the title, and its
+    event's title, place, links, category and people (the exports list them apart
+    from the description)."""
+    session = entry.session
+    others = [entry.event.title, entry.location or "", entry.page_url or ""]
+    others += [entry.conference or "", session.description if session else ""]
+    others += [series.category(c).name for c in categories_of(entry, series)]
+    others += [series.person(ref.person).name for ref in entry.panelists]
+    title = (session.title if session else None) or entry.event.title
+    return EntryTexts(description, title, tuple(others))
 
 
 def _entry_name(entry: CalendarEntry) -> str:

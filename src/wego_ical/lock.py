@@ -25,6 +25,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -137,13 +138,20 @@ def shared_lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     descriptor = None
     for candidate in lock_candidates(out_dir):
         try:
-            descriptor = os.open(candidate, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+            descriptor = os.open(
+                candidate, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+            )
             break
         except OSError:
             continue
     if descriptor is None:
         yield
         return
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OutputError(
+            f"{candidate}: is not a plain file; remove it (it is wego-ical's lock file)"
+        )
     _HELD.add(descriptor)
     try:
         _flock(descriptor, fcntl.LOCK_SH, wait, out_dir)
@@ -158,7 +166,7 @@ def _open_for_writing(out_dir: Path) -> tuple[Path, int]:
     flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW
     for candidate in (beside, inside):
         try:
-            return candidate, os.open(candidate, flags)
+            return candidate, _own(candidate, os.open(candidate, flags | os.O_NONBLOCK))
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -177,6 +185,18 @@ def _open_for_writing(out_dir: Path) -> tuple[Path, int]:
         return inside, os.open(inside, flags | os.O_CREAT, 0o644)
     except OSError as exc:
         raise _cannot_lock(out_dir, inside, exc) from None
+
+
+def _own(path: Path, descriptor: int) -> int:
+    """``descriptor`` if it is a plain file of one name (the record is rewritten in
+    place: a hard link's other file, a pipe or a device must not be), else closed."""
+    try:
+        sidecar.must_be_own(path, os.fstat(descriptor))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    os.set_blocking(descriptor, True)
+    return descriptor
 
 
 def _cannot_lock(out_dir: Path, path: Path, exc: OSError) -> OutputError:

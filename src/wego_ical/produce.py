@@ -136,9 +136,11 @@ def open_or_none(path: Path | None) -> Iterator[BinaryIO | None]:
         yield None
         return
     try:
-        file = open(path, "rb")  # noqa: SIM115 - closed below
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         yield None
         return
-    with file:
-        yield file
+    with open(descriptor, "rb") as file:
+        # A pipe or device put in place of an output is never read (it could block or
+        # never end): the file is written anew.
+        yield file if stat.S_ISREG(os.fstat(descriptor).st_mode) else None

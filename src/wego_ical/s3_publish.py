@@ -36,6 +36,9 @@ from typing import Any
 
 from wego_ical.delivery import cache_control, content_type
 from wego_ical.errors import PublishError
+from wego_ical.hostnames import server_url_problem, without_userinfo
+from wego_ical.http_limits import AnswerRefused, Deadline, bound_s3_client
+from wego_ical.limits import MAX_LISTED_OBJECTS, TIMEOUT
 from wego_ical.lock import shared_lock
 from wego_ical.state import STATE_FILE, read_state
 
@@ -148,6 +151,8 @@ def publish_to_s3(
     )
 
     target = parse_target(url)
+    if endpoint_url is not None:
+        endpoint_url = check_endpoint(endpoint_url)
     if cors is not None:
         cors = _check_origin(cors)
     series, files = read_folder(out_dir)
@@ -179,10 +184,27 @@ def publish_to_s3(
             f"{exc.operation_name}; check the bucket, the prefix and the credentials' "
             "rights. Publishing again continues where this stopped"
         ) from None
+    except AnswerRefused as exc:
+        raise PublishError(
+            f"{target}: {exc.reason}; publishing again continues where this stopped"
+        ) from None
     except BotoCoreError as exc:
         raise PublishError(
-            f"{target}: {exc}. Publishing again continues where this stopped"
+            f"{target}: {without_userinfo(str(exc))}. Publishing again continues where this stopped"
         ) from None
+
+
+def check_endpoint(url: str) -> str:
+    """``--endpoint-url`` if it is a usable http(s) address without credentials (S3
+    credentials come from boto3's chain); else a PublishError that never shows a
+    password the address holds."""
+    problem = server_url_problem(url)
+    if problem is None:
+        return url
+    shown = without_userinfo(url)
+    if "user name or password" in problem:
+        problem += " and give the credentials as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    raise PublishError(f"--endpoint-url {shown[:200]!r}: {problem}")
 
 
 def _check_origin(origin: str) -> str:
@@ -368,8 +390,15 @@ def set_cors(client: S3Client, target: Target, origin: str) -> None:
 def _listing(client: S3Client, target: Target) -> Iterator[tuple[str, str]]:
     """(path under the prefix, ETag without quotes) of every object under it."""
     paginator = client.get_paginator("list_objects_v2")
+    listed = 0
     for page in paginator.paginate(Bucket=target.bucket, Prefix=target.prefix):
         for item in page.get("Contents", []):
+            listed += 1
+            if listed > MAX_LISTED_OBJECTS:
+                raise PublishError(
+                    f"{target}: the server lists more than {MAX_LISTED_OBJECTS:,} objects "
+                    "under the prefix; publish to a prefix of its own (nothing was sent)"
+                )
             yield item["Key"][len(target.prefix) :], item.get("ETag", "").strip('"')
 
 
@@ -395,7 +424,7 @@ def _read_marker(client: S3Client, target: Target) -> dict[str, Any] | None:
         if code in ("NoSuchBucket",):
             raise PublishError(f"{target}: the bucket does not exist; create it first") from None
         raise
-    except ValueError:
+    except (ValueError, RecursionError):
         raise PublishError(
             f"{target}{OWNER_MARKER}: is not wego-ical's owner record; is this prefix "
             "another tool's? Nothing was sent"
@@ -434,7 +463,7 @@ def make_client(endpoint_url: str | None) -> S3Client:
     config = Config(
         signature_version="s3v4",
         connect_timeout=10,
-        read_timeout=60,
+        read_timeout=TIMEOUT,
         retries={"max_attempts": 5, "mode": "standard"},
         s3={"addressing_style": "path" if endpoint_url else "auto"},
     )
@@ -443,4 +472,5 @@ def make_client(endpoint_url: str | None) -> S3Client:
     client: S3Client = session.client(
         "s3", endpoint_url=endpoint_url, region_name=region, config=config
     )
+    bound_s3_client(client, Deadline())
     return client

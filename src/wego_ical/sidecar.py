@@ -17,12 +17,11 @@ import errno
 import json
 import os
 import re
-import secrets
 import stat
-from contextlib import suppress
 from pathlib import Path
 
 from wego_ical.errors import OutputError
+from wego_ical.files import ReadRefused, read_bounded, write_replacing
 from wego_ical.limits import MAX_SIDECAR_BYTES
 
 STAGING_PREFIX = ".wego-ical-staging-"
@@ -89,41 +88,24 @@ def read_bytes(path: Path, limit: int = MAX_SIDECAR_BYTES) -> bytes | None:
     than ``limit``; OSError when it cannot be read.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+        return read_bounded(path, limit, follow_links=False)
     except FileNotFoundError:
         return None
+    except ReadRefused as exc:
+        if exc.kind == "link":
+            raise _refused(path, OSError(errno.ELOOP, "link")) from None
+        raise OutputError(
+            f"{path}: {exc.reason}; this is not a file wego-ical wrote: remove it"
+        ) from None
     except OSError as exc:
         raise _refused(path, exc) from None
-    with os.fdopen(descriptor, "rb") as file:
-        _must_be_plain(path, os.fstat(descriptor))
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise OutputError(
-            f"{path}: is larger than {limit:,} bytes; this is not a file wego-ical wrote: remove it"
-        )
-    return data
 
 
 def replace(path: Path, data: bytes) -> None:
     """Make ``path`` hold ``data``, all at once: written to a new file beside it, then
-    renamed over it (a link at ``path`` is replaced, not followed)."""
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        temporary = f"{path.name}.{secrets.token_hex(6)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        descriptor = os.open(temporary, flags, 0o644, dir_fd=folder)
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(temporary, dir_fd=folder)
-            raise
-    finally:
-        os.close(folder)
+    renamed over it (a link at ``path`` is replaced, not followed; a hard link's
+    other names keep their content)."""
+    write_replacing(path, data, force=True)
 
 
 def append(path: Path, data: bytes) -> None:
@@ -137,7 +119,7 @@ def append(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise _refused(path, exc) from None
     with os.fdopen(descriptor, "ab") as file:
-        _must_be_plain(path, os.fstat(descriptor))
+        must_be_own(path, os.fstat(descriptor))
         file.write(data)
         file.flush()
         os.fsync(descriptor)
@@ -156,6 +138,17 @@ def _must_be_plain(path: Path, info: os.stat_result) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise OutputError(
             f"{path}: is not a plain file; remove it (wego-ical keeps its own file there)"
+        )
+
+
+def must_be_own(path: Path, info: os.stat_result) -> None:
+    """Refuse to write into ``path`` in place unless it is a plain file with no other
+    name: through a hard link, the write would change another file too."""
+    _must_be_plain(path, info)
+    if info.st_nlink > 1:
+        raise OutputError(
+            f"{path}: has other names (hard links); remove it (wego-ical keeps its own file "
+            "there, and never writes into a file other names share)"
         )
 
 

@@ -28,6 +28,8 @@ from pydantic import AwareDatetime, ConfigDict, TypeAdapter, ValidationError, mo
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from wego_ical.errors import StateError
+from wego_ical.files import ReadRefused, read_bounded
+from wego_ical.limits import MAX_OUTPUT_FILE_BYTES
 
 STATE_FORMAT = 1
 # The publication state is stored beside the feeds, as this file of the output folder.
@@ -239,9 +241,11 @@ def read_state(folder: Path) -> State | None:
     """
     path = folder / STATE_FILE
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_OUTPUT_FILE_BYTES, follow_links=False)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except ReadRefused as exc:
+        raise StateError(f"{path}: {exc.reason}; {_RESTORE}.") from None
     except OSError as exc:
         raise StateError(f"{path}: cannot be read ({exc.strerror}); {_RESTORE}.") from None
     return parse_state(data, str(path))

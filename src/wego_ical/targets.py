@@ -162,8 +162,10 @@ def import_series(
     values for what the source lacks (id, title, timezone, uid_domain, url, organiser).
     Returns what to print, and the notes on what was not carried over."""
     from wego_ical.errors import ImportSourceError
+    from wego_ical.files import ReadRefused, read_bounded
     from wego_ical.import_readers import detect_format, read_draft
     from wego_ical.importing import SeriesDefaults, csv_template, write_draft
+    from wego_ical.limits import MAX_IMPORT_BYTES
 
     if template is not None:
         return csv_template(), []
@@ -180,7 +182,12 @@ def import_series(
             )
         given[key] = value.strip()
     try:
-        raw = source.read_bytes()
+        raw = read_bounded(source, MAX_IMPORT_BYTES)
+    except ReadRefused as exc:
+        raise ImportSourceError(
+            f"{source}: {exc.reason}; save the schedule as a file of at most "
+            f"{MAX_IMPORT_BYTES // 1_000_000} MB and import that"
+        ) from None
     except OSError as exc:
         raise ImportSourceError(f"{source}: cannot be read ({exc.strerror})") from None
     kind = kind or detect_format(source, raw)
@@ -202,20 +209,21 @@ def init_series(path: Path, *, force: bool = False) -> list[Path]:
     from importlib.resources import files
 
     from wego_ical.editor_schema import SCHEMA_FILE, schema_text
-    from wego_ical.errors import OutputError
+    from wego_ical.files import check_target, write_replacing
 
     schema = path.parent / SCHEMA_FILE
-    existing = [p for p in (path, schema) if p.exists()]
-    if existing and not force:
-        raise OutputError(
-            f"{existing[0]}: exists already; nothing was written (pass --force to replace "
-            "it, or give another path)"
-        )
+    for target in (path, schema):  # both or neither: the starter names the schema
+        check_target(target, force=force)
     starter = files("wego_ical").joinpath("starter.toml").read_text(encoding="utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter, encoding="utf-8")
-        schema.write_text(schema_text(), encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{exc.filename or path}: cannot be written ({exc.strerror})") from None
+    write_replacing(path, starter.encode("utf-8"), force=force)
+    write_replacing(schema, schema_text().encode("utf-8"), force=force)
     return [path, schema]
+
+
+def write_schema(path: Path) -> None:
+    """``schema --out``: the JSON Schema at ``path`` (a file there is replaced, never
+    written through a link)."""
+    from wego_ical.editor_schema import schema_text
+    from wego_ical.files import write_replacing
+
+    write_replacing(path, schema_text().encode("utf-8"), force=True)

@@ -41,6 +41,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from wego_ical.errors import OutputError
+from wego_ical.files import ReadRefused, read_bounded
 from wego_ical.folder import (
     NoExchange,
     commit_file_by_file,
@@ -50,6 +51,7 @@ from wego_ical.folder import (
     open_folder,
     remove_empty_parents,
 )
+from wego_ical.limits import MAX_OUTPUT_FILE_BYTES
 from wego_ical.lock import OutputLock, locked_output, output_folder
 from wego_ical.pieces import Content
 from wego_ical.produce import Folders, copy_owner_and_mode, link, produce_file, reason
@@ -219,12 +221,10 @@ def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
     try:
         folder = open_folder(root, parts[:-1], out_dir, create=False)
         try:
-            descriptor = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
+            return read_bounded(parts[-1], MAX_OUTPUT_FILE_BYTES, follow_links=False, dir_fd=folder)
         finally:
             os.close(folder)
-        with open(descriptor, "rb") as file:
-            return file.read()
-    except (OSError, OutputError):
+    except (OSError, OutputError, ReadRefused):
         return None
     finally:
         os.close(root)
