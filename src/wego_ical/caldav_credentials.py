@@ -5,6 +5,7 @@ this machine unless the organiser allows it.
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import netrc
 from collections.abc import Mapping
@@ -15,6 +16,8 @@ from wego_ical.dav import (
     calendar_url,
 )
 from wego_ical.errors import PublishError
+from wego_ical.files import ReadRefused, read_bounded
+from wego_ical.limits import MAX_NETRC_BYTES
 
 USERNAME_VARIABLE = "WEGO_ICAL_CALDAV_USERNAME"
 
@@ -38,9 +41,15 @@ def credentials(
         if not path.exists():
             return None, None
     try:
-        entry = netrc.netrc(str(path)).authenticators(urlsplit(url).hostname or "")
+        entry = _read_netrc(path).authenticators(urlsplit(url).hostname or "")
     except FileNotFoundError:
         raise PublishError(f"{path}: no such netrc file") from None
+    except ReadRefused as exc:
+        raise PublishError(f"{path}: {exc.reason}; give a netrc file (--netrc)") from None
+    except UnicodeDecodeError as exc:
+        raise PublishError(
+            f"{path}: is not UTF-8 text (byte {exc.start}); save the netrc file as UTF-8"
+        ) from None
     except netrc.NetrcParseError as exc:
         # Never the exception's text: it quotes the token it stumbled on, which is
         # often the password.
@@ -57,6 +66,17 @@ def credentials(
         return None, None
     login, _, secret = entry
     return login, secret
+
+
+def _read_netrc(path: Path) -> netrc.netrc:
+    """The netrc file at ``path``, read as every file is (a plain file of bounded size:
+    a pipe or /dev/zero would never end), then parsed by the standard library."""
+    text = read_bounded(path, MAX_NETRC_BYTES).decode("utf-8")
+    parsed = netrc.netrc.__new__(netrc.netrc)
+    parsed.hosts, parsed.macros = {}, {}
+    # netrc.netrc() opens the file itself, unbounded; its parser takes a stream.
+    parsed._parse(str(path), io.StringIO(text), False)  # type: ignore[attr-defined]
+    return parsed
 
 
 def safe_for_credentials(url: str) -> bool:

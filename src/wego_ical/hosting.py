@@ -63,17 +63,22 @@ def check_listen(value: str) -> str:
     elif ":" in address:
         host, port = address.rsplit(":", 1)
         ok = host == "*" or is_ip(host, version=4) or is_host_name(host)
-    elif address.isdigit():
+    elif _digits(address):
         ok = True
     else:
         ok, port = is_ip(address, version=4) or is_host_name(address), "80"
-    if not ok or unknown or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not ok or unknown or not _digits(port) or not 1 <= int(port) <= 65535:
         raise HostingError(
             f"--listen: {value[:80]!r} is not an nginx listen address; give a port (8080), "
             "address:port (127.0.0.1:8080, [::1]:8080), optionally followed by "
             "default_server or reuseport"
         )
     return value
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() takes '٨٠', which nginx does not."""
+    return text.isascii() and text.isdigit()
 
 
 def check_folder(root: Path) -> str:

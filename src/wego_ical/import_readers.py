@@ -25,6 +25,7 @@ from wego_ical.importing import (
     person_id,
     series_draft,
     slug,
+    zone_of,
 )
 
 
@@ -53,7 +54,18 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
         if kind == "xml":
             return from_schedule(_xml_schedule(raw), defaults)
         return from_ics(raw, defaults)
-    except (ValueError, KeyError, TypeError, ET.ParseError) as exc:
+    except ImportSourceError as exc:
+        if str(exc).startswith(f"{path}: "):
+            raise
+        raise ImportSourceError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ImportSourceError(
+            f"{path}: cannot be read as {kind} (nested hundreds of levels deep)"
+        ) from None
+    except Exception as exc:
+        # A source is anyone's file: a value of the wrong type, a year out of range,
+        # a duration of centuries, a broken CSV line or an unknown XML encoding is
+        # a message about the file, never a traceback.
         raise ImportSourceError(f"{path}: cannot be read as {kind} ({_why(exc)})") from None
 
 
@@ -67,7 +79,9 @@ def _decoded(path: Path, raw: bytes) -> str:
 
 
 def _why(exc: Exception) -> str:
-    return f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0][:200]
+    if isinstance(exc, KeyError):
+        return f"missing {exc}"
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 # ------------------------------------------------------------------ frab / pretalx
@@ -96,7 +110,7 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
         # wego-ical's own base_url: where its feeds are published (a pretalx base_url is
         # pretalx's, not a place for these feeds).
         draft.data["publish"] = {"base_url": schedule["base_url"]}
-    zone = ZoneInfo(draft.data["series"]["timezone"])
+    zone = zone_of(draft.data["series"]["timezone"])
     tracks = {t["name"]: t.get("slug") or slug(t["name"]) for t in conference.get("tracks", [])}
     categories: dict[str, dict[str, Any]] = {}
     people: dict[str, dict[str, Any]] = {}
@@ -168,8 +182,8 @@ def _timed(
     start: datetime, end: datetime, meta: Mapping[str, Any] | None, zone: ZoneInfo
 ) -> dict[str, Any]:
     """A session's or event's date and times in its zone (its own, when recorded)."""
-    own = ZoneInfo(meta["zone"]) if meta and meta.get("zone") else zone
-    event_zone = ZoneInfo(meta["event_zone"]) if meta and meta.get("event_zone") else zone
+    own = zone_of(meta["zone"]) if meta and meta.get("zone") else zone
+    event_zone = zone_of(meta["event_zone"]) if meta and meta.get("event_zone") else zone
     local_start, local_end = start.astimezone(own), end.astimezone(own)
     entry: dict[str, Any] = {"date": local_start.date()}
     if own != event_zone:

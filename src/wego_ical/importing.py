@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from wego_ical.errors import ImportSourceError
 from wego_ical.files import write_replacing
+from wego_ical.limits import MAX_ENTRIES
 
 # The spreadsheet's columns, in the template's order (docs/format.md, "Import").
 CSV_COLUMNS = [
@@ -62,6 +64,21 @@ class SeriesDefaults:
     organiser: str | None = None
 
 
+def zone_of(name: object) -> ZoneInfo:
+    """The time zone a source names; an ImportSourceError saying what to give instead
+    when it is not an IANA zone name."""
+    try:
+        if not isinstance(name, str) or not 0 < len(name) <= 100:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        shown = repr(name)[:80]
+        raise ImportSourceError(
+            f"the source's time zone {shown} is not an IANA time zone name; give the zone "
+            "its times are in with --set timezone=Area/City (for example Europe/Berlin)"
+        ) from None
+
+
 def slug(text: str, fallback: str = "item") -> str:
     """An id made of ``text``: lower-case letters, digits and hyphens."""
     made = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
@@ -94,6 +111,8 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     categories: dict[str, dict[str, Any]] = {}
     events: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(reader, 2):
+        if number > MAX_ENTRIES + 1:
+            raise ValueError(f"more than {MAX_ENTRIES:,} rows; split the spreadsheet")
         values = {key: (value or "").strip() for key, value in row.items() if key}
         event_id = values.get("event_id") or slug(values["event"], "event")
         event = events.setdefault(
@@ -213,7 +232,7 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
         taken.add(item_id)
         item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
         if isinstance(start, datetime):
-            own = start.tzinfo if start.tzinfo is not None else ZoneInfo(zone)
+            own = start.tzinfo if start.tzinfo is not None else zone_of(zone)
             end = end or start + event.decoded("DURATION", timedelta(hours=1))
             start, end = start.astimezone(own), end.astimezone(own)
             item |= {"date": start.date(), "start": start.time(), "end": end.time()}
@@ -313,7 +332,10 @@ def write_draft(draft: Draft, source: str, out: Path, *, force: bool) -> list[st
     existing file without ``force``). The notes: what the draft left out."""
     from wego_ical.load import parse_editions
 
-    text = draft_toml(draft, source)
+    try:
+        text = draft_toml(draft, source)
+    except (TypeError, ValueError) as exc:  # a value TOML cannot hold
+        raise ImportSourceError(f"{source}: cannot be written as TOML ({exc})") from None
     # Checked as a build checks it (DataError: every problem, by line of the draft).
     parse_editions(text, f"{out} (as imported from {source})")
     write_replacing(out, text.encode("utf-8"), force=force)

@@ -26,6 +26,8 @@ MAX_TOTAL_DESCRIPTIONS = 200_000_000
 # The years a series may use: calendar clients handle no earlier or later dates
 # reliably, and a date near the ends of Python's range cannot be moved to UTC.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
+# --prune-grace: a century of hours at most.
+MAX_PRUNE_GRACE_HOURS = 876_000
 # A session longer than this is a typo (an end_date a day too late), not a session.
 MAX_SESSION = timedelta(hours=24)
 
@@ -60,6 +62,8 @@ MAX_HISTORY = 200
 # The lock's record, the build record, the CalDAV journal (that of 100,000
 # objects is about 40 MB).
 MAX_SIDECAR_BYTES = 256_000_000
+# A netrc file (a few lines a host).
+MAX_NETRC_BYTES = 1_000_000
 # A file given to ``wego-ical import`` (a 100,000-talk schedule.json is about 60 MB).
 MAX_IMPORT_BYTES = 64_000_000
 # A file given to ``wego-ical lint`` (a feed of 100,000 sessions is about 60 MB).

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 from wego_ical.errors import WorkerError
+from wego_ical.orphans import end_with_parent
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -197,6 +198,7 @@ def _end_on_ctrl_c() -> None:
     stop."""
     import signal
 
+    end_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
@@ -255,6 +257,7 @@ class Apart(Generic[R]):
                 pid = None
             if pid == 0:  # the child never returns: it must not unwind the parent's frames
                 try:
+                    end_with_parent()
                     _restore_mask(previous_mask)
                     os.close(reading)
                     _hand_back(writing, _attempt(work))

@@ -51,7 +51,7 @@ from wego_ical.folder import (
     open_folder,
     remove_empty_parents,
 )
-from wego_ical.limits import MAX_OUTPUT_FILE_BYTES
+from wego_ical.limits import MAX_OUTPUT_FILE_BYTES, MAX_PATH_BYTES
 from wego_ical.lock import OutputLock, locked_output, output_folder
 from wego_ical.pieces import Content
 from wego_ical.produce import Folders, copy_owner_and_mode, link, produce_file, reason
@@ -242,9 +242,23 @@ def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
 
 
 def check_folder(out_dir: Path) -> None:
-    """Raise :class:`OutputError` if ``out_dir`` exists and is not a folder."""
+    """Raise :class:`OutputError` if ``out_dir`` exists and is not a folder, or if its
+    path leaves no room below the system's limit for the files a build writes in it
+    (and in its staging folder beside it): found before the lock is taken."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
+    length = len(os.fsencode(os.path.abspath(out_dir)))
+    if length + PATH_ROOM > MAX_PATH_BYTES:
+        raise OutputError(
+            f"{str(out_dir)[:80]!r}: its full path is {length:,} bytes long; the files a build "
+            f"writes in it need about {PATH_ROOM} more, over the system's limit of "
+            f"{MAX_PATH_BYTES:,}: build into a folder with a shorter path"
+        )
+
+
+# The longest path a build writes below the output folder: a language, a folder, a
+# file named by a UID (ids of up to 64 characters), and the staging folder's name.
+PATH_ROOM = 400
 
 
 def _safe_paths(generated: Iterable[object]) -> list[str]:

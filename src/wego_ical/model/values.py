@@ -37,9 +37,10 @@ _SLUG = re.compile(SLUG_PATTERN)
 # Feed file names that the build itself uses at the top of the output folder.
 RESERVED_EVENT_IDS = frozenset({"all", "categories", "events", "feeds", "index"})
 # C0/C1 control characters (other than newline and tab in long texts) break
-# calendar clients and have no place in a schedule.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# calendar clients and have no place in a schedule; U+FFFE and U+FFFF (and lone
+# surrogates) are not characters XML may hold (schedule.xml, changes.atom).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def shown_value(value: str, limit: int = 40) -> str:
