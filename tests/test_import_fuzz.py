@@ -31,10 +31,10 @@ FUZZ = settings(
     database=None,
 )
 CSV = (
-    "event_id,event,date,start,end,session_id,title,category,speakers,location,description,url\n"
-    "talks,Talks,2026-05-05,10:00,10:45,keynote,Keynote,Open Data,Ada; Ben,Room A,Hi,\n"
-    "talks,Talks,2026-05-05,11:00,11:30,bus,Buses,Mobility,Ben,Room A,A case.,\n"
-).encode()
+    b"event_id,event,date,start,end,session_id,title,category,speakers,location,description,url\n"
+    b"talks,Talks,2026-05-05,10:00,10:45,keynote,Keynote,Open Data,Ada; Ben,Room A,Hi,\n"
+    b"talks,Talks,2026-05-05,11:00,11:30,bus,Buses,Mobility,Ben,Room A,A case.,\n"
+)
 SOURCES = {
     "csv": CSV,
     "tsv": CSV.replace(b",", b"\t"),
@@ -138,17 +138,17 @@ AIMED = [
         "ics",
         "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Asia\r\nBEGIN:VEVENT\r\nUID:a\r\n"
         "DTSTART:20260505T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-    ),  # fmt: skip
+    ),
     (
         "ics",
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260505T100000Z\r\n"
         "DTSTART:20260506T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-    ),  # fmt: skip
+    ),
     (
         "ics",
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:00010101T000000Z\r\n"
         "DURATION:P99999999W\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-    ),  # fmt: skip
+    ),
     ("ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
     ("csv", "event,date,start,end\n" + "x" * 200_000 + ",2026-05-05,10:00,11:00\n"),
     ("csv", "event,date,start,end\rE,2026-05-05,10:00,11:00\rE2,2026-05-05,1\r0:00,11:00\r"),

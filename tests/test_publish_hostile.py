@@ -415,3 +415,129 @@ def test_an_untrusted_certificate_says_so_and_not_run_again(site: Path, tmp_path
     assert "the server's certificate cannot be trusted" in result.output
     assert "nothing was sent" in result.output
     assert "run the same publish again" not in result.output
+
+
+# --- issue 33: bounds shared by CalDAV and S3 ------------------------------
+
+
+def many_elements(client: socket.socket) -> None:
+    body = b"<a>" + b"<a/>" * 300_000 + b"</a>"
+    client.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def test_an_answer_of_many_small_elements_is_refused_before_it_fills_the_memory(
+    site: Path,
+    fake: Callable[[Callable[[socket.socket], None]], FakeServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """127 MB of <a/> took 3 GB once parsed: the elements are counted as they come."""
+    monkeypatch.setattr(dav, "MAX_ANSWER_ELEMENTS", 100_000)
+    result = publish(site, fake(many_elements).url)
+    assert result.exit_code == 1
+    assert "the server's answer has more than 100,000 XML elements" in result.output
+    assert "Traceback" not in result.output
+
+
+def slow_but_valid(client: socket.socket) -> None:
+    time.sleep(1.2)
+    body = b'<d:multistatus xmlns:d="DAV:"/>'
+    client.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def test_slow_answers_each_within_their_deadline_stop_at_the_publishs_own(
+    fake: Callable[[Callable[[socket.socket], None]], FakeServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each answer in time, but a publish as a whole has a deadline too."""
+    monkeypatch.setattr(http_limits, "PUBLISH_DEADLINE", 2)
+    client = dav.DavClient(fake(slow_but_valid).url, None, None)
+    started = time.monotonic()
+    with pytest.raises(WegoIcalError, match="publishing took longer than 2 s, and stopped"):
+        for _ in range(10):
+            client.etags()
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"//organiser:{SECRET}@127.0.0.1/cal/",
+        f"http:/organiser:{SECRET}@127.0.0.1/cal/",
+        f"http:///organiser:{SECRET}@127.0.0.1/cal/",
+        f"http://organiser:{SECRET}@[::1/cal/",
+    ],
+)
+def test_a_malformed_address_never_shows_its_password(site: Path, url: str) -> None:
+    result = publish(site, url)
+    assert result.exit_code == 1
+    assert SECRET not in result.output
+    assert "Traceback" not in result.output
+
+
+S3_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_CONFIG_FILE": "/x"}
+
+
+def publish_s3(site: Path, *extra: str) -> Result:
+    pytest.importorskip("boto3")
+    return CliRunner().invoke(
+        main, ["publish", "--out", str(site / "dist"), "--s3", "s3://bucket/p/", *extra], env=S3_ENV
+    )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("abc", "not an http(s) address"),
+        ("http://[::1", "not a usable address"),
+        ("file:///x", "not an http(s) address"),
+        ("", "not an http(s) address"),
+        (f"http://user:{SECRET}@127.0.0.1:9/", "holds a user name or password"),
+    ],
+)
+def test_an_endpoint_that_cannot_be_used_is_a_message(
+    site: Path, endpoint: str, message: str
+) -> None:
+    result = publish_s3(site, "--endpoint-url", endpoint)
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert SECRET not in result.output
+    assert "Traceback" not in result.output
+
+
+def endless_listing(client: socket.socket) -> None:
+    client.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"<ListBucketResult>" + b"<Contents><Key>p/x</Key></Contents>" * 2000
+    for _ in range(100_000):
+        client.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+
+def drip_s3(client: socket.socket) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<ListBucketResult>":
+        client.sendall(bytes([byte]))
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (endless_listing, "the answer is larger than 1,000,000 bytes"),
+        (drip_s3, "no answer within 2 s"),
+    ],
+    ids=["endless", "drip"],
+)
+def test_a_hostile_s3_server_ends_the_publish_in_bounded_time_with_a_message(
+    site: Path,
+    fake: Callable[[Callable[[socket.socket], None]], FakeServer],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: Callable[[socket.socket], None],
+    message: str,
+) -> None:
+    monkeypatch.setattr(http_limits, "MAX_S3_ANSWER_BYTES", 1_000_000)
+    monkeypatch.setattr(http_limits, "DEADLINE", 2)
+    server = fake(answer)
+    started = time.monotonic()
+    result = publish_s3(site, "--endpoint-url", f"http://127.0.0.1:{server.port}")
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert "Traceback" not in result.output

@@ -262,6 +262,8 @@ class DavClient:
     ) -> PublishError | None:
         """What to tell of a request that failed; None: the connection was lost."""
         asked = f"{self.url}: {method} {path}"
+        if timed_out and self.deadline.cut_short:
+            return ConnectionLost(f"{self.url}: {self.deadline.passed()}")
         if timed_out:
             return ConnectionLost(f"{asked} was not answered within {seconds:,.0f} s")
         if isinstance(exc, AnswerRefused):

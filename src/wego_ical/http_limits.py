@@ -37,9 +37,10 @@ class _TimeIsUp(BaseException):
 class Deadline:
     """The time a whole publish may take."""
 
-    def __init__(self, seconds: float = PUBLISH_DEADLINE) -> None:
-        self.seconds = seconds
-        self._end = time.monotonic() + seconds
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = PUBLISH_DEADLINE if seconds is None else seconds
+        self._end = time.monotonic() + self.seconds
+        self.cut_short = False
 
     def request_seconds(self) -> float:
         """How long the next request may take: DEADLINE, or what is left of the
@@ -47,6 +48,8 @@ class Deadline:
         left = self._end - time.monotonic()
         if left <= 0:
             raise AnswerRefused(self.passed())
+        # Whether a request cut at its deadline was cut by the publish's.
+        self.cut_short = left < DEADLINE
         return min(DEADLINE, left)
 
     def passed(self) -> str:
