@@ -10,9 +10,11 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "wego_ical"
-# Modules the CLI may import: the entry points, the wording of reports, and the
-# shared error and version names.
-CLI_MAY_IMPORT = {"pipeline", "targets", "report", "serve", "errors", "words", "__init__"}
+# Modules the CLI may import: the entry points, the wording of reports, the shared
+# error and version names, and the limits its options are checked against.
+CLI_MAY_IMPORT = {
+    "pipeline", "targets", "report", "serve", "errors", "words", "limits", "__init__"
+}  # fmt: skip
 MAX_LINES = 520
 
 

@@ -299,3 +299,35 @@ def test_cors_as_asked_served_by_nginx(
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_listen_port_of_other_digits_is_refused() -> None:
+    from wego_ical.errors import HostingError
+    from wego_ical.hosting import check_listen
+
+    with pytest.raises(HostingError, match="is not an nginx listen address"):
+        check_listen("٨٠")
+    with pytest.raises(HostingError, match="is not an nginx listen address"):
+        check_listen("127.0.0.1:٨٠")
+
+
+def test_the_resolved_folder_is_checked_as_the_typed_one(tmp_path: Path) -> None:
+    """A working folder whose name holds a newline and a server block: '--out dist' is
+    harmless as typed, but the configuration names the resolved path."""
+    import os
+
+    from click.testing import CliRunner
+
+    from wego_ical.cli import main
+
+    hostile = tmp_path / "x\n}\nserver { listen 9999; root /etc; location / { }\n#"
+    (hostile / "dist").mkdir(parents=True)
+    here = os.getcwd()
+    os.chdir(hostile)
+    try:
+        result = CliRunner().invoke(main, ["hosting", "nginx", "--out", "dist"])
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 1, result.output
+    assert "holds a control character" in result.output
+    assert "\nserver {" not in result.output  # the newline is shown escaped, never written

@@ -544,3 +544,39 @@ def _read_until(stream: IO[str], text: str, timeout: float = 20.0) -> str:
         if text in line:
             return seen
     raise AssertionError(f"{text!r} not printed; got {seen!r}")
+
+
+def test_clients_that_send_their_headers_slowly_never_hold_every_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connections that send one header line every half second (each within the idle
+    timeout) still count as waiting, and are cut once HEADER_DEADLINE has passed."""
+    monkeypatch.setattr(preview_server, "MAX_CONNECTIONS", 4)
+    monkeypatch.setattr(preview_server, "HEADER_DEADLINE", 1.0)
+    running = _start(tmp_path)
+    stop = threading.Event()
+    cut: list[bool] = []
+
+    def slow_client() -> None:
+        host, port = running.server.server_address[:2]
+        with socket.create_connection((str(host), int(port))) as client:
+            try:
+                client.sendall(b"GET /all.ics HTTP/1.1\r\n")
+                while not stop.is_set():
+                    client.sendall(b"X-Slow: 1\r\n")
+                    time.sleep(0.5)
+            except OSError:
+                cut.append(True)
+
+    clients = [threading.Thread(target=slow_client, daemon=True) for _ in range(8)]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert request(running, "/all.ics").status == 200
+        assert time.monotonic() - started < 5
+        wait_for(lambda: len(cut) == 8, timeout=15)
+    finally:
+        stop.set()
+        _stop(running)

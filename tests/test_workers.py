@@ -368,3 +368,24 @@ def test_a_fresh_process_and_all_it_started_are_stopped_with_one_call(
         if thread.is_alive() and started:
             end_now(started[0])
         thread.join()
+
+
+def test_a_worker_ends_when_its_build_is_killed(tmp_path: Path) -> None:
+    """kill -9 of the build: its forked workers do not live on (PR_SET_PDEATHSIG)."""
+    script = (
+        "import os, sys, time\n"
+        "from wego_ical.orphans import end_with_parent\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    end_with_parent()\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    wait_for(lambda: has_ended(child), timeout=10)

@@ -9,12 +9,11 @@ The library is imported inside the commands that need it, so that ``--help`` and
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -23,7 +22,7 @@ import click
 
 from wego_ical import __version__
 from wego_ical.errors import WegoIcalError
-from wego_ical.limits import LAST_YEAR, MAX_PRUNE_GRACE_HOURS
+from wego_ical.limits import build_time, prune_grace_problem
 
 if TYPE_CHECKING:
     pass
@@ -57,49 +56,16 @@ OUT_OPTION = _out_option("Output folder for the feeds (and its feeds.json, the p
 
 def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
     """--now, else SOURCE_DATE_EPOCH, else the clock: the time stamped on changed events."""
-    if value:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(
-                f"{value[:80]!r} is not an ISO 8601 date-time such as 2021-09-01T12:00:00Z"
-            ) from None
-        if moment.tzinfo is None:
-            raise click.BadParameter(f"{value!r} needs a UTC offset, for example a trailing Z")
-        try:
-            return _build_time(moment.astimezone(UTC), value)
-        except OverflowError:
-            raise click.BadParameter(_outside(value)) from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return _build_time(datetime.fromtimestamp(int(epoch), UTC), epoch)
-        except (ValueError, OverflowError, OSError) as exc:
-            problem = (
-                _outside(f"SOURCE_DATE_EPOCH={epoch[:40]}")
-                if not isinstance(exc, ValueError) or epoch.strip().lstrip("-").isdigit()
-                else f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a number of seconds"
-            )
-            raise click.BadParameter(problem, param_hint="environment") from None
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _build_time(moment: datetime, given: str) -> datetime:
-    if not 1970 <= moment.year <= LAST_YEAR:
-        raise OverflowError(given)
+    moment, problem = build_time(value, os.environ.get("SOURCE_DATE_EPOCH"))
+    if problem:
+        raise click.BadParameter(problem, param_hint=None if value else "environment")
     return moment
 
 
-def _outside(given: str) -> str:
-    return f"{given[:80]!r}: a build time must lie between 1970 and {LAST_YEAR}"
-
-
 def _check_grace(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
-    """--prune-grace: a finite number of hours, at most a century (nan and inf are not)."""
-    if not math.isfinite(value) or not 0 <= value <= MAX_PRUNE_GRACE_HOURS:
-        raise click.BadParameter(
-            f"{value} is not a number of hours from 0 to {MAX_PRUNE_GRACE_HOURS:,}"
-        )
+    problem = prune_grace_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
     return value
 
 

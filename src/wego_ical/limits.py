@@ -5,7 +5,8 @@ heavy, so that checking a limit costs nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # --- the data file -----------------------------------------------------------
@@ -124,3 +125,44 @@ def read_data_file(path: Path) -> bytes:
     """
     with open(path, "rb") as file:
         return file.read(MAX_FILE_BYTES + 1)
+
+
+def build_time(given: str | None, epoch: str | None) -> tuple[datetime, str | None]:
+    """The time a build stamps on changed events: ``given`` (--now, ISO 8601 with an
+    offset), else ``epoch`` (SOURCE_DATE_EPOCH), else the clock; and why it cannot be
+    (None: it can)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    if given:
+        try:
+            moment = datetime.fromisoformat(given)
+        except ValueError:
+            return now, f"{given[:80]!r} is not an ISO 8601 date-time such as 2021-09-01T12:00:00Z"
+        if moment.tzinfo is None:
+            return now, f"{given[:80]!r} needs a UTC offset, for example a trailing Z"
+        try:
+            return _in_range(moment.astimezone(UTC), given)
+        except OverflowError:
+            return now, _outside(given)
+    if epoch:
+        try:
+            return _in_range(datetime.fromtimestamp(int(epoch), UTC), f"SOURCE_DATE_EPOCH={epoch}")
+        except ValueError:
+            return now, f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a number of seconds"
+        except (OverflowError, OSError):
+            return now, _outside(f"SOURCE_DATE_EPOCH={epoch}")
+    return now, None
+
+
+def _in_range(moment: datetime, given: str) -> tuple[datetime, str | None]:
+    return moment, None if 1970 <= moment.year <= LAST_YEAR else _outside(given)
+
+
+def _outside(given: str) -> str:
+    return f"{given[:80]!r}: a build time must lie between 1970 and {LAST_YEAR}"
+
+
+def prune_grace_problem(hours: float) -> str | None:
+    """Why ``hours`` cannot be --prune-grace (nan, inf and 1e300 are not), or None."""
+    if math.isfinite(hours) and 0 <= hours <= MAX_PRUNE_GRACE_HOURS:
+        return None
+    return f"{hours} is not a number of hours from 0 to {MAX_PRUNE_GRACE_HOURS:,}"
