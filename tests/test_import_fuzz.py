@@ -14,22 +14,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from test_fuzz import FUZZ as fuzz_settings
 from test_fuzz import mutated
 from wego_ical.errors import WegoIcalError
 from wego_ical.targets import import_series
 
 EXAMPLES = int(os.environ.get("WEGO_ICAL_IMPORT_EXAMPLES", "420"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=bool(os.environ.get("CI")),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    database=None,
-)
+FUZZ = settings(fuzz_settings, max_examples=EXAMPLES)
 CSV = (
     b"event_id,event,date,start,end,session_id,title,category,speakers,location,description,url\n"
     b"talks,Talks,2026-05-05,10:00,10:45,keynote,Keynote,Open Data,Ada; Ben,Room A,Hi,\n"
