@@ -21,6 +21,7 @@ import secrets
 import stat
 from contextlib import suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from wego_ical.errors import OutputError
 
@@ -35,14 +36,14 @@ class ReadRefused(Exception):
         self.kind = kind
 
 
-def read_bounded(
-    path: Path | str, limit: int, *, follow_links: bool = True, dir_fd: int | None = None
-) -> bytes:
-    """The bytes of the plain file ``path`` (relative to ``dir_fd`` when given).
+def open_plain(
+    path: Path | str, *, follow_links: bool = True, dir_fd: int | None = None
+) -> BinaryIO:
+    """The plain file ``path`` (relative to ``dir_fd`` when given), open for reading.
 
-    Raises :class:`ReadRefused` when it is a link (with ``follow_links`` off), not a
-    plain file, or longer than ``limit`` bytes; ``OSError`` when it cannot be opened
-    or read (``FileNotFoundError`` when it is missing).
+    Raises :class:`ReadRefused` when it is a link (with ``follow_links`` off) or not a
+    plain file; ``OSError`` when it cannot be opened (``FileNotFoundError`` when it
+    is missing). O_NONBLOCK: opening a pipe nobody writes to would wait for ever.
     """
     flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
     try:
@@ -53,13 +54,24 @@ def read_bounded(
                 "is a symbolic link, which wego-ical does not follow here", "link"
             ) from None
         raise
-    with os.fdopen(descriptor, "rb") as file:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReadRefused(
-                "is not a plain file (a folder, a pipe, a socket or a device)", "special"
-            )
-        if info.st_size > limit:
+    file = os.fdopen(descriptor, "rb")
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        file.close()
+        raise ReadRefused("is not a plain file (a folder, a pipe, a socket or a device)", "special")
+    return file
+
+
+def read_bounded(
+    path: Path | str, limit: int, *, follow_links: bool = True, dir_fd: int | None = None
+) -> bytes:
+    """The bytes of the plain file ``path`` (see :func:`open_plain`).
+
+    Raises :class:`ReadRefused` when it is a link (with ``follow_links`` off), not a
+    plain file, or longer than ``limit`` bytes; ``OSError`` when it cannot be opened
+    or read (``FileNotFoundError`` when it is missing).
+    """
+    with open_plain(path, follow_links=follow_links, dir_fd=dir_fd) as file:
+        if os.fstat(file.fileno()).st_size > limit:
             raise ReadRefused(f"is larger than {limit:,} bytes", "large")
         data = file.read(limit + 1)
     if len(data) > limit:

@@ -7,15 +7,14 @@ name the line of a problem run only when those say there may be one.
 from __future__ import annotations
 
 import bisect
-import os
 import re
-import stat
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from wego_ical.errors import UnreadableFileError
+from wego_ical.files import ReadRefused, read_bounded
 from wego_ical.limits import MAX_LINT_BYTES
 
 # RFC 5545 3.1: content lines are folded at 75 octets.
@@ -40,26 +39,19 @@ def read_for_lint(path: Path) -> bytes:
     when it is missing, not a plain file (a pipe would never end, /dev/zero never
     stops), or larger than :data:`MAX_LINT_BYTES`."""
     try:
-        # O_NONBLOCK: opening a pipe nobody writes to would wait for ever.
-        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        return read_bounded(path, MAX_LINT_BYTES)
+    except ReadRefused as exc:
+        if exc.kind == "large":
+            raise UnreadableFileError(
+                f"is larger than {MAX_LINT_BYTES // 1_000_000} MB; no calendar client reads a "
+                "file that large: split it"
+            ) from None
+        raise UnreadableFileError(
+            "is not a plain file (a device, a pipe or a socket); save the calendar to a "
+            "file and check that"
+        ) from None
     except OSError as exc:
         raise UnreadableFileError(f"cannot be read: {exc.strerror}") from None
-    with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise UnreadableFileError(
-                "is not a plain file (a device, a pipe or a socket); save the calendar to a "
-                "file and check that"
-            )
-        try:
-            data = file.read(MAX_LINT_BYTES + 1)
-        except OSError as exc:
-            raise UnreadableFileError(f"cannot be read: {exc.strerror}") from None
-    if len(data) > MAX_LINT_BYTES:
-        raise UnreadableFileError(
-            f"is larger than {MAX_LINT_BYTES // 1_000_000} MB; no calendar client reads a "
-            "file that large: split it"
-        )
-    return data
 
 
 def physical_findings_of(data: bytes) -> Iterator[Finding]:

@@ -25,9 +25,8 @@ import fcntl
 import json
 import os
 import shutil
-import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -147,11 +146,7 @@ def shared_lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     if descriptor is None:
         yield
         return
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OutputError(
-            f"{candidate}: is not a plain file; remove it (it is wego-ical's lock file)"
-        )
+    _checked(candidate, descriptor, sidecar.must_be_plain)  # others may share a read lock
     _HELD.add(descriptor)
     try:
         _flock(descriptor, fcntl.LOCK_SH, wait, out_dir)
@@ -166,7 +161,8 @@ def _open_for_writing(out_dir: Path) -> tuple[Path, int]:
     flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW
     for candidate in (beside, inside):
         try:
-            return candidate, _own(candidate, os.open(candidate, flags | os.O_NONBLOCK))
+            descriptor = os.open(candidate, flags | os.O_NONBLOCK)
+            return candidate, _checked(candidate, descriptor, sidecar.must_be_own)
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -187,15 +183,16 @@ def _open_for_writing(out_dir: Path) -> tuple[Path, int]:
         raise _cannot_lock(out_dir, inside, exc) from None
 
 
-def _own(path: Path, descriptor: int) -> int:
-    """``descriptor`` if it is a plain file of one name (the record is rewritten in
-    place: a hard link's other file, a pipe or a device must not be), else closed."""
+def _checked(path: Path, descriptor: int, check: Callable[[Path, os.stat_result], None]) -> int:
+    """``descriptor`` (of the lock file ``path``, opened without blocking: a pipe
+    there would wait for a writer) if ``check`` lets it be; else closed, and
+    ``check``'s error raised. The build's lock must be a plain file of one name (its
+    record is rewritten in place: a hard link's other file must not be)."""
     try:
-        sidecar.must_be_own(path, os.fstat(descriptor))
+        check(path, os.fstat(descriptor))
     except BaseException:
         os.close(descriptor)
         raise
-    os.set_blocking(descriptor, True)
     return descriptor
 
 

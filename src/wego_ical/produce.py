@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from wego_ical.errors import OutputError
+from wego_ical.files import ReadRefused, open_plain
 from wego_ical.folder import read_or_none
 from wego_ical.pieces import Content
 
@@ -136,11 +137,11 @@ def open_or_none(path: Path | None) -> Iterator[BinaryIO | None]:
         yield None
         return
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+        # A link, a pipe or a device put in place of an output is never read (it could
+        # block or never end): the file is written anew.
+        file = open_plain(path, follow_links=False)
+    except (OSError, ReadRefused):
         yield None
         return
-    with open(descriptor, "rb") as file:
-        # A pipe or device put in place of an output is never read (it could block or
-        # never end): the file is written anew.
-        yield file if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+    with file:
+        yield file

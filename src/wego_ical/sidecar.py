@@ -93,7 +93,7 @@ def read_bytes(path: Path, limit: int = MAX_SIDECAR_BYTES) -> bytes | None:
         return None
     except ReadRefused as exc:
         if exc.kind == "link":
-            raise _refused(path, OSError(errno.ELOOP, "link")) from None
+            raise _is_link(path) from None
         raise OutputError(
             f"{path}: {exc.reason}; this is not a file wego-ical wrote: remove it"
         ) from None
@@ -134,7 +134,8 @@ def parse_json(data: bytes) -> object | None:
     return value
 
 
-def _must_be_plain(path: Path, info: os.stat_result) -> None:
+def must_be_plain(path: Path, info: os.stat_result) -> None:
+    """Refuse ``path`` (its status ``info``) unless it is a plain file."""
     if not stat.S_ISREG(info.st_mode):
         raise OutputError(
             f"{path}: is not a plain file; remove it (wego-ical keeps its own file there)"
@@ -144,7 +145,7 @@ def _must_be_plain(path: Path, info: os.stat_result) -> None:
 def must_be_own(path: Path, info: os.stat_result) -> None:
     """Refuse to write into ``path`` in place unless it is a plain file with no other
     name: through a hard link, the write would change another file too."""
-    _must_be_plain(path, info)
+    must_be_plain(path, info)
     if info.st_nlink > 1:
         raise OutputError(
             f"{path}: has other names (hard links); remove it (wego-ical keeps its own file "
@@ -152,12 +153,16 @@ def must_be_own(path: Path, info: os.stat_result) -> None:
         )
 
 
+def _is_link(path: Path) -> OutputError:
+    return OutputError(
+        f"{path}: is a symbolic link; remove it (wego-ical keeps its own file there, "
+        "and never writes through a link)"
+    )
+
+
 def _refused(path: Path, exc: OSError) -> OSError | OutputError:
     if exc.errno == errno.ELOOP:
-        return OutputError(
-            f"{path}: is a symbolic link; remove it (wego-ical keeps its own file there, "
-            "and never writes through a link)"
-        )
+        return _is_link(path)
     if exc.errno in (errno.EACCES, errno.EPERM):
         return OutputError(f"{path}: permission denied; make it writable, or remove it")
     return exc
