@@ -19,7 +19,7 @@ from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL
 # What one copy of an entry takes besides its texts: its other properties
 # and its share of the zones (about 880 bytes an event in the WeGO feeds).
 COPY_OVERHEAD = 800
-# Folding (a CRLF and a space every 75 octets) adds about 3 %.
+# Folding (a CRLF and a space every 75 octets) adds 4 %; a little more for safety.
 FOLDING = 1.05
 # The page writes an entry's title many times: its row and details, its schema.org
 # entry, the labels of its buttons and its add-to-calendar links.

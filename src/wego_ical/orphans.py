@@ -2,7 +2,8 @@
 
 A build killed with SIGKILL cannot stop its workers itself; on Linux the kernel
 does it for them (``PR_SET_PDEATHSIG``): each worker asks, as it starts, to be
-killed when its parent ends. Elsewhere a worker notices when it next checks.
+killed when its parent ends. Elsewhere (workers are forked on Linux only) a
+worker started after its parent ended exits at once; no later check is made.
 """
 
 from __future__ import annotations

@@ -37,7 +37,6 @@ from typing import Any
 from wego_ical.delivery import cache_control, content_type
 from wego_ical.errors import PublishError
 from wego_ical.hostnames import server_url_problem, without_userinfo
-from wego_ical.http_limits import AnswerRefused
 from wego_ical.limits import MAX_LISTED_OBJECTS, TIMEOUT
 from wego_ical.lock import shared_lock
 from wego_ical.state import STATE_FILE, read_state
@@ -183,10 +182,6 @@ def publish_to_s3(
             f"({error.get('Message', '').strip() or 'no message'}) to "
             f"{exc.operation_name}; check the bucket, the prefix and the credentials' "
             "rights. Publishing again continues where this stopped"
-        ) from None
-    except AnswerRefused as exc:
-        raise PublishError(
-            f"{target}: {exc.reason}; publishing again continues where this stopped"
         ) from None
     except BotoCoreError as exc:
         raise PublishError(
