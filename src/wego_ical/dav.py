@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from wego_ical.errors import PublishError
-from wego_ical.hostnames import server_url_problem, without_userinfo
+from wego_ical.hostnames import server_url_problem, shown_address
 from wego_ical.http_limits import AnswerRefused, Deadline, read_answer
 from wego_ical.limits import MAX_ANSWER_BYTES, MAX_ANSWER_ELEMENTS, TIMEOUT
 
@@ -292,19 +292,15 @@ class DavClient:
 def calendar_url(url: str) -> str:
     """``url`` if it is a usable http(s) address of a calendar; else a PublishError that
     says why, and never repeats a user name or password the address holds."""
-    problem = server_url_problem(url)
-    if problem is None:
-        return url
-    shown = without_userinfo(url)
-    shown = repr(shown) if any(ord(c) < 0x21 or ord(c) == 0x7F for c in shown) else shown
-    if "user name or password" in problem:
-        problem += (
-            " and give the credentials in WEGO_ICAL_CALDAV_USERNAME and "
-            "WEGO_ICAL_CALDAV_PASSWORD, or in a netrc file (--netrc)"
-        )
-    elif problem.startswith("not an http(s)"):
-        problem = "not an http(s) address of a CalDAV calendar"
-    raise PublishError(f"{shown}: {problem}")
+    problem = server_url_problem(
+        url,
+        of="a CalDAV calendar",
+        credentials="in WEGO_ICAL_CALDAV_USERNAME and WEGO_ICAL_CALDAV_PASSWORD, or in a "
+        "netrc file (--netrc)",
+    )
+    if problem:
+        raise PublishError(f"{shown_address(url)}: {problem}")
+    return url
 
 
 # What http.client raises when a connection ends early; anything else it raises

@@ -49,21 +49,31 @@ def host_problem(host: str) -> str | None:
     return None
 
 
+# An address's parts as far as they can be told apart however malformed it is
+# (``//u:pw@host``, ``http:/u:pw@host``): scheme, slashes, authority, the rest.
+_ADDRESS = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*:)?(/*)([^/?#]*)(.*)", re.DOTALL)
+
+
 def without_userinfo(url: str) -> str:
     """``url`` with any ``user:password@`` before its host taken out, safe to show,
-    however malformed the address (``//u:pw@host``, ``http:/u:pw@host``)."""
-    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*:)?(/*)([^/?#]*)(.*)", url, re.DOTALL)
-    assert match is not None  # every part may be empty
-    scheme, slashes, authority, rest = match.groups()
+    however malformed the address."""
+    scheme, slashes, authority, rest = _parts(url)
     if "@" in authority:
         authority = "…@" + authority.rsplit("@", 1)[1]
     return f"{scheme or ''}{slashes}{authority}{rest}"
 
 
-def server_url_problem(url: str) -> str | None:
-    """Why ``url`` is not a usable http(s) address of a server (worded without any
-    password it holds), or None."""
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+def shown_address(url: str) -> str:
+    """``url`` as a message shows it: without its user name and password, and quoted
+    when it holds a space or control character."""
+    shown = without_userinfo(url)
+    return repr(shown) if _has_space_or_control(shown) else shown
+
+
+def server_url_problem(url: str, *, of: str, credentials: str) -> str | None:
+    """Why ``url`` is not a usable http(s) address of ``of`` (worded without any
+    password it holds; ``credentials`` says where they go instead), or None."""
+    if _has_space_or_control(url):
         return "the address holds a space or control character"
     try:
         parts = urlsplit(url)
@@ -71,21 +81,34 @@ def server_url_problem(url: str) -> str | None:
     except ValueError as exc:
         return f"not a usable address ({_without_secret(str(exc), url)})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "not an http(s) address of a server"
+        return f"not an http(s) address of {of}"
     if "@" in parts.netloc:
-        return "the address holds a user name or password; remove it from the address"
+        return (
+            "the address holds a user name or password; remove it from the address and "
+            f"give the credentials {credentials}"
+        )
     if port == 0:
         return "the port must be a number from 1 to 65535"
     return host_problem(parts.hostname)
 
 
+def _parts(url: str) -> tuple[str | None, str, str, str]:
+    match = _ADDRESS.match(url)
+    assert match is not None  # every part may be empty
+    scheme, slashes, authority, rest = match.groups()
+    return scheme, slashes, authority, rest
+
+
+def _has_space_or_control(text: str) -> bool:
+    return any(ord(c) < 0x21 or ord(c) == 0x7F for c in text)
+
+
 def _without_secret(text: str, url: str) -> str:
     """``text`` (a parser's message about ``url``) with the address's user name and
     password taken out."""
-    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*:)?/*([^/?#]*)", url)
-    authority_part = match.group(2) if match else ""
-    if "@" in authority_part:
-        userinfo = authority_part.rsplit("@", 1)[0]
+    authority = _parts(url)[2]
+    if "@" in authority:
+        userinfo = authority.rsplit("@", 1)[0]
         for secret in sorted([userinfo, *userinfo.split(":")], key=len, reverse=True):
             if secret:
                 text = text.replace(secret, "…")

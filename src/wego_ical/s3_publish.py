@@ -184,8 +184,9 @@ def publish_to_s3(
             "rights. Publishing again continues where this stopped"
         ) from None
     except BotoCoreError as exc:
+        # The endpoint was checked to hold no user name or password: its text is safe.
         raise PublishError(
-            f"{target}: {without_userinfo(str(exc))}. Publishing again continues where this stopped"
+            f"{target}: {exc}. Publishing again continues where this stopped"
         ) from None
 
 
@@ -193,13 +194,12 @@ def check_endpoint(url: str) -> str:
     """``--endpoint-url`` if it is a usable http(s) address without credentials (S3
     credentials come from boto3's chain); else a PublishError that never shows a
     password the address holds."""
-    problem = server_url_problem(url)
-    if problem is None:
-        return url
-    shown = without_userinfo(url)
-    if "user name or password" in problem:
-        problem += " and give the credentials as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-    raise PublishError(f"--endpoint-url {shown[:200]!r}: {problem}")
+    problem = server_url_problem(
+        url, of="a server", credentials="as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    )
+    if problem:
+        raise PublishError(f"--endpoint-url {without_userinfo(url)[:200]!r}: {problem}")
+    return url
 
 
 def _check_origin(origin: str) -> str:
