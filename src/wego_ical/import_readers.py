@@ -48,15 +48,13 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
     """The draft of the file ``path`` (its bytes ``raw``) read as ``kind``."""
     try:
         if kind in ("csv", "tsv"):
-            return from_rows(_decoded(path, raw), "\t" if kind == "tsv" else ",", defaults)
+            return from_rows(_decoded(raw), "\t" if kind == "tsv" else ",", defaults)
         if kind == "json":
-            return from_schedule(json.loads(_decoded(path, raw)), defaults)
+            return from_schedule(json.loads(_decoded(raw)), defaults)
         if kind == "xml":
             return from_schedule(_xml_schedule(raw), defaults)
         return from_ics(raw, defaults)
-    except ImportSourceError as exc:
-        if str(exc).startswith(f"{path}: "):
-            raise
+    except ImportSourceError as exc:  # worded by a reader, about this file
         raise ImportSourceError(f"{path}: {exc}") from None
     except RecursionError:
         raise ImportSourceError(
@@ -69,13 +67,11 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
         raise ImportSourceError(f"{path}: cannot be read as {kind} ({_why(exc)})") from None
 
 
-def _decoded(path: Path, raw: bytes) -> str:
+def _decoded(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportSourceError(
-            f"{path}: is not UTF-8 (byte {exc.start}); save it as UTF-8"
-        ) from None
+        raise ImportSourceError(f"is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
 
 
 def _why(exc: Exception) -> str:
