@@ -26,11 +26,6 @@ FOLDING = 1.05
 PAGE_TITLES = 9
 # schedule.json, schedule.xml and feeds.json hold every entry too.
 OTHER_FILES = 3
-# Characters an output escapes, and the bytes each may add at most: HTML and XML
-# attributes write '"' as &quot; (six bytes for one), iCalendar writes '\\' ',' ';'
-# as two, a line break is written as &#10; in an XML attribute.
-_EXPANDING = {"&": 5, '"': 5, "'": 5, "<": 4, ">": 4, "\n": 5}
-_ICALENDAR = {"\\": 1, ",": 1, ";": 1, "\n": 1}
 
 
 @dataclass(frozen=True)
@@ -52,25 +47,30 @@ class EntrySize:
         return self.copies * self.copy_bytes + OTHER_FILES * self.export_bytes + self.page_bytes
 
 
-def escaped_bytes(text: str, *, markup: bool = True) -> int:
-    """At most how many bytes ``text`` takes once escaped: its UTF-8 bytes and what
-    escaping adds to each special character, in HTML and XML (``markup``) or in
-    iCalendar."""
+def escaped_bytes(text: str) -> tuple[int, int]:
+    """At most how many bytes ``text`` takes once escaped, in HTML and XML, and in
+    iCalendar: its UTF-8 bytes and what escaping adds to each special character.
+    HTML and XML attributes write '"' as &quot; (five bytes more), ' and & likewise,
+    < and > four more, a line break as &#10;; iCalendar writes \\ , ; and a line break
+    as two characters. It runs for every text of every entry of a build."""
     raw = len(text.encode("utf-8"))
-    table = _EXPANDING if markup else _ICALENDAR
-    return raw + sum(text.count(char) * extra for char, extra in table.items())
+    count = text.count
+    lines = count("\n")
+    markup = 5 * (count("&") + count('"') + count("'") + lines) + 4 * (count("<") + count(">"))
+    return raw + markup, raw + count("\\") + count(",") + count(";") + lines
 
 
 def entry_size(where: str, copies: int, texts: EntryTexts) -> EntrySize:
     """The size of an entry written into ``copies`` iCalendar files, the frab exports,
     ``feeds.json`` and the page, with the texts it writes (counted as often as each
     file writes them: measured on a build, see tests/test_budget.py)."""
-    others = [*texts.others, texts.title]
-    calendar = escaped_bytes(texts.description, markup=False) + 2 * sum(
-        escaped_bytes(text, markup=False) for text in others
+    description, description_calendar = escaped_bytes(texts.description)
+    title, title_calendar = escaped_bytes(texts.title)
+    # The other texts counted together: the separators add a byte each, no escape.
+    context, context_calendar = (
+        size - max(len(texts.others) - 1, 0) for size in escaped_bytes("\0".join(texts.others))
     )
-    description, title = escaped_bytes(texts.description), escaped_bytes(texts.title)
-    context = sum(escaped_bytes(text) for text in texts.others)
+    calendar = description_calendar + 2 * (context_calendar + title_calendar)
     # The add-to-calendar links percent-encode (three bytes for one), up to MAX_URL.
     links = min(2 * MAX_URL, 3 * (description + title + context))
     return EntrySize(

@@ -266,10 +266,9 @@ def _composed_problems(
         length = len(description)
         # all.ics, its event's feed, its own file and its categories' feeds (the
         # page, the exports and feeds.json: see budget.entry_size).
-        copies = 3 + len(categories_of(entry, series))
-        sizes.append(
-            entry_size(_entry_name(entry), copies, _written_texts(series, entry, description))
-        )
+        categories = categories_of(entry, series)
+        texts = _written_texts(series, entry, description, categories)
+        sizes.append(entry_size(_entry_name(entry), 3 + len(categories), texts))
         total += length
         if length > MAX_TEXT_LENGTH and len(problems) < 1000:
             locator = locator or KeyLocator(text)
@@ -328,14 +327,16 @@ def _titled_by_id(series: Series, data: object, text: str) -> list[str]:
     return notes
 
 
-def _written_texts(series: Series, entry: CalendarEntry, description: str) -> EntryTexts:
+def _written_texts(
+    series: Series, entry: CalendarEntry, description: str, categories: list[str]
+) -> EntryTexts:
     """Every text the outputs write for ``entry``: the description, the title, and its
     event's title, place, links, category and people (the exports list them apart
     from the description)."""
     session = entry.session
     others = [entry.event.title, entry.location or "", entry.page_url or ""]
     others += [entry.conference or "", session.description if session else ""]
-    others += [series.category(c).name for c in categories_of(entry, series)]
+    others += [series.category(c).name for c in categories]
     others += [series.person(ref.person).name for ref in entry.panelists]
     title = (session.title if session else None) or entry.event.title
     return EntryTexts(description, title, tuple(others))
