@@ -4,13 +4,15 @@ that would be absurd is refused with its biggest contributor named."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from wego_ical import budget
+from wego_ical import budget, load
 from wego_ical.budget import EntrySize, copy_bytes, over_budget
 from wego_ical.cli import main
 from wego_ical.limits import MAX_OUTPUT_BYTES
@@ -96,22 +98,24 @@ def test_one_file_over_its_limit_is_refused(
     assert "The largest entry is session 's0' of event 'e' (97 KB)" in output
 
 
-def _estimate_and_output(tmp_path: Path, text: str) -> tuple[int, int]:
-    """What the budget estimates for ``text``, and what a build of it writes."""
+@contextmanager
+def estimated_sizes() -> Iterator[list[EntrySize]]:
+    """The sizes the budget estimates for whatever is loaded inside, refused or not."""
     sizes: list[EntrySize] = []
 
     def spy(found: list[EntrySize]) -> list[str]:
         sizes.extend(found)
         return []
 
-    monkeypatch = pytest.MonkeyPatch()
-    from wego_ical import load
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(load, "over_budget", spy)
+        yield sizes
 
-    monkeypatch.setattr(load, "over_budget", spy)
-    try:
+
+def _estimate_and_output(tmp_path: Path, text: str) -> tuple[int, int]:
+    """What the budget estimates for ``text``, and what a build of it writes."""
+    with estimated_sizes() as sizes:
         code, output = run(tmp_path, text, "build", "--out", str(tmp_path / "dist"))
-    finally:
-        monkeypatch.undo()
     assert code == 0, output
     written = sum(p.stat().st_size for p in (tmp_path / "dist").rglob("*") if p.is_file())
     return sum(size.total for size in sizes), written
@@ -197,18 +201,6 @@ def test_a_series_of_100000_ordinary_sessions_is_within_the_budget(tmp_path: Pat
     assert spec is not None and spec.loader is not None
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
-    sizes: list[EntrySize] = []
-
-    def spy(found: list[EntrySize]) -> list[str]:
-        sizes.extend(found)
-        return []
-
-    monkeypatch = pytest.MonkeyPatch()
-    from wego_ical import load
-
-    monkeypatch.setattr(load, "over_budget", spy)
-    try:
+    with estimated_sizes() as sizes:
         load.parse_editions(generate.generate(1000), tmp_path / "series.toml")
-    finally:
-        monkeypatch.undo()
     assert 100 * sum(size.total for size in sizes) < MAX_OUTPUT_BYTES
