@@ -502,3 +502,42 @@ def test_an_endpoint_that_cannot_be_used_is_a_message(
     assert message in result.output, result.output
     assert SECRET not in result.output
     assert "Traceback" not in result.output
+
+
+def endless_listing(client: socket.socket) -> None:
+    client.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"<ListBucketResult>" + b"<Contents><Key>p/x</Key></Contents>" * 2000
+    for _ in range(100_000):
+        client.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+
+def drip_s3(client: socket.socket) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<ListBucketResult>":
+        client.sendall(bytes([byte]))
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (endless_listing, "the answer is larger than 1,000,000 bytes"),
+        (drip_s3, "no answer within 2 s"),
+    ],
+    ids=["endless", "drip"],
+)
+def test_a_hostile_s3_server_ends_the_publish_in_bounded_time_with_a_message(
+    site: Path,
+    fake: Callable[[Callable[[socket.socket], None]], FakeServer],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: Callable[[socket.socket], None],
+    message: str,
+) -> None:
+    monkeypatch.setattr(http_limits, "MAX_S3_ANSWER_BYTES", 1_000_000)
+    monkeypatch.setattr(http_limits, "DEADLINE", 2)
+    server = fake(answer)
+    started = time.monotonic()
+    result = publish_s3(site, "--endpoint-url", f"http://127.0.0.1:{server.port}")
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert "Traceback" not in result.output

@@ -77,7 +77,7 @@ MAX_FINDINGS = 1000
 # reported once and its deeper part only counted (memory stays bounded).
 MAX_DEPTH = 100
 
-# --- CalDAV and object storage servers -----------------------------------------
+# --- CalDAV and object storage servers ----------------------------------------
 
 # Seconds one read or write on the connection may wait.
 TIMEOUT = 60
@@ -89,10 +89,16 @@ MAX_ANSWER_BYTES = 128_000_000
 # XML elements in one answer: about seven an object (parsed, each takes about 100
 # bytes of memory: a large answer of empty elements would take gigabytes).
 MAX_ANSWER_ELEMENTS = 2_000_000
-# Seconds a whole CalDAV publish may take; publishing again continues where one
-# that ran out of time stopped.
+# Seconds a whole publish may take (CalDAV or S3); publishing again continues
+# where one that ran out of time stopped.
 PUBLISH_DEADLINE = 3600
-# Objects an S3 listing may name under a prefix before it is taken for an endless one.
+
+# --- object storage (S3) -----------------------------------------------------
+
+# The largest answer read: a page of a listing holds at most 1,000 objects
+# (about 400 KB); the owner record is a few bytes.
+MAX_S3_ANSWER_BYTES = 16_000_000
+# Objects listed under a prefix before the listing is taken for an endless one.
 MAX_LISTED_OBJECTS = 2_000_000
 
 # --- the preview server ------------------------------------------------------

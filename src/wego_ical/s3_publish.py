@@ -37,6 +37,7 @@ from typing import Any
 from wego_ical.delivery import cache_control, content_type
 from wego_ical.errors import PublishError
 from wego_ical.hostnames import server_url_problem, without_userinfo
+from wego_ical.http_limits import AnswerRefused, Deadline, bound_s3_client
 from wego_ical.limits import MAX_LISTED_OBJECTS, TIMEOUT
 from wego_ical.lock import shared_lock
 from wego_ical.state import STATE_FILE, read_state
@@ -182,6 +183,10 @@ def publish_to_s3(
             f"({error.get('Message', '').strip() or 'no message'}) to "
             f"{exc.operation_name}; check the bucket, the prefix and the credentials' "
             "rights. Publishing again continues where this stopped"
+        ) from None
+    except AnswerRefused as exc:
+        raise PublishError(
+            f"{target}: {exc.reason}; publishing again continues where this stopped"
         ) from None
     except BotoCoreError as exc:
         # The endpoint was checked to hold no user name or password: its text is safe.
@@ -467,4 +472,5 @@ def make_client(endpoint_url: str | None) -> S3Client:
     client: S3Client = session.client(
         "s3", endpoint_url=endpoint_url, region_name=region, config=config
     )
+    bound_s3_client(client, Deadline())
     return client
