@@ -9,8 +9,8 @@ what a parser forgives but a client does not.
 
 from __future__ import annotations
 
-import io
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from icalendar.parser import Contentline
 
 from wego_ical.limits import MAX_DEPTH, MAX_FINDINGS
-from wego_ical.lint_bytes import Finding, physical_findings_of
+from wego_ical.lint_bytes import Finding, physical_findings_of, physical_lines
 
 __all__ = ["MAX_DEPTH", "MAX_FINDINGS", "Finding", "Findings", "lint", "lint_event"]
 
@@ -27,9 +27,11 @@ _DATE_TIME = re.compile(r"^(\d{8})T(\d{6})(Z?)$")
 _TIMED = ("DTSTART", "DTEND", "RECURRENCE-ID", "DUE")
 # The properties the checks look at; other lines are only checked physically
 # (and for a TZID parameter).
-_RELEVANT = re.compile(
-    r"(?i)(BEGIN|END|UID|DTSTAMP|DTSTART|DTEND|RECURRENCE-ID|DUE|METHOD|TZID)[;:]"
-)
+_NAMES = "BEGIN|END|UID|DTSTAMP|DTSTART|DTEND|RECURRENCE-ID|DUE|METHOD|TZID"
+_RELEVANT = re.compile(f"(?i)({_NAMES})[;:]")
+# The start of a content line some check may look at: a relevant name, a
+# parameter (it may be a TZID) or a quote before the first colon, or no colon.
+_CHECKED = re.compile(f'(?i)({_NAMES})[;:]|[^:]*([;"]|$)'.encode())
 
 
 @dataclass
@@ -48,7 +50,6 @@ class _Component:
     # property with a TZID parameter. A file may repeat a property millions of times.
     firsts: dict[str, _Property] = field(default_factory=dict)
     zoned: list[_Property] = field(default_factory=list)
-    children: list[_Component] = field(default_factory=list)
 
     def first(self, name: str) -> _Property | None:
         return self.firsts.get(name)
@@ -57,18 +58,6 @@ class _Component:
         self.firsts.setdefault(prop.name, prop)
         if "TZID" in prop.params:
             self.zoned.append(prop)
-
-    def empty(self) -> bool:
-        return not (self.firsts or self.zoned or self.children)
-
-    def walk(self, name: str) -> Iterator[_Component]:
-        # Iterative, in document order: a file may nest thousands of components.
-        pending = list(reversed(self.children))
-        while pending:
-            child = pending.pop()
-            if child.name == name:
-                yield child
-            pending.extend(reversed(child.children))
 
 
 class Findings(list[Finding]):
@@ -105,14 +94,12 @@ def lint(data: bytes, *, feed: bool = True) -> Findings:
     """Every finding for the iCalendar ``data`` (the first :data:`MAX_FINDINGS`, and a
     count of the rest); ``feed`` marks a published feed.
 
-    Takes time in proportion to the size of ``data``, and memory in proportion to
-    its events, whatever it holds.
+    Takes time in proportion to the size of ``data``; besides ``data`` itself, memory
+    in proportion to its distinct UIDs, whatever else it holds.
     """
     findings = Findings()
     findings.extend(physical_findings_of(data))
-    roots = _structure(_content_lines(data), findings)
-    for calendar in roots:
-        findings.extend(_calendar(calendar, feed=feed))
+    _Checker(findings, top="VCALENDAR", feed=feed).read(_content_lines(data))
     return findings.sorted()
 
 
@@ -121,10 +108,7 @@ def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
     define the time zones ``zones``."""
     findings = Findings()
     findings.extend(physical_findings_of(data))
-    events = _structure(_content_lines(data), findings, top="VEVENT")
-    for event in events:
-        findings.extend(_event(event, feed=True))
-        findings.extend(_tzids(event, zones))
+    _Checker(findings, top="VEVENT", feed=True, zones=zones).read(_content_lines(data))
     return findings.sorted()
 
 
@@ -133,22 +117,21 @@ def lint_event(data: bytes, zones: set[str]) -> list[Finding]:
 
 def _content_lines(data: bytes) -> Iterator[tuple[int, str]]:
     """Unfolded content lines with the number of the physical line each starts on,
-    one at a time (a file of millions of tiny lines is never held as a list)."""
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    # Pieces are joined once per content line: appending to a string for
-    # each fold takes quadratic time on a line folded many times.
-    start, pieces = 0, None
-    # newline="": lines end at CRLF, LF or CR, and keep their ending.
-    for number, raw in enumerate(io.StringIO(text, newline=""), start=1):
-        line = raw.rstrip("\r\n")
-        if line[:1] in (" ", "\t") and pieces is not None:
-            pieces.append(line[1:])
+    one at a time: neither the lines nor the text of the file are ever held whole.
+    Lines no check looks at are passed over unread."""
+    start, pieces, passing = 0, None, False
+    for number, line in enumerate(physical_lines(data.removeprefix(b"\xef\xbb\xbf")), 1):
+        if line[:1] in (b" ", b"\t") and (passing or pieces is not None):
+            if not passing:
+                pieces.append(line[1:])  # type: ignore[union-attr]
         elif line:
             if pieces is not None:
-                yield start, "".join(pieces)
-            start, pieces = number, [line]
+                # Decoded once unfolded: a fold may split a character.
+                yield start, b"".join(pieces).decode("utf-8", errors="replace")
+            passing = _CHECKED.match(line) is None
+            start, pieces = number, None if passing else [line]
     if pieces is not None:
-        yield start, "".join(pieces)
+        yield start, b"".join(pieces).decode("utf-8", errors="replace")
 
 
 # --------------------------------------------------------------------------- structure
@@ -175,21 +158,6 @@ def _parts(content: str) -> tuple[str, dict[str, str], str]:
     return name, {key.upper(): str(item) for key, item in parameters.items()}, str(value)
 
 
-def _structure(
-    lines: Iterable[tuple[int, str]], findings: Findings, top: str = "VCALENDAR"
-) -> list[_Component]:
-    """The ``top`` components of the file; what is wrong with its structure goes to
-    ``findings``."""
-    tree = _Tree(findings)
-    for number, content in lines:
-        if ":" in content and not _RELEVANT.match(content) and ";TZID=" not in content.upper():
-            continue  # nothing is checked about this property
-        parsed = _parsed(number, content, findings)
-        if parsed is not None:
-            tree.add(number, *parsed)
-    return tree.finish(top)
-
-
 def _parsed(
     number: int, content: str, findings: Findings
 ) -> tuple[str, dict[str, str], str] | None:
@@ -206,17 +174,44 @@ def _parsed(
     return name.upper(), params, value
 
 
-class _Tree:
-    """Components as BEGIN and END open and close them, with what the checks need."""
+class _Checker:
+    """Checks each component as END closes it, and forgets it: only the open
+    components are held, and per top component the zones it defines, the TZIDs
+    it names before their VTIMEZONE, and its UIDs (a file of a million events
+    sharing one UID takes no more than a file of one)."""
 
-    def __init__(self, findings: Findings) -> None:
-        self.findings = findings
-        self.roots: list[_Component] = []
+    def __init__(
+        self, findings: Findings, *, top: str, feed: bool, zones: set[str] | None = None
+    ) -> None:
+        self.findings, self.top, self.feed = findings, top, feed
+        self.given_zones = frozenset(zones or ())
         self.stack: list[_Component] = []
         self.too_deep = 0  # components open below MAX_DEPTH, only counted
+        self.open_zones = 0  # VTIMEZONEs open: what is inside names no zone to check
+        self.roots = 0
+        self._start_root()
 
-    def add(self, number: int, name: str, params: dict[str, str], value: str) -> None:
-        """Take one content line."""
+    def _start_root(self) -> None:
+        self.zones = set(self.given_zones)
+        self.unknown: dict[str, array[int]] = {}  # TZIDs not defined so far: their lines
+        self.uids: dict[str, int] = {}
+
+    def read(self, lines: Iterable[tuple[int, str]]) -> None:
+        """Check every content line of a file, then what was left open."""
+        for number, content in lines:
+            if ":" in content and not _RELEVANT.match(content) and ";TZID=" not in content.upper():
+                continue  # nothing is checked about this property
+            parsed = _parsed(number, content, self.findings)
+            if parsed is not None:
+                self._add(number, *parsed)
+        for component in self.stack:
+            self.findings.append(Finding(component.line, f"BEGIN:{component.name} is never closed"))
+        while self.stack:
+            self._close(self.stack.pop())
+        if not self.roots:
+            self.findings.append(Finding(None, f"no {self.top} in the file"))
+
+    def _add(self, number: int, name: str, params: dict[str, str], value: str) -> None:
         if self.too_deep and name in ("BEGIN", "END"):
             self.too_deep += 1 if name == "BEGIN" else -1
         elif name == "BEGIN":
@@ -235,78 +230,87 @@ class _Tree:
                 Finding(number, f"components nested more than {MAX_DEPTH} deep; not checked")
             )
             return
+        if not self.stack:
+            self.roots += 1
+            self._start_root()
         component = _Component(value.upper(), number)
-        (self.stack[-1].children if self.stack else self.roots).append(component)
+        if component.name == "VTIMEZONE":
+            self.open_zones += 1
         self.stack.append(component)
 
     def _end(self, number: int, value: str) -> None:
-        stack = self.stack
-        if not stack or stack[-1].name != value.upper():
+        if not self.stack or self.stack[-1].name != value.upper():
             self.findings.append(Finding(number, f"END:{value} does not close an open BEGIN"))
             return
-        closed = stack.pop()
-        if stack and closed.empty() and closed.name not in _CHECKED:
-            stack[-1].children.pop()  # nothing in it to check: not kept
+        self._close(self.stack.pop())
 
-    def finish(self, top: str) -> list[_Component]:
-        """The ``top`` components; what was left open or is misplaced is reported."""
-        for component in self.stack:
-            self.findings.append(Finding(component.line, f"BEGIN:{component.name} is never closed"))
-        if not self.roots:
-            self.findings.append(Finding(None, f"no {top} in the file"))
-        for root in self.roots:
-            if root.name != top:
-                self.findings.append(Finding(root.line, f"{root.name} outside a {top}"))
-        return [root for root in self.roots if root.name == top]
+    def _close(self, component: _Component) -> None:
+        if component.name == "VTIMEZONE":
+            self.open_zones -= 1
+        root = self.stack[0] if self.stack else component
+        if root.name != self.top:
+            if root is component:
+                self.findings.append(Finding(root.line, f"{root.name} outside a {self.top}"))
+            return  # what is inside is not checked
+        if component.name == "VTIMEZONE":
+            if (tzid := component.first("TZID")) is not None:
+                self.zones.add(tzid.value)
+                self.unknown.pop(tzid.value, None)
+        elif not self.open_zones and (self.stack or self.top != "VCALENDAR"):
+            self._note_tzids(component)
+        if component.name == "VEVENT":
+            self._event(component)
+        if root is component:
+            self._root_closed(component)
 
+    def _note_tzids(self, component: _Component) -> None:
+        for prop in component.zoned:
+            tzid = prop.params["TZID"]
+            if tzid not in self.zones:
+                self.unknown.setdefault(tzid, array("q")).append(prop.line)
 
-# Components kept even when empty: the checks have something to say about them.
-_CHECKED = {"VCALENDAR", "VEVENT", "VTIMEZONE"}
-
-
-def _calendar(calendar: _Component, *, feed: bool) -> Iterator[Finding]:
-    method = calendar.first("METHOD")
-    if feed and method is not None and method.value.upper() != "PUBLISH":
-        yield Finding(
-            method.line,
-            f"METHOD:{method.value} in a published feed; clients treat it as an invitation "
-            "to answer (use METHOD:PUBLISH or none)",
-        )
-    zones = {tzid.value for zone in calendar.walk("VTIMEZONE") if (tzid := zone.first("TZID"))}
-    for component in calendar.children:
-        yield from _tzids(component, zones)
-    uids: dict[tuple[str, str], int] = {}
-    for event in calendar.walk("VEVENT"):
-        yield from _event(event, feed=feed)
+    def _event(self, event: _Component) -> None:
+        self.findings.extend(_event(event, feed=self.feed))
         uid = event.first("UID")
-        if uid is None:
-            continue
+        if self.top != "VCALENDAR" or uid is None:
+            return
         recurrence = event.first("RECURRENCE-ID")
-        key = (uid.value, recurrence.value if recurrence else "")
-        if key in uids:
-            yield Finding(
-                uid.line,
-                f"duplicate UID {uid.value!r} (first on line {uids[key]}); clients keep only one",
+        key = f"{uid.value}\0{recurrence.value if recurrence else ''}"
+        first = self.uids.setdefault(key, uid.line)
+        if first != uid.line:
+            self.findings.append(
+                Finding(
+                    uid.line,
+                    f"duplicate UID {uid.value!r} (first on line {first}); clients keep only one",
+                )
             )
-        else:
-            uids[key] = uid.line
 
-
-def _tzids(component: _Component, zones: set[str]) -> Iterator[Finding]:
-    pending = [component]
-    while pending:  # iterative: components may be nested thousands deep
-        current = pending.pop()
-        if current.name == "VTIMEZONE":
-            continue
-        for prop in current.zoned:
-            tzid = prop.params.get("TZID")
-            if tzid is not None and tzid not in zones:
-                yield Finding(
-                    prop.line,
+    def _root_closed(self, root: _Component) -> None:
+        method = root.first("METHOD")
+        if (
+            self.top == "VCALENDAR"
+            and self.feed
+            and method is not None
+            and method.value.upper() != "PUBLISH"
+        ):
+            self.findings.append(
+                Finding(
+                    method.line,
+                    f"METHOD:{method.value} in a published feed; clients treat it as an "
+                    "invitation to answer (use METHOD:PUBLISH or none)",
+                )
+            )
+        for tzid, lines in self.unknown.items():
+            self.findings.extend(
+                Finding(
+                    line,
                     f"TZID={tzid} has no VTIMEZONE in this file; clients that do not know the "
                     "name show the time in the wrong zone",
                 )
-        pending.extend(reversed(current.children))
+                for line in lines
+            )
+        self.unknown = {}
+        self.uids = {}
 
 
 def _event(event: _Component, *, feed: bool) -> Iterator[Finding]:

@@ -132,13 +132,53 @@ def physically_clean(data: bytes) -> bool:
         return False
     if data.translate(None, _NOT_C0_CONTROL) or (b"\xc2" in data and _C1.search(data)):
         return False
-    if max(map(len, data.split(b"\r\n"))) > MAX_OCTETS:
+    if _longest_line(data) > MAX_OCTETS:
         return False
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
+
+
+# Bytes split into lines at a time: the lines of a whole file, each an object,
+# would take many times its size.
+# Bytes split into lines at a time: the lines of a whole file, each an object,
+# would take many times its size.
+CHUNK = 1 << 18
+
+
+def _longest_line(data: bytes) -> int:
+    """The length of the longest CRLF-ended line of ``data``."""
+    position, longest = 0, 0
+    while position < len(data):
+        end = data.find(b"\r\n", position + CHUNK)
+        end = len(data) if end < 0 else end
+        longest = max(longest, *map(len, data[position:end].split(b"\r\n")))
+        position = end + 2
+    return longest
+
+
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
+def physical_lines(data: bytes) -> Iterator[bytes]:
+    """The lines of ``data``, ending at CRLF, LF or CR (as ``bytes.splitlines``)."""
+    position = 0
+    while position < len(data):
+        end = len(data)
+        if position + CHUNK < end:
+            # The last line end before the chunk's end, else the first after it.
+            cut = max(
+                data.rfind(b"\n", position, position + CHUNK),
+                data.rfind(b"\r", position, position + CHUNK),
+            )
+            found = (
+                _LINE_END.match(data, cut) if cut >= 0 else _LINE_END.search(data, position + CHUNK)
+            )
+            end = found.end() if found else end
+        yield from data[position:end].splitlines()
+        position = end
 
 
 # C0 controls but tab and line endings, DEL, and C1 controls (U+0080-U+009F in UTF-8).
