@@ -17,6 +17,7 @@ from conftest import DATA, DIST
 from wego_ical.cli import main
 from wego_ical.errors import OutputError
 from wego_ical.files import ReadRefused, read_bounded, write_replacing
+from wego_ical.words import for_terminal, one_line
 
 NOW = "2030-06-01T00:00:00Z"
 
@@ -89,7 +90,9 @@ def test_the_writer_never_writes_through_a_link(tmp_path: Path) -> None:
 
 # --- import, init, schema --out --------------------------------------------------
 
-HOSTILE_HEADER = 'room\nlabels = { event_page = "$(touch PWNED)" }\n#'
+# A terminal would act on the escape sequence (a colour, or a window title) and
+# the bidirectional override.
+HOSTILE_HEADER = 'room\nlabels = { event_page = "$(touch PWNED)" }\n#\x1b]0;pwned\x07\u202e'
 
 
 def _spreadsheet(tmp_path: Path, name: str = "schedule.csv") -> Path:
@@ -134,6 +137,10 @@ def test_source_text_never_becomes_a_line_of_the_series_file(tmp_path: Path) -> 
     header = [line for line in text.splitlines() if "touch PWNED" in line]
     assert header and all(line.startswith("# Not carried over") for line in header)
     assert run("check", "--data", str(out)).exit_code == 0
+    # What is printed quotes the column name on one line, with nothing a terminal acts on.
+    assert all(line.startswith(("wrote ", "note: ")) for line in result.output.splitlines())
+    assert "\\x1b]0;pwned\\x07\\u202e" in result.output
+    assert not {"\x1b", "\x07", "\u202e"} & set(result.output)
     subprocess.run(["sh", "-c", f". '{out}' 2>/dev/null; true"], cwd=tmp_path, check=False)
     assert not (tmp_path / "PWNED").exists()
 
@@ -304,3 +311,9 @@ def test_a_netrc_that_is_no_netrc_file_is_a_message(site: Path, netrc: str) -> N
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and "caf" not in result.output
+
+
+def test_what_is_printed_keeps_its_lines_but_nothing_a_terminal_acts_on() -> None:
+    shown = for_terminal("a\tb\nc\x1b[2J\x9b\x7f\u202ed é 세")
+    assert shown == "a\tb\nc\\x1b[2J\\x9b\\x7f\\u202ed é 세"
+    assert one_line("a\nb\r\x00 é") == "a\\nb\\r\\x00 é"

@@ -23,6 +23,7 @@ import click
 from wego_ical import __version__
 from wego_ical.errors import WegoIcalError
 from wego_ical.limits import build_time, prune_grace_problem
+from wego_ical.words import for_terminal, one_line
 
 if TYPE_CHECKING:
     pass
@@ -86,7 +87,7 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except WegoIcalError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(for_terminal(str(exc))) from None
 
     return wrapper
 
@@ -304,13 +305,13 @@ def serve(
         watch_data=watch_data,
         now=now,
         say=_say,
-        complain=lambda message: click.echo(message, err=True),
+        complain=lambda message: click.echo(for_terminal(message), err=True),
     )
 
 
 def _say(message: str) -> None:
     """Print and flush at once, so that a process reading our output sees it."""
-    click.echo(message)
+    click.echo(for_terminal(message))
     sys.stdout.flush()
 
 
@@ -434,7 +435,7 @@ def import_command(
     text, notes = import_series(source, out_file, kind=kind, force=force, settings=settings,
                                 template=template)  # fmt: skip
     click.echo(text, nl=template is None)
-    _echo([f"note: not carried over: {note}" for note in notes])
+    _echo([f"note: not carried over: {one_line(note)}" for note in notes])
 
 
 @main.command(name="lint")
@@ -462,7 +463,7 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
 
 def _echo(lines: list[str]) -> None:
     for line in lines:
-        click.echo(line)
+        click.echo(for_terminal(line))
 
 
 @main.command()

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from wego_ical.errors import ImportSourceError
 from wego_ical.files import write_replacing
 from wego_ical.limits import MAX_ENTRIES
+from wego_ical.words import one_line
 
 # The spreadsheet's columns, in the template's order (docs/format.md, "Import").
 CSV_COLUMNS = [
@@ -295,23 +296,13 @@ def draft_toml(draft: Draft, source: str) -> str:
 
     lines = [
         "#:schema ../schema/events.schema.json",
-        f"# Imported by wego-ical from {comment_text(source)}.",
-        *(f"# Not carried over: {comment_text(note)}." for note in draft.notes),
+        f"# Imported by wego-ical from {one_line(source)}.",
+        *(f"# Not carried over: {one_line(note)}." for note in draft.notes),
         "# Check it with: wego-ical check --data <this file>",
         "",
     ]
     data = {key: value for key, value in draft.data.items() if value not in ([], {}, None)}
     return "\n".join(lines) + tomli_w.dumps(_clean(data))
-
-
-def comment_text(text: str) -> str:
-    """``text`` as one line of a TOML comment: what TOML or a shell could read as a line
-    break or a control character (a column name can hold any of them) is written as
-    an escape, so that no text from a source becomes a line of the file."""
-    return "".join(
-        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
-        for char in text
-    )
 
 
 def _clean(value: Any) -> Any:

@@ -166,6 +166,7 @@ def import_series(
     from wego_ical.import_readers import detect_format, read_draft
     from wego_ical.importing import SeriesDefaults, csv_template, write_draft
     from wego_ical.limits import MAX_IMPORT_BYTES
+    from wego_ical.words import one_line
 
     if template is not None:
         return csv_template(), []
@@ -193,7 +194,12 @@ def import_series(
     kind = kind or detect_format(source, raw)
     draft = read_draft(source, raw, kind, SeriesDefaults(**given))
     notes = write_draft(draft, source.name, out, force=force)
-    return f"wrote {out} from {source} ({kind}); check it with: wego-ical check --data {out}", notes
+    # A downloaded source's name may hold a line break: the message stays one line.
+    written, read = one_line(str(out)), one_line(str(source))
+    return (
+        f"wrote {written} from {read} ({kind}); check it with: wego-ical check --data {written}",
+        notes,
+    )
 
 
 def editor_schema() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -14,3 +15,26 @@ def plural(count: int, word: str, plural_form: str | None = None) -> str:
 def closest(value: str, choices: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
     """The choices most like ``value`` (a likely misspelling), best first."""
     return difflib.get_close_matches(value, sorted(choices), n=n, cutoff=cutoff)
+
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls and DEL (colours,
+# cursor moves, window titles), and the bidirectional overrides that reorder what is
+# shown (Trojan Source).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str) -> str:
+    """``text`` with what a terminal would act on written as escapes (its lines and
+    tabs kept): messages quote source text, which may hold anything."""
+    return _TERMINAL_CONTROLS.sub(
+        lambda match: match.group().encode("unicode_escape").decode(), text
+    )
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks and other characters that are not
+    printable written as escapes (for a note or a comment line quoting source text)."""
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
+        for char in text
+    )
