@@ -36,7 +36,6 @@ from wego_ical.model import (
     raw_duplicate_ids,
 )
 from wego_ical.model.partial import schedule_errors_despite
-from wego_ical.plan import categories_of
 from wego_ical.problems import (
     KeyLocator,
     public_loc,
@@ -47,7 +46,7 @@ from wego_ical.problems import (
     without_misspelled_missing,
 )
 from wego_ical.renamed import apply_renames
-from wego_ical.text import describe
+from wego_ical.text import categories_of, describe
 from wego_ical.words import plural
 
 Loc = tuple[int | str, ...]

@@ -385,7 +385,7 @@ def _publish_edition(
     reusing the events it rendered."""
     from wego_ical.page import QR_SCRIPT
     from wego_ical.publication import LanguageEdition, make_publication
-    from wego_ical.render import rendered_events
+    from wego_ical.write import rendered_events
 
     state_dir = options.state_dir or options.out_dir
     rendered = rendered_events(state_dir / folder, previous) if previous else {}

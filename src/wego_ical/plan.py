@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
 from wego_ical.state import CurrentEvent, Snapshot
-from wego_ical.text import describe, entry_categories, event_summary
+from wego_ical.text import categories_of, describe, entry_categories, event_summary
 
 EVENTS_FOLDER = "events"
 # The feed that holds every event: the page offers it first.
@@ -84,14 +84,6 @@ def _days(event: Event) -> str:
     if event.last_day == event.date:
         return event.date.isoformat()
     return f"{event.date.isoformat()} to {event.last_day.isoformat()}"
-
-
-def categories_of(entry: CalendarEntry, series: Series) -> list[str]:
-    """The category feeds an entry belongs to: its session's category, or all of
-    them for an awards ceremony (where every category's prizes are presented)."""
-    if entry.session is not None:
-        return [entry.session.category] if entry.session.category else []
-    return [c.id for c in series.categories] if entry.event.all_categories else []
 
 
 def _category_feed_description(series: Series, category: Category) -> str:

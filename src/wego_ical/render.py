@@ -16,7 +16,6 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
-from pathlib import Path
 
 import icalendar
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
@@ -26,7 +25,7 @@ from icalendar.prop.conference import Conference
 from wego_ical.errors import SelfCheckError
 from wego_ical.lint import lint, lint_event
 from wego_ical.pieces import regroup
-from wego_ical.state import EventRecord, Snapshot, State
+from wego_ical.state import EventRecord, Snapshot
 from wego_ical.timezones import checked_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
@@ -241,28 +240,3 @@ def check_output(envelopes: Mapping[str, bytes], problems: Sequence[str] = ()) -
             "This is a bug in wego-ical; please report it with your data file:\n  "
             + "\n  ".join(found[:20])
         )
-
-
-def rendered_events(folder: Path, state: State) -> dict[str, bytes]:
-    """The VEVENT text of each event of a previous build: the one in the main feed (one
-    file holds them all) with the digest its feeds.json records, else the one in
-    the event's own file (which make_publication() reuses only if its digest matches).
-    """
-    from wego_ical.plan import MAIN_FEED, event_file
-    from wego_ical.state import text_digest
-    from wego_ical.write import read_generated_file
-
-    recorded = state.rendered
-    main = read_generated_file(folder, MAIN_FEED)
-    by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
-    del main  # the texts are copies: a large feed is not held twice
-    result = {}
-    for record in state.events:
-        digest = recorded.get(record.uid)
-        text = by_digest.get(digest) if digest else None
-        if text is None and digest:
-            content = read_generated_file(folder, event_file(record.uid))
-            text = vevent_of(content) if content is not None else None
-        if text is not None:
-            result[record.uid] = text
-    return result

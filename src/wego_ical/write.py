@@ -38,7 +38,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from wego_ical.errors import OutputError
 from wego_ical.files import ReadRefused, read_bounded
@@ -57,6 +57,9 @@ from wego_ical.pieces import Content
 from wego_ical.produce import Folders, copy_owner_and_mode, link, produce_file, reason
 from wego_ical.sidecar import STAGING_PREFIX
 from wego_ical.workers import Apart
+
+if TYPE_CHECKING:
+    from wego_ical.state import State
 
 # NoExchange: raised by exchange(), for tests that make it unavailable.
 __all__ = [
@@ -228,6 +231,31 @@ def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
         return None
     finally:
         os.close(root)
+
+
+def rendered_events(folder: Path, state: State) -> dict[str, bytes]:
+    """The VEVENT text of each event of a previous build: the one in the main feed (one
+    file holds them all) with the digest its feeds.json records, else the one in
+    the event's own file (which make_publication() reuses only if its digest matches).
+    """
+    from wego_ical.plan import MAIN_FEED, event_file
+    from wego_ical.render import vevent_of, vevents_in
+    from wego_ical.state import text_digest
+
+    recorded = state.rendered
+    main = read_generated_file(folder, MAIN_FEED)
+    by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
+    del main  # the texts are copies: a large feed is not held twice
+    result = {}
+    for record in state.events:
+        digest = recorded.get(record.uid)
+        text = by_digest.get(digest) if digest else None
+        if text is None and digest:
+            content = read_generated_file(folder, event_file(record.uid))
+            text = vevent_of(content) if content is not None else None
+        if text is not None:
+            result[record.uid] = text
+    return result
 
 
 def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
