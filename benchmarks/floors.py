@@ -41,8 +41,8 @@ ROOT = HERE.parent
 # What a rebuild imports before it reads the data (the build's own modules pull in
 # pydantic's models, icalendar and click).
 REBUILD_IMPORTS = (
-    "import wego_ical.cli, wego_ical.pipeline, wego_ical.load, wego_ical.state, "
-    "wego_ical.publication, wego_ical.write"
+    "import wego_ical.cli, wego_ical.pipeline, wego_ical.load.series_file, wego_ical.plan.state, "
+    "wego_ical.publication.assemble, wego_ical.output.write"
 )
 # The files a one-edit rebuild always writes again: each holds every event.
 WHOLE_SERIES_FILES = ("index.html", "all.ics", "feeds.json")
@@ -83,8 +83,8 @@ def one_edit_floor(size: int) -> None:
     import tomli
     from generate import generate
 
-    from wego_ical.load import load_editions
-    from wego_ical.state import read_state
+    from wego_ical.load.series_file import load_editions
+    from wego_ical.plan.state import read_state
 
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -169,7 +169,8 @@ def wego_ladder() -> None:
             [
                 python,
                 "-c",
-                f"{floor}; from pathlib import Path; from wego_ical.load import load_editions; "
+                f"{floor}; from pathlib import Path; "
+                "from wego_ical.load.series_file import load_editions; "
                 f"load_editions(Path({data!r}))",
             ],
         ),

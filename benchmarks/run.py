@@ -54,10 +54,10 @@ import json, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from wego_ical import publication
-from wego_ical.load import load_series
-from wego_ical.workers import WorkerSettings
-from wego_ical.write import write_output
+from wego_ical.publication import assemble as publication
+from wego_ical.load.series_file import load_series
+from wego_ical.render.workers import WorkerSettings
+from wego_ical.output.write import write_output
 
 spent = {"render": 0.0, "page": 0.0}
 render_all = publication.render_all
@@ -110,11 +110,11 @@ BASELINE = r"""
 import sys, time
 from pathlib import Path
 from datetime import datetime, timezone
-from wego_ical.load import load_series
-from wego_ical.plan import build_snapshot
-from wego_ical.render import build_vevent
+from wego_ical.load.series_file import load_series
+from wego_ical.plan.feeds import build_snapshot
+from wego_ical.render.calendar import build_vevent
 from wego_ical.model import entry_uid, calendar_entries
-from wego_ical.state import EventRecord
+from wego_ical.plan.state import EventRecord
 
 series = load_series(Path(sys.argv[1]))
 stamp = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -320,7 +320,8 @@ def main(sizes: list[int]) -> None:
     # What a build imports before it does any work (pydantic's models, Jinja2).
     build_imports = timed(
         "-c",
-        "import jinja2, wego_ical.cli, wego_ical.pipeline, wego_ical.load, wego_ical.publication",
+        "import jinja2, wego_ical.cli, wego_ical.pipeline, wego_ical.load.series_file, "
+        "wego_ical.publication.assemble",
         repeat=7,
     )
     with tempfile.TemporaryDirectory() as folder:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from wego_ical.errors import DataError
-from wego_ical.lint import lint
-from wego_ical.load import parse_series
+from wego_ical.lint.checks import lint
+from wego_ical.load.series_file import parse_series
 
 SERIES_HEAD = """[series]
 id = "s"

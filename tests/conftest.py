@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from wego_ical.load import load_series
+from wego_ical.load.series_file import load_series
 from wego_ical.model import Series
-from wego_ical.publication import LanguageEdition, make_publication
-from wego_ical.workers import WorkerSettings
+from wego_ical.publication.assemble import LanguageEdition, make_publication
+from wego_ical.render.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "events.toml"

@@ -1,6 +1,7 @@
-"""The layout docs/architecture.md describes: no import cycle (lazy imports included),
-a CLI that calls only the library's entry points, click in the CLI alone, no module
-grown past what a newcomer can read."""
+"""The layout docs/architecture.md describes: stages as packages, each importing only
+the parts below it (type-only and lazy imports included), no import cycle, a CLI
+that calls only the library's entry points, click in the CLI alone, a small top
+level, no module grown past what a newcomer can read."""
 
 from __future__ import annotations
 
@@ -10,12 +11,33 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "wego_ical"
-# Modules the CLI may import: the entry points, the wording of reports, the shared
+# The parts of wego_ical, bottom to top: a part imports only parts of the layers
+# below its own (the base modules may also import each other).
+LAYERS: list[set[str]] = [
+    {"__init__", "errors", "files", "limits", "pieces", "words"},
+    {"i18n", "lint"},
+    {"model"},
+    {"load"},
+    {"plan"},
+    {"render"},
+    {"page"},
+    {"publication"},
+    {"output"},
+    {"importing", "publish"},
+    {"pipeline"},
+    {"serve"},
+    {"commands", "report"},
+    {"cli"},
+    {"__main__"},
+]
+BASE = LAYERS[0]
+# What the CLI may import: the entry points, the wording of reports, the shared
 # error and version names, and the limits its options are checked against.
 CLI_MAY_IMPORT = {
-    "pipeline", "targets", "report", "serve", "errors", "words", "limits", "__init__"
+    "pipeline", "commands", "report", "serve", "errors", "words", "limits", "__init__"
 }  # fmt: skip
 MAX_LINES = 520
+MAX_TOP_LEVEL_MODULES = 12
 
 
 def _module_name(path: Path) -> str:
@@ -24,41 +46,55 @@ def _module_name(path: Path) -> str:
     return ".".join(parts) or "__init__"
 
 
+def _is_module(name: str) -> bool:
+    path = PACKAGE.joinpath(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
 def _imports(path: Path) -> set[str]:
-    """Every wego_ical module ``path`` imports, at any depth (lazy imports too), but
-    for those under ``if TYPE_CHECKING:``, which never run."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    type_only = {
-        id(inner)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
-        for statement in node.body
-        for inner in ast.walk(statement)
-    }
+    """Every wego_ical module ``path`` imports, at any depth: lazy imports and those
+    under ``if TYPE_CHECKING:`` too (a type-only import upward is still a layer
+    crossed the wrong way)."""
     found = set()
-    for node in ast.walk(tree):
-        if id(node) in type_only:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("wego_ical"):
             module = node.module.removeprefix("wego_ical").lstrip(".")
-            if module:
-                found.add(module)
-            else:  # from wego_ical import x: a module, or the package itself
-                found |= {a.name for a in node.names if _exists(a.name)} or {"__init__"}
+            for alias in node.names:
+                inner = f"{module}.{alias.name}".lstrip(".")
+                found.add(inner if _is_module(inner) else module or "__init__")
+        elif isinstance(node, ast.Import):
+            found |= {
+                alias.name.removeprefix("wego_ical.")
+                for alias in node.names
+                if alias.name.startswith("wego_ical.")
+            }
     return found
 
 
-def _exists(name: str) -> bool:
-    return (PACKAGE / f"{name}.py").exists() or (PACKAGE / name).is_dir()
-
-
 def _graph() -> dict[str, set[str]]:
-    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {
+        _module_name(path): _imports(path) - {_module_name(path)} for path in PACKAGE.rglob("*.py")
+    }
 
-    def resolve(name: str) -> str:
-        return name if name in modules else name.split(".")[0]
 
-    return {name: {resolve(i) for i in _imports(path)} - {name} for name, path in modules.items()}
+def _layer(module: str) -> int:
+    part = module.split(".")[0]
+    for number, layer in enumerate(LAYERS):
+        if part in layer:
+            return number
+    raise AssertionError(f"{module} is in no layer: add its package to LAYERS")
+
+
+def test_every_package_imports_only_the_layers_below_it() -> None:
+    wrong = sorted(
+        f"{module} imports {imported}"
+        for module, imports in _graph().items()
+        for imported in imports
+        if module.split(".")[0] != imported.split(".")[0]
+        and _layer(imported) >= _layer(module)
+        and not (module.split(".")[0] in BASE and imported.split(".")[0] in BASE)
+    )
+    assert wrong == []
 
 
 def test_no_import_cycle() -> None:
@@ -83,8 +119,21 @@ def test_no_import_cycle() -> None:
             visit(name, [name])
 
 
+def test_every_package_says_what_it_owns_and_may_import() -> None:
+    for init in PACKAGE.rglob("__init__.py"):
+        if init.parent == PACKAGE:
+            continue
+        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "May import:" in docstring, init
+
+
+def test_the_top_level_is_small() -> None:
+    modules = sorted(path.stem for path in PACKAGE.glob("*.py"))
+    assert len(modules) <= MAX_TOP_LEVEL_MODULES, modules
+
+
 def test_the_cli_calls_only_the_entry_points() -> None:
-    imported = _imports(PACKAGE / "cli.py")
+    imported = {name.split(".")[0] for name in _imports(PACKAGE / "cli.py")}
     assert imported <= CLI_MAY_IMPORT, sorted(imported - CLI_MAY_IMPORT)
 
 

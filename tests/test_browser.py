@@ -575,7 +575,7 @@ def test_the_scripts_add_links_are_the_ones_python_builds(
 ) -> None:
     """Every session's add links, built in the browser, carry exactly what
     links.AddEvent.links() puts in them (timed, whole-day, several zones, Korean)."""
-    from wego_ical.links import AddEvent
+    from wego_ical.render.calendar_links import AddEvent
 
     running = Server(tmp_path, CONFERENCE.read_text(encoding="utf-8"))
     try:

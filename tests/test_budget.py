@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wego_ical import budget, load
-from wego_ical.budget import EntrySize, copy_bytes, over_budget
 from wego_ical.cli import main
 from wego_ical.limits import MAX_OUTPUT_BYTES
+from wego_ical.load import budget
+from wego_ical.load import series_file as load
+from wego_ical.load.budget import EntrySize, copy_bytes, over_budget
 
 TOPIC = "t" * 476  # a hundred of these: 48,000 characters of topics, each under the limit
 

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, GOLDEN
-from wego_ical import buildcache
 from wego_ical.cli import main
+from wego_ical.output import buildcache
 
 SKIPPED = "Nothing changed: "
 

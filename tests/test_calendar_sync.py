@@ -8,9 +8,11 @@ import icalendar
 import pytest
 
 from conftest import CONFERENCE_GOLDEN
-from wego_ical.caldav_credentials import credentials
-from wego_ical.caldav_journal import Recorded, journal_path, read_journal
-from wego_ical.calendar_sync import (
+from wego_ical.errors import PublishError
+from wego_ical.publish.caldav.client import PreconditionFailed, Resource
+from wego_ical.publish.caldav.credentials import credentials
+from wego_ical.publish.caldav.journal import Recorded, journal_path, read_journal
+from wego_ical.publish.caldav.sync import (
     MARKER,
     Action,
     LocalEvent,
@@ -22,8 +24,6 @@ from wego_ical.calendar_sync import (
     needs_data,
     plan_sync,
 )
-from wego_ical.dav import PreconditionFailed, Resource
-from wego_ical.errors import PublishError
 from wego_ical.report import sync_report
 
 URL = "https://dav.example.org/cal/"
@@ -197,7 +197,7 @@ def test_a_create_another_publish_made_first_counts_as_unchanged() -> None:
 def test_objects_outside_the_calendar_in_an_answer_are_never_touched() -> None:
     """A hostile server listing objects of another calendar (or '..' paths) gets none of
     them written, deleted or even read back."""
-    from wego_ical.dav import DavClient
+    from wego_ical.publish.caldav.client import DavClient
 
     answer = (
         '<d:multistatus xmlns:d="DAV:">'

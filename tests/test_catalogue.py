@@ -13,11 +13,11 @@ from click.testing import CliRunner
 
 from bad_inputs import BAD_INPUTS, BASE, bad_text
 from conftest import DATA
-from wego_ical import load as load_module
-from wego_ical import produce as produce_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError, OutputError
-from wego_ical.load import load_series
+from wego_ical.load import series_file as load_module
+from wego_ical.load.series_file import load_series
+from wego_ical.output import produce as produce_module
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DATA, GOLDEN
-from wego_ical import __version__, buildcache
+from wego_ical import __version__
 from wego_ical.cli import main
+from wego_ical.output import buildcache
 from wego_ical.pipeline import UNPUBLISHED_NOTICE, BuildOptions, build
 from wego_ical.report import build_report
 

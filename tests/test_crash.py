@@ -15,13 +15,13 @@ from conftest import DATA
 
 pytestmark = pytest.mark.slow
 
-# Runs the CLI with every file operation of write.py announced on stdout and
+# Runs the CLI with every file operation of output/write.py announced on stdout and
 # followed by a pause, so that the test can kill the process exactly there.
 CHILD = r"""
 import sys, time
-import wego_ical.folder as folder
-import wego_ical.produce as produce
-import wego_ical.write as write
+import wego_ical.output.folder as folder
+import wego_ical.output.produce as produce
+import wego_ical.output.write as write
 
 def announce(name, function):
     def wrapper(*args):

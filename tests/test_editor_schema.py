@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from wego_ical.cli import main
-from wego_ical.editor_schema import data_file_schema, schema_text
+from wego_ical.load.editor_schema import data_file_schema, schema_text
 
 SCHEMA_FILE = ROOT / "schema" / "events.schema.json"
 SHIPPED = [ROOT / "data" / "events.toml", *sorted((ROOT / "examples").glob("*.toml"))]

@@ -231,7 +231,7 @@ def test_a_lock_file_that_is_a_pipe_or_has_other_names_is_refused(site: Path) ->
 
 
 def test_a_journal_with_other_names_is_never_appended_to(site: Path) -> None:
-    from wego_ical import caldav_journal
+    from wego_ical.publish.caldav import journal as caldav_journal
 
     other = site.parent / "other"
     other.write_text("precious\n")

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import DATA, DIST, free_port, wait_for_port
 from wego_ical.cli import main
-from wego_ical.delivery import FEED_MAX_AGE
+from wego_ical.publish.http_headers import FEED_MAX_AGE
 
 pytestmark = pytest.mark.servers
 
@@ -303,7 +303,7 @@ def test_cors_as_asked_served_by_nginx(
 
 def test_a_listen_port_of_other_digits_is_refused() -> None:
     from wego_ical.errors import HostingError
-    from wego_ical.hosting import check_listen
+    from wego_ical.publish.nginx import check_listen
 
     with pytest.raises(HostingError, match="is not an nginx listen address"):
         check_listen("٨٠")

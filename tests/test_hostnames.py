@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wego_ical.hostnames import host_problem, is_host_name, is_ip
+from wego_ical.publish.hostnames import host_problem, is_host_name, is_ip
 
 
 @pytest.mark.parametrize(

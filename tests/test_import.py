@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import CONFERENCE, DATA, DIST, english_only
 from wego_ical.cli import main
-from wego_ical.load import load_series
+from wego_ical.load.series_file import load_series
 
 PRETALX = Path(__file__).parent / "data" / "c3voc" / "pretalx-democon.json"
 

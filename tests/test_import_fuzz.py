@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from test_fuzz import FUZZ as fuzz_settings
 from test_fuzz import mutated
+from wego_ical.commands import import_series
 from wego_ical.errors import WegoIcalError
-from wego_ical.targets import import_series
 
 EXAMPLES = int(os.environ.get("WEGO_ICAL_IMPORT_EXAMPLES", "420"))
 FUZZ = settings(fuzz_settings, max_examples=EXAMPLES)

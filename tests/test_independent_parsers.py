@@ -10,9 +10,9 @@ import pytest
 
 from conftest import CONFERENCE, render_files
 from parsers import READERS, assert_parsers_agree_with_data
-from wego_ical.load import load_series, parse_series
+from wego_ical.load.series_file import load_series, parse_series
 from wego_ical.model import Series, calendar_entries
-from wego_ical.text import describe
+from wego_ical.model.descriptions import describe
 
 
 def test_wego_feeds_read_identically_by_three_parsers(wego: Series) -> None:

@@ -13,9 +13,9 @@ from ical.calendar_stream import IcsCalendarStream
 from conftest import BUILD_TIME
 from parsers import vobject_read
 from wego_ical.errors import DataError
-from wego_ical.lint import lint
-from wego_ical.load import parse_series
-from wego_ical.publication import make_publication
+from wego_ical.lint.checks import lint
+from wego_ical.load.series_file import parse_series
+from wego_ical.publication.assemble import make_publication
 
 PAYLOAD = (
     "x\r\nBEGIN:VEVENT\r\nUID:evil@example.org\r\nDTSTAMP:20200101T000000Z\r\n"

@@ -12,7 +12,7 @@ from conftest import DATA, render_files
 from parsers import READERS, assert_parsers_agree_with_data
 from wego_ical.cli import main
 from wego_ical.errors import DataError
-from wego_ical.load import load_editions, parse_editions
+from wego_ical.load.series_file import load_editions, parse_editions
 
 HEAD = """
 [series]

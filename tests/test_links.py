@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wego_ical import limits, links
+from wego_ical import limits
+from wego_ical.render import calendar_links as links
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2021, 8, 26, 9, 0, tzinfo=SEOUL)

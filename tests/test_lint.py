@@ -12,14 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import BUILD_TIME, DATA, DIST
-from wego_ical import lint_bytes, publication, render
 from wego_ical.cli import main
 from wego_ical.errors import SelfCheckError
-from wego_ical.lint import MAX_DEPTH, MAX_FINDINGS, Finding, lint
+from wego_ical.lint import physical as lint_bytes
+from wego_ical.lint.checks import MAX_DEPTH, MAX_FINDINGS, Finding, lint
 from wego_ical.model import Series
 from wego_ical.pipeline import BuildOptions, build
-from wego_ical.publication import make_publication
-from wego_ical.workers import WorkerSettings
+from wego_ical.publication import assemble as publication
+from wego_ical.publication.assemble import make_publication
+from wego_ical.render import calendar as render
+from wego_ical.render.workers import WorkerSettings
 
 GOOD = [
     "BEGIN:VCALENDAR",

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import DATA
 from wego_ical.cli import main
 from wego_ical.errors import DataError, Problem
-from wego_ical.load import load_series, parse_editions, parse_series
+from wego_ical.load.messages import KeyLocator, toml_path
+from wego_ical.load.series_file import load_series, parse_editions, parse_series
 from wego_ical.model import Series
-from wego_ical.problems import KeyLocator, toml_path
 
 
 def problems(text: str) -> list[Problem]:
@@ -468,7 +468,7 @@ name = "O"
 def test_a_device_that_never_ends_is_read_only_up_to_the_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("wego_ical.load.MAX_FILE_BYTES", 1_000_000)
+    monkeypatch.setattr("wego_ical.load.series_file.MAX_FILE_BYTES", 1_000_000)
     with pytest.raises(DataError) as caught:
         load_series(Path("/dev/zero"))
     assert caught.value.problems[0].message == (
@@ -519,7 +519,7 @@ def test_the_limit_holds_on_the_composed_description(wego_text: str) -> None:
 def test_the_total_of_all_descriptions_is_limited(
     wego_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wego_ical.load.MAX_TOTAL_DESCRIPTIONS", 1_000)
+    monkeypatch.setattr("wego_ical.load.series_file.MAX_TOTAL_DESCRIPTIONS", 1_000)
     with pytest.raises(DataError) as caught:
         parse_series(wego_text)
     (problem,) = caught.value.problems

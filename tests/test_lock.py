@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from wego_ical.lock import locked_output, shared_lock
+from wego_ical.output.lock import locked_output, shared_lock
+from wego_ical.output.write import write_output
 from wego_ical.pipeline import BuildOptions, build
-from wego_ical.state import parse_state
-from wego_ical.write import write_output
+from wego_ical.plan.state import parse_state
 
 NOW = "2030-06-01T00:00:00Z"
 EXTRA_EVENT = """
@@ -121,7 +121,7 @@ def test_a_killed_build_releases_its_lock(tmp_path: Path) -> None:
             "-c",
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from wego_ical.lock import locked_output\n"
+            "from wego_ical.output.lock import locked_output\n"
             "with locked_output(Path(sys.argv[1])):\n"
             "    print('locked', flush=True)\n"
             "    time.sleep(60)\n",

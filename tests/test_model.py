@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from wego_ical.errors import DataError
-from wego_ical.load import parse_series
+from wego_ical.load.series_file import parse_series
 from wego_ical.model import (
     Series,
     calendar_entries,

@@ -9,11 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DST_EXAMPLE
-from wego_ical import limits, links
+from wego_ical import limits
 from wego_ical.cli import main
-from wego_ical.load import load_series, parse_series
+from wego_ical.load.series_file import load_series, parse_series
 from wego_ical.model import Series
-from wego_ical.publication import make_publication
+from wego_ical.publication.assemble import make_publication
+from wego_ical.render import calendar_links as links
 
 
 def page(series: Series) -> str:

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DATA
 from wego_ical.cli import main
-from wego_ical.languages import fallback_texts
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
-from wego_ical.load import load_editions, load_series, parse_series
+from wego_ical.load.series_file import load_editions, load_series, parse_series
 from wego_ical.model import Series
-from wego_ical.publication import LanguageEdition, make_publication
+from wego_ical.model.languages import fallback_texts
+from wego_ical.publication.assemble import LanguageEdition, make_publication
 
 
 def page(series: Series, path: str = "index.html") -> str:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from parsers import assert_parsers_agree_with_data
-from wego_ical.load import parse_series
+from wego_ical.load.series_file import parse_series
 from wego_ical.model import local_time_problem
 
 settings.register_profile(

@@ -13,15 +13,15 @@ import icalendar
 import pytest
 
 from conftest import GOLDEN, aware, count_events, render_files
-from wego_ical import render
 from wego_ical.errors import SelfCheckError, WorkerError
-from wego_ical.lint import Finding
-from wego_ical.load import parse_series
+from wego_ical.lint.checks import Finding
+from wego_ical.load.series_file import parse_series
 from wego_ical.model import Series, calendar_entries, entry_uid
-from wego_ical.plan import plan_feeds
-from wego_ical.publication import EventTexts, make_publication
-from wego_ical.text import describe
-from wego_ical.workers import WorkerSettings
+from wego_ical.model.descriptions import describe
+from wego_ical.plan.feeds import plan_feeds
+from wego_ical.publication.assemble import EventTexts, make_publication
+from wego_ical.render import calendar as render
+from wego_ical.render.workers import WorkerSettings
 
 UTC_TIMES = {
     "wego-awards-4.part-1.mobility@we-gov.org": ("2021-08-26T00:00", "2021-08-26T00:30"),
@@ -370,9 +370,9 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
     script = (
         "from datetime import UTC, datetime\n"
         "from conftest import DATA\n"
-        "from wego_ical.load import load_series\n"
-        "from wego_ical.publication import make_publication\n"
-        "from wego_ical.workers import WorkerSettings\n"
+        "from wego_ical.load.series_file import load_series\n"
+        "from wego_ical.publication.assemble import make_publication\n"
+        "from wego_ical.render.workers import WorkerSettings\n"
         "settings = WorkerSettings(processes=2, min_chunk=1)\n"
         "publication = make_publication(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC),"
         " workers=settings)\n"

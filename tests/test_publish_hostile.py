@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DIST
-from wego_ical import dav, http_limits
 from wego_ical.cli import main
 from wego_ical.errors import WegoIcalError
+from wego_ical.publish import http_limits
+from wego_ical.publish.caldav import client as dav
 
 SECRET = "horse-battery-staple"
 
@@ -247,7 +248,7 @@ def test_the_journal_is_never_written_through_a_link(
 def test_a_journal_link_is_refused_with_a_message(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wego_ical import caldav_journal
+    from wego_ical.publish.caldav import journal as caldav_journal
 
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
@@ -261,7 +262,7 @@ def test_a_journal_link_is_refused_with_a_message(
 
 
 def test_a_journal_nested_deeply_is_read_as_damaged_lines(site: Path) -> None:
-    from wego_ical.caldav_journal import read_journal
+    from wego_ical.publish.caldav.journal import read_journal
 
     journal = site / ".dist.wego-ical.caldav.jsonl"
     line = {"calendar": "http://127.0.0.1/cal/", "href": "/cal/a.ics", "digest": "d", "etag": "e"}

@@ -8,7 +8,7 @@ import hashlib
 import re
 
 from conftest import ROOT, render_files
-from wego_ical.load import parse_series
+from wego_ical.load.series_file import parse_series
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FORMAT = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_every_link_between_the_documents_resolves() -> None:
 
 
 def test_the_vendored_qr_script_is_the_one_described() -> None:
-    digest = hashlib.sha256((ROOT / "src/wego_ical/static/qrcode.js").read_bytes()).hexdigest()
+    digest = hashlib.sha256((ROOT / "src/wego_ical/page/static/qrcode.js").read_bytes()).hexdigest()
     assert digest in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 
 

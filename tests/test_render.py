@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 from conftest import DATA, DST_EXAMPLE, render_files
-from wego_ical.load import load_series
-from wego_ical.render import RENDERER_VERSION, is_vevent, splice, vevent_of, vevents_in
+from wego_ical.load.series_file import load_series
+from wego_ical.render.calendar import RENDERER_VERSION, is_vevent, splice, vevent_of, vevents_in
 
 FINGERPRINT = Path(__file__).parent / "golden" / "renderer.txt"
 
@@ -30,7 +30,7 @@ def test_output_changes_only_with_a_new_renderer_version() -> None:
     current = rendered_output_hash()
     if current != recorded_hash:
         assert int(recorded_version) != RENDERER_VERSION, (
-            "the rendered output changed: bump RENDERER_VERSION in wego_ical/render.py, "
+            "the rendered output changed: bump RENDERER_VERSION in wego_ical/render/calendar.py, "
             f"then write '{RENDERER_VERSION + 1} <new hash>' into {FINGERPRINT}"
         )
         raise AssertionError(

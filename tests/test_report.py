@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wego_ical.lint import Finding, Findings
+from wego_ical.lint.checks import Finding, Findings
+from wego_ical.plan.state import Change
 from wego_ical.report import FINDINGS_SHOWN, change_report, first_then_count, lint_report
-from wego_ical.state import Change
 
 
 def test_first_then_count_shows_the_first_and_counts_the_rest() -> None:

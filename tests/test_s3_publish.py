@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from conftest import DATA, free_port, wait_for_port
 from wego_ical.cli import main
 from wego_ical.errors import PublishError
-from wego_ical.s3_publish import OWNER_MARKER, parse_target, publish_to_s3, upload_rank
+from wego_ical.publish.s3 import OWNER_MARKER, parse_target, publish_to_s3, upload_rank
 
 pytestmark = pytest.mark.servers
 

@@ -22,14 +22,14 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, DATA, ctrl_c_to_group, has_ended, wait_for
-from wego_ical import preview_server
-from wego_ical import serve as serve_module
 from wego_ical.cli import main
 from wego_ical.errors import DataError
-from wego_ical.preview_server import resolve_request_path
-from wego_ical.serve import Preview, open_preview, watch
-from wego_ical.sidecar import STAGING_PREFIX
-from wego_ical.workers import in_fresh_process
+from wego_ical.output.hidden_files import STAGING_PREFIX
+from wego_ical.render.workers import in_fresh_process
+from wego_ical.serve import http as preview_server
+from wego_ical.serve import preview as serve_module
+from wego_ical.serve.http import resolve_request_path
+from wego_ical.serve.preview import Preview, open_preview, watch
 
 
 def _start(folder: Path) -> Preview:

@@ -11,7 +11,7 @@ import pytest
 from conftest import BUILD_TIME
 from wego_ical.errors import StateError
 from wego_ical.model import Series
-from wego_ical.state import (
+from wego_ical.plan.state import (
     STATE_FILE,
     CurrentEvent,
     EventRecord,
@@ -148,8 +148,8 @@ def test_a_state_nested_absurdly_deep_is_refused_with_a_message(opener: str) -> 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 1000])
 def test_feeds_json_in_pieces_is_the_whole_dump(wego: Series, batch: int) -> None:
-    from wego_ical.publication import make_publication
-    from wego_ical.state import _STATE
+    from wego_ical.plan.state import _STATE
+    from wego_ical.publication.assemble import make_publication
 
     state = make_publication(wego, None, BUILD_TIME).state
     whole = _STATE.dump_json(state, indent=2, exclude_none=True) + b"\n"

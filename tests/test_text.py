@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from wego_ical.model import Series, calendar_entries
-from wego_ical.text import (
+from wego_ical.model.descriptions import (
     describe,
     entry_categories,
     event_summary,

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import DST_EXAMPLE, render_files
 from parsers import READERS, assert_parsers_agree_with_data, vobject_read
-from wego_ical.load import load_series, parse_series
+from wego_ical.load.series_file import load_series, parse_series
 from wego_ical.model import local_time_problem
-from wego_ical.timezones import build_vtimezone
+from wego_ical.render.vtimezone import build_vtimezone
 
 
 def _text(value: Any) -> str:
@@ -218,8 +218,8 @@ def test_dublin_summer_is_daylight_and_winter_standard() -> None:
 def test_the_build_refuses_a_vtimezone_that_disagrees_with_zoneinfo(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from wego_ical import timezones
     from wego_ical.errors import SelfCheckError
+    from wego_ical.render import vtimezone as timezones
 
     real = timezones._build
 

@@ -23,7 +23,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Timezone
 
-from wego_ical.timezones import build_vtimezone
+from wego_ical.render.vtimezone import build_vtimezone
 
 pytestmark = pytest.mark.slow
 

@@ -317,7 +317,7 @@ def test_event_that_leaves_a_feed_stays_there_as_cancelled(site: Site) -> None:
 @pytest.fixture
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The UIDs of the events rendered from here on (in this process), in order."""
-    from wego_ical import render
+    from wego_ical.render import calendar as render
 
     uids: list[str] = []
     real = render.build_vevent
@@ -438,7 +438,7 @@ APART_BUILD = r"""
 import json, sys
 from datetime import datetime, timezone
 from pathlib import Path
-from wego_ical import workers
+from wego_ical.render import workers
 from wego_ical.pipeline import BuildOptions, build
 
 forked = []

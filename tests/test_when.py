@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from wego_ical import when
+from wego_ical.i18n import dates as when
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

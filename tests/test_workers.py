@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ctrl_c_to_group, has_ended, wait_for
 from wego_ical.errors import WorkerError
-from wego_ical.workers import ChunkedWork, WorkerSettings
+from wego_ical.render.workers import ChunkedWork, WorkerSettings
 
 
 def squares(items: Sequence[int]) -> tuple[list[int], int]:
@@ -95,7 +95,7 @@ def test_ctrl_c_to_the_group_ends_the_workers_quietly(tmp_path: Path) -> None:
         "import sys\n"
         f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
         "from test_workers import first_chunk_slow\n"
-        "from wego_ical.workers import ChunkedWork, WorkerSettings\n"
+        "from wego_ical.render.workers import ChunkedWork, WorkerSettings\n"
         "work = ChunkedWork([0, 1], first_chunk_slow,\n"
         "                   WorkerSettings(processes=2, min_chunk=1))\n"
         "print('started', flush=True)\n"
@@ -143,7 +143,7 @@ def test_chunk_size_bounds() -> None:
 APART = r"""
 import json, os, signal, threading, time
 from wego_ical.errors import OutputError, WorkerError
-from wego_ical.workers import Apart
+from wego_ical.render.workers import Apart
 
 class Stubborn(Exception):
     def __init__(self, code, text):  # cannot be rebuilt from its args
@@ -238,7 +238,7 @@ def test_apart_runs_the_work_in_a_child_and_hands_back_its_result_or_error() -> 
 
 
 def test_apart_in_this_process_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wego_ical import workers
+    from wego_ical.render import workers
 
     monkeypatch.setattr(workers, "fork_is_safe", lambda: False)
     assert workers.Apart(os.getpid).result() == os.getpid()
@@ -247,7 +247,7 @@ def test_apart_in_this_process_without_fork(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_apart_works_here_when_no_process_can_be_forked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wego_ical import workers
+    from wego_ical.render import workers
 
     def no_fork() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")
@@ -286,7 +286,7 @@ def squares_in_workers(count: int) -> list[int]:
 
 
 def test_in_fresh_process_runs_the_work_in_a_process_of_its_own() -> None:
-    from wego_ical.workers import in_fresh_process
+    from wego_ical.render.workers import in_fresh_process
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)  # what makes forking here unsafe
@@ -304,7 +304,7 @@ def test_in_fresh_process_runs_the_work_in_a_process_of_its_own() -> None:
 
 def test_in_fresh_process_hands_back_errors_whole_or_as_their_message() -> None:
     from wego_ical.errors import DataError, Problem
-    from wego_ical.workers import in_fresh_process
+    from wego_ical.render.workers import in_fresh_process
 
     with pytest.raises(DataError) as caught:
         in_fresh_process(bad_data, "events.toml")
@@ -332,7 +332,7 @@ def starts_a_child_and_waits(pid_file: str, deaf: bool = False) -> None:
 def test_a_fresh_process_and_all_it_started_are_stopped_with_one_call(
     tmp_path: Path, deaf: bool
 ) -> None:
-    from wego_ical.workers import end_now, in_fresh_process, interrupt
+    from wego_ical.render.workers import end_now, in_fresh_process, interrupt
 
     pid_file = str(tmp_path / "pids")
     started: list[Any] = []
@@ -374,7 +374,7 @@ def test_a_worker_ends_when_its_build_is_killed(tmp_path: Path) -> None:
     """kill -9 of the build: its forked workers do not live on (PR_SET_PDEATHSIG)."""
     script = (
         "import os, sys, time\n"
-        "from wego_ical.orphans import end_with_parent\n"
+        "from wego_ical.render.orphans import end_with_parent\n"
         "child = os.fork()\n"
         "if child == 0:\n"
         "    end_with_parent()\n"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from wego_ical import produce as produce_module
-from wego_ical import write as write_module
 from wego_ical.errors import OutputError
+from wego_ical.output import produce as produce_module
+from wego_ical.output import write as write_module
+from wego_ical.output.write import FileAction, FileResult, write_output
 from wego_ical.pieces import Content
-from wego_ical.write import FileAction, FileResult, write_output
 
 FILES = {"all.ics": b"A", "part-1.ics": b"B", "categories/mobility.ics": b"C"}
 MANIFEST = "feeds.json"

@@ -1,6 +1,6 @@
 """Command line: a thin click layer. Each command turns its options into one call of
-the library (:mod:`~wego_ical.pipeline` for builds, :mod:`~wego_ical.targets` for
-what works on built files, :mod:`~wego_ical.serve` for the preview)
+the library (:mod:`~wego_ical.pipeline` for builds, :mod:`~wego_ical.commands` for
+what works on built files, :mod:`~wego_ical.serve.preview` for the preview)
 and prints the lines :mod:`~wego_ical.report` makes of the result.
 
 The library is imported inside the commands that need it, so that ``--help`` and
@@ -295,7 +295,7 @@ def serve(
     The preview's subscribe links point at this server, so subscriptions can be
     tried in a calendar app on this machine. The output folder is not changed.
     """
-    from wego_ical.serve import run_preview
+    from wego_ical.serve.preview import run_preview
 
     run_preview(
         data_path,
@@ -327,7 +327,7 @@ def _say(message: str) -> None:
 def hosting(server: str, out_dir: Path, listen: str, server_name: str, cors: str) -> None:
     """Print a web server configuration that serves the output folder as
     calendar apps need it (types, ETag, caching, gzip, CORS). Tested with nginx."""
-    from wego_ical.targets import nginx_config
+    from wego_ical.commands import nginx_config
 
     click.echo(nginx_config(out_dir, listen=listen, server_name=server_name, cors=cors), nl=False)
 
@@ -381,8 +381,8 @@ def publish(
     WEGO_ICAL_CALDAV_USERNAME/PASSWORD or netrc; S3: boto3's usual chain, such as
     AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never the command line.
     """
+    from wego_ical.commands import publish_folder
     from wego_ical.report import publish_report, s3_line
-    from wego_ical.targets import publish_folder
 
     result = publish_folder(
         out_dir,
@@ -430,7 +430,7 @@ def import_command(
 ) -> None:
     """Write a series file from a spreadsheet (CSV/TSV), a frab or pretalx schedule.json /
     schedule.xml, or an .ics; it is checked as a build checks it first."""  # fmt: skip
-    from wego_ical.targets import import_series
+    from wego_ical.commands import import_series
 
     text, notes = import_series(source, out_file, kind=kind, force=force, settings=settings,
                                 template=template)  # fmt: skip
@@ -452,8 +452,8 @@ def lint_command(files: tuple[Path, ...], not_a_feed: bool) -> None:
     Prints each finding as FILE:LINE: severity: explanation; exits with
     status 1 if any file has an error.
     """
+    from wego_ical.commands import lint_files
     from wego_ical.report import lint_report
-    from wego_ical.targets import lint_files
 
     lines, errors = lint_report(lint_files(files, feed=not not_a_feed))
     _echo(lines)
@@ -477,7 +477,7 @@ def _echo(lines: list[str]) -> None:
 def schema(out_file: Path | None) -> None:
     """Print the JSON Schema of the data file, for editors that check TOML as you type
     (name it on the file's first line: #:schema ./events.schema.json)."""
-    from wego_ical.targets import editor_schema, write_schema
+    from wego_ical.commands import editor_schema, write_schema
 
     if out_file is None:
         click.echo(editor_schema(), nl=False)
@@ -495,7 +495,7 @@ def schema(out_file: Path | None) -> None:
 def init(path: Path, force: bool) -> None:
     """Start a series: write a commented starter file (default data/events.toml) that
     builds as it is, and the schema its first line names."""
-    from wego_ical.targets import init_series
+    from wego_ical.commands import init_series
 
     for written in init_series(path, force=force):
         click.echo(f"wrote {written}")

@@ -37,7 +37,7 @@ MAX_SESSION = timedelta(hours=24)
 # The largest file a build may write: all.ics of a 100,000-session series is
 # about 130 MB.
 MAX_OUTPUT_FILE_BYTES = 256_000_000
-# All files of a build, every language together, as budget.py estimates them: an
+# All files of a build, every language together, as load/budget.py estimates them: an
 # upper bound (every text as the most expensive escaping writes it) that is about
 # 1.6 times what a 100,000-session series in one language writes (1.7 GB).
 MAX_OUTPUT_BYTES = 3_000_000_000

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wego_ical import buildcache
-from wego_ical.changes import all_changes, held_back
 from wego_ical.errors import OutputError
-from wego_ical.identity import IdentityChange, identity_change_of
 from wego_ical.limits import MAX_FILE_BYTES, read_data_file
-from wego_ical.lock import locked_output, output_folder, shared_lock
-from wego_ical.workers import WorkerSettings, keep_for_good
+from wego_ical.output import buildcache
+from wego_ical.output.lock import locked_output, output_folder, shared_lock
+from wego_ical.plan.identity import IdentityChange, identity_change_of
+from wego_ical.publication.changes import all_changes, held_back
+from wego_ical.render.workers import WorkerSettings, keep_for_good
 
 __all__ = [
     "STAGE_CHECKING",
@@ -38,16 +38,16 @@ __all__ = [
     "diff",
     "prepare",
 ]
-from wego_ical.write import FileResult, check_folder, write_output
+from wego_ical.output.write import FileResult, check_folder, write_output
 
 # The stages are imported where they are used: a build that is skipped (nothing
 # changed) needs none of them, nor pydantic, icalendar or Jinja2.
 if TYPE_CHECKING:
     from wego_ical.model import Series
     from wego_ical.pieces import Content
-    from wego_ical.plan import FeedPlan
-    from wego_ical.publication import Publication
-    from wego_ical.state import Change, State
+    from wego_ical.plan.feeds import FeedPlan
+    from wego_ical.plan.state import Change, State
+    from wego_ical.publication.assemble import Publication
 
 
 # Subscribed calendars refresh every few hours (Google every 12 to 24): a removed
@@ -84,7 +84,7 @@ class BuildOptions:
     replace: bool = False
     new_uids: bool = False
     # Skip the build when nothing it depends on changed since the last build of
-    # this folder (see :mod:`~wego_ical.buildcache`); the CLI's build does.
+    # this folder (see :mod:`~wego_ical.output.buildcache`); the CLI's build does.
     skip_unchanged: bool = False
     # Told (stage, done, total) as the build goes: the CLI shows it on a terminal.
     progress: Callable[[str, int, int], None] | None = None
@@ -140,7 +140,7 @@ class Prepared:
     def files(self) -> dict[str, Content]:
         """Every file to write: the default language's, each further language's in its
         folder, and the default feeds.json last (it must never list a missing file)."""
-        from wego_ical.state import STATE_FILE
+        from wego_ical.plan.state import STATE_FILE
 
         files = {p: c for p, c in self.publication.files.items() if p != STATE_FILE}
         for code, translation in self.translations:
@@ -279,7 +279,7 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
     """The landing pages to make in a child process (see :meth:`WorkerSettings.makes_apart`)."""
-    from wego_ical.page import INDEX_PAGE
+    from wego_ical.page.landing import INDEX_PAGE
 
     if not workers.makes_apart(len(prepared.publication.state.events)):
         return []
@@ -294,10 +294,10 @@ def _separate_state(options: BuildOptions) -> bool:
 
 def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
-    from wego_ical.languages import fallback_texts
-    from wego_ical.load import load_editions
-    from wego_ical.page import INDEX_PAGE
-    from wego_ical.state import STATE_FILE, read_state
+    from wego_ical.load.series_file import load_editions
+    from wego_ical.model.languages import fallback_texts
+    from wego_ical.page.landing import INDEX_PAGE
+    from wego_ical.plan.state import STATE_FILE, read_state
 
     default, *further = load_editions(options.data_path, data)
     _refuse_notes(options.data_path, default.notes, options.strict)
@@ -383,9 +383,9 @@ def _publish_edition(
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
-    from wego_ical.page import QR_SCRIPT
-    from wego_ical.publication import LanguageEdition, make_publication
-    from wego_ical.write import rendered_events
+    from wego_ical.output.write import rendered_events
+    from wego_ical.page.landing import QR_SCRIPT
+    from wego_ical.publication.assemble import LanguageEdition, make_publication
 
     state_dir = options.state_dir or options.out_dir
     rendered = rendered_events(state_dir / folder, previous) if previous else {}
@@ -434,7 +434,7 @@ def _listed(state: State | None, folder: str) -> list[str]:
 
 def _keep_for_good(options: BuildOptions) -> None:
     """In a process that exits after this build, keep what it made out of the garbage
-    collector's way (see :func:`~wego_ical.workers.keep_for_good`)."""
+    collector's way (see :func:`~wego_ical.render.workers.keep_for_good`)."""
     if options.one_shot:
         keep_for_good()
 
@@ -459,7 +459,7 @@ class Diff:
 
 def diff(options: BuildOptions) -> Diff:
     """What ``build`` with ``options`` would change; writes nothing."""
-    from wego_ical.write import differing_files
+    from wego_ical.output.write import differing_files
 
     prepared = prepare(options)
     changes = prepared.changes
@@ -499,9 +499,9 @@ def _refuse_notes(data_path: Path, notes: tuple[str, ...], strict: bool) -> None
 def check(data_path: Path, *, strict: bool = False) -> Checked:
     """Validate the data file (every problem raised at once) and plan its feeds; with
     ``strict``, its notes are errors too."""
-    from wego_ical.load import load_editions
+    from wego_ical.load.series_file import load_editions
     from wego_ical.model import calendar_entries
-    from wego_ical.plan import plan_feeds
+    from wego_ical.plan.feeds import plan_feeds
 
     default = load_editions(data_path)[0]
     _refuse_notes(data_path, default.notes, strict)

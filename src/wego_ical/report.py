@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, TypeVar
 from wego_ical.words import plural
 
 if TYPE_CHECKING:
-    from wego_ical.calendar_sync import SyncResult
-    from wego_ical.lint import Findings
+    from wego_ical.lint.checks import Findings
     from wego_ical.pipeline import BuildResult, Checked, Diff
-    from wego_ical.publication import Publication
-    from wego_ical.s3_publish import Action, S3Result
-    from wego_ical.state import Change, Snapshot
+    from wego_ical.plan.state import Change, Snapshot
+    from wego_ical.publication.assemble import Publication
+    from wego_ical.publish.caldav.sync import SyncResult
+    from wego_ical.publish.s3 import Action, S3Result
 
 T = TypeVar("T")
 
@@ -101,12 +101,12 @@ def build_report(
 
 def _file_labels(result: BuildResult) -> dict[str, str]:
     """What each listed file of a build is: '7 events', 'landing page', …"""
-    from wego_ical.change_feed import CHANGES_FEED
-    from wego_ical.page import INDEX_PAGE, QR_SCRIPT
-    from wego_ical.schedule_export import SCHEDULE_JSON, SCHEDULE_XML
+    from wego_ical.page.landing import INDEX_PAGE, QR_SCRIPT
+    from wego_ical.render.atom import CHANGES_FEED
+    from wego_ical.render.schedule import SCHEDULE_JSON, SCHEDULE_XML
 
     SCHEDULES = (SCHEDULE_JSON, SCHEDULE_XML)
-    from wego_ical.state import STATE_FILE
+    from wego_ical.plan.state import STATE_FILE
 
     assert result.publication is not None
     labels = {feed.path: plural(feed.events, "event") for feed in result.publication.feeds}
@@ -128,7 +128,7 @@ def _file_labels(result: BuildResult) -> dict[str, str]:
 
 def _schedule_pages(publication: Publication, prefix: str) -> dict[str, str]:
     """The pages of a schedule split by event (a large series), labelled."""
-    from wego_ical.page import SCHEDULE_FOLDER
+    from wego_ical.page.landing import SCHEDULE_FOLDER
 
     return {
         prefix + path: "schedule page"
@@ -237,7 +237,7 @@ def _by_kind(kinds: Iterable[str]) -> str:
 
 def publish_report(result: SyncResult | S3Result) -> tuple[list[str], bool]:
     """What ``publish`` prints, and whether it failed (conflicts: exit status 1)."""
-    from wego_ical.calendar_sync import SyncResult
+    from wego_ical.publish.caldav.sync import SyncResult
 
     if isinstance(result, SyncResult):
         return sync_report(result), bool(result.conflicts)

@@ -5,7 +5,12 @@
 - :mod:`~wego_ical.model.tables`: the tables (series, events, sessions, people …);
 - :mod:`~wego_ical.model.schedule`: the schedule rules of an event and its sessions;
 - :mod:`~wego_ical.model.entries`: calendar entries, the one home of what a session
-  inherits from its event.
+  inherits from its event;
+- :mod:`~wego_ical.model.languages`: a series in each of its languages;
+- :mod:`~wego_ical.model.descriptions`: plain-text renderings of the data (summaries,
+  descriptions, people and projects) that every output shares.
+
+May import: the base modules (errors, limits, words, files) and ``i18n``.
 """
 
 from wego_ical.model.context import raw_duplicate_ids

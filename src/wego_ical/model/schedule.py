@@ -5,10 +5,10 @@ repeats. Each problem is reported at its own TOML path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -17,8 +17,47 @@ from wego_ical.limits import MAX_SESSION
 from wego_ical.model.context import ValidationContext
 from wego_ical.model.values import load_zone
 
-if TYPE_CHECKING:
-    from wego_ical.model.tables import Event, Session
+# A day, by a name the protocols' ``date`` members do not hide.
+Day = date
+
+
+# What the rules read of an event and its sessions (tables.Event and tables.Session):
+# the tables call the rules, so the rules name no table.
+class Session(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def date(self) -> Day | None: ...
+    @property
+    def start(self) -> time | None: ...
+    @property
+    def end(self) -> time | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def end_date(self) -> Day | None: ...
+
+
+class Event(Protocol):
+    @property
+    def date(self) -> Day: ...
+    @property
+    def start(self) -> time | None: ...
+    @property
+    def end(self) -> time | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def end_date(self) -> Day | None: ...
+    @property
+    def sessions(self) -> Sequence[Session]: ...
+    @property
+    def last_day(self) -> Day: ...
+    def zone_name(self, series_zone: str) -> str: ...
 
 
 def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitErrorDetails]:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from wego_ical.i18n.locales import language_problem
 from wego_ical.limits import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -29,7 +30,6 @@ from wego_ical.limits import (
     MAX_LINE_LENGTH,
     MAX_TEXT_LENGTH,
 )
-from wego_ical.locales import language_problem
 from wego_ical.words import closest
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -1,0 +1,119 @@
+"""Days, times and time zones in words, in the page's language (CLDR data via Babel).
+
+"Thursday 26 August 2021", "2021년 8월 26일 목요일"; "09:00–09:30", "09:00~09:30";
+"Korean Standard Time", "한국 표준시". Babel is imported inside the functions:
+only builds need it, not ``check`` or ``--help``.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+
+from wego_ical.i18n.locales import babel_locale
+
+
+@functools.cache
+def cldr_locale(language: str | None) -> str:
+    """The CLDR locale the page's dates are written in for ``language``: en_GB for
+    English (the day-month order and 24-hour clock it always had), else its own."""
+    if language is None or babel_locale(language) == "en":
+        return "en_GB"
+    return babel_locale(language)
+
+
+def day_text(day: date, language: str | None) -> str:
+    """A day in full: "Thursday 26 August 2021", "2021년 8월 26일 목요일"."""
+    from babel.dates import format_date
+
+    text = format_date(day, format="full", locale=cldr_locale(language))
+    # en_GB writes "Thursday, 26 August 2021"; the page never had that comma.
+    return text.replace(", ", " ", 1) if cldr_locale(language) == "en_GB" else text
+
+
+def short_day(day: date, language: str | None) -> str:
+    """A day in a few letters: "Thu 26 Aug", "8월 26일 (목)"."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMEd", day, locale=cldr_locale(language))
+
+
+def days_text(first: date, last: date, language: str | None) -> str:
+    """A range of days, as the language writes it: "Tuesday 24 – Thursday 26 March 2026",
+    "2026년 3월 24일 화요일~26일 목요일"; one day in full when they are the same."""
+    if first == last:
+        return day_text(first, language)
+    from babel.dates import format_interval
+
+    return _spaced(format_interval(first, last, "yMMMMEEEEd", locale=cldr_locale(language)))
+
+
+def clock(moment: datetime, language: str | None) -> str:
+    """A time of day, 24-hour: "09:00"."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("Hm", moment.replace(tzinfo=None), locale=cldr_locale(language))
+
+
+def time_span(start: datetime, end: datetime, language: str | None) -> str:
+    """From ``start`` to ``end`` (both in the zone they are shown in): "09:00–09:30";
+    the end's day is named when it is another: "21:00 – Wed 17 Jun, 02:00"."""
+    from babel.dates import format_interval
+
+    locale = cldr_locale(language)
+    naive_start, naive_end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    if naive_start.date() == naive_end.date():
+        return _spaced(format_interval(naive_start.time(), naive_end.time(), "Hm", locale=locale))
+    from babel import Locale
+    from babel.dates import format_skeleton
+
+    cldr = Locale.parse(locale)
+    fallback = str(cldr.interval_formats.get(None, "{0} – {1}"))
+    # A day and a time joined as the language joins them ("{1}, {0}": "Wed 17 Jun, 02:00").
+    joined = str(cldr.datetime_formats.get("medium", "{1} {0}"))
+    until = joined.format(clock(end, language), format_skeleton("MMMEd", naive_end, locale=locale))
+    return _spaced(fallback.format(clock(start, language), until))
+
+
+def _spaced(text: str) -> str:
+    """Ordinary spaces for CLDR's thin and narrow ones: Babel places them unevenly in
+    some intervals ("24\u2009March –\u2009Thursday"), and a page wraps at ordinary
+    spaces the same way in every browser."""
+    return text.replace("\u2009", " ").replace("\u202f", " ")
+
+
+def zone_name(zone: str, moment: datetime, language: str | None) -> str:
+    """The zone's name at ``moment``, as people say it: "Korean Standard Time",
+    "British Summer Time", "한국 표준시"; "UTC" for UTC."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import get_timezone_name
+
+    if zone in {"UTC", "Etc/UTC", "Etc/GMT", "GMT"}:
+        return "UTC"
+    return get_timezone_name(
+        moment.astimezone(ZoneInfo(zone)), "long", locale=cldr_locale(language)
+    )
+
+
+def zone_city(zone: str, language: str | None) -> str:
+    """The city that names the zone, in the language: "Seoul", "서울" ('' for UTC)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import get_timezone_location
+
+    if "/" not in zone or zone.startswith("Etc/"):
+        return ""
+    return get_timezone_location(ZoneInfo(zone), locale=cldr_locale(language), return_city=True)
+
+
+def zone_label(zone: str, moment: datetime, language: str | None) -> str:
+    """The zone named for a reader: "Korean Standard Time (Seoul)", "한국 표준시(서울)"."""
+    name, city = zone_name(zone, moment, language), zone_city(zone, language)
+    if not city:
+        return name
+    return (
+        f"{name}({city})"
+        if cldr_locale(language).startswith(("ko", "ja", "zh"))
+        else (f"{name} ({city})")
+    )

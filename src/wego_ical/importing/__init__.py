@@ -1,0 +1,40 @@
+"""``wego-ical import``: series drafts from spreadsheets and calendars (``drafts``) and
+from frab/pretalx schedules (``readers``).
+
+May import: the base modules, ``i18n``, ``model``, ``load``.
+"""
+
+# The names of the module this package replaced, as they were.
+from wego_ical.importing.drafts import (
+    CSV_COLUMNS,
+    CSV_EXAMPLE,
+    Draft,
+    SeriesDefaults,
+    csv_template,
+    draft_toml,
+    framed,
+    from_ics,
+    from_rows,
+    person_id,
+    series_draft,
+    slug,
+    write_draft,
+    zone_of,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "CSV_EXAMPLE",
+    "Draft",
+    "SeriesDefaults",
+    "csv_template",
+    "draft_toml",
+    "framed",
+    "from_ics",
+    "from_rows",
+    "person_id",
+    "series_draft",
+    "slug",
+    "write_draft",
+    "zone_of",
+]

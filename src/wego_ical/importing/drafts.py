@@ -1,0 +1,333 @@
+"""``wego-ical import``: a series file from where schedules already live — a spreadsheet
+(CSV/TSV), a frab/pretalx ``schedule.json`` or ``schedule.xml``, or an ``.ics``.
+
+Each reader makes a :class:`Draft`: the series as the TOML file's tables, and
+notes on what could not be carried over. The draft is validated by the normal
+load path before anything is written (:func:`write_draft`), and an existing file
+is never replaced without ``force``. tomli-w writes the TOML.
+
+The spreadsheet and iCalendar readers are here; the frab/pretalx reader, and the
+choice of reader for a file, are in :mod:`~wego_ical.importing.readers`.
+
+UIDs stay stable across re-imports: ids come from what the source keeps stable
+(a c3voc ``guid``, the ``wego_ical`` record of wego-ical's own export, a
+spreadsheet's id columns), never from row order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wego_ical.errors import ImportSourceError
+from wego_ical.files import write_replacing
+from wego_ical.limits import MAX_ENTRIES
+from wego_ical.words import one_line
+
+# The spreadsheet's columns, in the template's order (docs/format.md, "Import").
+CSV_COLUMNS = [
+    "event_id", "event", "date", "start", "end", "session_id", "title", "category",
+    "speakers", "location", "description", "url",
+]  # fmt: skip
+CSV_EXAMPLE = [
+    ["opening", "Opening day", "2026-05-04", "09:00", "12:00", "", "", "", "", "Main hall",
+     "Doors open at 08:30.", "https://example.org/opening"],
+    ["talks", "Talks", "2026-05-05", "10:00", "10:45", "keynote", "Keynote: open data",
+     "Open Data", "Ada Example; Ben Example", "Room A", "", ""],
+    ["talks", "Talks", "2026-05-05", "11:00", "11:30", "mobility", "Buses on time", "Mobility",
+     "Ben Example", "Room A", "A case study.", ""],
+]  # fmt: skip
+
+
+@dataclass
+class Draft:
+    """A series made from another format: the TOML tables, and what was left out."""
+
+    data: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SeriesDefaults:
+    """What a source may lack, given on the command line (None: taken from the source)."""
+
+    series_id: str | None = None
+    title: str | None = None
+    timezone: str | None = None
+    uid_domain: str | None = None
+    url: str | None = None
+    organiser: str | None = None
+
+
+def zone_of(name: object) -> ZoneInfo:
+    """The time zone a source names; an ImportSourceError saying what to give instead
+    when it is not an IANA zone name."""
+    try:
+        if not isinstance(name, str) or not 0 < len(name) <= 100:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        shown = repr(name)[:80]
+        raise ImportSourceError(
+            f"the source's time zone {shown} is not an IANA time zone name; give the zone "
+            "its times are in with --set timezone=Area/City (for example Europe/Berlin)"
+        ) from None
+
+
+def slug(text: str, fallback: str = "item") -> str:
+    """An id made of ``text``: lower-case letters, digits and hyphens."""
+    made = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+    return made or fallback
+
+
+def csv_template() -> str:
+    """A spreadsheet to start from: the columns and three example rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(CSV_EXAMPLE)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ spreadsheets
+
+
+def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
+    """A spreadsheet of sessions, one per row (columns: :data:`CSV_COLUMNS`; times in the
+    series' zone). A row without a session title is its event itself."""
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    missing = [c for c in ("event", "date", "start", "end") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"the columns {', '.join(missing)} are missing; see --template csv")
+    unknown = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
+    notes = [f"the columns {', '.join(unknown)}"] if unknown else []
+    draft = series_draft(defaults, notes, title="Imported series")
+    people: dict[str, dict[str, Any]] = {}
+    categories: dict[str, dict[str, Any]] = {}
+    events: dict[str, dict[str, Any]] = {}
+    for number, row in enumerate(reader, 2):
+        if number > MAX_ENTRIES + 1:
+            raise ValueError(f"more than {MAX_ENTRIES:,} rows; split the spreadsheet")
+        values = {key: (value or "").strip() for key, value in row.items() if key}
+        event_id = values.get("event_id") or slug(values["event"], "event")
+        event = events.setdefault(
+            event_id, {"id": event_id, "title": values["event"], "sessions": []}
+        )
+        day, start, end = (
+            _day(values["date"], number),
+            _clock(values["start"], number),
+            _clock(values["end"], number),
+        )
+        entry: dict[str, Any] = {"start": start, "end": end}
+        if values.get("location"):
+            entry["location"] = values["location"]
+        if values.get("description"):
+            entry["description"] = values["description"]
+        if values.get("url"):
+            entry["url"] = values["url"]
+        if values.get("speakers"):
+            entry["panelists"] = [
+                person_id(people, name) for name in re.split(r"\s*;\s*", values["speakers"]) if name
+            ]
+        if not values.get("title") and not values.get("session_id"):
+            event.update({"date": day, **entry})
+            continue
+        entry["id"] = values.get("session_id") or slug(values["title"], f"row-{number}")
+        entry["title"] = values.get("title") or entry["id"]
+        entry["date"] = day
+        if values.get("category"):
+            entry["category"] = _category(categories, values["category"])
+        event["sessions"].append(entry)
+    draft.data["categories"] = list(categories.values())
+    draft.data["people"] = list(people.values())
+    draft.data["events"] = [framed(event) for event in events.values()]
+    return draft
+
+
+def _day(text: str, row: int) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD") from None
+
+
+def _clock(text: str, row: int) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"row {row}: time {text!r} is not HH:MM") from None
+
+
+def person_id(people: dict[str, dict[str, Any]], name: str) -> str:
+    person_id = slug(name, "person")
+    people.setdefault(person_id, {"id": person_id, "name": name})
+    return person_id
+
+
+def _category(categories: dict[str, dict[str, Any]], name: str) -> str:
+    category_id = slug(name, "category")
+    categories.setdefault(category_id, {"id": category_id, "name": name})
+    return category_id
+
+
+def framed(event: dict[str, Any]) -> dict[str, Any]:
+    """An event around its sessions: from their first day to their last, and from the
+    first start to the last end when every session is timed in the event's zone."""
+    sessions = event["sessions"]
+    if not sessions:
+        event.pop("sessions")
+        return event
+    days = sorted({s["date"] for s in sessions} | {s.get("end_date", s["date"]) for s in sessions})
+    event.setdefault("date", days[0])
+    if days[-1] != event["date"]:
+        event["end_date"] = days[-1]
+    if all("start" in s and "timezone" not in s for s in sessions):
+        first = [s for s in sessions if s["date"] == days[0]]
+        last = [s for s in sessions if s.get("end_date", s["date"]) == days[-1]]
+        event.setdefault("start", min(s["start"] for s in first))
+        if last:
+            event.setdefault("end", max(s["end"] for s in last))
+    for session in sessions:
+        if session["date"] == event["date"]:
+            del session["date"]
+    return event
+
+
+# ------------------------------------------------------------------ iCalendar
+
+
+def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
+    """An ``.ics`` someone keeps: each event becomes an event of the series, in its own
+    zone, with its description, place and link. UIDs are wego-ical's own afterwards."""
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(raw)
+    events = list(calendar.walk("VEVENT"))
+    name = str(calendar.get("X-WR-CALNAME") or calendar.get("NAME") or "Imported calendar")
+    zones = [str(e["DTSTART"].params.get("TZID")) for e in events if "TZID" in e["DTSTART"].params]
+    zone = str(calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else "UTC"))
+    uids = [str(e.get("UID", "")) for e in events]
+    domain = next((uid.rpartition("@")[2] for uid in uids if "@" in uid), None)
+    notes = [
+        "the calendar's UIDs (wego-ical gives the events its own; subscribers of the old "
+        "calendar get new events)"
+    ]
+    draft = series_draft(defaults, notes, title=name, timezone=zone, uid_domain=domain)
+    imported: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    for number, event in enumerate(events, 1):
+        if "RRULE" in event or "RDATE" in event:
+            notes.append(
+                f"{event.get('SUMMARY', 'an event')}: repeats; only its first time is kept"
+            )
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND", None)
+        item_id = slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}")
+        while item_id in taken:
+            item_id += "-x"
+        taken.add(item_id)
+        item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
+        if isinstance(start, datetime):
+            own = start.tzinfo if start.tzinfo is not None else zone_of(zone)
+            end = end or start + event.decoded("DURATION", timedelta(hours=1))
+            start, end = start.astimezone(own), end.astimezone(own)
+            item |= {"date": start.date(), "start": start.time(), "end": end.time()}
+            key = getattr(own, "key", None)
+            if key and key != zone:
+                item["timezone"] = key
+            if end.date() != start.date():
+                item["end_date"] = end.date()
+        else:
+            last = (end or start + timedelta(days=1)) - timedelta(days=1)
+            item |= {"date": start, "all_day": True}
+            if last != start:
+                item["end_date"] = last
+        for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location"), ("URL", "url")):
+            if event.get(prop):
+                item[key] = str(event[prop])
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            item["status"] = "cancelled"
+        imported.append(item)
+    draft.data["events"] = imported
+    return draft
+
+
+# ------------------------------------------------------------------ the file
+
+
+def series_draft(
+    defaults: SeriesDefaults,
+    notes: list[str],
+    *,
+    title: str,
+    series_id: str | None = None,
+    timezone: str | None = None,
+    uid_domain: str | None = None,
+    url: str | None = None,
+    organiser_name: str | None = None,
+) -> Draft:
+    """The [series] table: the command line's values first, then the source's."""
+    chosen_title = defaults.title or title
+    info: dict[str, Any] = {
+        "id": defaults.series_id or series_id or slug(chosen_title, "series"),
+        "title": chosen_title,
+        "url": defaults.url or url or "https://example.org/",
+        "timezone": defaults.timezone or timezone or "UTC",
+        "uid_domain": defaults.uid_domain or uid_domain or "example.org",
+    }
+    if not (defaults.url or url):
+        notes.append("the series' web address (url is https://example.org/: change it)")
+    if not (defaults.uid_domain or uid_domain):
+        notes.append("a UID domain (uid_domain is example.org: set yours before publishing)")
+    organiser = {"name": defaults.organiser or organiser_name or "Organiser"}
+    if not (defaults.organiser or organiser_name):
+        notes.append("the organiser (its name is 'Organiser': change it, or --set organiser=…)")
+    return Draft({"series": {**info, "organiser": organiser}}, notes)
+
+
+def draft_toml(draft: Draft, source: str) -> str:
+    """The series file: a header naming the source and what was not carried over."""
+    import tomli_w
+
+    lines = [
+        "#:schema ../schema/events.schema.json",
+        f"# Imported by wego-ical from {one_line(source)}.",
+        *(f"# Not carried over: {one_line(note)}." for note in draft.notes),
+        "# Check it with: wego-ical check --data <this file>",
+        "",
+    ]
+    data = {key: value for key, value in draft.data.items() if value not in ([], {}, None)}
+    return "\n".join(lines) + tomli_w.dumps(_clean(data))
+
+
+def _clean(value: Any) -> Any:
+    """Values tomli-w writes as the format expects: times to the minute, no empty lists."""
+    if isinstance(value, dict):
+        # id and title first, as a person writes them.
+        order = sorted(value, key=lambda key: {"id": 0, "title": 1}.get(key, 2))
+        return {k: _clean(value[k]) for k in order if value[k] not in ([], None, "")}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, time):
+        return value.replace(microsecond=0, tzinfo=None)
+    return value
+
+
+def write_draft(draft: Draft, source: str, out: Path, *, force: bool) -> list[str]:
+    """Validate the draft as a build would, then write it at ``out`` (never over an
+    existing file without ``force``). The notes: what the draft left out."""
+    from wego_ical.load.series_file import parse_editions
+
+    try:
+        text = draft_toml(draft, source)
+    except (TypeError, ValueError) as exc:  # a value TOML cannot hold
+        raise ImportSourceError(f"{source}: cannot be written as TOML ({exc})") from None
+    # Checked as a build checks it (DataError: every problem, by line of the draft).
+    parse_editions(text, f"{out} (as imported from {source})")
+    write_replacing(out, text.encode("utf-8"), force=force)
+    return draft.notes

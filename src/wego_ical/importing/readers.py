@@ -1,0 +1,250 @@
+"""The readers of ``wego-ical import`` that need more than one step: the frab/pretalx
+schedule (``schedule.json``, ``schedule.xml``), and the choice of reader for a file.
+
+See :mod:`~wego_ical.importing.drafts` for the drafts they make and how they are written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from wego_ical.errors import ImportSourceError
+from wego_ical.importing.drafts import (
+    Draft,
+    SeriesDefaults,
+    framed,
+    from_ics,
+    from_rows,
+    person_id,
+    series_draft,
+    slug,
+    zone_of,
+)
+
+
+def detect_format(path: Path, raw: bytes) -> str:
+    """csv, tsv, json, xml or ics, from the file name, else from its first bytes."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("csv", "tsv", "json", "xml", "ics"):
+        return suffix
+    head = raw.lstrip()[:200]
+    if head.startswith(b"{"):
+        return "json"
+    if head.startswith(b"<"):
+        return "xml"
+    if head.upper().startswith(b"BEGIN:VCALENDAR"):
+        return "ics"
+    return "tsv" if b"\t" in head.split(b"\n", 1)[0] else "csv"
+
+
+def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> Draft:
+    """The draft of the file ``path`` (its bytes ``raw``) read as ``kind``."""
+    try:
+        if kind in ("csv", "tsv"):
+            return from_rows(_decoded(raw), "\t" if kind == "tsv" else ",", defaults)
+        if kind == "json":
+            return from_schedule(json.loads(_decoded(raw)), defaults)
+        if kind == "xml":
+            return from_schedule(_xml_schedule(raw), defaults)
+        return from_ics(raw, defaults)
+    except ImportSourceError as exc:  # worded by a reader, about this file
+        raise ImportSourceError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ImportSourceError(
+            f"{path}: cannot be read as {kind} (nested hundreds of levels deep)"
+        ) from None
+    except Exception as exc:
+        # A source is anyone's file: a value of the wrong type, a year out of range,
+        # a duration of centuries, a broken CSV line or an unknown XML encoding is
+        # a message about the file, never a traceback.
+        raise ImportSourceError(f"{path}: cannot be read as {kind} ({_why(exc)})") from None
+
+
+def _decoded(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportSourceError(f"is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc}"
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+# ------------------------------------------------------------------ frab / pretalx
+
+
+def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draft:
+    """A c3voc ``schedule.json`` (pretalx, frab, wego-ical). wego-ical's own export
+    comes back with its ids (the same UIDs); another's becomes one event per room and
+    day, each talk a session whose id comes from its guid."""
+    schedule = document["schedule"]
+    conference = schedule["conference"]
+    own = schedule.get("wego_ical") if isinstance(schedule.get("wego_ical"), dict) else None
+    zone_name = (own or {}).get("timezone") or conference.get("time_zone_name") or "UTC"
+    url = conference.get("url") or schedule.get("base_url")
+    notes: list[str] = []
+    series_id = (own or {}).get("series") or conference["acronym"].replace("_", "-")
+    host = urlsplit(url).hostname if url else None
+    domain = (own or {}).get("uid_domain") or (host if host and "." in host else None)
+    draft = series_draft(
+        defaults, notes, title=conference["title"], series_id=series_id, timezone=zone_name,
+        uid_domain=domain, url=url, organiser_name=(own or {}).get("organiser"),
+    )  # fmt: skip
+    if conference.get("description"):
+        draft.data["series"]["description"] = conference["description"]
+    if own is not None and schedule.get("base_url"):
+        # wego-ical's own base_url: where its feeds are published (a pretalx base_url is
+        # pretalx's, not a place for these feeds).
+        draft.data["publish"] = {"base_url": schedule["base_url"]}
+    zone = zone_of(draft.data["series"]["timezone"])
+    tracks = {t["name"]: t.get("slug") or slug(t["name"]) for t in conference.get("tracks", [])}
+    categories: dict[str, dict[str, Any]] = {}
+    people: dict[str, dict[str, Any]] = {}
+    events: dict[str, dict[str, Any]] = {}
+    entries = (own or {}).get("entries", {})
+    for day in conference.get("days", []):
+        for room, talks in day.get("rooms", {}).items():
+            for talk in talks:
+                meta = entries.get(talk["guid"])
+                start = datetime.fromisoformat(talk["date"])
+                hours, minutes = (int(x) for x in talk["duration"].split(":")[:2])
+                end = start + timedelta(hours=hours, minutes=minutes)
+                placed = _place(events, talk, meta, room, start, zone)
+                entry = _timed(start, end, meta, zone)
+                if room and room != placed.get("title"):
+                    entry["location"] = room
+                description = talk.get("abstract") or ""
+                if talk.get("language") and own is None:
+                    # The language a talk is given in: the series' languages are those of
+                    # its texts, so it goes into the session's description.
+                    spoken = _language_name(talk["language"])
+                    description = f"{description}\n\nLanguage: {spoken}".strip()
+                if description:
+                    entry["description"] = description
+                names = [p.get("name") or p.get("public_name") for p in talk.get("persons", [])]
+                if names:
+                    entry["panelists"] = [person_id(people, n) for n in names if n]
+                if meta is not None and meta.get("session") is None:
+                    placed.update(entry)
+                    continue
+                entry["id"] = meta["session"] if meta else _talk_id(talk)
+                entry["title"] = talk["title"]
+                if talk.get("track"):
+                    category_id = tracks.get(talk["track"]) or slug(talk["track"])
+                    categories.setdefault(category_id, {"id": category_id, "name": talk["track"]})
+                    entry["category"] = category_id
+                placed["sessions"].append(entry)
+    notes.append("links, recordings and logos")
+    draft.data["categories"] = list(categories.values())
+    draft.data["people"] = list(people.values())
+    draft.data["events"] = [framed(event) for event in events.values()]
+    return draft
+
+
+def _place(
+    events: dict[str, dict[str, Any]],
+    talk: Mapping[str, Any],
+    meta: Mapping[str, Any] | None,
+    room: str,
+    start: datetime,
+    zone: ZoneInfo,
+) -> dict[str, Any]:
+    """The event a talk belongs to: its own (wego-ical's record), else its room's day."""
+    if meta is not None:
+        event_id = meta["event"]
+        title = talk.get("subtitle") if meta.get("session") else talk["title"]
+        event = events.setdefault(event_id, {"id": event_id, "title": title, "sessions": []})
+        if meta.get("event_zone") and meta["event_zone"] != str(zone):
+            event["timezone"] = meta["event_zone"]
+        return event
+    day = start.astimezone(zone).date()
+    event_id = f"{slug(room, 'room')}-{day.isoformat()}"
+    return events.setdefault(
+        event_id, {"id": event_id, "title": room or "Sessions", "location": room, "sessions": []}
+    )
+
+
+def _timed(
+    start: datetime, end: datetime, meta: Mapping[str, Any] | None, zone: ZoneInfo
+) -> dict[str, Any]:
+    """A session's or event's date and times in its zone (its own, when recorded)."""
+    own = zone_of(meta["zone"]) if meta and meta.get("zone") else zone
+    event_zone = zone_of(meta["event_zone"]) if meta and meta.get("event_zone") else zone
+    local_start, local_end = start.astimezone(own), end.astimezone(own)
+    entry: dict[str, Any] = {"date": local_start.date()}
+    if own != event_zone:
+        entry["timezone"] = str(own)
+    if meta and meta.get("all_day"):
+        entry["all_day"] = True
+        last = (local_end - timedelta(days=1)).date()
+        if last != local_start.date():
+            entry["end_date"] = last
+        return entry
+    entry["start"], entry["end"] = local_start.time(), local_end.time()
+    if local_end.date() != local_start.date():
+        entry["end_date"] = local_end.date()
+    return entry
+
+
+def _language_name(code: str) -> str:
+    """ "English (en)": a language code with its English name, when Babel knows it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name("en")
+    except (UnknownLocaleError, ValueError):
+        return code
+    return f"{name} ({code})" if name else code
+
+
+def _talk_id(talk: Mapping[str, Any]) -> str:
+    return "talk-" + str(talk["guid"]).replace("-", "")[:10].lower()
+
+
+def _xml_schedule(raw: bytes) -> dict[str, Any]:
+    """A ``schedule.xml`` as the JSON structure of ``schedule.json``."""
+    root = ET.fromstring(raw)
+    conference = root.find("conference")
+    if root.tag != "schedule" or conference is None:
+        raise ValueError("not a frab schedule.xml (no <schedule><conference>)")
+    info = {child.tag: (child.text or "") for child in conference if child.tag != "track"}
+    days = []
+    for day in root.findall("day"):
+        rooms: dict[str, list[dict[str, Any]]] = {}
+        for room in day.findall("room"):
+            rooms[room.get("name", "")] = [_xml_event(event) for event in room.findall("event")]
+        days.append({"date": day.get("date"), "rooms": rooms})
+    conference_data = {
+        "acronym": info.get("acronym", "imported"),
+        "title": info.get("title", "Imported series"),
+        "time_zone_name": info.get("time_zone_name"),
+        "url": info.get("url") or None,
+        "tracks": [{"name": t.get("name", "")} for t in conference.findall("track")],
+        "days": days,
+    }
+    return {"schedule": {"conference": conference_data}}
+
+
+def _xml_event(event: ET.Element) -> dict[str, Any]:
+    text = {child.tag: (child.text or "").strip() for child in event}
+    return {
+        "guid": event.get("guid", ""),
+        "date": text["date"],
+        "duration": text.get("duration", "00:00"),
+        "title": text.get("title", ""),
+        "subtitle": text.get("subtitle") or None,
+        "track": text.get("track") or None,
+        "abstract": text.get("abstract") or None,
+        "language": text.get("language") or None,
+        "persons": [{"name": (p.text or "").strip()} for p in event.iterfind("persons/person")],
+    }

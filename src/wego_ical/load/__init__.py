@@ -1,0 +1,28 @@
+"""Load stage: a TOML data file in, a validated :class:`~wego_ical.model.Series` out, with
+every problem at once worded for the organiser (``messages``), renamed keys
+(``renamed_keys``), the output budget (``budget``) and the editor schema
+(``editor_schema``).
+
+May import: the base modules, ``i18n``, ``model``.
+"""
+
+# The names of the module this package replaced, as they were.
+from wego_ical.load.series_file import (
+    Edition,
+    Loc,
+    load_editions,
+    load_series,
+    parse_editions,
+    parse_series,
+    read_text,
+)
+
+__all__ = [
+    "Edition",
+    "Loc",
+    "load_editions",
+    "load_series",
+    "parse_editions",
+    "parse_series",
+    "read_text",
+]

@@ -1,0 +1,158 @@
+"""Skipping a build that would change nothing.
+
+A build's output depends only on the data file's bytes, the build options,
+the code (wego-ical and the libraries that render), the time zone data, and
+the output folder's own files (``feeds.json`` above all). After each build,
+a record beside the output folder holds a digest of the first four and, for
+every file the build left, its size, inode, and modification and change
+times (the change time cannot be set back by any tool: editing, copying over,
+``touch`` or ``chmod`` all move it). When all of it is still the same, the
+build would write nothing, so it is skipped; a file damaged or replaced by
+hand no longer matches, and the full build repairs it.
+
+This module imports nothing heavy: the skip costs a hash of the data and a
+``stat`` per file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
+from pathlib import Path
+from stat import S_ISREG
+
+from wego_ical.errors import WegoIcalError
+from wego_ical.output import hidden_files as sidecar
+
+RECORD_SUFFIX = ".wego-ical.build.json"
+FORMAT = 1
+# The libraries whose version can change what a build writes (import names).
+_LIBRARIES = ("icalendar", "pydantic", "pydantic_core", "tzdata", "babel", "jinja2", "segno")
+
+
+def record_path(out_dir: Path) -> Path:
+    """Where the record of the last build of ``out_dir`` is kept: beside it, like its lock."""
+    return sidecar.beside(out_dir, RECORD_SUFFIX)
+
+
+def build_key(data: bytes, options: Mapping[str, object]) -> str:
+    """A digest of everything but the output folder that a build's output depends on."""
+    digest = hashlib.sha256()
+    digest.update(hashlib.sha256(data).digest())
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    digest.update(_code_digest().encode())
+    digest.update(_environment().encode())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """wego-ical's own files: its code, templates and scripts."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> str:
+    """Python's version, where the libraries are installed and when (an upgrade rewrites
+    them; asking importlib.metadata for versions would cost more than a skipped
+    build), and the system's time zone data."""
+    from importlib.util import find_spec
+    from zoneinfo import TZPATH
+
+    parts = [sys.version]
+    for name in _LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            stat = os.stat(origin) if origin else None
+        except OSError:
+            stat = None
+        parts.append(
+            f"{name} {origin} {stat.st_size if stat else '-'} {stat.st_mtime_ns if stat else '-'}"
+        )
+    # zoneinfo reads the system's zone files before the tzdata package; an update
+    # of Debian's tzdata rewrites tzdata.zi along with them.
+    for folder in TZPATH:
+        try:
+            stat = os.stat(Path(folder) / "tzdata.zi")
+        except OSError:
+            continue
+        parts.append(f"{folder} {stat.st_size} {stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _identity(path: Path | str) -> list[int] | None:
+    """What a file's metadata says about its content; None for anything but a plain file."""
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def remember(out_dir: Path, key: str, paths: Iterable[str]) -> None:
+    """Record that the files ``paths`` of ``out_dir`` are what a build with ``key`` left.
+
+    Best effort: without a record (parent folder not writable), the next build
+    is simply not skipped.
+    """
+    files = {}
+    for path in paths:
+        identity = _identity(out_dir / path)
+        if identity is None:
+            forget(out_dir)
+            return
+        files[path] = identity
+    folder = _identity_of_folder(out_dir)
+    record = {"format": FORMAT, "key": key, "folder": folder, "files": files}
+    with suppress(OSError, WegoIcalError):
+        sidecar.replace(record_path(out_dir), json.dumps(record, separators=(",", ":")).encode())
+
+
+def forget(out_dir: Path) -> None:
+    """Remove the record, so that the next build is a full one."""
+    with suppress(OSError):
+        record_path(out_dir).unlink(missing_ok=True)
+
+
+def unchanged(out_dir: Path, key: str) -> int | None:
+    """The number of files checked when the last build of ``out_dir`` had ``key`` and
+    left every file as it still is (a build now would change nothing); else None."""
+    try:
+        data = sidecar.read_bytes(record_path(out_dir))
+    except (OSError, WegoIcalError):
+        return None
+    record = sidecar.parse_json(data) if data is not None else None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        return None
+    files = record.get("files")
+    if record.get("key") != key or not isinstance(files, dict) or not files:
+        return None
+    if record.get("folder") != _identity_of_folder(out_dir):
+        return None
+    folder = os.fspath(out_dir)
+    for path, identity in files.items():
+        if _identity(os.path.join(folder, path)) != identity:
+            return None
+    return len(files)
+
+
+def _identity_of_folder(out_dir: Path) -> list[int] | None:
+    try:
+        stat = os.lstat(out_dir)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino]

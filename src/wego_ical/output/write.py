@@ -1,0 +1,474 @@
+"""Write generated files into the output folder, all or nothing.
+
+A build never edits the output folder in place. It prepares the complete new
+folder beside it (same file system): new and changed files are written there,
+while unchanged files and everything the tool did not generate are hard-linked
+from the old folder, so they keep their content, inode and modification time.
+Then the two folders are exchanged in one atomic step (``renameat2`` with
+``RENAME_EXCHANGE`` on Linux). Whenever the process is killed, the output
+folder is either entirely the old one or entirely the new one, and
+``feeds.json`` (the manifest and publication state) always matches the
+feeds beside it.
+
+Where an atomic exchange is not available (another operating system, or a
+folder whose parent cannot be written), the changed files are moved in one
+by one after everything was written, and put back if a move fails: a failure
+leaves the old output, but a killed process may leave a mix; the result
+says so. In that mode every file is moved or removed relative to a
+descriptor of its folder opened without following links, and a build whose
+files would go through a symbolic link in the output folder is refused, so
+nothing outside the folder is ever written or deleted.
+
+All of this happens under the output folder's lock (:mod:`wego_ical.output.lock`),
+which also records the staging folder: only the holder of the lock removes
+a staging folder a killed build left, and only that exact one.
+
+The caller passes the list of files the previous build generated (from its
+publication state), so files that the data no longer produces are removed,
+and files the tool did not generate are never touched.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Literal
+
+from wego_ical.errors import OutputError
+from wego_ical.files import ReadRefused, read_bounded
+from wego_ical.limits import MAX_OUTPUT_FILE_BYTES, MAX_PATH_BYTES
+from wego_ical.output.folder import (
+    NoExchange,
+    commit_file_by_file,
+    exchange,
+    exists_unlinked,
+    fsync_folder,
+    open_folder,
+    remove_empty_parents,
+)
+from wego_ical.output.hidden_files import STAGING_PREFIX
+from wego_ical.output.lock import OutputLock, locked_output, output_folder
+from wego_ical.output.produce import Folders, copy_owner_and_mode, link, produce_file, reason
+from wego_ical.pieces import Content
+from wego_ical.render.workers import Apart
+
+if TYPE_CHECKING:
+    from wego_ical.plan.state import State
+
+# NoExchange: raised by exchange(), for tests that make it unavailable.
+__all__ = [
+    "FileResult",
+    "NoExchange",
+    "WriteResult",
+    "check_folder",
+    "differing_files",
+    "read_generated_file",
+    "write_output",
+]
+
+FileAction = Literal["written", "unchanged", "removed"]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file of the output folder."""
+
+    path: str
+    action: FileAction
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did to each file, and how the folder was replaced."""
+
+    files: list[FileResult]
+    # Set when the files had to be moved in one by one instead of swapped in
+    # at once: the organiser should know that a killed build may leave a mix.
+    notice: str | None = None
+
+
+def write_output(
+    out_dir: Path,
+    files: Mapping[str, Content],
+    generated_before: Iterable[object],
+    *,
+    lock: OutputLock | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    apart: Collection[str] = (),
+) -> WriteResult:
+    """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
+
+    ``files`` maps relative POSIX paths to contents, or to functions that
+    produce them (whole or in pieces): each is produced once, in order,
+    compared with the file in place and kept in the staging folder only if it
+    differs, so a large build never holds all of its files in memory. Where
+    files must be moved in one by one, they are moved in the same order: the
+    publication state comes last, so that it never lists a file not yet in
+    place. ``generated_before`` lists the files the previous build generated;
+    those no longer in ``files`` are removed. Nothing is written or removed
+    through a symbolic link. ``lock`` is the output folder's lock, if the
+    caller already holds it (a build holds it from reading the state to
+    here); otherwise it is taken for the write. Raises :class:`OutputError`
+    when the folder cannot be written; the previous output is then left as
+    it was. ``progress`` is told (files done, files in all) as files are produced.
+    The files named in ``apart`` are produced in a child process while the
+    others are (see :class:`~wego_ical.render.workers.Apart`): one large file that
+    takes long to make, such as the landing page of a large series.
+    """
+    for relative in files:
+        _check_relative(relative)
+    out_dir = output_folder(out_dir)
+    check_folder(out_dir)
+    if lock is None:
+        with locked_output(out_dir) as own_lock:
+            return _write_locked(out_dir, files, generated_before, own_lock, progress, apart)
+    return _write_locked(out_dir, files, generated_before, lock, progress, apart)
+
+
+def _write_locked(
+    out_dir: Path,
+    files: Mapping[str, Content],
+    generated_before: Iterable[object],
+    lock: OutputLock,
+    progress: Callable[[int, int], None] | None = None,
+    apart: Collection[str] = (),
+) -> WriteResult:
+    try:
+        _refuse_links(out_dir, files)
+        _check_writable(out_dir)
+        previous = _safe_paths(generated_before)
+        # A first build has nothing to compare with: no file is looked for.
+        first = not out_dir.exists()
+        with _stage(out_dir, lock) as (staging, atomic):
+            total = len(files)
+            folders = Folders()
+
+            def produce(relative: str) -> bool:
+                """Produce one file into the staging folder if it differs; whether it does."""
+                return produce_file(
+                    files[relative],
+                    staging / relative,
+                    None if first else out_dir / relative,
+                    folders,
+                )
+
+            differs: dict[str, bool | Apart[bool]] = {}
+            children: list[Apart[bool]] = []
+            early: _Linked | None = None
+            try:
+                for relative in files:
+                    if relative in apart:
+                        work = functools.partial(produce, relative)
+                        differs[relative] = Apart(work, started=children)
+                done = 0
+                for relative in files:
+                    if relative not in differs:
+                        differs[relative] = produce(relative)
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+                stale = sorted(
+                    rel for rel in set(previous) - set(files) if exists_unlinked(out_dir, rel)
+                )
+                made_apart = {rel for rel, value in differs.items() if isinstance(value, Apart)}
+                written = {rel for rel, value in differs.items() if value is True}
+                if atomic and not first and made_apart and (written or stale):
+                    # Something changed: the unchanged files are linked into the new
+                    # folder while the files made apart are still being made.
+                    early = _link_unchanged(staging, out_dir, written | made_apart | set(stale))
+                for relative, outcome in differs.items():
+                    if isinstance(outcome, Apart):
+                        differs[relative] = outcome.result()
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+            finally:
+                _end_children(children)
+            changed = [relative for relative in files if differs[relative]]
+            swapped = True
+            if changed or stale:
+                swapped = _commit(staging, atomic, out_dir, changed, set(stale), early)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the output folder: {reason(exc)}") from None
+    written = set(changed)
+    results = [
+        FileResult(rel, "written" if rel in written else "unchanged") for rel in sorted(files)
+    ]
+    notice = None
+    if not swapped:
+        notice = (
+            f"{out_dir} could not be swapped in one step (its parent folder cannot be written, "
+            "or the file system cannot exchange folders), so the changed files were moved in "
+            "one by one: a build killed midway could leave old and new files mixed until the "
+            "next build"
+        )
+    return WriteResult(results + [FileResult(rel, "removed") for rel in stale], notice)
+
+
+def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
+    """The bytes of a file a previous build generated, or None if it is missing or unsafe.
+
+    A file reached through a symbolic link is not the build's: None.
+    """
+    try:
+        parts = _check_relative(relative).split("/")
+        root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (OSError, OutputError):
+        return None
+    try:
+        folder = open_folder(root, parts[:-1], out_dir, create=False)
+        try:
+            return read_bounded(parts[-1], MAX_OUTPUT_FILE_BYTES, follow_links=False, dir_fd=folder)
+        finally:
+            os.close(folder)
+    except (OSError, OutputError, ReadRefused):
+        return None
+    finally:
+        os.close(root)
+
+
+def rendered_events(folder: Path, state: State) -> dict[str, bytes]:
+    """The VEVENT text of each event of a previous build: the one in the main feed (one
+    file holds them all) with the digest its feeds.json records, else the one in
+    the event's own file (which make_publication() reuses only if its digest matches).
+    """
+    from wego_ical.plan.feeds import MAIN_FEED, event_file
+    from wego_ical.plan.state import text_digest
+    from wego_ical.render.calendar import vevent_of, vevents_in
+
+    recorded = state.rendered
+    main = read_generated_file(folder, MAIN_FEED)
+    by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
+    del main  # the texts are copies: a large feed is not held twice
+    result = {}
+    for record in state.events:
+        digest = recorded.get(record.uid)
+        text = by_digest.get(digest) if digest else None
+        if text is None and digest:
+            content = read_generated_file(folder, event_file(record.uid))
+            text = vevent_of(content) if content is not None else None
+        if text is not None:
+            result[record.uid] = text
+    return result
+
+
+def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
+    """The files of ``files`` whose content in ``out_dir`` is not what would be written."""
+    differ = []
+    for relative, value in files.items():
+        content = value if isinstance(value, bytes) else value()
+        expected = content if isinstance(content, bytes) else b"".join(content)
+        if read_generated_file(out_dir, relative) != expected:
+            differ.append(relative)
+    return differ
+
+
+def check_folder(out_dir: Path) -> None:
+    """Raise :class:`OutputError` if ``out_dir`` exists and is not a folder, or if its
+    path leaves no room below the system's limit for the files a build writes in it
+    (and in its staging folder beside it): found before the lock is taken."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: is a file, not a folder; pass a folder with --out")
+    length = len(os.fsencode(os.path.abspath(out_dir)))
+    if length + PATH_ROOM > MAX_PATH_BYTES:
+        raise OutputError(
+            f"{str(out_dir)[:80]!r}: its full path is {length:,} bytes long; the files a build "
+            f"writes in it need about {PATH_ROOM} more, over the system's limit of "
+            f"{MAX_PATH_BYTES:,}: build into a folder with a shorter path"
+        )
+
+
+# The longest path a build writes below the output folder: a language, a folder, a
+# file named by a UID (ids of up to 64 characters), and the staging folder's name.
+PATH_ROOM = 400
+
+
+def _safe_paths(generated: Iterable[object]) -> list[str]:
+    result = []
+    for item in generated:
+        try:
+            if isinstance(item, str):
+                result.append(_check_relative(item))
+        except OutputError:
+            continue  # never delete anything a tampered manifest points outside the folder
+    return result
+
+
+def _check_relative(relative: str) -> str:
+    path = PurePosixPath(relative)
+    if (
+        not relative
+        or path.is_absolute()
+        or any(part in ("", ".", "..") for part in relative.split("/"))
+        or "\\" in relative
+        or "\x00" in relative
+    ):
+        raise OutputError(
+            f"refusing to write {relative!r}: not a plain path inside the output folder"
+        )
+    return relative
+
+
+def _check_writable(out_dir: Path) -> None:
+    writable = out_dir if out_dir.exists() else out_dir.parent
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise OutputError(f"{out_dir}: the output folder is not writable; fix its permissions")
+
+
+def _refuse_links(out_dir: Path, files: Iterable[str]) -> None:
+    """Refuse to build where a file or folder the build writes is a symbolic link.
+
+    Writing through it would change files outside the output folder; replacing
+    it silently would break whatever the organiser made it for.
+    """
+    folders: set[str] = set()
+    names = list(files)
+    for relative in names:
+        parts = relative.split("/")
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+    for relative in sorted(folders, key=lambda f: f.count("/")) + names:
+        path = out_dir / relative
+        if path.is_symlink():
+            what = "files" if relative in folders else "this file"
+            raise OutputError(
+                f"{path}: is a symbolic link; wego-ical writes {what} there and never writes "
+                "through links in the output folder: replace the link by a real "
+                f"{'folder' if relative in folders else 'file'}, or build elsewhere with --out"
+            )
+
+
+def _end_children(children: list[Apart[bool]]) -> None:
+    """End the children still making files: never leave the staging folder while a child
+    still writes into it (a build that failed, or was stopped, has no use for them)."""
+    for child in children:
+        child.cancel()
+
+
+# --------------------------------------------------------------------------- replacing
+
+
+@contextmanager
+def _stage(out_dir: Path, lock: OutputLock) -> Iterator[tuple[Path, bool]]:
+    """A staging folder and whether it can be swapped in atomically.
+
+    It is created beside the output folder (same file system); where the
+    parent cannot be written, inside the output folder instead, and the
+    files are then moved in one by one. The lock records it, so that if
+    this process is killed the next build removes it, and nothing else.
+    """
+    try:
+        staging, atomic = _make_staging(out_dir.parent, f".{out_dir.name}{STAGING_PREFIX}"), True
+    except PermissionError:
+        out_dir.mkdir(exist_ok=True)
+        staging, atomic = _make_staging(out_dir, STAGING_PREFIX), False
+    try:
+        lock.record_staging(staging)
+        yield staging, atomic
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        lock.record_staging(None)
+
+
+def _commit(
+    staging: Path,
+    atomic: bool,
+    out_dir: Path,
+    changed: list[str],
+    stale: set[str],
+    early: _Linked | None = None,
+) -> bool:
+    """Turn ``out_dir`` into its new state; returns whether that was one atomic step.
+
+    ``early`` is what was linked into ``staging`` already (see :func:`_link_unchanged`).
+    """
+    if not atomic:
+        commit_file_by_file(staging, out_dir, changed, stale)
+        return False
+    _populate(staging, out_dir, changed, stale, early)
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return True
+    try:
+        exchange(staging, out_dir)
+    except NoExchange:
+        commit_file_by_file(staging, out_dir, changed, stale)
+        return False
+    return True
+
+
+def _make_staging(parent: Path, prefix: str) -> Path:
+    # Absolute (mkdtemp returns a relative path for a relative folder before Python
+    # 3.12): the lock's record of it must name it wherever the next build runs from.
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=os.path.abspath(parent)))
+
+
+@dataclass(frozen=True)
+class _Linked:
+    """Unchanged files linked into the staging folder before every file was known."""
+
+    # The files left out then (changed, stale, or not made yet).
+    skipped: set[str]
+    # Each folder of the new output with the status of the old one it copies.
+    folders: list[tuple[Path, os.stat_result]]
+
+
+def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
+    """Link every file of ``out_dir`` but ``skipped`` into ``staging``, making its folders
+    (their permissions are copied last, when the folder is complete)."""
+    folders: list[tuple[Path, os.stat_result]] = [(staging, os.stat(out_dir))]
+    made = Folders()
+    for folder, subfolders, names in os.walk(out_dir):
+        base = Path(folder)
+        relative_base = base.relative_to(out_dir)
+        for sub in subfolders:
+            source = base / sub
+            if not source.is_symlink():
+                target = staging / relative_base / sub
+                made.make(target)
+                folders.append((target, os.lstat(source)))
+        for name in subfolders + names:
+            source = base / name
+            relative = (relative_base / name).as_posix()
+            if source.is_dir() and not source.is_symlink():
+                continue
+            if relative in skipped:
+                continue
+            link(source, staging / relative, made)
+    return _Linked(skipped, folders)
+
+
+def _populate(
+    staging: Path, out_dir: Path, changed: list[str], stale: set[str], early: _Linked | None
+) -> None:
+    """Complete ``staging`` (which holds the changed files) into the new output folder.
+
+    Folders keep their permissions and owner (a private folder stays private).
+    """
+    replaced = set(changed) | stale
+    folders: list[tuple[Path, os.stat_result]] = []
+    if not out_dir.exists():
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    elif early is None:
+        folders = _link_unchanged(staging, out_dir, replaced).folders
+    else:
+        folders = early.folders
+        made = Folders()
+        for relative in sorted(early.skipped - replaced):  # unchanged after all
+            source = out_dir / relative
+            if source.is_symlink() or source.exists():
+                link(source, staging / relative, made)
+    for relative in stale:
+        remove_empty_parents(staging, staging / relative)
+    # Deepest first: a read-only folder must be filled before it is closed.
+    for target, status in reversed(folders):
+        if target.is_dir():
+            copy_owner_and_mode(target, status)
+    fsync_folder(staging)

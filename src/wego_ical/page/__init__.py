@@ -1,0 +1,30 @@
+"""Page stage: the landing page (``landing``), what it shows of each event (``views``),
+what search engines read of it (``meta``), its templates and static files.
+
+May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``.
+"""
+
+# The names of the module this package replaced, as they were.
+from wego_ical.page.landing import (
+    INDEX_PAGE,
+    QR_SCRIPT,
+    SCHEDULE_FOLDER,
+    FeedView,
+    PageSite,
+    Part,
+    page_files,
+    qr_script,
+    text_direction,
+)
+
+__all__ = [
+    "INDEX_PAGE",
+    "QR_SCRIPT",
+    "SCHEDULE_FOLDER",
+    "FeedView",
+    "PageSite",
+    "Part",
+    "page_files",
+    "qr_script",
+    "text_direction",
+]

@@ -1,0 +1,518 @@
+"""The landing page (``index.html``) for subscribers, rendered from the same data.
+
+Pure: a :class:`~wego_ical.model.Series` and the publication state go in,
+HTML bytes come out. Templates are Jinja2 with autoescaping, so text from the
+TOML can never become markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from jinja2 import BytecodeCache, Environment
+
+from wego_ical.i18n import catalogue as strings
+from wego_ical.i18n import dates as when
+from wego_ical.i18n.locales import babel_locale, html_language
+from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
+from wego_ical.model import CalendarEntry, Series, calendar_entries
+from wego_ical.page.meta import json_ld, open_graph
+from wego_ical.page.views import EventView, event_views
+from wego_ical.pieces import regroup
+from wego_ical.plan.feeds import MAIN_FEED
+from wego_ical.plan.state import EventRecord, FeedRecord
+from wego_ical.render import calendar_links as links
+
+# The landing page, and the folder of the schedule's pages when it is split.
+INDEX_PAGE = "index.html"
+SCHEDULE_FOLDER = "schedule"
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """One feed as the page shows it.
+
+    Without a ``base_url`` the subscribe links are None: the page's script
+    derives them from the page's own address (``path`` is relative to it).
+    """
+
+    anchor: str
+    name: str  # the feed's full name, for accessible names
+    short: str  # the name without the series title, shown on the page
+    events: int
+    path: str
+    href: str  # download link, relative to the page unless published
+    address: str  # what the copy control copies
+    webcal: str | None
+    google: str | None
+    outlook: str | None
+    office365: str | None
+    qr_svg: Markup | None  # drawn at build time when the address is known
+    # What its QR code holds: the landing page at this feed, where a phone is offered
+    # the Subscribe button for its platform (None: the script knows the page's address).
+    qr_address: str | None
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Environment:
+    # Jinja2 is imported here: only builds need it, not --help or check.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("wego_ical.page", "templates"),
+        bytecode_cache=_bytecode_cache(),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["fill"] = _fill
+    return environment
+
+
+def _fill(words: str, **values: object) -> Markup:
+    """A page text with its placeholders filled: the text is the tool's own, the
+    values (texts from the data) are escaped unless they are markup already."""
+    return Markup(escape(words)).format(**values)
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder: compiling the page's
+    template takes longer than building a small series. Keyed by the template's
+    source, so an edited template is compiled again. None if there is no
+    writable cache folder."""
+    from jinja2 import FileSystemBytecodeCache
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "wego-ical", "templates")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return FileSystemBytecodeCache(folder)
+
+
+# The QR code library the page draws QR codes with in the browser (all of them
+# without base_url, all but the main feed's with it); written beside the
+# default language's index.html, which the other languages' pages share.
+QR_SCRIPT = "qrcode.js"
+
+
+@dataclass(frozen=True)
+class PageSite:
+    """Everything the pages of one language edition share."""
+
+    series: Series
+    feeds: list[FeedRecord]
+    records: dict[str, EventRecord]  # by UID
+    language: str | None = None
+    alternates: tuple[tuple[str, str], ...] = ()
+    script: str = QR_SCRIPT
+    # Texts of the default language: in another language's page, a text that is one
+    # of them fell back to it (untranslated) and is marked with its language.
+    fallback_texts: frozenset[str] = frozenset()
+    fallback_language: str | None = None
+
+
+class _Shared:
+    """What every page of an edition needs, computed once: a large series has
+    thousands of pages, and each must cost only its own sessions."""
+
+    def __init__(self, site: PageSite) -> None:
+        self.site = site
+
+    @functools.cached_property
+    def words(self) -> dict[str, str]:
+        return strings.page(self.site.language)
+
+    @functools.cached_property
+    def only_zone(self) -> str | None:
+        """The zone of every event, when they share one (then named once, at the top)."""
+        series = self.site.series
+        zones = {event.zone_name(series.series.timezone) for event in series.events}
+        return zones.pop() if len(zones) == 1 else None
+
+    @functools.cached_property
+    def zone_text(self) -> str | None:
+        zone, records = self.only_zone, self.site.records
+        if zone is None or not records:
+            return zone
+        moment = next(iter(records.values())).snapshot.aware_start
+        return when.zone_label(zone, moment, self.site.language)
+
+    @functools.cached_property
+    def folder_url(self) -> str | None:
+        """The address of the folder of ``index.html``, when it is known (base_url)."""
+        base_url = self.site.series.publish.base_url
+        return links.folder_url(base_url) if base_url else None
+
+    def page_url(self, path: str) -> str | None:
+        """A page's own address (None: unknown until it is served)."""
+        if self.folder_url is None:
+            return None
+        return self.folder_url + ("" if path == INDEX_PAGE else path)
+
+    @functools.cached_property
+    def index_feeds(self) -> list[FeedView]:
+        return self._feeds("")
+
+    @functools.cached_property
+    def schedule_feeds(self) -> dict[str, FeedView]:
+        """The feeds as a page in schedule/ links them, by path."""
+        return {feed.path: feed for feed in self._feeds("../")}
+
+    def _feeds(self, prefix: str) -> list[FeedView]:
+        title = self.site.series.series.title
+        return [
+            _feed_view(feed, title, self.words, prefix, self.page_url(INDEX_PAGE))
+            for feed in self.site.feeds
+        ]
+
+    @functools.cached_property
+    def run(self) -> Callable[[str | None], Markup | str]:
+        return _runner(self.site)
+
+    def events(self, grouped: dict[str, list[CalendarEntry]]) -> list[EventView]:
+        """The views of the events in ``grouped`` (entries by event id)."""
+        site = self.site
+        return list(
+            event_views(
+                site.series,
+                grouped,
+                site.records,
+                site.language,
+                self.words,
+                only_zone=self.only_zone,
+            )
+        )
+
+
+Part = tuple[str, list[CalendarEntry], int, int]  # event id, entries, number, of how many
+
+
+def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
+    """The page files of an edition, by path: ``index.html``, and above
+    :data:`~wego_ical.limits.PAGE_SESSIONS` sessions one page per event (per part
+    of a large event) in ``schedule/``, linked from a light index."""
+    grouped: dict[str, list[CalendarEntry]] = {}
+    for entry in calendar_entries(site.series):
+        grouped.setdefault(entry.event.id, []).append(entry)
+    shared = _Shared(site)
+    total = sum(len(entries) for entries in grouped.values())
+    if total <= PAGE_SESSIONS:
+        return {INDEX_PAGE: functools.partial(_render_index, shared, grouped, None)}
+    parts = {
+        path: chunk
+        for event_id, entries in grouped.items()
+        for path, chunk in _parts(event_id, entries)
+    }
+    siblings: dict[str, list[tuple[str, int]]] = {}
+    for path, (event_id, _, number, _) in parts.items():
+        siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
+    # Each event's first page, which the index (or its month's page) links.
+    first_pages = {part[0]: path for path, part in parts.items() if part[2] == 1}
+    months = _months(grouped) if len(grouped) > INDEX_EVENTS else {}
+    files: dict[str, Callable[[], Iterator[bytes]]] = {
+        INDEX_PAGE: functools.partial(_render_index, shared, grouped, first_pages, months)
+    }
+    for month, event_ids in months.items():
+        files[_month_page(month)] = functools.partial(
+            _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages
+        )
+    for path, part in parts.items():
+        files[path] = functools.partial(_render_event_page, shared, path, part, siblings[part[0]])
+    return files
+
+
+def _months(grouped: dict[str, list[CalendarEntry]]) -> dict[str, list[str]]:
+    """The events by the month (``2021-08``) of their first day."""
+    months: dict[str, list[str]] = {}
+    for event_id, entries in grouped.items():
+        months.setdefault(f"{entries[0].first_day:%Y-%m}", []).append(event_id)
+    return months
+
+
+def _month_page(month: str) -> str:
+    # Event ids have no dots: a month's page never takes an event page's name.
+    return f"{SCHEDULE_FOLDER}/{month}.month.html"
+
+
+def _month_name(month: str, language: str | None) -> str:
+    from babel.dates import format_skeleton
+
+    day = date.fromisoformat(f"{month}-01")
+    return str(format_skeleton("yMMMM", day, locale=when.cldr_locale(language)))
+
+
+def _render_month(
+    shared: _Shared,
+    month: str,
+    grouped: dict[str, list[CalendarEntry]],
+    first_pages: dict[str, str],
+) -> Iterator[bytes]:
+    events = [
+        _outline(shared, e, entries, first_pages[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
+        for e, entries in grouped.items()
+    ]
+    by_path = shared.schedule_feeds
+    feeds = [by_path[p] for p in (MAIN_FEED, *(f"{e}.ics" for e in grouped)) if p in by_path]
+    context = _common(shared, feeds, events, prefix="../", path=_month_page(month))
+    context |= {"month": _month_name(month, shared.site.language), "json_ld": None}
+    yield from _generate("month.html.j2", context)
+
+
+def _parts(event_id: str, entries: list[CalendarEntry]) -> Iterator[tuple[str, Part]]:
+    """An event's pages: one, or parts of at most PAGE_SESSIONS entries."""
+    chunks = [entries[i : i + PAGE_SESSIONS] for i in range(0, len(entries), PAGE_SESSIONS)]
+    for number, chunk in enumerate(chunks, 1):
+        suffix = f"-{number}" if number > 1 else ""
+        yield f"{SCHEDULE_FOLDER}/{event_id}{suffix}.html", (event_id, chunk, number, len(chunks))
+
+
+def _render_index(
+    shared: _Shared,
+    grouped: dict[str, list[CalendarEntry]],
+    first_pages: dict[str, str] | None,
+    months: dict[str, list[str]] | None = None,
+) -> Iterator[bytes]:
+    """The landing page: the whole schedule (``first_pages`` None), or a light index of
+    the events' pages, or of the months' (``months``)."""
+    feeds = shared.index_feeds
+    language = shared.site.language
+    if months:
+        # A very large series: the months, each with its own page of events.
+        events = []
+        month_rows = [
+            (_month_name(m, language), _month_page(m), len(ids), sum(len(grouped[e]) for e in ids))
+            for m, ids in months.items()
+        ]
+    elif first_pages is None:
+        events = shared.events(grouped)
+    else:
+        # A light index: each event with its dates and a link to its page.
+        events = [
+            _outline(shared, event_id, entries, first_pages[event_id])
+            for event_id, entries in grouped.items()
+        ]
+    if months:
+        # Each event's feed is offered on its month's page.
+        feeds = [feed for feed in feeds if feed.path == MAIN_FEED or _is_category(feed)]
+    context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
+    context |= {
+        "split": first_pages is not None,
+        "months": month_rows if months else [],
+        "json_ld": (
+            json_ld(shared.site.series, events, context["page_url"], shared.site.language)
+            if first_pages is None
+            else None
+        ),
+    }
+    yield from _generate("index.html.j2", context)
+
+
+def _render_event_page(
+    shared: _Shared, path: str, part: Part, siblings: list[tuple[str, int]]
+) -> Iterator[bytes]:
+    event_id, entries, number, count = part
+    (event,) = shared.events({event_id: entries})
+    by_path = shared.schedule_feeds
+    feeds = [by_path[p] for p in (MAIN_FEED, f"{event_id}.ics") if p in by_path]
+    context = _common(shared, feeds, [event], prefix="../", path=path)
+    context |= {
+        "event": event,
+        "part": (number, count),
+        "siblings": siblings,
+        "json_ld": json_ld(shared.site.series, [event], context["page_url"], shared.site.language),
+    }
+    yield from _generate("event.html.j2", context)
+
+
+def _outline(shared: _Shared, event_id: str, entries: list[CalendarEntry], page: str) -> EventView:
+    """An event as the light index lists it: no sessions, a link to its page."""
+    (view,) = shared.events({event_id: [entries[0], entries[-1]]})
+    return replace(view, days=[], sessions=len(entries), page=page)
+
+
+def _common(
+    shared: _Shared,
+    feeds: list[FeedView],
+    events: list[EventView],
+    *,
+    prefix: str,
+    path: str,
+) -> dict[str, Any]:
+    """What every page of the edition shows: header, feeds, texts, metadata."""
+    site = shared.site
+    series = site.series
+    main = next((view for view in feeds if view.path == MAIN_FEED), None)
+    base_url = series.publish.base_url
+    page_url = shared.page_url(path)
+    event_feeds = [v for v in feeds if v is not main and not _is_category(v)]
+    return {
+        "lang": html_language(site.language),
+        "direction": text_direction(site.language),
+        "t": shared.words,
+        "js_locale": "en-GB" if site.language in (None, "en") else html_language(site.language),
+        "alternates": [
+            (_language_name(code), _sibling(href, path), code) for code, href in site.alternates
+        ],
+        "series": series.series,
+        "labels": series.labels,
+        "published": base_url is not None,
+        "qr_script": prefix + site.script,
+        "home": prefix + INDEX_PAGE if prefix else "",
+        "prefix": prefix,  # from the page to the index's folder
+        "preview": base_url is not None and _is_loopback(base_url),
+        "main": main,
+        "event_feeds": event_feeds,
+        "category_feeds": [v for v in feeds if v is not main and _is_category(v)],
+        # An event's feed by the event's id, for the light lists of events.
+        "feed_of": {feed.path.removesuffix(".ics"): feed for feed in event_feeds},
+        "events": events,
+        "zone_text": shared.zone_text,
+        "page_url": page_url,
+        "meta": open_graph(
+            series.series.title,
+            series.series.description,
+            page_url,
+            site.language,
+            series.series.organiser.name,
+        ),
+        "run": shared.run,
+        "count": strings.count,
+        "changes_link": strings.changes(site.language)["page_link"],
+        "schedule_files": strings.changes(site.language)["schedule_files"],
+        "changes_title": strings.changes(site.language)["feed_title"].format(
+            series=series.series.title
+        ),
+    }
+
+
+def _is_category(feed: FeedView) -> bool:
+    return feed.path.startswith("categories/")
+
+
+def _sibling(index_href: str, path: str) -> str:
+    """The same page in another language: ``ko/index.html`` → ``../ko/schedule/x.html``."""
+    if path == INDEX_PAGE:
+        return index_href
+    return "../" + index_href.removesuffix(INDEX_PAGE) + path
+
+
+def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
+    """Marks a text that fell back to the default language with that language."""
+    language = html_language(site.fallback_language)
+    texts = site.fallback_texts
+
+    def run(text: str | None) -> Markup | str:
+        if not text:
+            return ""
+        if text in texts and _has_letters(text):
+            return Markup('<span lang="{}">{}</span>').format(language, text)
+        return text
+
+    return run
+
+
+def _has_letters(text: str) -> bool:
+    return any(character.isalpha() for character in text)
+
+
+def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
+    template = _environment().get_template(template_name)
+    for piece in regroup(template.generate(**context)):
+        yield piece.encode("utf-8")
+
+
+def text_direction(language: str | None) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, …), per
+    CLDR; else ``ltr``."""
+    if language is None:
+        return "ltr"
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        order = Locale.parse(babel_locale(language)).character_order
+        return "rtl" if order == "right-to-left" else "ltr"
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
+def qr_script() -> bytes:
+    """The browser's QR code generator (qrcode-generator by Kazuhiko Arase, MIT)."""
+    from importlib.resources import files
+
+    return files("wego_ical.page").joinpath("static", QR_SCRIPT).read_bytes()
+
+
+def _is_loopback(url: str) -> bool:
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _qr_svg(address: str, title: str) -> Markup:
+    """The QR code of ``address`` as inline SVG (segno; dark modules on a light
+    quiet zone, as scanners need, whatever the page's colour scheme)."""
+    import segno
+
+    code = segno.make(address, error="m", micro=False)
+    svg = code.svg_inline(
+        scale=4, border=4, title=title, dark="#000", light="#fff", svgclass="qr-code"
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def _language_name(code: str) -> str:
+    """The language's name in itself ("한국어" for ko), so a reader finds their own."""
+    from babel import Locale
+
+    name = Locale.parse(babel_locale(code)).get_display_name(babel_locale(code))
+    return name or code
+
+
+def _feed_view(
+    feed: FeedRecord, series_title: str, words: dict[str, str], prefix: str, page_url: str | None
+) -> FeedView:
+    anchor = "feed-" + feed.path.removesuffix(".ics").replace("/", "-")
+    qr_address = f"{page_url}#{anchor}" if page_url else None
+    return FeedView(
+        anchor=anchor,
+        name=feed.name,
+        short=feed.name.removeprefix(f"{series_title} — "),
+        events=feed.events,
+        path=feed.path,
+        href=feed.url or prefix + feed.path,
+        address=feed.url or prefix + feed.path,
+        webcal=feed.webcal,
+        google=feed.google,
+        outlook=feed.outlook,
+        office365=feed.office365,
+        # Drawn here for the main feed, the one shown on screens (and without JavaScript);
+        # the page draws the others when they are opened (segno takes ~7 ms a code, and
+        # a large series has hundreds of feeds).
+        qr_svg=(
+            _qr_svg(qr_address, words["qr_named"].format(feed=feed.name))
+            if qr_address and feed.path == MAIN_FEED
+            else None
+        ),
+        qr_address=qr_address,
+    )

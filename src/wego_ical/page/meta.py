@@ -1,0 +1,126 @@
+"""What search engines and link previews read of a page: schema.org JSON-LD and
+Open Graph / Twitter card metadata.
+
+schema.org: the series is an ``EventSeries`` whose ``subEvent`` are the
+sessions (``Event``), each with its start and end in its own zone (with the
+UTC offset), ``eventStatus`` (cancelled ones say so), and an online
+``VirtualLocation`` or a ``Place``. Search engines show dates and
+cancellations from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup
+
+from wego_ical.model import Series
+from wego_ical.page.views import EntryView, EventView, PersonView
+
+SCHEMA = "https://schema.org"
+# Locations that are a way of taking part, not a place (compared without case).
+ONLINE_WORDS = frozenset({"online", "virtual", "webinar", "온라인", "zoom"})
+
+
+def json_ld(
+    series: Series, events: Iterable[EventView], page_url: str | None, language: str | None
+) -> Markup:
+    """The ``<script type="application/ld+json">`` element of a page of ``events``."""
+    organizer: dict[str, Any] = {"@type": "Organization", "name": series.series.organiser.name}
+    if series.series.url:
+        organizer["url"] = series.series.url
+    sub_events = [
+        _event(entry, event, organizer, page_url)
+        for event in events
+        for day in event.days
+        for entry in day.entries
+    ]
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "EventSeries",
+        "name": series.series.title,
+        "url": series.series.url,
+        "organizer": organizer,
+        "subEvent": sub_events,
+    }
+    if language:
+        data["inLanguage"] = language
+    if series.series.description:
+        data["description"] = series.series.description
+    starts = [e["startDate"] for e in sub_events]
+    if starts:
+        data["startDate"], data["endDate"] = min(starts), max(e["endDate"] for e in sub_events)
+    return _script(data)
+
+
+def _event(
+    entry: EntryView, event: EventView, organizer: dict[str, Any], page_url: str | None
+) -> dict[str, Any]:
+    location = entry.location or event.location
+    online = entry.conference is not None or (location or "").strip().lower() in ONLINE_WORDS
+    item: dict[str, Any] = {
+        "@type": "Event",
+        "name": entry.summary,
+        "startDate": entry.start_local,
+        "endDate": entry.end_local,
+        "eventStatus": f"{SCHEMA}/Event{'Cancelled' if entry.cancelled else 'Scheduled'}",
+        "eventAttendanceMode": (f"{SCHEMA}/{'Online' if online else 'Offline'}EventAttendanceMode"),
+        "organizer": organizer,
+    }
+    link = entry.page_url or event.url
+    if page_url:
+        item["url"] = f"{page_url}#{entry.anchor}"
+    elif link:
+        item["url"] = link
+    if online:
+        item["location"] = {"@type": "VirtualLocation", "url": entry.conference or link or ""}
+    elif location:
+        item["location"] = {"@type": "Place", "name": location, "address": location}
+    # Its own description only: the event's is the series' (and would be repeated for
+    # every session of a large page).
+    if entry.description:
+        item["description"] = entry.description
+    people = entry.panelists or event.panelists
+    if people:
+        item["performer"] = [_person(person) for person in people]
+    return item
+
+
+def _person(person: PersonView) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Person", "name": person.name}
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.organisation:
+        data["affiliation"] = {"@type": "Organization", "name": person.organisation}
+    if person.url:
+        data["url"] = person.url
+    return data
+
+
+def _script(data: dict[str, Any]) -> Markup:
+    # "<", ">" and "&" escaped inside the JSON: text from the data can never end the
+    # script element (a title with "</script>").
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(f'<script type="application/ld+json">{text}</script>')
+
+
+def open_graph(
+    title: str, description: str, page_url: str | None, language: str | None, site: str
+) -> list[tuple[str, str]]:
+    """Link-preview metadata (Open Graph, Twitter card): (property, content) pairs."""
+    tags = [
+        ("og:type", "website"),
+        ("og:title", title),
+        ("og:site_name", site),
+        ("og:locale", (language or "en").replace("-", "_")),
+        ("twitter:card", "summary"),
+        ("twitter:title", title),
+    ]
+    if description:
+        tags += [("og:description", description), ("twitter:description", description)]
+    if page_url:
+        tags.append(("og:url", page_url))
+    return tags

@@ -1,0 +1,327 @@
+"""What the page shows of each event and session: views made from the series and
+the published records, in the page's language.
+
+Days are those of the event's own zone: a session held in another zone is
+placed by its instant and shows both times. Pure: no HTML here (the templates
+lay the views out), no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from wego_ical.i18n import dates as when
+from wego_ical.model import CalendarEntry, Event, PersonRef, Series, entry_uid
+from wego_ical.model.descriptions import event_summary, iso_utc, panelists_label, session_title
+from wego_ical.plan.feeds import event_file
+from wego_ical.plan.state import EventRecord, Snapshot
+from wego_ical.render.calendar_links import AddEvent, add_event
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A panelist or judge: a name, what they do, where to find them."""
+
+    name: str
+    role: str | None
+    organisation: str | None
+    url: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """A project (a winning project, a talk's subject)."""
+
+    city: str | None
+    title: str | None
+    prize: str | None
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One session (or a session-less event): a compact row, details on demand."""
+
+    anchor: str
+    title: str
+    cancelled: bool
+    start_utc: str
+    end_utc: str
+    day: str  # the day it is listed under (ISO), in the event's zone
+    time_text: str  # in the event's zone: "09:00–09:30", "All day"
+    # Its own zone's time when that is not the event's: "17:00–17:30 Greenwich Mean Time".
+    own_time_text: str | None
+    all_day: bool
+    who: list[str]  # the row's short "who": panelists' names, else projects' cities
+    category: str | None  # shown when it is not already the title
+    topics: list[str]
+    projects: list[ProjectView]
+    panelists_label: str
+    panelists: list[PersonView]
+    description: str
+    location: str | None  # shown when it is not the event's
+    conference: str | None
+    file: str  # the event's own .ics file
+    # What its "add to calendar" links carry (None when cancelled: they would
+    # create an event called "Cancelled: …"; its file updates a copy a client has).
+    add: AddEvent | None
+    # Its summary ("Event · Session"), with its day and time when another entry has
+    # the same: distinguishes its controls ("Add <name> to Google Calendar").
+    name: str
+    summary: str
+    start_local: str  # ISO with offset, in its own zone (schema.org)
+    end_local: str
+    page_url: str | None
+
+
+@dataclass(frozen=True)
+class DayView:
+    """The entries of an event listed under one day of the event's own zone."""
+
+    anchor: str
+    label: str
+    entries: list[EntryView]
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event of the series with its entries."""
+
+    anchor: str
+    title: str
+    date_text: str
+    zone_label: str | None  # its zone, when it is not the page's only zone
+    location: str | None
+    host: str | None
+    description: str
+    interpretation: list[str]
+    url: str | None
+    # Panelists shared by every entry: shown once, with the event.
+    panelists_label: str
+    panelists: list[PersonView]
+    winners: list[tuple[str, list[ProjectView]]]
+    judges: list[PersonView]
+    cancelled: bool
+    days: list[DayView] = field(default_factory=list)
+    sessions: int = 0
+    page: str = ""  # its own page, when the schedule is split (relative to the index)
+
+
+def person_view(series: Series, ref: PersonRef) -> PersonView:
+    """A panelist or judge, with the role held at that moment."""
+    person = series.person(ref.person)
+    return PersonView(
+        person.name,
+        ref.role or person.role,
+        ref.organisation or person.organisation,
+        person.url,
+        person.email,
+    )
+
+
+def project_view(series: Series, project_id: str) -> ProjectView:
+    """A project's city, title and prize (what is known of them)."""
+    project = series.project(project_id)
+    return ProjectView(project.city, project.title, project.prize)
+
+
+def winners_views(series: Series) -> list[tuple[str, list[ProjectView]]]:
+    """Each category that has winning projects, with them (for an awards ceremony)."""
+    result = []
+    for category in series.categories:
+        projects = [project_view(series, p.id) for p in series.projects_in(category.id)]
+        if projects:
+            result.append((category.name, projects))
+    return result
+
+
+def event_views(
+    series: Series,
+    grouped: dict[str, list[CalendarEntry]],
+    by_uid: dict[str, EventRecord],
+    language: str | None,
+    words: dict[str, str],
+    *,
+    only_zone: str | None,
+) -> Iterator[EventView]:
+    """The view of each event in ``grouped`` (entries by event id, in order)."""
+    repeated = _repeated_summaries(series, grouped.values())
+    for entries in grouped.values():
+        event = entries[0].event
+        records = [by_uid[entry_uid(series, entry)] for entry in entries]
+        yield _event_view(
+            series, event, entries, records, language, words, repeated, only_zone=only_zone
+        )
+
+
+def _event_view(
+    series: Series,
+    event: Event,
+    entries: list[CalendarEntry],
+    records: list[EventRecord],
+    language: str | None,
+    words: dict[str, str],
+    repeated: set[str],
+    *,
+    only_zone: str | None,
+) -> EventView:
+    zone = event.zone_name(series.series.timezone)
+    shared = _shared_panelists(entries)
+    views = [
+        _entry_view(series, entry, record, zone, language, words, repeated, bool(shared))
+        for entry, record in zip(entries, records, strict=True)
+    ]
+    days: dict[str, list[EntryView]] = {}
+    for view in views:
+        days.setdefault(view.day, []).append(view)
+    ordered = sorted(days.items())
+    # Every event given here has entries: ordered and records are never empty.
+    first = date.fromisoformat(ordered[0][0])
+    last = max(_last_day(r.snapshot, zone) for r in records)
+    moment = records[0].snapshot.aware_start
+    return EventView(
+        anchor=event.id,
+        title=event.title,
+        date_text=when.days_text(first, max(first, last), language),
+        zone_label=None if zone == only_zone else when.zone_label(zone, moment, language),
+        location=event.location,
+        host=event.host,
+        description=event.description,
+        interpretation=list(event.interpretation),
+        url=event.url,
+        panelists_label=panelists_label(series, len(shared)),
+        panelists=[person_view(series, ref) for ref in shared],
+        winners=winners_views(series) if event.all_categories else [],
+        judges=[person_view(series, ref) for ref in event.judges],
+        cancelled=event.status == "cancelled",
+        days=[
+            DayView(f"{event.id}--{day}", when.day_text(date.fromisoformat(day), language), listed)
+            for day, listed in ordered
+        ],
+        sessions=len(views),
+    )
+
+
+def _last_day(snapshot: Snapshot, zone: str) -> date:
+    """The last day an entry touches, in the event's zone."""
+    if snapshot.all_day:
+        return snapshot.end.date() - timedelta(days=1)
+    end = snapshot.aware_end.astimezone(ZoneInfo(zone))
+    # An end at midnight ends the day before.
+    return (end - timedelta(microseconds=1)).date()
+
+
+def _shared_panelists(entries: list[CalendarEntry]) -> list[PersonRef]:
+    """The panelists every entry of an event has, when there are several entries."""
+    if len(entries) < 2:
+        return []
+    first = entries[0].panelists
+    return first if all(entry.panelists == first for entry in entries[1:]) else []
+
+
+def _repeated_summaries(series: Series, groups: Iterable[list[CalendarEntry]]) -> set[str]:
+    """Entry summaries ("Event · Session") that more than one entry of the page has."""
+    counts = Counter(event_summary(series, e) for entries in groups for e in entries)
+    return {title for title, count in counts.items() if count > 1}
+
+
+def _entry_view(
+    series: Series,
+    entry: CalendarEntry,
+    record: EventRecord,
+    event_zone: str,
+    language: str | None,
+    words: dict[str, str],
+    repeated: set[str],
+    shared_panelists: bool,
+) -> EntryView:
+    snapshot = record.snapshot
+    session = entry.session
+    category = series.category(session.category) if session and session.category else None
+    title = session_title(series, entry)
+    day, time_text, own_time = _times(snapshot, event_zone, language, words)
+    summary = event_summary(series, entry)
+    name = (
+        f"{summary}, {when.day_text(day, language)}, {time_text}"
+        if summary in repeated
+        else summary
+    )
+    projects = [project_view(series, p) for p in session.projects] if session else []
+    panelists = [] if shared_panelists else entry.panelists
+    people = [person_view(series, ref) for ref in panelists]
+    return EntryView(
+        anchor=entry.key.replace(".", "--"),
+        title=title,
+        cancelled=entry.status == "cancelled",
+        start_utc=_machine_time(snapshot, snapshot.aware_start),
+        end_utc=_machine_time(snapshot, snapshot.aware_end),
+        day=day.isoformat(),
+        time_text=time_text,
+        own_time_text=own_time,
+        all_day=bool(snapshot.all_day),
+        who=[p.name for p in people] or [p.city or p.title or "" for p in projects],
+        category=category.name if category and category.name != title else None,
+        topics=list(category.topics) if category else [],
+        projects=projects,
+        panelists_label=panelists_label(series, len(people)),
+        panelists=people,
+        description=session.description if session else "",
+        location=entry.location if entry.location != entry.event.location else None,
+        conference=entry.conference,
+        file=event_file(record.uid),
+        add=None if entry.status == "cancelled" else _add(snapshot, words["and_more"]),
+        name=name,
+        summary=summary,
+        start_local=_local_iso(snapshot, snapshot.aware_start),
+        end_local=_local_iso(snapshot, snapshot.aware_end),
+        page_url=entry.page_url,
+    )
+
+
+def _machine_time(snapshot: Snapshot, moment: datetime) -> str:
+    return moment.date().isoformat() if snapshot.all_day else iso_utc(moment)
+
+
+def _local_iso(snapshot: Snapshot, moment: datetime) -> str:
+    return moment.date().isoformat() if snapshot.all_day else moment.isoformat()
+
+
+def _times(
+    snapshot: Snapshot, event_zone: str, language: str | None, words: dict[str, str]
+) -> tuple[date, str, str | None]:
+    """The day it is listed under, its time in the event's zone, and its time in its
+    own zone when that is another."""
+    if snapshot.all_day:
+        last = snapshot.end.date() - timedelta(days=1)
+        text = words["all_day"]
+        if last != snapshot.start.date():
+            text = words["all_day_until"].format(day=when.short_day(last, language))
+        return snapshot.start.date(), text, None
+    zone = ZoneInfo(event_zone)
+    start, end = snapshot.aware_start.astimezone(zone), snapshot.aware_end.astimezone(zone)
+    own = None
+    if snapshot.timezone != event_zone:
+        own_start, own_end = snapshot.aware_start, snapshot.aware_end
+        own = words["own_time"].format(
+            time=when.time_span(own_start, own_end, language),
+            zone=when.zone_label(snapshot.timezone, own_start, language),
+        )
+    return start.date(), when.time_span(start, end, language), own
+
+
+def _add(snapshot: Snapshot, more: str) -> AddEvent:
+    """What the event's "add to calendar" links carry, as published."""
+    return add_event(
+        snapshot.summary,
+        snapshot.aware_start,
+        snapshot.aware_end,
+        snapshot.description,
+        snapshot.location,
+        snapshot.timezone,
+        all_day=bool(snapshot.all_day),
+        more=more,
+    )

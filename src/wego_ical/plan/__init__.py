@@ -1,0 +1,27 @@
+"""Plan stage: what a series publishes (``feeds``), what subscribers were already sent
+(``state``: the records of ``feeds.json``), the history of published changes
+(``history``) and whether the folder's series changed (``identity``).
+
+May import: the base modules, ``i18n``, ``model``.
+"""
+
+# The names of the module this package replaced, as they were.
+from wego_ical.plan.feeds import (
+    EVENTS_FOLDER,
+    MAIN_FEED,
+    FeedPlan,
+    build_snapshot,
+    current_events,
+    event_file,
+    plan_feeds,
+)
+
+__all__ = [
+    "EVENTS_FOLDER",
+    "MAIN_FEED",
+    "FeedPlan",
+    "build_snapshot",
+    "current_events",
+    "event_file",
+    "plan_feeds",
+]

@@ -1,0 +1,147 @@
+"""What a series publishes: which feeds, what each contains, what each event shows.
+
+Kept apart from the iCalendar code so that ``wego-ical check`` can say what a
+build would produce without loading icalendar. The result of planning is a
+list of :class:`~wego_ical.plan.state.CurrentEvent`, which the publication state
+reconciles with what subscribers were sent before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
+from wego_ical.model.descriptions import categories_of, describe, entry_categories, event_summary
+from wego_ical.plan.state import CurrentEvent, Snapshot
+
+EVENTS_FOLDER = "events"
+# The feed that holds every event: the page offers it first.
+MAIN_FEED = "all.ics"
+
+
+def event_file(uid: str) -> str:
+    """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
+    return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """One feed to write: its path below the output folder and what it holds."""
+
+    path: str
+    name: str
+    description: str
+    entries: tuple[CalendarEntry, ...]
+
+
+def plan_feeds(series: Series) -> list[FeedPlan]:
+    """Decide which feeds the data produces and what each contains.
+
+    ``all.ics`` holds everything; ``<event-id>.ics`` one event's entries;
+    ``categories/<category-id>.ics`` a category's sessions plus every awards
+    ceremony (where that category's prizes are presented). Feeds that would
+    hold no event are not planned.
+    """
+    entries = calendar_entries(series)
+    info = series.series
+    by_event: dict[str, list[CalendarEntry]] = {}
+    by_category: dict[str, list[CalendarEntry]] = {}
+    for entry in entries:
+        by_event.setdefault(entry.event.id, []).append(entry)
+        for category_id in categories_of(entry, series):
+            by_category.setdefault(category_id, []).append(entry)
+    plans = [
+        FeedPlan(
+            MAIN_FEED,
+            f"{info.title} — {series.labels.all_events}",
+            info.description or info.title,
+            tuple(entries),
+        )
+    ]
+    for event in series.events:
+        plans.append(
+            FeedPlan(
+                f"{event.id}.ics",
+                event.title,
+                event.description or f"{event.title} ({_days(event)}), {info.title}",
+                tuple(by_event.get(event.id, ())),
+            )
+        )
+    for category in series.categories:
+        plans.append(
+            FeedPlan(
+                f"categories/{category.id}.ics",
+                f"{info.title} — {category.name}",
+                _category_feed_description(series, category),
+                tuple(by_category.get(category.id, ())),
+            )
+        )
+    return [plan for plan in plans if plan.entries]
+
+
+def _days(event: Event) -> str:
+    if event.last_day == event.date:
+        return event.date.isoformat()
+    return f"{event.date.isoformat()} to {event.last_day.isoformat()}"
+
+
+def _category_feed_description(series: Series, category: Category) -> str:
+    topics = f" {series.labels.topics}: {', '.join(category.topics)}." if category.topics else ""
+    return f"{series.series.title} — {category.name}.{topics}"
+
+
+def current_events(
+    series: Series,
+    plans: list[FeedPlan],
+    language: str | None = None,
+    descriptions: Mapping[str, str] | None = None,
+) -> list[CurrentEvent]:
+    """What the data publishes now: every entry with its snapshot and feeds.
+
+    ``language`` marks the texts of a feed in a further language; ``descriptions``
+    are the entries' descriptions by key when the loader made them already (each is
+    made once per entry and language).
+    """
+    membership: dict[str, list[str]] = {}
+    for plan in plans:
+        for entry in plan.entries:
+            membership.setdefault(entry_uid(series, entry), []).append(plan.path)
+    current = []
+    for entry in calendar_entries(series):
+        uid = entry_uid(series, entry)
+        described = descriptions.get(entry.key) if descriptions is not None else None
+        snapshot = build_snapshot(series, entry, language, described)
+        current.append(CurrentEvent(uid, snapshot, tuple(membership[uid])))
+    return current
+
+
+def build_snapshot(
+    series: Series,
+    entry: CalendarEntry,
+    language: str | None = None,
+    description: str | None = None,
+) -> Snapshot:
+    """What a client shows of one entry, computed from the data (its ``description``
+    too, unless it is given)."""
+    info = series.series
+    conference = entry.conference
+    snapshot = Snapshot(
+        summary=event_summary(series, entry),
+        start=entry.start,
+        end=entry.end,
+        timezone=entry.zone,
+        all_day=entry.all_day or None,
+        language=language,
+        description=describe(series, entry) if description is None else description,
+        location=entry.location,
+        url=conference or entry.page_url or info.url,
+        categories=entry_categories(series, entry),
+        organizer_name=info.organiser.name,
+        organizer_address=(f"mailto:{info.organiser.email}" if info.organiser.email else info.url),
+        conference=conference,
+        conference_label=series.labels.conference if conference else None,
+        reminder_minutes=series.publish.reminder_for(entry.all_day),
+        status="TENTATIVE" if entry.status == "tentative" else "CONFIRMED",
+    )
+    return snapshot.cancelled(series.labels.cancelled) if entry.status == "cancelled" else snapshot

@@ -1,0 +1,5 @@
+"""Every file of one publication assembled from the stages below (``assemble``), and the
+changes subscribers will see, told once across languages (``changes``).
+
+May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``, ``page``.
+"""

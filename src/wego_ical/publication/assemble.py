@@ -1,0 +1,508 @@
+"""Assemble every file of a publication from a series and the previous state.
+
+Pure: the build time, the previous publication state and the previously
+rendered VEVENTs are passed in; nothing here reads the clock or touches the
+file system, so the same inputs always give the same bytes.
+
+The flow: :mod:`~wego_ical.plan.feeds` says which feeds there are and what every
+event shows, :func:`~wego_ical.plan.state.reconcile` decides SEQUENCE and
+timestamps against the previous publication, :mod:`~wego_ical.render.calendar` turns
+each resulting record into one VEVENT (identical in every file that contains
+it) and :mod:`~wego_ical.page.landing` renders the landing page. Files are returned
+as functions that produce them, called one at a time when they are written,
+so a large build never holds every file at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from wego_ical.model import Series
+from wego_ical.page.landing import QR_SCRIPT, PageSite, page_files, qr_script
+from wego_ical.pieces import Content
+from wego_ical.plan.feeds import EVENTS_FOLDER, FeedPlan, current_events, event_file, plan_feeds
+from wego_ical.plan.history import updated_history
+from wego_ical.plan.state import (
+    STATE_FILE,
+    Change,
+    EventRecord,
+    FeedRecord,
+    HistoryEntry,
+    State,
+    Tombstone,
+    reconcile,
+    text_digest,
+)
+from wego_ical.render import calendar_links as links
+from wego_ical.render.atom import CHANGES_FEED, atom_bytes
+from wego_ical.render.calendar import (
+    RENDERER,
+    build_envelope,
+    check_output,
+    is_vevent,
+    render_all,
+    render_checked,
+    single_event_envelope,
+    splice,
+    splice_pieces,
+)
+from wego_ical.render.schedule import (
+    SCHEDULE_JSON,
+    SCHEDULE_XML,
+    schedule_data,
+    schedule_json,
+    schedule_xml,
+)
+from wego_ical.render.workers import ChunkedWork, WorkerSettings
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything one build produces.
+
+    ``files`` are in the order they should be produced and committed: the
+    page, the single-event files, the feeds, and ``feeds.json`` last (it must
+    never list a file that is not in place yet).
+    """
+
+    files: dict[str, Content]
+    state: State
+    changes: list[Change]
+    # Begins rendering the events that need it (in worker processes when there are
+    # many); producing the files starts it otherwise.
+    start_rendering: Callable[[], None] = lambda: None
+    # The language of its texts (None: the series declares none).
+    language: str | None = None
+
+    def content(self, path: str) -> bytes:
+        """The bytes of one file of the publication."""
+        value = self.files[path]
+        content = value if isinstance(value, bytes) else value()
+        return content if isinstance(content, bytes) else b"".join(content)
+
+    @property
+    def feeds(self) -> list[FeedRecord]:
+        """The feeds, in publication order."""
+        return list(self.state.feeds)
+
+
+@dataclass(frozen=True)
+class LanguageEdition:
+    """Which language a publication is in, and how it links to the others.
+
+    ``language`` is the language of the series' texts (None: not declared);
+    ``marked`` adds it to the events' texts (LANGUAGE=), as the feeds of a
+    further language do; ``alternates`` are the pages of the other languages
+    (language, relative address), for the page's language links;
+    ``translations`` the further languages published in subfolders;
+    ``script`` is where the page finds the QR code generator: written with
+    this publication when it is beside the page (the default), shared with
+    another publication's otherwise.
+    """
+
+    language: str | None = None
+    marked: bool = False
+    alternates: tuple[tuple[str, str], ...] = ()
+    translations: tuple[str, ...] = ()
+    script: str = QR_SCRIPT
+    # The default language's texts (page.fallback_texts) and its code: in this
+    # language's pages, a text that is one of them is marked as being in it.
+    fallback_texts: frozenset[str] = frozenset()
+    fallback_language: str | None = None
+
+
+def make_publication(
+    series: Series,
+    previous: State | None,
+    now: datetime,
+    *,
+    prune: bool = False,
+    prune_grace: timedelta = timedelta(0),
+    rendered: Mapping[str, bytes] | None = None,
+    workers: WorkerSettings | None = None,
+    edition: LanguageEdition = LanguageEdition(),
+    descriptions: Mapping[str, str] | None = None,
+) -> Publication:
+    """Build every file of a publication, continuing from the ``previous`` one.
+
+    ``now`` is the build time, used only for events that changed (and for new
+    events when the data has no ``updated`` time). ``rendered`` may hold the
+    VEVENT text of the previous publication by UID: an event that did not
+    change is then not rendered again (what makes rebuilds fast), provided
+    the previous state was written by this same renderer. ``workers`` says
+    how the events that need rendering are split over processes; ``edition``
+    which language this is (see :class:`LanguageEdition`); ``descriptions`` the
+    entries' descriptions by key, when the loader made them already.
+    """
+    language, script = edition.language, edition.script
+    plans = plan_feeds(series)
+    records, changes = reconcile(
+        previous,
+        current_events(series, plans, language if edition.marked else None, descriptions),
+        now=now,
+        first_seen=series.series.updated,
+        cancelled_label=series.labels.cancelled,
+        prune=prune,
+        prune_grace=prune_grace,
+    )
+    records.sort(key=_chronological)
+    reusable = _reusable(previous, rendered or {}, records)
+    # _reusable checked each reused text against the digest previous.rendered records.
+    texts = EventTexts(reusable, records, workers, previous.rendered if previous else {})
+    problems: list[str] = []
+    by_feed = _events_by_feed(records, texts, problems)
+    described = _with_changes_note(series, _feed_descriptions(plans, previous), language)
+    feed_files, feeds = _feed_files(series, described, by_feed, texts)
+    single_envelopes: dict[str, bytes] = {}
+    # The page needs no VEVENT, so it is written while they are rendered;
+    # then single-event files in the order their events are rendered; the
+    # feeds after them.
+    site = PageSite(
+        series,
+        feeds,
+        {record.uid: record for record in records},
+        language,
+        edition.alternates,
+        script,
+        edition.fallback_texts,
+        edition.fallback_language,
+    )
+    files: dict[str, Content] = {
+        path: functools.partial(_page, texts, produce) for path, produce in page_files(site).items()
+    }
+    if script == QR_SCRIPT:
+        files[QR_SCRIPT] = qr_script()
+    for record in records:
+        zones, years = _zones([record]), _years([record])
+        envelope = single_event_envelope(zones, years, series.series.timezone)
+        single_envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
+        files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
+    files |= feed_files
+    check_output(single_envelopes, problems)
+    history = updated_history(previous, changes, records, now, series.series.updated)
+    base_url = series.publish.base_url
+    page_url = links.folder_url(base_url) if base_url else None
+    schedule = _Schedule(series, records, language, page_url)
+    files[SCHEDULE_JSON] = schedule.json
+    files[SCHEDULE_XML] = schedule.xml
+    files[CHANGES_FEED] = functools.partial(
+        _atom,
+        series,
+        history,
+        language,
+        page_url + CHANGES_FEED if page_url else None,
+        page_url,
+    )
+    state = State(
+        renderer=RENDERER,
+        series=series.series.id,
+        uid_domain=series.series.uid_domain,
+        feeds=feeds,
+        events=records,
+        translations=list(edition.translations) or None,
+        generated=sorted(files),
+        history=history,
+    )
+    files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
+    return Publication(files, state, changes, texts.start, edition.language)
+
+
+class _Schedule:
+    """schedule.json and schedule.xml: the same schedule, made once for both."""
+
+    def __init__(
+        self,
+        series: Series,
+        records: list[EventRecord],
+        language: str | None,
+        page_url: str | None,
+    ) -> None:
+        self._made = functools.partial(schedule_data, series, records, language, page_url)
+
+    @functools.cached_property
+    def data(self) -> dict[str, Any]:
+        return self._made()
+
+    def json(self) -> Iterator[bytes]:
+        return schedule_json(self.data)
+
+    def xml(self) -> bytes:
+        return schedule_xml(self.data)
+
+
+def _atom(
+    series: Series,
+    history: list[HistoryEntry],
+    language: str | None,
+    feed_url: str | None,
+    page_url: str | None,
+) -> bytes:
+    return atom_bytes(series, history, language, feed_url=feed_url, page_url=page_url)
+
+
+def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -> Iterator[bytes]:
+    """``feeds.json``, with the digest of every event's text (all rendered by now:
+    the single-event files come first)."""
+    digests = {record.uid: texts.digest(record.uid) for record in records}
+    return replace(state, rendered=digests).json_chunks()
+
+
+def _page(texts: EventTexts, produce: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
+    """A page; rendering the events starts first, so that it runs meanwhile."""
+    texts.start()
+    yield from produce()
+
+
+class EventTexts:
+    """The VEVENT text of every event of a publication, by key (the UID).
+
+    Events that were not reused from the previous publication are rendered
+    in chunks (see :mod:`~wego_ical.render.workers`), started at the first use, so
+    ``wego-ical diff`` renders nothing. A text is waited for only when a
+    file needs it; a self-check error then raises
+    :class:`~wego_ical.errors.SelfCheckError`, before anything is written.
+    """
+
+    def __init__(
+        self,
+        reusable: Mapping[str, bytes],
+        records: Sequence[EventRecord],
+        workers: WorkerSettings | None = None,
+        digests: Mapping[str, str] | None = None,
+    ) -> None:
+        """``digests`` may give the digests of the ``reusable`` texts, known already."""
+        self._workers = workers
+        self._texts: dict[str, bytes] = {}
+        # A large publication keeps its texts in a temporary file, not in memory
+        # (WorkerSettings.spills); it lives as long as the texts: closed, and gone,
+        # when they are collected.
+        self._spill = (
+            tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+            if (workers or WorkerSettings()).spills(len(records))
+            else None
+        )
+        self._spilled: dict[str, tuple[int, int]] = {}
+        self._spill_size = 0
+        # Taken as each text is kept, so that feeds.json need not read them all again.
+        self._digests: dict[str, str] = {}
+        known = digests or {}
+        for key, text in reusable.items():
+            self._keep(key, text, known.get(key))
+        self._fresh = [record for record in records if record.uid not in reusable]
+        self._position = {record.uid: index for index, record in enumerate(self._fresh)}
+        self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
+
+    def start(self) -> None:
+        """Begin rendering the events that need it (once)."""
+        if self._rendering is None:
+            self._rendering = ChunkedWork(self._fresh, render_all, self._workers)
+
+    def add(self, key: str, text: bytes) -> None:
+        """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
+        self._keep(key, text)
+
+    def digest(self, key: str) -> str:
+        """The digest of the text of ``key`` (as recorded in feeds.json), rendering it if needed."""
+        if key not in self._digests:
+            self[key]  # renders the chunk that holds it
+        return self._digests[key]
+
+    def _keep(self, key: str, text: bytes, digest: str | None = None) -> None:
+        self._digests[key] = digest or text_digest(text)
+        if self._spill is None:
+            self._texts[key] = text
+            return
+        self._spill.write(text)
+        self._spilled[key] = (self._spill_size, len(text))
+        self._spill_size += len(text)
+
+    def _known(self, key: str) -> bytes | None:
+        text = self._texts.get(key)
+        if text is None and self._spill is not None and key in self._spilled:
+            offset, length = self._spilled[key]
+            text = os.pread(self._spill.fileno(), length, offset)
+        return text
+
+    def __getitem__(self, key: str) -> bytes:
+        text = self._known(key)
+        if text is None:
+            self.start()
+            assert self._rendering is not None
+            number = self._rendering.chunk_of(self._position[key])
+            rendered, problems = self._rendering.take(number)
+            check_output({}, problems)
+            first = number * self._rendering.step
+            for offset, value in enumerate(rendered):
+                self._keep(self._fresh[first + offset].uid, value)
+            text = self._known(key)
+            assert text is not None
+        return text
+
+    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
+        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
+        return splice(envelope, [self[key] for key in keys])
+
+    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes]:
+        """The same file in pieces of about 64 KB, each text waited for when it is needed."""
+        return splice_pieces(envelope, (self[key] for key in keys))
+
+
+def _events_by_feed(
+    records: list[EventRecord], texts: EventTexts, problems: list[str]
+) -> dict[str, list[tuple[EventRecord, str]]]:
+    """The events of every feed, with the key of their text; a feed that an event
+    has left keeps it as cancelled (rendered and checked here: its self-check
+    errors are added to ``problems``)."""
+    by_feed: dict[str, list[tuple[EventRecord, str]]] = {}
+    for record in records:
+        for path in record.feeds:
+            by_feed.setdefault(path, []).append((record, record.uid))
+        for tombstone in record.cancelled_in:
+            departed = _tombstone_record(record, tombstone)
+            key = f"{record.uid} (cancelled in {tombstone.feed})"
+            vevent, errors = render_checked(key, departed)
+            problems += errors
+            texts.add(key, vevent)
+            by_feed.setdefault(tombstone.feed, []).append((departed, key))
+    return by_feed
+
+
+def _feed_files(
+    series: Series,
+    descriptions: dict[str, tuple[str, str]],
+    by_feed: dict[str, list[tuple[EventRecord, str]]],
+    texts: EventTexts,
+) -> tuple[dict[str, Content], list[FeedRecord]]:
+    """The feed files (produced when written) and their records."""
+    info = series.series
+    files: dict[str, Content] = {}
+    feeds: list[FeedRecord] = []
+    base_url = series.publish.base_url
+    for path, (name, description) in descriptions.items():
+        shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
+        if not shown:
+            continue
+        members = [record for record, _ in shown]
+        key = path.removesuffix(".ics").replace("/", ".")
+        envelope = functools.partial(
+            build_envelope,
+            name,
+            description,
+            _zones(members),
+            _years(members),
+            uid=f"{info.id}.feed.{key}@{info.uid_domain}",
+            default_zone=info.timezone,
+            refresh_hours=series.publish.refresh_hours,
+            url=links.feed_url(base_url, path) if base_url else None,
+        )
+        files[path] = functools.partial(
+            _feed_content, texts, path, envelope, [key for _, key in shown]
+        )
+        feeds.append(_feed_record(base_url, path, name, description, len(members)))
+    return files, feeds
+
+
+def _feed_content(
+    texts: EventTexts, path: str, envelope: Callable[[], bytes], keys: list[str]
+) -> Iterator[bytes]:
+    """A feed's file, in pieces. Its envelope is made and checked only now, when the
+    file is produced: a rebuild then makes them while the page is made beside it,
+    instead of before. A finding still stops the build before the output changes."""
+    made = envelope()
+    check_output({path: made})
+    return texts.stream(made, keys)
+
+
+def _reusable(
+    previous: State | None, rendered: Mapping[str, bytes], records: list[EventRecord]
+) -> dict[str, bytes]:
+    """Previously rendered VEVENTs that are exactly what this build would render."""
+    if previous is None or previous.renderer != RENDERER or not rendered:
+        return {}
+    before = {record.uid: record for record in previous.events}
+    result = {}
+    for record in records:
+        old, text = before.get(record.uid), rendered.get(record.uid)
+        if (
+            old is not None
+            and text is not None
+            and (old.fingerprint, old.sequence, old.updated)
+            == (record.fingerprint, record.sequence, record.updated)
+            and previous.rendered.get(record.uid) == text_digest(text)
+            and is_vevent(text)
+        ):
+            result[record.uid] = text
+    return result
+
+
+def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:
+    """The cancelled copy that a feed keeps of an event that has left it."""
+    return replace(
+        record, sequence=tombstone.sequence, updated=tombstone.updated, snapshot=tombstone.snapshot
+    )
+
+
+def _chronological(record: EventRecord) -> tuple[datetime, str]:
+    return record.snapshot.aware_start.astimezone(UTC), record.uid
+
+
+def _zones(records: Sequence[EventRecord]) -> tuple[str, ...]:
+    """The time zones the timed events among ``records`` need a VTIMEZONE for."""
+    return tuple(sorted({r.snapshot.timezone for r in records if not r.snapshot.all_day}))
+
+
+def _years(records: Sequence[EventRecord]) -> tuple[int, int]:
+    years = [r.snapshot.start.year for r in records] + [r.snapshot.end.year for r in records]
+    return min(years), max(years)
+
+
+def _feed_descriptions(plans: list[FeedPlan], previous: State | None) -> dict[str, tuple[str, str]]:
+    """Name and description of every feed: the planned ones, then feeds that only
+    events removed from the data (kept as cancelled) still belong to."""
+    result = {plan.path: (plan.name, plan.description) for plan in plans}
+    for feed in previous.feeds if previous else []:
+        result.setdefault(feed.path, (feed.name, feed.description))
+    return result
+
+
+def _with_changes_note(
+    series: Series, described: dict[str, tuple[str, str]], language: str | None
+) -> dict[str, tuple[str, str]]:
+    """Each feed's description ends with the address of the feed of changes, when the
+    address is known (base_url): calendars refresh late; a news reader does not."""
+    base_url = series.publish.base_url
+    if base_url is None:
+        return described
+    from wego_ical.i18n import catalogue as strings
+
+    url = links.feed_url(base_url, CHANGES_FEED)
+    note = strings.changes(language)["feed_note"].format(url=url)
+    return {
+        path: (name, text if text.endswith(note) else f"{text}\n\n{note}")
+        for path, (name, text) in described.items()
+    }
+
+
+def _feed_record(
+    base_url: str | None, path: str, name: str, description: str, count: int
+) -> FeedRecord:
+    if base_url is None:
+        return FeedRecord(path=path, name=name, description=description, events=count)
+    url = links.feed_url(base_url, path)
+    return FeedRecord(
+        path=path,
+        name=name,
+        description=description,
+        events=count,
+        url=url,
+        webcal=links.webcal_url(url),
+        google=links.google_subscribe_url(url),
+        outlook=links.outlook_subscribe_url(url, name),
+        office365=links.office365_subscribe_url(url, name),
+    )

@@ -1,0 +1,44 @@
+"""Render stage: the bytes of every generated file but the page: iCalendar events and
+envelopes (``calendar``), VTIMEZONEs (``vtimezone``), the frab schedule (``schedule``),
+the Atom change feed (``atom``), add-to-calendar links (``calendar_links``), and the
+worker processes that render large series (``workers``, ``orphans``).
+
+May import: the base modules, ``i18n``, ``model``, ``lint``, ``plan``.
+"""
+
+# The names of the module this package replaced, as they were.
+from wego_ical.render.calendar import (
+    PRODID,
+    RENDERER,
+    RENDERER_VERSION,
+    build_envelope,
+    build_vevent,
+    check_output,
+    is_vevent,
+    render_all,
+    render_checked,
+    single_event_envelope,
+    splice,
+    splice_pieces,
+    vevent_of,
+    vevents_in,
+    vtimezone_bytes,
+)
+
+__all__ = [
+    "PRODID",
+    "RENDERER",
+    "RENDERER_VERSION",
+    "build_envelope",
+    "build_vevent",
+    "check_output",
+    "is_vevent",
+    "render_all",
+    "render_checked",
+    "single_event_envelope",
+    "splice",
+    "splice_pieces",
+    "vevent_of",
+    "vevents_in",
+    "vtimezone_bytes",
+]

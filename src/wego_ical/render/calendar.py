@@ -1,0 +1,242 @@
+"""iCalendar output with icalendar: VEVENTs, calendar envelopes and VTIMEZONEs.
+
+Pure functions: a published :class:`~wego_ical.plan.state.EventRecord` in, bytes
+out; nothing here reads the clock or the file system. Every VEVENT is
+serialized once and spliced into every file that contains it: a calendar
+file is an *envelope* (header and VTIMEZONEs) with the VEVENTs added.
+
+Each rendered VEVENT is self-checked with :mod:`wego_ical.lint.checks`; the output
+must never break a client, so any finding there is a bug in wego-ical and
+stops the build before anything is written.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import timedelta
+
+import icalendar
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
+from icalendar.enums import STATUS, TRANSP
+from icalendar.prop.conference import Conference
+
+from wego_ical.errors import SelfCheckError
+from wego_ical.lint.checks import lint, lint_event
+from wego_ical.pieces import regroup
+from wego_ical.plan.state import EventRecord, Snapshot
+from wego_ical.render.vtimezone import checked_vtimezone
+
+PRODID = "-//wego-ical//wego-ical//EN"
+
+# Bump whenever the bytes this module produces for the same records change:
+# rendered events are reused by a later build only when it has the same
+# renderer (tests/test_render.py fails when the output changes without it).
+RENDERER_VERSION = 3
+RENDERER = f"{RENDERER_VERSION}/icalendar-{icalendar.__version__}"
+
+_BEGIN = b"BEGIN:VEVENT\r\n"
+_END_EVENT = b"END:VEVENT\r\n"
+_END = b"END:VCALENDAR\r\n"
+
+
+def build_vevent(record: EventRecord) -> Event:
+    """The VEVENT of one published event."""
+    snapshot = record.snapshot
+    # A whole-day item is a date (VALUE=DATE, no zone) and free time: clients show
+    # it as a banner above the day and do not count it as busy.
+    free = snapshot.status == "CANCELLED" or snapshot.all_day
+    vevent = Event.new(
+        uid=record.uid,
+        summary=snapshot.summary,
+        start=snapshot.start.date() if snapshot.all_day else snapshot.aware_start,
+        end=snapshot.end.date() if snapshot.all_day else snapshot.aware_end,
+        stamp=record.updated,
+        last_modified=record.updated,
+        description=snapshot.description,
+        location=snapshot.location,
+        url=snapshot.url,
+        categories=snapshot.categories,
+        status=STATUS(snapshot.status),
+        sequence=record.sequence,
+        transparency=TRANSP.TRANSPARENT if free else TRANSP.OPAQUE,
+        organizer=_organizer(snapshot),
+    )
+    if snapshot.language:
+        for name in _TEXT_PROPERTIES:
+            if name in vevent:
+                vevent[name].params["LANGUAGE"] = snapshot.language
+    if snapshot.conference:
+        vevent.conferences = [
+            Conference(snapshot.conference, feature="VIDEO", label=snapshot.conference_label)
+        ]
+    if snapshot.reminder_minutes is not None and snapshot.status != "CANCELLED":
+        vevent.add_component(
+            Alarm.new_display(snapshot.summary, timedelta(minutes=-snapshot.reminder_minutes))
+        )
+    return vevent
+
+
+# The properties whose text is in the feed's language (RFC 5545 3.2.10).
+_TEXT_PROPERTIES = ("SUMMARY", "DESCRIPTION", "LOCATION")
+
+
+def _organizer(snapshot: Snapshot) -> vCalAddress:
+    # RFC 5546 requires ORGANIZER in a METHOD:PUBLISH feed; without an email
+    # address the series web page is the organiser's URI.
+    value = vCalAddress(snapshot.organizer_address)
+    value.params["CN"] = snapshot.organizer_name
+    return value
+
+
+def render_checked(key: str, record: EventRecord) -> tuple[bytes, list[str]]:
+    """The VEVENT text of ``record`` and the self-check's errors in it, named by ``key``."""
+    text = build_vevent(record).to_ical()
+    errors = [finding.render(key) for finding in lint_event(text, {record.snapshot.timezone})]
+    return text, errors
+
+
+def render_all(records: Sequence[EventRecord]) -> tuple[list[bytes], list[str]]:
+    """The VEVENT texts of ``records``, in order, and every self-check error in them."""
+    texts, problems = [], []
+    for record in records:
+        text, errors = render_checked(record.uid, record)
+        texts.append(text)
+        problems += errors
+    return texts, problems
+
+
+def vevent_of(content: bytes) -> bytes | None:
+    """The VEVENT text of a single-event file (None if it holds none)."""
+    start = content.find(_BEGIN)
+    end = content.rfind(_END_EVENT)
+    return content[start : end + len(_END_EVENT)] if start != -1 and end > start else None
+
+
+def vevents_in(content: bytes) -> Iterator[bytes]:
+    """Every top-level VEVENT text of a calendar file, in order (a feed's events).
+
+    Only whole lines are matched (a folded line starts with a space, and text
+    values have no line breaks), so a text that mentions "END:VEVENT" is not
+    taken for the end of an event.
+    """
+    begin, end = b"\r\n" + _BEGIN, b"\r\n" + _END_EVENT
+    # Positions of the line break before each BEGIN line (-2: the file starts with one).
+    start = -2 if content.startswith(_BEGIN) else content.find(begin)
+    while start != -1:
+        stop = content.find(end, start + 2)
+        if stop == -1:
+            return
+        stop += len(end)
+        yield content[start + 2 : stop]
+        # The line break before the next BEGIN is the end of this END line.
+        start = content.find(begin, stop - 2)
+
+
+def is_vevent(text: bytes) -> bool:
+    """Whether ``text`` is one whole serialized VEVENT (as :func:`vevent_of` returns)."""
+    return text.startswith(_BEGIN) and text.endswith(_END_EVENT)
+
+
+# --------------------------------------------------------------------------- calendars
+
+
+def build_envelope(
+    name: str,
+    description: str,
+    zones: Iterable[str],
+    years: tuple[int, int],
+    *,
+    uid: str,
+    default_zone: str,
+    refresh_hours: int,
+    url: str | None = None,
+) -> bytes:
+    """A feed without events: header, refresh hints and VTIMEZONEs limited to ``years``."""
+    calendar = Calendar.new(
+        prodid=PRODID,
+        calscale="GREGORIAN",
+        method="PUBLISH",
+        name=name,
+        description=description,
+        uid=uid,
+    )
+    refresh = timedelta(hours=refresh_hours)
+    # RFC 7986 §5.7 requires VALUE=DURATION on REFRESH-INTERVAL.
+    calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
+    if url:
+        calendar.url = url
+        calendar.source = url
+    # icalendar 7.3 types X- properties as vUnknown and writes them unescaped
+    # (a comma or newline in the description would corrupt the line), so the
+    # compatibility copies are set as TEXT explicitly.
+    calendar["X-WR-CALNAME"] = vText(name)
+    calendar["X-WR-CALDESC"] = vText(description)
+    calendar["X-WR-TIMEZONE"] = vText(default_zone)
+    return _with_timezones(calendar, zones, years)
+
+
+@functools.lru_cache(maxsize=64)
+def single_event_envelope(
+    zones: tuple[str, ...], years: tuple[int, int], default_zone: str
+) -> bytes:
+    """The envelope of an "add this session" file.
+
+    It has no calendar name, description or UID on purpose: importing a file
+    with a calendar name makes Outlook create a separate calendar for it,
+    while the event should simply join the calendar the user picks.
+    """
+    calendar = Calendar()
+    calendar.prodid = PRODID
+    calendar.version = "2.0"
+    calendar.calscale = "GREGORIAN"
+    calendar.method = "PUBLISH"
+    calendar["X-WR-TIMEZONE"] = vText(default_zone)
+    return _with_timezones(calendar, zones, years)
+
+
+def _with_timezones(calendar: Calendar, zones: Iterable[str], years: tuple[int, int]) -> bytes:
+    """The calendar's text with a VTIMEZONE for each zone, valid over ``years``."""
+    first, last = years
+    timezones = b"".join(vtimezone_bytes(tzid, first, last) for tzid in sorted(zones))
+    return splice(calendar.to_ical(), [timezones])
+
+
+@functools.lru_cache(maxsize=64)
+def vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
+    """The serialized VTIMEZONE, checked against zoneinfo (computing one takes milliseconds)."""
+    return bytes(checked_vtimezone(tzid, first_year, last_year).to_ical())
+
+
+def splice(envelope: bytes, vevents: Iterable[bytes]) -> bytes:
+    """A calendar file: the envelope (header and VTIMEZONEs) with the VEVENTs added."""
+    return b"".join(splice_pieces(envelope, vevents))
+
+
+def splice_pieces(envelope: bytes, vevents: Iterable[bytes]) -> Iterator[bytes]:
+    """The same file in pieces of about 64 KB (a feed can hold every event)."""
+    assert envelope.endswith(_END)
+    yield from regroup(itertools.chain([envelope[: -len(_END)]], vevents, [_END]))
+
+
+def check_output(envelopes: Mapping[str, bytes], problems: Sequence[str] = ()) -> None:
+    """Raise :class:`SelfCheckError` if an envelope has a lint error or ``problems`` is not empty.
+
+    Each envelope and each VEVENT is checked once (the files are made of
+    exactly these pieces), as it is made: the VEVENTs as they are rendered
+    (their errors are ``problems``), a feed's envelope when its file is
+    produced. This is a last line of defence against bugs in wego-ical
+    itself: the output folder is never changed after a finding.
+    """
+    found = [
+        finding.render(path) for path, envelope in envelopes.items() for finding in lint(envelope)
+    ]
+    found += problems
+    if found:
+        raise SelfCheckError(
+            "the generated calendars failed their own checks, so nothing was written. "
+            "This is a bug in wego-ical; please report it with your data file:\n  "
+            + "\n  ".join(found[:20])
+        )

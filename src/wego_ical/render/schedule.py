@@ -1,0 +1,282 @@
+"""``schedule.json`` and ``schedule.xml``: the series in the frab/c3voc schedule format,
+which pretalx and frab publish and offline conference apps (Giggity, EventFahrplan,
+ConfClerk) and video tooling read.
+
+Mapping: days are the series' zone's days; rooms are the entries' locations (the
+event title where there is none); tracks are the categories; persons are the
+panelists; each published entry is one event whose ``guid`` is derived from its
+iCalendar UID (``uuid5(NAMESPACE_URL, UID)``: the same session in the feeds and
+here) and whose numeric ``id`` is derived from it too (stable across builds).
+Cancelled entries are left out, as pretalx does. The version is the time of the
+publication's latest change, so a rebuild that changes nothing changes nothing
+here. ``wego_ical`` (allowed by the schema at the top level) keeps what the
+format has no place for — the series' ids, each entry's event and session, its
+zone — so that ``wego-ical import`` gives back the same UIDs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
+from wego_ical.model.descriptions import session_title
+from wego_ical.pieces import regroup
+from wego_ical.plan.state import EventRecord
+
+SCHEDULE_JSON = "schedule.json"
+SCHEDULE_XML = "schedule.xml"
+C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
+
+
+def event_guid(uid: str) -> str:
+    """The c3voc ``guid`` of the entry with iCalendar ``uid``."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, uid))
+
+
+def acronym(series_id: str) -> str:
+    """The conference acronym c3voc accepts (letters, digits, ``_``): ``wego_awards_4``."""
+    text = re.sub(r"[^a-z0-9_]", "_", series_id.lower())
+    return text if len(text) >= 4 else (text + "____")[:4]
+
+
+def schedule_data(
+    series: Series, records: Iterable[EventRecord], language: str | None, page_url: str | None
+) -> dict[str, Any]:
+    """The schedule as c3voc's JSON structure."""
+    info = series.series
+    zone = ZoneInfo(info.timezone)
+    by_uid = {record.uid: record for record in records}
+    entries = [
+        (entry, by_uid[entry_uid(series, entry)])
+        for entry in calendar_entries(series)
+        if entry_uid(series, entry) in by_uid and entry.status != "cancelled"
+    ]
+    ids = _numeric_ids(uid for uid in by_uid)
+    days: dict[date, list[tuple[CalendarEntry, EventRecord]]] = {}
+    for entry, record in entries:
+        days.setdefault(record.snapshot.aware_start.astimezone(zone).date(), []).append(
+            (entry, record)
+        )
+    extension: dict[str, Any] = {
+        "series": info.id,
+        "uid_domain": info.uid_domain,
+        "timezone": info.timezone,
+        "organiser": info.organiser.name,
+        "entries": {},
+    }
+    day_list: list[dict[str, Any]] = []
+    for index, (day, listed) in enumerate(sorted(days.items()), 1):
+        rooms: dict[str, list[dict[str, Any]]] = {}
+        for entry, record in listed:
+            event, meta = _event(series, entry, record, ids, language, page_url, zone)
+            rooms.setdefault(event["room"], []).append(event)
+            extension["entries"][event["guid"]] = meta
+        starts = [record.snapshot.aware_start for _, record in listed]
+        ends = [record.snapshot.aware_end for _, record in listed]
+        day_list.append(
+            {
+                "index": index,
+                "date": day.isoformat(),
+                "day_start": min(starts).astimezone(zone).isoformat(),
+                "day_end": max(ends).astimezone(zone).isoformat(),
+                "rooms": rooms,
+            }
+        )
+    first = min(days) if days else info.updated.date() if info.updated else date(2000, 1, 1)
+    last = max(days) if days else first
+    conference: dict[str, Any] = {
+        "acronym": acronym(info.id),
+        "title": info.title,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "daysCount": (last - first).days + 1,
+        "timeslot_duration": "00:05",
+        "time_zone_name": info.timezone,
+        "url": info.url,
+        "tracks": [
+            {"name": category.name, "slug": _slug(category.id)} for category in series.categories
+        ],
+        "rooms": [
+            {"name": name, "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{info.url}#room={name}"))}
+            for name in sorted({room for day in day_list for room in day["rooms"]})
+        ],
+        "days": day_list,
+    }
+    if info.description:
+        conference["description"] = info.description
+    schedule: dict[str, Any] = {
+        "version": _version(by_uid.values()),
+        "conference": conference,
+        "wego_ical": extension,
+    }
+    if series.publish.base_url:
+        schedule["base_url"] = series.publish.base_url
+    return {
+        "$schema": C3VOC_SCHEMA,
+        "generator": {"name": "wego-ical"},
+        "schedule": schedule,
+    }
+
+
+def _event(
+    series: Series,
+    entry: CalendarEntry,
+    record: EventRecord,
+    ids: dict[str, int],
+    language: str | None,
+    page_url: str | None,
+    zone: ZoneInfo,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    snapshot = record.snapshot
+    start, end = snapshot.aware_start, snapshot.aware_end
+    minutes = int((end - start).total_seconds() // 60)
+    session = entry.session
+    category = series.category(session.category) if session and session.category else None
+    guid = event_guid(record.uid)
+    title = session_title(series, entry)
+    event = {
+        "guid": guid,
+        "id": ids[record.uid],
+        "date": start.isoformat(),
+        "start": start.astimezone(zone).strftime("%H:%M"),
+        "duration": f"{minutes // 60:02}:{minutes % 60:02}",
+        "room": snapshot.location or entry.event.title,
+        "slug": _slug(f"{acronym(series.series.id)}-{entry.key.replace('.', '-')}"),
+        # The session on the page when its address is known, else its own page.
+        "url": (
+            f"{page_url}#{entry.key.replace('.', '--')}"
+            if page_url
+            else snapshot.url or series.series.url
+        ),
+        "title": title,
+        "subtitle": entry.event.title if session is not None else None,
+        "track": category.name if category else None,
+        "type": "other" if snapshot.all_day else "talk",
+        "language": language,
+        "abstract": session.description if session and session.description else None,
+        "description": snapshot.description,
+        "persons": [
+            {
+                "name": series.person(ref.person).name,
+                "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.uid}#person={ref.person}")),
+            }
+            for ref in entry.panelists
+        ],
+        "links": [{"url": snapshot.url, "title": "Event page"}] if snapshot.url else [],
+    }
+    meta = {
+        "uid": record.uid,
+        "event": entry.event.id,
+        "session": session.id if session else None,
+        "zone": snapshot.timezone,
+        "event_zone": entry.event.zone_name(series.series.timezone),
+        "all_day": bool(snapshot.all_day),
+    }
+    return event, meta
+
+
+def _numeric_ids(uids: Iterable[str]) -> dict[str, int]:
+    """A positive integer per UID, from its hash (stable as other entries come and go),
+    made unique by taking the next free number on a collision."""
+    taken: set[int] = set()
+    result = {}
+    for uid in sorted(uids):
+        number = int(hashlib.sha256(uid.encode()).hexdigest()[:7], 16) + 1
+        while number in taken:
+            number += 1
+        taken.add(number)
+        result[uid] = number
+    return result
+
+
+def _version(records: Iterable[EventRecord]) -> str:
+    latest = max((record.updated for record in records), default=None)
+    return latest.strftime("%Y-%m-%d %H:%M:%S UTC") if latest else "0"
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
+    return slug if len(slug) >= 2 else slug + "-x"
+
+
+def schedule_json(data: dict[str, Any]) -> Iterator[bytes]:
+    """``schedule.json`` in pieces of about 64 KB: the bytes ``json.dumps`` would give,
+    without the whole text and its millions of fragments in memory at once (276 MB at
+    20,000 sessions)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
+    for piece in regroup(encoder.iterencode(data)):
+        yield piece.encode("utf-8")
+    yield b"\n"
+
+
+def schedule_xml(data: dict[str, Any]) -> bytes:
+    """``schedule.xml``, the same schedule in frab's XML form."""
+    schedule = data["schedule"]
+    conference = schedule["conference"]
+    root = ET.Element("schedule")
+    ET.SubElement(root, "generator", {"name": "wego-ical"})
+    _sub(root, "version", schedule["version"])
+    element = ET.SubElement(root, "conference")
+    for name in ("title", "acronym", "start", "end"):
+        _sub(element, name, conference[name])
+    _sub(element, "days", str(conference["daysCount"]))
+    _sub(element, "timeslot_duration", conference["timeslot_duration"])
+    if schedule.get("base_url", "").startswith("http"):
+        _sub(element, "base_url", schedule["base_url"])
+    if conference["url"].startswith("http"):
+        _sub(element, "url", conference["url"])
+    _sub(element, "time_zone_name", conference["time_zone_name"])
+    for track in conference["tracks"]:
+        ET.SubElement(element, "track", {"name": track["name"]}).text = track["name"]
+    guids = {room["name"]: room["guid"] for room in conference["rooms"]}
+    for day in conference["days"]:
+        day_element = ET.SubElement(
+            root,
+            "day",
+            {
+                "index": str(day["index"]),
+                "date": day["date"],
+                "start": day["day_start"],
+                "end": day["day_end"],
+            },
+        )
+        for room, events in day["rooms"].items():
+            room_element = ET.SubElement(day_element, "room", {"name": room, "guid": guids[room]})
+            for event in events:
+                _xml_event(room_element, event)
+    ET.indent(root)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
+
+
+def _xml_event(parent: ET.Element, event: dict[str, Any]) -> None:
+    element = ET.SubElement(parent, "event", {"guid": event["guid"], "id": str(event["id"])})
+    for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
+        if event[name] is not None:
+            _sub(element, name, event[name])
+    _sub(element, "abstract", event["abstract"] or "")
+    _sub(element, "slug", event["slug"])
+    _sub(element, "track", event["track"] or "")
+    if event["language"]:
+        _sub(element, "language", event["language"])
+    _sub(element, "description", event["description"])
+    persons = ET.SubElement(element, "persons")
+    for person in event["persons"]:
+        ET.SubElement(persons, "person", {"guid": person["guid"]}).text = person["name"]
+    links = ET.SubElement(element, "links")
+    for link in event["links"]:
+        ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
+    if event["url"].startswith("http"):
+        _sub(element, "url", event["url"])
+
+
+def _sub(parent: ET.Element, name: str, text: str) -> None:
+    ET.SubElement(parent, name).text = text

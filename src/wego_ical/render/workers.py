@@ -1,0 +1,507 @@
+"""Chunked work over a list, in worker processes when that pays off.
+
+Knows nothing of what the work is: a function is applied to consecutive
+chunks of a list, either in this process (lazily, chunk by chunk, when a
+result is first needed) or in forked worker processes that start at once
+and work while the caller goes on. The caller waits only for the chunk it
+needs, so results can be used (written) while later chunks are computed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+
+from wego_ical.errors import WorkerError
+from wego_ical.render.orphans import end_with_parent
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.connection import Connection
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How a build runs, apart from what it builds: when to fork, how many processes,
+    chunk sizes, when texts wait in a temporary file, what is made in a child process.
+
+    ``jobs`` caps the number of processes (``None``: one per available core,
+    at most 8); ``processes`` sets it outright and skips the checks of when
+    forking is safe (for tests: 1 keeps everything in this process).
+    """
+
+    jobs: int | None = None
+    processes: int | None = None
+    # Below this many items, starting worker processes costs more than it saves.
+    parallel_min_items: int = 1000
+    # Small enough that results are used while later chunks are computed,
+    # large enough that handing them over costs little.
+    min_chunk: int = 50
+    max_chunk: int = 250
+    # From this many items on, workers are forked from a small server process
+    # (multiprocessing's forkserver) rather than from this one; see ChunkedWork.
+    forkserver_min_items: int = 20_000
+    # From this many events on, their rendered texts wait in a temporary file, not
+    # in memory: the feeds, written last, need every one (100,000 texts are ~400 MB).
+    spill_min_items: int = 20_000
+
+    def spills(self, items: int) -> bool:
+        """Whether the texts of ``items`` events wait in a temporary file."""
+        return items >= self.spill_min_items
+
+    def makes_apart(self, items: int) -> bool:
+        """Whether a publication of ``items`` events makes its landing pages in a child
+        process while the other files are compared and written.
+
+        That pays off when the events are not being rendered on every core already
+        (a rebuild after a few edits): the rendering has started by then, and
+        :class:`Apart` makes the page here when worker processes run. Not from the
+        size on where workers are forked from a server instead: a child reading the
+        whole series would copy most of this process's memory.
+        """
+        if self.processes == 1 or self.jobs == 1:
+            return False
+        return self.parallel_min_items <= items < self.forkserver_min_items
+
+    def process_count(self, items: int) -> int:
+        """How many processes should work on ``items`` items."""
+        if self.processes is not None:
+            return self.processes
+        if items < self.parallel_min_items or not fork_is_safe():
+            return 1
+        return min(len(os.sched_getaffinity(0)), 8, self.jobs or 64)
+
+    def chunk_size(self, items: int, processes: int) -> int:
+        """Items per chunk: about four chunks per process, within the bounds."""
+        return max(self.min_chunk, min(self.max_chunk, -(-items // (processes * 4))))
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork: only without other threads (wego-ical serve has
+    some; a lock one of them holds would stay locked in the child), and on Linux,
+    where it is reliable."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+class ChunkedWork(Generic[T, R]):
+    """``work`` applied to consecutive chunks of ``items``, each result waited for on demand."""
+
+    def __init__(
+        self,
+        items: Sequence[T],
+        work: Callable[[Sequence[T]], R],
+        settings: WorkerSettings | None = None,
+    ) -> None:
+        settings = settings or WorkerSettings()
+        count = settings.process_count(len(items))
+        self.step = settings.chunk_size(len(items), count)
+        starts = range(0, len(items), self.step)
+        # None once a chunk's result is taken.
+        self._chunks: list[Callable[[], R] | None]
+        if count <= 1 or len(starts) <= 1:
+            self._chunks = [
+                functools.partial(_on_slice, work, items, start, start + self.step)
+                for start in starts
+            ]
+            return
+        import concurrent.futures
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        # Forked workers start at once (nothing to import), and each chunk is
+        # sent to them as a copy: a worker reading the items it inherited
+        # would copy every memory page it touches (reference counts), which
+        # cost ~150 MB per worker at 100,000 events. But they share this
+        # process's memory, and every page this process touches while they run
+        # (writing the page and the feeds) is copied too: ~280 MB per worker at
+        # 100,000 events. For a large batch they are forked from a small server
+        # process instead, which has imported the work's module (about 0.4 s
+        # to start, worth it only then).
+        context: multiprocessing.context.BaseContext
+        if len(items) >= settings.forkserver_min_items:
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload([work.__module__])
+            context = server
+        else:
+            context = multiprocessing.get_context("fork")
+        pool = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=context, initializer=_end_on_ctrl_c
+        )
+        try:
+            # The workers start as the chunks are submitted.
+            with _ctrl_c_held_back():
+                futures = [pool.submit(work, items[start : start + self.step]) for start in starts]
+        except BrokenProcessPool:
+            raise _worker_died() from None
+        finally:
+            pool.shutdown(wait=False)  # the workers finish the queued work, then exit
+        self._chunks = [functools.partial(_outcome, future) for future in futures]
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def take(self, number: int) -> R:
+        """The result of chunk ``number`` (waiting for it), forgotten here once taken,
+        so that a caller that keeps results elsewhere does not hold them twice."""
+        produce = self._chunks[number]
+        if produce is None:
+            raise ValueError(f"chunk {number} was taken already")
+        result = produce()
+        self._chunks[number] = None
+        return result
+
+    def chunk_of(self, index: int) -> int:
+        """The number of the chunk that holds item ``index``."""
+        return index // self.step
+
+    def results(self) -> list[R]:
+        """The result of every chunk, in order (each taken)."""
+        return [self.take(number) for number in range(len(self._chunks))]
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[set[int]]:
+    """Ctrl+C blocked in this thread while processes are started: they start with
+    it blocked (a Ctrl+C while a worker starts up would otherwise print a traceback), and
+    this process receives it as soon as they have started. Yields the signal mask
+    to restore (in a forked child, say)."""
+    import signal
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield previous
+    finally:
+        _restore_mask(previous)
+
+
+def _restore_mask(mask: set[int]) -> None:
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _end_on_ctrl_c() -> None:
+    """In a worker process, first thing: Ctrl+C (which reaches the whole process group)
+    ends it as the signal's default action does, also one that came while it started.
+    As Python's KeyboardInterrupt it would print a traceback whenever it came while the
+    worker waited for its next chunk; the process that started the workers reports the
+    stop."""
+    import signal
+
+    end_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _on_slice(work: Callable[[Sequence[T]], R], items: Sequence[T], start: int, stop: int) -> R:
+    return work(items[start:stop])
+
+
+def _outcome(future: Future[R]) -> R:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise _worker_died() from None
+
+
+def _worker_died() -> WorkerError:
+    return WorkerError(
+        "a worker process stopped unexpectedly (out of memory?), "
+        "so nothing was written; run the build again"
+    )
+
+
+class Apart(Generic[R]):
+    """``work()`` computed in a forked child process while the caller goes on, or
+    right here when that is not worth it or not safe.
+
+    For one large piece of work that needs nothing but the memory it inherits (a
+    build's landing page while its feeds are compared): the child starts at once
+    and hands back only its small result (pickled), or the exception it raised.
+    Where forking is not safe (see :func:`fork_is_safe`) or not possible, the
+    work is done in this process.
+
+    The child is added to ``started`` as soon as it exists, before Ctrl+C can
+    interrupt this process again: whoever owns that list can end every child it
+    started (:meth:`cancel`) even when Ctrl+C interrupted this constructor.
+    """
+
+    def __init__(self, work: Callable[[], R], started: list[Apart[R]] | None = None) -> None:
+        self._pid: int | None = None
+        self._outcome: tuple[bool, object] | None = None
+        if not fork_is_safe():
+            self._outcome = _attempt(work)
+            return
+        # Ctrl+C waits until the child is recorded: one that came during the fork would
+        # interrupt this process before it knew of a child that never got the signal
+        # (a fork forgets the signals its parent has not handled yet).
+        with _ctrl_c_held_back() as previous_mask:
+            reading, writing = os.pipe()
+            try:
+                pid: int | None = os.fork()
+            except OSError:  # no process to spare (EAGAIN, ENOMEM): the work is done here
+                os.close(reading)
+                os.close(writing)
+                pid = None
+            if pid == 0:  # the child never returns: it must not unwind the parent's frames
+                try:
+                    end_with_parent()
+                    _restore_mask(previous_mask)
+                    os.close(reading)
+                    _hand_back(writing, _attempt(work))
+                finally:
+                    os._exit(1)  # interrupted (Ctrl-C reaches the child too)
+            if pid is not None:
+                os.close(writing)
+                self._pid, self._reading = pid, reading
+                if started is not None:
+                    started.append(self)
+        if pid is None:
+            self._outcome = _attempt(work)
+
+    def result(self) -> R:
+        """The work's result (waiting for the child), or the exception it raised."""
+        if self._outcome is None:
+            self._outcome = self._collect()
+        return _returned(self._outcome)
+
+    def _collect(self) -> tuple[bool, object]:
+        assert self._pid is not None
+        with os.fdopen(self._reading, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self._pid, 0)
+        self._pid = None
+        return _unpickled_outcome(data)
+
+    def cancel(self) -> None:
+        """End the child at once, if it still runs, and wait until it has ended (the
+        caller gave up: its result will never be asked for)."""
+        if self._pid is None:
+            return
+        import signal
+
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self._reading)
+        with contextlib.suppress(OSError):
+            os.waitpid(self._pid, 0)
+        self._pid = None
+        self._outcome = (False, WorkerError("the work was cancelled"))
+
+    def __del__(self) -> None:
+        # A result never asked for (the build failed first): the child is still reaped.
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._reading)
+                os.waitpid(self._pid, 0)
+
+
+def _attempt(work: Callable[[], R]) -> tuple[bool, object]:
+    try:
+        return True, work()
+    except Exception as exc:  # handed to whoever asks for the result
+        return False, exc
+
+
+# The outcome was pickled: its type is the caller's to know (R, of the work it started).
+def _returned(outcome: tuple[bool, object]) -> R:  # type: ignore[type-var]
+    """What :func:`_attempt` caught, once more: the work's result, or its exception raised."""
+    succeeded, value = outcome
+    if not succeeded:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
+
+
+def _hand_back(pipe: int, outcome: tuple[bool, object]) -> NoReturn:
+    """Send ``outcome`` to the parent and end the child, without running any of the
+    parent's clean-up (locks, temporary files, buffered output are the parent's)."""
+    code = 0
+    try:
+        data = _pickled_outcome(outcome)
+        with os.fdopen(pipe, "wb") as writer:
+            writer.write(data)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _pickled_outcome(outcome: tuple[bool, object]) -> bytes:
+    """``outcome`` as the parent will read it back: an exception that does not survive
+    pickling (its class may not take its args back) becomes its message."""
+    import pickle
+
+    try:
+        data = pickle.dumps(outcome)
+        pickle.loads(data)
+    except Exception:
+        _, value = outcome
+        data = pickle.dumps((False, WorkerError(str(value) or type(value).__name__)))
+    return data
+
+
+def _unpickled_outcome(data: bytes) -> tuple[bool, object]:
+    """What a child handed back; a clear error when it died before it could."""
+    import pickle
+
+    try:
+        outcome = pickle.loads(data)
+    except Exception:  # nothing or half of it
+        return False, _worker_died()
+    assert isinstance(outcome, tuple)
+    return outcome
+
+
+def in_fresh_process(
+    work: Callable[[T], R], argument: T, *, on_start: Callable[[Any], None] | None = None
+) -> R:
+    """``work(argument)`` in a new process, waited for: its result, or the exception
+    it raised.
+
+    For a process with threads, which must not fork itself (see
+    :func:`fork_is_safe`): the new process is forked from multiprocessing's
+    forkserver, a small single-threaded process (started by
+    :func:`start_fresh_processes` with the modules the work needs imported, or
+    else now), so it may fork workers of its own. ``argument`` and the result
+    are pickled; the process ends with the work, and the memory the work used
+    goes with it.
+
+    The process leads a process group of its own, with every process it starts,
+    so Ctrl+C at a terminal does not reach it: ``on_start`` is given the process
+    once it runs in its group, to stop it early with :func:`interrupt` (the work
+    then raises :class:`WorkerError`).
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    receiving, sending = context.Pipe(duplex=False)
+    # Not daemonic: a daemonic process may not start worker processes.
+    process = context.Process(target=_run_and_send, args=(work, argument, sending))
+    try:
+        process.start()
+    except (OSError, EOFError) as exc:  # no process to spare, or the server died
+        receiving.close()
+        raise WorkerError(f"could not start a process for the work ({exc})") from None
+    finally:
+        sending.close()
+    try:
+        started = _received(receiving)  # b"" once the process is in its group
+        if started is not None and on_start is not None:
+            on_start(process)
+        data = _received(receiving) if started is not None else None
+    finally:
+        receiving.close()
+        process.join()
+    return _returned(_unpickled_outcome(data or b""))
+
+
+def _received(receiving: Connection) -> bytes | None:
+    """The next message from the process, or None if it ended before it sent one."""
+    try:
+        return receiving.recv_bytes()
+    except EOFError:
+        return None
+
+
+def interrupt(process: Any) -> None:
+    """Ctrl+C for a process :func:`in_fresh_process` started and everything it started
+    (its workers, and the children that write files): they stop as at a terminal, each
+    cleaning up after itself."""
+    _signal_group(process, "SIGINT")
+
+
+def end_now(process: Any) -> None:
+    """End a process :func:`in_fresh_process` started, and everything it started, at
+    once (SIGKILL): for one that did not stop when it was interrupted."""
+    _signal_group(process, "SIGKILL")
+
+
+def _signal_group(process: Any, name: str) -> None:
+    import signal
+
+    # Only while the process runs: once it has ended, its number may be reused.
+    if process.is_alive():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, getattr(signal, name))
+
+
+def start_fresh_processes(preload: Sequence[str]) -> None:
+    """Start the server :func:`in_fresh_process` forks from, having imported ``preload``.
+
+    Meant for the main thread, before a first :func:`in_fresh_process`: Ctrl+C is
+    ignored while the server starts, which it would not survive while it imports (it
+    ignores Ctrl+C itself once it runs; the processes it starts heed it again).
+    Elsewhere, nothing is done here: the server starts when it is first needed.
+    """
+    import multiprocessing
+    import multiprocessing.forkserver
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    multiprocessing.set_forkserver_preload(list(preload))
+    # A signal ignored here stays ignored in the process started (Python too leaves it so).
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_and_send(work: Callable[[T], R], argument: T, sending: Connection) -> None:
+    import signal
+
+    # A group of its own before anything else is started, so that one signal reaches
+    # all this process starts (see interrupt); the caller is told once it is made.
+    os.setpgid(0, 0)
+    # A server started by start_fresh_processes passes on its ignoring of Ctrl+C; one
+    # started lazily, while Ctrl+C was held back (see ChunkedWork), on its blocking.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        sending.send_bytes(b"")
+        outcome = _attempt(functools.partial(work, argument))
+    except KeyboardInterrupt:
+        # Ctrl+C reaches this process too: the caller is stopping, and has its own
+        # message for that (multiprocessing would print a traceback).
+        sending.close()
+        return
+    # Let the work's threads end first, as an interpreter does at exit: the thread of
+    # a worker pool still has to tell its workers to stop, and multiprocessing closes
+    # the queue it does that through as soon as this function returns (the workers
+    # would then wait for ever, and this process for them).
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    try:
+        sending.send_bytes(_pickled_outcome(outcome))
+    except (BrokenPipeError, ConnectionResetError):
+        # The caller is gone (Ctrl+C ended it first): nobody to tell, nothing to print.
+        pass
+    finally:
+        sending.close()
+
+
+def keep_for_good() -> None:
+    """Exempt everything made so far from garbage collection, in a process that exits
+    after one build.
+
+    A one-shot command keeps its data until it exits, and it makes almost no
+    reference cycles; without this, Python's collector keeps re-scanning the
+    millions of objects of a large series (about 10 % of a build).
+    """
+    gc.freeze()
