@@ -347,13 +347,13 @@ def test_a_tampered_feeds_json_sends_nothing_from_outside_the_folder(
 
 
 def _moto_server() -> str:
-    """moto's S3 server (the moto[server] package), which keeps a bucket's CORS rules
-    (rclone's does not)."""
+    """moto's S3 server (moto[s3] with flask and flask-cors, not the whole of
+    moto[server]), which keeps a bucket's CORS rules (rclone's does not)."""
     found = shutil.which("moto_server", path=str(Path(sys.executable).parent))
     if found is None:
         if os.environ.get("WEGO_ICAL_REQUIRE_SERVERS"):
             pytest.fail("WEGO_ICAL_REQUIRE_SERVERS is set but moto_server was not found")
-        pytest.skip("moto_server not found: pip install '.[test]' (moto[server])")
+        pytest.skip("moto_server not found: pip install '.[test]' (moto[s3], flask, flask-cors)")
     return found
 
 
