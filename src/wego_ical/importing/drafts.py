@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -102,12 +103,7 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     """A spreadsheet of sessions, one per row (columns: :data:`CSV_COLUMNS`; times in the
     series' zone). A row without a session title is its event itself."""
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    missing = [c for c in ("event", "date", "start", "end") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValueError(f"the columns {', '.join(missing)} are missing; see --template csv")
-    unknown = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
-    notes = [f"the columns {', '.join(unknown)}"] if unknown else []
-    draft = series_draft(defaults, notes, title="Imported series")
+    draft = series_draft(defaults, _column_notes(reader.fieldnames or []), title="Imported series")
     people: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, Any]] = {}
     events: dict[str, dict[str, Any]] = {}
@@ -119,22 +115,8 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
         event = events.setdefault(
             event_id, {"id": event_id, "title": values["event"], "sessions": []}
         )
-        day, start, end = (
-            _day(values["date"], number),
-            _clock(values["start"], number),
-            _clock(values["end"], number),
-        )
-        entry: dict[str, Any] = {"start": start, "end": end}
-        if values.get("location"):
-            entry["location"] = values["location"]
-        if values.get("description"):
-            entry["description"] = values["description"]
-        if values.get("url"):
-            entry["url"] = values["url"]
-        if values.get("speakers"):
-            entry["panelists"] = [
-                person_id(people, name) for name in re.split(r"\s*;\s*", values["speakers"]) if name
-            ]
+        day = _day(values["date"], number)
+        entry = _row_entry(values, number, people)
         if not values.get("title") and not values.get("session_id"):
             event.update({"date": day, **entry})
             continue
@@ -148,6 +130,33 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     draft.data["people"] = list(people.values())
     draft.data["events"] = [framed(event) for event in events.values()]
     return draft
+
+
+def _column_notes(columns: Sequence[str]) -> list[str]:
+    """The notes on a spreadsheet's columns; a ValueError when one it needs is missing."""
+    missing = [c for c in ("event", "date", "start", "end") if c not in columns]
+    if missing:
+        raise ValueError(f"the columns {', '.join(missing)} are missing; see --template csv")
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    return [f"the columns {', '.join(unknown)}"] if unknown else []
+
+
+def _row_entry(
+    values: dict[str, str], number: int, people: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """What a row says of its session (or event): times, place, text, link, speakers."""
+    entry: dict[str, Any] = {
+        "start": _clock(values["start"], number),
+        "end": _clock(values["end"], number),
+    }
+    for column in ("location", "description", "url"):
+        if values.get(column):
+            entry[column] = values[column]
+    if values.get("speakers"):
+        entry["panelists"] = [
+            person_id(people, name) for name in re.split(r"\s*;\s*", values["speakers"]) if name
+        ]
+    return entry
 
 
 def _day(text: str, row: int) -> date:
@@ -226,27 +235,12 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
             notes.append(
                 f"{event.get('SUMMARY', 'an event')}: repeats; only its first time is kept"
             )
-        start, end = event.decoded("DTSTART"), event.decoded("DTEND", None)
         item_id = slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}")
         while item_id in taken:
             item_id += "-x"
         taken.add(item_id)
         item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
-        if isinstance(start, datetime):
-            own = start.tzinfo if start.tzinfo is not None else zone_of(zone)
-            end = end or start + event.decoded("DURATION", timedelta(hours=1))
-            start, end = start.astimezone(own), end.astimezone(own)
-            item |= {"date": start.date(), "start": start.time(), "end": end.time()}
-            key = getattr(own, "key", None)
-            if key and key != zone:
-                item["timezone"] = key
-            if end.date() != start.date():
-                item["end_date"] = end.date()
-        else:
-            last = (end or start + timedelta(days=1)) - timedelta(days=1)
-            item |= {"date": start, "all_day": True}
-            if last != start:
-                item["end_date"] = last
+        item |= _ics_times(event, zone)
         for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location"), ("URL", "url")):
             if event.get(prop):
                 item[key] = str(event[prop])
@@ -255,6 +249,24 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
         imported.append(item)
     draft.data["events"] = imported
     return draft
+
+
+def _ics_times(event: Any, zone: str) -> dict[str, Any]:
+    """An event's date and times, in its own zone (named when not the series')."""
+    start, end = event.decoded("DTSTART"), event.decoded("DTEND", None)
+    if not isinstance(start, datetime):
+        last = (end or start + timedelta(days=1)) - timedelta(days=1)
+        return {"date": start, "all_day": True} | ({"end_date": last} if last != start else {})
+    own = start.tzinfo if start.tzinfo is not None else zone_of(zone)
+    end = end or start + event.decoded("DURATION", timedelta(hours=1))
+    start, end = start.astimezone(own), end.astimezone(own)
+    times: dict[str, Any] = {"date": start.date(), "start": start.time(), "end": end.time()}
+    key = getattr(own, "key", None)
+    if key and key != zone:
+        times["timezone"] = key
+    if end.date() != start.date():
+        times["end_date"] = end.date()
+    return times
 
 
 # ------------------------------------------------------------------ the file

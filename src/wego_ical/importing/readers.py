@@ -88,17 +88,40 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
     comes back with its ids (the same UIDs); another's becomes one event per room and
     day, each talk a session whose id comes from its guid."""
     schedule = document["schedule"]
-    conference = schedule["conference"]
     own = schedule.get("wego_ical") if isinstance(schedule.get("wego_ical"), dict) else None
-    zone_name = (own or {}).get("timezone") or conference.get("time_zone_name") or "UTC"
-    url = conference.get("url") or schedule.get("base_url")
     notes: list[str] = []
-    series_id = (own or {}).get("series") or conference["acronym"].replace("_", "-")
+    draft = _schedule_series(schedule, own, defaults, notes)
+    conference = schedule["conference"]
+    talks = _Talks(zone_of(draft.data["series"]["timezone"]), own, conference.get("tracks", []))
+    for day in conference.get("days", []):
+        for room, in_room in day.get("rooms", {}).items():
+            for talk in in_room:
+                talks.add(talk, room)
+    notes.append("links, recordings and logos")
+    draft.data["categories"] = list(talks.categories.values())
+    draft.data["people"] = list(talks.people.values())
+    draft.data["events"] = [framed(event) for event in talks.events.values()]
+    return draft
+
+
+def _schedule_series(
+    schedule: Mapping[str, Any],
+    own: Mapping[str, Any] | None,
+    defaults: SeriesDefaults,
+    notes: list[str],
+) -> Draft:
+    """The series of a schedule: its title, zone, address and (wego-ical's own export)
+    where its feeds were published."""
+    conference = schedule["conference"]
+    recorded = own or {}
+    url = conference.get("url") or schedule.get("base_url")
     host = urlsplit(url).hostname if url else None
-    domain = (own or {}).get("uid_domain") or (host if host and "." in host else None)
     draft = series_draft(
-        defaults, notes, title=conference["title"], series_id=series_id, timezone=zone_name,
-        uid_domain=domain, url=url, organiser_name=(own or {}).get("organiser"),
+        defaults, notes, title=conference["title"],
+        series_id=recorded.get("series") or conference["acronym"].replace("_", "-"),
+        timezone=recorded.get("timezone") or conference.get("time_zone_name") or "UTC",
+        uid_domain=recorded.get("uid_domain") or (host if host and "." in host else None),
+        url=url, organiser_name=recorded.get("organiser"),
     )  # fmt: skip
     if conference.get("description"):
         draft.data["series"]["description"] = conference["description"]
@@ -106,49 +129,60 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
         # wego-ical's own base_url: where its feeds are published (a pretalx base_url is
         # pretalx's, not a place for these feeds).
         draft.data["publish"] = {"base_url": schedule["base_url"]}
-    zone = zone_of(draft.data["series"]["timezone"])
-    tracks = {t["name"]: t.get("slug") or slug(t["name"]) for t in conference.get("tracks", [])}
-    categories: dict[str, dict[str, Any]] = {}
-    people: dict[str, dict[str, Any]] = {}
-    events: dict[str, dict[str, Any]] = {}
-    entries = (own or {}).get("entries", {})
-    for day in conference.get("days", []):
-        for room, talks in day.get("rooms", {}).items():
-            for talk in talks:
-                meta = entries.get(talk["guid"])
-                start = datetime.fromisoformat(talk["date"])
-                hours, minutes = (int(x) for x in talk["duration"].split(":")[:2])
-                end = start + timedelta(hours=hours, minutes=minutes)
-                placed = _place(events, talk, meta, room, start, zone)
-                entry = _timed(start, end, meta, zone)
-                if room and room != placed.get("title"):
-                    entry["location"] = room
-                description = talk.get("abstract") or ""
-                if talk.get("language") and own is None:
-                    # The language a talk is given in: the series' languages are those of
-                    # its texts, so it goes into the session's description.
-                    spoken = _language_name(talk["language"])
-                    description = f"{description}\n\nLanguage: {spoken}".strip()
-                if description:
-                    entry["description"] = description
-                names = [p.get("name") or p.get("public_name") for p in talk.get("persons", [])]
-                if names:
-                    entry["panelists"] = [person_id(people, n) for n in names if n]
-                if meta is not None and meta.get("session") is None:
-                    placed.update(entry)
-                    continue
-                entry["id"] = meta["session"] if meta else _talk_id(talk)
-                entry["title"] = talk["title"]
-                if talk.get("track"):
-                    category_id = tracks.get(talk["track"]) or slug(talk["track"])
-                    categories.setdefault(category_id, {"id": category_id, "name": talk["track"]})
-                    entry["category"] = category_id
-                placed["sessions"].append(entry)
-    notes.append("links, recordings and logos")
-    draft.data["categories"] = list(categories.values())
-    draft.data["people"] = list(people.values())
-    draft.data["events"] = [framed(event) for event in events.values()]
     return draft
+
+
+class _Talks:
+    """The events, categories and people of a schedule's talks, as they are added."""
+
+    def __init__(
+        self, zone: ZoneInfo, own: Mapping[str, Any] | None, tracks: list[Mapping[str, Any]]
+    ) -> None:
+        self.zone, self.own = zone, own
+        self.entries = (own or {}).get("entries", {})
+        self.tracks = {t["name"]: t.get("slug") or slug(t["name"]) for t in tracks}
+        self.categories: dict[str, dict[str, Any]] = {}
+        self.people: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+
+    def add(self, talk: Mapping[str, Any], room: str) -> None:
+        """Place one talk: as a session of its event, or (wego-ical's record of an event
+        without sessions) as the event itself."""
+        meta = self.entries.get(talk["guid"])
+        start = datetime.fromisoformat(talk["date"])
+        hours, minutes = (int(x) for x in talk["duration"].split(":")[:2])
+        end = start + timedelta(hours=hours, minutes=minutes)
+        placed = _place(self.events, talk, meta, room, start, self.zone)
+        entry = _timed(start, end, meta, self.zone)
+        if room and room != placed.get("title"):
+            entry["location"] = room
+        if description := self._description(talk):
+            entry["description"] = description
+        names = [p.get("name") or p.get("public_name") for p in talk.get("persons", [])]
+        if names:
+            entry["panelists"] = [person_id(self.people, n) for n in names if n]
+        if meta is not None and meta.get("session") is None:
+            placed.update(entry)
+            return
+        entry["id"] = meta["session"] if meta else _talk_id(talk)
+        entry["title"] = talk["title"]
+        if talk.get("track"):
+            entry["category"] = self._category(talk["track"])
+        placed["sessions"].append(entry)
+
+    def _description(self, talk: Mapping[str, Any]) -> str:
+        description = talk.get("abstract") or ""
+        if talk.get("language") and self.own is None:
+            # The language a talk is given in: the series' languages are those of
+            # its texts, so it goes into the session's description.
+            spoken = _language_name(talk["language"])
+            description = f"{description}\n\nLanguage: {spoken}".strip()
+        return str(description)
+
+    def _category(self, track: str) -> str:
+        category_id = self.tracks.get(track) or slug(track)
+        self.categories.setdefault(category_id, {"id": category_id, "name": track})
+        return category_id
 
 
 def _place(

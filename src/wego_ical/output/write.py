@@ -146,56 +146,96 @@ def _write_locked(
         # A first build has nothing to compare with: no file is looked for.
         first = not out_dir.exists()
         with _stage(out_dir, lock) as (staging, atomic):
-            total = len(files)
-            folders = Folders()
-
-            def produce(relative: str) -> bool:
-                """Produce one file into the staging folder if it differs; whether it does."""
-                return produce_file(
-                    files[relative],
-                    staging / relative,
-                    None if first else out_dir / relative,
-                    folders,
-                )
-
-            differs: dict[str, bool | Apart[bool]] = {}
+            producer = _Producer(out_dir, files, staging, first=first, progress=progress)
             children: list[Apart[bool]] = []
-            early: _Linked | None = None
             try:
-                for relative in files:
-                    if relative in apart:
-                        work = functools.partial(produce, relative)
-                        differs[relative] = Apart(work, started=children)
-                done = 0
-                for relative in files:
-                    if relative not in differs:
-                        differs[relative] = produce(relative)
-                        done += 1
-                        if progress is not None:
-                            progress(done, total)
+                differs = producer.start_apart(apart, children)
+                producer.produce_the_rest(differs)
                 stale = sorted(
                     rel for rel in set(previous) - set(files) if exists_unlinked(out_dir, rel)
                 )
-                made_apart = {rel for rel, value in differs.items() if isinstance(value, Apart)}
-                written = {rel for rel, value in differs.items() if value is True}
-                if atomic and not first and made_apart and (written or stale):
-                    # Something changed: the unchanged files are linked into the new
-                    # folder while the files made apart are still being made.
-                    early = _link_unchanged(staging, out_dir, written | made_apart | set(stale))
-                for relative, outcome in differs.items():
-                    if isinstance(outcome, Apart):
-                        differs[relative] = outcome.result()
-                        done += 1
-                        if progress is not None:
-                            progress(done, total)
+                early = None
+                if atomic and not first:
+                    early = _link_early(staging, out_dir, differs, stale)
+                producer.finish_apart(differs)
             finally:
                 _end_children(children)
             changed = [relative for relative in files if differs[relative]]
-            swapped = True
-            if changed or stale:
-                swapped = _commit(staging, atomic, out_dir, changed, set(stale), early)
+            swapped = not (changed or stale) or _commit(
+                staging, atomic, out_dir, changed, set(stale), early
+            )
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write the output folder: {reason(exc)}") from None
+    return _result(out_dir, files, changed, stale, swapped=swapped)
+
+
+class _Producer:
+    """Produces each file once, in order, into the staging folder, keeping it only if
+    it differs from the file in place; tells ``progress`` as files are done."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        files: Mapping[str, Content],
+        staging: Path,
+        *,
+        first: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.out_dir, self.files, self.staging = out_dir, files, staging
+        self.first, self.progress = first, progress
+        self.folders = Folders()
+        self.done = 0
+
+    def produce(self, relative: str) -> bool:
+        """Produce one file into the staging folder if it differs; whether it does."""
+        in_place = None if self.first else self.out_dir / relative
+        return produce_file(self.files[relative], self.staging / relative, in_place, self.folders)
+
+    def start_apart(
+        self, apart: Collection[str], children: list[Apart[bool]]
+    ) -> dict[str, bool | Apart[bool]]:
+        """Start producing the files named in ``apart``, each in a child process."""
+        return {
+            relative: Apart(functools.partial(self.produce, relative), started=children)
+            for relative in self.files
+            if relative in apart
+        }
+
+    def produce_the_rest(self, differs: dict[str, bool | Apart[bool]]) -> None:
+        for relative in self.files:
+            if relative not in differs:
+                differs[relative] = self.produce(relative)
+                self._count()
+
+    def finish_apart(self, differs: dict[str, bool | Apart[bool]]) -> None:
+        for relative, outcome in differs.items():
+            if isinstance(outcome, Apart):
+                differs[relative] = outcome.result()
+                self._count()
+
+    def _count(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, len(self.files))
+
+
+def _link_early(
+    staging: Path, out_dir: Path, differs: Mapping[str, bool | Apart[bool]], stale: list[str]
+) -> _Linked | None:
+    """When something changed, link the unchanged files into the new folder while the
+    files made apart are still being made."""
+    made_apart = {rel for rel, value in differs.items() if isinstance(value, Apart)}
+    written = {rel for rel, value in differs.items() if value is True}
+    if made_apart and (written or stale):
+        return _link_unchanged(staging, out_dir, written | made_apart | set(stale))
+    return None
+
+
+def _result(
+    out_dir: Path, files: Mapping[str, Content], changed: list[str], stale: list[str], *,
+    swapped: bool,
+) -> WriteResult:  # fmt: skip
     written = set(changed)
     results = [
         FileResult(rel, "written" if rel in written else "unchanged") for rel in sorted(files)

@@ -271,57 +271,66 @@ def plan_sync(
     force: bool = False,
 ) -> list[Action]:
     """What to do to each object so that the calendar holds exactly ``events``."""
-    actions = []
-    for event in events:
-        href = event.href
-        if href not in server:
-            kind = "recreate" if href in recorded else "create"
-            note = "deleted on the server since the last publish" if href in recorded else ""
-            actions.append(Action(kind, href, event.summary, event, note=note))
-            continue
-        etag, known = server[href], recorded.get(href)
-        if known is not None and known.etag is not None and known.etag == etag:
-            kind = "unchanged" if known.digest == event.digest else "update"
-            actions.append(Action(kind, href, event.summary, event, etag))
-            continue
-        marker = marker_of(fetched[href].data if href in fetched else None)
-        if marker == event.digest:
-            # What we would send is there: our own write whose answer was lost, or a
-            # journal from another machine. Recorded as it is.
-            actions.append(Action("unchanged", href, event.summary, event, etag))
-        elif marker is None and not force:
-            actions.append(
-                Action("foreign", href, event.summary, event, etag, "not created by wego-ical")
-            )
-        elif known is not None and not force:
-            actions.append(
-                Action(
-                    "conflict",
-                    href,
-                    event.summary,
-                    event,
-                    etag,
-                    "edited on the server since the last publish",
-                )
-            )
-        else:
-            actions.append(Action("update", href, event.summary, event, etag))
+    actions = [_event_action(e, server, recorded, fetched, force=force) for e in events]
     local = {event.href for event in events}
     for href, etag in sorted(server.items()):
-        if href in local:
-            continue
-        known = recorded.get(href)
-        if known is not None and known.etag is not None and known.etag == etag:
-            actions.append(Action("delete", href, _name(href), etag=etag))
-            continue
-        if not looks_ours(href) or marker_of(fetched.get(href, Resource(href, etag)).data) is None:
-            continue  # not ours: never touched
-        if known is not None and not force:
-            note = "edited on the server since the last publish; not deleted"
-            actions.append(Action("conflict", href, _name(href), etag=etag, note=note))
-        else:
-            actions.append(Action("delete", href, _name(href), etag=etag))
+        if href not in local:
+            action = _leftover_action(href, etag, recorded, fetched, looks_ours, force=force)
+            if action is not None:
+                actions.append(action)
     return actions
+
+
+def _event_action(
+    event: LocalEvent,
+    server: Mapping[str, str | None],
+    recorded: Mapping[str, Recorded],
+    fetched: Mapping[str, Resource],
+    *,
+    force: bool,
+) -> Action:
+    """What to do so that the server holds ``event``."""
+    href = event.href
+    if href not in server:
+        kind = "recreate" if href in recorded else "create"
+        note = "deleted on the server since the last publish" if href in recorded else ""
+        return Action(kind, href, event.summary, event, note=note)
+    etag, known = server[href], recorded.get(href)
+    if known is not None and known.etag is not None and known.etag == etag:
+        kind = "unchanged" if known.digest == event.digest else "update"
+        return Action(kind, href, event.summary, event, etag)
+    marker = marker_of(fetched[href].data if href in fetched else None)
+    if marker == event.digest:
+        # What we would send is there: our own write whose answer was lost, or a
+        # journal from another machine. Recorded as it is.
+        return Action("unchanged", href, event.summary, event, etag)
+    if marker is None and not force:
+        return Action("foreign", href, event.summary, event, etag, "not created by wego-ical")
+    if known is not None and not force:
+        note = "edited on the server since the last publish"
+        return Action("conflict", href, event.summary, event, etag, note)
+    return Action("update", href, event.summary, event, etag)
+
+
+def _leftover_action(
+    href: str,
+    etag: str | None,
+    recorded: Mapping[str, Recorded],
+    fetched: Mapping[str, Resource],
+    looks_ours: Callable[[str], bool],
+    *,
+    force: bool,
+) -> Action | None:
+    """What to do with an object the feed no longer holds; None: not ours, left alone."""
+    known = recorded.get(href)
+    if known is not None and known.etag is not None and known.etag == etag:
+        return Action("delete", href, _name(href), etag=etag)
+    if not looks_ours(href) or marker_of(fetched.get(href, Resource(href, etag)).data) is None:
+        return None  # not ours: never touched
+    if known is not None and not force:
+        note = "edited on the server since the last publish; not deleted"
+        return Action("conflict", href, _name(href), etag=etag, note=note)
+    return Action("delete", href, _name(href), etag=etag)
 
 
 def _name(href: str) -> str:
