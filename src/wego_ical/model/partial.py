@@ -114,16 +114,13 @@ def _without_failed_parts(
         if not loc or not isinstance(loc[0], str):
             continue
         if loc[0] == "sessions" and sessions is not None and len(loc) >= 2:
-            position = loc[1]
-            if not isinstance(position, int) or position >= len(sessions):
-                continue
-            session = sessions[position]
-            key = loc[2] if len(loc) >= 3 else None
-            if isinstance(session, MutableMapping) and isinstance(key, str) and key in session:
-                del session[key]
-                touched.add(kept[position])
-            else:  # the session as a whole failed, or for a key it lacks
-                dropped.add(position)
+            trimmed = _trim_session(sessions, loc)
+            if trimmed is not None:
+                position, whole = trimmed
+                if whole:
+                    dropped.add(position)
+                else:
+                    touched.add(kept[position])
         elif loc[0] != "sessions" and loc[0] in event:
             del event[loc[0]]
             touched.add(None)
@@ -131,6 +128,21 @@ def _without_failed_parts(
         event["sessions"] = [s for i, s in enumerate(sessions) if i not in dropped]
         kept = [original for i, original in enumerate(kept) if i not in dropped]
     return event, kept
+
+
+def _trim_session(sessions: list[Any], loc: tuple[Any, ...]) -> tuple[int, bool] | None:
+    """Delete the failed key of the session ``loc`` names. Its position, and whether
+    the session failed as a whole (or for a key it lacks); None when ``loc`` names no
+    session."""
+    position = loc[1]
+    if not isinstance(position, int) or position >= len(sessions):
+        return None
+    session = sessions[position]
+    key = loc[2] if len(loc) >= 3 else None
+    if isinstance(session, MutableMapping) and isinstance(key, str) and key in session:
+        del session[key]
+        return position, False
+    return position, True
 
 
 def _original(loc: tuple[Any, ...], kept_sessions: list[int]) -> tuple[Any, ...]:

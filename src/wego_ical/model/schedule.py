@@ -121,82 +121,116 @@ def _session_errors(
 ) -> Iterator[InitErrorDetails]:
     timed: list[tuple[datetime, datetime, int, Session]] = []
     for index, session in enumerate(event.sessions):
-        day = session.date or event.date
-        last = session.end_date or day
-        if not event.date <= day <= event.last_day:
-            yield _error(
-                ("sessions", index, "date"),
-                day.isoformat(),
-                "outside_event_days",
-                "session '{id}' is on {day}, outside its event's {days}; move it, or "
-                "widen the event with end_date",
-                id=session.id,
-                day=day.isoformat(),
-                days=_days_text(event.date, event.last_day),
-            )
-            continue
-        if last < day:
-            yield _error(
-                ("sessions", index, "end_date"),
-                last.isoformat(),
-                "end_date_before_date",
-                "end_date {end} is before the session's day {start}",
-                end=last.isoformat(),
-                start=day.isoformat(),
-            )
+        problem = _session_day_problem(event, index, session)
+        if problem is not None:
+            yield problem
             continue
         if session.all_day:
-            if last > event.last_day:
-                yield _error(
-                    ("sessions", index, "end_date"),
-                    last.isoformat(),
-                    "outside_event_days",
-                    "session '{id}' lasts until {day}, after its event's {days}; shorten "
-                    "it, or widen the event with end_date",
-                    id=session.id,
-                    day=last.isoformat(),
-                    days=_days_text(event.date, event.last_day),
-                )
             continue
-        assert session.start is not None and session.end is not None
-        zone = load_zone(session.timezone) if session.timezone else _event_zone(event, context)
-        start = datetime.combine(day, session.start, zone)
-        end = datetime.combine(last, session.end, zone)
-        if end <= start:
-            yield _not_after_start(
-                ("sessions", index, "end"), session.start, session.end, session.end_date, day
-            )
+        times = _session_times(event, context, index, session)
+        if not isinstance(times, tuple):
+            yield times
             continue
-        # Elapsed time: aware datetimes of one zone subtract as wall-clock times,
-        # which across a DST change is an hour off.
-        if zone is not None and _utc(end) - _utc(start) > MAX_SESSION:
-            yield _error(
-                ("sessions", index, "end_date"),
-                last.isoformat(),
-                "too_long",
-                "session '{id}' would last {hours} hours ({start} to {end}); a session "
-                "lasts at most 24 hours: check end_date and end",
-                id=session.id,
-                hours=f"{(_utc(end) - _utc(start)) / timedelta(hours=1):g}",
-                start=start.strftime("%Y-%m-%d %H:%M"),
-                end=end.strftime("%Y-%m-%d %H:%M"),
-            )
-            continue
+        start, end = times
         timed.append((start, end, index, session))
         if span is not None and (start < span[0] or end > span[1]):
-            yield _error(
-                ("sessions", index),
-                session.id,
-                "outside_event",
-                "session '{id}' ({start}–{end}) lies outside its event's time "
-                "({event_start}–{event_end}) on {day}; move it or widen the event",
-                id=session.id,
-                start=session.start.strftime("%H:%M"),
-                end=session.end.strftime("%H:%M"),
-                event_start=span[0].strftime("%H:%M"),
-                event_end=span[1].strftime("%H:%M"),
-                day=_days_text(event.date, event.last_day).removeprefix("day "),
-            )
+            yield _outside_event(event, index, session, span)
+    yield from _overlaps(timed)
+
+
+def _session_day_problem(event: Event, index: int, session: Session) -> InitErrorDetails | None:
+    """What is wrong with a session's days: outside its event's, or ending before they
+    start."""
+    day = session.date or event.date
+    last = session.end_date or day
+    if not event.date <= day <= event.last_day:
+        return _error(
+            ("sessions", index, "date"),
+            day.isoformat(),
+            "outside_event_days",
+            "session '{id}' is on {day}, outside its event's {days}; move it, or "
+            "widen the event with end_date",
+            id=session.id,
+            day=day.isoformat(),
+            days=_days_text(event.date, event.last_day),
+        )
+    if last < day:
+        return _error(
+            ("sessions", index, "end_date"),
+            last.isoformat(),
+            "end_date_before_date",
+            "end_date {end} is before the session's day {start}",
+            end=last.isoformat(),
+            start=day.isoformat(),
+        )
+    if session.all_day and last > event.last_day:
+        return _error(
+            ("sessions", index, "end_date"),
+            last.isoformat(),
+            "outside_event_days",
+            "session '{id}' lasts until {day}, after its event's {days}; shorten "
+            "it, or widen the event with end_date",
+            id=session.id,
+            day=last.isoformat(),
+            days=_days_text(event.date, event.last_day),
+        )
+    return None
+
+
+def _session_times(
+    event: Event, context: ValidationContext, index: int, session: Session
+) -> tuple[datetime, datetime] | InitErrorDetails:
+    """A timed session's start and end, or what is wrong with them."""
+    assert session.start is not None and session.end is not None
+    day = session.date or event.date
+    last = session.end_date or day
+    zone = load_zone(session.timezone) if session.timezone else _event_zone(event, context)
+    start = datetime.combine(day, session.start, zone)
+    end = datetime.combine(last, session.end, zone)
+    if end <= start:
+        return _not_after_start(
+            ("sessions", index, "end"), session.start, session.end, session.end_date, day
+        )
+    # Elapsed time: aware datetimes of one zone subtract as wall-clock times,
+    # which across a DST change is an hour off.
+    if zone is not None and _utc(end) - _utc(start) > MAX_SESSION:
+        return _error(
+            ("sessions", index, "end_date"),
+            last.isoformat(),
+            "too_long",
+            "session '{id}' would last {hours} hours ({start} to {end}); a session "
+            "lasts at most 24 hours: check end_date and end",
+            id=session.id,
+            hours=f"{(_utc(end) - _utc(start)) / timedelta(hours=1):g}",
+            start=start.strftime("%Y-%m-%d %H:%M"),
+            end=end.strftime("%Y-%m-%d %H:%M"),
+        )
+    return start, end
+
+
+def _outside_event(
+    event: Event, index: int, session: Session, span: tuple[datetime, datetime]
+) -> InitErrorDetails:
+    assert session.start is not None and session.end is not None
+    return _error(
+        ("sessions", index),
+        session.id,
+        "outside_event",
+        "session '{id}' ({start}–{end}) lies outside its event's time "
+        "({event_start}–{event_end}) on {day}; move it or widen the event",
+        id=session.id,
+        start=session.start.strftime("%H:%M"),
+        end=session.end.strftime("%H:%M"),
+        event_start=span[0].strftime("%H:%M"),
+        event_end=span[1].strftime("%H:%M"),
+        day=_days_text(event.date, event.last_day).removeprefix("day "),
+    )
+
+
+def _overlaps(
+    timed: list[tuple[datetime, datetime, int, Session]],
+) -> Iterator[InitErrorDetails]:
+    """Sessions that start before the one before them ends."""
     # Compared as instants; where a zone is unknown (reported elsewhere), as local times.
     if any(start.tzinfo is None for start, _, _, _ in timed):
         timed = [(a.replace(tzinfo=None), b.replace(tzinfo=None), i, x) for a, b, i, x in timed]
