@@ -250,7 +250,7 @@ def _edit(site: Path, old: str, new: str) -> None:
 def _publish(site: Path, url: str, *extra: str, password: str = PASSWORD) -> Result:
     return CliRunner().invoke(
         main,
-        ["publish", "--out", str(site / "dist"), "--caldav", url, *extra],
+        ["publish", "caldav", url, "--out", str(site / "dist"), *extra],
         env={
             "WEGO_ICAL_CALDAV_USERNAME": USER,
             "WEGO_ICAL_CALDAV_PASSWORD": password,
@@ -462,6 +462,8 @@ def test_credentials_from_a_netrc_file(site: Path, radicale: DavServer, tmp_path
     )
     assert result.exit_code == 0, result.output
     assert len(_events_on_server(radicale, calendar_url)) == 7
+    # The older form (publish --caldav URL) still works, and says what replaced it.
+    assert "note: publish --caldav URL is now publish caldav URL" in result.output
 
 
 def test_not_a_calendar_is_a_clear_message(site: Path, dav: DavServer) -> None:

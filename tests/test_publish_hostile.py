@@ -40,7 +40,7 @@ def site(tmp_path: Path) -> Path:
 def publish(site: Path, url: str, *extra: str, env: dict[str, str | None] | None = None) -> Result:
     return CliRunner().invoke(
         main,
-        ["publish", "--out", str(site / "dist"), "--caldav", url, *extra],
+        ["publish", "caldav", url, "--out", str(site / "dist"), *extra],
         env={
             "WEGO_ICAL_CALDAV_USERNAME": "organiser",
             "WEGO_ICAL_CALDAV_PASSWORD": SECRET,
@@ -481,7 +481,7 @@ S3_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_CON
 def publish_s3(site: Path, *extra: str) -> Result:
     pytest.importorskip("boto3")
     return CliRunner().invoke(
-        main, ["publish", "--out", str(site / "dist"), "--s3", "s3://bucket/p/", *extra], env=S3_ENV
+        main, ["publish", "s3", "s3://bucket/p/", "--out", str(site / "dist"), *extra], env=S3_ENV
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 
 from conftest import ROOT, render_files
 from wego_ical.load.series_file import parse_series
@@ -56,3 +57,16 @@ def test_quick_start_is_two_commands() -> None:
     assert len(commands) == 2
     assert "wego-ical build" in commands[0]
     assert "pytest" in commands[1]
+
+
+def test_the_command_synopsis_is_the_cli_s_own() -> None:
+    """README.md and docs/commands.md show what --help says: python docs/synopsis.py
+    rewrites them."""
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        from synopsis import DOCUMENTS, with_synopsis
+    finally:
+        sys.path.pop(0)
+    for path in DOCUMENTS:
+        text = path.read_text(encoding="utf-8")
+        assert with_synopsis(text) == text, f"{path.name}: run python docs/synopsis.py"

@@ -114,7 +114,7 @@ def published(out: Path) -> dict[str, bytes]:
 def publish(storage: Storage, out: Path, *extra: str) -> Any:
     return CliRunner().invoke(
         main,
-        ["publish", "--out", str(out), "--s3", "s3://bucket/site/",
+        ["publish", "s3", "s3://bucket/site/", "--out", str(out),
          "--endpoint-url", storage.endpoint, *extra],
     )  # fmt: skip
 
@@ -254,7 +254,7 @@ def test_foreign_objects_are_left_alone_and_another_series_is_refused(
     # An object of someone else's where the series puts a file: refused, nothing sent.
     storage.client.put_object(Bucket="bucket", Key="other/all.ics", Body=b"theirs")
     refused = CliRunner().invoke(
-        main, ["publish", "--out", str(out), "--s3", "s3://bucket/other/",
+        main, ["publish", "s3", "s3://bucket/other/", "--out", str(out),
                "--endpoint-url", storage.endpoint],
     )  # fmt: skip
     assert refused.exit_code == 1
@@ -288,12 +288,15 @@ def test_bad_addresses_options_and_credentials(
         ("s3://B/site", "is not a bucket name"),
         ("s3://bucket/a/../b", "has an empty, '.' or '..' part"),
     ]:
-        result = CliRunner().invoke(main, ["publish", "--out", str(out), "--s3", url])
+        result = CliRunner().invoke(main, ["publish", "s3", url, "--out", str(out)])
         assert result.exit_code == 1 and message in result.output, result.output
+    # Each target takes only its own options; the older form says which do not go.
+    wrong_target = CliRunner().invoke(main, ["publish", "s3", "s3://b/x", "--create"])
+    assert wrong_target.exit_code == 2 and "No such option '--create'" in wrong_target.output
     both = CliRunner().invoke(main, ["publish", "--out", str(out), "--s3", "s3://b/x", "--create"])
     assert "--create does not go with --s3" in both.output
     neither = CliRunner().invoke(main, ["publish", "--out", str(out)])
-    assert "give one of --caldav URL or --s3" in neither.output
+    assert "give a target: publish caldav URL, or publish s3" in neither.output
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong")
     wrong = publish(storage, out)
     assert wrong.exit_code == 1 and "Traceback" not in wrong.output
@@ -381,7 +384,7 @@ def test_cors_is_set_on_a_server_that_keeps_it(
         def publish_with(origin: str) -> Any:
             return CliRunner().invoke(
                 main,
-                ["publish", "--out", str(out), "--s3", "s3://bucket/site/",
+                ["publish", "s3", "s3://bucket/site/", "--out", str(out),
                  "--endpoint-url", endpoint, "--cors", origin],
             )  # fmt: skip
 

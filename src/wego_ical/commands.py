@@ -12,10 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wego_ical.publish.settings import CalDavSettings, S3Settings
+
 if TYPE_CHECKING:
     from wego_ical.lint.checks import Findings
     from wego_ical.publish.caldav.sync import SyncResult
     from wego_ical.publish.s3 import Action, S3Result
+
+__all__ = ["CalDavSettings", "S3Settings"]
 
 
 def lint_files(paths: Iterable[Path], *, feed: bool) -> list[tuple[Path, Findings | str]]:
@@ -43,32 +47,32 @@ def nginx_config(out_dir: Path, *, listen: str, server_name: str, cors: str = "*
 def publish_calendar(
     out_dir: Path,
     url: str,
+    settings: CalDavSettings,
     *,
-    feed: str,
     netrc_file: Path | None,
     environ: Mapping[str, str],
-    dry_run: bool,
-    force: bool,
-    allow_http: bool,
-    create: bool = False,
 ) -> SyncResult:
-    """Bring the CalDAV calendar at ``url`` in line with ``feed`` (credentials from
-    ``environ`` or the netrc file)."""
+    """``publish caldav``: bring the CalDAV calendar at ``url`` in line with a feed
+    (credentials from ``environ`` or the netrc file)."""
     from wego_ical.publish.caldav.credentials import credentials
     from wego_ical.publish.caldav.sync import publish_to_calendar
 
     username, password = credentials(url, environ, netrc_file)
-    return publish_to_calendar(
-        out_dir,
-        url,
-        feed=feed,
-        username=username,
-        password=password,
-        dry_run=dry_run,
-        force=force,
-        allow_http=allow_http,
-        create=create,
-    )
+    return publish_to_calendar(out_dir, url, settings, username=username, password=password)
+
+
+def publish_bucket(
+    out_dir: Path,
+    url: str,
+    settings: S3Settings,
+    *,
+    on_done: Callable[[Action], None] = lambda action: None,
+) -> S3Result:
+    """``publish s3``: keep ``s3://BUCKET/PREFIX`` identical to ``out_dir`` (see
+    :mod:`~wego_ical.publish.s3`)."""
+    from wego_ical.publish.s3 import publish_to_s3
+
+    return publish_to_s3(out_dir, url, settings, on_done=on_done)
 
 
 def publish_folder(
@@ -77,23 +81,23 @@ def publish_folder(
     caldav: str | None,
     s3: str | None,
     options: Mapping[str, Any],
-    flags: Mapping[str, bool],
     environ: Mapping[str, str],
     progress: Callable[[Action], None] = lambda action: None,
 ) -> SyncResult | S3Result:
-    """``publish``: a feed's events into the CalDAV calendar at ``caldav``, or every
-    file to ``s3`` (``s3://BUCKET/PREFIX``). ``options`` and ``flags`` are the
-    command's; those of the other target must be unset (:class:`PublishError` says so).
-    ``progress`` hears of each S3 request as it is made."""
+    """The older ``publish --caldav URL`` / ``publish --s3 URL``: ``options`` are the
+    command's, and those of the other target must be unset (:class:`PublishError`
+    says so)."""
     from wego_ical.errors import PublishError
 
     if (caldav is None) == (s3 is None):
-        raise PublishError("publish: give one of --caldav URL or --s3 s3://BUCKET/PREFIX")
+        raise PublishError(
+            "publish: give a target: publish caldav URL, or publish s3 s3://BUCKET/PREFIX"
+        )
     caldav_only = {
         "--feed": options["feed"] != "all.ics",
         "--netrc": options["netrc_file"] is not None,
-        "--create": flags["create"],
-        "--allow-http": flags["allow_http"],
+        "--create": options["create"],
+        "--allow-http": options["allow_http"],
     }
     s3_only = {
         "--endpoint-url": bool(options["endpoint_url"]),
@@ -103,48 +107,16 @@ def publish_folder(
     if wrong:
         other = "--s3 (which publishes every file)" if s3 else "--caldav"
         raise PublishError(f"publish: {wrong[0]} does not go with {other}")
+    shared = {"dry_run": options["dry_run"], "force": options["force"]}
     if s3 is not None:
-        return publish_bucket(
-            out_dir,
-            s3,
-            endpoint_url=options["endpoint_url"],
-            cors=options["cors"],
-            dry_run=flags["dry_run"],
-            force=flags["force"],
-            on_done=progress,
-        )
+        settings = S3Settings(endpoint_url=options["endpoint_url"], cors=options["cors"], **shared)
+        return publish_bucket(out_dir, s3, settings, on_done=progress)
     assert caldav is not None
-    return publish_calendar(
-        out_dir,
-        caldav,
-        feed=options["feed"],
-        netrc_file=options["netrc_file"],
-        environ=environ,
-        **flags,
+    calendar = CalDavSettings(
+        feed=options["feed"], create=options["create"], allow_http=options["allow_http"], **shared
     )
-
-
-def publish_bucket(
-    out_dir: Path,
-    url: str,
-    *,
-    endpoint_url: str | None,
-    cors: str | None,
-    dry_run: bool,
-    force: bool,
-    on_done: Callable[[Action], None] = lambda action: None,
-) -> S3Result:
-    """Keep ``s3://BUCKET/PREFIX`` identical to ``out_dir`` (see :mod:`~wego_ical.publish.s3`)."""
-    from wego_ical.publish.s3 import publish_to_s3
-
-    return publish_to_s3(
-        out_dir,
-        url,
-        endpoint_url=endpoint_url,
-        dry_run=dry_run,
-        force=force,
-        cors=cors,
-        on_done=on_done,
+    return publish_calendar(
+        out_dir, caldav, calendar, netrc_file=options["netrc_file"], environ=environ
     )
 
 

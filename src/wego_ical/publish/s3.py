@@ -41,6 +41,7 @@ from wego_ical.plan.state import STATE_FILE, read_state
 from wego_ical.publish.hostnames import server_url_problem, without_userinfo
 from wego_ical.publish.http_headers import cache_control, content_type
 from wego_ical.publish.http_limits import AnswerRefused, Deadline, bound_s3_client
+from wego_ical.publish.settings import S3Settings
 
 # boto3's client is built at run time and has no static type here.
 S3Client = Any
@@ -132,17 +133,16 @@ class S3Result:
 def publish_to_s3(
     out_dir: Path,
     url: str,
+    settings: S3Settings = S3Settings(),  # noqa: B008 (frozen: never changed)
     *,
-    endpoint_url: str | None = None,
-    dry_run: bool = False,
-    force: bool = False,
-    cors: str | None = None,
     client: S3Client | None = None,
     on_done: Callable[[Action], None] = lambda action: None,
 ) -> S3Result:
     """Bring ``s3://BUCKET/PREFIX`` in line with the output folder (see the module's
     description); in a dry run, only say what would be sent. ``client`` may be given
     (else one is made from boto3's usual credentials)."""
+    endpoint_url, cors = settings.endpoint_url, settings.cors
+    dry_run, force = settings.dry_run, settings.force
     from botocore.exceptions import (
         BotoCoreError,
         ClientError,

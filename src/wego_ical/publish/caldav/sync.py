@@ -48,6 +48,7 @@ from wego_ical.publish.caldav.journal import (
     read_journal,
     record,
 )
+from wego_ical.publish.settings import CalDavSettings
 
 if TYPE_CHECKING:
     from icalendar import Component
@@ -343,19 +344,17 @@ def _name(href: str) -> str:
 def publish_to_calendar(
     out_dir: Path,
     url: str,
+    settings: CalDavSettings = CalDavSettings(),  # noqa: B008 (frozen: never changed)
     *,
-    feed: str = "all.ics",
     username: str | None = None,
     password: str | None = None,
-    dry_run: bool = False,
-    force: bool = False,
-    allow_http: bool = False,
-    create: bool = False,
 ) -> SyncResult:
-    """Make the calendar at ``url`` hold the events of ``feed`` (see the module).
-
-    Credentials are sent over plain http only to this machine, or with ``allow_http``.
+    """Make the calendar at ``url`` hold the events of ``settings.feed`` (see the
+    module). Credentials are sent over plain http only to this machine, or with
+    ``settings.allow_http``.
     """
+    feed, dry_run, force = settings.feed, settings.dry_run, settings.force
+    allow_http, create = settings.allow_http, settings.create
     url = calendar_url(url)
     if username is not None and not allow_http and not safe_for_credentials(url):
         raise PublishError(
