@@ -224,3 +224,17 @@ def schedule_toml(draw: st.DrawFn) -> str:
 def test_random_schedules_build_and_read_back_exactly(text: str) -> None:
     series = parse_series(text)
     assert_parsers_agree_with_data(series)
+
+
+def test_a_backslash_and_an_n_stay_two_characters() -> None:
+    """icalendar reads "\\N" in a text as a line break and writes it so: a Windows path
+    in a description ("C:\\New folder") must come back as written, in every parser."""
+    text = (
+        '[series]\nid = "random"\ntitle = "C:\\\\New"\nurl = "https://example.org/"\n'
+        'timezone = "Asia/Seoul"\nuid_domain = "example.org"\n'
+        '[series.organiser]\nname = "0"\n[[categories]]\nid = "c0"\nname = "a\\\\Nb"\n'
+        '[[events]]\nid = "e0"\ntitle = "C:\\\\New"\ndate = 2021-08-26\nstart = 10:00:00\n'
+        'end = 10:30:00\ndescription = "C:\\\\New folder\\\\\\\\Next"\nlocation = "\\\\N"\n'
+        "all_categories = true\n"
+    )
+    assert_parsers_agree_with_data(parse_series(text))

@@ -63,6 +63,7 @@ def build_vevent(record: EventRecord) -> Event:
         transparency=TRANSP.TRANSPARENT if free else TRANSP.OPAQUE,
         organizer=_organizer(snapshot),
     )
+    _keep_backslash_n(vevent)
     if snapshot.language:
         for name in _TEXT_PROPERTIES:
             if name in vevent:
@@ -72,10 +73,31 @@ def build_vevent(record: EventRecord) -> Event:
             Conference(snapshot.conference, feature="VIDEO", label=snapshot.conference_label)
         ]
     if snapshot.reminder_minutes is not None and snapshot.status != "CANCELLED":
-        vevent.add_component(
-            Alarm.new_display(snapshot.summary, timedelta(minutes=-snapshot.reminder_minutes))
-        )
+        alarm = Alarm.new_display(snapshot.summary, timedelta(minutes=-snapshot.reminder_minutes))
+        _keep_backslash_n(alarm)
+        vevent.add_component(alarm)
     return vevent
+
+
+class ExactText(vText):
+    """A TEXT value that keeps a backslash followed by N as the two characters it is:
+    icalendar takes that pair in a text for a line break (as RFC 5545 writes one)."""
+
+    def to_ical(self) -> bytes:
+        return b"\\\\N".join(vText(piece).to_ical() for piece in str(self).split("\\N"))
+
+
+def _keep_backslash_n(component: Event | Alarm) -> None:
+    """Make the texts of ``component`` that hold a backslash and an N keep them."""
+    for name in ("SUMMARY", "DESCRIPTION", "LOCATION"):
+        value = component.get(name)
+        if value is not None and "\\N" in str(value):
+            exact = ExactText(str(value))
+            exact.params = value.params
+            component[name] = exact
+    categories = component.get("CATEGORIES")
+    if categories is not None and any("\\N" in str(c) for c in categories.cats):
+        categories.cats = [ExactText(str(c)) for c in categories.cats]
 
 
 # The properties whose text is in the feed's language (RFC 5545 3.2.10).
@@ -172,8 +194,8 @@ def build_envelope(
     # icalendar 7.3 types X- properties as vUnknown and writes them unescaped
     # (a comma or newline in the description would corrupt the line), so the
     # compatibility copies are set as TEXT explicitly.
-    calendar["X-WR-CALNAME"] = vText(name)
-    calendar["X-WR-CALDESC"] = vText(description)
+    calendar["X-WR-CALNAME"] = ExactText(name)
+    calendar["X-WR-CALDESC"] = ExactText(description)
     calendar["X-WR-TIMEZONE"] = vText(default_zone)
     return _with_timezones(calendar, zones, years)
 
