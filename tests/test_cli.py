@@ -387,7 +387,7 @@ def test_a_build_reports_its_progress_by_stage_and_count(tmp_path: Path) -> None
 
 
 def test_progress_is_shown_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wego_ical.cli import _Progress
+    from wego_ical.cli.options import Progress as _Progress
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.delenv("CI", raising=False)

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, DIST, free_port, wait_for_port
+from wego_ical.catalogue import FEED_MAX_AGE
 from wego_ical.cli import main
-from wego_ical.publish.http_headers import FEED_MAX_AGE
 
 pytestmark = pytest.mark.servers
 

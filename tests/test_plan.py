@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from wego_ical.catalogue import event_file
 from wego_ical.model import CalendarEntry, Series
-from wego_ical.plan.feeds import build_snapshot, current_events, event_file, plan_feeds
+from wego_ical.plan.feeds import build_snapshot, current_events, plan_feeds
 
 
 def test_feeds_of_the_wego_series(wego: Series) -> None:

@@ -18,9 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, free_port, wait_for_port
+from wego_ical.catalogue import upload_rank
 from wego_ical.cli import main
 from wego_ical.errors import PublishError
-from wego_ical.publish.s3 import OWNER_MARKER, parse_target, publish_to_s3, upload_rank
+from wego_ical.publish.s3 import OWNER_MARKER, parse_target, publish_to_s3
 
 pytestmark = pytest.mark.servers
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BUILD_TIME
+from wego_ical.catalogue import STATE_FILE
 from wego_ical.errors import StateError
 from wego_ical.model import Series
 from wego_ical.plan.state import (
-    STATE_FILE,
     CurrentEvent,
     EventRecord,
     Snapshot,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wego_ical.catalogue import MAIN_FEED
 from wego_ical.publish.settings import CalDavSettings, S3Settings
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def publish_folder(
             "publish: give a target: publish caldav URL, or publish s3 s3://BUCKET/PREFIX"
         )
     caldav_only = {
-        "--feed": options["feed"] != "all.ics",
+        "--feed": options["feed"] != MAIN_FEED,
         "--netrc": options["netrc_file"] is not None,
         "--create": options["create"],
         "--allow-http": options["allow_http"],

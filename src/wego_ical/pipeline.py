@@ -140,7 +140,7 @@ class Prepared:
     def files(self) -> dict[str, Content]:
         """Every file to write: the default language's, each further language's in its
         folder, and the default feeds.json last (it must never list a missing file)."""
-        from wego_ical.plan.state import STATE_FILE
+        from wego_ical.catalogue import STATE_FILE
 
         files = {p: c for p, c in self.publication.files.items() if p != STATE_FILE}
         for code, translation in self.translations:
@@ -279,7 +279,7 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
     """The landing pages to make in a child process (see :meth:`WorkerSettings.makes_apart`)."""
-    from wego_ical.page.landing import INDEX_PAGE
+    from wego_ical.catalogue import INDEX_PAGE
 
     if not workers.makes_apart(len(prepared.publication.state.events)):
         return []
@@ -294,10 +294,10 @@ def _separate_state(options: BuildOptions) -> bool:
 
 def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
+    from wego_ical.catalogue import INDEX_PAGE, STATE_FILE
     from wego_ical.load.series_file import load_editions
     from wego_ical.model.languages import fallback_texts
-    from wego_ical.page.landing import INDEX_PAGE
-    from wego_ical.plan.state import STATE_FILE, read_state
+    from wego_ical.plan.state import read_state
 
     default, *further = load_editions(options.data_path, data)
     _refuse_notes(options.data_path, default.notes, options.strict)
@@ -383,8 +383,8 @@ def _publish_edition(
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
+    from wego_ical.catalogue import QR_SCRIPT
     from wego_ical.output.write import rendered_events
-    from wego_ical.page.landing import QR_SCRIPT
     from wego_ical.publication.assemble import LanguageEdition, make_publication
 
     state_dir = options.state_dir or options.out_dir

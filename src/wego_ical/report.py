@@ -101,12 +101,10 @@ def build_report(
 
 def _file_labels(result: BuildResult) -> dict[str, str]:
     """What each listed file of a build is: '7 events', 'landing page', …"""
-    from wego_ical.page.landing import INDEX_PAGE, QR_SCRIPT
-    from wego_ical.render.atom import CHANGES_FEED
-    from wego_ical.render.schedule import SCHEDULE_JSON, SCHEDULE_XML
+    from wego_ical.catalogue import CHANGES_FEED, INDEX_PAGE, QR_SCRIPT, SCHEDULE_JSON, SCHEDULE_XML
 
     SCHEDULES = (SCHEDULE_JSON, SCHEDULE_XML)
-    from wego_ical.plan.state import STATE_FILE
+    from wego_ical.catalogue import STATE_FILE
 
     assert result.publication is not None
     labels = {feed.path: plural(feed.events, "event") for feed in result.publication.feeds}
@@ -128,7 +126,7 @@ def _file_labels(result: BuildResult) -> dict[str, str]:
 
 def _schedule_pages(publication: Publication, prefix: str) -> dict[str, str]:
     """The pages of a schedule split by event (a large series), labelled."""
-    from wego_ical.page.landing import SCHEDULE_FOLDER
+    from wego_ical.catalogue import SCHEDULE_FOLDER
 
     return {
         prefix + path: "schedule page"

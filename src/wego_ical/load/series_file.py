@@ -19,7 +19,7 @@ import tomli
 from pydantic import ValidationError
 
 from wego_ical.errors import DataError, Problem
-from wego_ical.i18n import catalogue as strings
+from wego_ical.i18n import ui_text as strings
 from wego_ical.limits import (
     MAX_ENTRIES,
     MAX_FILE_BYTES,

@@ -278,7 +278,7 @@ def rendered_events(folder: Path, state: State) -> dict[str, bytes]:
     file holds them all) with the digest its feeds.json records, else the one in
     the event's own file (which make_publication() reuses only if its digest matches).
     """
-    from wego_ical.plan.feeds import MAIN_FEED, event_file
+    from wego_ical.catalogue import MAIN_FEED, event_file
     from wego_ical.plan.state import text_digest
     from wego_ical.render.calendar import vevent_of, vevents_in
 

@@ -5,17 +5,8 @@ May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``.
 """
 
 # The names of the module this package replaced, as they were.
-from wego_ical.page.landing import (
-    INDEX_PAGE,
-    QR_SCRIPT,
-    SCHEDULE_FOLDER,
-    FeedView,
-    PageSite,
-    Part,
-    page_files,
-    qr_script,
-    text_direction,
-)
+from wego_ical.catalogue import INDEX_PAGE, QR_SCRIPT, SCHEDULE_FOLDER
+from wego_ical.page.landing import FeedView, PageSite, Part, page_files, qr_script, text_direction
 
 __all__ = [
     "INDEX_PAGE",

@@ -19,21 +19,23 @@ from markupsafe import Markup, escape
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
 
-from wego_ical.i18n import catalogue as strings
+from wego_ical.catalogue import (
+    CATEGORIES_FOLDER,
+    INDEX_PAGE,
+    MAIN_FEED,
+    QR_SCRIPT,
+    SCHEDULE_FOLDER,
+)
 from wego_ical.i18n import dates as when
+from wego_ical.i18n import ui_text as strings
 from wego_ical.i18n.locales import babel_locale, html_language
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.model import CalendarEntry, Series, calendar_entries
 from wego_ical.page.meta import json_ld, open_graph
 from wego_ical.page.views import EventView, event_views
 from wego_ical.pieces import regroup
-from wego_ical.plan.feeds import MAIN_FEED
 from wego_ical.plan.state import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
-
-# The landing page, and the folder of the schedule's pages when it is split.
-INDEX_PAGE = "index.html"
-SCHEDULE_FOLDER = "schedule"
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,6 @@ def _bytecode_cache() -> BytecodeCache | None:
     if not os.access(folder, os.W_OK):
         return None
     return FileSystemBytecodeCache(folder)
-
-
-# The QR code library the page draws QR codes with in the browser (all of them
-# without base_url, all but the main feed's with it); written beside the
-# default language's index.html, which the other languages' pages share.
-QR_SCRIPT = "qrcode.js"
 
 
 @dataclass(frozen=True)
@@ -400,7 +396,7 @@ def _common(
 
 
 def _is_category(feed: FeedView) -> bool:
-    return feed.path.startswith("categories/")
+    return feed.path.startswith(f"{CATEGORIES_FOLDER}/")
 
 
 def _sibling(index_href: str, path: str) -> str:

@@ -6,15 +6,8 @@ May import: the base modules, ``i18n``, ``model``.
 """
 
 # The names of the module this package replaced, as they were.
-from wego_ical.plan.feeds import (
-    EVENTS_FOLDER,
-    MAIN_FEED,
-    FeedPlan,
-    build_snapshot,
-    current_events,
-    event_file,
-    plan_feeds,
-)
+from wego_ical.catalogue import EVENTS_FOLDER, MAIN_FEED, event_file
+from wego_ical.plan.feeds import FeedPlan, build_snapshot, current_events, plan_feeds
 
 __all__ = [
     "EVENTS_FOLDER",

@@ -11,18 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from wego_ical.catalogue import MAIN_FEED, category_feed, event_feed
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import categories_of, describe, entry_categories, event_summary
 from wego_ical.plan.state import CurrentEvent, Snapshot
-
-EVENTS_FOLDER = "events"
-# The feed that holds every event: the page offers it first.
-MAIN_FEED = "all.ics"
-
-
-def event_file(uid: str) -> str:
-    """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
-    return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
 
 
 @dataclass(frozen=True)
@@ -62,7 +54,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     for event in series.events:
         plans.append(
             FeedPlan(
-                f"{event.id}.ics",
+                event_feed(event.id),
                 event.title,
                 event.description or f"{event.title} ({_days(event)}), {info.title}",
                 tuple(by_event.get(event.id, ())),
@@ -71,7 +63,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     for category in series.categories:
         plans.append(
             FeedPlan(
-                f"categories/{category.id}.ics",
+                category_feed(category.id),
                 f"{info.title} — {category.name}",
                 _category_feed_description(series, category),
                 tuple(by_category.get(category.id, ())),

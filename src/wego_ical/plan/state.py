@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter, ValidationError, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from wego_ical.catalogue import STATE_FILE
 from wego_ical.errors import StateError
 from wego_ical.files import ReadRefused, read_bounded
 from wego_ical.limits import MAX_OUTPUT_FILE_BYTES
 
 STATE_FORMAT = 1
 # The publication state is stored beside the feeds, as this file of the output folder.
-STATE_FILE = "feeds.json"
 
 
 # Records are slotted pydantic dataclasses rather than models: a build holds

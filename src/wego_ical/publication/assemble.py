@@ -23,13 +23,21 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from wego_ical.catalogue import (
+    CHANGES_FEED,
+    EVENTS_FOLDER,
+    QR_SCRIPT,
+    SCHEDULE_JSON,
+    SCHEDULE_XML,
+    STATE_FILE,
+    event_file,
+)
 from wego_ical.model import Series
-from wego_ical.page.landing import QR_SCRIPT, PageSite, page_files, qr_script
+from wego_ical.page.landing import PageSite, page_files, qr_script
 from wego_ical.pieces import Content
-from wego_ical.plan.feeds import EVENTS_FOLDER, FeedPlan, current_events, event_file, plan_feeds
+from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
 from wego_ical.plan.state import (
-    STATE_FILE,
     Change,
     EventRecord,
     FeedRecord,
@@ -40,7 +48,7 @@ from wego_ical.plan.state import (
     text_digest,
 )
 from wego_ical.render import calendar_links as links
-from wego_ical.render.atom import CHANGES_FEED, atom_bytes
+from wego_ical.render.atom import atom_bytes
 from wego_ical.render.calendar import (
     RENDERER,
     build_envelope,
@@ -52,13 +60,7 @@ from wego_ical.render.calendar import (
     splice,
     splice_pieces,
 )
-from wego_ical.render.schedule import (
-    SCHEDULE_JSON,
-    SCHEDULE_XML,
-    schedule_data,
-    schedule_json,
-    schedule_xml,
-)
+from wego_ical.render.schedule import schedule_data, schedule_json, schedule_xml
 from wego_ical.render.workers import ChunkedWork, WorkerSettings
 
 
@@ -479,7 +481,7 @@ def _with_changes_note(
     base_url = series.publish.base_url
     if base_url is None:
         return described
-    from wego_ical.i18n import catalogue as strings
+    from wego_ical.i18n import ui_text as strings
 
     url = links.feed_url(base_url, CHANGES_FEED)
     note = strings.changes(language)["feed_note"].format(url=url)

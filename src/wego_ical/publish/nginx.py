@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from wego_ical.catalogue import CACHE_CONTROL, CONTENT_TYPES
 from wego_ical.errors import HostingError
 from wego_ical.publish.hostnames import HOST_NAME, is_host_name, is_ip
-from wego_ical.publish.http_headers import CACHE_CONTROL, CONTENT_TYPES
 
 # Every type the output folder holds (delivery's table, by MIME type). nginx replaces
 # (not extends) its types inside a block, so the list is complete.

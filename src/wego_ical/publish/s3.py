@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from wego_ical.catalogue import STATE_FILE, cache_control, content_type, upload_rank
 from wego_ical.errors import PublishError
 from wego_ical.limits import MAX_LISTED_OBJECTS, TIMEOUT
 from wego_ical.output.lock import shared_lock
-from wego_ical.plan.state import STATE_FILE, read_state
+from wego_ical.plan.state import read_state
 from wego_ical.publish.hostnames import server_url_problem, without_userinfo
-from wego_ical.publish.http_headers import cache_control, content_type
 from wego_ical.publish.http_limits import AnswerRefused, Deadline, bound_s3_client
 from wego_ical.publish.settings import S3Settings
 
@@ -258,23 +258,6 @@ def _read(out_dir: Path, path: str) -> bytes:
             "folder, or reached through a link; rebuild the folder"
         )
     return body
-
-
-def upload_rank(path: str) -> tuple[int, int, str]:
-    """The order of uploads: single-event files and the script first, then feeds,
-    pages and feeds.json; each language's folder before the default one's."""
-    parts = PurePosixPath(path).parts
-    translated = len(parts) > 1 and parts[0] not in ("events", "categories", "schedule")
-    inner = PurePosixPath(*parts[1:]) if translated else PurePosixPath(path)
-    if inner.parts[0] == "events" or inner.suffix == ".js":
-        rank = 0
-    elif inner.suffix == ".ics":
-        rank = 1
-    elif inner.name == STATE_FILE:
-        rank = 3
-    else:
-        rank = 2
-    return rank, 0 if translated else 1, path
 
 
 def make_plan(

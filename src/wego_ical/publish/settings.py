@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wego_ical.catalogue import MAIN_FEED
+
 
 @dataclass(frozen=True)
 class CalDavSettings:
     """How ``publish caldav`` publishes: which feed's events, and what it may do."""
 
-    feed: str = "all.ics"
+    feed: str = MAIN_FEED
     dry_run: bool = False
     force: bool = False
     allow_http: bool = False

@@ -12,13 +12,13 @@ import hashlib
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from wego_ical.i18n import catalogue as strings
+from wego_ical.catalogue import CHANGES_FEED, INDEX_PAGE
 from wego_ical.i18n import dates as when
+from wego_ical.i18n import ui_text as strings
 from wego_ical.model import Series
 from wego_ical.plan.state import HistoryEntry, Snapshot
 
 ATOM = "http://www.w3.org/2005/Atom"
-CHANGES_FEED = "changes.atom"
 
 
 def atom_bytes(
@@ -46,7 +46,7 @@ def atom_bytes(
     if info.organiser.email:
         _text(author, "email", info.organiser.email)
     _link(feed, feed_url or CHANGES_FEED, "self", "application/atom+xml")
-    _link(feed, page_url or "index.html", "alternate", "text/html")
+    _link(feed, page_url or INDEX_PAGE, "alternate", "text/html")
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "wego-ical"
     for entry in history:
         _entry(feed, series, entry, words, language, page_url)
@@ -71,7 +71,7 @@ def _entry(
     _text(element, "id", _tag(series, f"change/{key}"))
     _text(element, "title", entry_title(entry, words, language))
     _text(element, "updated", _stamp(entry.at))
-    _link(element, page_url or "index.html", "alternate", "text/html")
+    _link(element, page_url or INDEX_PAGE, "alternate", "text/html")
     lines = entry_lines(entry, words, language)
     if lines:
         _text(element, "content", "\n".join(lines)).set("type", "text")

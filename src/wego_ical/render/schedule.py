@@ -31,8 +31,6 @@ from wego_ical.model.descriptions import session_title
 from wego_ical.pieces import regroup
 from wego_ical.plan.state import EventRecord
 
-SCHEDULE_JSON = "schedule.json"
-SCHEDULE_XML = "schedule.xml"
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
 
 

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from wego_ical.catalogue import INDEX_PAGE, content_type
 from wego_ical.files import ReadRefused, read_bounded
 from wego_ical.limits import (
     CONNECTION_TIMEOUT,
@@ -31,7 +32,6 @@ from wego_ical.limits import (
     MAX_SEGMENT_BYTES,
     SLOT_WAIT,
 )
-from wego_ical.publish.http_headers import content_type
 
 
 class PathTooLong(Exception):
@@ -55,7 +55,7 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
     candidate = root.joinpath(*segments)
     try:
         if candidate.is_dir():
-            candidate = candidate / "index.html"
+            candidate = candidate / INDEX_PAGE
         resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wego_ical.catalogue import STATE_FILE
 from wego_ical.errors import PublishError
 from wego_ical.output.lock import shared_lock
-from wego_ical.plan.state import STATE_FILE, read_state
+from wego_ical.plan.state import read_state
 from wego_ical.publish.caldav.client import (
     ConnectionLost,
     DavClient,
