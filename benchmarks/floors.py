@@ -41,8 +41,8 @@ ROOT = HERE.parent
 # What a rebuild imports before it reads the data (the build's own modules pull in
 # pydantic's models, icalendar and click).
 REBUILD_IMPORTS = (
-    "import wego_ical.cli, wego_ical.pipeline, wego_ical.load.series_file, wego_ical.plan.state, "
-    "wego_ical.publication.assemble, wego_ical.output.write"
+    "import wego_ical.cli, wego_ical.pipeline, wego_ical.load.series_file, "
+    "wego_ical.plan.state_file, wego_ical.publication.assemble, wego_ical.output.write"
 )
 # The files a one-edit rebuild always writes again: each holds every event.
 WHOLE_SERIES_FILES = ("index.html", "all.ics", "feeds.json")
@@ -84,7 +84,7 @@ def one_edit_floor(size: int) -> None:
     from generate import generate
 
     from wego_ical.load.series_file import load_editions
-    from wego_ical.plan.state import read_state
+    from wego_ical.plan.state_file import read_state
 
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)

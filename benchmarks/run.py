@@ -114,7 +114,7 @@ from wego_ical.load.series_file import load_series
 from wego_ical.plan.feeds import build_snapshot
 from wego_ical.render.calendar import build_vevent
 from wego_ical.model import entry_uid, calendar_entries
-from wego_ical.plan.state import EventRecord
+from wego_ical.plan.records import EventRecord
 
 series = load_series(Path(sys.argv[1]))
 stamp = datetime(2024, 1, 1, tzinfo=timezone.utc)

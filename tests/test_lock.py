@@ -19,7 +19,7 @@ from conftest import DATA
 from wego_ical.output.lock import locked_output, shared_lock
 from wego_ical.output.write import write_output
 from wego_ical.pipeline import BuildOptions, build
-from wego_ical.plan.state import parse_state
+from wego_ical.plan.state_file import parse_state
 
 NOW = "2030-06-01T00:00:00Z"
 EXTRA_EVENT = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wego_ical.lint.checks import Finding, Findings
-from wego_ical.plan.state import Change
+from wego_ical.plan.reconcile import Change
 from wego_ical.report import FINDINGS_SHOWN, change_report, first_then_count, lint_report
 
 

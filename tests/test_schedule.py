@@ -13,7 +13,7 @@ from conftest import BUILD_TIME, CONFERENCE, DATA, render_files
 from wego_ical.errors import DataError
 from wego_ical.load.series_file import load_series, parse_series
 from wego_ical.model import calendar_entries
-from wego_ical.plan.state import Snapshot
+from wego_ical.plan.records import Snapshot
 from wego_ical.publication.assemble import make_publication
 from wego_ical.render.calendar_links import add_event
 

@@ -12,15 +12,9 @@ from conftest import BUILD_TIME
 from wego_ical.catalogue import STATE_FILE
 from wego_ical.errors import StateError
 from wego_ical.model import Series
-from wego_ical.plan.state import (
-    CurrentEvent,
-    EventRecord,
-    Snapshot,
-    State,
-    parse_state,
-    read_state,
-    reconcile,
-)
+from wego_ical.plan.reconcile import CurrentEvent, reconcile
+from wego_ical.plan.records import STATE_ADAPTER, EventRecord, Snapshot, State
+from wego_ical.plan.state_file import parse_state, read_state
 
 FIRST = datetime(2030, 1, 1, tzinfo=UTC)
 LATER = datetime(2030, 2, 1, tzinfo=UTC)
@@ -148,14 +142,13 @@ def test_a_state_nested_absurdly_deep_is_refused_with_a_message(opener: str) -> 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 1000])
 def test_feeds_json_in_pieces_is_the_whole_dump(wego: Series, batch: int) -> None:
-    from wego_ical.plan.state import _STATE
     from wego_ical.publication.assemble import make_publication
 
     state = make_publication(wego, None, BUILD_TIME).state
-    whole = _STATE.dump_json(state, indent=2, exclude_none=True) + b"\n"
+    whole = STATE_ADAPTER.dump_json(state, indent=2, exclude_none=True) + b"\n"
     assert b"".join(state.json_chunks(batch)) == whole
     empty = replace(state, events=[])
     assert (
         b"".join(empty.json_chunks(batch))
-        == _STATE.dump_json(empty, indent=2, exclude_none=True) + b"\n"
+        == STATE_ADAPTER.dump_json(empty, indent=2, exclude_none=True) + b"\n"
     )

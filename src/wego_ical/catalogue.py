@@ -68,7 +68,7 @@ FEED = OutputKind("feed", "render/calendar.py", 1)
 PAGE = OutputKind("page", "page/landing.py", 2)
 SCHEDULE = OutputKind("frab schedule", "render/schedule.py", 2)
 CHANGES = OutputKind("change feed", "render/atom.py", 2)
-STATE = OutputKind("publication state", "plan/state.py", 3)
+STATE = OutputKind("publication state", "plan/records.py", 3)
 KINDS = (SINGLE_EVENT, SCRIPT, FEED, PAGE, SCHEDULE, CHANGES, STATE)
 
 # Top-level folders of the default language that are not another language's folder.

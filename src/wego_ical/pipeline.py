@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from wego_ical.model import Series
     from wego_ical.pieces import Content
     from wego_ical.plan.feeds import FeedPlan
-    from wego_ical.plan.state import Change, State
+    from wego_ical.plan.reconcile import Change
+    from wego_ical.plan.records import State
     from wego_ical.publication.assemble import Publication
 
 
@@ -297,7 +298,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     from wego_ical.catalogue import INDEX_PAGE, STATE_FILE
     from wego_ical.load.series_file import load_editions
     from wego_ical.model.languages import fallback_texts
-    from wego_ical.plan.state import read_state
+    from wego_ical.plan.state_file import read_state
 
     default, *further = load_editions(options.data_path, data)
     _refuse_notes(options.data_path, default.notes, options.strict)

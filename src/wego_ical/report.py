@@ -19,7 +19,8 @@ from wego_ical.words import plural
 if TYPE_CHECKING:
     from wego_ical.lint.checks import Findings
     from wego_ical.pipeline import BuildResult, Checked, Diff
-    from wego_ical.plan.state import Change, Snapshot
+    from wego_ical.plan.reconcile import Change
+    from wego_ical.plan.records import Snapshot
     from wego_ical.publication.assemble import Publication
     from wego_ical.publish.caldav.sync import SyncResult
     from wego_ical.publish.s3 import Action, S3Result

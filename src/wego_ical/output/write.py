@@ -59,7 +59,7 @@ from wego_ical.pieces import Content
 from wego_ical.render.workers import Apart
 
 if TYPE_CHECKING:
-    from wego_ical.plan.state import State
+    from wego_ical.plan.records import State
 
 # NoExchange: raised by exchange(), for tests that make it unavailable.
 __all__ = [
@@ -279,7 +279,7 @@ def rendered_events(folder: Path, state: State) -> dict[str, bytes]:
     the event's own file (which make_publication() reuses only if its digest matches).
     """
     from wego_ical.catalogue import MAIN_FEED, event_file
-    from wego_ical.plan.state import text_digest
+    from wego_ical.plan.records import text_digest
     from wego_ical.render.calendar import vevent_of, vevents_in
 
     recorded = state.rendered

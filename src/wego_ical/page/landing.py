@@ -34,7 +34,7 @@ from wego_ical.model import CalendarEntry, Series, calendar_entries
 from wego_ical.page.meta import json_ld, open_graph
 from wego_ical.page.views import EventView, event_views
 from wego_ical.pieces import regroup
-from wego_ical.plan.state import EventRecord, FeedRecord
+from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
 
 

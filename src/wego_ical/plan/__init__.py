@@ -1,6 +1,8 @@
-"""Plan stage: what a series publishes (``feeds``), what subscribers were already sent
-(``state``: the records of ``feeds.json``), the history of published changes
-(``history``) and whether the folder's series changed (``identity``).
+"""Plan stage: what a series publishes (``feeds``); what subscribers were already sent
+(``records``: the document of ``feeds.json``; ``state_file``: reading it); a build
+against it (``reconcile``: SEQUENCE, timestamps, cancelled copies, changes); the
+history of published changes (``history``); whether the folder's series changed
+(``identity``).
 
 May import: the base modules, ``i18n``, ``model``.
 """

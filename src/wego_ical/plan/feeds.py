@@ -2,7 +2,7 @@
 
 Kept apart from the iCalendar code so that ``wego-ical check`` can say what a
 build would produce without loading icalendar. The result of planning is a
-list of :class:`~wego_ical.plan.state.CurrentEvent`, which the publication state
+list of :class:`~wego_ical.plan.reconcile.CurrentEvent`, which the publication state
 reconciles with what subscribers were sent before.
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from wego_ical.catalogue import MAIN_FEED, category_feed, event_feed
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import categories_of, describe, entry_categories, event_summary
-from wego_ical.plan.state import CurrentEvent, Snapshot
+from wego_ical.plan.reconcile import CurrentEvent
+from wego_ical.plan.records import Snapshot
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from wego_ical.limits import MAX_HISTORY
-from wego_ical.plan.state import Change, EventRecord, HistoryEntry, State
+from wego_ical.plan.reconcile import Change
+from wego_ical.plan.records import EventRecord, HistoryEntry, State
 
 
 def updated_history(

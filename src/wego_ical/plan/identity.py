@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wego_ical.model import Series
-    from wego_ical.plan.state import State
+    from wego_ical.plan.records import State
 
 
 @dataclass(frozen=True)

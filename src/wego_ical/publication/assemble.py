@@ -5,7 +5,7 @@ rendered VEVENTs are passed in; nothing here reads the clock or touches the
 file system, so the same inputs always give the same bytes.
 
 The flow: :mod:`~wego_ical.plan.feeds` says which feeds there are and what every
-event shows, :func:`~wego_ical.plan.state.reconcile` decides SEQUENCE and
+event shows, :func:`~wego_ical.plan.reconcile.reconcile` decides SEQUENCE and
 timestamps against the previous publication, :mod:`~wego_ical.render.calendar` turns
 each resulting record into one VEVENT (identical in every file that contains
 it) and :mod:`~wego_ical.page.landing` renders the landing page. Files are returned
@@ -37,14 +37,13 @@ from wego_ical.page.landing import PageSite, page_files, qr_script
 from wego_ical.pieces import Content
 from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
-from wego_ical.plan.state import (
-    Change,
+from wego_ical.plan.reconcile import Change, reconcile
+from wego_ical.plan.records import (
     EventRecord,
     FeedRecord,
     HistoryEntry,
     State,
     Tombstone,
-    reconcile,
     text_digest,
 )
 from wego_ical.render import calendar_links as links

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from wego_ical.words import plural
 
 if TYPE_CHECKING:
-    from wego_ical.plan.state import Change
+    from wego_ical.plan.reconcile import Change
     from wego_ical.publication.assemble import Publication
 
 

@@ -38,7 +38,7 @@ from wego_ical.catalogue import STATE_FILE, cache_control, content_type, upload_
 from wego_ical.errors import PublishError
 from wego_ical.limits import MAX_LISTED_OBJECTS, TIMEOUT
 from wego_ical.output.lock import shared_lock
-from wego_ical.plan.state import read_state
+from wego_ical.plan.state_file import read_state
 from wego_ical.publish.hostnames import server_url_problem, without_userinfo
 from wego_ical.publish.http_limits import AnswerRefused, Deadline, bound_s3_client
 from wego_ical.publish.settings import S3Settings

@@ -16,7 +16,7 @@ from wego_ical.catalogue import CHANGES_FEED, INDEX_PAGE
 from wego_ical.i18n import dates as when
 from wego_ical.i18n import ui_text as strings
 from wego_ical.model import Series
-from wego_ical.plan.state import HistoryEntry, Snapshot
+from wego_ical.plan.records import HistoryEntry, Snapshot
 
 ATOM = "http://www.w3.org/2005/Atom"
 

@@ -1,6 +1,6 @@
 """iCalendar output with icalendar: VEVENTs, calendar envelopes and VTIMEZONEs.
 
-Pure functions: a published :class:`~wego_ical.plan.state.EventRecord` in, bytes
+Pure functions: a published :class:`~wego_ical.plan.records.EventRecord` in, bytes
 out; nothing here reads the clock or the file system. Every VEVENT is
 serialized once and spliced into every file that contains it: a calendar
 file is an *envelope* (header and VTIMEZONEs) with the VEVENTs added.
@@ -25,7 +25,7 @@ from icalendar.prop.conference import Conference
 from wego_ical.errors import SelfCheckError
 from wego_ical.lint.checks import lint, lint_event
 from wego_ical.pieces import regroup
-from wego_ical.plan.state import EventRecord, Snapshot
+from wego_ical.plan.records import EventRecord, Snapshot
 from wego_ical.render.vtimezone import checked_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"

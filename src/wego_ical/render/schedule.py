@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import session_title
 from wego_ical.pieces import regroup
-from wego_ical.plan.state import EventRecord
+from wego_ical.plan.records import EventRecord
 
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
 

@@ -41,7 +41,7 @@ from wego_ical.serve.http import (
 from wego_ical.words import plural
 
 if TYPE_CHECKING:
-    from wego_ical.plan.state import Change
+    from wego_ical.plan.reconcile import Change
 
 
 @dataclass

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from wego_ical.catalogue import STATE_FILE
 from wego_ical.errors import PublishError
 from wego_ical.output.lock import shared_lock
-from wego_ical.plan.state import read_state
+from wego_ical.plan.state_file import read_state
 from wego_ical.publish.caldav.client import (
     ConnectionLost,
     DavClient,
@@ -54,7 +54,7 @@ from wego_ical.publish.settings import CalDavSettings
 if TYPE_CHECKING:
     from icalendar import Component
 
-    from wego_ical.plan.state import FeedRecord, State
+    from wego_ical.plan.records import FeedRecord, State
 
 MARKER = "X-WEGO-ICAL-DIGEST"
 # Part of every object's digest: changing how objects are made (as when the

@@ -1,0 +1,218 @@
+"""The records of the publication state (``feeds.json``): what each event looked like
+to subscribers (:class:`Snapshot`), what each was sent (:class:`EventRecord`), and the
+whole document (:class:`State`), which writes itself as JSON in pieces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import field, fields, replace
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, ConfigDict, TypeAdapter, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+STATE_FORMAT = 1
+
+
+# Records are slotted pydantic dataclasses rather than models: a build holds
+# one record and one snapshot per event, and a model instance costs several
+# times the memory (its __dict__ and set of fields) at 100,000 events.
+_FORBID = ConfigDict(extra="forbid")
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class Snapshot:
+    """Everything a calendar client shows of one event; its hash is the fingerprint."""
+
+    summary: str
+    start: datetime  # naive, local to ``timezone``
+    end: datetime
+    timezone: str
+    description: str
+    location: str | None = None
+    url: str | None = None
+    categories: list[str] = field(default_factory=list)
+    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
+    organizer_name: str
+    organizer_address: str
+    conference: str | None = None
+    conference_label: str | None = None
+    reminder_minutes: int | None = None
+    # A whole-day item: ``start`` and ``end`` are midnights, the end exclusive.
+    # (None, not False, for a timed one: feeds.json leaves it out.)
+    all_day: bool | None = None
+    # The language of the texts, in a feed of a further language (LANGUAGE=).
+    language: str | None = None
+
+    @property
+    def aware_start(self) -> datetime:
+        """The start in its time zone."""
+        return self.start.replace(tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def aware_end(self) -> datetime:
+        """The end in its time zone."""
+        return self.end.replace(tzinfo=ZoneInfo(self.timezone))
+
+    def fingerprint(self) -> str:
+        """A stable hash of the content: equal exactly when a client would see no change."""
+        # Fields added after the first format count only when set, so that an
+        # unchanged event keeps its fingerprint (and SEQUENCE) as the format grows.
+        added = {name for name in _ADDED_FIELDS if getattr(self, name) == _ADDED_FIELDS[name]}
+        return "sha256:" + hashlib.sha256(_SNAPSHOT.dump_json(self, exclude=added)).hexdigest()
+
+    def changed_fields(self, other: Snapshot) -> list[str]:
+        """Names of the fields that differ from ``other``."""
+        return [f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)]
+
+    def cancelled(self, label: str) -> Snapshot:
+        """This event as cancelled, its summary saying so."""
+        prefix = f"{label}: "
+        summary = self.summary if self.summary.startswith(prefix) else prefix + self.summary
+        return replace(self, status="CANCELLED", summary=summary)
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class Tombstone:
+    """How an event was last shown in a feed it has since left: there it stays cancelled."""
+
+    feed: str
+    sequence: int
+    updated: AwareDatetime
+    snapshot: Snapshot
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class EventRecord:
+    """One published event, as the previous build left it."""
+
+    uid: str
+    sequence: int
+    updated: AwareDatetime  # LAST-MODIFIED and DTSTAMP
+    fingerprint: str
+    removed: bool = False
+    feeds: list[str]
+    # Feeds the event was published in and has left: it stays there as
+    # cancelled, so that subscribers of those feeds see it go.
+    cancelled_in: list[Tombstone] = field(default_factory=list)
+    snapshot: Snapshot
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_links(cls, data: Any) -> Any:
+        # wego-ical 0.1.0 stored each event's links here; they are computed
+        # from the snapshot now, so an older feeds.json is still readable.
+        if isinstance(data, dict) and "links" in data:
+            data = {key: value for key, value in data.items() if key != "links"}
+        return data
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class FeedRecord:
+    """One published feed."""
+
+    path: str
+    name: str
+    description: str
+    events: int
+    url: str | None = None
+    webcal: str | None = None
+    google: str | None = None
+    outlook: str | None = None
+    office365: str | None = None
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class HistoryEntry:
+    """One published change, kept for the feed of changes (``changes.atom``).
+
+    ``before`` and ``after`` are what subscribers were shown and are shown (the
+    snapshot's title, place and times), None where there is no such side; ``at``
+    is the build that published it."""
+
+    kind: Literal["published", "added", "changed", "cancelled", "restored", "removed", "pruned"]
+    uid: str
+    at: AwareDatetime
+    summary: str
+    fields: list[str] = field(default_factory=list)
+    before: Snapshot | None = None
+    after: Snapshot | None = None
+    count: int | None = None  # events published, for "published"
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="ignore"))
+class State:
+    """The document stored in ``feeds.json``."""
+
+    generator: str = "wego-ical"
+    format: int = STATE_FORMAT
+    # Identifies the code that rendered the events; rendered events are only
+    # reused by a later build of the very same renderer.
+    renderer: str = ""
+    series: str
+    # The domain every UID ends in; with ``series`` it identifies whose
+    # events these are (absent in files of wego-ical 0.1: see uid_domain_of).
+    uid_domain: str | None = None
+    feeds: list[FeedRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    # The SHA-256 of each event's rendered VEVENT, by UID: a later build reuses
+    # the text in a single-event file only if it is still exactly this (a file
+    # edited or damaged by hand is rendered anew).
+    rendered: dict[str, str] = field(default_factory=dict)
+    # The further languages published in subfolders (each with its own feeds.json).
+    translations: list[str] | None = None
+    # Every file the build generated, so that the next build can remove the
+    # ones it no longer produces (and never touches anything else).
+    generated: list[str] = field(default_factory=list)
+    # The published changes, newest first (at most MAX_HISTORY): changes.atom.
+    history: list[HistoryEntry] | None = None
+
+    def recorded_uid_domain(self) -> str | None:
+        """The UID domain of this publication: recorded, else read off its first event's UID."""
+        if self.uid_domain is not None:
+            return self.uid_domain
+        for record in self.events:
+            return record.uid.rpartition("@")[2] or None
+        return None
+
+    def to_json(self) -> bytes:
+        """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""
+        return b"".join(self.json_chunks())
+
+    def json_chunks(self, batch: int = 2000) -> Iterator[bytes]:
+        """The bytes of ``feeds.json`` in pieces: the events ``batch`` at a time, so that
+        a large state is never one string (100,000 events are ~150 MB of JSON)."""
+        whole = STATE_ADAPTER.dump_json(replace(self, events=[]), indent=2, exclude_none=True)
+        before, marker, after = whole.partition(b'\n  "events": []')
+        if not self.events or not marker:
+            yield STATE_ADAPTER.dump_json(self, indent=2, exclude_none=True)
+            yield b"\n"
+            return
+        yield before + b'\n  "events": [\n'
+        for start in range(0, len(self.events), batch):
+            # A list dumped on its own has its items at depth 1; in the state they are at 2.
+            items = _EVENTS.dump_json(
+                self.events[start : start + batch], indent=2, exclude_none=True
+            )[2:-2]
+            yield (b",\n" if start else b"") + b"  " + items.replace(b"\n", b"\n  ")
+        yield b"\n  ]" + after + b"\n"
+
+
+def text_digest(text: bytes) -> str:
+    """The digest of a rendered text, as recorded in :attr:`State.rendered`."""
+    return hashlib.sha256(text).hexdigest()
+
+
+_SNAPSHOT = TypeAdapter(Snapshot)
+
+
+# Snapshot fields added since format 1, with the value that means "as before".
+_ADDED_FIELDS: dict[str, object] = {"all_day": None, "language": None}
+
+
+STATE_ADAPTER = TypeAdapter(State)
+_EVENTS = TypeAdapter(list[EventRecord])
