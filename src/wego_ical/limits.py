@@ -27,7 +27,10 @@ MAX_TOTAL_DESCRIPTIONS = 200_000_000
 # The years a series may use: calendar clients handle no earlier or later dates
 # reliably, and a date near the ends of Python's range cannot be moved to UTC.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
-# --prune-grace: a century of hours at most.
+# --prune-grace: how long an event removed from the data stays published as cancelled
+# before --prune drops it (subscribed calendars refresh every few hours), by default;
+# and a century of hours at most.
+PRUNE_GRACE_HOURS = 72.0
 MAX_PRUNE_GRACE_HOURS = 876_000
 # A session longer than this is a typo (an end_date a day too late), not a session.
 MAX_SESSION = timedelta(hours=24)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wego_ical.errors import OutputError
-from wego_ical.limits import MAX_FILE_BYTES, read_data_file
+from wego_ical.limits import MAX_FILE_BYTES, PRUNE_GRACE_HOURS, read_data_file
 from wego_ical.output import buildcache
 from wego_ical.output.lock import locked_output, output_folder, shared_lock
 from wego_ical.plan.identity import IdentityChange, identity_change_of
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 # Subscribed calendars refresh every few hours (Google every 12 to 24): a removed
 # event stays cancelled this long before --prune drops it, so that they see it go.
-PRUNE_GRACE = timedelta(days=3)
+PRUNE_GRACE = timedelta(hours=PRUNE_GRACE_HOURS)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class BuildOptions:
         now: datetime,
         *,
         prune: bool = False,
-        prune_grace_hours: float = 72.0,
+        prune_grace_hours: float = PRUNE_GRACE_HOURS,
         jobs: int | None = None,
         **given: Any,
     ) -> BuildOptions:

@@ -15,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from wego_ical.errors import WegoIcalError
-from wego_ical.limits import build_time, prune_grace_problem
+from wego_ical.limits import PRUNE_GRACE_HOURS, build_time, prune_grace_problem
 from wego_ical.words import for_terminal
 
 P = ParamSpec("P")
@@ -130,7 +130,7 @@ def prune_grace_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P,
         "prune_grace",
         type=float,
         callback=check_grace,
-        default=72.0,
+        default=PRUNE_GRACE_HOURS,
         show_default=True,
         metavar="HOURS",
         help=help_text,

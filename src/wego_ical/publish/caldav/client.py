@@ -93,9 +93,7 @@ class DavClient:
     def calendar_exists(self) -> bool:
         """Whether the URL is a calendar collection we may read (False: nothing is
         there); a PublishError saying why when it is something else."""
-        body = (
-            f'<d:propfind xmlns:d="{DAV}"><d:prop><d:resourcetype/></d:prop></d:propfind>'
-        ).encode()
+        body = _request_body(_d("propfind", _d("prop", _d("resourcetype"))))
         status, _, data = self._request("PROPFIND", self.collection, body, _xml_headers("0"))
         if status == 404:
             return False
@@ -115,16 +113,14 @@ class DavClient:
     def make_calendar(self, name: str, description: str, timezone: str) -> None:
         """Create the calendar collection (MKCALENDAR) with a display name, a description
         and the time zone (a VCALENDAR holding one VTIMEZONE) its events use."""
-        body = (
-            '<?xml version="1.0" encoding="utf-8"?>'
-            f'<c:mkcalendar xmlns:d="{DAV}" xmlns:c="{CALDAV}"><d:set><d:prop>'
-            f"<d:displayname>{_escape(name)}</d:displayname>"
-            f"<c:calendar-description>{_escape(description)}</c:calendar-description>"
-            '<c:supported-calendar-component-set><c:comp name="VEVENT"/>'
-            "</c:supported-calendar-component-set>"
-            f"<c:calendar-timezone>{_escape(timezone)}</c:calendar-timezone>"
-            "</d:prop></d:set></c:mkcalendar>"
-        ).encode()
+        properties = _d(
+            "prop",
+            _d("displayname", text=name),
+            _c("calendar-description", text=description),
+            _c("supported-calendar-component-set", _c("comp", name="VEVENT")),
+            _c("calendar-timezone", text=timezone),
+        )
+        body = _request_body(_c("mkcalendar", _d("set", properties)))
         headers = {"Content-Type": "application/xml; charset=utf-8"}
         status, _, _ = self._request("MKCALENDAR", self.collection, body, headers)
         if status in (403, 405, 409):
@@ -136,10 +132,7 @@ class DavClient:
 
     def etags(self) -> dict[str, str | None]:
         """The path and ETag of every calendar object in the collection."""
-        body = (
-            f'<d:propfind xmlns:d="{DAV}"><d:prop><d:getetag/><d:resourcetype/>'
-            "</d:prop></d:propfind>"
-        ).encode()
+        body = _request_body(_d("propfind", _d("prop", _d("getetag"), _d("resourcetype"))))
         status, _, data = self._request("PROPFIND", self.collection, body, _xml_headers("1"))
         self._expect(status, (207,), "PROPFIND", self.collection)
         found: dict[str, str | None] = {}
@@ -156,11 +149,9 @@ class DavClient:
         result: dict[str, Resource] = {}
         for start in range(0, len(wanted), MULTIGET_BATCH):
             batch = wanted[start : start + MULTIGET_BATCH]
-            refs = "".join(f"<d:href>{_escape(href)}</d:href>" for href in batch)
-            body = (
-                f'<c:calendar-multiget xmlns:d="{DAV}" xmlns:c="{CALDAV}">'
-                f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{refs}</c:calendar-multiget>"
-            ).encode()
+            wanted_data = _d("prop", _d("getetag"), _c("calendar-data"))
+            refs = [_d("href", text=href) for href in batch]
+            body = _request_body(_c("calendar-multiget", wanted_data, *refs))
             status, _, data = self._request("REPORT", self.collection, body, _xml_headers("1"))
             self._expect(status, (207,), "REPORT", self.collection)
             for response in _xml(data, self.url).iter(f"{{{DAV}}}response"):
@@ -368,8 +359,37 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+ET.register_namespace("d", DAV)
+ET.register_namespace("c", CALDAV)
+
+
+def _d(tag: str, *children: ET.Element, text: str | None = None, **attributes: str) -> ET.Element:
+    """An element of the WebDAV namespace."""
+    return _element(DAV, tag, children, text, attributes)
+
+
+def _c(tag: str, *children: ET.Element, text: str | None = None, **attributes: str) -> ET.Element:
+    """An element of the CalDAV namespace."""
+    return _element(CALDAV, tag, children, text, attributes)
+
+
+def _element(
+    namespace: str,
+    tag: str,
+    children: Iterable[ET.Element],
+    text: str | None,
+    attributes: dict[str, str],
+) -> ET.Element:
+    element = ET.Element(f"{{{namespace}}}{tag}", attributes)
+    element.text = text
+    element.extend(children)
+    return element
+
+
+def _request_body(root: ET.Element) -> bytes:
+    """A request's XML, written by ElementTree (which escapes every text)."""
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return text
 
 
 def _xml(data: bytes, url: str) -> ET.Element:
