@@ -12,6 +12,7 @@ from conftest import DATA, render_files
 from parsers import READERS, assert_parsers_agree_with_data
 from wego_ical.cli import main
 from wego_ical.errors import DataError
+from wego_ical.i18n.ui_text import count
 from wego_ical.load.series_file import load_editions, parse_editions
 
 HEAD = """
@@ -174,3 +175,13 @@ def test_replace_removes_the_old_series_files_in_every_language(tmp_path: Path) 
     assert not (out / "ko" / "part-1.ics").exists()
     assert (out / "ko" / "e.ics").is_file()
     assert "cancelled" not in result.output.lower()
+
+
+def test_counts_take_the_cldr_plural_form_of_the_language() -> None:
+    words = {"x_one": "{count} one", "x_few": "{count} few", "x_other": "{count} other"}
+    assert count(words, "x", 1, "en") == "1 one"
+    assert count(words, "x", 3, "ru") == "3 few"  # Russian: 3 is "few"
+    assert count(words, "x", 21, "ru") == "21 one"  # … and 21 is "one"
+    assert count(words, "x", 1, "ko") == "1 other"  # Korean has no singular
+    assert count(words, "x", 1, "xx-unknown") == "1 one"  # English rules otherwise
+    assert count({"x_other": "{count}"}, "x", 1, "en") == "1"

@@ -6,6 +6,10 @@ languages are here. A series may override any label in ``[labels]``.
 
 from __future__ import annotations
 
+import functools
+
+from babel import Locale, UnknownLocaleError
+
 from wego_ical.i18n.locales import base_language
 
 # Headings inside descriptions, by language (keys are the fields of Labels).
@@ -269,6 +273,23 @@ def page(language: str | None) -> dict[str, str]:
     return base
 
 
-def count(words: dict[str, str], key: str, number: int) -> str:
-    """``number`` things in words: "7 events", "일정 7개" (``key``: "count", "sessions")."""
-    return words[f"{key}_one" if number == 1 else f"{key}_other"].format(count=number)
+def count(words: dict[str, str], key: str, number: int, language: str | None = None) -> str:
+    """``number`` things in words: "7 events", "일정 7개" (``key``: "count", "sessions"),
+    in the CLDR plural form ``language`` uses for ``number`` ("one", "few", "many", …)
+    where the words have it, else their "other" form."""
+    form = plural_form(language or "en", number)
+    return words.get(f"{key}_{form}", words[f"{key}_other"]).format(count=number)
+
+
+def plural_form(language: str, number: int) -> str:
+    """CLDR's plural category of ``number`` in ``language`` (English's rules for a
+    language Babel does not know)."""
+    return _locale(language).plural_form(number)
+
+
+@functools.lru_cache(maxsize=32)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")

@@ -386,7 +386,7 @@ def _common(
             series.series.organiser.name,
         ),
         "run": shared.run,
-        "count": strings.count,
+        "count": functools.partial(strings.count, language=site.language),
         "changes_link": strings.changes(site.language)["page_link"],
         "schedule_files": strings.changes(site.language)["schedule_files"],
         "changes_title": strings.changes(site.language)["feed_title"].format(
