@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from wego_ical.i18n.dates import iso_utc
 from wego_ical.model import Series, calendar_entries
 from wego_ical.model.descriptions import (
     describe,
     entry_categories,
     event_summary,
-    iso_utc,
     panelists_label,
     person_line,
     project_line,

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from wego_ical.i18n.dates import day_and_clock, hh_mm
 from wego_ical.words import plural
 
 if TYPE_CHECKING:
@@ -223,10 +224,10 @@ def _when(snapshot: Snapshot) -> str:
         last = (snapshot.end - timedelta(days=1)).date()
         day = start.date().isoformat()
         return day if last <= start.date() else f"{day} to {last.isoformat()}"
-    zone = end.strftime("%Z")
+    zone = end.tzname() or ""
     if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {zone}"
-    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} {zone}"
+        return f"{day_and_clock(start)}–{hh_mm(end)} {zone}"
+    return f"{day_and_clock(start)} – {day_and_clock(end)} {zone}"
 
 
 def _by_kind(kinds: Iterable[str]) -> str:

@@ -1,4 +1,6 @@
-"""Days, times and time zones in words, in the page's language (CLDR data via Babel).
+"""Days, times and time zones in words, in the page's language (CLDR data via Babel);
+and the fixed formats machines and messages use (:func:`iso_utc`, :func:`basic_utc`,
+:func:`hh_mm`, :func:`day_and_clock`): every time wego-ical writes is formatted here.
 
 "Thursday 26 August 2021", "2021년 8월 26일 목요일"; "09:00–09:30", "09:00~09:30";
 "Korean Standard Time", "한국 표준시". Babel is imported inside the functions:
@@ -8,7 +10,7 @@ only builds need it, not ``check`` or ``--help``.
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from wego_ical.i18n.locales import babel_locale
 
@@ -117,3 +119,31 @@ def zone_label(zone: str, moment: datetime, language: str | None) -> str:
         if cldr_locale(language).startswith(("ko", "ja", "zh"))
         else (f"{name} ({city})")
     )
+
+
+# --- fixed formats ---------------------------------------------------------------
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2021-08-26T00:00:00Z``: an aware time in UTC, as machines read it (RFC 3339)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def basic_utc(moment: datetime) -> str:
+    """``20210826T000000Z``: an aware time in UTC in iCalendar's basic format."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def hh_mm(moment: time | datetime) -> str:
+    """``09:30``: a time of day, in messages and the frab schedule."""
+    return moment.strftime("%H:%M")
+
+
+def day_and_clock(moment: datetime) -> str:
+    """``2021-08-26 09:30``: a local day and time, in messages."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def utc_day_and_time(moment: datetime) -> str:
+    """``2021-08-26 00:00:00 UTC``: a time in UTC with its seconds (a schedule's version)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

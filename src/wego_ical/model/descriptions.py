@@ -5,8 +5,6 @@ Shared by the iCalendar feeds and the landing page, so both say the same.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from wego_ical.model import CalendarEntry, PersonRef, Series
 
 
@@ -136,8 +134,3 @@ def _winners_text(series: Series) -> str:
         "\n".join([name, *(f"- {line}" for line in lines)]) for name, lines in winners(series)
     ]
     return "\n".join([f"{series.labels.winners}:", *blocks]) if blocks else ""
-
-
-def iso_utc(moment: datetime) -> str:
-    """``2021-08-26T00:00:00Z``: an aware time in UTC, as machines read it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

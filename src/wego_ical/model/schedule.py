@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from wego_ical.i18n.dates import day_and_clock, hh_mm
 from wego_ical.limits import MAX_SESSION
 from wego_ical.model.context import ValidationContext
 from wego_ical.model.values import load_zone
@@ -202,8 +203,8 @@ def _session_times(
             "lasts at most 24 hours: check end_date and end",
             id=session.id,
             hours=f"{(_utc(end) - _utc(start)) / timedelta(hours=1):g}",
-            start=start.strftime("%Y-%m-%d %H:%M"),
-            end=end.strftime("%Y-%m-%d %H:%M"),
+            start=day_and_clock(start),
+            end=day_and_clock(end),
         )
     return start, end
 
@@ -219,10 +220,10 @@ def _outside_event(
         "session '{id}' ({start}–{end}) lies outside its event's time "
         "({event_start}–{event_end}) on {day}; move it or widen the event",
         id=session.id,
-        start=session.start.strftime("%H:%M"),
-        end=session.end.strftime("%H:%M"),
-        event_start=span[0].strftime("%H:%M"),
-        event_end=span[1].strftime("%H:%M"),
+        start=hh_mm(session.start),
+        end=hh_mm(session.end),
+        event_start=hh_mm(span[0]),
+        event_end=hh_mm(span[1]),
         day=_days_text(event.date, event.last_day).removeprefix("day "),
     )
 
@@ -245,9 +246,9 @@ def _overlaps(
                 "session '{id}' starts at {start} before session '{other}' ends at {end}; "
                 "move one of them so they do not overlap",
                 id=later.id,
-                start=later.start.strftime("%H:%M"),
+                start=hh_mm(later.start),
                 other=earlier.id,
-                end=earlier.end.strftime("%H:%M"),
+                end=hh_mm(earlier.end),
             )
 
 
@@ -281,7 +282,7 @@ def _zone_errors(event: Event, context: ValidationContext) -> Iterator[InitError
                 local.time().isoformat(),
                 "local_time",
                 "{when} {problem} in {zone}; choose another time",
-                when=local.strftime("%Y-%m-%d %H:%M"),
+                when=day_and_clock(local),
                 problem=problem,
                 zone=zone_name,
             )
@@ -340,8 +341,8 @@ def _not_after_start(
             "end_not_after_start",
             "end {end} is not after start {start}; if it ends after midnight, add "
             "end_date = {next_day}",
-            end=end.strftime("%H:%M"),
-            start=start.strftime("%H:%M"),
+            end=hh_mm(end),
+            start=hh_mm(start),
             next_day=(day + timedelta(days=1)).isoformat(),
         )
     return _error(
@@ -349,8 +350,8 @@ def _not_after_start(
         end.isoformat(),
         "end_not_after_start",
         "end {end_date} {end} is not after start {day} {start}",
-        end=end.strftime("%H:%M"),
-        start=start.strftime("%H:%M"),
+        end=hh_mm(end),
+        start=hh_mm(start),
         end_date=end_date.isoformat(),
         day=day.isoformat(),
     )

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from wego_ical.catalogue import event_file
 from wego_ical.i18n import dates as when
+from wego_ical.i18n.dates import iso_utc
 from wego_ical.model import CalendarEntry, Event, PersonRef, Series, entry_uid
-from wego_ical.model.descriptions import event_summary, iso_utc, panelists_label, session_title
+from wego_ical.model.descriptions import event_summary, panelists_label, session_title
 from wego_ical.plan.records import EventRecord, Snapshot
 from wego_ical.render.calendar_links import AddEvent, add_event
 

@@ -9,12 +9,12 @@ rebuild that changes nothing writes the same bytes. ElementTree does the XML.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from wego_ical.catalogue import CHANGES_FEED, INDEX_PAGE
 from wego_ical.i18n import dates as when
 from wego_ical.i18n import ui_text as strings
+from wego_ical.i18n.dates import basic_utc, iso_utc
 from wego_ical.model import Series
 from wego_ical.plan.records import HistoryEntry, Snapshot
 
@@ -40,7 +40,7 @@ def atom_bytes(
     _text(feed, "id", _tag(series, "changes"))
     _text(feed, "title", words["feed_title"].format(series=info.title))
     newest = history[0].at if history else info.updated
-    _text(feed, "updated", _stamp(newest) if newest else "1970-01-01T00:00:00Z")
+    _text(feed, "updated", iso_utc(newest) if newest else "1970-01-01T00:00:00Z")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", info.organiser.name)
     if info.organiser.email:
@@ -64,13 +64,13 @@ def _entry(
     page_url: str | None,
 ) -> None:
     element = ET.SubElement(feed, f"{{{ATOM}}}entry")
-    stamp = entry.at.strftime("%Y%m%dT%H%M%SZ")
+    stamp = basic_utc(entry.at)
     # The same change told in another language is another entry (its own id).
     told = f"{entry.uid}|{entry.kind}|{stamp}|{language or ''}"
     key = hashlib.sha256(told.encode()).hexdigest()[:16]
     _text(element, "id", _tag(series, f"change/{key}"))
     _text(element, "title", entry_title(entry, words, language))
-    _text(element, "updated", _stamp(entry.at))
+    _text(element, "updated", iso_utc(entry.at))
     _link(element, page_url or INDEX_PAGE, "alternate", "text/html")
     lines = entry_lines(entry, words, language)
     if lines:
@@ -131,10 +131,6 @@ def _when(snapshot: Snapshot, language: str | None) -> str:
 def _tag(series: Series, path: str) -> str:
     """A tag URI (RFC 4151) under the series' UID domain."""
     return f"tag:{series.series.uid_domain},2000:{series.series.id}/{path}"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _text(parent: ET.Element, name: str, value: str) -> ET.Element:

@@ -6,11 +6,11 @@ Pure functions over URLs and times; every parameter is URL-encoded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from wego_ical.i18n.dates import basic_utc, iso_utc
 from wego_ical.limits import MAX_URL
-from wego_ical.model.descriptions import iso_utc
 
 GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
 OUTLOOK_LIVE = "https://outlook.live.com/calendar/0/deeplink/compose"
@@ -183,10 +183,6 @@ def _cut_at_word(text: str, budget: int, floor: int) -> str:
     return kept.rstrip(" ,;:") + "…" if len(kept) >= MIN_KEPT else ""
 
 
-def _google_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 @dataclass(frozen=True)
 class EventLinks:
     """Where to get one event: its own .ics file and "add to calendar" links."""
@@ -252,7 +248,7 @@ def add_event(
         last = (end - timedelta(days=1)).date().isoformat()
         when = (f"{start:%Y%m%d}/{end:%Y%m%d}", None, start.date().isoformat(), last)
     else:
-        when = (f"{_google_time(start)}/{_google_time(end)}", zone, iso_utc(start), iso_utc(end))
+        when = (f"{basic_utc(start)}/{basic_utc(end)}", zone, iso_utc(start), iso_utc(end))
     dates, ctz, first, last_moment = when
     empty = AddEvent(title, "", location, dates, ctz, first, last_moment, all_day).links("")
     longest = max(len(empty.google), len(empty.outlook), len(empty.office365))

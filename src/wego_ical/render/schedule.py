@@ -26,6 +26,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
+from wego_ical.i18n.dates import hh_mm, utc_day_and_time
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import session_title
 from wego_ical.pieces import regroup
@@ -144,7 +145,7 @@ def _event(
         "guid": guid,
         "id": ids[record.uid],
         "date": start.isoformat(),
-        "start": start.astimezone(zone).strftime("%H:%M"),
+        "start": hh_mm(start.astimezone(zone)),
         "duration": f"{minutes // 60:02}:{minutes % 60:02}",
         "room": snapshot.location or entry.event.title,
         "slug": _slug(f"{acronym(series.series.id)}-{entry.key.replace('.', '-')}"),
@@ -197,7 +198,7 @@ def _numeric_ids(uids: Iterable[str]) -> dict[str, int]:
 
 def _version(records: Iterable[EventRecord]) -> str:
     latest = max((record.updated for record in records), default=None)
-    return latest.strftime("%Y-%m-%d %H:%M:%S UTC") if latest else "0"
+    return utc_day_and_time(latest) if latest else "0"
 
 
 def _slug(text: str) -> str:
