@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,8 +69,11 @@ def test_build_wait_waits_for_the_other_build(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     with locked_output(out):
         process = cli("build", "--data", str(DATA), "--out", str(out), "--wait")
-        time.sleep(1.0)
-        assert process.poll() is None  # still waiting
+        assert process.stderr is not None
+        # It says it waits (a signal to wait on, not a guessed sleep), and waits.
+        notice = process.stderr.readline()
+        assert f"waiting for another wego-ical build (pid {os.getpid()}) to finish" in notice
+        assert process.poll() is None
         assert not out.exists()
     code, output = finish(process)
     assert code == 0, output

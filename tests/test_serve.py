@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -256,11 +256,33 @@ class _Watching:
         self._thread.join()
 
 
+def _looks_at(monkeypatch: pytest.MonkeyPatch, path: Path) -> Callable[[int], None]:
+    """A function that waits until the watcher has looked at ``path`` ``n`` more times
+    (its os.stat calls): a signal that it has seen what was done before, instead of
+    a guessed sleep."""
+    looks = [0]
+    real_stat = os.stat
+
+    def stat(target: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if Path(target) == path:
+            looks[0] += 1
+        return real_stat(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+
+    def more(n: int) -> None:
+        seen = looks[0]
+        wait_for(lambda: looks[0] >= seen + n, timeout=5.0)
+
+    return more
+
+
 def test_watch_sees_an_edit_at_the_next_glance_and_ignores_the_same_content_saved(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = tmp_path / "events.toml"
     data.write_text("a = 1\n", encoding="utf-8")
+    looks = _looks_at(monkeypatch, data)
     # The content is compared long before the interval: the file's status changed.
     watching = _Watching(data, interval=60.0, glance=0.02)
     try:
@@ -268,7 +290,7 @@ def test_watch_sees_an_edit_at_the_next_glance_and_ignores_the_same_content_save
         wait_for(lambda: watching.changes == 1, timeout=5.0)
         data.write_text("a = 2\n", encoding="utf-8")  # the same content, saved again
         os.utime(data)
-        time.sleep(0.3)
+        looks(3)
         assert watching.changes == 1
     finally:
         watching.end()
@@ -282,14 +304,20 @@ def test_watch_compares_the_content_every_interval_even_when_the_status_looks_un
     # A write within one tick of the file system's clock can leave the times as they were.
     frozen, real_stat = os.stat(data), os.stat
 
+    looks = [0]
+
     def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
-        return frozen if Path(path) == data else real_stat(path, *args, **kwargs)
+        if Path(path) != data:
+            return real_stat(path, *args, **kwargs)
+        looks[0] += 1
+        return frozen
 
     monkeypatch.setattr(os, "stat", stat)
     slow = _Watching(data, interval=60.0, glance=0.02)
     try:
         data.write_text("a = 2\n", encoding="utf-8")
-        time.sleep(0.3)
+        seen = looks[0]
+        wait_for(lambda: looks[0] >= seen + 3, timeout=5.0)  # it looked, three times
         assert slow.changes == 0  # the status looks the same, and the interval is long
     finally:
         slow.end()
@@ -338,7 +366,8 @@ def test_idle_connections_time_out_and_cannot_exhaust_threads(
         host, port = running.server.server_address[:2]
         before = threading.active_count()
         idle = [socket.create_connection((str(host), int(port))) for _ in range(16)]
-        time.sleep(0.3)
+        # The server takes connections up to its limit (a thread each), and no more.
+        wait_for(lambda: threading.active_count() >= before + 8)
         assert threading.active_count() <= before + 8
         # The server closes a silent connection after its timeout.
         idle[0].settimeout(5)
@@ -372,6 +401,7 @@ def test_a_client_that_leaves_during_an_answer_prints_nothing(
 ) -> None:
     (fresh_preview.folder / "big.ics").write_bytes(b"x" * 50_000_000)
     host, port = fresh_preview.server.server_address[:2]
+    before = threading.active_count()
     for _ in range(3):
         client = socket.create_connection((str(host), int(port)))
         client.sendall(b"GET /big.ics HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -379,7 +409,8 @@ def test_a_client_that_leaves_during_an_answer_prints_nothing(
         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         client.close()  # a reset: the server's write fails
     assert request(fresh_preview, "/all.ics").status == 200
-    time.sleep(0.5)
+    # Every connection's thread has ended (whatever it printed, it has printed).
+    wait_for(lambda: threading.active_count() <= before)
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -556,12 +587,14 @@ def test_clients_that_send_their_headers_slowly_never_hold_every_slot(
     running = _start(tmp_path)
     stop = threading.Event()
     cut: list[bool] = []
+    sent: list[bool] = []
 
     def slow_client() -> None:
         host, port = running.server.server_address[:2]
         with socket.create_connection((str(host), int(port))) as client:
             try:
                 client.sendall(b"GET /all.ics HTTP/1.1\r\n")
+                sent.append(True)
                 while not stop.is_set():
                     client.sendall(b"X-Slow: 1\r\n")
                     time.sleep(0.5)
@@ -572,7 +605,7 @@ def test_clients_that_send_their_headers_slowly_never_hold_every_slot(
     try:
         for client in clients:
             client.start()
-        time.sleep(0.5)
+        wait_for(lambda: len(sent) == 8)  # every slow client holds a connection
         started = time.monotonic()
         assert request(running, "/all.ics").status == 200
         assert time.monotonic() - started < 5

@@ -82,7 +82,11 @@ def test_ctrl_c_ends_a_worker_without_a_traceback(forkserver_min_items: int) -> 
 
 
 def first_chunk_slow(items: Sequence[int]) -> list[int]:
+    """The first chunk takes 5 s; the others say they are done (WEGO_ICAL_TEST_DONE names
+    a folder: a file per chunk done, for the test to wait on)."""
     time.sleep(5 if items[0] == 0 else 0)
+    if items[0] != 0 and (done := os.environ.get("WEGO_ICAL_TEST_DONE")):
+        Path(done, f"chunk-{items[0]}").touch()
     return list(items)
 
 
@@ -105,12 +109,17 @@ def test_ctrl_c_to_the_group_ends_the_workers_quietly(tmp_path: Path) -> None:
         "    print('stopped', flush=True)\n"
     )
 
+    done = tmp_path / "done"
+    done.mkdir()
+
     def second_chunk_done(process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None
         assert process.stdout.readline() == "started\n"
-        time.sleep(1.5)  # the second chunk is done, the first is not
+        # The second chunk is done, the first is not (it takes 5 s).
+        wait_for(lambda: (done / "chunk-1").exists(), timeout=4)
 
-    _, out, err = ctrl_c_to_group([sys.executable, str(script)], second_chunk_done)
+    environ = {**os.environ, "WEGO_ICAL_TEST_DONE": str(done)}
+    _, out, err = ctrl_c_to_group([sys.executable, str(script)], second_chunk_done, env=environ)
     assert out == "stopped\n"
     assert err == ""
 

@@ -89,6 +89,8 @@ class BuildOptions:
     skip_unchanged: bool = False
     # Told (stage, done, total) as the build goes: the CLI shows it on a terminal.
     progress: Callable[[str, int, int], None] | None = None
+    # Told when the build starts waiting for another build of the folder (``wait``).
+    on_wait: Callable[[str], None] | None = None
     # Notes on the data (untranslated texts, titles taken from ids, old key names)
     # are errors: nothing is built.
     strict: bool = False
@@ -199,7 +201,7 @@ def build(options: BuildOptions) -> BuildResult:
     series, unless ``replace`` or ``new_uids`` says what to do.
     """
     check_folder(options.out_dir)
-    with locked_output(options.out_dir, wait=options.wait) as lock:
+    with locked_output(options.out_dir, wait=options.wait, on_wait=options.on_wait) as lock:
         # Read once: the record of this build must describe the bytes it loaded.
         data = _data_bytes(options)
         key = _build_key(options, data)

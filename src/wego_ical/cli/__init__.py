@@ -118,6 +118,7 @@ def build(
         new_uids=new_uids,
         skip_unchanged=True,
         progress=Progress() if Progress.wanted() else None,
+        on_wait=lambda message: click.echo(f"note: {message}", err=True),
         strict=strict,
     )
     try:

@@ -103,16 +103,19 @@ class OutputLock:
 
 
 @contextmanager
-def locked_output(out_dir: Path, *, wait: bool = False) -> Iterator[OutputLock]:
+def locked_output(
+    out_dir: Path, *, wait: bool = False, on_wait: Callable[[str], None] | None = None
+) -> Iterator[OutputLock]:
     """Hold the exclusive lock on ``out_dir`` for a build.
 
     Raises :class:`OutputError` naming the process that holds it, unless
-    ``wait`` is set; then it waits for that process to finish.
+    ``wait`` is set; then it waits for that process to finish, and ``on_wait``
+    is told so (a sentence naming the process) when it starts waiting.
     """
     out_dir = output_folder(out_dir)
     path, descriptor = _open_for_writing(out_dir)
     try:
-        _flock(descriptor, fcntl.LOCK_EX, wait, out_dir)
+        _flock(descriptor, fcntl.LOCK_EX, wait, out_dir, on_wait)
         lock = OutputLock(out_dir, path, descriptor)
         lock.remove_leftover_staging()
     except BaseException:
@@ -205,16 +208,27 @@ def _cannot_lock(out_dir: Path, path: Path, exc: OSError) -> OutputError:
     )
 
 
-def _flock(descriptor: int, mode: int, wait: bool, out_dir: Path) -> None:
+def _flock(
+    descriptor: int,
+    mode: int,
+    wait: bool,
+    out_dir: Path,
+    on_wait: Callable[[str], None] | None = None,
+) -> None:
     try:
-        fcntl.flock(descriptor, mode | (0 if wait else fcntl.LOCK_NB))
+        fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
+        return
     except BlockingIOError:
         holder = _read_record(descriptor).get("pid")
         who = f" (pid {holder})" if isinstance(holder, int) else ""
+    if not wait:
         raise OutputError(
             f"{out_dir}: another wego-ical build is writing this folder{who}; "
             "wait for it to finish, or pass --wait to wait for it"
-        ) from None
+        )
+    if on_wait is not None:
+        on_wait(f"{out_dir}: waiting for another wego-ical build{who} to finish")
+    fcntl.flock(descriptor, mode)
 
 
 def _read_record(descriptor: int) -> dict[str, object]:

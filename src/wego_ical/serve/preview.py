@@ -169,7 +169,8 @@ def watch(
 
     The file's status (size, inode, modification and change times) is looked at
     every ``glance`` seconds, and its content compared as soon as the status
-    changed, so an edit is rebuilt at once; the content is compared at least
+    changed and then held for one glance (a save being written is not taken for
+    an edit), so an edit is rebuilt at once; the content is compared at least
     every ``interval`` seconds all the same (a write within one tick of the file
     system's clock may leave the times as they were). Saving the same content
     again rebuilds nothing. The watcher survives anything ``on_change`` raises
@@ -195,8 +196,14 @@ def watch(
     compared = time.monotonic()
     if ready is not None:
         ready.set()
+    seen = last_status  # the status at the glance before
     while not stop.wait(min(glance, interval)):
         current_status = status()
+        # A save may still be writing (truncated, half written): the content is
+        # compared once the status is the same at two glances in a row.
+        settling, seen = current_status != seen, current_status
+        if settling:
+            continue
         if current_status == last_status and time.monotonic() - compared < interval:
             continue
         # The status first: a write after it is seen by the next glance.
