@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -180,3 +181,53 @@ def ctrl_c_to_group(
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     return process, out, err
+
+
+# --- built sites: the one family of fixtures for a built output folder ---------------
+
+# The build time of every site the fixtures build.
+SITE_NOW = "2026-11-28T12:00:00Z"
+
+
+def build_site(
+    folder: Path, *extra: str, data_text: str | None = None, now: str = SITE_NOW
+) -> Path:
+    """The WeGO data (or ``data_text``) written to ``folder``/events.toml and built by
+    the CLI into ``folder``/dist; returns ``folder``."""
+    from click.testing import CliRunner
+
+    from wego_ical.cli import main
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "events.toml"
+    data.write_text(data_text or DATA.read_text(encoding="utf-8"), encoding="utf-8")
+    out = folder / "dist"
+    result = CliRunner().invoke(
+        main, ["build", "--data", str(data), "--out", str(out), "--now", now, *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="session")
+def _site_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory.mktemp("template") / "site")
+
+
+@pytest.fixture
+def site(tmp_path: Path, _site_template: Path) -> Path:
+    """A folder of this test's own: the WeGO data (events.toml) built into dist/ (a copy
+    of one build per session, hidden files beside it included)."""
+    return Path(shutil.copytree(_site_template, tmp_path / "site", symlinks=True))
+
+
+@pytest.fixture
+def built_dist(site: Path) -> Path:
+    """The output folder of :func:`site`."""
+    return site / "dist"
+
+
+@pytest.fixture(scope="module")
+def shared_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built output folder shared by a module's tests: to read or copy, never to change."""
+    return build_site(tmp_path_factory.mktemp("site")) / "dist"

@@ -172,38 +172,30 @@ def test_the_import_source_is_read_within_bounds(tmp_path: Path) -> None:
 # --- the output folder's own files ------------------------------------------------
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    out = tmp_path / "dist"
-    result = run("build", "--data", str(DATA), "--out", str(out), "--now", NOW)
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def test_a_state_file_linked_to_a_device_or_huge_is_a_message(site: Path) -> None:
-    state = site / "feeds.json"
+def test_a_state_file_linked_to_a_device_or_huge_is_a_message(built_dist: Path) -> None:
+    state = built_dist / "feeds.json"
     state.unlink()
     state.symlink_to("/dev/zero")
     for command in (["build", "--data", str(DATA)], ["diff", "--data", str(DATA)]):
-        assert_message(run(*command, "--out", str(site), "--now", NOW), "symbolic link")
+        assert_message(run(*command, "--out", str(built_dist), "--now", NOW), "symbolic link")
     state.unlink()
     with open(state, "wb") as file:
         file.truncate(5_000_000_000)
-    assert_message(run("diff", "--data", str(DATA), "--out", str(site)), "is larger than")
+    assert_message(run("diff", "--data", str(DATA), "--out", str(built_dist)), "is larger than")
 
 
 @pytest.mark.parametrize(
     "name", ["all.ics", "feeds.json", "index.html", "schedule.json", "qrcode.js"]
 )
-def test_a_pipe_in_place_of_an_output_never_hangs_a_command(site: Path, name: str) -> None:
+def test_a_pipe_in_place_of_an_output_never_hangs_a_command(built_dist: Path, name: str) -> None:
     """build, diff and publish --s3 --dry-run end (in a process of their own, bounded
     by a timeout) with a result or a message."""
-    (site / name).unlink()
-    os.mkfifo(site / name)
+    (built_dist / name).unlink()
+    os.mkfifo(built_dist / name)
     for args in (
-        ["build", "--data", str(DATA), "--out", str(site), "--now", NOW],
-        ["diff", "--data", str(DATA), "--out", str(site), "--now", NOW],
-        ["publish", "--out", str(site), "--s3", "s3://bucket/p/", "--dry-run"],
+        ["build", "--data", str(DATA), "--out", str(built_dist), "--now", NOW],
+        ["diff", "--data", str(DATA), "--out", str(built_dist), "--now", NOW],
+        ["publish", "--out", str(built_dist), "--s3", "s3://bucket/p/", "--dry-run"],
     ):
         done = subprocess.run(
             [sys.executable, "-m", "wego_ical", *args],
@@ -217,38 +209,38 @@ def test_a_pipe_in_place_of_an_output_never_hangs_a_command(site: Path, name: st
         assert done.returncode in (0, 1), done.stderr
 
 
-def test_a_lock_file_that_is_a_pipe_or_has_other_names_is_refused(site: Path) -> None:
-    lock = site.parent / ".dist.wego-ical.lock"
+def test_a_lock_file_that_is_a_pipe_or_has_other_names_is_refused(built_dist: Path) -> None:
+    lock = built_dist.parent / ".dist.wego-ical.lock"
     lock.unlink(missing_ok=True)
     os.mkfifo(lock)
-    assert_message(run("build", "--data", str(DATA), "--out", str(site)), "not a plain file")
+    assert_message(run("build", "--data", str(DATA), "--out", str(built_dist)), "not a plain file")
     lock.unlink()
-    other = site.parent / "other"
+    other = built_dist.parent / "other"
     other.write_text("precious")
     os.link(other, lock)
-    assert_message(run("build", "--data", str(DATA), "--out", str(site)), "hard links")
+    assert_message(run("build", "--data", str(DATA), "--out", str(built_dist)), "hard links")
     assert other.read_text() == "precious"
 
 
-def test_a_journal_with_other_names_is_never_appended_to(site: Path) -> None:
+def test_a_journal_with_other_names_is_never_appended_to(built_dist: Path) -> None:
     from wego_ical.publish.caldav import journal as caldav_journal
 
-    other = site.parent / "other"
+    other = built_dist.parent / "other"
     other.write_text("precious\n")
-    journal = site.parent / ".dist.wego-ical.caldav.jsonl"
+    journal = built_dist.parent / ".dist.wego-ical.caldav.jsonl"
     os.link(other, journal)
     with pytest.raises(OutputError, match="hard links"):
         caldav_journal.append(journal, {"calendar": "x"})
     assert other.read_text() == "precious\n"
 
 
-def test_publish_caldav_never_reads_a_feed_through_a_link(site: Path, tmp_path: Path) -> None:
+def test_publish_caldav_never_reads_a_feed_through_a_link(built_dist: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.ics"
     secret.write_bytes((DIST / "all.ics").read_bytes())
-    (site / "all.ics").unlink()
-    (site / "all.ics").symlink_to(secret)
+    (built_dist / "all.ics").unlink()
+    (built_dist / "all.ics").symlink_to(secret)
     result = run(
-        "publish", "--out", str(site), "--caldav", "http://127.0.0.1:9/cal/", "--dry-run",
+        "publish", "--out", str(built_dist), "--caldav", "http://127.0.0.1:9/cal/", "--dry-run",
         env={"WEGO_ICAL_CALDAV_USERNAME": "u", "WEGO_ICAL_CALDAV_PASSWORD": "p"},
     )  # fmt: skip
     assert_message(result, "reached through a link")
@@ -297,16 +289,16 @@ def test_a_title_with_characters_xml_cannot_hold_is_refused(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("netrc", ["/dev/zero", "fifo", "latin1"])
-def test_a_netrc_that_is_no_netrc_file_is_a_message(site: Path, netrc: str) -> None:
+def test_a_netrc_that_is_no_netrc_file_is_a_message(built_dist: Path, netrc: str) -> None:
     path = Path(netrc)
     if netrc == "fifo":
-        path = site.parent / "fifo"
+        path = built_dist.parent / "fifo"
         os.mkfifo(path)
     elif netrc == "latin1":
-        path = site.parent / "netrc"
+        path = built_dist.parent / "netrc"
         path.write_bytes(b"machine 127.0.0.1 login u password caf\xe9\n")
     result = run(
-        "publish", "--out", str(site), "--caldav", "http://127.0.0.1:9/cal/", "--netrc",
+        "publish", "--out", str(built_dist), "--caldav", "http://127.0.0.1:9/cal/", "--netrc",
         str(path), "--dry-run", env={"NETRC": ""},
     )  # fmt: skip
     assert result.exit_code == 1, result.output

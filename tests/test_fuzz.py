@@ -15,7 +15,6 @@ import tempfile
 from datetime import date, time, timedelta
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -105,15 +104,6 @@ def assert_handled(result: Result) -> None:
         assert result.output.strip(), "exit status 1 without a message"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A built output folder to copy and damage."""
-    out = tmp_path_factory.mktemp("built") / "dist"
-    result = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def _invoke(*args: str) -> Result:
     return CliRunner().invoke(main, [*args])
 
@@ -136,12 +126,12 @@ FEEDS = ["all.ics", "part-1.ics", "categories/safe-city.ics", "events/wego-award
 
 @FUZZ
 @given(choice=st.data())
-def test_mutated_feeds_are_linted_and_rebuilt(built: Path, choice: st.DataObject) -> None:
+def test_mutated_feeds_are_linted_and_rebuilt(shared_dist: Path, choice: st.DataObject) -> None:
     name = choice.draw(st.sampled_from(FEEDS))
-    damaged = choice.draw(mutated((built / name).read_bytes()))
+    damaged = choice.draw(mutated((shared_dist / name).read_bytes()))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "dist"
-        shutil.copytree(built, out)
+        shutil.copytree(shared_dist, out)
         (out / name).write_bytes(damaged)
         assert_handled(_invoke("lint", str(out / name)))
         assert_handled(_invoke("diff", "--data", str(DATA), "--out", str(out), "--now", NOW))
@@ -149,15 +139,15 @@ def test_mutated_feeds_are_linted_and_rebuilt(built: Path, choice: st.DataObject
         assert_handled(result)
         # A damaged feed or single-event file is repaired: the data did not change.
         assert result.exit_code == 0, result.output
-        assert (out / name).read_bytes() == (built / name).read_bytes()
+        assert (out / name).read_bytes() == (shared_dist / name).read_bytes()
 
 
 @FUZZ
 @given(damaged=mutated((Path(__file__).parent / "golden" / "wego" / "feeds.json").read_bytes()))
-def test_a_mutated_publication_state_is_refused_or_used(built: Path, damaged: bytes) -> None:
+def test_a_mutated_publication_state_is_refused_or_used(shared_dist: Path, damaged: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "dist"
-        shutil.copytree(built, out)
+        shutil.copytree(shared_dist, out)
         (out / "feeds.json").write_bytes(damaged)
         assert_handled(_invoke("diff", "--data", str(DATA), "--out", str(out), "--now", NOW))
         assert_handled(_invoke("build", "--data", str(DATA), "--out", str(out), "--now", NOW))

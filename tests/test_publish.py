@@ -22,7 +22,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import DATA, free_port, wait_for_port
+from conftest import free_port, wait_for_port
 from wego_ical.cli import main
 
 pytestmark = pytest.mark.servers
@@ -213,14 +213,6 @@ _calendars = iter(range(1_000_000))
 def calendar_url(dav: DavServer) -> str:
     """A new, empty calendar collection on the server (its path)."""
     return dav.new_calendar()
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A folder with a copy of the WeGO data, built into site/dist."""
-    (tmp_path / "events.toml").write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
-    _build(tmp_path)
-    return tmp_path
 
 
 def _build(site: Path, *extra: str) -> None:

@@ -21,20 +21,12 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DIST
 from wego_ical.cli import main
 from wego_ical.errors import WegoIcalError
 from wego_ical.publish import http_limits
 from wego_ical.publish.caldav import client as dav
 
 SECRET = "horse-battery-staple"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A copy of the built WeGO output in site/dist (the journal goes beside it)."""
-    shutil.copytree(DIST, tmp_path / "dist")
-    return tmp_path
 
 
 def publish(site: Path, url: str, *extra: str, env: dict[str, str | None] | None = None) -> Result:
