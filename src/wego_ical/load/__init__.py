@@ -6,16 +6,39 @@ every problem at once worded for the organiser (``messages``), renamed keys
 May import: the base modules, ``i18n``, ``model``.
 """
 
-# The names of the module this package replaced, as they were.
-from wego_ical.load.series_file import (
-    Edition,
-    Loc,
-    load_editions,
-    load_series,
-    parse_editions,
-    parse_series,
-    read_text,
-)
+# The names of the module this package replaced, as they were: imported when first
+# used, so that importing one of the package's modules does not import them all.
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wego_ical.load.series_file import (
+        Edition,
+        Loc,
+        load_editions,
+        load_series,
+        parse_editions,
+        parse_series,
+        read_text,
+    )
+
+_HOMES = {
+    "Edition": "wego_ical.load.series_file",
+    "Loc": "wego_ical.load.series_file",
+    "load_editions": "wego_ical.load.series_file",
+    "load_series": "wego_ical.load.series_file",
+    "parse_editions": "wego_ical.load.series_file",
+    "parse_series": "wego_ical.load.series_file",
+    "read_text": "wego_ical.load.series_file",
+}
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Edition",
