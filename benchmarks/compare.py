@@ -1,0 +1,71 @@
+"""Two checkouts of wego-ical side by side: a first build, a rebuild with nothing changed
+and a rebuild after one edited description, each in a fresh process, in interleaved rounds
+(the machine's speed drifts; interleaving spreads the drift over both).
+
+    .venv/bin/python benchmarks/generate.py 10000 > /tmp/s10k.toml
+    .venv/bin/python benchmarks/compare.py BASE/src HEAD/src /tmp/s10k.toml [ROUNDS]
+
+BASE/src and HEAD/src are the ``src`` folders of two worktrees (``git worktree add``); each
+build runs this virtual environment's Python with that folder first on ``PYTHONPATH``.
+A benchmark, not a test: it prints medians and every run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NOW = "2030-01-01T00:00:00Z"
+
+
+def timed_build(src: str, data: Path, out: Path) -> float:
+    environ = {**os.environ, "PYTHONPATH": src}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "wego_ical", "build", "--data", str(data), "--out", str(out),
+         "--now", NOW],
+        env=environ, check=True, capture_output=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    base, head, source = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    text = source.read_text(encoding="utf-8")
+    marker = 'description = "'
+    edited = text.replace(marker, marker + "Edited. ", 1)
+    trees = {"base": base, "head": head}
+    times: dict[str, dict[str, list[float]]] = {
+        name: {"first build": [], "nothing changed": [], "one edit": []} for name in trees
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        for number in range(rounds):
+            for name in sorted(trees, reverse=number % 2 == 1):
+                folder = Path(scratch, name)
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                data, out = folder / "series.toml", folder / "dist"
+                data.write_text(text, encoding="utf-8")
+                times[name]["first build"].append(timed_build(trees[name], data, out))
+                times[name]["nothing changed"].append(timed_build(trees[name], data, out))
+                data.write_text(edited, encoding="utf-8")
+                times[name]["one edit"].append(timed_build(trees[name], data, out))
+    print("| | " + " | ".join(times["base"]) + " |")
+    print("| --- |" + " ---: |" * len(times["base"]))
+    for name, measured in times.items():
+        cells = [
+            f"{statistics.median(runs):.2f} s ({', '.join(f'{run:.2f}' for run in runs)})"
+            for runs in measured.values()
+        ]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
