@@ -187,15 +187,12 @@ def serve(
     The preview's subscribe links point at this server, so subscriptions can be
     tried in a calendar app on this machine. The output folder is not changed.
     """
-    from wego_ical.serve.preview import run_preview
+    from wego_ical.serve.preview import PreviewSettings, run_preview
 
     run_preview(
         data_path,
         out_dir,
-        host=host,
-        port=port,
-        watch_data=watch_data,
-        now=now,
+        PreviewSettings(now, host=host, port=port, watch_data=watch_data),
         say=say,
         complain=lambda message: click.echo(for_terminal(message), err=True),
     )

@@ -50,6 +50,7 @@ from wego_ical.render import calendar_links as links
 from wego_ical.render.atom import atom_bytes
 from wego_ical.render.calendar import (
     RENDERER,
+    FeedHeader,
     build_envelope,
     check_output,
     is_vevent,
@@ -391,17 +392,15 @@ def _feed_files(
             continue
         members = [record for record, _ in shown]
         key = path.removesuffix(".ics").replace("/", ".")
-        envelope = functools.partial(
-            build_envelope,
+        header = FeedHeader(
             name,
             description,
-            _zones(members),
-            _years(members),
             uid=f"{info.id}.feed.{key}@{info.uid_domain}",
             default_zone=info.timezone,
             refresh_hours=series.publish.refresh_hours,
             url=links.feed_url(base_url, path) if base_url else None,
         )
+        envelope = functools.partial(build_envelope, header, _zones(members), _years(members))
         files[path] = functools.partial(
             _feed_content, texts, path, envelope, [key for _, key in shown]
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import icalendar
@@ -164,18 +165,23 @@ def is_vevent(text: bytes) -> bool:
 # --------------------------------------------------------------------------- calendars
 
 
-def build_envelope(
-    name: str,
-    description: str,
-    zones: Iterable[str],
-    years: tuple[int, int],
-    *,
-    uid: str,
-    default_zone: str,
-    refresh_hours: int,
-    url: str | None = None,
-) -> bytes:
+@dataclass(frozen=True)
+class FeedHeader:
+    """What a feed says of itself: its name and description, its UID, the zone its
+    times are shown in by default, how often to refresh it, and where it lives."""
+
+    name: str
+    description: str
+    uid: str
+    default_zone: str
+    refresh_hours: int
+    url: str | None = None
+
+
+def build_envelope(header: FeedHeader, zones: Iterable[str], years: tuple[int, int]) -> bytes:
     """A feed without events: header, refresh hints and VTIMEZONEs limited to ``years``."""
+    name, description, url = header.name, header.description, header.url
+    uid, default_zone, refresh_hours = header.uid, header.default_zone, header.refresh_hours
     calendar = Calendar.new(
         prodid=PRODID,
         calscale="GREGORIAN",

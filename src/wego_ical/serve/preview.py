@@ -218,19 +218,27 @@ def watch(
                     on_error(exc)
 
 
+@dataclass(frozen=True)
+class PreviewSettings:
+    """How ``serve`` serves: the build time, where it listens, and whether it rebuilds
+    on every change of the data file."""
+
+    now: datetime
+    host: str = "127.0.0.1"
+    port: int = 8000
+    watch_data: bool = False
+
+
 def run_preview(
     data_path: Path,
     out_dir: Path,
+    settings: PreviewSettings,
     *,
-    host: str,
-    port: int,
-    watch_data: bool,
-    now: datetime,
     say: Callable[[str], None],
     complain: Callable[[str], None],
 ) -> None:
     """Build the preview, serve it until Ctrl+C or SIGTERM, and rebuild it on every
-    change of the data file when ``watch_data`` is set.
+    change of the data file when ``settings.watch_data`` is set.
 
     ``say`` tells the user what happens (it must flush: other programs wait for
     "Serving a preview"); ``complain`` reports a failed rebuild on stderr. A
@@ -242,15 +250,15 @@ def run_preview(
     previous_handler = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
     try:
         try:
-            preview = open_preview(data_path, out_dir, host, port)
+            preview = open_preview(data_path, out_dir, settings.host, settings.port)
         except KeyboardInterrupt:
             return
         try:
-            preview.rebuild(now)
+            preview.rebuild(settings.now)
             say(f"Serving a preview of {data_path} at {preview.url}")
             say("Press Ctrl+C to stop.")
-            if watch_data:
-                _start_watching(preview, data_path, now, stop, say, complain)
+            if settings.watch_data:
+                _start_watching(preview, data_path, settings.now, stop, say, complain)
             preview.serve()
         except KeyboardInterrupt:
             stop.set()
