@@ -189,6 +189,7 @@ def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) 
     assert pages == ["index.html", *sorted(f"schedule/day-{n}.html" for n in range(events))]
     index = publication.content("index.html").decode("utf-8")
     assert rows(index) == [] and 'id="feed-all"' in index
+    assert "\nNone\n" not in index.split("</head>", 1)[0]
     # The index still offers every feed (an event's with its page), once.
     assert index.count('<li class="feed"') == len(publication.feeds) - 1
     for n in range(events):
@@ -266,6 +267,9 @@ def test_a_very_large_series_gets_an_index_of_months(tmp_path: Path) -> None:
     assert '<a class="page-link" href="day-0.html"><strong>Day 0</strong></a>' in february
     assert 'href="../day-0.ics" download' in february or "../day-0.ics" in february
     assert '<a href="../index.html" data-home>' in february
+    # A page without schema.org data has none, not the word "None" in its head.
+    for page in (index, february):
+        assert "\nNone\n" not in page.split("</head>", 1)[0]
     # Every page a month lists exists.
     linked = re.findall(r'class="page-link" href="(day-\d+\.html)"', february)
     assert len(linked) == 29 and all(f"schedule/{link}" in publication.files for link in linked)
