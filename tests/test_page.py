@@ -247,3 +247,14 @@ def test_right_to_left_pages_say_so(tmp_path: Path) -> None:
         "he": '\n<html lang="he" dir="rtl"',
         "ko": '\n<html lang="ko"',
     }
+
+
+def test_every_element_id_is_unique_so_each_link_opens_its_own_thing(wego: Series) -> None:
+    """An event shown as its own row once shared its article's id: #ceremony opened the
+    row, not the event (issue 38 item 8)."""
+    for series in (wego, load_series(DST_EXAMPLE), load_series(CONFERENCE)):
+        publication = make_publication(series, None, BUILD_TIME)
+        for path in (p for p in publication.files if p.endswith(".html")):
+            ids = re.findall(r'\sid="([^"]+)"', publication.content(path).decode("utf-8"))
+            repeated = sorted({name for name in ids if ids.count(name) > 1})
+            assert repeated == [], f"{series.series.id} {path}: {repeated}"

@@ -255,7 +255,8 @@ def _entry_view(
     panelists = [] if shared_panelists else entry.panelists
     people = [person_view(series, ref) for ref in panelists]
     return EntryView(
-        anchor=entry.key.replace(".", "--"),
+        # An event shown as its own row: the event's article has the event's id.
+        anchor=entry.key.replace(".", "--") if session else f"{entry.key}--entry",
         title=title,
         cancelled=entry.status == "cancelled",
         start_utc=_machine_time(snapshot, snapshot.aware_start),
