@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, CONFERENCE, DATA
+from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
 from wego_ical.cli import main
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load.series_file import load_editions, load_series, parse_series
@@ -273,3 +273,19 @@ def test_a_very_large_series_gets_an_index_of_months(tmp_path: Path) -> None:
     # Every page a month lists exists.
     linked = re.findall(r'class="page-link" href="(day-\d+\.html)"', february)
     assert len(linked) == 29 and all(f"schedule/{link}" in publication.files for link in linked)
+
+
+def test_the_page_names_its_zone_as_it_is_at_every_time_shown() -> None:
+    """A series on both sides of a clock change is in "Eastern Time", not "Eastern
+    Standard Time" for sessions on daylight time (issue 38 item 2); one that stays on one
+    side keeps the name valid then."""
+    html = make_publication(load_series(DST_EXAMPLE), None, BUILD_TIME).content("index.html")
+    assert "Times are in Eastern Time (New York)." in html.decode("utf-8")
+    summer = (
+        '[series]\nid = "s"\ntitle = "S"\nurl = "https://example.org/"\n'
+        'timezone = "Europe/Berlin"\nuid_domain = "example.org"\n'
+        '[series.organiser]\nname = "O"\n[[events]]\nid = "a"\ntitle = "A"\n'
+        "date = 2026-04-10\nstart = 10:00:00\nend = 11:00:00\n"
+    )
+    page = make_publication(parse_series(summer), None, BUILD_TIME).content("index.html")
+    assert "Times are in Central European Summer Time (Berlin)." in page.decode("utf-8")

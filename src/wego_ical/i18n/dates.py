@@ -98,6 +98,20 @@ def zone_name(zone: str, moment: datetime, language: str | None) -> str:
     )
 
 
+def generic_zone_name(zone: str, language: str | None) -> str:
+    """The zone's name whatever the date, as CLDR gives it: "Eastern Time", "미 동부 시간"
+    (for a line that covers dates on both sides of a clock change); "UTC" for UTC."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import get_timezone_name
+
+    if zone in {"UTC", "Etc/UTC", "Etc/GMT", "GMT"}:
+        return "UTC"
+    return get_timezone_name(
+        ZoneInfo(zone), "long", locale=cldr_locale(language), zone_variant="generic"
+    )
+
+
 def zone_city(zone: str, language: str | None) -> str:
     """The city that names the zone, in the language: "Seoul", "서울" ('' for UTC)."""
     from zoneinfo import ZoneInfo
@@ -109,9 +123,12 @@ def zone_city(zone: str, language: str | None) -> str:
     return get_timezone_location(ZoneInfo(zone), locale=cldr_locale(language), return_city=True)
 
 
-def zone_label(zone: str, moment: datetime, language: str | None) -> str:
-    """The zone named for a reader: "Korean Standard Time (Seoul)", "한국 표준시(서울)"."""
-    name, city = zone_name(zone, moment, language), zone_city(zone, language)
+def zone_label(zone: str, moment: datetime | None, language: str | None) -> str:
+    """The zone named for a reader: "Korean Standard Time (Seoul)", "한국 표준시(서울)"; with
+    no ``moment`` (times on both sides of a clock change), its generic name: "Eastern
+    Time (New York)"."""
+    name = zone_name(zone, moment, language) if moment else generic_zone_name(zone, language)
+    city = zone_city(zone, language)
     if not city:
         return name
     return (

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
@@ -144,7 +145,11 @@ class _Shared:
         zone, records = self.only_zone, self.site.records
         if zone is None or not records:
             return zone
-        moment = next(iter(records.values())).snapshot.aware_start
+        starts = [record.snapshot.aware_start for record in records.values()]
+        # One name for every time on the page: the one valid at each of them, else
+        # the generic one ("Eastern Time", not "Eastern Standard Time" in July).
+        offsets = {start.astimezone(ZoneInfo(zone)).utcoffset() for start in starts}
+        moment = starts[0] if len(offsets) == 1 else None
         return when.zone_label(zone, moment, self.site.language)
 
     @functools.cached_property
