@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -231,3 +232,14 @@ def built_dist(site: Path) -> Path:
 def shared_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built output folder shared by a module's tests: to read or copy, never to change."""
     return build_site(tmp_path_factory.mktemp("site")) / "dist"
+
+
+def large_series(sessions: int) -> str:
+    """The benchmarks' synthetic series of ``sessions`` sessions (benchmarks/generate.py)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    text: str = generate(sessions)
+    return text

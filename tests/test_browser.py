@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import icalendar
 import pytest
 
-from conftest import CONFERENCE, DATA, DIST, ROOT
-from wego_ical.limits import MAX_URL
+from conftest import CONFERENCE, DATA, DIST, ROOT, large_series
+from wego_ical.limits import MAX_URL, PAGE_SESSIONS
 
 pytestmark = pytest.mark.browser
 
@@ -825,3 +825,38 @@ def test_printed_the_page_is_the_programme(static: str, open_page: Callable[...,
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.locator(".session details[open]").count() == 0
     assert len(page.pdf()) > 10_000
+
+
+@pytest.fixture(scope="module")
+def big_static(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A series too big for one page (light rows on the index), without base_url, built
+    and served statically: the addresses are the page's own."""
+    folder = tmp_path_factory.mktemp("big")
+    text = re.sub(r"(?m)^base_url = .*$", "", large_series(PAGE_SESSIONS + 40))
+    data = folder / "events.toml"
+    data.write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "wego_ical", "build", "--data", str(data)]
+    built = subprocess.run([*command, "--out", str(folder / "dist")], capture_output=True)
+    assert built.returncode == 0, built.stderr
+    handler = functools.partial(_QuietHandler, directory=str(folder / "dist"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_android_gets_a_working_subscribe_button_on_every_row_of_a_big_series(
+    big_static: str, open_page: Callable[..., Page]
+) -> None:
+    """The light rows of a big series' index have no Google button to borrow from:
+    Android (no handler for webcal:) once kept dead webcal: buttons (issue 38 item 4)."""
+    agent = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile"
+    page = open_page(big_static, viewport=PHONE, is_mobile=True, user_agent=agent)
+    buttons = page.locator("li.feed[data-feed] a[data-app=webcal]")
+    assert buttons.count() > 3
+    for href in buttons.evaluate_all("links => links.map(link => link.href)"):
+        assert href.startswith("https://calendar.google.com/calendar/render?cid=webcal"), href
+    page = open_page(big_static)  # a desktop keeps webcal: (the calendar app opens it)
+    first = page.locator("li.feed[data-feed] a[data-app=webcal]").first
+    assert (first.get_attribute("href") or "").startswith("webcal://")

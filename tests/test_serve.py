@@ -21,7 +21,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, DATA, ctrl_c_to_group, has_ended, wait_for
+from conftest import BUILD_TIME, DATA, ctrl_c_to_group, has_ended, large_series, wait_for
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.output.hidden_files import STAGING_PREFIX
@@ -471,24 +471,13 @@ def test_sigterm_stops_the_preview_and_removes_its_folder(tmp_path: Path) -> Non
     assert not [p.name for p in temp.iterdir() if "wego-ical" in p.name]
 
 
-def _large_series(sessions: int) -> str:
-    """The benchmarks' synthetic series: large enough that a rebuild takes a while."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.pop(0)
-    text: str = generate(sessions)
-    return text
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_stopping_during_a_rebuild_stops_it_at_once_quietly_leaving_nothing(
     tmp_path: Path, how: str
 ) -> None:
     data = tmp_path / "events.toml"
-    text = _large_series(3000)
+    text = large_series(3000)
     data.write_text(text, encoding="utf-8")
     temp = tmp_path / "temp"
     temp.mkdir()
