@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, CONFERENCE, DST_EXAMPLE
+from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
 from wego_ical import limits
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_series, parse_series
@@ -258,3 +258,17 @@ def test_every_element_id_is_unique_so_each_link_opens_its_own_thing(wego: Serie
             ids = re.findall(r'\sid="([^"]+)"', publication.content(path).decode("utf-8"))
             repeated = sorted({name for name in ids if ids.count(name) > 1})
             assert repeated == [], f"{series.series.id} {path}: {repeated}"
+
+
+def test_accessible_names_are_in_the_page_s_language(tmp_path: Path) -> None:
+    """The Korean page named Google's calendar in English inside Korean sentences
+    ("Google Calendar: … 구독하기"); it is "Google 캘린더" there (issue 38 item 10)."""
+    out = tmp_path / "dist"
+    assert (
+        CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    )
+    korean = (out / "ko" / "index.html").read_text(encoding="utf-8")
+    assert 'aria-label="Google 캘린더: ' in korean and "Google Calendar" not in korean
+    assert 'aria-label="Subscribe to WeGO Awards Webinar Part 1 in Google Calendar"' in (
+        out / "index.html"
+    ).read_text(encoding="utf-8")
