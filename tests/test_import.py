@@ -219,3 +219,42 @@ def test_a_json_that_is_not_a_schedule(tmp_path: Path) -> None:
     code, output = run("import", str(bad), "--out", str(tmp_path / "e.toml"))
     assert code == 1 and "cannot be read as json (missing 'schedule')" in output
     assert english_only("") == ""
+
+
+@pytest.mark.parametrize(
+    ("windows", "iana"),
+    [("Tokyo Standard Time", "Asia/Tokyo"), ("W. Europe Standard Time", "Europe/Berlin"),
+     ("Korea Standard Time", "Asia/Seoul"), ("UTC", "UTC")],
+)  # fmt: skip
+def test_windows_zone_names_become_iana_names(tmp_path: Path, windows: str, iana: str) -> None:
+    """Outlook and Exchange name zones the Windows way; they were refused (issue 37)."""
+    source = tmp_path / "outlook.ics"
+    source.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//x//EN\r\n"
+        b"X-WR-TIMEZONE:" + windows.encode() + b"\r\n"
+        b"BEGIN:VEVENT\r\nUID:a@example.org\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:A\r\n"
+        b"DTSTART:20260505T090000Z\r\nDTEND:20260505T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 0, output
+    series = load_series(out)
+    assert series.series.timezone == iana
+    assert "names none" not in output
+
+
+def test_a_source_without_a_zone_says_its_times_are_read_as_utc(tmp_path: Path) -> None:
+    """A spreadsheet names no zone: the times were silently UTC (issue 37)."""
+    source = tmp_path / "talks.csv"
+    source.write_text("event,date,start,end,title\nTalks,2026-05-05,10:00,10:45,Keynote\n")
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 0, output
+    assert "note: not carried over: a time zone: the source names none, so its times are " in (
+        " ".join(output.split())
+    )
+    assert "# Not carried over: a time zone: the source names none" in out.read_text()
+    code, output = run(
+        "import", str(source), "--out", str(out), "--force", "--set", "timezone=Asia/Seoul"
+    )
+    assert code == 0 and "names none" not in output

@@ -66,19 +66,38 @@ class SeriesDefaults:
     organiser: str | None = None
 
 
+def zone_name_of(name: object) -> str:
+    """The IANA name of a time zone a source names: as it is, or from its Windows name
+    (Outlook and Exchange write "W. Europe Standard Time"), by CLDR's mapping as
+    icalendar ships it; an ImportSourceError saying what to give instead."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    if isinstance(name, str) and 0 < len(name) <= 100:
+        # An IANA name as it is ("UTC" is one, and a Windows name too).
+        for candidate in (name.strip(), WINDOWS_TO_OLSON.get(name.strip())):
+            try:
+                if candidate:
+                    ZoneInfo(candidate)
+                    return candidate
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+    shown = repr(name)[:80]
+    raise ImportSourceError(
+        f"the source's time zone {shown} is neither an IANA nor a Windows time zone name; give "
+        "the zone its times are in with --set timezone=Area/City (for example Europe/Berlin)"
+    )
+
+
 def zone_of(name: object) -> ZoneInfo:
-    """The time zone a source names; an ImportSourceError saying what to give instead
-    when it is not an IANA zone name."""
-    try:
-        if not isinstance(name, str) or not 0 < len(name) <= 100:
-            raise ValueError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        shown = repr(name)[:80]
-        raise ImportSourceError(
-            f"the source's time zone {shown} is not an IANA time zone name; give the zone "
-            "its times are in with --set timezone=Area/City (for example Europe/Berlin)"
-        ) from None
+    """The time zone a source names (see :func:`zone_name_of`)."""
+    return ZoneInfo(zone_name_of(name))
+
+
+# A source without a zone: its times are read as UTC, which is rarely what they are.
+NO_ZONE = (
+    "a time zone: the source names none, so its times are read as UTC (timezone is "
+    "UTC); if they are local times, import again with --set timezone=Area/City"
+)
 
 
 def slug(text: str, fallback: str = "item") -> str:
@@ -220,14 +239,17 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
     events = list(calendar.walk("VEVENT"))
     name = str(calendar.get("X-WR-CALNAME") or calendar.get("NAME") or "Imported calendar")
     zones = [str(e["DTSTART"].params.get("TZID")) for e in events if "TZID" in e["DTSTART"].params]
-    zone = str(calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else "UTC"))
+    named = calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else None)
     uids = [str(e.get("UID", "")) for e in events]
     domain = next((uid.rpartition("@")[2] for uid in uids if "@" in uid), None)
     notes = [
         "the calendar's UIDs (wego-ical gives the events its own; subscribers of the old "
         "calendar get new events)"
     ]
-    draft = series_draft(defaults, notes, title=name, timezone=zone, uid_domain=domain)
+    draft = series_draft(
+        defaults, notes, title=name, timezone=str(named) if named else None, uid_domain=domain
+    )
+    zone = draft.data["series"]["timezone"]
     imported: list[dict[str, Any]] = []
     taken: set[str] = set()
     for number, event in enumerate(events, 1):
@@ -289,9 +311,11 @@ def series_draft(
         "id": defaults.series_id or series_id or slug(chosen_title, "series"),
         "title": chosen_title,
         "url": defaults.url or url or "https://example.org/",
-        "timezone": defaults.timezone or timezone or "UTC",
+        "timezone": defaults.timezone or (zone_name_of(timezone) if timezone else "UTC"),
         "uid_domain": defaults.uid_domain or uid_domain or "example.org",
     }
+    if not (defaults.timezone or timezone):
+        notes.append(NO_ZONE)
     if not (defaults.url or url):
         notes.append("the series' web address (url is https://example.org/: change it)")
     if not (defaults.uid_domain or uid_domain):

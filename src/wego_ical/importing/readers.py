@@ -119,7 +119,7 @@ def _schedule_series(
     draft = series_draft(
         defaults, notes, title=conference["title"],
         series_id=recorded.get("series") or conference["acronym"].replace("_", "-"),
-        timezone=recorded.get("timezone") or conference.get("time_zone_name") or "UTC",
+        timezone=recorded.get("timezone") or conference.get("time_zone_name") or None,
         uid_domain=recorded.get("uid_domain") or (host if host and "." in host else None),
         url=url, organiser_name=recorded.get("organiser"),
     )  # fmt: skip
