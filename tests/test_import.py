@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -151,6 +152,20 @@ def test_a_pretalx_schedule_imports_with_rooms_tracks_and_persons(tmp_path: Path
     assert all(s.id.startswith("talk-") for s in sessions)
     assert series.categories and series.people
     assert sessions[0].description.endswith("Language: English (en)")
+    # Every text of a talk is kept: its abstract and its description (the description
+    # was dropped whenever there was an abstract: 36 of 36 talks here), and its link.
+    talks = [
+        talk
+        for day in json.loads(PRETALX.read_text(encoding="utf-8"))["schedule"]["conference"]["days"]
+        for room in day["rooms"].values()
+        for talk in room
+    ]
+    by_title = {s.title: s for s in sessions}
+    for talk in talks:
+        kept = by_title[talk["title"]]
+        assert talk["abstract"].strip() in kept.description
+        assert talk["description"].strip() in kept.description
+        assert str(kept.url) == talk["url"]
     first = entries(build(data))
     # Imported again: the same ids, so the same UIDs.
     again = tmp_path / "again" / "events.toml"

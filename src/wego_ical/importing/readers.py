@@ -158,6 +158,9 @@ class _Talks:
             entry["location"] = room
         if description := self._description(talk):
             entry["description"] = description
+        link = talk.get("url")
+        if self.own is None and isinstance(link, str) and link.startswith(("https://", "http://")):
+            entry["url"] = link
         names = [p.get("name") or p.get("public_name") for p in talk.get("persons", [])]
         if names:
             entry["panelists"] = [person_id(self.people, n) for n in names if n]
@@ -171,13 +174,25 @@ class _Talks:
         placed["sessions"].append(entry)
 
     def _description(self, talk: Mapping[str, Any]) -> str:
-        description = talk.get("abstract") or ""
-        if talk.get("language") and self.own is None:
+        abstract = str(talk.get("abstract") or "").strip()
+        if self.own is not None:
+            # wego-ical's own export: its abstract is the session's description (its
+            # "description" the generated text, made again from the data).
+            return abstract
+        # Another's: every text it has, none dropped (the abstract was kept alone,
+        # losing the description of most talks).
+        description = str(talk.get("description") or "").strip()
+        # One text when one holds the other (a generated description often holds the
+        # abstract), else both.
+        texts = [abstract, description]
+        if abstract in description or description in abstract:
+            texts = [max(texts, key=len)]
+        parts = [str(talk.get("subtitle") or "").strip(), *texts]
+        if talk.get("language"):
             # The language a talk is given in: the series' languages are those of
             # its texts, so it goes into the session's description.
-            spoken = _language_name(talk["language"])
-            description = f"{description}\n\nLanguage: {spoken}".strip()
-        return str(description)
+            parts.append(f"Language: {_language_name(talk['language'])}")
+        return "\n\n".join(part for part in parts if part)
 
     def _category(self, track: str) -> str:
         category_id = self.tracks.get(track) or slug(track)
@@ -279,6 +294,8 @@ def _xml_event(event: ET.Element) -> dict[str, Any]:
         "subtitle": text.get("subtitle") or None,
         "track": text.get("track") or None,
         "abstract": text.get("abstract") or None,
+        "description": text.get("description") or None,
+        "url": text.get("url") or None,
         "language": text.get("language") or None,
         "persons": [{"name": (p.text or "").strip()} for p in event.iterfind("persons/person")],
     }
