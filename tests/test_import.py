@@ -273,3 +273,35 @@ def test_a_source_without_a_zone_says_its_times_are_read_as_utc(tmp_path: Path) 
         "import", str(source), "--out", str(out), "--force", "--set", "timezone=Asia/Seoul"
     )
     assert code == 0 and "names none" not in output
+
+
+PENTABARF = """<?xml version="1.0" encoding="UTF-8"?>
+<schedule>
+  <conference><title>FOSDEM 2024</title><acronym>fosdem-2024</acronym>
+    <time_zone_name>Europe/Brussels</time_zone_name></conference>
+  <day index="1" date="2024-02-03">
+    <room name="Janson">
+      <event id="1"><start>09:30</start><duration>00:25</duration><title>Welcome</title>
+        <abstract>Hello.</abstract><persons><person id="1">Ada</person></persons></event>
+      <event id="2"><start>10:00</start><duration></duration><title>No length</title></event>
+    </room>
+  </day>
+</schedule>
+"""
+
+
+def test_a_pentabarf_schedule_without_dates_per_event_imports(tmp_path: Path) -> None:
+    """FOSDEM's pentabarf XML gives the day's date and each talk's <start>; one empty
+    <duration> failed the whole file (issue 37 item 4). Times are the conference's."""
+    source = tmp_path / "fosdem.xml"
+    source.write_text(PENTABARF, encoding="utf-8")
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "uid_domain=f.org")
+    assert code == 0, output
+    assert "1 talk without a duration, or of none ('No length')" in " ".join(output.split())
+    series = load_series(out)
+    assert series.series.timezone == "Europe/Brussels"
+    (session,) = [s for e in series.events for s in e.sessions]
+    assert session.title == "Welcome" and session.start is not None
+    assert session.start.isoformat() == "09:30:00"
+    assert session.end is not None and session.end.isoformat() == "09:55:00"

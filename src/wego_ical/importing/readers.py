@@ -98,6 +98,14 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
             for talk in in_room:
                 talks.add(talk, room)
     notes.append("links, recordings and logos")
+    if talks.without_duration:
+        left = talks.without_duration
+        shown = ", ".join(repr(title) for title in left[:3]) + (", …" if len(left) > 3 else "")
+        notes.append(
+            f"{len(left)} talk{'s' if len(left) > 1 else ''} without a duration, or of none "
+            f"({shown}): "
+            "add them by hand with their end times"
+        )
     draft.data["categories"] = list(talks.categories.values())
     draft.data["people"] = list(talks.people.values())
     draft.data["events"] = [framed(event) for event in talks.events.values()]
@@ -144,14 +152,21 @@ class _Talks:
         self.categories: dict[str, dict[str, Any]] = {}
         self.people: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
+        # Talks left out: no duration, or one of none (a calendar entry needs an end).
+        self.without_duration: list[str] = []
 
     def add(self, talk: Mapping[str, Any], room: str) -> None:
         """Place one talk: as a session of its event, or (wego-ical's record of an event
         without sessions) as the event itself."""
         meta = self.entries.get(talk["guid"])
         start = datetime.fromisoformat(talk["date"])
-        hours, minutes = (int(x) for x in talk["duration"].split(":")[:2])
-        end = start + timedelta(hours=hours, minutes=minutes)
+        if start.tzinfo is None:  # pentabarf's times: local to the conference
+            start = start.replace(tzinfo=self.zone)
+        length = _duration(talk.get("duration"))
+        if not length:
+            self.without_duration.append(str(talk.get("title") or talk.get("guid")))
+            return
+        end = start + length
         placed = _place(self.events, talk, meta, room, start, self.zone)
         entry = _timed(start, end, meta, self.zone)
         if room and room != placed.get("title"):
@@ -256,6 +271,16 @@ def _language_name(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
+def _duration(text: object) -> timedelta | None:
+    """A talk's duration, "HH:MM" or "HH:MM:SS"; None when it has none."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    parts = [int(part) for part in text.strip().split(":")]
+    if len(parts) not in (2, 3):
+        raise ValueError(f"duration {text!r} is not HH:MM")
+    return timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2] if len(parts) == 3 else 0)
+
+
 def _talk_id(talk: Mapping[str, Any]) -> str:
     return "talk-" + str(talk["guid"]).replace("-", "")[:10].lower()
 
@@ -271,7 +296,9 @@ def _xml_schedule(raw: bytes) -> dict[str, Any]:
     for day in root.findall("day"):
         rooms: dict[str, list[dict[str, Any]]] = {}
         for room in day.findall("room"):
-            rooms[room.get("name", "")] = [_xml_event(event) for event in room.findall("event")]
+            rooms[room.get("name", "")] = [
+                _xml_event(event, day.get("date")) for event in room.findall("event")
+            ]
         days.append({"date": day.get("date"), "rooms": rooms})
     conference_data = {
         "acronym": info.get("acronym", "imported"),
@@ -284,12 +311,14 @@ def _xml_schedule(raw: bytes) -> dict[str, Any]:
     return {"schedule": {"conference": conference_data}}
 
 
-def _xml_event(event: ET.Element) -> dict[str, Any]:
+def _xml_event(event: ET.Element, day: str | None) -> dict[str, Any]:
     text = {child.tag: (child.text or "").strip() for child in event}
+    # pentabarf (FOSDEM) gives the day's date and the talk's <start> only.
+    when = text.get("date") or (f"{day}T{text['start']}" if day and text.get("start") else "")
     return {
-        "guid": event.get("guid", ""),
-        "date": text["date"],
-        "duration": text.get("duration", "00:00"),
+        "guid": event.get("guid") or event.get("id") or "",
+        "date": when,
+        "duration": text.get("duration"),
         "title": text.get("title", ""),
         "subtitle": text.get("subtitle") or None,
         "track": text.get("track") or None,
