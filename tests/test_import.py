@@ -305,3 +305,28 @@ def test_a_pentabarf_schedule_without_dates_per_event_imports(tmp_path: Path) ->
     assert session.title == "Welcome" and session.start is not None
     assert session.start.isoformat() == "09:30:00"
     assert session.end is not None and session.end.isoformat() == "09:55:00"
+
+
+def test_a_european_excel_export_imports_as_it_is(tmp_path: Path) -> None:
+    """Excel where the comma is the decimal mark: ';' separators, a BOM, day-first dates,
+    9:00-style and AM/PM times, empty rows at the end (issue 37 item 6); each was refused."""
+    source = tmp_path / "programm.csv"
+    source.write_bytes(
+        "\ufeffevent;date;start;end;title\r\n"
+        "Tagung;26.08.2021;9:00;9:45;Eröffnung\r\n"
+        "Tagung;26.08.2021;10:00 AM;1:15 PM;Workshop\r\n"
+        ";;;;\r\n;;;;\r\n".encode()
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=Europe/Berlin")
+    assert code == 0, output
+    (event,) = load_series(out).events
+    assert event.date == date(2021, 8, 26)
+    assert [(s.title, str(s.start), str(s.end)) for s in event.sessions] == [
+        ("Eröffnung", "09:00:00", "09:45:00"),
+        ("Workshop", "10:00:00", "13:15:00"),
+    ]
+    ambiguous = tmp_path / "us.csv"
+    ambiguous.write_text("event,date,start,end,title\nA,03/04/2021,9:00,10:00,T\n")
+    code, output = run("import", str(ambiguous), "--out", str(tmp_path / "x.toml"))
+    assert code == 1 and "could be day/month or month/day; write it as YYYY-MM-DD" in output

@@ -130,6 +130,8 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
         if number > MAX_ENTRIES + 1:
             raise ValueError(f"more than {MAX_ENTRIES:,} rows; split the spreadsheet")
         values = {key: (value or "").strip() for key, value in row.items() if key}
+        if not any(values.values()):
+            continue  # an empty row (spreadsheets keep a few at the end)
         event_id = values.get("event_id") or slug(values["event"], "event")
         event = events.setdefault(
             event_id, {"id": event_id, "title": values["event"], "sessions": []}
@@ -178,18 +180,47 @@ def _row_entry(
     return entry
 
 
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
+_DAY = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})")
+
+
 def _day(text: str, row: int) -> date:
+    """A day as spreadsheets write it: 2021-08-26, 26.08.2021, or 26/08/2021 (day first;
+    08/26/2021 when the day cannot be first)."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD") from None
+        pass
+    found = _DAY.fullmatch(text.strip())
+    if found:
+        first, separator, second, year = found.groups()
+        day, month = int(first), int(second)
+        if separator == "/" and month > 12 >= day:
+            day, month = month, day  # month first (United States)
+        elif separator == "/" and day <= 12 and month <= 12 and day != month:
+            raise ValueError(
+                f"row {row}: date {text!r} could be day/month or month/day; write it as YYYY-MM-DD"
+            )
+        try:
+            return date(int(year), month, day)
+        except ValueError:
+            pass
+    raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD (or DD.MM.YYYY)")
 
 
 def _clock(text: str, row: int) -> time:
-    try:
-        return time.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"row {row}: time {text!r} is not HH:MM") from None
+    """A time as spreadsheets write it: 09:00, 9:00, 9.00, 09:00:00, 9:00 AM."""
+    found = _CLOCK.fullmatch(text.strip())
+    if found:
+        hour, minute, second = int(found[1]), int(found[2]), int(found[3] or 0)
+        twelve_hour = found[4] is not None
+        if twelve_hour:
+            hour = hour % 12 + (12 if found[4] in "Pp" else 0) if 1 <= hour <= 12 else 99
+        try:
+            return time(hour, minute, second)
+        except ValueError:
+            pass
+    raise ValueError(f"row {row}: time {text!r} is not HH:MM")
 
 
 def person_id(people: dict[str, dict[str, Any]], name: str) -> str:

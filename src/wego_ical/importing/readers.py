@@ -48,7 +48,8 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
     """The draft of the file ``path`` (its bytes ``raw``) read as ``kind``."""
     try:
         if kind in ("csv", "tsv"):
-            return from_rows(_decoded(raw), "\t" if kind == "tsv" else ",", defaults)
+            text = _decoded(raw)
+            return from_rows(text, "\t" if kind == "tsv" else _separator(text), defaults)
         if kind == "json":
             return from_schedule(json.loads(_decoded(raw)), defaults)
         if kind == "xml":
@@ -72,6 +73,13 @@ def _decoded(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportSourceError(f"is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+
+
+def _separator(text: str) -> str:
+    """A CSV's separator: "," or, as Excel writes it where the comma is the decimal mark
+    (most of Europe), ";": whichever the header line has more of."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _why(exc: Exception) -> str:
