@@ -330,3 +330,36 @@ def test_a_european_excel_export_imports_as_it_is(tmp_path: Path) -> None:
     ambiguous.write_text("event,date,start,end,title\nA,03/04/2021,9:00,10:00,T\n")
     code, output = run("import", str(ambiguous), "--out", str(tmp_path / "x.toml"))
     assert code == 1 and "could be day/month or month/day; write it as YYYY-MM-DD" in output
+
+
+def test_ids_made_from_a_schedule_are_always_valid_and_distinct(tmp_path: Path) -> None:
+    """Ids the importer made and then refused (issue 37 item 1): a capital in the acronym,
+    guids with "_", guids sharing their first characters, missing guids, a long room name,
+    two speakers whose names make the same id."""
+    room = "Grand Auditorium of the Very Long Conference Centre Name, Main Building, Level 3"
+
+    def talk(guid: str, title: str, start: str, speaker: str) -> dict[str, object]:
+        return {"guid": guid, "date": f"2019-08-21T{start}:00+02:00", "duration": "00:30",
+                "title": title, "persons": [{"public_name": speaker}]}  # fmt: skip
+
+    talks = [
+        talk("0123456789_aaaa", "One", "10:00", "Anne Müller"),
+        talk("0123456789_bbbb", "Two", "10:30", "Anne Muller"),
+        talk("", "Three", "11:00", "Bo"),
+        talk("", "Four", "11:30", "Bo"),
+    ]
+    schedule = {"schedule": {"version": "1", "conference": {
+        "acronym": "Camp_2019", "title": "Camp 2019", "time_zone_name": "Europe/Berlin",
+        "days": [{"date": "2019-08-21", "rooms": {room: talks}}]}}}  # fmt: skip
+    source = tmp_path / "schedule.json"
+    source.write_text(json.dumps(schedule), encoding="utf-8")
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "uid_domain=c.org")
+    assert code == 0, output
+    series = load_series(out)
+    assert series.series.id == "camp-2019"
+    (event,) = series.events
+    assert len(event.id) <= 64
+    ids = [s.id for s in event.sessions]
+    assert len(set(ids)) == 4 and all(len(i) <= 64 for i in ids), ids
+    assert {p.name for p in series.people} == {"Anne Müller", "Anne Muller", "Bo"}

@@ -100,6 +100,18 @@ NO_ZONE = (
 )
 
 
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… when it is taken; at most 64 characters (the
+    ids' limit), and taken from now on."""
+    candidate, number = base[:64].rstrip("-"), 1
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: 64 - len(suffix)].rstrip("-") + suffix
+    taken.add(candidate)
+    return candidate
+
+
 def slug(text: str, fallback: str = "item") -> str:
     """An id made of ``text``: lower-case letters, digits and hyphens."""
     made = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
@@ -224,9 +236,14 @@ def _clock(text: str, row: int) -> time:
 
 
 def person_id(people: dict[str, dict[str, Any]], name: str) -> str:
-    person_id = slug(name, "person")
-    people.setdefault(person_id, {"id": person_id, "name": name})
-    return person_id
+    """The id of the person ``name``: the same for the same name, another for another name
+    that makes the same slug ("Anne Müller", "Anne Muller")."""
+    for known in people.values():
+        if known["name"] == name:
+            return str(known["id"])
+    made = unique_id(slug(name, "person"), set(people))
+    people[made] = {"id": made, "name": name}
+    return made
 
 
 def _category(categories: dict[str, dict[str, Any]], name: str) -> str:
@@ -288,10 +305,9 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
             notes.append(
                 f"{event.get('SUMMARY', 'an event')}: repeats; only its first time is kept"
             )
-        item_id = slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}")
-        while item_id in taken:
-            item_id += "-x"
-        taken.add(item_id)
+        item_id = unique_id(
+            slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}"), taken
+        )
         item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
         item |= _ics_times(event, zone)
         for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location"), ("URL", "url")):
@@ -339,7 +355,7 @@ def series_draft(
     """The [series] table: the command line's values first, then the source's."""
     chosen_title = defaults.title or title
     info: dict[str, Any] = {
-        "id": defaults.series_id or series_id or slug(chosen_title, "series"),
+        "id": defaults.series_id or slug(series_id or chosen_title, "series"),
         "title": chosen_title,
         "url": defaults.url or url or "https://example.org/",
         "timezone": defaults.timezone or (zone_name_of(timezone) if timezone else "UTC"),

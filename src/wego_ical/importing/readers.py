@@ -25,6 +25,7 @@ from wego_ical.importing.drafts import (
     person_id,
     series_draft,
     slug,
+    unique_id,
     zone_of,
 )
 
@@ -134,7 +135,7 @@ def _schedule_series(
     host = urlsplit(url).hostname if url else None
     draft = series_draft(
         defaults, notes, title=conference["title"],
-        series_id=recorded.get("series") or conference["acronym"].replace("_", "-"),
+        series_id=recorded.get("series") or conference["acronym"],
         timezone=recorded.get("timezone") or conference.get("time_zone_name") or None,
         uid_domain=recorded.get("uid_domain") or (host if host and "." in host else None),
         url=url, organiser_name=recorded.get("organiser"),
@@ -160,6 +161,8 @@ class _Talks:
         self.categories: dict[str, dict[str, Any]] = {}
         self.people: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
+        # The session ids made so far: two talks never share one.
+        self.taken: set[str] = set()
         # Talks left out: no duration, or one of none (a calendar entry needs an end).
         self.without_duration: list[str] = []
 
@@ -190,7 +193,7 @@ class _Talks:
         if meta is not None and meta.get("session") is None:
             placed.update(entry)
             return
-        entry["id"] = meta["session"] if meta else _talk_id(talk)
+        entry["id"] = meta["session"] if meta else unique_id(_talk_id(talk), self.taken)
         entry["title"] = talk["title"]
         if talk.get("track"):
             entry["category"] = self._category(talk["track"])
@@ -240,7 +243,8 @@ def _place(
             event["timezone"] = meta["event_zone"]
         return event
     day = start.astimezone(zone).date()
-    event_id = f"{slug(room, 'room')}-{day.isoformat()}"
+    # At most 64 characters: a room's name may be long.
+    event_id = f"{slug(room, 'room')[:48].rstrip('-')}-{day.isoformat()}"
     return events.setdefault(
         event_id, {"id": event_id, "title": room or "Sessions", "location": room, "sessions": []}
     )
@@ -290,7 +294,10 @@ def _duration(text: object) -> timedelta | None:
 
 
 def _talk_id(talk: Mapping[str, Any]) -> str:
-    return "talk-" + str(talk["guid"]).replace("-", "")[:10].lower()
+    """A talk's id from its whole guid (the first characters of two guids may be the
+    same), else from its title."""
+    guid = slug(str(talk.get("guid") or "").replace("-", ""), "")
+    return f"talk-{guid}" if guid else slug(str(talk.get("title") or ""), "talk")
 
 
 def _xml_schedule(raw: bytes) -> dict[str, Any]:
