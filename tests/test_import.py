@@ -363,3 +363,30 @@ def test_ids_made_from_a_schedule_are_always_valid_and_distinct(tmp_path: Path) 
     ids = [s.id for s in event.sessions]
     assert len(set(ids)) == 4 and all(len(i) <= 64 for i in ids), ids
     assert {p.name for p in series.people} == {"Anne Müller", "Anne Muller", "Bo"}
+
+
+def test_a_google_calendar_export_imports_without_taking_google_for_the_organiser(
+    tmp_path: Path,
+) -> None:
+    """Issue 37 item 5: a multi-line LOCATION and a zero-length event were refused, and the
+    UIDs' domain (google.com) silently became the series' uid_domain."""
+    source = tmp_path / "basic.ics"
+    source.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+        b"X-WR-TIMEZONE:Europe/Berlin\r\n"
+        b"BEGIN:VEVENT\r\nUID:abc123@google.com\r\nDTSTAMP:20260101T000000Z\r\n"
+        b"SUMMARY:Meetup\r\nDTSTART:20260505T170000Z\r\nDTEND:20260505T190000Z\r\n"
+        b"LOCATION:Hall 2\\nMain Street 1\\n10115 Berlin\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:def456@google.com\r\nDTSTAMP:20260101T000000Z\r\n"
+        b"SUMMARY:Reminder\r\nDTSTART:20260506T090000Z\r\nDTEND:20260506T090000Z\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 0, output
+    series = load_series(out)
+    assert series.series.uid_domain == "example.org"
+    assert "a UID domain (uid_domain is example.org" in output
+    (event,) = series.events
+    assert event.location == "Hall 2, Main Street 1, 10115 Berlin"
+    assert "1 event that ends as it starts ('Reminder')" in " ".join(output.split())

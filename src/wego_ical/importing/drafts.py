@@ -288,40 +288,64 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
     name = str(calendar.get("X-WR-CALNAME") or calendar.get("NAME") or "Imported calendar")
     zones = [str(e["DTSTART"].params.get("TZID")) for e in events if "TZID" in e["DTSTART"].params]
     named = calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else None)
-    uids = [str(e.get("UID", "")) for e in events]
-    domain = next((uid.rpartition("@")[2] for uid in uids if "@" in uid), None)
+    # The calendar's UIDs name whoever made them (google.com, meetup.com): not the
+    # organiser's domain, which the notes ask for.
     notes = [
         "the calendar's UIDs (wego-ical gives the events its own; subscribers of the old "
         "calendar get new events)"
     ]
-    draft = series_draft(
-        defaults, notes, title=name, timezone=str(named) if named else None, uid_domain=domain
-    )
+    draft = series_draft(defaults, notes, title=name, timezone=str(named) if named else None)
     zone = draft.data["series"]["timezone"]
     imported: list[dict[str, Any]] = []
     taken: set[str] = set()
+    instants: list[str] = []  # events that end as they start: no calendar entry
     for number, event in enumerate(events, 1):
         if "RRULE" in event or "RDATE" in event:
             notes.append(
                 f"{event.get('SUMMARY', 'an event')}: repeats; only its first time is kept"
             )
-        item_id = unique_id(
-            slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}"), taken
-        )
-        item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
-        item |= _ics_times(event, zone)
-        for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location"), ("URL", "url")):
-            if event.get(prop):
-                item[key] = str(event[prop])
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            item["status"] = "cancelled"
+        item = _ics_item(event, number, zone, taken)
+        if "date" not in item:
+            instants.append(item["title"])
+            continue
         imported.append(item)
+    if instants:
+        notes.append(
+            left_out(instants, "event that ends as it starts", "events that end as they start")
+            + ": give them an end, or make them whole-day items, by hand"
+        )
     draft.data["events"] = imported
     return draft
 
 
-def _ics_times(event: Any, zone: str) -> dict[str, Any]:
-    """An event's date and times, in its own zone (named when not the series')."""
+def left_out(titles: list[str], one: str, many: str) -> str:
+    """A note on what was left out: how many, and the first titles."""
+    shown = ", ".join(repr(title) for title in titles[:3]) + (", …" if len(titles) > 3 else "")
+    return f"{len(titles)} {one if len(titles) == 1 else many} ({shown})"
+
+
+def _ics_item(event: Any, number: int, zone: str, taken: set[str]) -> dict[str, Any]:
+    """An event of the series from a VEVENT (without a date when it ends as it starts)."""
+    item_id = unique_id(slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}"), taken)
+    item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
+    times = _ics_times(event, zone)
+    if times is None:
+        return item
+    item |= times
+    for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location"), ("URL", "url")):
+        if event.get(prop):
+            item[key] = str(event[prop])
+    if "location" in item:  # one line: a multi-line address is joined
+        lines = (line.strip() for line in item["location"].splitlines())
+        item["location"] = ", ".join(line for line in lines if line)
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        item["status"] = "cancelled"
+    return item
+
+
+def _ics_times(event: Any, zone: str) -> dict[str, Any] | None:
+    """An event's date and times, in its own zone (named when not the series'); None for
+    one that ends as it starts."""
     start, end = event.decoded("DTSTART"), event.decoded("DTEND", None)
     if not isinstance(start, datetime):
         last = (end or start + timedelta(days=1)) - timedelta(days=1)
@@ -329,6 +353,8 @@ def _ics_times(event: Any, zone: str) -> dict[str, Any]:
     own = start.tzinfo if start.tzinfo is not None else zone_of(zone)
     end = end or start + event.decoded("DURATION", timedelta(hours=1))
     start, end = start.astimezone(own), end.astimezone(own)
+    if end <= start:
+        return None
     times: dict[str, Any] = {"date": start.date(), "start": start.time(), "end": end.time()}
     key = getattr(own, "key", None)
     if key and key != zone:

@@ -22,6 +22,7 @@ from wego_ical.importing.drafts import (
     framed,
     from_ics,
     from_rows,
+    left_out,
     person_id,
     series_draft,
     slug,
@@ -108,12 +109,13 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
                 talks.add(talk, room)
     notes.append("links, recordings and logos")
     if talks.without_duration:
-        left = talks.without_duration
-        shown = ", ".join(repr(title) for title in left[:3]) + (", …" if len(left) > 3 else "")
         notes.append(
-            f"{len(left)} talk{'s' if len(left) > 1 else ''} without a duration, or of none "
-            f"({shown}): "
-            "add them by hand with their end times"
+            left_out(
+                talks.without_duration,
+                "talk without a duration, or of none",
+                "talks without a duration, or of none",
+            )
+            + ": add them by hand with their end times"
         )
     draft.data["categories"] = list(talks.categories.values())
     draft.data["people"] = list(talks.people.values())
