@@ -12,6 +12,7 @@ from conftest import DATA, render_files
 from parsers import READERS, assert_parsers_agree_with_data
 from wego_ical.cli import main
 from wego_ical.errors import DataError
+from wego_ical.i18n.locales import og_locale
 from wego_ical.i18n.ui_text import count
 from wego_ical.load.series_file import load_editions, parse_editions
 
@@ -185,3 +186,10 @@ def test_counts_take_the_cldr_plural_form_of_the_language() -> None:
     assert count(words, "x", 1, "ko") == "1 other"  # Korean has no singular
     assert count(words, "x", 1, "xx-unknown") == "1 one"  # English rules otherwise
     assert count({"x_other": "{count}"}, "x", 1, "en") == "1"
+
+
+def test_link_previews_name_language_and_territory() -> None:
+    """og:locale was "en" and "ko"; Open Graph wants language_TERRITORY (issue 38 item 12)."""
+    assert [og_locale(code) for code in (None, "en", "en-US", "ko", "de", "pt-BR")] == [
+        "en_GB", "en_GB", "en_US", "ko_KR", "de_DE", "pt_BR"
+    ]  # fmt: skip

@@ -55,3 +55,22 @@ def babel_locale(code: str) -> str:
 def base_language(code: str) -> str:
     """The language without its region or script (``pt-BR`` and ``pt_BR`` → ``pt``)."""
     return code.split("-")[0].split("_")[0]
+
+
+def og_locale(code: str | None) -> str:
+    """The ``og:locale`` of a page in ``code``: language and territory, as Open Graph
+    wants them ("en_GB", the English the pages write; "ko_KR"; "pt_BR" as given)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    if code is None or (base_language(code) == "en" and "-" not in code):
+        return "en_GB"
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return code.replace("-", "_")
+    if locale.territory:
+        return f"{locale.language}_{locale.territory}"
+    likely = str(get_global("likely_subtags").get(locale.language, ""))
+    territory = likely.rsplit("_", 1)[-1] if likely.count("_") >= 1 else ""
+    return f"{locale.language}_{territory}" if territory.isupper() else locale.language

@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from wego_ical.i18n.locales import og_locale
 from wego_ical.model import Series
 from wego_ical.page.views import EntryView, EventView, PersonView
 
@@ -115,7 +116,7 @@ def open_graph(
         ("og:type", "website"),
         ("og:title", title),
         ("og:site_name", site),
-        ("og:locale", (language or "en").replace("-", "_")),
+        ("og:locale", og_locale(language)),
         ("twitter:card", "summary"),
         ("twitter:title", title),
     ]
