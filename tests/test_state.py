@@ -12,7 +12,7 @@ from conftest import BUILD_TIME
 from wego_ical.catalogue import STATE_FILE
 from wego_ical.errors import StateError
 from wego_ical.model import Series
-from wego_ical.plan.reconcile import CurrentEvent, reconcile
+from wego_ical.plan.reconcile import CurrentEvent, Pruning, reconcile
 from wego_ical.plan.records import STATE_ADAPTER, EventRecord, Snapshot, State
 from wego_ical.plan.state_file import parse_state, read_state
 
@@ -46,7 +46,12 @@ def run(
     previous: State | None, *events: CurrentEvent, prune: bool = False
 ) -> tuple[dict[str, EventRecord], list[tuple[str, str, tuple[str, ...]]]]:
     records, changes = reconcile(
-        previous, events, now=LATER, first_seen=None, cancelled_label="Cancelled", prune=prune
+        previous,
+        events,
+        now=LATER,
+        first_seen=None,
+        cancelled_label="Cancelled",
+        pruning=Pruning() if prune else None,
     )
     return {r.uid: r for r in records}, [(c.kind, c.uid, c.fields) for c in changes]
 

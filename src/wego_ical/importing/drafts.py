@@ -56,7 +56,8 @@ class Draft:
 
 @dataclass(frozen=True)
 class SeriesDefaults:
-    """What a source may lack, given on the command line (None: taken from the source)."""
+    """What makes the [series] table, as the command line gives it (what a source may lack)
+    or as a source says it; None: not given."""
 
     series_id: str | None = None
     title: str | None = None
@@ -134,7 +135,9 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     """A spreadsheet of sessions, one per row (columns: :data:`CSV_COLUMNS`; times in the
     series' zone). A row without a session title is its event itself."""
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    draft = series_draft(defaults, _column_notes(reader.fieldnames or []), title="Imported series")
+    draft = series_draft(
+        defaults, SeriesDefaults(title="Imported series"), _column_notes(reader.fieldnames or [])
+    )
     people: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, Any]] = {}
     events: dict[str, dict[str, Any]] = {}
@@ -294,7 +297,8 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
         "the calendar's UIDs (wego-ical gives the events its own; subscribers of the old "
         "calendar get new events)"
     ]
-    draft = series_draft(defaults, notes, title=name, timezone=str(named) if named else None)
+    source = SeriesDefaults(title=name, timezone=str(named) if named else None)
+    draft = series_draft(defaults, source, notes)
     zone = draft.data["series"]["timezone"]
     imported: list[dict[str, Any]] = []
     taken: set[str] = set()
@@ -367,36 +371,29 @@ def _ics_times(event: Any, zone: str) -> dict[str, Any] | None:
 # ------------------------------------------------------------------ the file
 
 
-def series_draft(
-    defaults: SeriesDefaults,
-    notes: list[str],
-    *,
-    title: str,
-    series_id: str | None = None,
-    timezone: str | None = None,
-    uid_domain: str | None = None,
-    url: str | None = None,
-    organiser_name: str | None = None,
-) -> Draft:
-    """The [series] table: the command line's values first, then the source's."""
-    chosen_title = defaults.title or title
+def series_draft(defaults: SeriesDefaults, source: SeriesDefaults, notes: list[str]) -> Draft:
+    """The [series] table: the command line's values (``defaults``) first, then what the
+    source says of its series (``source``); ``notes`` gets what neither gives."""
+    title = defaults.title or source.title or "Imported series"
+    timezone = defaults.timezone or source.timezone
+    url, uid_domain = defaults.url or source.url, defaults.uid_domain or source.uid_domain
+    organiser = defaults.organiser or source.organiser
     info: dict[str, Any] = {
-        "id": defaults.series_id or slug(series_id or chosen_title, "series"),
-        "title": chosen_title,
-        "url": defaults.url or url or "https://example.org/",
+        "id": defaults.series_id or slug(source.series_id or title, "series"),
+        "title": title,
+        "url": url or "https://example.org/",
         "timezone": defaults.timezone or (zone_name_of(timezone) if timezone else "UTC"),
-        "uid_domain": defaults.uid_domain or uid_domain or "example.org",
+        "uid_domain": uid_domain or "example.org",
     }
-    if not (defaults.timezone or timezone):
+    if not timezone:
         notes.append(NO_ZONE)
-    if not (defaults.url or url):
+    if not url:
         notes.append("the series' web address (url is https://example.org/: change it)")
-    if not (defaults.uid_domain or uid_domain):
+    if not uid_domain:
         notes.append("a UID domain (uid_domain is example.org: set yours before publishing)")
-    organiser = {"name": defaults.organiser or organiser_name or "Organiser"}
-    if not (defaults.organiser or organiser_name):
+    if not organiser:
         notes.append("the organiser (its name is 'Organiser': change it, or --set organiser=…)")
-    return Draft({"series": {**info, "organiser": organiser}}, notes)
+    return Draft({"series": {**info, "organiser": {"name": organiser or "Organiser"}}}, notes)
 
 
 def draft_toml(draft: Draft, source: str) -> str:

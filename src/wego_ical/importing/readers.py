@@ -135,13 +135,15 @@ def _schedule_series(
     recorded = own or {}
     url = conference.get("url") or schedule.get("base_url")
     host = urlsplit(url).hostname if url else None
-    draft = series_draft(
-        defaults, notes, title=conference["title"],
+    source = SeriesDefaults(
+        title=conference["title"],
         series_id=recorded.get("series") or conference["acronym"],
         timezone=recorded.get("timezone") or conference.get("time_zone_name") or None,
         uid_domain=recorded.get("uid_domain") or (host if host and "." in host else None),
-        url=url, organiser_name=recorded.get("organiser"),
-    )  # fmt: skip
+        url=url,
+        organiser=recorded.get("organiser"),
+    )
+    draft = series_draft(defaults, source, notes)
     if conference.get("description"):
         draft.data["series"]["description"] = conference["description"]
     if own is not None and schedule.get("base_url"):

@@ -50,6 +50,14 @@ class CurrentEvent:
     feeds: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Pruning:
+    """``--prune``: events removed from the data go for good once they have been
+    published as cancelled for ``grace``."""
+
+    grace: timedelta = timedelta(0)
+
+
 def reconcile(
     previous: State | None,
     current: Iterable[CurrentEvent],
@@ -57,8 +65,7 @@ def reconcile(
     now: datetime,
     first_seen: datetime | None,
     cancelled_label: str,
-    prune: bool = False,
-    prune_grace: timedelta = timedelta(0),
+    pruning: Pruning | None = None,
 ) -> tuple[list[EventRecord], list[Change]]:
     """Decide SEQUENCE and timestamps of every event to publish.
 
@@ -66,13 +73,13 @@ def reconcile(
     of a first publication (the data's ``updated`` time, else ``now``); events
     added to an existing publication are stamped ``now``. Events of
     ``previous`` that the data no longer has stay as cancelled unless
-    ``prune`` is set; even then, only once they have been cancelled for
-    ``prune_grace`` (subscribed calendars refresh every few hours: one dropped
-    at once would never show its cancellation there).
+    ``pruning`` is given; even then, only once they have been cancelled for its
+    ``grace`` (subscribed calendars refresh every few hours: one dropped at once
+    would never show its cancellation there).
     """
     now = now.astimezone(UTC)
     # What was cancelled before this may be dropped for good.
-    cutoff = now - prune_grace if prune else None
+    cutoff = now - pruning.grace if pruning is not None else None
     # The data's `updated` time stamps the first publication (reproducible
     # builds); an event added later was first published now.
     first_time = (first_seen or now).astimezone(UTC) if previous is None else now

@@ -37,7 +37,7 @@ from wego_ical.page.landing import PageSite, page_files, qr_script
 from wego_ical.pieces import Content
 from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
-from wego_ical.plan.reconcile import Change, reconcile
+from wego_ical.plan.reconcile import Change, Pruning, reconcile
 from wego_ical.plan.records import (
     EventRecord,
     FeedRecord,
@@ -150,8 +150,7 @@ def make_publication(
         now=now,
         first_seen=series.series.updated,
         cancelled_label=series.labels.cancelled,
-        prune=prune,
-        prune_grace=prune_grace,
+        pruning=Pruning(prune_grace) if prune else None,
     )
     records.sort(key=_chronological)
     reusable = _reusable(previous, rendered or {}, records)
