@@ -272,3 +272,28 @@ def test_accessible_names_are_in_the_page_s_language(tmp_path: Path) -> None:
     assert 'aria-label="Subscribe to WeGO Awards Webinar Part 1 in Google Calendar"' in (
         out / "index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_hreflang_names_every_language_itself_and_a_default(tmp_path: Path) -> None:
+    """Search engines want each page to list itself, every other language and x-default,
+    by absolute address when it is known (issue 38 item 12)."""
+    text = DATA.read_text(encoding="utf-8")
+    base = "https://calendar.example.org/wego/"
+    data = tmp_path / "events.toml"
+    data.write_text(text.replace("\n[publish]\n", f'\n[publish]\nbase_url = "{base}"\n', 1))
+    out = tmp_path / "dist"
+    built = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+
+    def hreflangs(page: str) -> list[tuple[str, str]]:
+        html = (out / page).read_text(encoding="utf-8")
+        return re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html)
+
+    assert hreflangs("index.html") == [
+        ("en", f"{base}index.html"), ("ko", f"{base}ko/index.html"),
+        ("x-default", f"{base}index.html"),
+    ]  # fmt: skip
+    assert hreflangs("ko/index.html") == [
+        ("ko", f"{base}ko/index.html"), ("en", f"{base}index.html"),
+        ("x-default", f"{base}index.html"),
+    ]  # fmt: skip

@@ -12,7 +12,9 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -368,6 +370,7 @@ def _common(
         "alternates": [
             (_language_name(code), _sibling(href, path), code) for code, href in site.alternates
         ],
+        "hreflangs": _hreflangs(site, path, page_url),
         "series": series.series,
         "labels": series.labels,
         "published": base_url is not None,
@@ -402,6 +405,20 @@ def _common(
 
 def _is_category(feed: FeedView) -> bool:
     return feed.path.startswith(f"{CATEGORIES_FOLDER}/")
+
+
+def _hreflangs(site: PageSite, path: str, page_url: str | None) -> list[tuple[str, str]]:
+    """The page in every language, itself included, and ``x-default`` (the default
+    language's): what search engines read. Absolute with a base_url, else relative."""
+    if not site.alternates:
+        return []
+    own = PurePosixPath(path).name
+    found = [(html_language(site.language), own)] + [
+        (html_language(code), _sibling(href, path)) for code, href in site.alternates
+    ]
+    default = html_language(site.fallback_language or site.language)
+    found.append(("x-default", dict(found)[default]))
+    return [(code, urljoin(page_url, href) if page_url else href) for code, href in found]
 
 
 def _sibling(index_href: str, path: str) -> str:
