@@ -120,9 +120,11 @@ def open_page(
 ) -> Iterator[Callable[..., Page]]:
     contexts: list[BrowserContext] = []
 
-    def open_(url: str, **options: object) -> Page:
+    def open_(url: str, clock: datetime | None = None, **options: object) -> Page:
         context = browser.new_context(**options)  # type: ignore[arg-type]
         contexts.append(context)
+        if clock is not None:  # the reader's clock, as the page's script reads it
+            context.clock.set_fixed_time(clock)
         page = context.new_page()
         page.errors = []  # type: ignore[attr-defined]
         page.on(  # type: ignore[call-overload]
@@ -860,3 +862,26 @@ def test_android_gets_a_working_subscribe_button_on_every_row_of_a_big_series(
     page = open_page(big_static)  # a desktop keeps webcal: (the calendar app opens it)
     first = page.locator("li.feed[data-feed] a[data-app=webcal]").first
     assert (first.get_attribute("href") or "").startswith("webcal://")
+
+
+@pytest.mark.parametrize(
+    ("clock", "mobility", "ceremony"),
+    [
+        (datetime(2021, 8, 26, 0, 15, tzinfo=UTC), "now", "upcoming"),
+        (datetime(2021, 8, 1, tzinfo=UTC), "upcoming", "upcoming"),
+        (datetime(2030, 1, 1, tzinfo=UTC), "past", "past"),
+    ],
+)
+def test_the_reader_s_clock_says_what_is_over_on_now_or_to_come(
+    static: str, open_page: Callable[..., Page], clock: datetime, mobility: str, ceremony: str
+) -> None:
+    """The page was built after the series (every row "past"); read while it runs, its
+    script marks the session on now and those to come (issue 38 item 5)."""
+    page = open_page(static, clock=clock)
+    state = "e => e.getAttribute('data-state')"
+    assert page.locator("#part-1--mobility").evaluate(state) == mobility
+    assert page.locator("#ceremony--entry").evaluate(state) == ceremony
+    badge = page.locator("#part-1--mobility .state-now")
+    assert badge.is_visible() is (mobility == "now")
+    assert page.locator("#part-1--mobility .state-past").is_visible() is (mobility == "past")
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
@@ -54,7 +55,7 @@ def test_a_session_is_one_compact_row_and_the_shared_panelist_is_shown_once(
     row = part_1.split('id="part-1--mobility"', 1)[1].split("</summary>", 1)[0]
     assert '<span class="who">George Town · Belo Horizonte</span>' in row
     # The category is the title: not repeated; nor is the date in every row.
-    details = part_1.split('id="part-1--mobility"', 1)[1].split("</li>", 1)[0]
+    details = part_1.split('id="part-1--mobility"', 1)[1].split(">", 1)[1].split("</li>", 1)[0]
     shown = re.sub(r"<[^>]+>", " ", details)
     assert "Category" not in shown and "2021" not in shown and "Topics" in shown
     assert "Korean Standard Time (Seoul)" in html and "KST (Asia/Seoul" not in html
@@ -102,7 +103,8 @@ def test_korean_page_is_written_korean_and_marks_english_fallbacks() -> None:
         .content("index.html")
         .decode("utf-8")
     )
-    assert "일정 7개. 변경 사항은 캘린더에 자동으로 반영됩니다." in html
+    # Built after the series (BUILD_TIME is 2030): the hero says when it took place.
+    assert "2021년 8월 26일 목요일부터 2021년 10월 18일 월요일까지 열렸습니다." in html
     assert "모든 시간은 한국 표준시(서울) 기준입니다." in html
     assert "2021년 8월 26일 목요일" in html and ("09:00 ~ 09:30", "이동성") in rows(html)
     for broken in ("및 내 시간대", "개 일정", "종료:", "Asia/Seoul,"):
@@ -289,3 +291,33 @@ def test_the_page_names_its_zone_as_it_is_at_every_time_shown() -> None:
     )
     page = make_publication(parse_series(summer), None, BUILD_TIME).content("index.html")
     assert "Times are in Central European Summer Time (Berlin)." in page.decode("utf-8")
+
+
+def _states(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<li class="session[^"]*" id="([^"]+)"[^>]*data-state="(\w+)"', html))
+
+
+@pytest.mark.parametrize(
+    ("now", "mobility", "ceremony", "over"),
+    [
+        ("2021-08-01T00:00:00Z", "upcoming", "upcoming", False),
+        ("2021-08-26T00:15:00Z", "now", "upcoming", False),  # 09:15 in Seoul
+        ("2021-10-18T07:00:00Z", "past", "now", False),
+        ("2026-12-06T00:00:00Z", "past", "past", True),
+    ],
+)
+def test_the_page_says_what_is_over_on_now_or_to_come(
+    wego: Series, now: str, mobility: str, ceremony: str, over: bool
+) -> None:
+    """Issue 38 item 5: rows and events carry their state at the build time; built after
+    the series, the hero says it took place instead of inviting subscriptions."""
+    moment = datetime.fromisoformat(now)
+    html = make_publication(wego, None, moment).content("index.html").decode("utf-8")
+    states = _states(html)
+    assert states["part-1--mobility"] == mobility
+    assert states["ceremony--entry"] == ceremony
+    assert ("This series is over" in html) is over
+    assert ("Add the schedule to your calendar" in html) is not over
+    if over:
+        assert "It took place from Thursday 26 August 2021 to Monday 18 October 2021;" in html
+        assert set(states.values()) == {"past"}

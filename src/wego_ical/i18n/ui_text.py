@@ -53,6 +53,11 @@ PAGE: dict[str, dict[str, str]] = {
         "organised_by": "Organised by {organiser}",
         "languages": "Languages",
         "add_heading": "Add the schedule to your calendar",
+        "over_heading": "This series is over",
+        "over_days": "It took place from {first} to {last}; its calendar stays here.",
+        "over_day": "It took place on {first}; its calendar stays here.",
+        "state_past": "Over",
+        "state_now": "On now",
         "add_intro": (
             "A <strong>subscription</strong> keeps your calendar up to date when a session moves "
             "or is cancelled. A <strong>download</strong> is a one-time copy you can import into "
@@ -138,6 +143,11 @@ PAGE: dict[str, dict[str, str]] = {
         "organised_by": "주최: {organiser}",
         "languages": "언어",
         "add_heading": "내 캘린더에 일정 추가하기",
+        "over_heading": "모든 일정이 끝났습니다",
+        "over_days": "{first}부터 {last}까지 열렸습니다. 캘린더는 계속 받을 수 있습니다.",
+        "over_day": "{first}에 열렸습니다. 캘린더는 계속 받을 수 있습니다.",
+        "state_past": "종료",
+        "state_now": "진행 중",
         "add_intro": (
             "<strong>구독</strong>하면 세션 시간이 바뀌거나 취소될 때 캘린더에 자동으로 "
             "반영됩니다. <strong>다운로드</strong>한 파일은 한 번만 가져오는 사본이며, 어느 "

@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -122,6 +122,9 @@ class PageSite:
     # of them fell back to it (untranslated) and is marked with its language.
     fallback_texts: frozenset[str] = frozenset()
     fallback_language: str | None = None
+    # The build time: what is over, on now or to come when the page is made (its script
+    # says it again when the page is read).
+    now: datetime | None = None
 
 
 class _Shared:
@@ -371,6 +374,8 @@ def _common(
             (_language_name(code), _sibling(href, path), code) for code, href in site.alternates
         ],
         "hreflangs": _hreflangs(site, path, page_url),
+        "now_utc": when.iso_utc(site.now) if site.now else "",
+        "over": _over(site),
         "series": series.series,
         "labels": series.labels,
         "published": base_url is not None,
@@ -405,6 +410,19 @@ def _common(
 
 def _is_category(feed: FeedView) -> bool:
     return feed.path.startswith(f"{CATEGORIES_FOLDER}/")
+
+
+def _over(site: PageSite) -> tuple[str, str] | None:
+    """The days the series ran on, when every entry of it was over at the build time."""
+    if site.now is None or not site.records:
+        return None
+    snapshots = [record.snapshot for record in site.records.values()]
+    if any(snapshot.aware_end > site.now for snapshot in snapshots):
+        return None
+    zone = site.series.series.timezone
+    first = min(s.aware_start for s in snapshots).astimezone(ZoneInfo(zone)).date()
+    last = max(s.aware_end for s in snapshots).astimezone(ZoneInfo(zone)).date()
+    return when.day_text(first, site.language), when.day_text(last, site.language)
 
 
 def _hreflangs(site: PageSite, path: str, page_url: str | None) -> list[tuple[str, str]]:

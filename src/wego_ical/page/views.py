@@ -110,6 +110,10 @@ class EventView:
     days: list[DayView] = field(default_factory=list)
     sessions: int = 0
     page: str = ""  # its own page, when the schedule is split (relative to the index)
+    # When its first entry starts and its last ends (machine times, as EntryView's):
+    # whether it is over, on now or to come.
+    start_utc: str = ""
+    end_utc: str = ""
 
 
 def person_view(series: Series, ref: PersonRef) -> PersonView:
@@ -185,6 +189,8 @@ def _event_view(
     last = max(_last_day(r.snapshot, zone) for r in records)
     moment = records[0].snapshot.aware_start
     return EventView(
+        start_utc=min(view.start_utc for view in views),
+        end_utc=max(view.end_utc for view in views),
         anchor=event.id,
         title=event.title,
         date_text=when.days_text(first, max(first, last), language),

@@ -173,6 +173,7 @@ def make_publication(
         script,
         edition.fallback_texts,
         edition.fallback_language,
+        now,
     )
     files: dict[str, Content] = {
         path: functools.partial(_page, texts, produce) for path, produce in page_files(site).items()
