@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -96,10 +97,13 @@ def test_changed_data_options_or_code_build_again(
     assert not _build(out, data).startswith(SKIPPED)  # a --prune build leaves no record
     assert _build(out, data).startswith(SKIPPED)
     key = buildcache.build_key(data.read_bytes(), {"prune": False})
-    assert buildcache.unchanged(out, key) == 45
+    assert buildcache.unchanged(out, key, datetime.now(UTC)) == 45
     monkeypatch.setattr(buildcache, "_code_digest", lambda: "another version of wego-ical")
     assert (
-        buildcache.unchanged(out, buildcache.build_key(data.read_bytes(), {"prune": False})) is None
+        buildcache.unchanged(
+            out, buildcache.build_key(data.read_bytes(), {"prune": False}), datetime.now(UTC)
+        )
+        is None
     )
 
 
@@ -191,3 +195,18 @@ def test_a_link_in_place_of_the_record_is_never_written_through(out: Path, tmp_p
     record.symlink_to(victim)
     _build(out)
     assert victim.read_text() == "precious"
+
+
+def test_a_build_after_a_session_starts_or_ends_is_not_skipped(tmp_path: Path) -> None:
+    """The page says what is over and on now: the skip holds until the next start or
+    end of a session after the build (issue 38 item 5)."""
+    out = tmp_path / "dist"
+    during = "2021-08-26T00:15:00Z"  # Mobility (09:00–09:30 in Seoul) is on
+    _build(out, DATA, "--now", during)
+    assert 'id="part-1--mobility" data-from' in (out / "index.html").read_text()
+    assert _build(out, DATA, "--now", "2021-08-26T00:20:00Z").startswith(SKIPPED)
+    after = _build(out, DATA, "--now", "2021-08-26T00:31:00Z")  # it has ended
+    assert not after.startswith(SKIPPED)
+    page = (out / "index.html").read_text()
+    row = page.split('id="part-1--mobility"', 1)[1].split(">", 1)[0]
+    assert 'data-state="past"' in row

@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 
@@ -103,8 +104,10 @@ def _identity(path: Path | str) -> list[int] | None:
     return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
-def remember(out_dir: Path, key: str, paths: Iterable[str]) -> None:
-    """Record that the files ``paths`` of ``out_dir`` are what a build with ``key`` left.
+def remember(out_dir: Path, key: str, paths: Iterable[str], until: datetime | None = None) -> None:
+    """Record that the files ``paths`` of ``out_dir`` are what a build with ``key`` left,
+    until ``until`` (the next time a session starts or ends: the page says what is over
+    and on now, so a build after it changes the page; None: never).
 
     Best effort: without a record (parent folder not writable), the next build
     is simply not skipped.
@@ -118,6 +121,8 @@ def remember(out_dir: Path, key: str, paths: Iterable[str]) -> None:
         files[path] = identity
     folder = _identity_of_folder(out_dir)
     record = {"format": FORMAT, "key": key, "folder": folder, "files": files}
+    if until is not None:
+        record["until"] = until.astimezone(UTC).timestamp()
     with suppress(OSError, WegoIcalError):
         sidecar.replace(record_path(out_dir), json.dumps(record, separators=(",", ":")).encode())
 
@@ -128,9 +133,10 @@ def forget(out_dir: Path) -> None:
         record_path(out_dir).unlink(missing_ok=True)
 
 
-def unchanged(out_dir: Path, key: str) -> int | None:
-    """The number of files checked when the last build of ``out_dir`` had ``key`` and
-    left every file as it still is (a build now would change nothing); else None."""
+def unchanged(out_dir: Path, key: str, now: datetime) -> int | None:
+    """The number of files checked when the last build of ``out_dir`` had ``key``, left
+    every file as it still is, and ``now`` is before the time its record holds until (a
+    build now would change nothing); else None."""
     try:
         data = sidecar.read_bytes(record_path(out_dir))
     except (OSError, WegoIcalError):
@@ -142,6 +148,9 @@ def unchanged(out_dir: Path, key: str) -> int | None:
     if record.get("key") != key or not isinstance(files, dict) or not files:
         return None
     if record.get("folder") != _identity_of_folder(out_dir):
+        return None
+    until = record.get("until")
+    if isinstance(until, int | float) and now.timestamp() >= until:
         return None
     folder = os.fspath(out_dir)
     for path, identity in files.items():
