@@ -236,7 +236,9 @@ def build(options: BuildOptions) -> BuildResult:
         )
         if key is not None:
             kept = [f.path for f in written.files if f.action != "removed"]
-            buildcache.remember(options.out_dir, key, kept, _next_change(prepared, options.now))
+            events = prepared.publication.state.events
+            until = buildcache.next_change((r.snapshot for r in events), options.now)
+            buildcache.remember(options.out_dir, key, kept, until)
     notices = [written.notice] if written.notice else []
     notices += held_back(prepared.publication, options.prune, options.prune_grace)
     if prepared.series.publish.base_url is None:
@@ -264,18 +266,6 @@ def _data_bytes(options: BuildOptions) -> bytes | None:
         return read_data_file(options.data_path)
     except OSError:
         return None
-
-
-def _next_change(prepared: Prepared, now: datetime) -> datetime | None:
-    """The next time after ``now`` a published event starts or ends: the page (what is
-    over, on now, to come) changes then, so a build after it is not skipped."""
-    moments = (
-        moment
-        for record in prepared.publication.state.events
-        for moment in (record.snapshot.aware_start, record.snapshot.aware_end)
-        if moment > now
-    )
-    return min(moments, default=None)
 
 
 def _build_key(options: BuildOptions, data: bytes | None) -> str | None:

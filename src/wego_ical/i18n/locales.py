@@ -74,3 +74,17 @@ def og_locale(code: str | None) -> str:
     likely = str(get_global("likely_subtags").get(locale.language, ""))
     territory = likely.rsplit("_", 1)[-1] if likely.count("_") >= 1 else ""
     return f"{locale.language}_{territory}" if territory.isupper() else locale.language
+
+
+def text_direction(language: str | None) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, …), per
+    CLDR; else ``ltr``."""
+    if language is None:
+        return "ltr"
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        order = Locale.parse(babel_locale(language)).character_order
+        return "rtl" if order == "right-to-left" else "ltr"
+    except (UnknownLocaleError, ValueError):
+        return "ltr"

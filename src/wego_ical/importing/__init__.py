@@ -8,6 +8,8 @@ May import: the base modules, ``i18n``, ``model``, ``load``.
 # used, so that importing one of the package's modules does not import them all.
 from typing import TYPE_CHECKING
 
+from wego_ical import reexported
+
 if TYPE_CHECKING:
     from wego_ical.importing.drafts import (
         CSV_COLUMNS,
@@ -26,32 +28,6 @@ if TYPE_CHECKING:
         zone_of,
     )
 
-_HOMES = {
-    "CSV_COLUMNS": "wego_ical.importing.drafts",
-    "CSV_EXAMPLE": "wego_ical.importing.drafts",
-    "Draft": "wego_ical.importing.drafts",
-    "SeriesDefaults": "wego_ical.importing.drafts",
-    "csv_template": "wego_ical.importing.drafts",
-    "draft_toml": "wego_ical.importing.drafts",
-    "framed": "wego_ical.importing.drafts",
-    "from_ics": "wego_ical.importing.drafts",
-    "from_rows": "wego_ical.importing.drafts",
-    "person_id": "wego_ical.importing.drafts",
-    "series_draft": "wego_ical.importing.drafts",
-    "slug": "wego_ical.importing.drafts",
-    "write_draft": "wego_ical.importing.drafts",
-    "zone_of": "wego_ical.importing.drafts",
-}
-
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "CSV_COLUMNS",
     "CSV_EXAMPLE",
@@ -68,3 +44,5 @@ __all__ = [
     "write_draft",
     "zone_of",
 ]
+
+__getattr__ = reexported(__name__, "wego_ical.importing.drafts", __all__)

@@ -8,6 +8,8 @@ May import: the base modules only.
 # used, so that importing one of the package's modules does not import them all.
 from typing import TYPE_CHECKING
 
+from wego_ical import reexported
+
 if TYPE_CHECKING:
     from wego_ical.lint.checks import (
         MAX_DEPTH,
@@ -18,24 +20,6 @@ if TYPE_CHECKING:
         lint_event,
     )
 
-_HOMES = {
-    "MAX_DEPTH": "wego_ical.lint.checks",
-    "MAX_FINDINGS": "wego_ical.lint.checks",
-    "Finding": "wego_ical.lint.checks",
-    "Findings": "wego_ical.lint.checks",
-    "lint": "wego_ical.lint.checks",
-    "lint_event": "wego_ical.lint.checks",
-}
-
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "MAX_DEPTH",
     "MAX_FINDINGS",
@@ -44,3 +28,5 @@ __all__ = [
     "lint",
     "lint_event",
 ]
+
+__getattr__ = reexported(__name__, "wego_ical.lint.checks", __all__)

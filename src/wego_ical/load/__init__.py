@@ -10,6 +10,8 @@ May import: the base modules, ``i18n``, ``model``.
 # used, so that importing one of the package's modules does not import them all.
 from typing import TYPE_CHECKING
 
+from wego_ical import reexported
+
 if TYPE_CHECKING:
     from wego_ical.load.series_file import (
         Edition,
@@ -21,25 +23,6 @@ if TYPE_CHECKING:
         read_text,
     )
 
-_HOMES = {
-    "Edition": "wego_ical.load.series_file",
-    "Loc": "wego_ical.load.series_file",
-    "load_editions": "wego_ical.load.series_file",
-    "load_series": "wego_ical.load.series_file",
-    "parse_editions": "wego_ical.load.series_file",
-    "parse_series": "wego_ical.load.series_file",
-    "read_text": "wego_ical.load.series_file",
-}
-
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "Edition",
     "Loc",
@@ -49,3 +32,5 @@ __all__ = [
     "parse_series",
     "read_text",
 ]
+
+__getattr__ = reexported(__name__, "wego_ical.load.series_file", __all__)

@@ -26,9 +26,13 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
+from typing import TYPE_CHECKING
 
 from wego_ical.errors import WegoIcalError
 from wego_ical.output import hidden_files as sidecar
+
+if TYPE_CHECKING:
+    from wego_ical.plan.records import Snapshot
 
 RECORD_SUFFIX = ".wego-ical.build.json"
 FORMAT = 1
@@ -125,6 +129,13 @@ def remember(out_dir: Path, key: str, paths: Iterable[str], until: datetime | No
         record["until"] = until.astimezone(UTC).timestamp()
     with suppress(OSError, WegoIcalError):
         sidecar.replace(record_path(out_dir), json.dumps(record, separators=(",", ":")).encode())
+
+
+def next_change(snapshots: Iterable[Snapshot], now: datetime) -> datetime | None:
+    """The next time after ``now`` an event starts or ends: the page (what is over, on
+    now, to come) changes then, so a build after it is not skipped."""
+    moments = (m for s in snapshots for m in (s.aware_start, s.aware_end) if m > now)
+    return min(moments, default=None)
 
 
 def forget(out_dir: Path) -> None:

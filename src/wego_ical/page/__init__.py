@@ -8,6 +8,8 @@ May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``.
 # used, so that importing one of the package's modules does not import them all.
 from typing import TYPE_CHECKING
 
+from wego_ical import reexported
+
 if TYPE_CHECKING:
     from wego_ical.catalogue import (
         INDEX_PAGE,
@@ -20,29 +22,7 @@ if TYPE_CHECKING:
         Part,
         page_files,
         qr_script,
-        text_direction,
     )
-
-_HOMES = {
-    "INDEX_PAGE": "wego_ical.catalogue",
-    "QR_SCRIPT": "wego_ical.catalogue",
-    "SCHEDULE_FOLDER": "wego_ical.catalogue",
-    "FeedView": "wego_ical.page.landing",
-    "PageSite": "wego_ical.page.landing",
-    "Part": "wego_ical.page.landing",
-    "page_files": "wego_ical.page.landing",
-    "qr_script": "wego_ical.page.landing",
-    "text_direction": "wego_ical.page.landing",
-}
-
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "INDEX_PAGE",
@@ -53,5 +33,6 @@ __all__ = [
     "Part",
     "page_files",
     "qr_script",
-    "text_direction",
 ]
+
+__getattr__ = reexported(__name__, "wego_ical.page.landing", __all__)

@@ -12,9 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -31,11 +29,11 @@ from wego_ical.catalogue import (
 )
 from wego_ical.i18n import dates as when
 from wego_ical.i18n import ui_text as strings
-from wego_ical.i18n.locales import babel_locale, html_language
+from wego_ical.i18n.locales import babel_locale, html_language, text_direction
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.model import CalendarEntry, Series, calendar_entries
-from wego_ical.page.meta import json_ld, open_graph
-from wego_ical.page.views import EventView, event_views
+from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
+from wego_ical.page.views import EventView, event_views, over_days
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
@@ -371,11 +369,18 @@ def _common(
         "t": shared.words,
         "js_locale": "en-GB" if site.language in (None, "en") else html_language(site.language),
         "alternates": [
-            (_language_name(code), _sibling(href, path), code) for code, href in site.alternates
+            (_language_name(code), sibling(href, path), code) for code, href in site.alternates
         ],
-        "hreflangs": _hreflangs(site, path, page_url),
+        "hreflangs": hreflangs(
+            site.language, site.alternates, site.fallback_language, path, page_url
+        ),
         "now_utc": when.iso_utc(site.now) if site.now else "",
-        "over": _over(site),
+        "over": over_days(
+            [record.snapshot for record in site.records.values()],
+            site.series.series.timezone,
+            site.now,
+            site.language,
+        ),
         "series": series.series,
         "labels": series.labels,
         "published": base_url is not None,
@@ -412,40 +417,6 @@ def _is_category(feed: FeedView) -> bool:
     return feed.path.startswith(f"{CATEGORIES_FOLDER}/")
 
 
-def _over(site: PageSite) -> tuple[str, str] | None:
-    """The days the series ran on, when every entry of it was over at the build time."""
-    if site.now is None or not site.records:
-        return None
-    snapshots = [record.snapshot for record in site.records.values()]
-    if any(snapshot.aware_end > site.now for snapshot in snapshots):
-        return None
-    zone = site.series.series.timezone
-    first = min(s.aware_start for s in snapshots).astimezone(ZoneInfo(zone)).date()
-    last = max(s.aware_end for s in snapshots).astimezone(ZoneInfo(zone)).date()
-    return when.day_text(first, site.language), when.day_text(last, site.language)
-
-
-def _hreflangs(site: PageSite, path: str, page_url: str | None) -> list[tuple[str, str]]:
-    """The page in every language, itself included, and ``x-default`` (the default
-    language's): what search engines read. Absolute with a base_url, else relative."""
-    if not site.alternates:
-        return []
-    own = PurePosixPath(path).name
-    found = [(html_language(site.language), own)] + [
-        (html_language(code), _sibling(href, path)) for code, href in site.alternates
-    ]
-    default = html_language(site.fallback_language or site.language)
-    found.append(("x-default", dict(found)[default]))
-    return [(code, urljoin(page_url, href) if page_url else href) for code, href in found]
-
-
-def _sibling(index_href: str, path: str) -> str:
-    """The same page in another language: ``ko/index.html`` → ``../ko/schedule/x.html``."""
-    if path == INDEX_PAGE:
-        return index_href
-    return "../" + index_href.removesuffix(INDEX_PAGE) + path
-
-
 def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
     """Marks a text that fell back to the default language with that language."""
     language = html_language(site.fallback_language)
@@ -469,20 +440,6 @@ def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
     template = _environment().get_template(template_name)
     for piece in regroup(template.generate(**context)):
         yield piece.encode("utf-8")
-
-
-def text_direction(language: str | None) -> str:
-    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, …), per
-    CLDR; else ``ltr``."""
-    if language is None:
-        return "ltr"
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        order = Locale.parse(babel_locale(language)).character_order
-        return "rtl" if order == "right-to-left" else "ltr"
-    except (UnknownLocaleError, ValueError):
-        return "ltr"
 
 
 def qr_script() -> bytes:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from wego_ical.i18n.locales import og_locale
+from wego_ical.catalogue import INDEX_PAGE
+from wego_ical.i18n.locales import html_language, og_locale
 from wego_ical.model import Series
 from wego_ical.page.views import EntryView, EventView, PersonView
 
@@ -125,3 +128,32 @@ def open_graph(
     if page_url:
         tags.append(("og:url", page_url))
     return tags
+
+
+def hreflangs(
+    language: str | None,
+    alternates: Iterable[tuple[str, str]],
+    default_language: str | None,
+    path: str,
+    page_url: str | None,
+) -> list[tuple[str, str]]:
+    """The page in every language, itself included, and ``x-default`` (the default
+    language's, ``default_language``; None: this one): what search engines read.
+    Absolute with a base_url, else relative. ``alternates``: the other languages'
+    index pages, relative to this language's."""
+    others = list(alternates)
+    if not others:
+        return []
+    own = PurePosixPath(path).name
+    found = [(html_language(language), own)] + [
+        (html_language(code), sibling(href, path)) for code, href in others
+    ]
+    found.append(("x-default", dict(found)[html_language(default_language or language)]))
+    return [(code, urljoin(page_url, href) if page_url else href) for code, href in found]
+
+
+def sibling(index_href: str, path: str) -> str:
+    """The same page in another language: ``ko/index.html`` → ``../ko/schedule/x.html``."""
+    if path == INDEX_PAGE:
+        return index_href
+    return "../" + index_href.removesuffix(INDEX_PAGE) + path

@@ -333,3 +333,15 @@ def _add(snapshot: Snapshot, more: str) -> AddEvent:
         all_day=bool(snapshot.all_day),
         more=more,
     )
+
+
+def over_days(
+    snapshots: list[Snapshot], zone: str, now: datetime | None, language: str | None
+) -> tuple[str, str] | None:
+    """The days a series ran on, in its zone, when every entry of it was over at ``now``
+    (the build time); None while one is on or to come."""
+    if now is None or not snapshots or any(s.aware_end > now for s in snapshots):
+        return None
+    first = min(s.aware_start for s in snapshots).astimezone(ZoneInfo(zone)).date()
+    last = max(s.aware_end for s in snapshots).astimezone(ZoneInfo(zone)).date()
+    return when.day_text(first, language), when.day_text(last, language)

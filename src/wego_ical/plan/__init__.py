@@ -11,6 +11,8 @@ May import: the base modules, ``i18n``, ``model``.
 # used, so that importing one of the package's modules does not import them all.
 from typing import TYPE_CHECKING
 
+from wego_ical import reexported
+
 if TYPE_CHECKING:
     from wego_ical.catalogue import (
         EVENTS_FOLDER,
@@ -24,25 +26,6 @@ if TYPE_CHECKING:
         plan_feeds,
     )
 
-_HOMES = {
-    "EVENTS_FOLDER": "wego_ical.catalogue",
-    "MAIN_FEED": "wego_ical.catalogue",
-    "event_file": "wego_ical.catalogue",
-    "FeedPlan": "wego_ical.plan.feeds",
-    "build_snapshot": "wego_ical.plan.feeds",
-    "current_events": "wego_ical.plan.feeds",
-    "plan_feeds": "wego_ical.plan.feeds",
-}
-
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "EVENTS_FOLDER",
     "MAIN_FEED",
@@ -52,3 +35,5 @@ __all__ = [
     "event_file",
     "plan_feeds",
 ]
+
+__getattr__ = reexported(__name__, "wego_ical.plan.feeds", __all__)

@@ -10,6 +10,8 @@ May import: the base modules, ``i18n``, ``model``, ``lint``, ``plan``.
 # used, so that importing one of the package's modules does not import them all.
 from typing import TYPE_CHECKING
 
+from wego_ical import reexported
+
 if TYPE_CHECKING:
     from wego_ical.render.calendar import (
         PRODID,
@@ -30,34 +32,6 @@ if TYPE_CHECKING:
         vtimezone_bytes,
     )
 
-_HOMES = {
-    "PRODID": "wego_ical.render.calendar",
-    "RENDERER": "wego_ical.render.calendar",
-    "RENDERER_VERSION": "wego_ical.render.calendar",
-    "FeedHeader": "wego_ical.render.calendar",
-    "build_envelope": "wego_ical.render.calendar",
-    "build_vevent": "wego_ical.render.calendar",
-    "check_output": "wego_ical.render.calendar",
-    "is_vevent": "wego_ical.render.calendar",
-    "render_all": "wego_ical.render.calendar",
-    "render_checked": "wego_ical.render.calendar",
-    "single_event_envelope": "wego_ical.render.calendar",
-    "splice": "wego_ical.render.calendar",
-    "splice_pieces": "wego_ical.render.calendar",
-    "vevent_of": "wego_ical.render.calendar",
-    "vevents_in": "wego_ical.render.calendar",
-    "vtimezone_bytes": "wego_ical.render.calendar",
-}
-
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "PRODID",
     "RENDERER",
@@ -76,3 +50,5 @@ __all__ = [
     "vevents_in",
     "vtimezone_bytes",
 ]
+
+__getattr__ = reexported(__name__, "wego_ical.render.calendar", __all__)
