@@ -519,6 +519,37 @@ def test_text_contrast_is_at_least_4_5_to_1(
     assert page.evaluate(CONTRAST) == []
 
 
+# The border of each control against the background around it (WCAG 1.4.11 asks 3:1).
+BORDERS = (
+    CONTRAST.split("const low = [];")[0]
+    + """const low = [];
+  document.querySelectorAll('.address input, nav.pick a, fieldset.tz').forEach(e => {
+    const a = lum(rgb(getComputedStyle(e).borderTopColor)), b = lum(background(e.parentElement));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 3) low.push([e.tagName, e.className, ratio]);
+  });
+  return low;
+}"""
+)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_controls_stand_out_and_the_address_does_not_make_a_phone_zoom(
+    static: str, open_page: Callable[..., Page], scheme: str
+) -> None:
+    """Issue 38 item 13: control borders at 1.89:1, and an address field under 16 px
+    (iOS zooms into a smaller field when it is focused)."""
+    page = open_page(static, color_scheme=scheme, viewport=PHONE, is_mobile=True)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.evaluate("document.getElementById('tz').hidden = false")
+    assert page.evaluate(BORDERS) == []
+    sizes = page.evaluate(
+        "Array.from(document.querySelectorAll('.address input'))"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 16
+
+
 def test_focus_is_visible_and_reduced_motion_is_respected(
     static: str, open_page: Callable[..., Page]
 ) -> None:
