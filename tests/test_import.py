@@ -390,3 +390,21 @@ def test_a_google_calendar_export_imports_without_taking_google_for_the_organise
     (event,) = series.events
     assert event.location == "Hall 2, Main Street 1, 10115 Berlin"
     assert "1 event that ends as it starts ('Reminder')" in " ".join(output.split())
+
+
+def test_every_bad_row_of_a_spreadsheet_is_named_at_once(tmp_path: Path) -> None:
+    """Only one problem came per try (issue 37 item 6): now every row's, in one message."""
+    source = tmp_path / "talks.csv"
+    source.write_text(
+        "event,date,start,end,title\n"
+        "A,2026-05-05,10:00,10:45,Fine\n"
+        "A,05-05-2026,10:00,10:45,Bad day\n"
+        "A,2026-05-05,ten,10:45,Bad start\n"
+        "A,2026-05-05,10:00,25:00,Bad end\n"
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 1 and not out.exists()
+    assert "3 rows cannot be read; fix them and import again:" in output
+    for problem in ("row 3: date '05-05-2026'", "row 4: time 'ten'", "row 5: time '25:00'"):
+        assert problem in output, output

@@ -141,6 +141,7 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     people: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, Any]] = {}
     events: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
     for number, row in enumerate(reader, 2):
         if number > MAX_ENTRIES + 1:
             raise ValueError(f"more than {MAX_ENTRIES:,} rows; split the spreadsheet")
@@ -151,8 +152,12 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
         event = events.setdefault(
             event_id, {"id": event_id, "title": values["event"], "sessions": []}
         )
-        day = _day(values["date"], number)
-        entry = _row_entry(values, number, people)
+        try:
+            day = _day(values["date"], number)
+            entry = _row_entry(values, number, people)
+        except ValueError as exc:  # every row's problem at once, not one per try
+            problems.append(str(exc))
+            continue
         if not values.get("title") and not values.get("session_id"):
             event.update({"date": day, **entry})
             continue
@@ -162,10 +167,19 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
         if values.get("category"):
             entry["category"] = _category(categories, values["category"])
         event["sessions"].append(entry)
+    if problems:
+        raise ImportSourceError(_rows_problem(problems))
     draft.data["categories"] = list(categories.values())
     draft.data["people"] = list(people.values())
     draft.data["events"] = [framed(event) for event in events.values()]
     return draft
+
+
+def _rows_problem(problems: list[str]) -> str:
+    """Every row that cannot be read, one a line (the first 20, and a count of the rest)."""
+    shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
+    rows = "1 row cannot" if len(problems) == 1 else f"{len(problems)} rows cannot"
+    return f"{rows} be read; fix them and import again:\n  " + "\n  ".join(shown)
 
 
 def _column_notes(columns: Sequence[str]) -> list[str]:
