@@ -916,3 +916,17 @@ def test_the_reader_s_clock_says_what_is_over_on_now_or_to_come(
     assert badge.is_visible() is (mobility == "now")
     assert page.locator("#part-1--mobility .state-past").is_visible() is (mobility == "past")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_rows_look_like_they_open(static: str, open_page: Callable[..., Page]) -> None:
+    """Issue 38 item 9: the rows' marker was hidden and their titles looked like links."""
+    page = open_page(static)
+    summary = page.locator("#part-1--mobility > details > summary")
+    marker = summary.evaluate("e => getComputedStyle(e, '::after').content")
+    assert "▸" in marker
+    title = page.locator("#part-1--mobility .title").evaluate("e => getComputedStyle(e).color")
+    link = page.locator("a.page-link").first.evaluate("e => getComputedStyle(e).color")
+    assert title != link
+    before = summary.evaluate("e => getComputedStyle(e, '::after').transform")
+    summary.click()
+    assert summary.evaluate("e => getComputedStyle(e, '::after').transform") != before
