@@ -144,6 +144,13 @@ class _Shared:
         return zones.pop() if len(zones) == 1 else None
 
     @functools.cached_property
+    def over(self) -> tuple[str, str] | None:
+        """The days the series ran on, once it is over (the same for every page)."""
+        site = self.site
+        snapshots = [record.snapshot for record in site.records.values()]
+        return over_days(snapshots, site.series.series.timezone, site.now, site.language)
+
+    @functools.cached_property
     def zone_text(self) -> str | None:
         zone, records = self.only_zone, self.site.records
         if zone is None or not records:
@@ -151,7 +158,8 @@ class _Shared:
         starts = [record.snapshot.aware_start for record in records.values()]
         # One name for every time on the page: the one valid at each of them, else
         # the generic one ("Eastern Time", not "Eastern Standard Time" in July).
-        offsets = {start.astimezone(ZoneInfo(zone)).utcoffset() for start in starts}
+        tz = ZoneInfo(zone)
+        offsets = {start.astimezone(tz).utcoffset() for start in starts}
         moment = starts[0] if len(offsets) == 1 else None
         return when.zone_label(zone, moment, self.site.language)
 
@@ -375,12 +383,7 @@ def _common(
             site.language, site.alternates, site.fallback_language, path, page_url
         ),
         "now_utc": when.iso_utc(site.now) if site.now else "",
-        "over": over_days(
-            [record.snapshot for record in site.records.values()],
-            site.series.series.timezone,
-            site.now,
-            site.language,
-        ),
+        "over": shared.over,
         "series": series.series,
         "labels": series.labels,
         "published": base_url is not None,
