@@ -26,15 +26,15 @@ _TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066
 def for_terminal(text: str) -> str:
     """``text`` with what a terminal would act on written as escapes (its lines and
     tabs kept): messages quote source text, which may hold anything."""
-    return _TERMINAL_CONTROLS.sub(
-        lambda match: match.group().encode("unicode_escape").decode(), text
-    )
+    return _TERMINAL_CONTROLS.sub(lambda match: _escape(match.group()), text)
 
 
 def one_line(text: str) -> str:
     """``text`` as one printable line: line breaks and other characters that are not
     printable written as escapes (for a note or a comment line quoting source text)."""
-    return "".join(
-        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode()
-        for char in text
-    )
+    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    """``\\n``, ``\\x1b``, ``\\u202e``: a character as Python writes it in a string."""
+    return char.encode("unicode_escape").decode()
