@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from wego_ical.errors import ImportSourceError
 from wego_ical.files import write_replacing
 from wego_ical.limits import MAX_ENTRIES
+from wego_ical.model.values import load_zone
 from wego_ical.words import one_line
 
 # The spreadsheet's columns, in the template's order (docs/format.md, "Import").
@@ -74,14 +75,11 @@ def zone_name_of(name: object) -> str:
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
     if isinstance(name, str) and 0 < len(name) <= 100:
-        # An IANA name as it is ("UTC" is one, and a Windows name too).
+        # An IANA name as it is ("UTC" is one, and a Windows name too); the series'
+        # own rule (load_zone) decides what a zone name is.
         for candidate in (name.strip(), WINDOWS_TO_OLSON.get(name.strip())):
-            try:
-                if candidate:
-                    ZoneInfo(candidate)
-                    return candidate
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                continue
+            if candidate and load_zone(candidate) is not None:
+                return candidate
     shown = repr(name)[:80]
     raise ImportSourceError(
         f"the source's time zone {shown} is neither an IANA nor a Windows time zone name; give "
