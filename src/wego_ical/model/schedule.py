@@ -22,11 +22,9 @@ from wego_ical.model.values import load_zone
 Day = date
 
 
-# What the rules read of an event and its sessions (tables.Event and tables.Session):
-# the tables call the rules, so the rules name no table.
-class Session(Protocol):
-    @property
-    def id(self) -> str: ...
+# What the rules read of an event and its sessions (tables.Event and tables.Session,
+# both timed items): the tables call the rules, so the rules name no table.
+class _Timed(Protocol):
     @property
     def date(self) -> Day | None: ...
     @property
@@ -41,19 +39,14 @@ class Session(Protocol):
     def end_date(self) -> Day | None: ...
 
 
-class Event(Protocol):
+class Session(_Timed, Protocol):
     @property
-    def date(self) -> Day: ...
+    def id(self) -> str: ...
+
+
+class Event(_Timed, Protocol):
     @property
-    def start(self) -> time | None: ...
-    @property
-    def end(self) -> time | None: ...
-    @property
-    def timezone(self) -> str | None: ...
-    @property
-    def all_day(self) -> bool: ...
-    @property
-    def end_date(self) -> Day | None: ...
+    def date(self) -> Day: ...  # an event always has its day
     @property
     def sessions(self) -> Sequence[Session]: ...
     @property
