@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -77,7 +78,7 @@ class FakeServer:
             client.settimeout(5)
             try:
                 if self._read_first:
-                    client.recv(65536)  # the request (its headers and a small body)
+                    _read_request(client)
                 self._answer(client)
             except OSError:
                 pass
@@ -85,6 +86,25 @@ class FakeServer:
     def close(self) -> None:
         self._stop.set()
         self.listener.close()
+
+
+def _read_request(client: socket.socket) -> None:
+    """Read the whole request: closing with part of it unread sends a reset, and the client
+    then sees a lost connection instead of the answer under test."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = client.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    missing = int(length.group(1)) - len(body) if length else 0
+    while missing > 0:
+        chunk = client.recv(min(missing, 65536))
+        if not chunk:
+            return
+        missing -= len(chunk)
 
 
 @pytest.fixture
