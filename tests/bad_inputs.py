@@ -100,7 +100,8 @@ CASES: list[tuple[str, Callable[[str], str | bytes] | None, list[str]]] = [
         [
             'events.toml:{L}:1: events[1].sessions[1].start (id "part-2" › "emerging-technology"): '
             "session 'emerging-technology' starts at 16:30 before session 'efficient-government' "
-            "ends at 16:45; move one of them so they do not overlap"
+            "ends at 16:45; move one of them, or give them rooms (sessions in different "
+            'rooms may overlap: room = "…")'
         ],
     ),
     (
@@ -325,7 +326,8 @@ CASES += [
         [
             'events.toml:{L}:1: events[1].sessions[1].start (id "part-2" › "emerging-technology"):'
             " session 'emerging-technology' starts at 16:30 before session 'efficient-government'"
-            " ends at 16:45; move one of them so they do not overlap"
+            " ends at 16:45; move one of them, or give them rooms (sessions in different "
+            'rooms may overlap: room = "…")'
         ],
     ),
     (

@@ -127,8 +127,8 @@ def test_unknown_key_with_did_you_mean_and_line(wego_text: str) -> None:
 def test_unknown_key_without_close_match_lists_allowed_keys(wego_text: str) -> None:
     problem = only_problem(edit(wego_text, "[publish]\n", "[publish]\ncolour = 1\n"))
     assert problem.message == (
-        "unknown key 'colour' (allowed here: base_url, refresh_hours, reminder_minutes, "
-        "all_day_reminder_minutes); remove it or fix its spelling"
+        "unknown key 'colour' (allowed here: base_url, feeds, refresh_hours, "
+        "reminder_minutes, all_day_reminder_minutes); remove it or fix its spelling"
     )
 
 
@@ -195,7 +195,8 @@ def test_overlapping_sessions(wego_text: str) -> None:
     assert problem.key == 'events[1].sessions[1].start (id "part-2" › "emerging-technology")'
     assert problem.message == (
         "session 'emerging-technology' starts at 16:30 before session 'efficient-government' "
-        "ends at 16:45; move one of them so they do not overlap"
+        "ends at 16:45; move one of them, or give them rooms (sessions in different "
+        'rooms may overlap: room = "…")'
     )
 
 

@@ -288,14 +288,14 @@ def test_schedule_rules_run_on_the_valid_parts_of_a_failing_event() -> None:
     body = (
         EVENT
         + "end_date = 2026-03-25\n"
-        + '[[events.sessions]]\nid = "a"\nstart = 09:00:00\nend = 10:00:00\nroom = "1"\n'
+        + '[[events.sessions]]\nid = "a"\nstart = 09:00:00\nend = 10:00:00\nlocaton = "1"\n'
         + '[[events.sessions]]\nid = "b"\nstart = 09:30:00\nend = 10:30:00\n'
         + '[[events.sessions]]\nid = "c"\nstart = 22:00:00\nend = 01:00:00\n'
         + 'end_date = "2026-03-25"\n'
     )
     found = problems(body)
     assert [key for key, _ in found] == [
-        'events[0].sessions[0].room (id "e" › "a")',
+        'events[0].sessions[0].locaton (id "e" › "a")',
         'events[0].sessions[1].start (id "e" › "b")',
         'events[0].sessions[2].end_date (id "e" › "c")',
     ]

@@ -7,7 +7,9 @@ that a feed looks the same to a calendar app wherever it is served.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -27,14 +29,28 @@ SCHEDULE_JSON = "schedule.json"
 SCHEDULE_XML = "schedule.xml"
 # The Atom feed of published changes.
 CHANGES_FEED = "changes.atom"
-# One file per event or session, and one feed per category.
+# One file per event or session, and one feed per category, room and person.
 EVENTS_FOLDER = "events"
 CATEGORIES_FOLDER = "categories"
+ROOMS_FOLDER = "rooms"
+PEOPLE_FOLDER = "people"
 
 
 def event_file(uid: str) -> str:
-    """Path of the single-event file of ``uid`` (ids are slugs, so this is a safe name)."""
-    return f"{EVENTS_FOLDER}/{uid.split('@', 1)[0]}.ics"
+    """Path of the single-event file of ``uid``: the part before ``@`` of a UID made of
+    ids (``series.event.session``, slugs: a safe name); for any other UID (an entry's
+    own, which may hold ``/``, ``..`` or capitals that a case-blind disk merges), a
+    name made of it and a hash of the whole UID."""
+    local = uid.split("@", 1)[0]
+    if _DERIVED.fullmatch(local):
+        return f"{EVENTS_FOLDER}/{local}.ics"
+    words = re.sub(r"[^a-z0-9]+", "-", local.lower()).strip("-")[:40].strip("-")
+    digest = hashlib.sha256(uid.encode()).hexdigest()[:16]
+    return f"{EVENTS_FOLDER}/{words + '-' if words else ''}{digest}.ics"
+
+
+# The part before "@" of a UID made of ids: two or three slugs joined by dots.
+_DERIVED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*){1,2}")
 
 
 def event_feed(event_id: str) -> str:
@@ -42,9 +58,25 @@ def event_feed(event_id: str) -> str:
     return f"{event_id}.ics"
 
 
+def is_event_feed(path: str) -> bool:
+    """Whether ``path`` is an event's feed (in any language's folder)."""
+    _, inner = language_and_path(path)
+    return len(inner.parts) == 1 and inner.suffix == ".ics" and inner.name != MAIN_FEED
+
+
 def category_feed(category_id: str) -> str:
     """Path of a category's feed."""
     return f"{CATEGORIES_FOLDER}/{category_id}.ics"
+
+
+def room_feed(room_id: str) -> str:
+    """Path of a room's feed."""
+    return f"{ROOMS_FOLDER}/{room_id}.ics"
+
+
+def person_feed(person_id: str) -> str:
+    """Path of a person's feed (the sessions they are named in)."""
+    return f"{PEOPLE_FOLDER}/{person_id}.ics"
 
 
 # --- what each kind of file is --------------------------------------------------
@@ -72,7 +104,7 @@ STATE = OutputKind("publication state", "plan/records.py", 3)
 KINDS = (SINGLE_EVENT, SCRIPT, FEED, PAGE, SCHEDULE, CHANGES, STATE)
 
 # Top-level folders of the default language that are not another language's folder.
-_OWN_FOLDERS = (EVENTS_FOLDER, CATEGORIES_FOLDER, SCHEDULE_FOLDER)
+_OWN_FOLDERS = (EVENTS_FOLDER, CATEGORIES_FOLDER, ROOMS_FOLDER, PEOPLE_FOLDER, SCHEDULE_FOLDER)
 
 
 def language_and_path(path: str | PurePosixPath) -> tuple[str | None, PurePosixPath]:

@@ -17,6 +17,8 @@ MAX_FILE_BYTES = 64_000_000
 MAX_ENTRIES = 250_000
 # An id becomes a file name and part of a UID.
 MAX_ID_LENGTH = 64
+# An entry's own uid (a source's guid, an Outlook UID of a few hundred characters).
+MAX_UID_LENGTH = 255
 # A title or a name; a description (calendar apps cut or reject longer texts).
 MAX_LINE_LENGTH = 500
 MAX_TEXT_LENGTH = 50_000

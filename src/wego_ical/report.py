@@ -53,6 +53,7 @@ CHANGES_SHOWN = 50
 _CHANGE_WORDS = {
     "added": "added",
     "changed": "changed",
+    "moved": "moved to another event",
     "cancelled": "cancelled",
     "restored": "restored",
     "removed": "kept as cancelled (removed from the data)",
@@ -176,7 +177,7 @@ def _change_line(change: Change) -> str:
     head = f"{_CHANGE_WORDS[change.kind]}{only}: {title} <{change.uid}>"
     if change.kind == "added" and after is not None:
         return f"{head}: {_when(after)}"
-    if change.kind not in ("changed", "restored", "cancelled") or not change.fields:
+    if change.kind not in ("changed", "moved", "restored", "cancelled") or not change.fields:
         return head
     if before is None or after is None:
         return f"{head} [{', '.join(change.fields)}]"
@@ -361,7 +362,8 @@ def check_report(checked: Checked) -> list[str]:
         f"{checked.data_path}: OK — {info.title} ({info.timezone})",
         f"  {len(series.events)} events, {checked.entries} calendar entries, "
         f"{len(series.categories)} categories, {len(series.projects)} projects, "
-        f"{len(series.people)} people",
+        f"{len(series.people)} people"
+        + (f", {plural(len(rooms), 'room')}" if (rooms := series.all_rooms()) else ""),
     ]
     if len(info.languages) > 1:
         further = ", ".join(f"{code}/" for code in info.languages[1:])

@@ -92,6 +92,10 @@ PAGE: dict[str, dict[str, str]] = {
         "by_category": "By category",
         "feeds_by_event": "Calendars by event",
         "feeds_by_category": "Calendars by category",
+        "by_room": "By room",
+        "by_person": "By speaker",
+        "feeds_by_room": "Calendars by room",
+        "feeds_by_person": "Calendars by speaker",
         # Accessible names start with the control's visible text (WCAG 2.5.3, Label in
         # Name: a voice user says what they see).
         "subscribe_in": "Subscribe to {feed} in {app}",
@@ -179,6 +183,10 @@ PAGE: dict[str, dict[str, str]] = {
         "by_category": "분야별",
         "feeds_by_event": "행사별 캘린더",
         "feeds_by_category": "분야별 캘린더",
+        "by_room": "장소별",
+        "by_person": "발표자별",
+        "feeds_by_room": "장소별 캘린더",
+        "feeds_by_person": "발표자별 캘린더",
         "subscribe_in": "{app}: {feed} 구독하기",
         "subscribe_all_named": "전체 일정 구독하기: {feed}, 캘린더 앱",
         "your_app": "캘린더 앱",

@@ -37,6 +37,7 @@ from wego_ical.load.messages import (
     validation_problem,
     without_misspelled_missing,
 )
+from wego_ical.load.notes import data_notes
 from wego_ical.load.renamed_keys import apply_renames
 from wego_ical.model import (
     CalendarEntry,
@@ -44,7 +45,7 @@ from wego_ical.model import (
     located_entries,
     raw_duplicate_ids,
 )
-from wego_ical.model.descriptions import categories_of, describe
+from wego_ical.model.descriptions import categories_of, describe, place
 from wego_ical.model.languages import TranslationProblem, declared_languages, labels_for, resolve
 from wego_ical.model.partial import schedule_errors_despite
 from wego_ical.words import plural
@@ -197,7 +198,7 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
         )
         sizes += [replace(size, language=language) for size in entry_sizes]
         editions.append(Edition(language, series, (), descriptions))
-    notes += _titled_by_id(editions[0].series, data, text) if editions else []
+    notes += data_notes(editions[0].series, data, text) if editions else []
     if editions and notes:
         editions[0] = replace(editions[0], notes=tuple(notes))
     budget = over_budget(sizes)
@@ -308,24 +309,6 @@ def _untranslated(
     )
 
 
-def _titled_by_id(series: Series, data: object, text: str) -> list[str]:
-    """Notes for sessions whose calendar title falls back to their id."""
-    notes = []
-    locator: KeyLocator | None = None
-    for loc, entry in located_entries(series):
-        session = entry.session
-        if session is None or session.title is not None or session.category is not None:
-            continue
-        locator = locator or KeyLocator(text)
-        line, _ = locator.find(loc)
-        where = f"line {line}: " if line else ""
-        notes.append(
-            f"{where}{toml_path(loc, data)} has no title and no category, so its calendar "
-            f"title is its id: '{entry.event.title} · {session.id}'; add title = \"…\""
-        )
-    return notes
-
-
 def _written_texts(
     series: Series, entry: CalendarEntry, description: str, categories: list[str]
 ) -> EntryTexts:
@@ -333,7 +316,7 @@ def _written_texts(
     event's title, place, links, category and people (the exports list them apart
     from the description)."""
     session = entry.session
-    others = [entry.event.title, entry.location or "", entry.page_url or ""]
+    others = [entry.event.title, place(series, entry) or "", entry.page_url or ""]
     others += [entry.conference or "", session.description if session else ""]
     others += [series.category(c).name for c in categories]
     others += [series.person(ref.person).name for ref in entry.panelists]

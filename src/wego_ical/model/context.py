@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
-from wego_ical.model.values import load_zone
+from wego_ical.model.values import RoomName, load_zone
 from wego_ical.words import closest
 
 
@@ -39,6 +39,9 @@ class ValidationContext:
     categories: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
     projects: frozenset[str] = frozenset()
+    rooms: frozenset[str] = frozenset()
+    # Declared rooms that may hold sessions at the same time (overlap = true).
+    shared_rooms: frozenset[str] = frozenset()
     zone: ZoneInfo | None = None
     zone_name: str = ""
     # Checking only the schedule of an event whose other parts failed: references
@@ -57,6 +60,8 @@ class ValidationContext:
             categories=_declared_ids(data.get("categories")),
             people=_declared_ids(data.get("people")),
             projects=_declared_ids(data.get("projects")),
+            rooms=_declared_ids(data.get("rooms")),
+            shared_rooms=_shared_rooms(data.get("rooms")),
             zone=zone,
             zone_name=zone_name if isinstance(zone_name, str) else "",
         )
@@ -69,6 +74,16 @@ def _declared_ids(items: object) -> frozenset[str]:
         item["id"]
         for item in items
         if isinstance(item, Mapping) and isinstance(item.get("id"), str)
+    )
+
+
+def _shared_rooms(items: object) -> frozenset[str]:
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(
+        item["id"]
+        for item in items
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str) and item.get("overlap")
     )
 
 
@@ -119,7 +134,16 @@ def _project_ref(value: str, info: ValidationInfo) -> str:
     return _require_declared(value, context.projects, "project", "projects")
 
 
+def _room_ref(value: str, info: ValidationInfo) -> str:
+    """Once rooms are declared, a room is named by its id (a misspelt id is not a new room)."""
+    context = context_of(info)
+    if context.lenient or not context.rooms:
+        return value
+    return _require_declared(value, context.rooms, "room", "rooms")
+
+
 CategoryRef = Annotated[str, AfterValidator(_category_ref)]
+RoomRef = Annotated[RoomName, AfterValidator(_room_ref)]
 PersonId = Annotated[str, AfterValidator(_person_ref)]
 ProjectRef = Annotated[str, AfterValidator(_project_ref)]
 
@@ -161,10 +185,17 @@ _TABLES = {
     "category": "categories",
     "person": "people",
     "project": "projects",
+    "room": "rooms",
     "event": "events",
     "session": "sessions",
 }
-_ID_LISTS = {"categories": "category", "people": "person", "projects": "project", "events": "event"}
+_ID_LISTS = {
+    "categories": "category",
+    "people": "person",
+    "projects": "project",
+    "rooms": "room",
+    "events": "event",
+}
 
 
 def raw_duplicate_ids(data: object) -> list[ErrorDetails]:

@@ -25,6 +25,17 @@ def event_summary(series: Series, entry: CalendarEntry) -> str:
     return f"{entry.event.title} · {session_title(series, entry)}"
 
 
+def room_name(series: Series, entry: CalendarEntry) -> str | None:
+    """The name of the entry's room (in the series' language), if it has one."""
+    return series.room(entry.room).name if entry.room else None
+
+
+def place(series: Series, entry: CalendarEntry) -> str | None:
+    """LOCATION: the venue, then the room (``CCH, Saal 1``); either alone."""
+    parts = [part for part in (entry.location, room_name(series, entry)) if part]
+    return ", ".join(parts) or None
+
+
 def categories_of(entry: CalendarEntry, series: Series) -> list[str]:
     """The category feeds an entry belongs to: its session's category, or all of
     them for an awards ceremony (where every category's prizes are presented)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from wego_ical.model.tables import STATUS_WEIGHT, Day, Event, PersonRef, Series, Session, Status
+from wego_ical.model.uids import derived_uid, own_uid
 from wego_ical.model.values import load_zone
 
 
@@ -85,6 +86,11 @@ class CalendarEntry:
         return (self.session.url if self.session else None) or self.event.url
 
     @property
+    def room(self) -> str | None:
+        """The room as the file names it (a declared room's id, or a name)."""
+        return (self.session.room if self.session else None) or self.event.room
+
+    @property
     def panelists(self) -> list[PersonRef]:
         """The panelists: the session's, else the event's."""
         return list((self.session.panelists if self.session else []) or self.event.panelists)
@@ -116,5 +122,10 @@ def _chronological(entry: CalendarEntry) -> tuple[datetime, str]:
 
 
 def entry_uid(series: Series, entry: CalendarEntry) -> str:
-    """A UID that stays the same across feeds and rebuilds: derived from ids only."""
-    return f"{series.series.id}.{entry.key}@{series.series.uid_domain}"
+    """A UID that stays the same across feeds and rebuilds: the entry's own ``uid``,
+    else derived from ids only (see :mod:`~wego_ical.model.uids`)."""
+    info = series.series
+    own = entry.session.uid if entry.session is not None else entry.event.uid
+    if own is not None:
+        return own_uid(info.id, own, info.uid_domain)
+    return derived_uid(info.id, entry.key, info.uid_domain)

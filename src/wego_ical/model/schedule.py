@@ -37,6 +37,8 @@ class _Timed(Protocol):
     def all_day(self) -> bool: ...
     @property
     def end_date(self) -> Day | None: ...
+    @property
+    def room(self) -> str | None: ...
 
 
 class Session(_Timed, Protocol):
@@ -129,7 +131,14 @@ def _session_errors(
         timed.append((start, end, index, session))
         if span is not None and (start < span[0] or end > span[1]):
             yield _outside_event(event, index, session, span)
-    yield from _overlaps(timed)
+    # Sessions in different rooms may run at the same time; those without a room
+    # share the event's one place.
+    by_room: dict[str | None, list[tuple[datetime, datetime, int, Session]]] = {}
+    for item in timed:
+        by_room.setdefault(item[3].room or event.room, []).append(item)
+    for room, sessions in by_room.items():
+        if room not in context.shared_rooms:
+            yield from _overlaps(sessions, room)
 
 
 def _session_day_problem(event: Event, index: int, session: Session) -> InitErrorDetails | None:
@@ -222,9 +231,9 @@ def _outside_event(
 
 
 def _overlaps(
-    timed: list[tuple[datetime, datetime, int, Session]],
+    timed: list[tuple[datetime, datetime, int, Session]], room: str | None
 ) -> Iterator[InitErrorDetails]:
-    """Sessions that start before the one before them ends."""
+    """Sessions (of one room) that start before the one before them ends."""
     # Compared as instants; where a zone is unknown (reported elsewhere), as local times.
     if any(start.tzinfo is None for start, _, _, _ in timed):
         timed = [(a.replace(tzinfo=None), b.replace(tzinfo=None), i, x) for a, b, i, x in timed]
@@ -236,12 +245,19 @@ def _overlaps(
                 ("sessions", index, "start"),
                 later.start.isoformat(),
                 "overlap",
-                "session '{id}' starts at {start} before session '{other}' ends at {end}; "
-                "move one of them so they do not overlap",
+                "session '{id}' starts at {start} before session '{other}' ends at {end}"
+                "{where}; {fix}",
                 id=later.id,
                 start=hh_mm(later.start),
                 other=earlier.id,
                 end=hh_mm(earlier.end),
+                where=f" in room '{room}'" if room else "",
+                fix=(
+                    "move one of them, or give it another room"
+                    if room
+                    else "move one of them, or give them rooms (sessions in different "
+                    'rooms may overlap: room = "…")'
+                ),
             )
 
 

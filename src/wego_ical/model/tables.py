@@ -8,6 +8,8 @@ document with :meth:`Series.from_data`.
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from datetime import UTC, datetime, time
 from typing import Annotated, Literal, Self
 
@@ -26,12 +28,14 @@ from wego_ical.model.context import (
     CategoryRef,
     PersonId,
     ProjectRef,
+    RoomRef,
     StrictModel,
     ValidationContext,
     context_of,
     unique_ids,
 )
 from wego_ical.model.schedule import schedule_errors, time_presence_errors
+from wego_ical.model.uids import uid_errors
 from wego_ical.model.values import (
     RESERVED_EVENT_IDS,
     CalendarDay,
@@ -40,6 +44,7 @@ from wego_ical.model.values import (
     Line,
     Slug,
     Text,
+    Uid,
     Url,
     ZoneName,
     check_domain,
@@ -58,10 +63,16 @@ class Organiser(StrictModel):
 ALL_DAY_REMINDER_DEFAULT = 15 * 60
 
 
+FeedGroup = Literal["events", "categories", "rooms", "people"]
+DEFAULT_FEED_GROUPS: tuple[FeedGroup, ...] = ("events", "categories")
+
+
 class PublishSettings(StrictModel):
     """Where the feeds are published and how clients should treat them."""
 
     base_url: Url | None = None
+    # The feeds beside all.ics: one per event, category, room, person (who is named).
+    feeds: list[FeedGroup] = Field(default_factory=lambda: list(DEFAULT_FEED_GROUPS))
     refresh_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 12
     reminder_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
     # For whole-day items: minutes before the day begins (local midnight). A whole
@@ -69,6 +80,18 @@ class PublishSettings(StrictModel):
     # before; by default (with reminder_minutes set) the reminder comes at 09:00
     # the day before (900 minutes before midnight).
     all_day_reminder_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+
+    @field_validator("feeds")
+    @classmethod
+    def _each_group_once(cls, value: list[FeedGroup]) -> list[FeedGroup]:
+        repeated = sorted({group for group in value if value.count(group) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "duplicate_feed_group",
+                "{groups} listed more than once; list each kind of feed once",
+                {"groups": ", ".join(repr(group) for group in repeated)},
+            )
+        return value
 
     def reminder_for(self, all_day: bool) -> int | None:
         """Minutes before the start at which an entry reminds (None: no reminder)."""
@@ -203,6 +226,17 @@ class Project(StrictModel):
         return self
 
 
+class Room(StrictModel):
+    """A room, stage or online channel that sessions take place in, declared once: its
+    name (translatable), its place in lists (file order) and whether it may hold
+    sessions at the same time."""
+
+    id: Slug
+    name: Line
+    # A lounge or an open stage: sessions there may overlap.
+    overlap: bool = False
+
+
 Status = Literal["confirmed", "tentative", "cancelled"]
 STATUS_WEIGHT: dict[Status, int] = {"confirmed": 0, "tentative": 1, "cancelled": 2}
 
@@ -211,8 +245,12 @@ class _Timed(StrictModel):
     """Fields shared by events and sessions."""
 
     id: Slug
+    # Its own UID, kept whatever moves (see model.uids); default: derived from the ids.
+    uid: Uid | None = None
     description: Text = ""
     location: Line | None = None
+    # The room of a venue (see Room); sessions take their event's unless they name one.
+    room: RoomRef | None = None
     url: Url | None = None
     conference: Url | None = None
     status: Status = "confirmed"
@@ -315,6 +353,7 @@ class Series(StrictModel):
     categories: list[Category] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
     projects: list[Project] = Field(default_factory=list)
+    rooms: list[Room] = Field(default_factory=list)
     events: Annotated[list[Event], Field(min_length=1)]
 
     @field_validator("categories")
@@ -332,10 +371,22 @@ class Series(StrictModel):
     def _unique_projects(cls, value: list[Project]) -> list[Project]:
         return unique_ids(value, "project")
 
+    @field_validator("rooms")
+    @classmethod
+    def _unique_rooms(cls, value: list[Room]) -> list[Room]:
+        return unique_ids(value, "room")
+
     @field_validator("events")
     @classmethod
     def _unique_events(cls, value: list[Event]) -> list[Event]:
         return unique_ids(value, "event")
+
+    @model_validator(mode="after")
+    def _unique_uids(self) -> Self:
+        errors = list(uid_errors(self.series.id, self.series.uid_domain, self.events))
+        if errors:
+            raise ValidationError.from_exception_data("series", errors)
+        return self
 
     @classmethod
     def from_data(cls, data: object) -> Series:
@@ -356,6 +407,16 @@ class Series(StrictModel):
         """The project with this id."""
         return self._projects_by_id[project_id]
 
+    def room(self, name: str) -> Room:
+        """The room a session names: a declared one (by id), else one made of the name
+        (its id made of the name too: see :func:`implicit_rooms`)."""
+        return self._rooms_by_name[name]
+
+    def all_rooms(self) -> list[Room]:
+        """Every room, in the order the page and feeds list them: as declared, else in
+        order of first use."""
+        return list(self._rooms_by_name.values())
+
     def projects_in(self, category_id: str) -> list[Project]:
         """All projects of a category, in file order."""
         return [p for p in self.projects if p.category == category_id]
@@ -372,5 +433,32 @@ class Series(StrictModel):
         return {item.id: item for item in self.people}
 
     @functools.cached_property
+    def _rooms_by_name(self) -> dict[str, Room]:
+        if self.rooms:
+            return {item.id: item for item in self.rooms}
+        return implicit_rooms(self.events)
+
+    @functools.cached_property
     def _projects_by_id(self) -> dict[str, Project]:
         return {item.id: item for item in self.projects}
+
+
+def implicit_rooms(events: list[Event]) -> dict[str, Room]:
+    """The rooms of a file that declares none, by name in order of first use: each with
+    an id made of its name (``Saal 1`` → ``saal-1``; ``saal-1-2`` for a second name
+    that makes the same id; ``room-`` and a hash for a name without Latin letters)."""
+    rooms: dict[str, Room] = {}
+    taken: set[str] = set()
+    for event in events:
+        for name in (event.room, *(session.room for session in event.sessions)):
+            if name is None or name in rooms:
+                continue
+            base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:56].strip("-")
+            base = base or "room-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+            room_id, number = base, 1
+            while room_id in taken:
+                number += 1
+                room_id = f"{base}-{number}"
+            taken.add(room_id)
+            rooms[name] = Room.model_construct(id=room_id, name=name, overlap=False)
+    return rooms

@@ -10,6 +10,7 @@ import functools
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Mapping
 from datetime import date
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
@@ -29,6 +31,7 @@ from wego_ical.limits import (
     MAX_ID_LENGTH,
     MAX_LINE_LENGTH,
     MAX_TEXT_LENGTH,
+    MAX_UID_LENGTH,
 )
 from wego_ical.words import closest
 
@@ -76,6 +79,34 @@ def _check_line(value: str) -> str:
         raise PydanticCustomError(
             "control_character",
             "contains a line break or control character; keep this text on one line",
+        )
+    return value.strip()
+
+
+def _one_room_name(value: object) -> object:
+    if isinstance(value, Mapping):
+        raise PydanticCustomError(
+            "room_translations",
+            "a room is written as one text, the same in every language; to name it in "
+            'each language, declare it under [[rooms]] (id = "main-hall", name = { en = '
+            '"…", ko = "…" }) and write room = "main-hall"',
+        )
+    return value
+
+
+def _check_room(value: str) -> str:
+    return _check_line(value)
+
+
+def _check_uid(value: str) -> str:
+    """A UID as a calendar and a conference app keep it: one line of visible text."""
+    _check_length(value, MAX_UID_LENGTH, "a uid")
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty or only spaces")
+    if _CONTROL_OR_BREAK.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "contains a line break or control character; a uid is one line",
         )
     return value.strip()
 
@@ -259,6 +290,20 @@ Url = Annotated[
 ]
 Email = Annotated[
     str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})
+]
+# A room as a session names it: a declared room's id, or a name. Checked as a line of
+# text but not one of TEXT_CHECKS: a room is named the same in every language (its
+# translated names belong to its [[rooms]] table), so that its feed keeps one id.
+RoomName = Annotated[
+    str,
+    BeforeValidator(_one_room_name),
+    AfterValidator(_check_room),
+    WithJsonSchema({"type": "string", "maxLength": MAX_LINE_LENGTH}),
+]
+Uid = Annotated[
+    str,
+    AfterValidator(_check_uid),
+    WithJsonSchema({"type": "string", "maxLength": MAX_UID_LENGTH}),
 ]
 # The checks that make a field a text, which may be given per language.
 TEXT_CHECKS = (_check_line, _check_text)

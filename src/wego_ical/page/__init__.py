@@ -1,5 +1,6 @@
-"""Page stage: the landing page (``landing``), what it shows of each event (``views``),
-what search engines read of it (``meta``), its templates and static files.
+"""Page stage: the landing page (``landing``), what it shows of each event (``views``)
+and of each feed (``feed_views``), what search engines read of it (``meta``), its
+templates and static files.
 
 May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``.
 """
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
         QR_SCRIPT,
         SCHEDULE_FOLDER,
     )
+    from wego_ical.page.feed_views import FeedView
     from wego_ical.page.landing import (
-        FeedView,
         PageSite,
         Part,
         page_files,

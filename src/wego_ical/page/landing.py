@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
 
 from wego_ical.catalogue import (
-    CATEGORIES_FOLDER,
     INDEX_PAGE,
     MAIN_FEED,
     QR_SCRIPT,
@@ -32,36 +31,12 @@ from wego_ical.i18n import ui_text as strings
 from wego_ical.i18n.locales import babel_locale, html_language, text_direction
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.model import CalendarEntry, Series, calendar_entries
+from wego_ical.page.feed_views import FeedView, feed_group, feed_view
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
 from wego_ical.page.views import EventView, event_views, over_days
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
-
-
-@dataclass(frozen=True)
-class FeedView:
-    """One feed as the page shows it.
-
-    Without a ``base_url`` the subscribe links are None: the page's script
-    derives them from the page's own address (``path`` is relative to it).
-    """
-
-    anchor: str
-    name: str  # the feed's full name, for accessible names
-    short: str  # the name without the series title, shown on the page
-    events: int
-    path: str
-    href: str  # download link, relative to the page unless published
-    address: str  # what the copy control copies
-    webcal: str | None
-    google: str | None
-    outlook: str | None
-    office365: str | None
-    qr_svg: Markup | None  # drawn at build time when the address is known
-    # What its QR code holds: the landing page at this feed, where a phone is offered
-    # the Subscribe button for its platform (None: the script knows the page's address).
-    qr_address: str | None
 
 
 @functools.lru_cache(maxsize=1)
@@ -187,7 +162,7 @@ class _Shared:
     def _feeds(self, prefix: str) -> list[FeedView]:
         title = self.site.series.series.title
         return [
-            _feed_view(feed, title, self.words, prefix, self.page_url(INDEX_PAGE))
+            feed_view(feed, title, self.words, prefix, self.page_url(INDEX_PAGE))
             for feed in self.site.feeds
         ]
 
@@ -319,7 +294,7 @@ def _render_index(
         ]
     if months:
         # Each event's feed is offered on its month's page.
-        feeds = [feed for feed in feeds if feed.path == MAIN_FEED or _is_category(feed)]
+        feeds = [feed for feed in feeds if feed_group(feed) != "event"]
     context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
     context |= {
         "split": first_pages is not None,
@@ -370,7 +345,7 @@ def _common(
     main = next((view for view in feeds if view.path == MAIN_FEED), None)
     base_url = series.publish.base_url
     page_url = shared.page_url(path)
-    event_feeds = [v for v in feeds if v is not main and not _is_category(v)]
+    event_feeds = [v for v in feeds if feed_group(v) == "event"]
     return {
         "lang": html_language(site.language),
         "direction": text_direction(site.language),
@@ -393,7 +368,9 @@ def _common(
         "preview": base_url is not None and _is_loopback(base_url),
         "main": main,
         "event_feeds": event_feeds,
-        "category_feeds": [v for v in feeds if v is not main and _is_category(v)],
+        "category_feeds": [v for v in feeds if feed_group(v) == "category"],
+        "room_feeds": [v for v in feeds if feed_group(v) == "room"],
+        "person_feeds": [v for v in feeds if feed_group(v) == "person"],
         # An event's feed by the event's id, for the light lists of events.
         "feed_of": {feed.path.removesuffix(".ics"): feed for feed in event_feeds},
         "events": events,
@@ -414,10 +391,6 @@ def _common(
             series=series.series.title
         ),
     }
-
-
-def _is_category(feed: FeedView) -> bool:
-    return feed.path.startswith(f"{CATEGORIES_FOLDER}/")
 
 
 def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
@@ -465,50 +438,9 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-def _qr_svg(address: str, title: str) -> Markup:
-    """The QR code of ``address`` as inline SVG (segno; dark modules on a light
-    quiet zone, as scanners need, whatever the page's colour scheme)."""
-    import segno
-
-    code = segno.make(address, error="m", micro=False)
-    svg = code.svg_inline(
-        scale=4, border=4, title=title, dark="#000", light="#fff", svgclass="qr-code"
-    )
-    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
-
-
 def _language_name(code: str) -> str:
     """The language's name in itself ("한국어" for ko), so a reader finds their own."""
     from babel import Locale
 
     name = Locale.parse(babel_locale(code)).get_display_name(babel_locale(code))
     return name or code
-
-
-def _feed_view(
-    feed: FeedRecord, series_title: str, words: dict[str, str], prefix: str, page_url: str | None
-) -> FeedView:
-    anchor = "feed-" + feed.path.removesuffix(".ics").replace("/", "-")
-    qr_address = f"{page_url}#{anchor}" if page_url else None
-    return FeedView(
-        anchor=anchor,
-        name=feed.name,
-        short=feed.name.removeprefix(f"{series_title} — "),
-        events=feed.events,
-        path=feed.path,
-        href=feed.url or prefix + feed.path,
-        address=feed.url or prefix + feed.path,
-        webcal=feed.webcal,
-        google=feed.google,
-        outlook=feed.outlook,
-        office365=feed.office365,
-        # Drawn here for the main feed, the one shown on screens (and without JavaScript);
-        # the page draws the others when they are opened (segno takes ~7 ms a code, and
-        # a large series has hundreds of feeds).
-        qr_svg=(
-            _qr_svg(qr_address, words["qr_named"].format(feed=feed.name))
-            if qr_address and feed.path == MAIN_FEED
-            else None
-        ),
-        qr_address=qr_address,
-    )

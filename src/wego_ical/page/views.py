@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from wego_ical.catalogue import event_file
+from wego_ical.catalogue import event_file, person_feed
 from wego_ical.i18n import dates as when
 from wego_ical.i18n.dates import iso_utc
 from wego_ical.model import CalendarEntry, Event, PersonRef, Series, entry_uid
-from wego_ical.model.descriptions import event_summary, panelists_label, session_title
+from wego_ical.model.descriptions import event_summary, panelists_label, room_name, session_title
+from wego_ical.page.feed_views import feed_anchor
 from wego_ical.plan.records import EventRecord, Snapshot
 from wego_ical.render.calendar_links import AddEvent, add_event
 
@@ -32,6 +33,8 @@ class PersonView:
     organisation: str | None
     url: str | None
     email: str | None
+    # The anchor of their feed's row on the index page (a panelist, with people's feeds).
+    feed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class EntryView:
     panelists: list[PersonView]
     description: str
     location: str | None  # shown when it is not the event's
+    room: str | None  # its room's name, shown in the row
     conference: str | None
     file: str  # the event's own .ics file
     # What its "add to calendar" links carry (None when cancelled: they would
@@ -116,15 +120,18 @@ class EventView:
     end_utc: str = ""
 
 
-def person_view(series: Series, ref: PersonRef) -> PersonView:
-    """A panelist or judge, with the role held at that moment."""
+def person_view(series: Series, ref: PersonRef, panelist: bool = False) -> PersonView:
+    """A panelist or judge, with the role held at that moment (and a panelist's feed,
+    where the series publishes one per person)."""
     person = series.person(ref.person)
+    has_feed = panelist and "people" in series.publish.feeds
     return PersonView(
         person.name,
         ref.role or person.role,
         ref.organisation or person.organisation,
         person.url,
         person.email,
+        feed_anchor(person_feed(person.id)) if has_feed else None,
     )
 
 
@@ -201,7 +208,7 @@ def _event_view(
         interpretation=list(event.interpretation),
         url=event.url,
         panelists_label=panelists_label(series, len(shared)),
-        panelists=[person_view(series, ref) for ref in shared],
+        panelists=[person_view(series, ref, panelist=True) for ref in shared],
         winners=winners_views(series) if event.all_categories else [],
         judges=[person_view(series, ref) for ref in event.judges],
         cancelled=event.status == "cancelled",
@@ -259,7 +266,7 @@ def _entry_view(
     )
     projects = [project_view(series, p) for p in session.projects] if session else []
     panelists = [] if shared_panelists else entry.panelists
-    people = [person_view(series, ref) for ref in panelists]
+    people = [person_view(series, ref, panelist=True) for ref in panelists]
     return EntryView(
         # An event shown as its own row: the event's article has the event's id.
         anchor=entry.key.replace(".", "--") if session else f"{entry.key}--entry",
@@ -279,6 +286,7 @@ def _entry_view(
         panelists=people,
         description=session.description if session else "",
         location=entry.location if entry.location != entry.event.location else None,
+        room=room_name(series, entry),
         conference=entry.conference,
         file=event_file(record.uid),
         add=None if entry.status == "cancelled" else _add(snapshot, words["and_more"]),

@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from wego_ical.catalogue import MAIN_FEED, category_feed, event_feed
+from wego_ical.catalogue import MAIN_FEED, category_feed, event_feed, person_feed, room_feed
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
-from wego_ical.model.descriptions import categories_of, describe, entry_categories, event_summary
+from wego_ical.model.descriptions import (
+    categories_of,
+    describe,
+    entry_categories,
+    event_summary,
+    place,
+)
 from wego_ical.plan.reconcile import CurrentEvent
 from wego_ical.plan.records import Snapshot
 
@@ -33,17 +39,26 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
 
     ``all.ics`` holds everything; ``<event-id>.ics`` one event's entries;
     ``categories/<category-id>.ics`` a category's sessions plus every awards
-    ceremony (where that category's prizes are presented). Feeds that would
-    hold no event are not planned.
+    ceremony (where that category's prizes are presented); with ``[publish] feeds``
+    naming them, ``rooms/<room-id>.ics`` a room's entries and ``people/<id>.ics``
+    the entries that name a person as a panelist. Feeds that would hold no event
+    are not planned.
     """
     entries = calendar_entries(series)
     info = series.series
+    groups = series.publish.feeds
     by_event: dict[str, list[CalendarEntry]] = {}
     by_category: dict[str, list[CalendarEntry]] = {}
+    by_room: dict[str, list[CalendarEntry]] = {}
+    by_person: dict[str, list[CalendarEntry]] = {}
     for entry in entries:
         by_event.setdefault(entry.event.id, []).append(entry)
         for category_id in categories_of(entry, series):
             by_category.setdefault(category_id, []).append(entry)
+        if entry.room is not None:
+            by_room.setdefault(series.room(entry.room).id, []).append(entry)
+        for person_id in dict.fromkeys(ref.person for ref in entry.panelists):
+            by_person.setdefault(person_id, []).append(entry)
     plans = [
         FeedPlan(
             MAIN_FEED,
@@ -52,7 +67,7 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
             tuple(entries),
         )
     ]
-    for event in series.events:
+    for event in series.events if "events" in groups else ():
         plans.append(
             FeedPlan(
                 event_feed(event.id),
@@ -61,13 +76,31 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
                 tuple(by_event.get(event.id, ())),
             )
         )
-    for category in series.categories:
+    for category in series.categories if "categories" in groups else ():
         plans.append(
             FeedPlan(
                 category_feed(category.id),
                 f"{info.title} — {category.name}",
                 _category_feed_description(series, category),
                 tuple(by_category.get(category.id, ())),
+            )
+        )
+    for room in series.all_rooms() if "rooms" in groups else ():
+        plans.append(
+            FeedPlan(
+                room_feed(room.id),
+                f"{info.title} — {room.name}",
+                f"{info.title}: {room.name}",
+                tuple(by_room.get(room.id, ())),
+            )
+        )
+    for person in series.people if "people" in groups else ():
+        plans.append(
+            FeedPlan(
+                person_feed(person.id),
+                f"{info.title} — {person.name}",
+                f"{info.title}: {person.name}",
+                tuple(by_person.get(person.id, ())),
             )
         )
     return [plan for plan in plans if plan.entries]
@@ -127,7 +160,7 @@ def build_snapshot(
         all_day=entry.all_day or None,
         language=language,
         description=describe(series, entry) if description is None else description,
-        location=entry.location,
+        location=place(series, entry),
         url=conference or entry.page_url or info.url,
         categories=entry_categories(series, entry),
         organizer_name=info.organiser.name,

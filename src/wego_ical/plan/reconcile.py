@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from wego_ical.catalogue import is_event_feed
 from wego_ical.plan.records import EventRecord, Snapshot, State, Tombstone
 
-ChangeKind = Literal["added", "changed", "cancelled", "restored", "removed", "pruned"]
+ChangeKind = Literal["added", "changed", "moved", "cancelled", "restored", "removed", "pruned"]
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,15 @@ def _update(
         kind: ChangeKind = "restored"
     elif event.snapshot.status == "CANCELLED" and old.snapshot.status != "CANCELLED":
         kind = "cancelled"
+    elif _event_feeds(old.feeds) and _event_feeds(event.feeds) != _event_feeds(old.feeds):
+        # Its own uid kept it through a move to another event: a change, not a new event.
+        kind = "moved"
     else:
         kind = "changed"
     return record, Change(
         kind, event.uid, event.snapshot.summary, fields, before=old.snapshot, after=event.snapshot
     )
+
+
+def _event_feeds(feeds: Iterable[str]) -> set[str]:
+    return {feed for feed in feeds if is_event_feed(feed)}

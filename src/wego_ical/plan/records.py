@@ -134,7 +134,9 @@ class HistoryEntry:
     snapshot's title, place and times), None where there is no such side; ``at``
     is the build that published it."""
 
-    kind: Literal["published", "added", "changed", "cancelled", "restored", "removed", "pruned"]
+    kind: Literal[
+        "published", "added", "changed", "moved", "cancelled", "restored", "removed", "pruned"
+    ]
     uid: str
     at: AwareDatetime
     summary: str

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from wego_ical.i18n.dates import hh_mm, utc_day_and_time
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
-from wego_ical.model.descriptions import session_title
+from wego_ical.model.descriptions import room_name, session_title
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord
 
@@ -36,7 +36,13 @@ C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
 
 
 def event_guid(uid: str) -> str:
-    """The c3voc ``guid`` of the entry with iCalendar ``uid``."""
+    """The c3voc ``guid`` of the entry with iCalendar ``uid``: the UID itself when it is
+    a UUID (a source's guid kept on import), else derived from it."""
+    if len(uid) == 36:
+        try:
+            return str(uuid.UUID(uid))
+        except ValueError:
+            pass
     return str(uuid.uuid5(uuid.NAMESPACE_URL, uid))
 
 
@@ -103,10 +109,7 @@ def schedule_data(
         "tracks": [
             {"name": category.name, "slug": _slug(category.id)} for category in series.categories
         ],
-        "rooms": [
-            {"name": name, "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{info.url}#room={name}"))}
-            for name in sorted({room for day in day_list for room in day["rooms"]})
-        ],
+        "rooms": _rooms(series, {room for day in day_list for room in day["rooms"]}),
         "days": day_list,
     }
     if info.description:
@@ -123,6 +126,22 @@ def schedule_data(
         "generator": {"name": "wego-ical"},
         "schedule": schedule,
     }
+
+
+def _rooms(series: Series, names: set[str]) -> list[dict[str, str]]:
+    """The schedule's rooms: the series' rooms in their order (each guid made of its id,
+    the same in every language), then the other places by name."""
+    info = series.series
+    rooms = []
+    for room in series.all_rooms():
+        if room.name in names:
+            names.discard(room.name)
+            guid = uuid.uuid5(uuid.NAMESPACE_URL, f"{info.url}#room-id={room.id}")
+            rooms.append({"name": room.name, "guid": str(guid)})
+    for name in sorted(names):
+        guid = uuid.uuid5(uuid.NAMESPACE_URL, f"{info.url}#room={name}")
+        rooms.append({"name": name, "guid": str(guid)})
+    return rooms
 
 
 def _event(
@@ -147,7 +166,7 @@ def _event(
         "date": start.isoformat(),
         "start": hh_mm(start.astimezone(zone)),
         "duration": f"{minutes // 60:02}:{minutes % 60:02}",
-        "room": snapshot.location or entry.event.title,
+        "room": room_name(series, entry) or snapshot.location or entry.event.title,
         "slug": _slug(f"{acronym(series.series.id)}-{entry.key.replace('.', '-')}"),
         # The session on the page when its address is known, else its own page.
         "url": (
