@@ -5,8 +5,10 @@ architecture page describes."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
+import tomllib
 
 from conftest import ROOT, render_files
 from wego_ical.load.series_file import parse_series
@@ -18,13 +20,36 @@ DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs
 
 def test_readme_toml_examples_are_valid_and_build() -> None:
     """The complete example, then the schedule fragment added to it."""
-    example, fragment = re.findall(r"```toml\n(.*?)```", FORMAT, flags=re.DOTALL)
+    example, fragment, *_ = re.findall(r"```toml\n(.*?)```", FORMAT, flags=re.DOTALL)
     series = parse_series(example, "README.md")
     files = render_files(series)
     assert {"all.ics", "day-1.ics", "ceremony.ics", "categories/mobility.ics"} <= set(files)
     files = render_files(parse_series(example + fragment, "README.md"))
     assert {"london.ics", "new-york.ics"} <= set(files)
     assert b"DTSTART;VALUE=DATE:20260324" in files["london.ics"]
+
+
+def test_the_format_references_fragments_use_only_keys_the_format_has() -> None:
+    """Rooms, feeds per room and person, an own uid: each fragment is TOML whose keys
+    the schema knows (examples/parallel-rooms.toml builds them all: see test_rooms)."""
+    schema = json.loads((ROOT / "schema" / "events.schema.json").read_text(encoding="utf-8"))
+    known = {key for item in schema["$defs"].values() for key in item.get("properties", {})}
+    known |= set(schema["properties"])
+    _, _, *fragments = re.findall(r"```toml\n(.*?)```", FORMAT, flags=re.DOTALL)
+    assert len(fragments) == 3
+    for fragment in fragments:
+        data = tomllib.loads(fragment)
+        assert _keys(data) <= known, fragment
+
+
+def _keys(data: object) -> set[str]:
+    if isinstance(data, dict):
+        return {k for k, v in data.items() if k not in ("en", "ko")} | {
+            key for value in data.values() for key in _keys(value)
+        }
+    if isinstance(data, list):
+        return {key for item in data for key in _keys(item)}
+    return set()
 
 
 def test_the_readme_example_builds_what_it_says() -> None:

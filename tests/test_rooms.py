@@ -277,6 +277,7 @@ def test_the_frab_schedule_puts_each_talk_in_its_room(example_dist: Path) -> Non
         "Opening": "Hall 1",
         "A talk that will move": "Hall 1",
         "Workshop": "Hall 2",
+        "Night talk": "Hall 2",
         "Meetup": "Lounge",
         "Small meetup": "Lounge",
     }
@@ -331,3 +332,49 @@ def test_an_events_panelists_are_not_booked_in_each_of_its_parallel_sessions() -
     )
     (edition,) = parse_editions(text)
     assert edition.notes == ()
+
+
+# --- conference days ----------------------------------------------------------------
+
+
+def test_a_talk_after_midnight_is_listed_under_its_conference_day(example_dist: Path) -> None:
+    """day_change = 06:00: the talk at 01:00 on the 10th is on the 9th's page and in the
+    9th's day of the frab schedule; its calendar entry keeps its real time."""
+    page = (example_dist / "index.html").read_text(encoding="utf-8")
+    # One conference day: the event's date line says so, and no day heading splits it.
+    assert "Friday 9 April 2027" in page and 'id="day-1--night-talk"' in page
+    assert "10 April" not in page and 'class="day"' not in page
+    root = ET.parse(example_dist / "schedule.xml").getroot()
+    days = {
+        element.get("date"): [event.findtext("title") for event in element.iter("event")]
+        for element in root.iter("day")
+    }
+    assert list(days) == ["2027-04-09"]
+    assert "Night talk" in days["2027-04-09"]
+    night = events_of(example_dist / "all.ics")["open-stage-2027.day-1.night-talk@example.org"]
+    assert night.start.isoformat() == "2027-04-10T01:00:00+02:00"
+
+
+def test_a_session_before_the_day_change_of_the_first_day_is_outside_its_event() -> None:
+    text = HEAD.replace("[series.organiser]", "day_change = 06:00:00\n[series.organiser]")
+    found = problems(text + EVENT + session("a", "01:00", "02:00"))
+    assert found == [
+        (
+            'events[0].sessions[0].date (id "e" › "a")',
+            "session 'a' is on 2027-04-09 01:00, which belongs to the conference day "
+            "2027-04-08 (day_change 06:00), outside its event's day 2027-04-09; move it, or "
+            "widen the event with end_date",
+        )
+    ]
+
+
+def test_an_events_day_change_overrides_the_series() -> None:
+    late = "date = 2027-04-10\nstart = 03:00:00\nend = 04:00:00\n"
+    body = EVENT + session("a", "22:00", "23:00") + session("b", "03:00", "04:00", "")
+    body = body.replace("start = 03:00:00\nend = 04:00:00\n", late)
+    assert problems(HEAD + body)[0][1].startswith("session 'b' is on 2027-04-10")
+    with_change = body.replace(
+        'location = "Kulturhaus"\n', 'location = "K"\nday_change = 05:00:00\n'
+    )
+    series = parse_series(HEAD + with_change)
+    assert series.day_change_of(series.events[0]).isoformat() == "05:00:00"

@@ -139,11 +139,13 @@ def test_a_session_moved_with_its_uid_is_one_change(tmp_path: Path) -> None:
     site = build_site(tmp_path, data_text=text, now="2027-01-11T00:00:00Z")
     dist = site / "dist"
     start = text.index('[[events.sessions]]\nid = "talk"')
+    end = text.index("[[events.sessions]]", start + 1)
     moved = (
         text[:start]
-        + '[[events]]\nid = "day-2"\ntitle = "Day 2"\ndate = 2027-04-10\n'
+        + text[end:]
+        + '\n[[events]]\nid = "day-2"\ntitle = "Day 2"\ndate = 2027-04-10\n'
         + 'location = "Kulturhaus, Berlin"\n\n'
-        + text[start:]
+        + text[start:end]
     )
     (site / "events.toml").write_text(moved, encoding="utf-8")
     runner = CliRunner()

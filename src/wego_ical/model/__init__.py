@@ -20,7 +20,7 @@ from wego_ical.model.entries import (
     entry_uid,
     located_entries,
 )
-from wego_ical.model.schedule import local_time_problem
+from wego_ical.model.schedule import conference_day, local_time_problem
 from wego_ical.model.tables import Category, Event, PersonRef, Series, Session
 from wego_ical.model.values import (
     TEXT_CHECKS,
@@ -38,6 +38,7 @@ __all__ = [
     "Series",
     "Session",
     "calendar_entries",
+    "conference_day",
     "entry_uid",
     "load_zone",
     "local_time_problem",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,8 @@ class ValidationContext:
     shared_rooms: frozenset[str] = frozenset()
     zone: ZoneInfo | None = None
     zone_name: str = ""
+    # The series' end of a conference day (see SeriesInfo.day_change).
+    day_change: time | None = None
     # Checking only the schedule of an event whose other parts failed: references
     # and duplicates were reported already.
     lenient: bool = False
@@ -56,6 +59,7 @@ class ValidationContext:
         series = data.get("series")
         zone_name = series.get("timezone") if isinstance(series, Mapping) else None
         zone = load_zone(zone_name) if isinstance(zone_name, str) else None
+        day_change = series.get("day_change") if isinstance(series, Mapping) else None
         return cls(
             categories=_declared_ids(data.get("categories")),
             people=_declared_ids(data.get("people")),
@@ -64,6 +68,7 @@ class ValidationContext:
             shared_rooms=_shared_rooms(data.get("rooms")),
             zone=zone,
             zone_name=zone_name if isinstance(zone_name, str) else "",
+            day_change=day_change if isinstance(day_change, time) else None,
         )
 
 

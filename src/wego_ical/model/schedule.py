@@ -50,6 +50,8 @@ class Event(_Timed, Protocol):
     @property
     def date(self) -> Day: ...  # an event always has its day
     @property
+    def day_change(self) -> time | None: ...
+    @property
     def sessions(self) -> Sequence[Session]: ...
     @property
     def last_day(self) -> Day: ...
@@ -116,8 +118,9 @@ def _session_errors(
     event: Event, context: ValidationContext, span: tuple[datetime, datetime] | None
 ) -> Iterator[InitErrorDetails]:
     timed: list[tuple[datetime, datetime, int, Session]] = []
+    day_change = event.day_change or context.day_change
     for index, session in enumerate(event.sessions):
-        problem = _session_day_problem(event, index, session)
+        problem = _session_day_problem(event, index, session, day_change)
         if problem is not None:
             yield problem
             continue
@@ -141,12 +144,24 @@ def _session_errors(
             yield from _overlaps(sessions, room)
 
 
-def _session_day_problem(event: Event, index: int, session: Session) -> InitErrorDetails | None:
-    """What is wrong with a session's days: outside its event's, or ending before they
-    start."""
+def _session_day_problem(
+    event: Event, index: int, session: Session, day_change: time | None
+) -> InitErrorDetails | None:
+    """What is wrong with a session's days: outside its event's (its conference day's,
+    with a ``day_change``), or ending before they start."""
     day = session.date or event.date
     last = session.end_date or day
-    if not event.date <= day <= event.last_day:
+    listed = day
+    if session.start is not None and not session.all_day:
+        listed = conference_day(datetime.combine(day, session.start), day_change)
+    if not event.date <= listed <= event.last_day:
+        shown = day.isoformat()
+        if listed != day:
+            assert session.start is not None and day_change is not None
+            shown = (
+                f"{day_and_clock(datetime.combine(day, session.start))}, which belongs to "
+                f"the conference day {listed.isoformat()} (day_change {hh_mm(day_change)})"
+            )
         return _error(
             ("sessions", index, "date"),
             day.isoformat(),
@@ -154,7 +169,7 @@ def _session_day_problem(event: Event, index: int, session: Session) -> InitErro
             "session '{id}' is on {day}, outside its event's {days}; move it, or "
             "widen the event with end_date",
             id=session.id,
-            day=day.isoformat(),
+            day=shown,
             days=_days_text(event.date, event.last_day),
         )
     if last < day:
@@ -323,6 +338,14 @@ def time_presence_errors(
             "a session needs start and end times, for example start = 15:00:00 and "
             "end = 16:00:00, or all_day = true",
         )
+
+
+def conference_day(moment: datetime, day_change: time | None) -> Day:
+    """The day a local ``moment`` is listed under: its date, or the day before when it
+    comes before the ``day_change`` (a talk at 01:00 of a day that runs to 06:00)."""
+    if day_change is not None and moment.time() < day_change:
+        return moment.date() - timedelta(days=1)
+    return moment.date()
 
 
 def _utc(moment: datetime) -> datetime:

@@ -133,6 +133,9 @@ class SeriesInfo(StrictModel):
     description: Text = ""
     url: Url
     timezone: ZoneName
+    # When a conference day ends (a congress day runs to 06:00): an entry that starts
+    # before it is listed under the day before, on the page and in the frab schedule.
+    day_change: time | None = None
     uid_domain: Annotated[str, AfterValidator(check_domain)]
     updated: datetime | None = None
     organiser: Organiser
@@ -300,6 +303,8 @@ class Event(_Timed):
     start: time | None = None
     end: time | None = None
     host: Line | None = None
+    # Its own end of a conference day (default: the series').
+    day_change: time | None = None
     # In every category's feed, and lists every category's projects (an awards
     # ceremony, a closing plenary). Formerly ``awards_ceremony``.
     all_categories: bool = False
@@ -411,6 +416,10 @@ class Series(StrictModel):
         """The room a session names: a declared one (by id), else one made of the name
         (its id made of the name too: see :func:`implicit_rooms`)."""
         return self._rooms_by_name[name]
+
+    def day_change_of(self, event: Event) -> time | None:
+        """When the event's conference days end (None: at midnight)."""
+        return event.day_change or self.series.day_change
 
     def all_rooms(self) -> list[Room]:
         """Every room, in the order the page and feeds list them: as declared, else in

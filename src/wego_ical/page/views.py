@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from wego_ical.catalogue import event_file, person_feed
 from wego_ical.i18n import dates as when
 from wego_ical.i18n.dates import iso_utc
-from wego_ical.model import CalendarEntry, Event, PersonRef, Series, entry_uid
+from wego_ical.model import CalendarEntry, Event, PersonRef, Series, conference_day, entry_uid
 from wego_ical.model.descriptions import event_summary, panelists_label, room_name, session_title
 from wego_ical.page.feed_views import feed_anchor
 from wego_ical.plan.records import EventRecord, Snapshot
@@ -193,7 +193,8 @@ def _event_view(
     ordered = sorted(days.items())
     # Every event given here has entries: ordered and records are never empty.
     first = date.fromisoformat(ordered[0][0])
-    last = max(_last_day(r.snapshot, zone) for r in records)
+    day_change = series.day_change_of(event)
+    last = max(_last_day(r.snapshot, zone, day_change) for r in records)
     moment = records[0].snapshot.aware_start
     return EventView(
         start_utc=min(view.start_utc for view in views),
@@ -220,13 +221,13 @@ def _event_view(
     )
 
 
-def _last_day(snapshot: Snapshot, zone: str) -> date:
-    """The last day an entry touches, in the event's zone."""
+def _last_day(snapshot: Snapshot, zone: str, day_change: time | None) -> date:
+    """The last (conference) day an entry touches, in the event's zone."""
     if snapshot.all_day:
         return snapshot.end.date() - timedelta(days=1)
     end = snapshot.aware_end.astimezone(ZoneInfo(zone))
-    # An end at midnight ends the day before.
-    return (end - timedelta(microseconds=1)).date()
+    # An end at midnight (or at the day change) ends the day before.
+    return conference_day(end - timedelta(microseconds=1), day_change)
 
 
 def _shared_panelists(entries: list[CalendarEntry]) -> list[PersonRef]:
@@ -257,7 +258,8 @@ def _entry_view(
     session = entry.session
     category = series.category(session.category) if session and session.category else None
     title = session_title(series, entry)
-    day, time_text, own_time = _times(snapshot, event_zone, language, words)
+    day_change = series.day_change_of(entry.event)
+    day, time_text, own_time = _times(snapshot, event_zone, day_change, language, words)
     summary = event_summary(series, entry)
     name = (
         f"{summary}, {when.day_text(day, language)}, {time_text}"
@@ -307,10 +309,14 @@ def _local_iso(snapshot: Snapshot, moment: datetime) -> str:
 
 
 def _times(
-    snapshot: Snapshot, event_zone: str, language: str | None, words: dict[str, str]
+    snapshot: Snapshot,
+    event_zone: str,
+    day_change: time | None,
+    language: str | None,
+    words: dict[str, str],
 ) -> tuple[date, str, str | None]:
-    """The day it is listed under, its time in the event's zone, and its time in its
-    own zone when that is another."""
+    """The day it is listed under (its conference day, in the event's zone), its time in
+    the event's zone, and its time in its own zone when that is another."""
     if snapshot.all_day:
         last = snapshot.end.date() - timedelta(days=1)
         text = words["all_day"]
@@ -326,7 +332,7 @@ def _times(
             time=when.time_span(own_start, own_end, language),
             zone=when.zone_label(snapshot.timezone, own_start, language),
         )
-    return start.date(), when.time_span(start, end, language), own
+    return conference_day(start, day_change), when.time_span(start, end, language), own
 
 
 def _add(snapshot: Snapshot, more: str) -> AddEvent:

@@ -2,10 +2,12 @@
 which pretalx and frab publish and offline conference apps (Giggity, EventFahrplan,
 ConfClerk) and video tooling read.
 
-Mapping: days are the series' zone's days; rooms are the entries' locations (the
-event title where there is none); tracks are the categories; persons are the
-panelists; each published entry is one event whose ``guid`` is derived from its
-iCalendar UID (``uuid5(NAMESPACE_URL, UID)``: the same session in the feeds and
+Mapping: days are the series' zone's (conference) days, each talk listed under the
+day before when it starts before the ``day_change``; rooms are the entries' rooms,
+else their locations (the event title where there is none); tracks are the
+categories; persons are the panelists; each published entry is one event whose
+``guid`` is its iCalendar UID when that is a UUID (a source's guid kept), else
+derived from it (``uuid5(NAMESPACE_URL, UID)``: the same session in the feeds and
 here) and whose numeric ``id`` is derived from it too (stable across builds).
 Cancelled entries are left out, as pretalx does. The version is the time of the
 publication's latest change, so a rebuild that changes nothing changes nothing
@@ -27,7 +29,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from wego_ical.i18n.dates import hh_mm, utc_day_and_time
-from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
+from wego_ical.model import CalendarEntry, Series, calendar_entries, conference_day, entry_uid
 from wego_ical.model.descriptions import room_name, session_title
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord
@@ -67,9 +69,9 @@ def schedule_data(
     ids = _numeric_ids(uid for uid in by_uid)
     days: dict[date, list[tuple[CalendarEntry, EventRecord]]] = {}
     for entry, record in entries:
-        days.setdefault(record.snapshot.aware_start.astimezone(zone).date(), []).append(
-            (entry, record)
-        )
+        start = record.snapshot.aware_start.astimezone(zone)
+        day = conference_day(start, series.day_change_of(entry.event))
+        days.setdefault(day, []).append((entry, record))
     extension: dict[str, Any] = {
         "series": info.id,
         "uid_domain": info.uid_domain,
