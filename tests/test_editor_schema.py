@@ -114,7 +114,8 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(tmp_path: Path) 
     built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
     assert built.exit_code == 0, built.output
     calendar = (tmp_path / "dist" / "all.ics").read_text(encoding="utf-8")
-    assert calendar.count("BEGIN:VEVENT") == 3  # the whole-day item and two sessions
+    # The whole-day item, two sessions, and the repeating event with its changed occurrence.
+    assert calendar.count("BEGIN:VEVENT") == 5
     assert "DTSTART;VALUE=DATE:20270301" in calendar
     data.write_text("mine", encoding="utf-8")
     again = runner.invoke(main, ["init", str(data)])

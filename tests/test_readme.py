@@ -30,13 +30,13 @@ def test_readme_toml_examples_are_valid_and_build() -> None:
 
 
 def test_the_format_references_fragments_use_only_keys_the_format_has() -> None:
-    """Rooms, feeds per room and person, an own uid: each fragment is TOML whose keys
+    """Rooms, feeds per room and person, an own uid, repeats: each fragment is TOML whose keys
     the schema knows (examples/parallel-rooms.toml builds them all: see test_rooms)."""
     schema = json.loads((ROOT / "schema" / "events.schema.json").read_text(encoding="utf-8"))
     known = {key for item in schema["$defs"].values() for key in item.get("properties", {})}
     known |= set(schema["properties"])
     _, _, *fragments = re.findall(r"```toml\n(.*?)```", FORMAT, flags=re.DOTALL)
-    assert len(fragments) == 3
+    assert len(fragments) == 4
     for fragment in fragments:
         data = tomllib.loads(fragment)
         assert _keys(data) <= known, fragment

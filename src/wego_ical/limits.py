@@ -34,6 +34,10 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 # and a century of hours at most.
 PRUNE_GRACE_HOURS = 72.0
 MAX_PRUNE_GRACE_HOURS = 876_000
+# The occurrences of one repeating entry (a daily session for almost three years), and
+# the occurrences the page lists of each (the next ones).
+MAX_OCCURRENCES = 1000
+PAGE_OCCURRENCES = 10
 # A session longer than this is a typo (an end_date a day too late), not a session.
 MAX_SESSION = timedelta(hours=24)
 

@@ -188,7 +188,15 @@ def _change_line(change: Change) -> str:
 
 
 # Fields whose old and new values are shown; the others are named.
-_SHOWN_FIELDS = {"summary": "title", "location": "location", "status": "status", "url": "link"}
+_SHOWN_FIELDS = {
+    "summary": "title",
+    "location": "location",
+    "status": "status",
+    "url": "link",
+    "repeat": "repeat",
+}
+# What the other fields are called where a change names them.
+_FIELD_WORDS = {"exdates": "days left out (except)", "overrides": "changed occurrences"}
 # Fields that are consequences of others, or not worth a word of their own.
 _QUIET_FIELDS = {"end", "timezone", "all_day", "language"}
 
@@ -202,7 +210,7 @@ def _field_changes(names: Sequence[str], before: Snapshot, after: Snapshot) -> l
             old, new = getattr(before, name), getattr(after, name)
             parts.append(f"{_SHOWN_FIELDS[name]} {_quoted(old)} → {_quoted(new)}")
     named = [
-        name.replace("_", " ")
+        _FIELD_WORDS.get(name, name.replace("_", " "))
         for name in names
         if name not in _SHOWN_FIELDS and name not in _QUIET_FIELDS and name != "start"
     ]
@@ -226,9 +234,10 @@ def _when(snapshot: Snapshot) -> str:
         day = start.date().isoformat()
         return day if last <= start.date() else f"{day} to {last.isoformat()}"
     zone = end.tzname() or ""
+    repeats = f", repeating {snapshot.repeat}" if snapshot.repeat else ""
     if start.date() == end.date():
-        return f"{day_and_clock(start)}–{hh_mm(end)} {zone}"
-    return f"{day_and_clock(start)} – {day_and_clock(end)} {zone}"
+        return f"{day_and_clock(start)}–{hh_mm(end)} {zone}{repeats}"
+    return f"{day_and_clock(start)} – {day_and_clock(end)} {zone}{repeats}"
 
 
 def _by_kind(kinds: Iterable[str]) -> str:

@@ -12,9 +12,11 @@ would otherwise make gigabytes of feeds from a file of a megabyte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL
+from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL, PAGE_OCCURRENCES
+from wego_ical.model import CalendarEntry
 
 # What one copy of an entry takes besides its texts: its other properties
 # and its share of the zones (about 880 bytes an event in the WeGO feeds).
@@ -146,3 +148,23 @@ def _mb(size: int) -> str:
 
 def _kb(size: int) -> str:
     return f"{size / 1000:,.0f} KB"
+
+
+def repeated_size(size: EntrySize, entry: CalendarEntry, feeds: Sequence[str]) -> EntrySize:
+    """``size`` in the room and people feeds the series writes, and for a repeating entry
+    with its changed occurrences (each a VEVENT of its own in every copy), its
+    occurrences in the exports and those the page lists."""
+    copies = size.copies
+    copies += bool(entry.room) if "rooms" in feeds else 0
+    copies += len(entry.panelists) if "people" in feeds else 0
+    if entry.repeat is None:
+        return replace(size, copies=copies)
+    occurrences = entry.occurrences()
+    changed = sum(occurrence.change is not None for occurrence in occurrences)
+    return replace(
+        size,
+        copies=copies,
+        copy_bytes=size.copy_bytes * (1 + changed),
+        export_bytes=size.export_bytes * len(occurrences),
+        page_bytes=size.page_bytes * min(len(occurrences), PAGE_OCCURRENCES),
+    )

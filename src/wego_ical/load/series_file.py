@@ -27,7 +27,13 @@ from wego_ical.limits import (
     MAX_TOTAL_DESCRIPTIONS,
     read_data_file,
 )
-from wego_ical.load.budget import EntrySize, EntryTexts, entry_size, over_budget
+from wego_ical.load.budget import (
+    EntrySize,
+    EntryTexts,
+    entry_size,
+    over_budget,
+    repeated_size,
+)
 from wego_ical.load.messages import (
     KeyLocator,
     public_loc,
@@ -264,11 +270,13 @@ def _composed_problems(
     for loc, entry in located_entries(series):
         description = descriptions[entry.key] = describe(series, entry)
         length = len(description)
-        # all.ics, its event's feed, its own file and its categories' feeds (the
-        # page, the exports and feeds.json: see budget.entry_size).
+        # all.ics, its event's feed, its own file, its categories' feeds, and its
+        # room's and people's where the series writes them (the page, the exports and
+        # feeds.json: see budget.entry_size).
         categories = categories_of(entry, series)
         texts = _written_texts(series, entry, description, categories)
-        sizes.append(entry_size(_entry_name(entry), 3 + len(categories), texts))
+        size = entry_size(_entry_name(entry), 3 + len(categories), texts)
+        sizes.append(repeated_size(size, entry, series.publish.feeds))
         total += length
         if length > MAX_TEXT_LENGTH and len(problems) < 1000:
             locator = locator or KeyLocator(text)

@@ -20,11 +20,12 @@ from wego_ical.model.entries import (
     entry_uid,
     located_entries,
 )
-from wego_ical.model.schedule import conference_day, local_time_problem
+from wego_ical.model.schedule import conference_day
 from wego_ical.model.tables import Category, Event, PersonRef, Series, Session
 from wego_ical.model.values import (
     TEXT_CHECKS,
     load_zone,
+    local_time_problem,
     url_problem,
     zone_names,
 )

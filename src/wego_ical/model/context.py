@@ -92,6 +92,15 @@ def _shared_rooms(items: object) -> frozenset[str]:
     )
 
 
+def error_at(
+    loc: tuple[str | int, ...], value: object, kind: str, message: str, **ctx: object
+) -> InitErrorDetails:
+    """A rule's error at ``loc`` (relative to the table whose validator raises it)."""
+    return InitErrorDetails(
+        type=PydanticCustomError(kind, message, ctx or None), loc=loc, input=value
+    )
+
+
 def context_of(info: ValidationInfo) -> ValidationContext:
     context = info.context
     if not isinstance(context, ValidationContext):

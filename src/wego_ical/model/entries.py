@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from wego_ical.model.occurrences import Occurrence, occurrences_of
 from wego_ical.model.tables import STATUS_WEIGHT, Day, Event, PersonRef, Series, Session, Status
 from wego_ical.model.uids import derived_uid, own_uid
 from wego_ical.model.values import load_zone
@@ -84,6 +85,22 @@ class CalendarEntry:
     def page_url(self) -> str | None:
         """The web page of the session or event (the series page is the caller's fallback)."""
         return (self.session.url if self.session else None) or self.event.url
+
+    @property
+    def repeating(self) -> Session | Event:
+        """What its repeat rule, ``except`` days and changed occurrences are read from."""
+        return self.session if self.session is not None else self.event
+
+    @property
+    def repeat(self) -> str | None:
+        """Its repeat rule (None: it takes place once)."""
+        return self.repeating.repeat
+
+    def occurrences(self) -> list[Occurrence]:
+        """Its occurrences (one, unless it repeats), in naive local times."""
+        if self.repeat is None:
+            return [Occurrence(self.start, self.start, self.end)]
+        return occurrences_of(self.repeating, self.start, self.end, load_zone(self.zone))
 
     @property
     def room(self) -> str | None:

@@ -11,12 +11,13 @@ from itertools import pairwise
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails
 
 from wego_ical.i18n.dates import day_and_clock, hh_mm
 from wego_ical.limits import MAX_SESSION
-from wego_ical.model.context import ValidationContext
-from wego_ical.model.values import load_zone
+from wego_ical.model.context import ValidationContext, error_at
+from wego_ical.model.occurrences import Repeating, occurrences_of, repeat_errors
+from wego_ical.model.values import load_zone, local_time_problem
 
 # A day, by a name the protocols' ``date`` members do not hide.
 Day = date
@@ -24,7 +25,7 @@ Day = date
 
 # What the rules read of an event and its sessions (tables.Event and tables.Session,
 # both timed items): the tables call the rules, so the rules name no table.
-class _Timed(Protocol):
+class _Timed(Repeating, Protocol):
     @property
     def date(self) -> Day | None: ...
     @property
@@ -60,7 +61,7 @@ class Event(_Timed, Protocol):
 
 def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitErrorDetails]:
     if event.end_date is not None and event.end_date < event.date:
-        yield _error(
+        yield error_at(
             ("end_date",),
             event.end_date.isoformat(),
             "end_date_before_date",
@@ -75,7 +76,7 @@ def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitEr
     if presence:
         return
     if event.all_day and event.sessions:
-        yield _error(
+        yield error_at(
             ("all_day",),
             True,
             "all_day_with_sessions",
@@ -84,7 +85,7 @@ def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitEr
         )
         return
     if event.start is None and not event.sessions and not event.all_day:
-        yield _error(
+        yield error_at(
             ("start",),
             None,
             "missing_time",
@@ -92,11 +93,22 @@ def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitEr
             "for example start = 15:00:00 and end = 17:00:00, or all_day = true",
         )
         return
+    if event.sessions and (event.repeat or event.except_ or event.occurrences):
+        yield error_at(
+            ("repeat",),
+            event.repeat,
+            "repeat_with_sessions",
+            "an event with sessions does not repeat itself; set repeat on its sessions",
+        )
+        return
     zone = _event_zone(event, context)
     span = _span(event, zone)
     if span is not None and span[1] <= span[0]:
         yield _not_after_start(("end",), event.start, event.end, event.end_date, event.date)
         return
+    if not event.sessions:
+        first, end = _own_times(event, event.date, event.last_day)
+        yield from repeat_errors(event, (), first, end, zone)
     yield from _session_errors(event, context, span)
     if zone is not None:
         yield from _zone_errors(event, context)
@@ -131,6 +143,11 @@ def _session_errors(
             yield times
             continue
         start, end = times
+        if session.repeat or session.except_ or session.occurrences:
+            found = list(_repeated(event, index, session, (start, end), span, day_change))
+            yield from (item for item in found if not isinstance(item, tuple))
+            timed += [item for item in found if isinstance(item, tuple)]
+            continue
         timed.append((start, end, index, session))
         if span is not None and (start < span[0] or end > span[1]):
             yield _outside_event(event, index, session, span)
@@ -142,6 +159,54 @@ def _session_errors(
     for room, sessions in by_room.items():
         if room not in context.shared_rooms:
             yield from _overlaps(sessions, room)
+
+
+def _own_times(item: _Timed, day: Day, last: Day) -> tuple[datetime, datetime]:
+    """An event's or session's naive local start and end (midnights for a whole day)."""
+    if item.all_day or item.start is None or item.end is None:
+        return datetime.combine(day, time()), datetime.combine(last + timedelta(days=1), time())
+    return datetime.combine(day, item.start), datetime.combine(last, item.end)
+
+
+_Slot = tuple[datetime, datetime, int, Session]
+
+
+def _repeated(
+    event: Event,
+    index: int,
+    session: Session,
+    times: tuple[datetime, datetime],
+    span: tuple[datetime, datetime] | None,
+    day_change: time | None,
+) -> Iterator[InitErrorDetails | _Slot]:
+    """A repeating session's problems, then (if it has none) each occurrence that takes
+    place, as a slot for the overlap rule."""
+    zone = times[0].tzinfo if isinstance(times[0].tzinfo, ZoneInfo) else None
+    first, end = times[0].replace(tzinfo=None), times[1].replace(tzinfo=None)
+    loc = ("sessions", index)
+    problems = list(repeat_errors(session, loc, first, end, zone))
+    if problems:
+        yield from problems
+        return
+    for occurrence in occurrences_of(session, first, end, zone):
+        start = occurrence.start.replace(tzinfo=zone)
+        stop = occurrence.end.replace(tzinfo=zone)
+        listed = conference_day(occurrence.start, day_change)
+        outside_days = not event.date <= listed <= event.last_day
+        if outside_days or (span is not None and (start < span[0] or stop > span[1])):
+            yield error_at(
+                (*loc, "repeat"),
+                session.repeat,
+                "outside_event",
+                "session '{id}' has an occurrence at {when}, outside its event's {days}; "
+                "end the rule sooner, leave that day out (except), or widen the event",
+                id=session.id,
+                when=day_and_clock(occurrence.start),
+                days=_days_text(event.date, event.last_day),
+            )
+            return
+        if not (occurrence.change and occurrence.change.status == "cancelled"):
+            yield start, stop, index, session
 
 
 def _session_day_problem(
@@ -162,7 +227,7 @@ def _session_day_problem(
                 f"{day_and_clock(datetime.combine(day, session.start))}, which belongs to "
                 f"the conference day {listed.isoformat()} (day_change {hh_mm(day_change)})"
             )
-        return _error(
+        return error_at(
             ("sessions", index, "date"),
             day.isoformat(),
             "outside_event_days",
@@ -173,7 +238,7 @@ def _session_day_problem(
             days=_days_text(event.date, event.last_day),
         )
     if last < day:
-        return _error(
+        return error_at(
             ("sessions", index, "end_date"),
             last.isoformat(),
             "end_date_before_date",
@@ -182,7 +247,7 @@ def _session_day_problem(
             start=day.isoformat(),
         )
     if session.all_day and last > event.last_day:
-        return _error(
+        return error_at(
             ("sessions", index, "end_date"),
             last.isoformat(),
             "outside_event_days",
@@ -212,7 +277,7 @@ def _session_times(
     # Elapsed time: aware datetimes of one zone subtract as wall-clock times,
     # which across a DST change is an hour off.
     if zone is not None and _utc(end) - _utc(start) > MAX_SESSION:
-        return _error(
+        return error_at(
             ("sessions", index, "end_date"),
             last.isoformat(),
             "too_long",
@@ -230,7 +295,7 @@ def _outside_event(
     event: Event, index: int, session: Session, span: tuple[datetime, datetime]
 ) -> InitErrorDetails:
     assert session.start is not None and session.end is not None
-    return _error(
+    return error_at(
         ("sessions", index),
         session.id,
         "outside_event",
@@ -256,7 +321,7 @@ def _overlaps(
     for (_, earlier_end, _, earlier), (later_start, _, index, later) in pairwise(ordered):
         if _utc(later_start) < _utc(earlier_end):
             assert later.start is not None and earlier.end is not None
-            yield _error(
+            yield error_at(
                 ("sessions", index, "start"),
                 later.start.isoformat(),
                 "overlap",
@@ -301,7 +366,7 @@ def _zone_errors(event: Event, context: ValidationContext) -> Iterator[InitError
         zone = load_zone(zone_name)
         problem = local_time_problem(local, zone) if zone is not None else ""
         if problem:
-            yield _error(
+            yield error_at(
                 loc,
                 local.time().isoformat(),
                 "local_time",
@@ -318,7 +383,7 @@ def time_presence_errors(
     if all_day:
         for name, value in (("start", start), ("end", end)):
             if value is not None:
-                yield _error(
+                yield error_at(
                     (name,),
                     value.isoformat(),
                     "all_day_with_time",
@@ -329,9 +394,9 @@ def time_presence_errors(
         return
     if (start is None) != (end is None):
         missing = "end" if end is None else "start"
-        yield _error((missing,), None, "missing_time", "give both start and end, or neither")
+        yield error_at((missing,), None, "missing_time", "give both start and end, or neither")
     elif start is None and what == "session":
-        yield _error(
+        yield error_at(
             ("start",),
             None,
             "missing_time",
@@ -367,7 +432,7 @@ def _not_after_start(
 ) -> InitErrorDetails:
     assert start is not None and end is not None
     if end_date is None:
-        return _error(
+        return error_at(
             loc,
             end.isoformat(),
             "end_not_after_start",
@@ -377,7 +442,7 @@ def _not_after_start(
             start=hh_mm(start),
             next_day=(day + timedelta(days=1)).isoformat(),
         )
-    return _error(
+    return error_at(
         loc,
         end.isoformat(),
         "end_not_after_start",
@@ -387,27 +452,3 @@ def _not_after_start(
         end_date=end_date.isoformat(),
         day=day.isoformat(),
     )
-
-
-def _error(
-    loc: tuple[str | int, ...], value: object, kind: str, message: str, **ctx: object
-) -> InitErrorDetails:
-    return InitErrorDetails(
-        type=PydanticCustomError(kind, message, ctx or None), loc=loc, input=value
-    )
-
-
-def local_time_problem(local: datetime, zone: ZoneInfo) -> str:
-    """Explain why a naive local time is unusable in ``zone`` ('' when it is fine).
-
-    A time in a DST gap does not exist; one in a fold happens twice. Either
-    makes a calendar entry ambiguous, so both are rejected.
-    """
-    first = local.replace(tzinfo=zone, fold=0)
-    second = local.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return ""
-    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if round_trip != local:
-        return "does not exist (the clocks skip over it for daylight saving time)"
-    return "happens twice (the clocks go back over it for daylight saving time)"

@@ -42,6 +42,7 @@ from wego_ical.model.values import (
     Email,
     Language,
     Line,
+    RepeatRule,
     Slug,
     Text,
     Uid,
@@ -244,6 +245,28 @@ Status = Literal["confirmed", "tentative", "cancelled"]
 STATUS_WEIGHT: dict[Status, int] = {"confirmed": 0, "tentative": 1, "cancelled": 2}
 
 
+class Occurrence(StrictModel):
+    """One occurrence of a repeating entry that differs from the rule: moved to another
+    day or time, retitled, cancelled (a RECURRENCE-ID override in the feeds)."""
+
+    date: CalendarDay  # which occurrence: its day in the rule
+    moved_to: CalendarDay | None = None
+    start: time | None = None
+    end: time | None = None
+    title: Line | None = None
+    description: Text | None = None
+    location: Line | None = None
+    status: Status | None = None
+
+    @model_validator(mode="after")
+    def _both_times(self) -> Self:
+        if (self.start is None) != (self.end is None):
+            raise PydanticCustomError(
+                "missing_time", "give both start and end of the moved occurrence, or neither"
+            )
+        return self
+
+
 class _Timed(StrictModel):
     """Fields shared by events and sessions."""
 
@@ -264,6 +287,11 @@ class _Timed(StrictModel):
     all_day: bool = False
     # The last day, for an item that ends on a later day than it starts.
     end_date: CalendarDay | None = None
+    # Repeats by this rule (one entry in the feeds, every occurrence on the page).
+    repeat: RepeatRule | None = None
+    # Occurrences left out (EXDATE), by day.
+    except_: list[CalendarDay] = Field(default_factory=list, alias="except")
+    occurrences: list[Occurrence] = Field(default_factory=list)
 
 
 # The type, for annotations inside models that have a field called "date".

@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails
 
 from wego_ical.catalogue import event_file
+from wego_ical.model.context import error_at
 
 # Kept as it is: one word of visible ASCII (what calendars and frab guids use).
 # Anything else (spaces, other scripts) becomes the key of a derived UID.
@@ -57,7 +58,7 @@ def uid_errors(
     files: dict[str, tuple[str | int, ...]] = {}
     for index, event in enumerate(events):
         if event.sessions and event.uid is not None:
-            yield _error(
+            yield error_at(
                 ("events", index, "uid"),
                 event.uid,
                 "uid_with_sessions",
@@ -81,7 +82,7 @@ def uid_errors(
             first = seen.setdefault(uid, loc)
             sharing = files.setdefault(event_file(uid), loc)
             if first == loc and sharing != loc:
-                yield _error(
+                yield error_at(
                     (*loc, "uid"),
                     own,
                     "uid_file_taken",
@@ -92,7 +93,7 @@ def uid_errors(
                     first=_path(sharing),
                 )
             if first != loc:
-                yield _error(
+                yield error_at(
                     (*loc, "uid"),
                     own,
                     "duplicate_uid",
@@ -105,11 +106,3 @@ def uid_errors(
 
 def _path(loc: tuple[str | int, ...]) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
-
-
-def _error(
-    loc: tuple[str | int, ...], value: object, kind: str, message: str, **ctx: object
-) -> InitErrorDetails:
-    return InitErrorDetails(
-        type=PydanticCustomError(kind, message, ctx or None), loc=loc, input=value
-    )

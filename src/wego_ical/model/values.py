@@ -11,7 +11,7 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from typing import Annotated
@@ -33,6 +33,7 @@ from wego_ical.limits import (
     MAX_TEXT_LENGTH,
     MAX_UID_LENGTH,
 )
+from wego_ical.model.repeats import check_rule
 from wego_ical.words import closest
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -305,6 +306,16 @@ Uid = Annotated[
     AfterValidator(_check_uid),
     WithJsonSchema({"type": "string", "maxLength": MAX_UID_LENGTH}),
 ]
+RepeatRule = Annotated[
+    str,
+    AfterValidator(check_rule),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "An RFC 5545 RRULE, such as FREQ=WEEKLY;BYDAY=TU;COUNT=10",
+        }
+    ),
+]
 # The checks that make a field a text, which may be given per language.
 TEXT_CHECKS = (_check_line, _check_text)
 
@@ -340,3 +351,19 @@ def _close_zone_names(value: str) -> list[str]:
     if by_city and "/" not in value:
         return by_city[:2]
     return closest(value, zone_names(), n=2, cutoff=0.75)
+
+
+def local_time_problem(local: datetime, zone: ZoneInfo) -> str:
+    """Explain why a naive local time is unusable in ``zone`` ('' when it is fine).
+
+    A time in a DST gap does not exist; one in a fold happens twice. Either
+    makes a calendar entry ambiguous, so both are rejected.
+    """
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        return "does not exist (the clocks skip over it for daylight saving time)"
+    return "happens twice (the clocks go back over it for daylight saving time)"

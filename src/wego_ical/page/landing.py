@@ -181,6 +181,7 @@ class _Shared:
                 site.language,
                 self.words,
                 only_zone=self.only_zone,
+                now=site.now,
             )
         )
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from wego_ical.catalogue import event_file, person_feed
 from wego_ical.i18n import dates as when
 from wego_ical.i18n.dates import iso_utc
+from wego_ical.limits import PAGE_OCCURRENCES
 from wego_ical.model import CalendarEntry, Event, PersonRef, Series, conference_day, entry_uid
 from wego_ical.model.descriptions import event_summary, panelists_label, room_name, session_title
 from wego_ical.page.feed_views import feed_anchor
-from wego_ical.plan.records import EventRecord, Snapshot
+from wego_ical.plan.records import EventRecord, Snapshot, occurrence_snapshots
 from wego_ical.render.calendar_links import AddEvent, add_event
 
 
@@ -159,15 +160,40 @@ def event_views(
     words: dict[str, str],
     *,
     only_zone: str | None,
+    now: datetime | None = None,
 ) -> Iterator[EventView]:
-    """The view of each event in ``grouped`` (entries by event id, in order)."""
+    """The view of each event in ``grouped`` (entries by event id, in order); a repeating
+    entry as its next occurrences at ``now`` (see :func:`listed_occurrences`)."""
     repeated = _repeated_summaries(series, grouped.values())
     for entries in grouped.values():
         event = entries[0].event
-        records = [by_uid[entry_uid(series, entry)] for entry in entries]
+        listed = [
+            (entry, occurrence)
+            for entry in entries
+            for occurrence in listed_occurrences(by_uid[entry_uid(series, entry)], now)
+        ]
         yield _event_view(
-            series, event, entries, records, language, words, repeated, only_zone=only_zone
+            series,
+            event,
+            [entry for entry, _ in listed],
+            [occurrence for _, occurrence in listed],
+            language,
+            words,
+            repeated,
+            only_zone=only_zone,
         )
+
+
+def listed_occurrences(record: EventRecord, now: datetime | None) -> list[EventRecord]:
+    """What the page lists of an entry: itself; for one that repeats, its next
+    PAGE_OCCURRENCES occurrences that have not ended at ``now`` (the last ones when all
+    have; the first ones when ``now`` is not known), each as an event of its own."""
+    if record.snapshot.repeat is None:
+        return [record]
+    every = [snapshot for _, snapshot in occurrence_snapshots(record.snapshot)]
+    coming = [item for item in every if now is None or item.aware_end > now]
+    shown = coming[:PAGE_OCCURRENCES] if coming else every[-PAGE_OCCURRENCES:]
+    return [replace(record, snapshot=snapshot) for snapshot in shown]
 
 
 def _event_view(
@@ -240,7 +266,13 @@ def _shared_panelists(entries: list[CalendarEntry]) -> list[PersonRef]:
 
 def _repeated_summaries(series: Series, groups: Iterable[list[CalendarEntry]]) -> set[str]:
     """Entry summaries ("Event · Session") that more than one entry of the page has."""
-    counts = Counter(event_summary(series, e) for entries in groups for e in entries)
+    # A repeating entry's occurrences share its summary.
+    counts = Counter(
+        event_summary(series, e)
+        for entries in groups
+        for e in entries
+        for _ in range(1 + bool(e.repeat))
+    )
     return {title for title, count in counts.items() if count > 1}
 
 
@@ -269,11 +301,11 @@ def _entry_view(
     projects = [project_view(series, p) for p in session.projects] if session else []
     panelists = [] if shared_panelists else entry.panelists
     people = [person_view(series, ref, panelist=True) for ref in panelists]
+    anchor, title, cancelled = _row_identity(series, entry, snapshot, title)
     return EntryView(
-        # An event shown as its own row: the event's article has the event's id.
-        anchor=entry.key.replace(".", "--") if session else f"{entry.key}--entry",
+        anchor=anchor,
         title=title,
-        cancelled=entry.status == "cancelled",
+        cancelled=cancelled,
         start_utc=_machine_time(snapshot, snapshot.aware_start),
         end_utc=_machine_time(snapshot, snapshot.aware_end),
         day=day.isoformat(),
@@ -291,13 +323,29 @@ def _entry_view(
         room=room_name(series, entry),
         conference=entry.conference,
         file=event_file(record.uid),
-        add=None if entry.status == "cancelled" else _add(snapshot, words["and_more"]),
+        # No "add" links for an occurrence: they would add it once (its .ics file holds
+        # the whole rule).
+        add=None if cancelled or entry.repeat else _add(snapshot, words["and_more"]),
         name=name,
         summary=summary,
         start_local=_local_iso(snapshot, snapshot.aware_start),
         end_local=_local_iso(snapshot, snapshot.aware_end),
         page_url=entry.page_url,
     )
+
+
+def _row_identity(
+    series: Series, entry: CalendarEntry, snapshot: Snapshot, title: str
+) -> tuple[str, str, bool]:
+    """A row's anchor, title and whether it is cancelled: the entry's; for one occurrence
+    of a repeating entry, its own (its day in the anchor, its changes applied)."""
+    # An event shown as its own row: the event's article has the event's id.
+    anchor = entry.key.replace(".", "--") if entry.session else f"{entry.key}--entry"
+    if entry.repeat is None:
+        return anchor, title, entry.status == "cancelled"
+    own = snapshot.summary.removeprefix(f"{series.labels.cancelled}: ")
+    own = own.removeprefix(f"{entry.event.title} · ") if entry.session else own
+    return f"{anchor}--{snapshot.start:%Y%m%d}", own, snapshot.status == "CANCELLED"
 
 
 def _machine_time(snapshot: Snapshot, moment: datetime) -> str:

@@ -9,7 +9,9 @@ reconciles with what subscribers were sent before.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
 
 from wego_ical.catalogue import MAIN_FEED, category_feed, event_feed, person_feed, room_feed
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
@@ -21,7 +23,7 @@ from wego_ical.model.descriptions import (
     place,
 )
 from wego_ical.plan.reconcile import CurrentEvent
-from wego_ical.plan.records import Snapshot
+from wego_ical.plan.records import Override, Snapshot
 
 
 @dataclass(frozen=True)
@@ -170,4 +172,47 @@ def build_snapshot(
         reminder_minutes=series.publish.reminder_for(entry.all_day),
         status="TENTATIVE" if entry.status == "tentative" else "CONFIRMED",
     )
+    if entry.repeat is not None:
+        snapshot = _with_repeats(series, entry, snapshot)
     return snapshot.cancelled(series.labels.cancelled) if entry.status == "cancelled" else snapshot
+
+
+_STATUSES: dict[str, Literal["CONFIRMED", "TENTATIVE", "CANCELLED"]] = {
+    "confirmed": "CONFIRMED",
+    "tentative": "TENTATIVE",
+    "cancelled": "CANCELLED",
+}
+
+
+def _with_repeats(series: Series, entry: CalendarEntry, snapshot: Snapshot) -> Snapshot:
+    """The snapshot of a repeating entry: its rule, the starts it leaves out, and its
+    changed occurrences (each as its event would show it)."""
+    repeating = entry.repeating
+    overrides = []
+    for occurrence in entry.occurrences():
+        change = occurrence.change
+        if change is None:
+            continue
+        summary = snapshot.summary
+        if change.title is not None:
+            summary = f"{entry.event.title} · {change.title}" if entry.session else change.title
+        status = _STATUSES.get(change.status or "", snapshot.status)
+        if status == "CANCELLED":
+            summary = f"{series.labels.cancelled}: {summary}"
+        overrides.append(
+            Override(
+                recurrence_id=occurrence.original,
+                start=occurrence.start,
+                end=occurrence.end,
+                summary=summary,
+                description=change.description or snapshot.description,
+                location=change.location or snapshot.location,
+                status=status,
+            )
+        )
+    return replace(
+        snapshot,
+        repeat=repeating.repeat,
+        exdates=[datetime.combine(day, entry.start.time()) for day in repeating.except_] or None,
+        overrides=overrides or None,
+    )

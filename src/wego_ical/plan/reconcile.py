@@ -173,18 +173,22 @@ def _update(
     fields = tuple(event.snapshot.changed_fields(old.snapshot))
     if set(old.feeds) != set(event.feeds):
         fields += ("feeds",)
-    if old.removed:
-        kind: ChangeKind = "restored"
-    elif event.snapshot.status == "CANCELLED" and old.snapshot.status != "CANCELLED":
-        kind = "cancelled"
-    elif _event_feeds(old.feeds) and _event_feeds(event.feeds) != _event_feeds(old.feeds):
-        # Its own uid kept it through a move to another event: a change, not a new event.
-        kind = "moved"
-    else:
-        kind = "changed"
+    kind = _kind_of_change(old, event)
     return record, Change(
         kind, event.uid, event.snapshot.summary, fields, before=old.snapshot, after=event.snapshot
     )
+
+
+def _kind_of_change(old: EventRecord, event: CurrentEvent) -> ChangeKind:
+    """What a change to a published event is to its subscribers."""
+    if old.removed:
+        return "restored"
+    if event.snapshot.status == "CANCELLED" and old.snapshot.status != "CANCELLED":
+        return "cancelled"
+    if _event_feeds(old.feeds) and _event_feeds(event.feeds) != _event_feeds(old.feeds):
+        # Its own uid kept it through a move to another event: a change, not a new event.
+        return "moved"
+    return "changed"
 
 
 def _event_feeds(feeds: Iterable[str]) -> set[str]:

@@ -25,6 +25,20 @@ _FORBID = ConfigDict(extra="forbid")
 
 
 @pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
+class Override:
+    """One occurrence of a repeating event that differs from the rule (a VEVENT with
+    RECURRENCE-ID): where the rule puts it, where and what it is."""
+
+    recurrence_id: datetime  # naive, local to the event's zone (a midnight: whole day)
+    start: datetime
+    end: datetime
+    summary: str
+    description: str
+    location: str | None = None
+    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
 class Snapshot:
     """Everything a calendar client shows of one event; its hash is the fingerprint."""
 
@@ -47,6 +61,11 @@ class Snapshot:
     all_day: bool | None = None
     # The language of the texts, in a feed of a further language (LANGUAGE=).
     language: str | None = None
+    # A repeating event: its rule (RRULE, as the file gives it), the starts it leaves
+    # out (EXDATE; naive local) and its changed occurrences.
+    repeat: str | None = None
+    exdates: list[datetime] | None = None
+    overrides: list[Override] | None = None
 
     @property
     def aware_start(self) -> datetime:
@@ -73,7 +92,22 @@ class Snapshot:
         """This event as cancelled, its summary saying so."""
         prefix = f"{label}: "
         summary = self.summary if self.summary.startswith(prefix) else prefix + self.summary
-        return replace(self, status="CANCELLED", summary=summary)
+        # Its changed occurrences go with it: a client keeps each apart from the rule.
+        overrides = (
+            [
+                replace(
+                    override,
+                    status="CANCELLED",
+                    summary=override.summary
+                    if override.summary.startswith(prefix)
+                    else prefix + override.summary,
+                )
+                for override in self.overrides
+            ]
+            if self.overrides
+            else self.overrides
+        )
+        return replace(self, status="CANCELLED", summary=summary, overrides=overrides)
 
 
 @pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
@@ -213,8 +247,63 @@ _SNAPSHOT = TypeAdapter(Snapshot)
 
 
 # Snapshot fields added since format 1, with the value that means "as before".
-_ADDED_FIELDS: dict[str, object] = {"all_day": None, "language": None}
+_ADDED_FIELDS: dict[str, object] = {
+    "all_day": None,
+    "language": None,
+    "repeat": None,
+    "exdates": None,
+    "overrides": None,
+}
 
 
 STATE_ADAPTER = TypeAdapter(State)
 _EVENTS = TypeAdapter(list[EventRecord])
+
+
+def last_occurrence(snapshot: Snapshot) -> datetime:
+    """The end of the last occurrence of a snapshot (its own end, unless it repeats)."""
+    if snapshot.repeat is None:
+        return snapshot.end
+    from wego_ical.model.repeats import expand
+
+    starts = expand(snapshot.repeat, snapshot.start, ZoneInfo(snapshot.timezone))
+    ends = [start + (snapshot.end - snapshot.start) for start in starts]
+    ends += [override.end for override in snapshot.overrides or ()]
+    return max(ends)
+
+
+def occurrence_snapshots(snapshot: Snapshot) -> list[tuple[datetime, Snapshot]]:
+    """Each occurrence of a repeating snapshot as an event of its own (its own start and
+    end, its changes applied; none left out by EXDATE), in order, with where the rule
+    puts it (its RECURRENCE-ID); itself otherwise."""
+    if snapshot.repeat is None:
+        return [(snapshot.start, snapshot)]
+    from wego_ical.model.repeats import expand
+
+    length = snapshot.end - snapshot.start
+    skipped = set(snapshot.exdates or ())
+    changed = {override.recurrence_id: override for override in snapshot.overrides or ()}
+    found = []
+    plain = replace(snapshot, repeat=None, exdates=None, overrides=None)
+    for start in expand(snapshot.repeat, snapshot.start, ZoneInfo(snapshot.timezone)):
+        if start in skipped:
+            continue
+        override = changed.get(start)
+        if override is None:
+            found.append((start, replace(plain, start=start, end=start + length)))
+            continue
+        found.append(
+            (
+                start,
+                replace(
+                    plain,
+                    start=override.start,
+                    end=override.end,
+                    summary=override.summary,
+                    description=override.description,
+                    location=override.location,
+                    status=override.status,
+                ),
+            )
+        )
+    return sorted(found, key=lambda item: item[1].aware_start)

@@ -44,6 +44,7 @@ from wego_ical.plan.records import (
     HistoryEntry,
     State,
     Tombstone,
+    last_occurrence,
     text_digest,
 )
 from wego_ical.render import calendar_links as links
@@ -458,7 +459,9 @@ def _zones(records: Sequence[EventRecord]) -> tuple[str, ...]:
 
 
 def _years(records: Sequence[EventRecord]) -> tuple[int, int]:
+    """The years the VTIMEZONEs must cover: every event's, to the last of its repeats."""
     years = [r.snapshot.start.year for r in records] + [r.snapshot.end.year for r in records]
+    years += [last_occurrence(r.snapshot).year for r in records if r.snapshot.repeat]
     return min(years), max(years)
 
 

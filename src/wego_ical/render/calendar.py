@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText
@@ -25,6 +26,7 @@ from icalendar.prop.conference import Conference
 
 from wego_ical.errors import SelfCheckError
 from wego_ical.lint.checks import lint, lint_event
+from wego_ical.model.repeats import expand, feed_rule
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord, Snapshot
 from wego_ical.render.vtimezone import checked_vtimezone
@@ -42,8 +44,45 @@ _END_EVENT = b"END:VEVENT\r\n"
 _END = b"END:VCALENDAR\r\n"
 
 
+def build_vevents(record: EventRecord) -> list[Event]:
+    """The VEVENTs of one published event: itself, and (when it repeats) one per changed
+    occurrence, with the same UID and SEQUENCE and its RECURRENCE-ID."""
+    master = build_vevent(record)
+    snapshot = record.snapshot
+    if snapshot.repeat is None:
+        return [master]
+    zone = ZoneInfo(snapshot.timezone)
+    starts = expand(snapshot.repeat, snapshot.start, zone)
+    master.add("RRULE", feed_rule(snapshot.repeat, starts[-1], bool(snapshot.all_day), zone))
+    if snapshot.exdates:
+        master.add("EXDATE", [_moment(snapshot, moment) for moment in snapshot.exdates])
+    vevents = [master]
+    for override in snapshot.overrides or ():
+        changed = replace(
+            snapshot,
+            start=override.start,
+            end=override.end,
+            summary=override.summary,
+            description=override.description,
+            location=override.location,
+            status=override.status,
+            repeat=None,
+            exdates=None,
+            overrides=None,
+        )
+        vevent = build_vevent(replace(record, snapshot=changed))
+        vevent.add("RECURRENCE-ID", _moment(snapshot, override.recurrence_id))
+        vevents.append(vevent)
+    return vevents
+
+
+def _moment(snapshot: Snapshot, local: datetime) -> datetime | date:
+    """A naive local time of the event as written: a date for a whole-day item."""
+    return local.date() if snapshot.all_day else local.replace(tzinfo=ZoneInfo(snapshot.timezone))
+
+
 def build_vevent(record: EventRecord) -> Event:
-    """The VEVENT of one published event."""
+    """The VEVENT of one published event (without its repeats: see build_vevents)."""
     snapshot = record.snapshot
     # A whole-day item is a date (VALUE=DATE, no zone) and free time: clients show
     # it as a banner above the day and do not count it as busy.
@@ -115,7 +154,7 @@ def _organizer(snapshot: Snapshot) -> vCalAddress:
 
 def render_checked(key: str, record: EventRecord) -> tuple[bytes, list[str]]:
     """The VEVENT text of ``record`` and the self-check's errors in it, named by ``key``."""
-    text = build_vevent(record).to_ical()
+    text = b"".join(vevent.to_ical() for vevent in build_vevents(record))
     errors = [finding.render(key) for finding in lint_event(text, {record.snapshot.timezone})]
     return text, errors
 

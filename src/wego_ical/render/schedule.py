@@ -23,6 +23,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -32,7 +33,7 @@ from wego_ical.i18n.dates import hh_mm, utc_day_and_time
 from wego_ical.model import CalendarEntry, Series, calendar_entries, conference_day, entry_uid
 from wego_ical.model.descriptions import room_name, session_title
 from wego_ical.pieces import regroup
-from wego_ical.plan.records import EventRecord
+from wego_ical.plan.records import EventRecord, occurrence_snapshots
 
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
 
@@ -62,16 +63,17 @@ def schedule_data(
     zone = ZoneInfo(info.timezone)
     by_uid = {record.uid: record for record in records}
     entries = [
-        (entry, by_uid[entry_uid(series, entry)])
+        listed
         for entry in calendar_entries(series)
         if entry_uid(series, entry) in by_uid and entry.status != "cancelled"
+        for listed in _occurrences(entry, by_uid[entry_uid(series, entry)])
     ]
-    ids = _numeric_ids(uid for uid in by_uid)
-    days: dict[date, list[tuple[CalendarEntry, EventRecord]]] = {}
-    for entry, record in entries:
-        start = record.snapshot.aware_start.astimezone(zone)
-        day = conference_day(start, series.day_change_of(entry.event))
-        days.setdefault(day, []).append((entry, record))
+    ids = _numeric_ids({*by_uid, *(key for _, _, key in entries)})
+    days: dict[date, list[_Listed]] = {}
+    for item in entries:
+        start = item[1].snapshot.aware_start.astimezone(zone)
+        day = conference_day(start, series.day_change_of(item[0].event))
+        days.setdefault(day, []).append(item)
     extension: dict[str, Any] = {
         "series": info.id,
         "uid_domain": info.uid_domain,
@@ -80,14 +82,14 @@ def schedule_data(
         "entries": {},
     }
     day_list: list[dict[str, Any]] = []
-    for index, (day, listed) in enumerate(sorted(days.items()), 1):
+    for index, (day, on_day) in enumerate(sorted(days.items()), 1):
         rooms: dict[str, list[dict[str, Any]]] = {}
-        for entry, record in listed:
-            event, meta = _event(series, entry, record, ids, language, page_url, zone)
+        for item in on_day:
+            event, meta = _event(series, item, ids, language, page_url, zone)
             rooms.setdefault(event["room"], []).append(event)
             extension["entries"][event["guid"]] = meta
-        starts = [record.snapshot.aware_start for _, record in listed]
-        ends = [record.snapshot.aware_end for _, record in listed]
+        starts = [record.snapshot.aware_start for _, record, _ in on_day]
+        ends = [record.snapshot.aware_end for _, record, _ in on_day]
         day_list.append(
             {
                 "index": index,
@@ -146,25 +148,41 @@ def _rooms(series: Series, names: set[str]) -> list[dict[str, str]]:
     return rooms
 
 
+# An entry, its record (one occurrence's, for a repeating entry) and the key of its
+# guid and numeric id (its UID, and the occurrence's RECURRENCE-ID if it repeats).
+_Listed = tuple[CalendarEntry, EventRecord, str]
+
+
+def _occurrences(entry: CalendarEntry, record: EventRecord) -> Iterator[_Listed]:
+    """The entry as the schedule lists it: once, or each occurrence that takes place."""
+    if record.snapshot.repeat is None:
+        yield entry, record, record.uid
+        return
+    for original, snapshot in occurrence_snapshots(record.snapshot):
+        if snapshot.status != "CANCELLED":
+            key = f"{record.uid}#{original:%Y%m%dT%H%M%S}"
+            yield entry, replace(record, snapshot=snapshot), key
+
+
 def _event(
     series: Series,
-    entry: CalendarEntry,
-    record: EventRecord,
+    listed: _Listed,
     ids: dict[str, int],
     language: str | None,
     page_url: str | None,
     zone: ZoneInfo,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    entry, record, key = listed
     snapshot = record.snapshot
     start, end = snapshot.aware_start, snapshot.aware_end
     minutes = int((end - start).total_seconds() // 60)
     session = entry.session
     category = series.category(session.category) if session and session.category else None
-    guid = event_guid(record.uid)
+    guid = event_guid(key)
     title = session_title(series, entry)
     event = {
         "guid": guid,
-        "id": ids[record.uid],
+        "id": ids[key],
         "date": start.isoformat(),
         "start": hh_mm(start.astimezone(zone)),
         "duration": f"{minutes // 60:02}:{minutes % 60:02}",
@@ -194,6 +212,7 @@ def _event(
     }
     meta = {
         "uid": record.uid,
+        **({"occurrence": key.rpartition("#")[2]} if key != record.uid else {}),
         "event": entry.event.id,
         "session": session.id if session else None,
         "zone": snapshot.timezone,
