@@ -148,7 +148,11 @@ def test_a_pretalx_schedule_imports_with_rooms_tracks_and_persons(tmp_path: Path
     assert series.series.id == "democon" and series.series.timezone == "UTC"
     sessions = [s for e in series.events for s in e.sessions]
     assert len(sessions) > 10
-    assert {e.location for e in series.events} >= {"Gray Room", "Tan Room"}
+    # One event per day, each talk a session in its room (declared, in the schedule's
+    # order), with the talk's guid as its uid.
+    assert all(e.id.startswith("day-") and e.location is None for e in series.events)
+    assert {room.name for room in series.rooms} >= {"Gray Room", "Tan Room"}
+    assert all(series.room(s.room or "").name for s in sessions)
     assert all(s.id.startswith("talk-") for s in sessions)
     assert series.categories and series.people
     assert sessions[0].description.endswith("Language: English (en)")
@@ -163,6 +167,7 @@ def test_a_pretalx_schedule_imports_with_rooms_tracks_and_persons(tmp_path: Path
     by_title = {s.title: s for s in sessions}
     for talk in talks:
         kept = by_title[talk["title"]]
+        assert kept.uid == talk["guid"]
         assert talk["abstract"].strip() in kept.description
         assert talk["description"].strip() in kept.description
         assert str(kept.url) == talk["url"]
@@ -189,9 +194,9 @@ def test_schedule_xml_and_an_ics_import(tmp_path: Path) -> None:
     calendar = tmp_path / "ics" / "events.toml"
     code, output = run("import", str(DIST / "all.ics"), "--out", str(calendar))
     assert code == 0, output
-    assert "the calendar's UIDs" in output
     from_ics = entries(build(calendar))
-    assert {(s, e, t) for _, s, e, t in from_ics} == {(s, e, t) for _, s, e, t in entries(DIST)}
+    # The calendar's UIDs are kept: the same events, not new ones.
+    assert from_ics == entries(DIST)
 
 
 def test_an_existing_file_is_never_replaced_without_force(tmp_path: Path) -> None:
@@ -408,3 +413,181 @@ def test_every_bad_row_of_a_spreadsheet_is_named_at_once(tmp_path: Path) -> None
     assert "3 rows cannot be read; fix them and import again:" in output
     for problem in ("row 3: date '05-05-2026'", "row 4: time 'ten'", "row 5: time '25:00'"):
         assert problem in output, output
+
+
+def _talk(guid: str, title: str, start: str, duration: str) -> dict[str, object]:
+    return {
+        "guid": guid,
+        "date": start,
+        "duration": duration,
+        "title": title,
+        "persons": [{"name": "Ada Lovelace"}],
+    }
+
+
+CONGRESS = {
+    "schedule": {
+        "version": "1",
+        "conference": {
+            "acronym": "nightcon",
+            "title": "Night Congress",
+            "time_zone_name": "Europe/Berlin",
+            "rooms": [{"name": "Saal 1"}, {"name": "Saal 2"}, {"name": "Lounge"}],
+            "days": [
+                {
+                    "index": 1,
+                    "date": "2027-12-27",
+                    "rooms": {
+                        "Saal 1": [
+                            _talk("0f2e3c4a-0000-4000-8000-000000000001", "Opening",
+                                  "2027-12-27T11:00:00+01:00", "01:00"),
+                            _talk("0f2e3c4a-0000-4000-8000-000000000002", "Late talk",
+                                  "2027-12-28T01:00:00+01:00", "01:00"),
+                        ],
+                        "Saal 2": [
+                            _talk("0f2e3c4a-0000-4000-8000-000000000003", "Parallel talk",
+                                  "2027-12-27T11:30:00+01:00", "00:30"),
+                        ],
+                        "Lounge": [
+                            _talk("0f2e3c4a-0000-4000-8000-000000000004", "Meetup A",
+                                  "2027-12-27T12:00:00+01:00", "02:00"),
+                            _talk("0f2e3c4a-0000-4000-8000-000000000005", "Meetup B",
+                                  "2027-12-27T13:00:00+01:00", "01:00"),
+                        ],
+                    },
+                },
+                {
+                    "index": 2,
+                    "date": "2027-12-28",
+                    "rooms": {
+                        "Saal 2": [
+                            _talk("0f2e3c4a-0000-4000-8000-000000000006", "Day two",
+                                  "2027-12-28T10:30:00+01:00", "01:00"),
+                        ],
+                    },
+                },
+            ],
+        },
+    }
+}  # fmt: skip
+
+
+def test_a_congress_imports_with_rooms_guids_and_days_past_midnight(tmp_path: Path) -> None:
+    """Parallel rooms stay one day's event; a room whose talks overlap is declared so, with
+    a note; a talk at 01:00 stays on its congress day (day_change); each guid is a uid
+    and comes back as the frab guid."""
+    source = tmp_path / "schedule.json"
+    source.write_text(json.dumps(CONGRESS), encoding="utf-8")
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(data), "--set", "uid_domain=x.example")
+    assert code == 0, output
+    assert "1 room ('Lounge') with talks at the same time: declared with overlap = true" in output
+    series = load_series(data)
+    assert [(room.id, room.name, room.overlap) for room in series.rooms] == [
+        ("saal-1", "Saal 1", False),
+        ("saal-2", "Saal 2", False),
+        ("lounge", "Lounge", True),
+    ]
+    assert series.series.day_change is not None
+    assert series.series.day_change.isoformat() == "10:30:00"
+    assert [event.id for event in series.events] == ["day-2027-12-27", "day-2027-12-28"]
+    first = series.events[0]
+    assert {session.title: session.room for session in first.sessions} == {
+        "Opening": "saal-1",
+        "Late talk": "saal-1",
+        "Parallel talk": "saal-2",
+        "Meetup A": "lounge",
+        "Meetup B": "lounge",
+    }
+    dist = build(data)
+    exported = json.loads((dist / "schedule.json").read_text(encoding="utf-8"))
+    days = exported["schedule"]["conference"]["days"]
+    listed = {
+        event["title"]: (day["date"], room, event["guid"])
+        for day in days
+        for room, events in day["rooms"].items()
+        for event in events
+    }
+    assert listed["Late talk"] == ("2027-12-27", "Saal 1", "0f2e3c4a-0000-4000-8000-000000000002")
+    assert listed["Day two"][0] == "2027-12-28"
+    calendar = icalendar.Calendar.from_ical((dist / "all.ics").read_bytes())
+    assert "0f2e3c4a-0000-4000-8000-000000000002" in {str(e["UID"]) for e in calendar.events}
+
+
+GOOGLE = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Google Inc//Google Calendar 70.9054//EN\r
+X-WR-CALNAME:Reading group\r
+X-WR-TIMEZONE:Europe/Berlin\r
+BEGIN:VEVENT\r
+DTSTART;TZID=Europe/Berlin:20270316T190000\r
+DTEND;TZID=Europe/Berlin:20270316T203000\r
+RRULE:FREQ=WEEKLY;BYDAY=TU\r
+EXDATE;TZID=Europe/Berlin:20270330T190000\r
+UID:5r9k2j1m0q@google.com\r
+SUMMARY:Reading group\r
+LOCATION:Library\\, Room 2\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+DTSTART;TZID=Europe/Berlin:20270407T180000\r
+DTEND;TZID=Europe/Berlin:20270407T193000\r
+RECURRENCE-ID;TZID=Europe/Berlin:20270406T190000\r
+UID:5r9k2j1m0q@google.com\r
+SUMMARY:Reading group (Wednesday)\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+DTSTART;TZID=Europe/Berlin:20270413T190000\r
+DTEND;TZID=Europe/Berlin:20270413T203000\r
+RECURRENCE-ID;TZID=Europe/Berlin:20270413T190000\r
+UID:5r9k2j1m0q@google.com\r
+SUMMARY:Reading group\r
+STATUS:CANCELLED\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+DTSTART;TZID=Europe/Berlin:20270501T100000\r
+DTEND;TZID=Europe/Berlin:20270501T110000\r
+RRULE:FREQ=HOURLY;COUNT=3\r
+UID:hourly@google.com\r
+SUMMARY:Hourly\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_repeating_calendar_keeps_its_rules_exceptions_changes_and_uids(
+    tmp_path: Path,
+) -> None:
+    """Every occurrence of the source is one of the import's, at the same time: the rule
+    (without an end: kept two years), the day left out, the moved and the cancelled one."""
+    import recurring_ical_events
+
+    source = tmp_path / "group.ics"
+    source.write_bytes(GOOGLE.encode())
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(data))
+    assert code == 0, output
+    assert "Reading group: repeats without end; kept until 2029-03-15" in output
+    assert "1 repeating event ('Hourly'): its rule is not one wego-ical keeps" in output
+    series = load_series(data)
+    group = next(e for e in series.events if e.uid == "5r9k2j1m0q@google.com")
+    assert group.repeat == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20290315"
+    assert group.except_ == [date(2027, 3, 30)]
+    assert [(o.date, o.moved_to, o.title, o.status) for o in group.occurrences] == [
+        (date(2027, 4, 6), date(2027, 4, 7), "Reading group (Wednesday)", None),
+        (date(2027, 4, 13), None, None, "cancelled"),
+    ]
+    dist = build(data)
+
+    def occurrences(content: bytes) -> list[tuple[str, str, str]]:
+        calendar = icalendar.Calendar.from_ical(content)
+        found = recurring_ical_events.of(calendar).between(date(2027, 1, 1), date(2027, 7, 1))
+        return sorted(
+            (str(e["UID"]), e.start.astimezone(UTC).isoformat(), str(e.get("STATUS", "")))
+            for e in found
+            if str(e["UID"]) == "5r9k2j1m0q@google.com"
+        )
+
+    theirs = occurrences(GOOGLE.encode())
+    ours = occurrences((dist / "all.ics").read_bytes())
+    assert [(uid, start) for uid, start, _ in ours] == [(uid, start) for uid, start, _ in theirs]
+    assert [status for *_, status in ours if status == "CANCELLED"] == ["CANCELLED"]

@@ -1,5 +1,5 @@
-"""``wego-ical import``: series drafts from spreadsheets and calendars (``drafts``) and
-from frab/pretalx schedules (``readers``).
+"""``wego-ical import``: series drafts and spreadsheets (``drafts``), calendars
+(``calendars``), and frab/pretalx schedules and the choice of reader (``readers``).
 
 May import: the base modules, ``i18n``, ``model``, ``load``.
 """
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
         csv_template,
         draft_toml,
         framed,
-        from_ics,
         from_rows,
         person_id,
         series_draft,
@@ -36,7 +35,6 @@ __all__ = [
     "csv_template",
     "draft_toml",
     "framed",
-    "from_ics",
     "from_rows",
     "person_id",
     "series_draft",

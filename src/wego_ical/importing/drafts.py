@@ -21,7 +21,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -290,94 +290,10 @@ def framed(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-# ------------------------------------------------------------------ iCalendar
-
-
-def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
-    """An ``.ics`` someone keeps: each event becomes an event of the series, in its own
-    zone, with its description, place and link. UIDs are wego-ical's own afterwards."""
-    import icalendar
-
-    calendar = icalendar.Calendar.from_ical(raw)
-    events = list(calendar.walk("VEVENT"))
-    name = str(calendar.get("X-WR-CALNAME") or calendar.get("NAME") or "Imported calendar")
-    zones = [str(e["DTSTART"].params.get("TZID")) for e in events if "TZID" in e["DTSTART"].params]
-    named = calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else None)
-    # The calendar's UIDs name whoever made them (google.com, meetup.com): not the
-    # organiser's domain, which the notes ask for.
-    notes = [
-        "the calendar's UIDs (wego-ical gives the events its own; subscribers of the old "
-        "calendar get new events)"
-    ]
-    source = SeriesDefaults(title=name, timezone=str(named) if named else None)
-    draft = series_draft(defaults, source, notes)
-    zone = draft.data["series"]["timezone"]
-    imported: list[dict[str, Any]] = []
-    taken: set[str] = set()
-    instants: list[str] = []  # events that end as they start: no calendar entry
-    for number, event in enumerate(events, 1):
-        if "RRULE" in event or "RDATE" in event:
-            notes.append(
-                f"{event.get('SUMMARY', 'an event')}: repeats; only its first time is kept"
-            )
-        item = _ics_item(event, number, zone, taken)
-        if "date" not in item:
-            instants.append(item["title"])
-            continue
-        imported.append(item)
-    if instants:
-        notes.append(
-            left_out(instants, "event that ends as it starts", "events that end as they start")
-            + ": give them an end, or make them whole-day items, by hand"
-        )
-    draft.data["events"] = imported
-    return draft
-
-
 def left_out(titles: list[str], one: str, many: str) -> str:
     """A note on what was left out: how many, and the first titles."""
     shown = ", ".join(repr(title) for title in titles[:3]) + (", …" if len(titles) > 3 else "")
     return f"{len(titles)} {one if len(titles) == 1 else many} ({shown})"
-
-
-def _ics_item(event: Any, number: int, zone: str, taken: set[str]) -> dict[str, Any]:
-    """An event of the series from a VEVENT (without a date when it ends as it starts)."""
-    item_id = unique_id(slug(str(event.get("UID", "")).partition("@")[0], f"event-{number}"), taken)
-    item: dict[str, Any] = {"id": item_id, "title": str(event.get("SUMMARY") or item_id)}
-    times = _ics_times(event, zone)
-    if times is None:
-        return item
-    item |= times
-    for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location"), ("URL", "url")):
-        if event.get(prop):
-            item[key] = str(event[prop])
-    if "location" in item:  # one line: a multi-line address is joined
-        lines = (line.strip() for line in item["location"].splitlines())
-        item["location"] = ", ".join(line for line in lines if line)
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        item["status"] = "cancelled"
-    return item
-
-
-def _ics_times(event: Any, zone: str) -> dict[str, Any] | None:
-    """An event's date and times, in its own zone (named when not the series'); None for
-    one that ends as it starts."""
-    start, end = event.decoded("DTSTART"), event.decoded("DTEND", None)
-    if not isinstance(start, datetime):
-        last = (end or start + timedelta(days=1)) - timedelta(days=1)
-        return {"date": start, "all_day": True} | ({"end_date": last} if last != start else {})
-    own = start.tzinfo if start.tzinfo is not None else zone_of(zone)
-    end = end or start + event.decoded("DURATION", timedelta(hours=1))
-    start, end = start.astimezone(own), end.astimezone(own)
-    if end <= start:
-        return None
-    times: dict[str, Any] = {"date": start.date(), "start": start.time(), "end": end.time()}
-    key = getattr(own, "key", None)
-    if key and key != zone:
-        times["timezone"] = key
-    if end.date() != start.date():
-        times["end_date"] = end.date()
-    return times
 
 
 # ------------------------------------------------------------------ the file

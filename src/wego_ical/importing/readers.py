@@ -6,6 +6,7 @@ See :mod:`~wego_ical.importing.drafts` for the drafts they make and how they are
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -16,11 +17,11 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from wego_ical.errors import ImportSourceError
+from wego_ical.importing.calendars import from_ics
 from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
     framed,
-    from_ics,
     from_rows,
     left_out,
     person_id,
@@ -103,10 +104,18 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
     draft = _schedule_series(schedule, own, defaults, notes)
     conference = schedule["conference"]
     talks = _Talks(zone_of(draft.data["series"]["timezone"]), own, conference.get("tracks", []))
+    for room in conference.get("rooms", []):
+        if isinstance(room, Mapping) and room.get("name"):
+            talks.room_id(str(room["name"]))
     for day in conference.get("days", []):
         for room, in_room in day.get("rooms", {}).items():
             for talk in in_room:
-                talks.add(talk, room)
+                talks.add(talk, room, day)
+    if own is None:
+        notes += talks.shared_rooms()
+        day_change = talks.day_change()
+        if day_change is not None:
+            draft.data["series"]["day_change"] = day_change
     notes.append("links, recordings and logos")
     if talks.without_duration:
         notes.append(
@@ -119,6 +128,10 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
         )
     draft.data["categories"] = list(talks.categories.values())
     draft.data["people"] = list(talks.people.values())
+    recorded_rooms = (own or {}).get("rooms")
+    rooms = recorded_rooms if isinstance(recorded_rooms, list) else list(talks.rooms.values())
+    if rooms and (own is None or recorded_rooms):
+        draft.data["rooms"] = rooms
     draft.data["events"] = [framed(event) for event in talks.events.values()]
     return draft
 
@@ -169,8 +182,23 @@ class _Talks:
         self.taken: set[str] = set()
         # Talks left out: no duration, or one of none (a calendar entry needs an end).
         self.without_duration: list[str] = []
+        # Another's schedule: its rooms by name (declared in the draft, in order), and
+        # each talk's start and end in its room, for the rooms that hold talks at once.
+        self.rooms: dict[str, dict[str, Any]] = {}
+        self.room_ids: set[str] = set()
+        self.slots: list[tuple[str, datetime, datetime]] = []
+        # Talks listed under a schedule day that start after it (after midnight).
+        self.late: list[tuple[datetime, datetime]] = []
+        self.first_starts: list[datetime] = []
 
-    def add(self, talk: Mapping[str, Any], room: str) -> None:
+    def room_id(self, name: str) -> str:
+        """The id of a room of another's schedule, declared when first seen."""
+        if name not in self.rooms:
+            room_id = unique_id(slug(name, "room"), self.room_ids)
+            self.rooms[name] = {"id": room_id, "name": name}
+        return str(self.rooms[name]["id"])
+
+    def add(self, talk: Mapping[str, Any], room: str, day: Mapping[str, Any]) -> None:
         """Place one talk: as a session of its event, or (wego-ical's record of an event
         without sessions) as the event itself."""
         meta = self.entries.get(talk["guid"])
@@ -182,10 +210,10 @@ class _Talks:
             self.without_duration.append(str(talk.get("title") or talk.get("guid")))
             return
         end = start + length
-        placed = _place(self.events, talk, meta, room, start, self.zone)
-        entry = _timed(start, end, meta, self.zone)
-        if room and room != placed.get("title"):
-            entry["location"] = room
+        if meta is not None:
+            placed, entry = self._recorded(talk, meta, room, start, end)
+        else:
+            placed, entry = self._theirs(talk, room, day, start, end)
         if description := self._description(talk):
             entry["description"] = description
         link = talk.get("url")
@@ -202,6 +230,89 @@ class _Talks:
         if talk.get("track"):
             entry["category"] = self._category(talk["track"])
         placed["sessions"].append(entry)
+
+    def _recorded(
+        self,
+        talk: Mapping[str, Any],
+        meta: Mapping[str, Any],
+        room: str,
+        start: datetime,
+        end: datetime,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A talk of wego-ical's own export: its event and entry as its record says."""
+        placed = _place(self.events, talk, meta, start, self.zone)
+        entry = _timed(start, end, meta, self.zone)
+        if meta.get("room"):
+            entry["room"] = meta["room"]
+        elif room and room != placed.get("title"):
+            entry["location"] = room
+        if meta.get("uid") and meta["uid"] != _derived_uid(self.own or {}, meta):
+            entry["uid"] = meta["uid"]
+        return placed, entry
+
+    def _theirs(
+        self,
+        talk: Mapping[str, Any],
+        room: str,
+        day: Mapping[str, Any],
+        start: datetime,
+        end: datetime,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A talk of another's schedule: a session of its day, in its room, its guid its
+        uid."""
+        placed = self._day(day, start)
+        entry = _timed(start, end, None, self.zone)
+        if room:
+            entry["room"] = self.room_id(room)
+            self.slots.append((entry["room"], start, end))
+        if _kept_uid(talk.get("guid")):
+            entry["uid"] = str(talk["guid"]).strip()
+        return placed, entry
+
+    def _day(self, day: Mapping[str, Any], start: datetime) -> dict[str, Any]:
+        """The event of a schedule day (its date: the conference day, which may run past
+        midnight)."""
+        local = start.astimezone(self.zone)
+        date_text = str(day.get("date") or local.date().isoformat())
+        listed = datetime.fromisoformat(date_text).date() if day.get("date") else local.date()
+        if local.date() > listed:
+            self.late.append((local, datetime.combine(listed, local.time())))
+        else:
+            self.first_starts.append(local)
+        event_id = f"day-{listed.isoformat()}"
+        if event_id not in self.events:
+            number = day.get("index") or len(self.events) + 1
+            self.events[event_id] = {"id": event_id, "title": f"Day {number}", "sessions": []}
+        return self.events[event_id]
+
+    def shared_rooms(self) -> list[str]:
+        """Rooms where the schedule has talks at the same time: declared as rooms that
+        hold overlapping sessions, with a note."""
+        by_room: dict[str, list[tuple[datetime, datetime]]] = {}
+        for room_id, start, end in self.slots:
+            by_room.setdefault(room_id, []).append((start, end))
+        shared = []
+        for room in self.rooms.values():
+            times = sorted(by_room.get(room["id"], []))
+            if any(later[0] < earlier[1] for earlier, later in itertools.pairwise(times)):
+                room["overlap"] = True
+                shared.append(room["name"])
+        if not shared:
+            return []
+        return [
+            f"{left_out(shared, 'room', 'rooms')} with talks at the same time: declared with "
+            "overlap = true (check whether they are really one room)"
+        ]
+
+    def day_change(self) -> Any:
+        """When the schedule's days end, if talks run past midnight: the first start of
+        any day (a talk before it belongs to the day before); None when no talk does,
+        or the days do not say."""
+        if not self.late or not self.first_starts:
+            return None
+        latest = max(local.time() for local, _ in self.late)
+        earliest = min(local.time() for local in self.first_starts)
+        return earliest if latest < earliest else None
 
     def _description(self, talk: Mapping[str, Any]) -> str:
         abstract = str(talk.get("abstract") or "").strip()
@@ -233,25 +344,29 @@ class _Talks:
 def _place(
     events: dict[str, dict[str, Any]],
     talk: Mapping[str, Any],
-    meta: Mapping[str, Any] | None,
-    room: str,
+    meta: Mapping[str, Any],
     start: datetime,
     zone: ZoneInfo,
 ) -> dict[str, Any]:
-    """The event a talk belongs to: its own (wego-ical's record), else its room's day."""
-    if meta is not None:
-        event_id = meta["event"]
-        title = talk.get("subtitle") if meta.get("session") else talk["title"]
-        event = events.setdefault(event_id, {"id": event_id, "title": title, "sessions": []})
-        if meta.get("event_zone") and meta["event_zone"] != str(zone):
-            event["timezone"] = meta["event_zone"]
-        return event
-    day = start.astimezone(zone).date()
-    # At most 64 characters: a room's name may be long.
-    event_id = f"{slug(room, 'room')[:48].rstrip('-')}-{day.isoformat()}"
-    return events.setdefault(
-        event_id, {"id": event_id, "title": room or "Sessions", "location": room, "sessions": []}
-    )
+    """The event a talk of wego-ical's own export belongs to, as its record says."""
+    event_id = meta["event"]
+    title = talk.get("subtitle") if meta.get("session") else talk["title"]
+    event = events.setdefault(event_id, {"id": event_id, "title": title, "sessions": []})
+    if meta.get("event_zone") and meta["event_zone"] != str(zone):
+        event["timezone"] = meta["event_zone"]
+    return event
+
+
+def _derived_uid(own: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    """The UID wego-ical derives for a recorded entry (one set by the file differs)."""
+    key = ".".join(part for part in (meta["event"], meta.get("session")) if part)
+    return f"{own.get('series')}.{key}@{own.get('uid_domain')}"
+
+
+def _kept_uid(guid: object) -> bool:
+    """Whether a source's guid can be an entry's own uid (one line, at most 255)."""
+    text = str(guid or "").strip()
+    return 0 < len(text) <= 255 and text.isprintable()
 
 
 def _timed(

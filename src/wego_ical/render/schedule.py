@@ -62,18 +62,8 @@ def schedule_data(
     info = series.series
     zone = ZoneInfo(info.timezone)
     by_uid = {record.uid: record for record in records}
-    entries = [
-        listed
-        for entry in calendar_entries(series)
-        if entry_uid(series, entry) in by_uid and entry.status != "cancelled"
-        for listed in _occurrences(entry, by_uid[entry_uid(series, entry)])
-    ]
-    ids = _numeric_ids({*by_uid, *(key for _, _, key in entries)})
-    days: dict[date, list[_Listed]] = {}
-    for item in entries:
-        start = item[1].snapshot.aware_start.astimezone(zone)
-        day = conference_day(start, series.day_change_of(item[0].event))
-        days.setdefault(day, []).append(item)
+    days = _by_day(series, by_uid, zone)
+    ids = _numeric_ids({*by_uid, *(key for listed in days.values() for _, _, key in listed)})
     extension: dict[str, Any] = {
         "series": info.id,
         "uid_domain": info.uid_domain,
@@ -81,6 +71,8 @@ def schedule_data(
         "organiser": info.organiser.name,
         "entries": {},
     }
+    if series.rooms:
+        extension["rooms"] = [room.model_dump(exclude_defaults=True) for room in series.rooms]
     day_list: list[dict[str, Any]] = []
     for index, (day, on_day) in enumerate(sorted(days.items()), 1):
         rooms: dict[str, list[dict[str, Any]]] = {}
@@ -153,6 +145,23 @@ def _rooms(series: Series, names: set[str]) -> list[dict[str, str]]:
 _Listed = tuple[CalendarEntry, EventRecord, str]
 
 
+def _by_day(
+    series: Series, by_uid: dict[str, EventRecord], zone: ZoneInfo
+) -> dict[date, list[_Listed]]:
+    """What each (conference) day lists: every published entry that is not cancelled,
+    each occurrence of a repeating one."""
+    days: dict[date, list[_Listed]] = {}
+    for entry in calendar_entries(series):
+        uid = entry_uid(series, entry)
+        if uid not in by_uid or entry.status == "cancelled":
+            continue
+        for item in _occurrences(entry, by_uid[uid]):
+            start = item[1].snapshot.aware_start.astimezone(zone)
+            day = conference_day(start, series.day_change_of(entry.event))
+            days.setdefault(day, []).append(item)
+    return days
+
+
 def _occurrences(entry: CalendarEntry, record: EventRecord) -> Iterator[_Listed]:
     """The entry as the schedule lists it: once, or each occurrence that takes place."""
     if record.snapshot.repeat is None:
@@ -212,6 +221,7 @@ def _event(
     }
     meta = {
         "uid": record.uid,
+        **({"room": entry.room} if entry.room else {}),
         **({"occurrence": key.rpartition("#")[2]} if key != record.uid else {}),
         "event": entry.event.id,
         "session": session.id if session else None,
