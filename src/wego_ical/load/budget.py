@@ -158,7 +158,7 @@ def repeated_size(size: EntrySize, entry: CalendarEntry, feeds: Sequence[str]) -
     copies += bool(entry.room) if "rooms" in feeds else 0
     copies += len(entry.panelists) if "people" in feeds else 0
     if entry.repeat is None:
-        return replace(size, copies=copies)
+        return size if copies == size.copies else replace(size, copies=copies)
     occurrences = entry.occurrences()
     changed = sum(occurrence.change is not None for occurrence in occurrences)
     return replace(

@@ -56,26 +56,31 @@ def _titled_by_id(series: Series) -> Iterator[tuple[Loc, str]]:
 def _double_booked(series: Series, data: object) -> Iterator[tuple[Loc, str]]:
     """A person named in two entries that take place at the same time (in two rooms, or
     two events): one of them is probably a mistake."""
-    booked: dict[str, list[tuple[datetime, datetime, Loc, CalendarEntry]]] = {}
+    named: dict[str, list[tuple[Loc, CalendarEntry]]] = {}
     for loc, entry in located_entries(series):
         if entry.all_day or entry.status == "cancelled":
             continue
-        zone = load_zone(entry.zone)
-        start = entry.start.replace(tzinfo=zone).astimezone(UTC)
-        end = entry.end.replace(tzinfo=zone).astimezone(UTC)
         # Their own people: an event's panelists, which its sessions inherit, are not
         # booked in each of its parallel sessions.
         refs = entry.session.panelists if entry.session else entry.event.panelists
         for ref in refs:
-            booked.setdefault(ref.person, []).append((start, end, loc, entry))
-    for person, times in booked.items():
-        times.sort(key=lambda item: (item[0], item[2]))
+            named.setdefault(ref.person, []).append((loc, entry))
+    for person, places in named.items():
+        if len(places) < 2:
+            continue
+        times = sorted((*_utc_span(entry), loc, entry) for loc, entry in places)
         latest: tuple[datetime, datetime, Loc, CalendarEntry] | None = None
         for item in times:
             if latest is not None and item[0] < latest[1]:
                 yield item[2], _clash(series, person, item, latest, toml_path(latest[2], data))
             if latest is None or item[1] > latest[1]:
                 latest = item
+
+
+def _utc_span(entry: CalendarEntry) -> tuple[datetime, datetime]:
+    zone = load_zone(entry.zone)
+    start = entry.start.replace(tzinfo=zone).astimezone(UTC)
+    return start, entry.end.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _clash(

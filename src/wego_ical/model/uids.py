@@ -54,6 +54,8 @@ def uid_errors(
 ) -> Iterator[InitErrorDetails]:
     """An own ``uid`` on an event with sessions (which is no calendar entry itself), and
     two entries with one UID (a subscriber's calendar would keep only one of them)."""
+    if not any(event.uid is not None or _own_uids(event) for event in events):
+        return  # UIDs made of unique ids are unique, and so are their files' names
     seen: dict[str, tuple[str | int, ...]] = {}
     files: dict[str, tuple[str | int, ...]] = {}
     for index, event in enumerate(events):
@@ -102,6 +104,10 @@ def uid_errors(
                     uid=uid,
                     first=_path(first),
                 )
+
+
+def _own_uids(event: _Event) -> bool:
+    return any(session.uid is not None for session in event.sessions)
 
 
 def _path(loc: tuple[str | int, ...]) -> str:
