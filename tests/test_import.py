@@ -8,6 +8,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import icalendar
 import pytest
@@ -591,3 +592,100 @@ def test_a_repeating_calendar_keeps_its_rules_exceptions_changes_and_uids(
     ours = occurrences((dist / "all.ics").read_bytes())
     assert [(uid, start) for uid, start, _ in ours] == [(uid, start) for uid, start, _ in theirs]
     assert [status for *_, status in ours if status == "CANCELLED"] == ["CANCELLED"]
+
+
+HUB = {
+    "$schema": "https://c3voc.de/schedule/schema2.json",
+    "schedule": {
+        "version": "2027-12-20 10:00",
+        "conference": {
+            "acronym": "44c3",
+            "title": "44C3",
+            "time_zone_name": "Europe/Berlin",
+            "tracks": [{"slug": "science", "name": "Science"}],
+            "rooms": [{"name": "Saal 1", "guid": "ba692ba3-421b-5371-8309-60acc34a3c05"}],
+            "days": [
+                {"index": 1, "date": "2027-12-27", "start": "2027-12-27T09:30:00+01:00",
+                 "end": "2027-12-28T06:00:00+01:00"},
+                {"index": 2, "date": "2027-12-28", "start": "2027-12-28T06:00:00+01:00",
+                 "end": "2027-12-29T06:00:00+01:00"},
+            ],
+        },
+        "events": [
+            {"guid": "11111111-2222-4333-8444-555555555501", "title": "Opening",
+             "start": "2027-12-27T10:30:00+01:00", "end": "2027-12-27T11:00:00+01:00",
+             "room": {"name": "Saal 1", "guid": "ba692ba3-421b-5371-8309-60acc34a3c05"},
+             "track": {"slug": "science"},
+             "participants": [{"name": "Ada Lovelace", "role": "speaker"}]},
+            {"guid": "11111111-2222-4333-8444-555555555502", "title": "Night owls",
+             "start": "2027-12-28T00:15:00+01:00", "end": "2027-12-28T00:55:00+01:00",
+             "room": {"name": "Saal 1"}},
+            {"guid": "11111111-2222-4333-8444-555555555503", "title": "Morning",
+             "start": "2027-12-28T11:00:00+01:00", "end": "2027-12-28T12:00:00+01:00",
+             "room": {"name": "Stage B"}},
+        ],
+    },
+}  # fmt: skip
+
+
+def test_the_hubs_second_schedule_format_imports_with_its_days(tmp_path: Path) -> None:
+    """schedule.events (the CCC hub's format since 2024): each event in the day whose
+    span holds its start, the later days' start as day_change, rooms, tracks by slug,
+    participants as people."""
+    source = tmp_path / "hub.json"
+    source.write_text(json.dumps(HUB), encoding="utf-8")
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(data), "--set", "uid_domain=x.example")
+    assert code == 0, output
+    series = load_series(data)
+    assert series.series.day_change is not None
+    assert series.series.day_change.isoformat() == "06:00:00"
+    assert [room.name for room in series.rooms] == ["Saal 1", "Stage B"]
+    first, second = series.events
+    assert [s.title for s in first.sessions] == ["Opening", "Night owls"]
+    assert [s.title for s in second.sessions] == ["Morning"]
+    opening = first.sessions[0]
+    assert opening.uid == "11111111-2222-4333-8444-555555555501"
+    assert opening.category is not None and series.category(opening.category).name == "Science"
+    assert [series.person(ref.person).name for ref in opening.panelists] == ["Ada Lovelace"]
+    dist = build(data)
+    root = ET.parse(dist / "schedule.xml").getroot()
+    days = {
+        day.get("date"): [e.findtext("title") for e in day.iter("event")]
+        for day in root.iter("day")
+    }
+    assert days == {"2027-12-27": ["Opening", "Night owls"], "2027-12-28": ["Morning"]}
+
+
+HAND_MADE = """<schedule>
+  <conference><title>Meetup</title><acronym>meetup</acronym>
+    <time_zone_name>Europe/Berlin</time_zone_name></conference>
+  <day index="1" date="2027-05-03">
+    <room name="Hall">
+      <event guid="a1"><date>2027-05-03T10:00:00+02:00</date><duration>00:30</duration>
+        <title>One</title><speakers><speaker>Ada</speaker><speaker>Ben</speaker></speakers>
+      </event>
+      <event guid="a2"><date>2027-05-03T11:00:00+02:00</date><duration>00:30</duration>
+        <title>Two</title><speaker>Cleo</speaker></event>
+      <event guid="a3"><date>2027-05-03T12:00:00+02:00</date><duration>00:30</duration>
+        <title>Three</title><speakers>Dan, Eve; Fay</speakers></event>
+    </room>
+  </day>
+</schedule>
+"""
+
+
+def test_speakers_outside_persons_are_kept(tmp_path: Path) -> None:
+    """Hand-made frab-like schedules name speakers without <persons><person> (19 of 19
+    were lost in one real file)."""
+    source = tmp_path / "meetup.xml"
+    source.write_text(HAND_MADE, encoding="utf-8")
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(data), "--set", "uid_domain=m.example")
+    assert code == 0, output
+    series = load_series(data)
+    named = {
+        session.title: [series.person(ref.person).name for ref in session.panelists]
+        for session in series.events[0].sessions
+    }
+    assert named == {"One": ["Ada", "Ben"], "Two": ["Cleo"], "Three": ["Dan", "Eve", "Fay"]}

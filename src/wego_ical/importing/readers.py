@@ -1,5 +1,6 @@
 """The readers of ``wego-ical import`` that need more than one step: the frab/pretalx
-schedule (``schedule.json``, ``schedule.xml``), and the choice of reader for a file.
+schedule (``schedule.json``, ``schedule.xml``; the hub's second format through
+:mod:`~wego_ical.importing.schedule_v2`), and the choice of reader for a file.
 
 See :mod:`~wego_ical.importing.drafts` for the drafts they make and how they are written.
 """
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +32,7 @@ from wego_ical.importing.drafts import (
     unique_id,
     zone_of,
 )
+from wego_ical.importing.schedule_v2 import as_days, is_schedule_v2
 
 
 def detect_format(path: Path, raw: bytes) -> str:
@@ -54,7 +57,10 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
             text = _decoded(raw)
             return from_rows(text, "\t" if kind == "tsv" else _separator(text), defaults)
         if kind == "json":
-            return from_schedule(json.loads(_decoded(raw)), defaults)
+            document = json.loads(_decoded(raw))
+            return from_schedule(
+                as_days(document) if is_schedule_v2(document) else document, defaults
+            )
         if kind == "xml":
             return from_schedule(_xml_schedule(raw), defaults)
         return from_ics(raw, defaults)
@@ -113,7 +119,7 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
                 talks.add(talk, room, day)
     if own is None:
         notes += talks.shared_rooms()
-        day_change = talks.day_change()
+        day_change = talks.day_change(_clock(conference.get("day_change")))
         if day_change is not None:
             draft.data["series"]["day_change"] = day_change
     notes.append("links, recordings and logos")
@@ -304,14 +310,17 @@ class _Talks:
             "overlap = true (check whether they are really one room)"
         ]
 
-    def day_change(self) -> Any:
-        """When the schedule's days end, if talks run past midnight: the first start of
-        any day (a talk before it belongs to the day before); None when no talk does,
-        or the days do not say."""
+    def day_change(self, given: time | None) -> time | None:
+        """When the schedule's days end, if talks run past midnight: the source's own
+        (``given``: frab's <day_change>, the hub's day spans) where its talks keep it,
+        else the first start of any day (a talk before it belongs to the day before);
+        None when no talk runs past midnight, or the days do not say."""
         if not self.late or not self.first_starts:
             return None
         latest = max(local.time() for local, _ in self.late)
         earliest = min(local.time() for local in self.first_starts)
+        if given is not None and latest < given <= earliest:
+            return given
         return earliest if latest < earliest else None
 
     def _description(self, talk: Mapping[str, Any]) -> str:
@@ -412,6 +421,14 @@ def _duration(text: object) -> timedelta | None:
     return timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2] if len(parts) == 3 else 0)
 
 
+def _clock(value: object) -> time | None:
+    """A time of day as a schedule writes it (``06:00``, ``06:00:00``), else None."""
+    try:
+        return time.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _talk_id(talk: Mapping[str, Any]) -> str:
     """A talk's id from its whole guid (the first characters of two guids may be the
     same), else from its title."""
@@ -440,6 +457,7 @@ def _xml_schedule(raw: bytes) -> dict[str, Any]:
         "time_zone_name": info.get("time_zone_name"),
         "url": info.get("url") or None,
         "tracks": [{"name": t.get("name", "")} for t in conference.findall("track")],
+        "day_change": info.get("day_change") or None,
         "days": days,
     }
     return {"schedule": {"conference": conference_data}}
@@ -460,5 +478,16 @@ def _xml_event(event: ET.Element, day: str | None) -> dict[str, Any]:
         "description": text.get("description") or None,
         "url": text.get("url") or None,
         "language": text.get("language") or None,
-        "persons": [{"name": (p.text or "").strip()} for p in event.iterfind("persons/person")],
+        "persons": [{"name": name} for name in _xml_persons(event)],
     }
+
+
+def _xml_persons(event: ET.Element) -> list[str]:
+    """A talk's people: frab's <persons><person>, else as hand-made schedules give them
+    (<speakers><speaker>, <person> or <speaker> in the event, or a list in <speakers>)."""
+    for path in ("persons/person", "speakers/speaker", "person", "speaker"):
+        names = [(p.text or "").strip() for p in event.iterfind(path)]
+        if any(names):
+            return [name for name in names if name]
+    listed = event.findtext("speakers") or event.findtext("persons") or ""
+    return [name.strip() for name in re.split(r"[,;]", listed) if name.strip()]
