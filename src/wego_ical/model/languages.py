@@ -61,30 +61,34 @@ def resolve(
     language's resolution only (they are the same in every language).
     """
     problems: list[TranslationProblem] = []
-    declared = declared_languages(data)
-    found = _Found(problems, missing if missing is not None else [])
-    resolved = _resolve_table(data, model, (), language, default, declared, found)
+    found = _Found(
+        language,
+        default,
+        declared_languages(data),
+        problems,
+        missing if missing is not None else [],
+    )
+    resolved = _resolve_table(data, model, (), found)
     return resolved, problems
 
 
 @dataclass(frozen=True)
 class _Found:
-    """What resolving finds: problems, and the texts that fall back to the default
-    language (a table of translations without this language)."""
+    """One resolution: the language it picks and the default it falls back to (None:
+    the series declares none), the declared languages; and what it finds: problems,
+    and the texts that fall back to the default language (a table of translations
+    without this language)."""
 
+    language: str | None
+    default: str | None
+    declared: list[str]
     problems: list[TranslationProblem]
     missing: list[Loc]
     undeclared: set[str] = field(default_factory=set)
 
 
 def _resolve_table(
-    data: Mapping[str, Any],
-    model: type[BaseModel],
-    loc: Loc,
-    language: str | None,
-    default: str | None,
-    declared: list[str],
-    found: _Found,
+    data: Mapping[str, Any], model: type[BaseModel], loc: Loc, found: _Found
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     kinds = _field_kinds(model)
@@ -93,7 +97,7 @@ def _resolve_table(
         if kind is None:
             result[key] = value  # an unknown key: validation reports it
             continue
-        result[key] = _resolve_value(value, kind, (*loc, key), language, default, declared, found)
+        result[key] = _resolve_value(value, kind, (*loc, key), found)
     return result
 
 
@@ -110,39 +114,28 @@ def _field_kinds(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
     return kinds
 
 
-def _resolve_value(
-    value: Any,
-    kind: tuple[str, Any],
-    loc: Loc,
-    language: str | None,
-    default: str | None,
-    declared: list[str],
-    found: _Found,
-) -> Any:
+def _resolve_value(value: Any, kind: tuple[str, Any], loc: Loc, found: _Found) -> Any:
     what, inner = kind
     if what == "text" and isinstance(value, Mapping):
-        return _pick(value, loc, language, default, declared, found)
+        return _pick(value, loc, found)
     if what == "model" and isinstance(value, Mapping):
-        return _resolve_table(value, inner, loc, language, default, declared, found)
+        return _resolve_table(value, inner, loc, found)
     if what == "list" and isinstance(value, list):
         if inner[0] == "other":
             return value
         return [
-            _resolve_value(item, inner, (*loc, index), language, default, declared, found)
-            for index, item in enumerate(value)
+            _resolve_value(item, inner, (*loc, index), found) for index, item in enumerate(value)
         ]
     return value
 
 
-def _pick(
-    table: Mapping[str, Any],
-    loc: Loc,
-    language: str | None,
-    default: str | None,
-    declared: list[str],
-    found: _Found,
-) -> Any:
-    problems = found.problems
+def _pick(table: Mapping[str, Any], loc: Loc, found: _Found) -> Any:
+    language, default, declared, problems = (
+        found.language,
+        found.default,
+        found.declared,
+        found.problems,
+    )
     if language is None or default is None:
         problems.append(
             TranslationProblem(

@@ -33,7 +33,7 @@ from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.model import CalendarEntry, Series, calendar_entries
 from wego_ical.page.feed_views import FeedView, feed_group, feed_view
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
-from wego_ical.page.views import EventView, event_views, over_days
+from wego_ical.page.views import EventView, ViewSettings, event_views, over_days
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
@@ -178,10 +178,7 @@ class _Shared:
                 site.series,
                 grouped,
                 site.records,
-                site.language,
-                self.words,
-                only_zone=self.only_zone,
-                now=site.now,
+                ViewSettings(site.language, self.words, self.only_zone, site.now),
             )
         )
 

@@ -18,7 +18,7 @@ from wego_ical.catalogue import event_file, person_feed
 from wego_ical.i18n import dates as when
 from wego_ical.i18n.dates import iso_utc
 from wego_ical.limits import PAGE_OCCURRENCES
-from wego_ical.model import CalendarEntry, Event, PersonRef, Series, conference_day, entry_uid
+from wego_ical.model import CalendarEntry, PersonRef, Series, conference_day, entry_uid
 from wego_ical.model.descriptions import event_summary, panelists_label, room_name, session_title
 from wego_ical.page.feed_views import feed_anchor
 from wego_ical.plan.records import EventRecord, Snapshot, occurrence_snapshots
@@ -152,35 +152,45 @@ def winners_views(series: Series) -> list[tuple[str, list[ProjectView]]]:
     return result
 
 
+@dataclass(frozen=True)
+class ViewSettings:
+    """What the views of one language's page are made for: its language and words, the
+    zone every event of the series shares (its events then name no zone), and the
+    build's time (which occurrences of a repeating entry are next)."""
+
+    language: str | None
+    words: dict[str, str]
+    only_zone: str | None = None
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One page's views: the series, the settings, and the entry summaries more than one
+    of its rows has (those rows name their day and time)."""
+
+    series: Series
+    settings: ViewSettings
+    repeated: set[str]
+
+
 def event_views(
     series: Series,
     grouped: dict[str, list[CalendarEntry]],
     by_uid: dict[str, EventRecord],
-    language: str | None,
-    words: dict[str, str],
-    *,
-    only_zone: str | None,
-    now: datetime | None = None,
+    settings: ViewSettings,
 ) -> Iterator[EventView]:
     """The view of each event in ``grouped`` (entries by event id, in order); a repeating
-    entry as its next occurrences at ``now`` (see :func:`listed_occurrences`)."""
-    repeated = _repeated_summaries(series, grouped.values())
+    entry as its next occurrences at the build's time (see :func:`listed_occurrences`)."""
+    page = _Page(series, settings, _repeated_summaries(series, grouped.values()))
     for entries in grouped.values():
-        event = entries[0].event
         listed = [
             (entry, occurrence)
             for entry in entries
-            for occurrence in listed_occurrences(by_uid[entry_uid(series, entry)], now)
+            for occurrence in listed_occurrences(by_uid[entry_uid(series, entry)], settings.now)
         ]
         yield _event_view(
-            series,
-            event,
-            [entry for entry, _ in listed],
-            [occurrence for _, occurrence in listed],
-            language,
-            words,
-            repeated,
-            only_zone=only_zone,
+            page, [entry for entry, _ in listed], [occurrence for _, occurrence in listed]
         )
 
 
@@ -196,21 +206,13 @@ def listed_occurrences(record: EventRecord, now: datetime | None) -> list[EventR
     return [replace(record, snapshot=snapshot) for snapshot in shown]
 
 
-def _event_view(
-    series: Series,
-    event: Event,
-    entries: list[CalendarEntry],
-    records: list[EventRecord],
-    language: str | None,
-    words: dict[str, str],
-    repeated: set[str],
-    *,
-    only_zone: str | None,
-) -> EventView:
+def _event_view(page: _Page, entries: list[CalendarEntry], records: list[EventRecord]) -> EventView:
+    series, language = page.series, page.settings.language
+    event = entries[0].event
     zone = event.zone_name(series.series.timezone)
     shared = _shared_panelists(entries)
     views = [
-        _entry_view(series, entry, record, zone, language, words, repeated, bool(shared))
+        _entry_view(page, entry, record, zone, bool(shared))
         for entry, record in zip(entries, records, strict=True)
     ]
     days: dict[str, list[EntryView]] = {}
@@ -228,7 +230,9 @@ def _event_view(
         anchor=event.id,
         title=event.title,
         date_text=when.days_text(first, max(first, last), language),
-        zone_label=None if zone == only_zone else when.zone_label(zone, moment, language),
+        zone_label=(
+            None if zone == page.settings.only_zone else when.zone_label(zone, moment, language)
+        ),
         location=event.location,
         host=event.host,
         description=event.description,
@@ -277,15 +281,10 @@ def _repeated_summaries(series: Series, groups: Iterable[list[CalendarEntry]]) -
 
 
 def _entry_view(
-    series: Series,
-    entry: CalendarEntry,
-    record: EventRecord,
-    event_zone: str,
-    language: str | None,
-    words: dict[str, str],
-    repeated: set[str],
-    shared_panelists: bool,
+    page: _Page, entry: CalendarEntry, record: EventRecord, event_zone: str, shared: bool
 ) -> EntryView:
+    """One row (``shared``: the event lists the panelists every row has, not the row)."""
+    series, language, words = page.series, page.settings.language, page.settings.words
     snapshot = record.snapshot
     session = entry.session
     category = series.category(session.category) if session and session.category else None
@@ -295,11 +294,11 @@ def _entry_view(
     summary = event_summary(series, entry)
     name = (
         f"{summary}, {when.day_text(day, language)}, {time_text}"
-        if summary in repeated
+        if summary in page.repeated
         else summary
     )
     projects = [project_view(series, p) for p in session.projects] if session else []
-    panelists = [] if shared_panelists else entry.panelists
+    panelists = [] if shared else entry.panelists
     people = [person_view(series, ref, panelist=True) for ref in panelists]
     anchor, title, cancelled = _row_identity(series, entry, snapshot, title)
     return EntryView(
