@@ -193,3 +193,24 @@ def test_link_previews_name_language_and_territory() -> None:
     assert [og_locale(code) for code in (None, "en", "en-US", "ko", "de", "pt-BR")] == [
         "en_GB", "en_GB", "en_US", "ko_KR", "de_DE", "pt_BR"
     ]  # fmt: skip
+
+
+def test_a_language_without_the_tools_own_words_is_a_note(tmp_path: Path) -> None:
+    """A German edition shows English headings and page words (issue 38, item 14): check
+    says so, and --strict refuses it."""
+    text = HEAD.replace('languages = ["en", "ko"]', 'languages = ["de", "en"]').replace(
+        'ko = "', 'de = "'
+    )
+    editions = parse_editions(text)
+    (note,) = editions[0].notes
+    assert note == (
+        "the page's own words and the descriptions' headings are in English in the 'de' "
+        "edition: wego-ical has its own words in en and ko only; give [labels] in that language "
+        '(category = { en = "Category", de = "…" }) for the headings'
+    )
+    assert parse_editions(HEAD)[0].notes == ()
+    data = tmp_path / "events.toml"
+    data.write_text(text, encoding="utf-8")
+    strict = CliRunner().invoke(main, ["check", "--data", str(data), "--strict"])
+    assert strict.exit_code == 1
+    assert "in the 'de' edition" in strict.output and "(an error with --strict)" in strict.output

@@ -277,6 +277,11 @@ CHANGES: dict[str, dict[str, str]] = {
 }
 
 
+def speaks(language: str) -> bool:
+    """Whether the tool has its own words (page texts, headings) in ``language``."""
+    return any(code in PAGE for code in (language, base_language(language)))
+
+
 def changes(language: str | None) -> dict[str, str]:
     """The words of the feed of changes in ``language``, English where it has none."""
     base = dict(CHANGES["en"])

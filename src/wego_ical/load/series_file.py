@@ -185,6 +185,7 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
         raise DataError(path, renaming_problems)
     languages = declared_languages(data)
     default = languages[0] if languages else None
+    notes += _unspoken(languages)
     editions: list[Edition] = []
     sizes: list[EntrySize] = []
     choices: list[str | None] = [*languages] or [None]
@@ -301,6 +302,21 @@ def _composed_problems(
             )
         )
     return problems, sizes, descriptions
+
+
+def _unspoken(languages: list[str]) -> list[str]:
+    """A note for the languages the tool has no words of its own in."""
+    unspoken = [code for code in languages if not strings.speaks(code)]
+    if not unspoken:
+        return []
+    spoken = " and ".join(sorted(strings.PAGE))
+    return [
+        f"the page's own words and the descriptions' headings are in English in the "
+        f"{', '.join(repr(code) for code in unspoken)} "
+        f"{'edition' if len(unspoken) == 1 else 'editions'}: wego-ical has its own words in "
+        f"{spoken} only; give [labels] in {'that language' if len(unspoken) == 1 else 'them'} "
+        f'(category = {{ en = "Category", {unspoken[0]} = "…" }}) for the headings'
+    ]
 
 
 def _untranslated(
