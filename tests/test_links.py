@@ -11,11 +11,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wego_ical import limits
+from wego_ical.plan.records import Snapshot
 from wego_ical.render import calendar_links as links
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2021, 8, 26, 9, 0, tzinfo=SEOUL)
 END = datetime(2021, 8, 26, 9, 30, tzinfo=SEOUL)
+
+
+def happening(title: str, details: str, location: str | None, zone: str = "Asia/Seoul") -> Snapshot:
+    """A session from START to END in ``zone``, as its snapshot publishes it."""
+    local = ZoneInfo(zone)
+    return Snapshot(
+        summary=title,
+        start=START.astimezone(local).replace(tzinfo=None),
+        end=END.astimezone(local).replace(tzinfo=None),
+        timezone=zone,
+        description=details,
+        location=location,
+        organizer_name="O",
+        organizer_address="https://example.org/",
+    )
+
+
 TEXT = "São Paulo & Jakarta #1; 50% done?\nnext=line"
 
 
@@ -39,11 +57,7 @@ def test_subscribe_links_round_trip() -> None:
 
 
 def test_google_event_link() -> None:
-    url = (
-        links.add_event(TEXT, START, END, TEXT, "Online, Room 1", "Asia/Seoul")
-        .links("x.ics")
-        .google
-    )
+    url = links.add_event(happening(TEXT, TEXT, "Online, Room 1")).links("x.ics").google
     assert " " not in url and "\n" not in url
     assert _query(url) == {
         "action": ["TEMPLATE"],
@@ -56,7 +70,7 @@ def test_google_event_link() -> None:
 
 
 def test_outlook_event_links() -> None:
-    found = links.add_event(TEXT, START, END, TEXT, None, "Asia/Seoul").links("x.ics")
+    found = links.add_event(happening(TEXT, TEXT, None)).links("x.ics")
     assert found.file == "x.ics"
     for url, host in ((found.outlook, "outlook.live.com"), (found.office365, "outlook.office.com")):
         assert urlsplit(url).netloc == host
@@ -72,7 +86,7 @@ def test_outlook_event_links() -> None:
 
 def test_long_details_are_cut_to_keep_links_usable() -> None:
     text = "word " * 1000
-    found = links.add_event("t", START, END, text, None, "Asia/Seoul").links("x.ics")
+    found = links.add_event(happening("t", text, None)).links("x.ics")
     for url in (found.google, found.outlook, found.office365):
         query = _query(url)
         details = query.get("details", query.get("body"))

@@ -187,15 +187,17 @@ def test_the_page_shows_each_time_in_its_own_zone_and_whole_days() -> None:
 
 
 def test_add_links_for_a_whole_day_item_use_dates() -> None:
-    links = add_event(
-        "Deadline",
-        datetime(2026, 3, 1),
-        datetime(2026, 3, 3),
-        "",
-        None,
-        "Europe/London",
+    deadline = Snapshot(
+        summary="Deadline",
+        start=datetime(2026, 3, 1),
+        end=datetime(2026, 3, 3),
+        timezone="Europe/London",
+        description="",
         all_day=True,
-    ).links("events/x.ics")
+        organizer_name="O",
+        organizer_address="https://example.org/",
+    )
+    links = add_event(deadline).links("events/x.ics")
     assert "&dates=20260301%2F20260303&" in links.google
     assert "ctz=" not in links.google
     assert "&startdt=2026-03-01&enddt=2026-03-02&allday=true" in links.outlook

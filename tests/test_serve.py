@@ -29,7 +29,7 @@ from wego_ical.render.workers import in_fresh_process
 from wego_ical.serve import http as preview_server
 from wego_ical.serve import preview as serve_module
 from wego_ical.serve.http import resolve_request_path
-from wego_ical.serve.preview import Preview, open_preview, watch
+from wego_ical.serve.preview import Preview, WatchPace, open_preview, watch
 
 
 def _start(folder: Path) -> Preview:
@@ -207,7 +207,9 @@ def test_watch_rebuilds_and_keeps_last_good_build(
 
     ready = threading.Event()
     thread = threading.Thread(
-        target=watch, args=(preview.data_path, rebuild, stop, 0.05), kwargs={"ready": ready}
+        target=watch,
+        args=(preview.data_path, rebuild, stop, WatchPace(interval=0.05)),
+        kwargs={"ready": ready},
     )
     thread.start()
     assert ready.wait(10)
@@ -243,7 +245,9 @@ class _Watching:
         self._stop = threading.Event()
         ready = threading.Event()
         self._thread = threading.Thread(
-            target=watch, args=(path, self._changed, self._stop), kwargs=options | {"ready": ready}
+            target=watch,
+            args=(path, self._changed, self._stop, WatchPace(**options)),
+            kwargs={"ready": ready},
         )
         self._thread.start()
         assert ready.wait(10)
@@ -429,7 +433,7 @@ def test_the_watcher_survives_an_unexpected_error(tmp_path: Path) -> None:
     ready = threading.Event()
     thread = threading.Thread(
         target=watch,
-        args=(data, on_change, stop, 0.02),
+        args=(data, on_change, stop, WatchPace(interval=0.02)),
         kwargs={"on_error": errors.append, "ready": ready},
     )
     thread.start()

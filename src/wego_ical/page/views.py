@@ -384,16 +384,7 @@ def _times(
 
 def _add(snapshot: Snapshot, more: str) -> AddEvent:
     """What the event's "add to calendar" links carry, as published."""
-    return add_event(
-        snapshot.summary,
-        snapshot.aware_start,
-        snapshot.aware_end,
-        snapshot.description,
-        snapshot.location,
-        snapshot.timezone,
-        all_day=bool(snapshot.all_day),
-        more=more,
-    )
+    return add_event(snapshot, more)
 
 
 def over_days(

@@ -6,11 +6,12 @@ Pure functions over URLs and times; every parameter is URL-encoded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from wego_ical.i18n.dates import basic_utc, iso_utc
 from wego_ical.limits import MAX_URL
+from wego_ical.plan.records import Snapshot
 
 GOOGLE_RENDER = "https://calendar.google.com/calendar/render"
 OUTLOOK_LIVE = "https://outlook.live.com/calendar/0/deeplink/compose"
@@ -224,31 +225,28 @@ class AddEvent:
         return EventLinks(file, google, OUTLOOK_LIVE + compose, OUTLOOK_OFFICE + compose)
 
 
-def add_event(
-    title: str,
-    start: datetime,
-    end: datetime,
-    details: str,
-    location: str | None,
-    zone: str,
-    *,
-    all_day: bool = False,
-    more: str = AND_MORE,
-) -> AddEvent:
+def add_event(snapshot: Snapshot, more: str = AND_MORE) -> AddEvent:
     """What the "add to calendar" links of one event carry (Google; Outlook.com;
-    Microsoft 365).
+    Microsoft 365), as its ``snapshot`` publishes it.
 
-    Times are given in UTC and shown in ``zone`` by Google; a whole-day item
+    Times are given in UTC and shown in the event's zone by Google; a whole-day item
     is given as dates (Google's end date is exclusive, like DTEND; Outlook's
-    is the last day). ``details`` is shortened (see :func:`shorten_details`,
+    is the last day). The description is shortened (see :func:`shorten_details`,
     ``more`` says "…and N more") so that no link is longer than MAX_URL.
     """
+    title, details, location = snapshot.summary, snapshot.description, snapshot.location
+    start, end, all_day = snapshot.aware_start, snapshot.aware_end, bool(snapshot.all_day)
     when: tuple[str, str | None, str, str]
     if all_day:
         last = (end - timedelta(days=1)).date().isoformat()
         when = (f"{start:%Y%m%d}/{end:%Y%m%d}", None, start.date().isoformat(), last)
     else:
-        when = (f"{basic_utc(start)}/{basic_utc(end)}", zone, iso_utc(start), iso_utc(end))
+        when = (
+            f"{basic_utc(start)}/{basic_utc(end)}",
+            snapshot.timezone,
+            iso_utc(start),
+            iso_utc(end),
+        )
     dates, ctz, first, last_moment = when
     empty = AddEvent(title, "", location, dates, ctz, first, last_moment, all_day).links("")
     longest = max(len(empty.google), len(empty.outlook), len(empty.office365))

@@ -156,23 +156,31 @@ def open_preview(data_path: Path, state_dir: Path, host: str, port: int) -> Prev
     return Preview(server, folder, data_path, state_dir)
 
 
+@dataclass(frozen=True)
+class WatchPace:
+    """How often ``watch`` looks: the file's status every ``glance`` seconds, its content
+    at least every ``interval`` seconds."""
+
+    interval: float = 0.5
+    glance: float = 0.05
+
+
 def watch(
     path: Path,
     on_change: Callable[[], None],
     stop: threading.Event,
-    interval: float = 0.5,
+    pace: WatchPace = WatchPace(),
     on_error: Callable[[Exception], None] | None = None,
     ready: threading.Event | None = None,
-    glance: float = 0.05,
 ) -> None:
     """Call ``on_change`` whenever the content of ``path`` changes, until ``stop`` is set.
 
     The file's status (size, inode, modification and change times) is looked at
-    every ``glance`` seconds, and its content compared as soon as the status
-    changed and then held for one glance (a save being written is not taken for
-    an edit), so an edit is rebuilt at once; the content is compared at least
-    every ``interval`` seconds all the same (a write within one tick of the file
-    system's clock may leave the times as they were). Saving the same content
+    every glance (see :class:`WatchPace`), and its content compared as soon as the
+    status changed and then held for one glance (a save being written is not taken
+    for an edit), so an edit is rebuilt at once; the content is compared at least
+    every interval all the same (a write within one tick of the file system's clock
+    may leave the times as they were). Saving the same content
     again rebuilds nothing. The watcher survives anything ``on_change`` raises
     (it is passed to ``on_error``): one bad edit must not end the rebuilds of the
     next ones. ``ready`` is set once the content it compares with has been read.
@@ -197,7 +205,8 @@ def watch(
     if ready is not None:
         ready.set()
     seen = last_status  # the status at the glance before
-    while not stop.wait(min(glance, interval)):
+    interval = pace.interval
+    while not stop.wait(min(pace.glance, interval)):
         current_status = status()
         # A save may still be writing (truncated, half written): the content is
         # compared once the status is the same at two glances in a row.
