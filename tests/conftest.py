@@ -19,7 +19,7 @@ import pytest
 
 from wego_ical.load.series_file import load_series
 from wego_ical.model import Series
-from wego_ical.publication.assemble import LanguageEdition, make_publication
+from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
 from wego_ical.render.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +79,9 @@ def render_files(
         series,
         None,
         now,
-        workers=workers,
-        edition=LanguageEdition(language, marked=language is not None),
+        PublicationSettings(
+            edition=LanguageEdition(language, marked=language is not None), workers=workers
+        ),
     )
     return {path: publication.content(path) for path in publication.files if path.endswith(".ics")}
 

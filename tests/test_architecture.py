@@ -37,6 +37,7 @@ CLI_MAY_IMPORT = {
     "pipeline", "commands", "report", "serve", "errors", "words", "limits", "catalogue", "__init__"
 }  # fmt: skip
 MAX_LINES = 520
+MAX_PARAMETERS = 6
 MAX_TOP_LEVEL_MODULES = 12
 
 
@@ -177,6 +178,25 @@ def test_click_is_imported_by_the_cli_alone() -> None:
         )
     )
     assert users and all(user.split(".")[0] == "cli" for user in users), users
+
+
+def test_no_function_takes_more_than_six_parameters() -> None:
+    """More travel in a settings object (ViewSettings, PublicationSettings, WatchPace…).
+    A click command is exempt: its parameters are its options, which it gathers into
+    one (BuildOptions)."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if any("command" in ast.unparse(d) for d in node.decorator_list):
+                continue
+            arguments = node.args
+            names = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
+            count = len(names) + len(arguments.kwonlyargs) - (names[:1] in (["self"], ["cls"]))
+            if count > MAX_PARAMETERS:
+                found.append(f"{_module_name(path)}.{node.name}: {count}")
+    assert found == []
 
 
 def test_no_module_is_too_long_to_read() -> None:

@@ -689,3 +689,25 @@ def test_speakers_outside_persons_are_kept(tmp_path: Path) -> None:
         for session in series.events[0].sessions
     }
     assert named == {"One": ["Ada", "Ben"], "Two": ["Cleo"], "Three": ["Dan", "Eve", "Fay"]}
+
+
+def test_a_calendar_of_many_events_gets_one_feed_not_one_per_event(tmp_path: Path) -> None:
+    """An Outlook holiday calendar (160 events) became 160 feeds: above 12 events, only
+    all.ics is published, and a note says how to have a feed per event."""
+    holidays = "".join(
+        f"BEGIN:VEVENT\r\nUID:holiday-{day}@outlook.example\r\nDTSTART;VALUE=DATE:2027{day}\r\n"
+        f"SUMMARY:Holiday {day}\r\nEND:VEVENT\r\n"
+        for day in (f"{month:02}{10 + n:02}" for month in range(1, 11) for n in range(2))
+    )
+    source = tmp_path / "holidays.ics"
+    source.write_text(
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//x//EN\r\n{holidays}END:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(data))
+    assert code == 0, output
+    assert "a feed per event (20 events): only all.ics is published" in " ".join(output.split())
+    dist = build(data)
+    assert sorted(path.name for path in dist.glob("*.ics")) == ["all.ics"]
+    assert len(icalendar.Calendar.from_ical((dist / "all.ics").read_bytes()).events) == 20

@@ -17,7 +17,7 @@ from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load.series_file import load_editions, load_series, parse_series
 from wego_ical.model import Series
 from wego_ical.model.languages import fallback_texts
-from wego_ical.publication.assemble import LanguageEdition, make_publication
+from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
 
 
 def page(series: Series, path: str = "index.html") -> str:
@@ -99,7 +99,7 @@ def test_korean_page_is_written_korean_and_marks_english_fallbacks() -> None:
         "ko", True, fallback_texts=fallback_texts(english.series), fallback_language="en"
     )
     html = (
-        make_publication(korean.series, None, BUILD_TIME, edition=edition)
+        make_publication(korean.series, None, BUILD_TIME, PublicationSettings(edition))
         .content("index.html")
         .decode("utf-8")
     )

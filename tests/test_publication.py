@@ -19,7 +19,7 @@ from wego_ical.load.series_file import parse_series
 from wego_ical.model import Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import describe
 from wego_ical.plan.feeds import plan_feeds
-from wego_ical.publication.assemble import EventTexts, make_publication
+from wego_ical.publication.assemble import EventTexts, PublicationSettings, make_publication
 from wego_ical.render import calendar as render
 from wego_ical.render.workers import WorkerSettings
 
@@ -302,7 +302,7 @@ def test_self_check_errors_found_in_worker_processes_stop_the_build(
         wego,
         None,
         datetime(2026, 1, 1, tzinfo=UTC),
-        workers=WorkerSettings(processes=2, min_chunk=1),
+        PublicationSettings(workers=WorkerSettings(processes=2, min_chunk=1)),
     )
     with pytest.raises(SelfCheckError, match="broken on purpose") as raised:
         publication.content("all.ics")
@@ -335,7 +335,7 @@ def test_a_worker_process_that_dies_is_reported(
         wego,
         None,
         datetime(2026, 1, 1, tzinfo=UTC),
-        workers=WorkerSettings(processes=2, min_chunk=1),
+        PublicationSettings(workers=WorkerSettings(processes=2, min_chunk=1)),
     )
     with pytest.raises(WorkerError, match="stopped unexpectedly"):
         publication.content("all.ics")
@@ -371,11 +371,11 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
         "from datetime import UTC, datetime\n"
         "from conftest import DATA\n"
         "from wego_ical.load.series_file import load_series\n"
-        "from wego_ical.publication.assemble import make_publication\n"
+        "from wego_ical.publication.assemble import PublicationSettings, make_publication\n"
         "from wego_ical.render.workers import WorkerSettings\n"
-        "settings = WorkerSettings(processes=2, min_chunk=1)\n"
+        "settings = PublicationSettings(workers=WorkerSettings(processes=2, min_chunk=1))\n"
         "publication = make_publication(load_series(DATA), None, datetime(2026, 1, 1, tzinfo=UTC),"
-        " workers=settings)\n"
+        " settings)\n"
         "print('before the workers')\n"  # stdout is a pipe: buffered, not yet written
         "publication.content('all.ics')\n"
     )

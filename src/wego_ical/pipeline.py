@@ -8,7 +8,7 @@ before anything is written (a failure leaves the output folder as it was).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from wego_ical.plan.feeds import FeedPlan
     from wego_ical.plan.reconcile import Change
     from wego_ical.plan.records import State
-    from wego_ical.publication.assemble import Publication
+    from wego_ical.publication.assemble import LanguageEdition, Publication
 
 
 # Subscribed calendars refresh every few hours (Google every 12 to 24): a removed
@@ -299,10 +299,11 @@ def _separate_state(options: BuildOptions) -> bool:
 
 def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
-    from wego_ical.catalogue import INDEX_PAGE, STATE_FILE
+    from wego_ical.catalogue import INDEX_PAGE, QR_SCRIPT, STATE_FILE
     from wego_ical.load.series_file import load_editions
     from wego_ical.model.languages import fallback_texts
     from wego_ical.plan.state_file import read_state
+    from wego_ical.publication.assemble import LanguageEdition
 
     default, *further = load_editions(options.data_path, data)
     _refuse_notes(options.data_path, default.notes, options.strict)
@@ -327,10 +328,12 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
         series,
         previous,
         "",
-        language=default.language,
-        alternates=[(code, f"{code}/{INDEX_PAGE}") for code in codes],
-        translations=codes,
-        descriptions=default.descriptions,
+        LanguageEdition(
+            default.language,
+            alternates=tuple((code, f"{code}/{INDEX_PAGE}") for code in codes),
+            translations=tuple(codes),
+            descriptions=default.descriptions,
+        ),
     )
     # Languages the folder has and the data no longer does: their files go.
     for gone in (own.translations or []) if own else []:
@@ -359,11 +362,17 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
                     translated,
                     None if starting_over else before,
                     code,
-                    language=code,
-                    marked=True,
-                    alternates=alternates,
-                    descriptions=edition.descriptions,
-                    fallback=(fallback, default.language),
+                    LanguageEdition(
+                        code,
+                        marked=True,
+                        alternates=tuple(alternates),
+                        # A further language's page uses the default language's QR
+                        # code generator.
+                        script=f"../{QR_SCRIPT}",
+                        fallback_texts=fallback,
+                        fallback_language=default.language,
+                        descriptions=edition.descriptions,
+                    ),
                 ),
             )
         )
@@ -378,42 +387,23 @@ def _publish_edition(
     series: Series,
     previous: State | None,
     folder: str,
-    *,
-    language: str | None,
-    alternates: list[tuple[str, str]],
-    marked: bool = False,
-    translations: list[str] | None = None,
-    descriptions: Mapping[str, str] | None = None,
-    fallback: tuple[frozenset[str], str | None] = (frozenset(), None),
+    edition: LanguageEdition,
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
-    from wego_ical.catalogue import QR_SCRIPT
     from wego_ical.output.write import rendered_events
-    from wego_ical.publication.assemble import LanguageEdition, make_publication
+    from wego_ical.plan.reconcile import Pruning
+    from wego_ical.publication.assemble import PublicationSettings, make_publication
 
     state_dir = options.state_dir or options.out_dir
     rendered = rendered_events(state_dir / folder, previous) if previous else {}
-    return make_publication(
-        series,
-        previous,
-        options.now,
-        prune=options.prune,
-        prune_grace=options.prune_grace,
-        rendered=rendered,
-        workers=options.workers,
-        edition=LanguageEdition(
-            language,
-            marked,
-            tuple(alternates),
-            tuple(translations or ()),
-            # A further language's page uses the default language's QR code generator.
-            script=f"../{QR_SCRIPT}" if folder else QR_SCRIPT,
-            fallback_texts=fallback[0],
-            fallback_language=fallback[1],
-        ),
-        descriptions=descriptions,
+    settings = PublicationSettings(
+        edition,
+        rendered,
+        options.workers,
+        Pruning(options.prune_grace) if options.prune else None,
     )
+    return make_publication(series, previous, options.now, settings)
 
 
 UNPUBLISHED_NOTICE = (

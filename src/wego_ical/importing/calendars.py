@@ -24,6 +24,8 @@ from wego_ical.importing.drafts import (
 from wego_ical.limits import MAX_OCCURRENCES, MAX_UID_LENGTH
 from wego_ical.model.repeats import check_rule, expand
 
+# More events than this in a calendar get no feed each (all.ics holds them all).
+MAX_EVENT_FEEDS = 12
 # A rule without an end is kept for this long (a series needs an end to validate).
 OPEN_RULE_SPAN = timedelta(days=2 * 365)
 
@@ -56,6 +58,14 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
             reader.add(event, len(reader.imported) + 1, [])
     reader.finish()
     draft.data["events"] = reader.imported
+    if len(reader.imported) > MAX_EVENT_FEEDS:
+        # A calendar's events are each an event of the series: a feed for each (an
+        # Outlook holiday calendar made 160) would bury the one feed people want.
+        draft.data.setdefault("publish", {})["feeds"] = ["categories"]
+        notes.append(
+            f"a feed per event ({len(reader.imported)} events): only all.ics is published; "
+            'add "events" to feeds under [publish] for one feed per event'
+        )
     return draft
 
 

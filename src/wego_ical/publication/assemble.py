@@ -19,8 +19,8 @@ import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from wego_ical.catalogue import (
@@ -118,32 +118,41 @@ class LanguageEdition:
     # language's pages, a text that is one of them is marked as being in it.
     fallback_texts: frozenset[str] = frozenset()
     fallback_language: str | None = None
+    # The entries' descriptions in this language by key, when the loader made them.
+    descriptions: Mapping[str, str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PublicationSettings:
+    """How a publication is made besides its data.
+
+    ``edition`` says which language it is (see :class:`LanguageEdition`);
+    ``rendered`` may hold the VEVENT text of the previous publication by UID: an
+    event that did not change is then not rendered again (what makes rebuilds
+    fast), provided the previous state was written by this same renderer;
+    ``workers`` says how the events that need rendering are split over processes;
+    ``pruning`` drops removed events for good (``--prune``).
+    """
+
+    edition: LanguageEdition = LanguageEdition()
+    rendered: Mapping[str, bytes] | None = field(default=None, compare=False)
+    workers: WorkerSettings | None = None
+    pruning: Pruning | None = None
 
 
 def make_publication(
     series: Series,
     previous: State | None,
     now: datetime,
-    *,
-    prune: bool = False,
-    prune_grace: timedelta = timedelta(0),
-    rendered: Mapping[str, bytes] | None = None,
-    workers: WorkerSettings | None = None,
-    edition: LanguageEdition = LanguageEdition(),
-    descriptions: Mapping[str, str] | None = None,
+    settings: PublicationSettings = PublicationSettings(),
 ) -> Publication:
     """Build every file of a publication, continuing from the ``previous`` one.
 
     ``now`` is the build time, used only for events that changed (and for new
-    events when the data has no ``updated`` time). ``rendered`` may hold the
-    VEVENT text of the previous publication by UID: an event that did not
-    change is then not rendered again (what makes rebuilds fast), provided
-    the previous state was written by this same renderer. ``workers`` says
-    how the events that need rendering are split over processes; ``edition``
-    which language this is (see :class:`LanguageEdition`); ``descriptions`` the
-    entries' descriptions by key, when the loader made them already.
+    events when the data has no ``updated`` time).
     """
-    language, script = edition.language, edition.script
+    edition, workers, rendered = settings.edition, settings.workers, settings.rendered
+    language, script, descriptions = edition.language, edition.script, edition.descriptions
     plans = plan_feeds(series)
     records, changes = reconcile(
         previous,
@@ -151,7 +160,7 @@ def make_publication(
         now=now,
         first_seen=series.series.updated,
         cancelled_label=series.labels.cancelled,
-        pruning=Pruning(prune_grace) if prune else None,
+        pruning=settings.pruning,
     )
     records.sort(key=_chronological)
     reusable = _reusable(previous, rendered or {}, records)
