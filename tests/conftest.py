@@ -67,6 +67,14 @@ def write_toml(tmp_path: Path) -> Callable[[str], Path]:
 BUILD_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
+def series_head(timezone: str = "Europe/Berlin") -> str:
+    """The [series] table of a small test series ("s", its UIDs @example.org)."""
+    return (
+        '\n[series]\nid = "s"\ntitle = "S"\nurl = "https://example.org/"\n'
+        f'timezone = "{timezone}"\nuid_domain = "example.org"\n[series.organiser]\nname = "O"\n'
+    )
+
+
 def render_files(
     series: Series,
     now: datetime = BUILD_TIME,

@@ -668,10 +668,15 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     text = text.replace(
         '"Night session with New York"', f'"Night session with New York: {LONG_WORD}"'
     )
+    yield from _built_and_served(folder, text)
+
+
+def _built_and_served(folder: Path, text: str, *options: str) -> Iterator[str]:
+    """``text`` built by the CLI into ``folder``/dist and served statically: its address."""
     data = folder / "events.toml"
     data.write_text(text, encoding="utf-8")
     command = [sys.executable, "-m", "wego_ical", "build", "--data", str(data)]
-    command += ["--out", str(folder / "dist")]
+    command += ["--out", str(folder / "dist"), *options]
     built = subprocess.run(command, capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stdout + built.stderr
     handler = functools.partial(_QuietHandler, directory=str(folder / "dist"))
@@ -704,18 +709,7 @@ def rooms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("rooms")
     text = ROOMS_EXAMPLE.read_text(encoding="utf-8") + WEEKLY_EVENT
     text = text.replace('name = "Lounge"', f'name = "Lounge {LONG_WORD}"')
-    data = folder / "events.toml"
-    data.write_text(text, encoding="utf-8")
-    command = [sys.executable, "-m", "wego_ical", "build", "--data", str(data)]
-    command += ["--out", str(folder / "dist"), "--now", "2027-01-01T00:00:00Z"]
-    built = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert built.returncode == 0, built.stdout + built.stderr
-    handler = functools.partial(_QuietHandler, directory=str(folder / "dist"))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    yield from _built_and_served(folder, text, "--now", "2027-01-01T00:00:00Z")
 
 
 OPEN_ALL = "document.querySelectorAll('details').forEach(d => d.open = true)"

@@ -16,22 +16,13 @@ import vobject
 from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 
-from conftest import build_site
+from conftest import build_site, series_head
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.load.series_file import parse_series
 
 BERLIN = ZoneInfo("Europe/Berlin")
-HEAD = """
-[series]
-id = "s"
-title = "S"
-url = "https://example.org/"
-timezone = "Europe/Berlin"
-uid_domain = "example.org"
-[series.organiser]
-name = "O"
-"""
+HEAD = series_head()
 # Ten Tuesdays across the change to summer time (28 March 2027), the third left out and
 # the fourth moved to the afternoon of the next day.
 WEEKLY = (

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, series_head
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.load.series_file import load_editions, parse_editions, parse_series
@@ -20,16 +20,7 @@ from wego_ical.model import calendar_entries, entry_uid
 
 EXAMPLE = ROOT / "examples" / "parallel-rooms.toml"
 
-HEAD = """
-[series]
-id = "s"
-title = "S"
-url = "https://example.org/"
-timezone = "Europe/Berlin"
-uid_domain = "example.org"
-[series.organiser]
-name = "O"
-"""
+HEAD = series_head()
 
 EVENT = '[[events]]\nid = "e"\ntitle = "E"\ndate = 2027-04-09\nlocation = "Kulturhaus"\n'
 

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, series_head
 from wego_ical.catalogue import event_file
 from wego_ical.cli import main
 from wego_ical.errors import DataError
@@ -22,20 +22,7 @@ from wego_ical.model import calendar_entries, entry_uid
 EXAMPLE = ROOT / "examples" / "parallel-rooms.toml"
 MOVING = "8d6b3f5a-1c2e-4f7a-9b1d-2e3f4a5b6c7d"
 
-HEAD = """
-[series]
-id = "s"
-title = "S"
-url = "https://example.org/"
-timezone = "Europe/Berlin"
-uid_domain = "example.org"
-[series.organiser]
-name = "O"
-[[events]]
-id = "e"
-title = "E"
-date = 2027-04-09
-"""
+HEAD = series_head() + '[[events]]\nid = "e"\ntitle = "E"\ndate = 2027-04-09\n'
 
 
 def session(sid: str, start: str, uid: str | None = None) -> str:

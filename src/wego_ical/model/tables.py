@@ -50,6 +50,7 @@ from wego_ical.model.values import (
     ZoneName,
     check_domain,
     check_year,
+    each_once,
 )
 
 
@@ -85,14 +86,7 @@ class PublishSettings(StrictModel):
     @field_validator("feeds")
     @classmethod
     def _each_group_once(cls, value: list[FeedGroup]) -> list[FeedGroup]:
-        repeated = sorted({group for group in value if value.count(group) > 1})
-        if repeated:
-            raise PydanticCustomError(
-                "duplicate_feed_group",
-                "{groups} listed more than once; list each kind of feed once",
-                {"groups": ", ".join(repr(group) for group in repeated)},
-            )
-        return value
+        return each_once(value, "duplicate_feed_group", "list each kind of feed once")
 
     def reminder_for(self, all_day: bool) -> int | None:
         """Minutes before the start at which an entry reminds (None: no reminder)."""
@@ -146,14 +140,7 @@ class SeriesInfo(StrictModel):
     @field_validator("languages")
     @classmethod
     def _each_language_once(cls, value: list[str]) -> list[str]:
-        repeated = sorted({code for code in value if value.count(code) > 1})
-        if repeated:
-            raise PydanticCustomError(
-                "duplicate_language",
-                "{codes} listed more than once; list each language once, the default first",
-                {"codes": ", ".join(repr(code) for code in repeated)},
-            )
-        return value
+        return each_once(value, "duplicate_language", "list each language once, the default first")
 
     @field_validator("updated")
     @classmethod

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -36,6 +36,7 @@ from wego_ical.limits import (
 from wego_ical.model.repeats import check_rule
 from wego_ical.words import closest
 
+_Item = TypeVar("_Item", bound=str)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
 # Feed file names that the build itself uses at the top of the output folder.
@@ -70,6 +71,18 @@ def _check_length(value: str, limit: int, what: str) -> None:
             "(calendar apps cut or reject longer text): shorten it",
             {"length": f"{len(value):,}", "limit": f"{limit:,}", "what": what},
         )
+
+
+def each_once(value: list[_Item], kind: str, fix: str) -> list[_Item]:
+    """``value``, a list that names each item once; else an error naming the repeats."""
+    repeated = sorted({item for item in value if value.count(item) > 1})
+    if repeated:
+        raise PydanticCustomError(
+            kind,
+            "{items} listed more than once; {fix}",
+            {"items": ", ".join(repr(item) for item in repeated), "fix": fix},
+        )
+    return value
 
 
 def _check_line(value: str) -> str:

@@ -37,6 +37,22 @@ class Override:
     location: str | None = None
     status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] = "CONFIRMED"
 
+    def applied_to(self, snapshot: Snapshot) -> Snapshot:
+        """The occurrence as an event of its own: ``snapshot`` (its entry's, without its
+        rule) with this occurrence's times and changes."""
+        return replace(
+            snapshot,
+            start=self.start,
+            end=self.end,
+            summary=self.summary,
+            description=self.description,
+            location=self.location,
+            status=self.status,
+            repeat=None,
+            exdates=None,
+            overrides=None,
+        )
+
 
 @pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_FORBID)
 class Snapshot:
@@ -292,18 +308,5 @@ def occurrence_snapshots(snapshot: Snapshot) -> list[tuple[datetime, Snapshot]]:
         if override is None:
             found.append((start, replace(plain, start=start, end=start + length)))
             continue
-        found.append(
-            (
-                start,
-                replace(
-                    plain,
-                    start=override.start,
-                    end=override.end,
-                    summary=override.summary,
-                    description=override.description,
-                    location=override.location,
-                    status=override.status,
-                ),
-            )
-        )
+        found.append((start, override.applied_to(plain)))
     return sorted(found, key=lambda item: item[1].aware_start)

@@ -58,19 +58,7 @@ def build_vevents(record: EventRecord) -> list[Event]:
         master.add("EXDATE", [_moment(snapshot, moment) for moment in snapshot.exdates])
     vevents = [master]
     for override in snapshot.overrides or ():
-        changed = replace(
-            snapshot,
-            start=override.start,
-            end=override.end,
-            summary=override.summary,
-            description=override.description,
-            location=override.location,
-            status=override.status,
-            repeat=None,
-            exdates=None,
-            overrides=None,
-        )
-        vevent = build_vevent(replace(record, snapshot=changed))
+        vevent = build_vevent(replace(record, snapshot=override.applied_to(snapshot)))
         vevent.add("RECURRENCE-ID", _moment(snapshot, override.recurrence_id))
         vevents.append(vevent)
     return vevents
