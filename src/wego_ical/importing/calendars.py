@@ -116,7 +116,7 @@ class _Reader:
             )
         try:
             rule = check_rule(rule)
-            starts = expand(rule, start, zone_of(own), MAX_OCCURRENCES + 1)
+            starts = expand(rule, start, zone_of(own))
         except (PydanticCustomError, ValueError):
             self.kept_first.append(item["title"])
             return

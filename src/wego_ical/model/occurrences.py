@@ -77,7 +77,7 @@ def occurrences_of(
     skipped = set(item.except_)
     changes = {change.date: change for change in item.occurrences}
     found = []
-    for start in expand(item.repeat, first, zone, MAX_OCCURRENCES):
+    for start in expand(item.repeat, first, zone):
         if start.date() in skipped:
             continue
         change = changes.get(start.date())
@@ -117,7 +117,7 @@ def repeat_errors(
                 key=key,
             )
         return
-    starts = expand(item.repeat, first, zone, MAX_OCCURRENCES + 1)
+    starts = expand(item.repeat, first, zone)
     if len(starts) > MAX_OCCURRENCES:
         yield error_at(
             (*loc, "repeat"),

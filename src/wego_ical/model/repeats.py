@@ -12,7 +12,8 @@ imported when a rule is first read: a series without repeats does not load them.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time, timedelta
+import itertools
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,9 +75,12 @@ def rule_parts(rule: str) -> dict[str, list[Any]]:
     return dict(vRecur.from_ical(rule))
 
 
+# Expanded once per rule and start in a process: the rules check it, the snapshot, the
+# feeds' RRULE and zones, the page and the frab schedule read it.
+@functools.lru_cache(maxsize=4096)
 def expand(
     rule: str, first: datetime, zone: ZoneInfo | None, limit: int = MAX_OCCURRENCES + 1
-) -> list[datetime]:
+) -> tuple[datetime, ...]:
     """The rule's occurrences from ``first`` (a naive local start), at most ``limit``.
 
     UNTIL given as a day includes that day; given as a UTC time, it is compared with
@@ -97,12 +101,7 @@ def expand(
     from dateutil import rrule
 
     occurrences = rrule.rrulestr(without_until, dtstart=first, cache=False)
-    found = []
-    for moment in occurrences:
-        found.append(moment)
-        if len(found) >= limit:
-            break
-    return found
+    return tuple(itertools.islice(occurrences, limit))
 
 
 def feed_rule(
@@ -117,15 +116,3 @@ def feed_rule(
         else:
             written["UNTIL"] = [last.replace(tzinfo=zone).astimezone(UTC)]
     return written
-
-
-def next_ones(
-    starts: list[datetime], now: datetime | None, length: timedelta, count: int
-) -> list[datetime]:
-    """The occurrences a page shows: the next ``count`` that have not ended at ``now``
-    (naive, local), or the last ``count`` when all have (or ``now`` is not known: the
-    first ``count``)."""
-    if now is None:
-        return starts[:count]
-    coming = [start for start in starts if start + length > now]
-    return coming[:count] if coming else starts[-count:]
