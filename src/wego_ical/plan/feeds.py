@@ -23,7 +23,7 @@ from wego_ical.model.descriptions import (
     place,
 )
 from wego_ical.plan.reconcile import CurrentEvent
-from wego_ical.plan.records import Override, Snapshot
+from wego_ical.plan.records import Override, Snapshot, cancelled_summary
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def _with_repeats(series: Series, entry: CalendarEntry, snapshot: Snapshot) -> S
             summary = f"{entry.event.title} · {change.title}" if entry.session else change.title
         status = _STATUSES.get(change.status or "", snapshot.status)
         if status == "CANCELLED":
-            summary = f"{series.labels.cancelled}: {summary}"
+            summary = cancelled_summary(summary, series.labels.cancelled)
         overrides.append(
             Override(
                 recurrence_id=occurrence.original,

@@ -106,17 +106,12 @@ class Snapshot:
 
     def cancelled(self, label: str) -> Snapshot:
         """This event as cancelled, its summary saying so."""
-        prefix = f"{label}: "
-        summary = self.summary if self.summary.startswith(prefix) else prefix + self.summary
+        summary = cancelled_summary(self.summary, label)
         # Its changed occurrences go with it: a client keeps each apart from the rule.
         overrides = (
             [
                 replace(
-                    override,
-                    status="CANCELLED",
-                    summary=override.summary
-                    if override.summary.startswith(prefix)
-                    else prefix + override.summary,
+                    override, status="CANCELLED", summary=cancelled_summary(override.summary, label)
                 )
                 for override in self.overrides
             ]
@@ -274,6 +269,12 @@ _ADDED_FIELDS: dict[str, object] = {
 
 STATE_ADAPTER = TypeAdapter(State)
 _EVENTS = TypeAdapter(list[EventRecord])
+
+
+def cancelled_summary(summary: str, label: str) -> str:
+    """The title of a cancelled event: ``Cancelled: …``, once."""
+    prefix = f"{label}: "
+    return summary if summary.startswith(prefix) else prefix + summary
 
 
 def last_occurrence(snapshot: Snapshot) -> datetime:
