@@ -58,10 +58,18 @@ def event_feed(event_id: str) -> str:
     return f"{event_id}.ics"
 
 
+def feed_kind(path: str | PurePosixPath) -> str:
+    """Which feed ``path`` is (in any language's folder): "main", "event", "category",
+    "room" or "person" ("other": not a feed's path)."""
+    _, inner = language_and_path(path)
+    if len(inner.parts) == 1:
+        return "main" if inner.name == MAIN_FEED else "event"
+    return _FEED_FOLDERS.get(inner.parts[0], "other")
+
+
 def is_event_feed(path: str) -> bool:
     """Whether ``path`` is an event's feed (in any language's folder)."""
-    _, inner = language_and_path(path)
-    return len(inner.parts) == 1 and inner.suffix == ".ics" and inner.name != MAIN_FEED
+    return PurePosixPath(path).suffix == ".ics" and feed_kind(path) == "event"
 
 
 def category_feed(category_id: str) -> str:
@@ -105,6 +113,8 @@ KINDS = (SINGLE_EVENT, SCRIPT, FEED, PAGE, SCHEDULE, CHANGES, STATE)
 
 # Top-level folders of the default language that are not another language's folder.
 _OWN_FOLDERS = (EVENTS_FOLDER, CATEGORIES_FOLDER, ROOMS_FOLDER, PEOPLE_FOLDER, SCHEDULE_FOLDER)
+# The feeds kept in a folder of their own, by folder.
+_FEED_FOLDERS = {CATEGORIES_FOLDER: "category", ROOMS_FOLDER: "room", PEOPLE_FOLDER: "person"}
 
 
 def language_and_path(path: str | PurePosixPath) -> tuple[str | None, PurePosixPath]:

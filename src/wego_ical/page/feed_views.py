@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from wego_ical.catalogue import CATEGORIES_FOLDER, MAIN_FEED, PEOPLE_FOLDER, ROOMS_FOLDER
+from wego_ical.catalogue import MAIN_FEED, feed_kind
 from wego_ical.plan.records import FeedRecord
 
 
@@ -41,15 +41,9 @@ def feed_anchor(path: str) -> str:
     return "feed-" + path.removesuffix(".ics").replace("/", "-")
 
 
-_FOLDER_GROUPS = {CATEGORIES_FOLDER: "category", ROOMS_FOLDER: "room", PEOPLE_FOLDER: "person"}
-
-
 def feed_group(feed: FeedView) -> str:
     """Which list of the page a feed is in: main, event, category, room or person."""
-    if feed.path == MAIN_FEED:
-        return "main"
-    folder, _, _ = feed.path.rpartition("/")
-    return _FOLDER_GROUPS.get(folder, "event")
+    return feed_kind(feed.path)
 
 
 def feed_view(
