@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from wego_ical.model.occurrences import Occurrence, occurrences_of
 from wego_ical.model.tables import STATUS_WEIGHT, Day, Event, PersonRef, Series, Session, Status
-from wego_ical.model.uids import derived_uid, own_uid
+from wego_ical.model.uids import uid_of
 from wego_ical.model.values import load_zone
 
 
@@ -143,6 +143,4 @@ def entry_uid(series: Series, entry: CalendarEntry) -> str:
     else derived from ids only (see :mod:`~wego_ical.model.uids`)."""
     info = series.series
     own = entry.session.uid if entry.session is not None else entry.event.uid
-    if own is not None:
-        return own_uid(info.id, own, info.uid_domain)
-    return derived_uid(info.id, entry.key, info.uid_domain)
+    return uid_of(info.id, entry.key, own, info.uid_domain)

@@ -28,6 +28,13 @@ def derived_uid(series_id: str, key: str, uid_domain: str) -> str:
     return f"{series_id}.{key}@{uid_domain}"
 
 
+def uid_of(series_id: str, key: str, own: str | None, uid_domain: str) -> str:
+    """The UID of the entry ``key``: made of its ``own`` uid if it sets one, else of ids."""
+    if own is not None:
+        return own_uid(series_id, own, uid_domain)
+    return derived_uid(series_id, key, uid_domain)
+
+
 def own_uid(series_id: str, uid: str, uid_domain: str) -> str:
     """The UID of an entry that sets ``uid``: itself, or a key made of it."""
     if _VERBATIM.fullmatch(uid):
@@ -76,11 +83,7 @@ def uid_errors(
         else:
             items = [(("events", index), event.id, event.uid)]
         for loc, key, own in items:
-            uid = (
-                own_uid(series_id, own, uid_domain)
-                if own is not None
-                else derived_uid(series_id, key, uid_domain)
-            )
+            uid = uid_of(series_id, key, own, uid_domain)
             first = seen.setdefault(uid, loc)
             sharing = files.setdefault(event_file(uid), loc)
             if first == loc and sharing != loc:
