@@ -15,13 +15,14 @@ from pydantic_core import PydanticCustomError
 from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
+    kept_uid,
     left_out,
     series_draft,
     slug,
     unique_id,
     zone_of,
 )
-from wego_ical.limits import MAX_OCCURRENCES, MAX_UID_LENGTH
+from wego_ical.limits import MAX_OCCURRENCES
 from wego_ical.model.repeats import check_rule, expand
 
 # More events than this in a calendar get no feed each (all.ics holds them all).
@@ -85,9 +86,9 @@ class _Reader:
         if "date" not in item:
             self.instants.append(item["title"])
             return
-        uid = str(event.get("UID", "")).strip()
+        uid = kept_uid(event.get("UID"))
         # One UID per entry: a file that repeats one (without RECURRENCE-ID) keeps it once.
-        if 0 < len(uid) <= MAX_UID_LENGTH and uid.isprintable() and uid not in self.uids:
+        if uid is not None and uid not in self.uids:
             self.uids.add(uid)
             item["uid"] = uid
         if "RRULE" in event:

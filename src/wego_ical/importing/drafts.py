@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from wego_ical.errors import ImportSourceError
 from wego_ical.files import write_replacing
-from wego_ical.limits import MAX_ENTRIES
+from wego_ical.limits import MAX_ENTRIES, MAX_UID_LENGTH
 from wego_ical.model.values import load_zone
 from wego_ical.words import one_line
 
@@ -97,6 +97,13 @@ NO_ZONE = (
     "a time zone: the source names none, so its times are read as UTC (timezone is "
     "UTC); if they are local times, import again with --set timezone=Area/City"
 )
+
+
+def kept_uid(value: object) -> str | None:
+    """A source's guid or UID as an entry's own uid (one line of at most MAX_UID_LENGTH
+    characters), else None."""
+    text = str(value or "").strip()
+    return text if 0 < len(text) <= MAX_UID_LENGTH and text.isprintable() else None
 
 
 def unique_id(base: str, taken: set[str]) -> str:

@@ -25,6 +25,7 @@ from wego_ical.importing.drafts import (
     SeriesDefaults,
     framed,
     from_rows,
+    kept_uid,
     left_out,
     person_id,
     series_draft,
@@ -33,6 +34,7 @@ from wego_ical.importing.drafts import (
     zone_of,
 )
 from wego_ical.importing.schedule_v2 import as_days, is_schedule_v2
+from wego_ical.model.uids import derived_uid
 
 
 def detect_format(path: Path, raw: bytes) -> str:
@@ -271,8 +273,8 @@ class _Talks:
         if room:
             entry["room"] = self.room_id(room)
             self.slots.append((entry["room"], start, end))
-        if _kept_uid(talk.get("guid")):
-            entry["uid"] = str(talk["guid"]).strip()
+        if (uid := kept_uid(talk.get("guid"))) is not None:
+            entry["uid"] = uid
         return placed, entry
 
     def _day(self, day: Mapping[str, Any], start: datetime) -> dict[str, Any]:
@@ -369,13 +371,7 @@ def _place(
 def _derived_uid(own: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     """The UID wego-ical derives for a recorded entry (one set by the file differs)."""
     key = ".".join(part for part in (meta["event"], meta.get("session")) if part)
-    return f"{own.get('series')}.{key}@{own.get('uid_domain')}"
-
-
-def _kept_uid(guid: object) -> bool:
-    """Whether a source's guid can be an entry's own uid (one line, at most 255)."""
-    text = str(guid or "").strip()
-    return 0 < len(text) <= 255 and text.isprintable()
+    return derived_uid(str(own.get("series")), key, str(own.get("uid_domain")))
 
 
 def _timed(
