@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from wego_ical.words import slug_words
+
 # --- where the files lie --------------------------------------------------------
 
 # The feed that holds every event: the page offers it first.
@@ -44,7 +46,7 @@ def event_file(uid: str) -> str:
     local = uid.split("@", 1)[0]
     if _DERIVED.fullmatch(local):
         return f"{EVENTS_FOLDER}/{local}.ics"
-    words = re.sub(r"[^a-z0-9]+", "-", local.lower()).strip("-")[:40].strip("-")
+    words = slug_words(local, 40)
     digest = hashlib.sha256(uid.encode()).hexdigest()[:16]
     return f"{EVENTS_FOLDER}/{words + '-' if words else ''}{digest}.ics"
 

@@ -1,4 +1,5 @@
-"""Wording shared by every message: plurals and "did you mean" suggestions."""
+"""Wording shared by every message: plurals and "did you mean" suggestions; and the
+words of a text as an id."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from collections.abc import Iterable
 def plural(count: int, word: str, plural_form: str | None = None) -> str:
     """``1 event``, ``3 events`` (``plural_form`` for irregular words)."""
     return f"{count} {word if count == 1 else plural_form or word + 's'}"
+
+
+def slug_words(text: str, limit: int) -> str:
+    """The Latin letters and digits of ``text`` as an id of at most ``limit`` characters:
+    lower case, words joined by hyphens ("" when it has none)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
 
 
 def closest(value: str, choices: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> list[str]:

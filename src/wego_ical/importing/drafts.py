@@ -30,7 +30,7 @@ from wego_ical.errors import ImportSourceError
 from wego_ical.files import write_replacing
 from wego_ical.limits import MAX_ENTRIES, MAX_UID_LENGTH
 from wego_ical.model.values import load_zone
-from wego_ical.words import one_line
+from wego_ical.words import one_line, slug_words
 
 # The spreadsheet's columns, in the template's order (docs/format.md, "Import").
 CSV_COLUMNS = [
@@ -120,7 +120,7 @@ def unique_id(base: str, taken: set[str]) -> str:
 
 def slug(text: str, fallback: str = "item") -> str:
     """An id made of ``text``: lower-case letters, digits and hyphens."""
-    made = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+    made = slug_words(text, 60)
     return made or fallback
 
 

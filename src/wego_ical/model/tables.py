@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from datetime import UTC, datetime, time
 from typing import Annotated, Literal, Self
 
@@ -52,6 +51,7 @@ from wego_ical.model.values import (
     check_year,
     each_once,
 )
+from wego_ical.words import slug_words
 
 
 class Organiser(StrictModel):
@@ -477,7 +477,7 @@ def implicit_rooms(events: list[Event]) -> dict[str, Room]:
         for name in (event.room, *(session.room for session in event.sessions)):
             if name is None or name in rooms:
                 continue
-            base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:56].strip("-")
+            base = slug_words(name, 56)
             base = base or "room-" + hashlib.sha256(name.encode()).hexdigest()[:8]
             room_id, number = base, 1
             while room_id in taken:

@@ -17,6 +17,7 @@ from pydantic_core import InitErrorDetails
 
 from wego_ical.catalogue import event_file
 from wego_ical.model.context import error_at
+from wego_ical.words import slug_words
 
 # Kept as it is: one word of visible ASCII (what calendars and frab guids use).
 # Anything else (spaces, other scripts) becomes the key of a derived UID.
@@ -39,7 +40,7 @@ def own_uid(series_id: str, uid: str, uid_domain: str) -> str:
     """The UID of an entry that sets ``uid``: itself, or a key made of it."""
     if _VERBATIM.fullmatch(uid):
         return uid
-    words = re.sub(r"[^a-z0-9]+", "-", uid.lower()).strip("-")[:40].strip("-")
+    words = slug_words(uid, 40)
     digest = hashlib.sha256(uid.encode()).hexdigest()[:12]
     return derived_uid(series_id, f"{words}-{digest}" if words else digest, uid_domain)
 
