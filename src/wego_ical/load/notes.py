@@ -4,11 +4,11 @@ errors only with ``--strict``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from wego_ical.i18n.dates import day_and_clock, hh_mm
 from wego_ical.load.messages import KeyLocator, toml_path
-from wego_ical.model import CalendarEntry, Series, load_zone, located_entries
+from wego_ical.model import CalendarEntry, Series, located_entries
 
 Loc = tuple[str | int, ...]
 
@@ -68,19 +68,13 @@ def _double_booked(series: Series, data: object) -> Iterator[tuple[Loc, str]]:
     for person, places in named.items():
         if len(places) < 2:
             continue
-        times = sorted((*_utc_span(entry), loc, entry) for loc, entry in places)
+        times = sorted((entry.utc_start, entry.utc_end, loc, entry) for loc, entry in places)
         latest: tuple[datetime, datetime, Loc, CalendarEntry] | None = None
         for item in times:
             if latest is not None and item[0] < latest[1]:
                 yield item[2], _clash(series, person, item, latest, toml_path(latest[2], data))
             if latest is None or item[1] > latest[1]:
                 latest = item
-
-
-def _utc_span(entry: CalendarEntry) -> tuple[datetime, datetime]:
-    zone = load_zone(entry.zone)
-    start = entry.start.replace(tzinfo=zone).astimezone(UTC)
-    return start, entry.end.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _clash(

@@ -61,6 +61,16 @@ class CalendarEntry:
         assert moment is not None
         return datetime.combine(self.last_day, moment)
 
+    @property
+    def utc_start(self) -> datetime:
+        """The instant it starts."""
+        return self.start.replace(tzinfo=load_zone(self.zone)).astimezone(UTC)
+
+    @property
+    def utc_end(self) -> datetime:
+        """The instant it ends."""
+        return self.end.replace(tzinfo=load_zone(self.zone)).astimezone(UTC)
+
     # A session's own value where it has one, else its event's.
 
     @property
@@ -134,8 +144,7 @@ def located_entries(series: Series) -> Iterator[tuple[tuple[str | int, ...], Cal
 
 
 def _chronological(entry: CalendarEntry) -> tuple[datetime, str]:
-    zone = load_zone(entry.zone)
-    return entry.start.replace(tzinfo=zone).astimezone(UTC), entry.key
+    return entry.utc_start, entry.key
 
 
 def entry_uid(series: Series, entry: CalendarEntry) -> str:
