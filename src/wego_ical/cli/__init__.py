@@ -23,6 +23,7 @@ from wego_ical.cli.options import (
     DATA_OPTION,
     NOW_OPTION,
     OUT_OPTION,
+    STRICT_OPTION,
     Progress,
     echo,
     out_option,
@@ -77,12 +78,7 @@ def main() -> None:
     help="Accept that this series' id or uid_domain changed: every event is published "
     "again under a new UID (subscribers see duplicates).",
 )
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Treat notes on the data (untranslated texts, titles taken from ids, old key "
-    "names) as errors.",
-)
+@STRICT_OPTION
 @user_errors
 def build(
     data_path: Path,
@@ -150,12 +146,7 @@ def diff(data_path: Path, out_dir: Path, now: datetime, prune: bool, prune_grace
 
 @main.command()
 @DATA_OPTION
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Treat notes on the data (untranslated texts, titles taken from ids, old key "
-    "names) as errors.",
-)
+@STRICT_OPTION
 @user_errors
 def check(data_path: Path, strict: bool) -> None:
     """Validate the data only and summarise what a build would produce."""

@@ -24,6 +24,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat notes on the data (untranslated texts, titles taken from ids, old key "
+    "names, a person in two places at once, a language without wego-ical's own words) "
+    "as errors.",
+)
 DATA_OPTION = click.option(
     "--data",
     "data_path",
