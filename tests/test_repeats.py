@@ -19,7 +19,9 @@ from ical.calendar_stream import IcsCalendarStream
 from conftest import build_site, series_head
 from wego_ical.cli import main
 from wego_ical.errors import DataError
+from wego_ical.load import budget
 from wego_ical.load.series_file import parse_series
+from wego_ical.model import occurrences
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HEAD = series_head()
@@ -317,3 +319,40 @@ def test_an_event_with_sessions_does_not_repeat_itself() -> None:
             "an event with sessions does not repeat itself; set repeat on its sessions",
         )
     ]
+
+
+def test_the_files_occurrences_together_are_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few hundred KB of daily rules would otherwise mean millions of occurrences to
+    check and export: the rules stop at the file's limit, with one message."""
+    monkeypatch.setattr(occurrences, "MAX_SERIES_OCCURRENCES", 2500)
+    body = "".join(
+        f'[[events]]\nid = "e{number}"\ntitle = "E"\ndate = 2027-03-16\nstart = 10:00:00\n'
+        f'end = 11:00:00\nrepeat = "FREQ=DAILY;COUNT=1000"\n'
+        for number in range(5)
+    )
+    assert problems(body) == [
+        (
+            'events[2].repeat (id "e2")',
+            "the file's repeating entries take place more than 2,500 times in all (this one "
+            "goes past that); repeat them fewer times (COUNT or UNTIL), or split the series",
+        )
+    ]
+    assert len(parse_series(HEAD + body.replace("COUNT=1000", "COUNT=500")).events) == 5
+
+
+def test_the_budget_names_a_repeating_entrys_occurrences(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(budget, "MAX_OUTPUT_FILE_BYTES", 1_000_000)
+    body = (
+        '[[events]]\nid = "daily"\ntitle = "Daily"\ndate = 2027-03-16\nstart = 10:00:00\n'
+        f'end = 11:00:00\nrepeat = "FREQ=DAILY;COUNT=1000"\ndescription = "{"d" * 2000}"\n'
+    )
+    data = tmp_path / "events.toml"
+    data.write_text(HEAD + body, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--data", str(data)])
+    assert result.exit_code == 1
+    assert (
+        "The largest entry is event 'daily' (4,903 KB; it takes place 1,000 times): repeat it "
+        "fewer times (COUNT or UNTIL), shorten its texts, or split the series"
+    ) in result.output

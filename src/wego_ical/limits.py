@@ -38,6 +38,10 @@ MAX_PRUNE_GRACE_HOURS = 876_000
 # the occurrences the page lists of each (the next ones).
 MAX_OCCURRENCES = 1000
 PAGE_OCCURRENCES = 10
+# The occurrences of all repeating entries of a file together: each is a talk in the
+# exports and is checked against the clock changes and its room, so a file of a few
+# hundred KB of daily rules would otherwise cost minutes and gigabytes.
+MAX_SERIES_OCCURRENCES = 250_000
 # A session longer than this is a typo (an end_date a day too late), not a session.
 MAX_SESSION = timedelta(hours=24)
 

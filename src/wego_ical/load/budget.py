@@ -42,6 +42,7 @@ class EntrySize:
     copy_bytes: int
     export_bytes: int = 0
     page_bytes: int = 0
+    occurrences: int = 1  # a repeating entry's, each a talk of its own in the exports
 
     @property
     def total(self) -> int:
@@ -115,8 +116,7 @@ def over_budget(sizes: list[EntrySize]) -> list[str]:
             f"all.ics or schedule.xml{_in(language)} would be about "
             f"{_mb(largest)}; the limit for one file is "
             f"{_mb(MAX_OUTPUT_FILE_BYTES)}. The largest entry is {top.where} "
-            f"({_kb(_largest_copy(top))}): shorten the texts repeated in every session "
-            "(topics, projects, people), or split the series"
+            f"({_kb(_largest_copy(top))}{_times(top)}): {_shorten(top)}, or split the series"
         )
     total = sum(size.total for size in sizes)
     if total > MAX_OUTPUT_BYTES:
@@ -128,14 +128,26 @@ def over_budget(sizes: list[EntrySize]) -> list[str]:
             f"the build would write about {_mb(total)}{spread}; the limit is "
             f"{_mb(MAX_OUTPUT_BYTES)}. The largest contributor is {top.where}{_in(top.language)}: "
             f"about {_kb(top.total)} in its {top.copies} calendar files, the exports and the "
-            "page. Shorten the texts "
-            "repeated in every session (topics, projects, people), or publish fewer languages"
+            f"page{_times(top)}. {_shorten(top, capital=True)}, or publish fewer languages"
         )
     return problems
 
 
 def _largest_copy(size: EntrySize) -> int:
     return max(size.copy_bytes, size.export_bytes)
+
+
+def _times(size: EntrySize) -> str:
+    return f"; it takes place {size.occurrences:,} times" if size.occurrences > 1 else ""
+
+
+def _shorten(size: EntrySize, *, capital: bool = False) -> str:
+    advice = (
+        "repeat it fewer times (COUNT or UNTIL), shorten its texts"
+        if size.occurrences > 1
+        else "shorten the texts repeated in every session (topics, projects, people)"
+    )
+    return advice[0].upper() + advice[1:] if capital else advice
 
 
 def _in(language: str | None) -> str:
@@ -167,4 +179,5 @@ def repeated_size(size: EntrySize, entry: CalendarEntry, feeds: Sequence[str]) -
         copy_bytes=size.copy_bytes * (1 + changed),
         export_bytes=size.export_bytes * len(occurrences),
         page_bytes=size.page_bytes * min(len(occurrences), PAGE_OCCURRENCES),
+        occurrences=len(occurrences),
     )

@@ -8,7 +8,7 @@ error of the file instead of only after they are fixed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,14 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+@dataclass
+class OccurrenceTally:
+    """The occurrences of the file's repeating entries counted so far (the rules stop
+    expanding rules once they are past MAX_SERIES_OCCURRENCES)."""
+
+    counted: int = 0
+
+
 @dataclass(frozen=True)
 class ValidationContext:
     """What the raw document declares, so references can be checked item by item."""
@@ -50,6 +58,7 @@ class ValidationContext:
     # Checking only the schedule of an event whose other parts failed: references
     # and duplicates were reported already.
     lenient: bool = False
+    tally: OccurrenceTally = field(default_factory=OccurrenceTally)
 
     @classmethod
     def from_raw(cls, data: object) -> ValidationContext:

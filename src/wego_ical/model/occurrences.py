@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from pydantic_core import InitErrorDetails
 
 from wego_ical.i18n.dates import day_and_clock
-from wego_ical.limits import MAX_OCCURRENCES
-from wego_ical.model.context import error_at
+from wego_ical.limits import MAX_OCCURRENCES, MAX_SERIES_OCCURRENCES
+from wego_ical.model.context import OccurrenceTally, error_at
 from wego_ical.model.repeats import expand
 from wego_ical.model.values import local_time_problem
 
@@ -100,11 +100,16 @@ def _moved(original: datetime, length: timedelta, change: Change) -> Occurrence:
 
 
 def repeat_errors(
-    item: Repeating, loc: Loc, first: datetime, end: datetime, zone: ZoneInfo | None
+    item: Repeating,
+    loc: Loc,
+    first: datetime,
+    end: datetime,
+    zone: ZoneInfo | None,
+    tally: OccurrenceTally,
 ) -> Iterator[InitErrorDetails]:
     """What is wrong with ``item``'s repeats: its rule against its own start, its
-    ``except`` days and changed occurrences against the rule's days, and local times
-    that a clock change skips or repeats."""
+    ``except`` days and changed occurrences against the rule's days, local times
+    that a clock change skips or repeats, and the file's occurrences in all."""
     if item.repeat is None:
         if item.except_ or item.occurrences:
             key = "except" if item.except_ else "occurrences"
@@ -117,7 +122,21 @@ def repeat_errors(
                 key=key,
             )
         return
+    if tally.counted > MAX_SERIES_OCCURRENCES:
+        return  # reported where the file went past the limit
     starts = expand(item.repeat, first, zone)
+    tally.counted += len(starts)
+    if tally.counted > MAX_SERIES_OCCURRENCES:
+        yield error_at(
+            (*loc, "repeat"),
+            item.repeat,
+            "too_many_occurrences",
+            "the file's repeating entries take place more than {limit} times in all "
+            "(this one goes past that); repeat them fewer times (COUNT or UNTIL), or split "
+            "the series",
+            limit=f"{MAX_SERIES_OCCURRENCES:,}",
+        )
+        return
     if len(starts) > MAX_OCCURRENCES:
         yield error_at(
             (*loc, "repeat"),

@@ -108,7 +108,7 @@ def schedule_errors(event: Event, context: ValidationContext) -> Iterator[InitEr
         return
     if not event.sessions:
         first, end = _own_times(event, event.date, event.last_day)
-        yield from repeat_errors(event, (), first, end, zone)
+        yield from repeat_errors(event, (), first, end, zone, context.tally)
     yield from _session_errors(event, context, span)
     if zone is not None:
         yield from _zone_errors(event, context)
@@ -144,7 +144,7 @@ def _session_errors(
             continue
         start, end = times
         if session.repeat or session.except_ or session.occurrences:
-            found = list(_repeated(event, index, session, (start, end), span, day_change))
+            found = list(_repeated(event, index, session, (start, end), span, context))
             yield from (item for item in found if not isinstance(item, tuple))
             timed += [item for item in found if isinstance(item, tuple)]
             continue
@@ -177,14 +177,15 @@ def _repeated(
     session: Session,
     times: tuple[datetime, datetime],
     span: tuple[datetime, datetime] | None,
-    day_change: time | None,
+    context: ValidationContext,
 ) -> Iterator[InitErrorDetails | _Slot]:
     """A repeating session's problems, then (if it has none) each occurrence that takes
     place, as a slot for the overlap rule."""
+    day_change = event.day_change or context.day_change
     zone = times[0].tzinfo if isinstance(times[0].tzinfo, ZoneInfo) else None
     first, end = times[0].replace(tzinfo=None), times[1].replace(tzinfo=None)
     loc = ("sessions", index)
-    problems = list(repeat_errors(session, loc, first, end, zone))
+    problems = list(repeat_errors(session, loc, first, end, zone, context.tally))
     if problems:
         yield from problems
         return
