@@ -547,7 +547,7 @@ END:VEVENT\r
 BEGIN:VEVENT\r
 DTSTART;TZID=Europe/Berlin:20270501T100000\r
 DTEND;TZID=Europe/Berlin:20270501T110000\r
-RRULE:FREQ=HOURLY;COUNT=3\r
+RRULE:FREQ=HOURLY\r
 UID:hourly@google.com\r
 SUMMARY:Hourly\r
 END:VEVENT\r
@@ -569,6 +569,7 @@ def test_a_repeating_calendar_keeps_its_rules_exceptions_changes_and_uids(
     assert code == 0, output
     assert "Reading group: repeats without end; kept until 2029-03-15" in output
     assert "1 repeating event ('Hourly'): its rule is not one wego-ical keeps" in output
+    assert "Hourly: repeats without end" not in output  # not kept: no end to choose
     series = load_series(data)
     group = next(e for e in series.events if e.uid == "5r9k2j1m0q@google.com")
     assert group.repeat == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20290315"

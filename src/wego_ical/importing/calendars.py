@@ -108,13 +108,10 @@ class _Reader:
         rule = event["RRULE"].to_ical().decode()
         start = datetime.combine(item["date"], item.get("start") or datetime.min.time())
         own = item.get("timezone") or self.zone
-        if "COUNT=" not in rule and "UNTIL=" not in rule:
-            until = start + OPEN_RULE_SPAN
+        open_ended = "COUNT=" not in rule and "UNTIL=" not in rule
+        until = start + OPEN_RULE_SPAN
+        if open_ended:
             rule += f";UNTIL={until:%Y%m%d}"
-            self.notes.append(
-                f"{item['title']}: repeats without end; kept until {until.date()} (change "
-                "UNTIL in its repeat)"
-            )
         try:
             rule = check_rule(rule)
             starts = expand(rule, start, zone_of(own))
@@ -124,6 +121,11 @@ class _Reader:
         if not starts or starts[0] != start or len(starts) > MAX_OCCURRENCES:
             self.kept_first.append(item["title"])
             return
+        if open_ended:
+            self.notes.append(
+                f"{item['title']}: repeats without end; kept until {until.date()} (change "
+                "UNTIL in its repeat)"
+            )
         days = {moment.date() for moment in starts}
         item["repeat"] = rule
         skipped = sorted({day for day in _local_days(event.exdates, own) if day in days})
