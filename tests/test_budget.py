@@ -79,7 +79,7 @@ def test_twenty_languages_of_a_repeated_text_are_refused_by_check_and_build(
     for command in (["check"], ["build", "--out", str(tmp_path / "dist")]):
         code, output = run(tmp_path, text, *command)
         assert code == 1
-        assert "events: the build would write about 5,136 MB" in output
+        assert "events: the build would write about 5,148 MB" in output
         assert "(20 languages of about 257 MB each); the limit is 3,000 MB" in output
         assert "The largest contributor is session 's0' of event 'e'" in output
         assert "in its 4 calendar files, the exports and the page" in output
@@ -205,3 +205,35 @@ def test_a_series_of_100000_ordinary_sessions_is_within_the_budget(tmp_path: Pat
     with estimated_sizes() as sizes:
         load.parse_editions(generate.generate(1000), tmp_path / "series.toml")
     assert 100 * sum(size.total for size in sizes) < MAX_OUTPUT_BYTES
+
+
+def many_feeds_text(sessions: int, name: str) -> str:
+    """A feed per room and per speaker, each holding one short session: the feeds' own
+    headers, zones, feeds.json entries and page rows are most of what is written."""
+    value = json.dumps(name)
+    parts = [
+        '[series]\nid = "s"\ntitle = "S"\nurl = "https://example.org/"\n'
+        'timezone = "America/Santiago"\nuid_domain = "example.org"\nlanguages = ["en", "ko"]\n'
+        '[series.organiser]\nname = "O"\n'
+        '[publish]\nfeeds = ["events", "categories", "rooms", "people"]\n'
+    ]
+    for number in range(sessions):
+        parts.append(f'[[people]]\nid = "p{number}"\nname = {value}\n')
+        parts.append(f'[[rooms]]\nid = "r{number}"\nname = {value}\n')
+    for number in range(sessions):
+        day = date(2027, 3, 10) + timedelta(days=number * 30)
+        parts.append(
+            f'[[events]]\nid = "e{number}"\ntitle = "E"\ndate = {day}\n'
+            f'[[events.sessions]]\nid = "s"\ntitle = "T"\nroom = "r{number}"\n'
+            f'panelists = ["p{number}"]\nstart = 10:00:00\nend = 11:00:00\n'
+        )
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", ["P", "&\"<'\\,;" * 70], ids=["short", "escaped"])
+def test_many_small_feeds_are_counted_with_their_own_bytes(tmp_path: Path, name: str) -> None:
+    """Each room's and speaker's feed writes a header, its zones over the series' years,
+    a feeds.json entry and a page row: not counted, 300 of them wrote 1.8 times the
+    estimate."""
+    estimated, written = _estimate_and_output(tmp_path, many_feeds_text(60, name))
+    assert written < estimated < 3 * written

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL, PAGE_OCCURRENCES
-from wego_ical.model import CalendarEntry
+from wego_ical.model import CalendarEntry, Series
+from wego_ical.model.descriptions import categories_of
 
 # What one copy of an entry takes besides its texts: its other properties
 # and its share of the zones (about 880 bytes an event in the WeGO feeds).
@@ -28,6 +30,15 @@ FOLDING = 1.05
 PAGE_TITLES = 9
 # schedule.json, schedule.xml and feeds.json hold every entry too.
 OTHER_FILES = 3
+# What a feed file writes besides its entries: its header, its entry in feeds.json and
+# its row on the page (links, the address a QR code shows), not counting its texts;
+# and how often those texts (the series' title, the feed's name and description) are
+# written: twice in the header, in feeds.json, and in the page's names and labels.
+FEED_OVERHEAD = 3000
+FEED_TEXTS = 12
+# A VTIMEZONE, for each zone a feed names: its frame, and two changes a year at most.
+ZONE_BYTES = 600
+ZONE_BYTES_PER_YEAR = 250
 
 
 @dataclass(frozen=True)
@@ -43,11 +54,17 @@ class EntrySize:
     export_bytes: int = 0
     page_bytes: int = 0
     occurrences: int = 1  # a repeating entry's, each a talk of its own in the exports
+    file_bytes: int = 0  # a feed's own: its header, zones, feeds.json entry and page row
 
     @property
     def total(self) -> int:
         """Its bytes in all the files that hold it."""
-        return self.copies * self.copy_bytes + OTHER_FILES * self.export_bytes + self.page_bytes
+        return (
+            self.copies * self.copy_bytes
+            + OTHER_FILES * self.export_bytes
+            + self.page_bytes
+            + self.file_bytes
+        )
 
 
 def escaped_bytes(text: str) -> tuple[int, int]:
@@ -84,6 +101,50 @@ def entry_size(where: str, copies: int, texts: EntryTexts) -> EntrySize:
         2 * description + title + 2 * context + COPY_OVERHEAD,
         3 * description + PAGE_TITLES * title + 4 * context + links,
     )
+
+
+def feed_size(where: str, texts: Sequence[str], zones: int, years: int) -> EntrySize:
+    """A feed file's own bytes (besides its entries'): its header with ``texts`` (the
+    series' title, its name and description), a VTIMEZONE for each of ``zones`` over
+    ``years``, its entry in ``feeds.json`` and its row on the page. Many small feeds
+    (one per room or speaker) are mostly this."""
+    escaped = sum(max(escaped_bytes(text)) for text in texts)
+    zone_bytes = zones * (ZONE_BYTES + ZONE_BYTES_PER_YEAR * years)
+    own = FEED_OVERHEAD + FEED_TEXTS * escaped + zone_bytes
+    return EntrySize(where, None, 0, 0, file_bytes=own)
+
+
+def feed_sizes(series: Series, entries: Sequence[CalendarEntry]) -> list[EntrySize]:
+    """The own bytes of every feed the series writes (``all.ics``, and those of its
+    events, categories, rooms and people that hold an entry), in one language."""
+    groups = series.publish.feeds
+    title = series.series.title
+    zones = {entry.zone for entry in entries}
+    years = {moment.year for entry in entries for moment in _span(entry)}
+    span = max(years) - min(years) + 1 if years else 1
+    feeds: dict[str, tuple[str, ...]] = {"all.ics": (title, series.series.description or "")}
+    for entry in entries:
+        if "events" in groups:
+            event = entry.event
+            feeds[f"event '{event.id}'"] = (title, event.title, event.description or "")
+        for category in categories_of(entry, series) if "categories" in groups else ():
+            found = series.category(category)
+            feeds[f"category '{category}'"] = (title, found.name, "; ".join(found.topics))
+        if entry.room is not None and "rooms" in groups:
+            room = series.room(entry.room)
+            feeds[f"room '{room.id}'"] = (title, room.name, room.name)
+        for ref in entry.panelists if "people" in groups else ():
+            name = series.person(ref.person).name
+            feeds[f"person '{ref.person}'"] = (title, name, name)
+    return [
+        feed_size(f"the feed of {where}", texts, len(zones), span) for where, texts in feeds.items()
+    ]
+
+
+def _span(entry: CalendarEntry) -> tuple[datetime, datetime]:
+    if entry.repeat is None:
+        return entry.start, entry.end
+    return entry.start, entry.occurrences()[-1].end
 
 
 @dataclass(frozen=True)

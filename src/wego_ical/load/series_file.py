@@ -31,6 +31,7 @@ from wego_ical.load.budget import (
     EntrySize,
     EntryTexts,
     entry_size,
+    feed_sizes,
     over_budget,
     repeated_size,
 )
@@ -268,7 +269,9 @@ def _composed_problems(
     sizes: list[EntrySize] = []
     descriptions: dict[str, str] = {}
     total = 0
+    entries: list[CalendarEntry] = []
     for loc, entry in located_entries(series):
+        entries.append(entry)
         description = descriptions[entry.key] = describe(series, entry)
         length = len(description)
         # all.ics, its event's feed, its own file, its categories' feeds, and its
@@ -292,6 +295,7 @@ def _composed_problems(
                     column=column,
                 )
             )
+    sizes += feed_sizes(series, entries)
     if total > MAX_TOTAL_DESCRIPTIONS:
         problems.append(
             Problem(
