@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -264,21 +264,85 @@ def test_windows_zone_names_become_iana_names(tmp_path: Path, windows: str, iana
     assert "names none" not in output
 
 
-def test_a_source_without_a_zone_says_its_times_are_read_as_utc(tmp_path: Path) -> None:
-    """A spreadsheet names no zone: the times were silently UTC (issue 37)."""
+def test_a_source_without_a_zone_or_offsets_is_refused_with_the_setting_to_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spreadsheet names no zone and its times no offset: they were silently UTC
+    (issue 37). Nothing is written; the message gives the exact --set to add."""
+    monkeypatch.setenv("TZ", "Asia/Seoul")
     source = tmp_path / "talks.csv"
     source.write_text("event,date,start,end,title\nTalks,2026-05-05,10:00,10:45,Keynote\n")
     out = tmp_path / "events.toml"
     code, output = run("import", str(source), "--out", str(out))
+    assert code == 1
+    assert (
+        "the source names no time zone and its times have no UTC offset, so when they happen "
+        "depends on a zone it does not say; import again with --set timezone=Area/City, the "
+        "zone of the event's clocks (for example --set timezone=Asia/Seoul)"
+    ) in " ".join(output.split())
+    assert not out.exists()
+    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=Asia/Seoul")
+    assert code == 0 and "time zone" not in output
+    assert load_series(out).events[0].sessions[0].start == time(10, 0)
+
+
+def _schedule_at(*starts: str) -> str:
+    talks = ", ".join(
+        f'{{"guid": "g{n}", "date": "{start}", "duration": "00:30", "title": "T{n}"}}'
+        for n, start in enumerate(starts)
+    )
+    return (
+        '{"schedule": {"conference": {"acronym": "c", "title": "C", '
+        f'"days": [{{"date": "{starts[0][:10]}", "rooms": {{"R": [{talks}]}}}}]}}}}}}'
+    )
+
+
+def test_one_offset_throughout_is_that_fixed_offset_with_a_note(tmp_path: Path) -> None:
+    """pretalx's rC3 export: times at +01:00 and no zone. Read as UTC, the page showed
+    10:30 for an 11:30 talk; a fixed offset keeps the times the source shows."""
+    source = tmp_path / "schedule.json"
+    source.write_text(_schedule_at("2020-12-27T11:30:00+01:00", "2020-12-27T13:00:00+01:00"))
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
     assert code == 0, output
-    assert "note: not carried over: a time zone: the source names none, so its times are " in (
-        " ".join(output.split())
-    )
-    assert "# Not carried over: a time zone: the source names none" in out.read_text()
-    code, output = run(
-        "import", str(source), "--out", str(out), "--force", "--set", "timezone=Asia/Seoul"
-    )
-    assert code == 0 and "names none" not in output
+    assert (
+        "its times are all at UTC+01:00, so timezone is Etc/GMT-1 (that offset all year); if "
+        "the event was in a city's zone, import again with --set timezone=Area/City (such as "
+        "Europe/Amsterdam or Africa/Algiers"
+    ) in " ".join(output.split())
+    series = load_series(out)
+    assert series.series.timezone == "Etc/GMT-1"
+    assert [s.start for s in series.events[0].sessions] == [time(11, 30), time(13, 0)]
+
+
+def test_offsets_that_change_name_the_zones_they_fit(tmp_path: Path) -> None:
+    """+01:00 in March, +02:00 in April: a zone with daylight saving time, one of many
+    (the message lists the exact settings); +05:45 twice: Nepal's only."""
+    source = tmp_path / "schedule.json"
+    source.write_text(_schedule_at("2027-03-20T10:00:00+01:00", "2027-04-03T10:00:00+02:00"))
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 1
+    assert (
+        "the source names no time zone and its times' UTC offsets (UTC+01:00, UTC+02:00) fit "
+        "several zones; import again with one of --set timezone=Europe/Amsterdam, --set "
+        "timezone=Africa/Ceuta"
+    ) in " ".join(output.split())
+    assert not out.exists()
+    source.write_text(_schedule_at("2027-03-20T10:00:00+05:45", "2027-03-20T11:00:00+05:45"))
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 0, output
+    assert "its times' offsets fit Asia/Kathmandu only, so that is its timezone" in output
+    assert load_series(out).series.timezone == "Asia/Kathmandu"
+
+
+def test_times_in_utc_say_so(tmp_path: Path) -> None:
+    source = tmp_path / "schedule.json"
+    source.write_text(_schedule_at("2027-03-20T10:00:00+00:00"))
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 0, output
+    assert "the source names none and gives its times in UTC (timezone is UTC)" in output
 
 
 PENTABARF = """<?xml version="1.0" encoding="UTF-8"?>

@@ -43,7 +43,9 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
     named = calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else None)
     notes: list[str] = []
     source = SeriesDefaults(title=name, timezone=str(named) if named else None)
-    draft = series_draft(defaults, source, notes)
+    starts = [getattr(event.get("DTSTART"), "dt", None) for event in events]
+    times = [start for start in starts if isinstance(start, datetime)]
+    draft = series_draft(defaults, source, notes, times)
     zone = draft.data["series"]["timezone"]
     changed: dict[str, list[Any]] = {}
     for event in events:

@@ -21,7 +21,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,11 +92,103 @@ def zone_of(name: object) -> ZoneInfo:
     return ZoneInfo(zone_name_of(name))
 
 
-# A source without a zone: its times are read as UTC, which is rarely what they are.
-NO_ZONE = (
-    "a time zone: the source names none, so its times are read as UTC (timezone is "
-    "UTC); if they are local times, import again with --set timezone=Area/City"
-)
+def zone_from_times(times: Sequence[datetime]) -> tuple[str, str]:
+    """The zone of a source that names none, told by its times' UTC offsets, and the
+    note that says how: one offset throughout is that fixed offset (``Etc/GMT-1`` for
+    +01:00: right for every time in the source), offsets that change are the one zone
+    whose clocks match them all. An ImportSourceError with the ``--set timezone=…`` to
+    add where the times tell none (no offsets, or several zones that fit)."""
+    offsets = {moment.utcoffset() for moment in times}
+    if not times:
+        return "UTC", ""
+    if None in offsets:
+        raise ImportSourceError(
+            "the source names no time zone and its times have no UTC offset, so when they "
+            "happen depends on a zone it does not say; import again with --set "
+            f"timezone=Area/City, the zone of the event's clocks (for example --set "
+            f"timezone={_example_zone()})"
+        )
+    if offsets == {timedelta(0)}:
+        return "UTC", (
+            "a time zone: the source names none and gives its times in UTC (timezone is "
+            "UTC); if the event's clocks showed another zone, import again with --set "
+            "timezone=Area/City"
+        )
+    fitting = _fitting_zones(times)
+    (offset, *others) = offsets
+    hours, rest = divmod(int(offset.total_seconds()) if offset else 0, 3600)
+    if not others and not rest and -12 <= hours <= 14:
+        fixed = "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+        return fixed, (
+            f"a time zone: the source names none; its times are all at UTC{_hours(offset)}, "
+            f"so timezone is {fixed} (that offset all year); if the event was in a city's "
+            "zone, import again with --set timezone=Area/City"
+            + (f" (such as {' or '.join(fitting[:3])})" if fitting else "")
+        )
+    if len(fitting) == 1:
+        return fitting[0], (
+            f"a time zone: the source names none; its times' offsets fit {fitting[0]} only, "
+            "so that is its timezone"
+        )
+    shown = ", ".join(f"--set timezone={name}" for name in fitting[:3])
+    raise ImportSourceError(
+        "the source names no time zone and its times' UTC offsets ("
+        + ", ".join(f"UTC{_hours(o)}" for o in sorted(o for o in offsets if o is not None))
+        + ") fit "
+        + (f"several zones; import again with one of {shown}" if fitting else "no zone")
+        + ("" if fitting else "; import again with --set timezone=Area/City")
+    )
+
+
+def _fitting_zones(times: Sequence[datetime]) -> list[str]:
+    """The IANA zones (cities, not fixed offsets) whose clocks match every time's offset,
+    checked on a sample of the times (one per day and offset)."""
+    sample = list({(moment.date(), moment.utcoffset()): moment for moment in times}.values())
+    sample = sample[:: max(1, len(sample) // 200)]
+
+    def fits(name: str) -> bool:
+        zone = ZoneInfo(name)
+        return all(moment.astimezone(zone).utcoffset() == moment.utcoffset() for moment in sample)
+
+    cities = sorted(name for name in _city_zones() if fits(name))
+    # The first of each part of the world first: the first names are a message's examples.
+    firsts = {name.split("/", 1)[0]: name for name in reversed(cities)}
+    leading = sorted(firsts.values(), key=lambda name: _AREAS.index(name.split("/", 1)[0]))
+    return leading + [name for name in cities if name not in leading]
+
+
+def _city_zones() -> list[str]:
+    """The zones tzdata's ``zone.tab`` lists for the countries (no fixed offsets, no old
+    spellings such as Asia/Katmandu)."""
+    from importlib.resources import files
+
+    table = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if not line.startswith("#"))
+    return [row[2] for row in rows if len(row) > 2 and row[2].split("/", 1)[0] in _AREAS]
+
+
+# The parts of the world, in the order a message's examples take them.
+_AREAS = ["Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian"]
+_AREAS += ["Antarctica", "Arctic"]
+
+
+def _hours(offset: timedelta | None) -> str:
+    seconds = int(offset.total_seconds()) if offset else 0
+    sign = "-" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def _example_zone() -> str:
+    """This computer's zone where it is a city's, as an example of what to give."""
+    import os
+
+    link = Path("/etc/localtime")
+    named = os.environ.get("TZ", "").lstrip(":")
+    if not named and link.is_symlink():
+        named = str(link.readlink()).split("zoneinfo/", 1)[-1]
+    city = "/" in named and not named.startswith("Etc/")
+    return named if city and load_zone(named) is not None else "Europe/Berlin"
 
 
 def kept_uid(value: object) -> str | None:
@@ -140,9 +232,8 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     """A spreadsheet of sessions, one per row (columns: :data:`CSV_COLUMNS`; times in the
     series' zone). A row without a session title is its event itself."""
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    draft = series_draft(
-        defaults, SeriesDefaults(title="Imported series"), _column_notes(reader.fieldnames or [])
-    )
+    notes = _column_notes(reader.fieldnames or [])
+    times: list[datetime] = []  # naive: a spreadsheet's times are its event's clocks
     people: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, Any]] = {}
     events: dict[str, dict[str, Any]] = {}
@@ -163,6 +254,7 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
         except ValueError as exc:  # every row's problem at once, not one per try
             problems.append(str(exc))
             continue
+        times.append(datetime.combine(day, entry["start"]))
         if not values.get("title") and not values.get("session_id"):
             event.update({"date": day, **entry})
             continue
@@ -174,6 +266,7 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
         event["sessions"].append(entry)
     if problems:
         raise ImportSourceError(_rows_problem(problems))
+    draft = series_draft(defaults, SeriesDefaults(title="Imported series"), notes, times)
     draft.data["categories"] = list(categories.values())
     draft.data["people"] = list(people.values())
     draft.data["events"] = [framed(event) for event in events.values()]
@@ -306,22 +399,29 @@ def left_out(titles: list[str], one: str, many: str) -> str:
 # ------------------------------------------------------------------ the file
 
 
-def series_draft(defaults: SeriesDefaults, source: SeriesDefaults, notes: list[str]) -> Draft:
+def series_draft(
+    defaults: SeriesDefaults,
+    source: SeriesDefaults,
+    notes: list[str],
+    times: Sequence[datetime] = (),
+) -> Draft:
     """The [series] table: the command line's values (``defaults``) first, then what the
-    source says of its series (``source``); ``notes`` gets what neither gives."""
+    source says of its series (``source``), then what its ``times`` tell of its zone;
+    ``notes`` gets what none gives."""
     title = defaults.title or source.title or "Imported series"
     timezone = defaults.timezone or source.timezone
+    inferred, zone_note = ("", "") if timezone else zone_from_times(times)
     url, uid_domain = defaults.url or source.url, defaults.uid_domain or source.uid_domain
     organiser = defaults.organiser or source.organiser
     info: dict[str, Any] = {
         "id": defaults.series_id or slug(source.series_id or title, "series"),
         "title": title,
         "url": url or "https://example.org/",
-        "timezone": defaults.timezone or (zone_name_of(timezone) if timezone else "UTC"),
+        "timezone": defaults.timezone or (zone_name_of(timezone) if timezone else inferred),
         "uid_domain": uid_domain or "example.org",
     }
-    if not timezone:
-        notes.append(NO_ZONE)
+    if zone_note:
+        notes.append(zone_note)
     if not url:
         notes.append("the series' web address (url is https://example.org/: change it)")
     if not uid_domain:

@@ -164,7 +164,7 @@ def _schedule_series(
         url=url,
         organiser=recorded.get("organiser"),
     )
-    draft = series_draft(defaults, source, notes)
+    draft = series_draft(defaults, source, notes, _talk_times(conference))
     if conference.get("description"):
         draft.data["series"]["description"] = conference["description"]
     if own is not None and schedule.get("base_url"):
@@ -172,6 +172,22 @@ def _schedule_series(
         # pretalx's, not a place for these feeds).
         draft.data["publish"] = {"base_url": schedule["base_url"]}
     return draft
+
+
+def _talk_times(conference: Mapping[str, Any]) -> list[datetime]:
+    """The talks' start times as the schedule writes them (with their offsets, if any),
+    for the zone of a schedule that names none; those that do not read are left to the
+    talks' own reading, which says what is wrong with them."""
+    times = []
+    for day in conference.get("days") or []:
+        rooms = day.get("rooms") if isinstance(day, Mapping) else None
+        for talks in rooms.values() if isinstance(rooms, Mapping) else ():
+            for talk in talks if isinstance(talks, list) else ():
+                try:
+                    times.append(datetime.fromisoformat(talk["date"]))
+                except (KeyError, TypeError, ValueError):
+                    continue
+    return times
 
 
 class _Talks:
