@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from conftest import CONFERENCE, DATA, DIST, english_only
 from wego_ical.cli import main
-from wego_ical.load.series_file import load_series
+from wego_ical.load.series_file import load_editions, load_series
 
 PRETALX = Path(__file__).parent / "data" / "c3voc" / "pretalx-democon.json"
 
@@ -212,7 +212,7 @@ def test_an_existing_file_is_never_replaced_without_force(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        ("event,date\nx,2026-01-01\n", (), "the columns start, end are missing"),
+        ("event,date\nx,2026-01-01\n", (), "the column start is missing (its columns: event, date)"),
         ("event,date,start,end\nx,2026-02-30,09:00,10:00\n", (),
          "row 2: date '2026-02-30' is not YYYY-MM-DD"),
         ("event,date,start,end\nx,2026-02-03,9h,10:00\n", (), "row 2: time '9h' is not HH:MM"),
@@ -399,7 +399,18 @@ def test_a_european_excel_export_imports_as_it_is(tmp_path: Path) -> None:
     ambiguous = tmp_path / "us.csv"
     ambiguous.write_text("event,date,start,end,title\nA,03/04/2021,9:00,10:00,T\n")
     code, output = run("import", str(ambiguous), "--out", str(tmp_path / "x.toml"))
-    assert code == 1 and "could be day/month or month/day; write it as YYYY-MM-DD" in output
+    assert code == 1 and (
+        "could be day/month or month/day; import again with --date-order day-first "
+        "(26/08/2021) or --date-order month-first (08/26/2021)"
+    ) in " ".join(output.split())
+    for order, day in (("day-first", date(2021, 4, 3)), ("month-first", date(2021, 3, 4))):
+        out = tmp_path / f"{order}.toml"
+        code, output = run(
+            "import", str(ambiguous), "--out", str(out), "--date-order", order,
+            "--set", "timezone=Europe/Berlin",
+        )  # fmt: skip
+        assert code == 0, output
+        assert load_series(out).events[0].date == day
 
 
 def test_ids_made_from_a_schedule_are_always_valid_and_distinct(tmp_path: Path) -> None:
@@ -468,7 +479,7 @@ def test_every_bad_row_of_a_spreadsheet_is_named_at_once(tmp_path: Path) -> None
     source.write_text(
         "event,date,start,end,title\n"
         "A,2026-05-05,10:00,10:45,Fine\n"
-        "A,05-05-2026,10:00,10:45,Bad day\n"
+        "A,2026-13-45,10:00,10:45,Bad day\n"
         "A,2026-05-05,ten,10:45,Bad start\n"
         "A,2026-05-05,10:00,25:00,Bad end\n"
     )
@@ -476,7 +487,7 @@ def test_every_bad_row_of_a_spreadsheet_is_named_at_once(tmp_path: Path) -> None
     code, output = run("import", str(source), "--out", str(out))
     assert code == 1 and not out.exists()
     assert "3 rows cannot be read; fix them and import again:" in output
-    for problem in ("row 3: date '05-05-2026'", "row 4: time 'ten'", "row 5: time '25:00'"):
+    for problem in ("row 3: date '2026-13-45'", "row 4: time 'ten'", "row 5: time '25:00'"):
         assert problem in output, output
 
 
@@ -776,3 +787,36 @@ def test_a_calendar_of_many_events_gets_one_feed_not_one_per_event(tmp_path: Pat
     dist = build(data)
     assert sorted(path.name for path in dist.glob("*.ics")) == ["all.ics"]
     assert len(icalendar.Calendar.from_ical((dist / "all.ics").read_bytes()).events) == 20
+
+
+def test_an_agenda_export_with_the_usual_headers_imports_as_it_is(tmp_path: Path) -> None:
+    """An agenda as conference tools export it (issue 37 item 6): other header names, in
+    any case, a duration instead of an end, no event column (a day is an event), an
+    abstract and a description, the talk's language, and Korean titles beside."""
+    source = tmp_path / "agenda.csv"
+    source.write_text(
+        "Room,Date,Start,Duration,Title,Title (ko),Abstract,Description,Language,Speakers\n"
+        "Hall A,2027-05-05,9:00 AM,45,Opening,개회,Why we meet.,The long text.,en,Ada; Ben\n"
+        "Hall B,2027-05-05,9:30,1:30,Workshop,워크숍,,Hands on.,de,Ben\n"
+        "Hall A,2027-05-06,10h00,30 min,Closing,,,,,\n"
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=Asia/Seoul")
+    assert code == 0, output
+    assert "taken as English (languages = ['en', 'ko'])" in output
+    series = load_series(out)
+    assert [(e.id, e.title) for e in series.events] == [
+        ("day-2027-05-05", "Day 1"),
+        ("day-2027-05-06", "Day 2"),
+    ]
+    opening, workshop = series.events[0].sessions
+    assert (opening.start, opening.end, opening.room) == (time(9), time(9, 45), "Hall A")
+    assert (workshop.start, workshop.end, workshop.room) == (time(9, 30), time(11), "Hall B")
+    assert opening.description == "Why we meet.\n\nThe long text.\n\nLanguage: English (en)"
+    assert workshop.description == "Hands on.\n\nLanguage: German (de)"
+    assert [series.person(p.person).name for p in opening.panelists] == ["Ada", "Ben"]
+    (korean,) = load_editions(out)[1:]
+    assert [s.title for s in korean.series.events[0].sessions] == ["개회", "워크숍"]
+    assert korean.series.events[1].sessions[0].title == "Closing"
+    dist = build(out)
+    assert (dist / "ko" / "all.ics").exists()

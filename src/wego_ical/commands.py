@@ -132,12 +132,14 @@ def import_series(
 ) -> tuple[str, list[str]]:
     """``import``: write the series file ``out`` from ``source`` (its format ``kind``,
     else guessed), or give the spreadsheet ``template``. ``settings`` are ``KEY=VALUE``
-    values for what the source lacks (id, title, timezone, uid_domain, url, organiser).
+    values for what the source lacks (id, title, timezone, uid_domain, url, organiser),
+    and how a spreadsheet's dates read (date_order: ``--date-order``).
     Returns what to print, and the notes on what was not carried over."""
     from wego_ical.errors import ImportSourceError
     from wego_ical.files import ReadRefused, read_bounded
-    from wego_ical.importing.drafts import SeriesDefaults, csv_template, write_draft
+    from wego_ical.importing.drafts import SeriesDefaults, write_draft
     from wego_ical.importing.readers import detect_format, read_draft
+    from wego_ical.importing.spreadsheets import DATE_ORDERS, csv_template
     from wego_ical.limits import MAX_IMPORT_BYTES
     from wego_ical.words import one_line
 
@@ -155,6 +157,8 @@ def import_series(
                 "uid_domain, url, organiser"
             )
         given[key] = value.strip()
+    if given.get("date_order", DATE_ORDERS[0]) not in DATE_ORDERS:
+        raise ImportSourceError(f"--date-order is {' or '.join(DATE_ORDERS)}")
     try:
         raw = read_bounded(source, MAX_IMPORT_BYTES)
     except ReadRefused as exc:

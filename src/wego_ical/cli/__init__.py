@@ -227,6 +227,12 @@ main.add_command(publish)
     metavar="KEY=VALUE",
     help="What the source lacks: id, title, timezone, uid_domain, url, organiser.",
 )
+@click.option(
+    "--date-order",
+    type=click.Choice(["day-first", "month-first"]),
+    help="How a spreadsheet's dates such as 04/05/2026 read: day first (4 May) or month "
+    "first (April 5).",
+)
 @click.option("--force", is_flag=True, help="Replace the series file if it exists.")
 @click.option("--template", type=click.Choice(["csv"]), help="Print a spreadsheet to start from.")
 @user_errors
@@ -235,6 +241,7 @@ def import_command(
     out_file: Path,
     kind: str | None,
     settings: tuple[str, ...],
+    date_order: str | None,
     force: bool,
     template: str | None,
 ) -> None:
@@ -242,6 +249,7 @@ def import_command(
     schedule.xml, or an .ics; it is checked as a build checks it first."""  # fmt: skip
     from wego_ical.commands import import_series
 
+    settings += (f"date_order={date_order}",) if date_order else ()
     text, notes = import_series(source, out_file, kind=kind, force=force, settings=settings,
                                 template=template)  # fmt: skip
     click.echo(text, nl=template is None)

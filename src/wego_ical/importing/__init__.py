@@ -1,5 +1,6 @@
-"""``wego-ical import``: series drafts and spreadsheets (``drafts``), calendars
-(``calendars``), and frab/pretalx schedules and the choice of reader (``readers``).
+"""``wego-ical import``: series drafts (``drafts``), spreadsheets (``spreadsheets``),
+calendars (``calendars``), and frab/pretalx schedules and the choice of reader
+(``readers``).
 
 May import: the base modules, ``i18n``, ``model``, ``load``.
 """
@@ -12,21 +13,19 @@ from wego_ical import reexported
 
 if TYPE_CHECKING:
     from wego_ical.importing.drafts import (
-        CSV_COLUMNS,
-        CSV_EXAMPLE,
         Draft,
         SeriesDefaults,
-        csv_template,
         draft_toml,
         framed,
-        from_rows,
         person_id,
         series_draft,
         slug,
         write_draft,
         zone_of,
     )
+    from wego_ical.importing.spreadsheets import CSV_COLUMNS, CSV_EXAMPLE, csv_template, from_rows
 
+_SPREADSHEETS = ["CSV_COLUMNS", "CSV_EXAMPLE", "csv_template", "from_rows"]
 __all__ = [
     "CSV_COLUMNS",
     "CSV_EXAMPLE",
@@ -42,5 +41,9 @@ __all__ = [
     "write_draft",
     "zone_of",
 ]
+_from_drafts = reexported(__name__, "wego_ical.importing.drafts", __all__)
+_from_spreadsheets = reexported(__name__, "wego_ical.importing.spreadsheets", _SPREADSHEETS)
 
-__getattr__ = reexported(__name__, "wego_ical.importing.drafts", __all__)
+
+def __getattr__(name: str) -> object:
+    return _from_spreadsheets(name) if name in _SPREADSHEETS else _from_drafts(name)

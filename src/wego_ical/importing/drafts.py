@@ -16,35 +16,18 @@ spreadsheet's id columns), never from row order.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from wego_ical.errors import ImportSourceError
 from wego_ical.files import write_replacing
-from wego_ical.limits import MAX_ENTRIES, MAX_UID_LENGTH
+from wego_ical.limits import MAX_UID_LENGTH
 from wego_ical.model.values import load_zone
 from wego_ical.words import one_line, slug_words
-
-# The spreadsheet's columns, in the template's order (docs/format.md, "Import").
-CSV_COLUMNS = [
-    "event_id", "event", "date", "start", "end", "session_id", "title", "category",
-    "speakers", "location", "description", "url",
-]  # fmt: skip
-CSV_EXAMPLE = [
-    ["opening", "Opening day", "2026-05-04", "09:00", "12:00", "", "", "", "", "Main hall",
-     "Doors open at 08:30.", "https://example.org/opening"],
-    ["talks", "Talks", "2026-05-05", "10:00", "10:45", "keynote", "Keynote: open data",
-     "Open Data", "Ada Example; Ben Example", "Room A", "", ""],
-    ["talks", "Talks", "2026-05-05", "11:00", "11:30", "mobility", "Buses on time", "Mobility",
-     "Ben Example", "Room A", "A case study.", ""],
-]  # fmt: skip
 
 
 @dataclass
@@ -66,6 +49,8 @@ class SeriesDefaults:
     uid_domain: str | None = None
     url: str | None = None
     organiser: str | None = None
+    # How a spreadsheet's dates such as 04/05/2026 read (--date-order): not the series'.
+    date_order: str | None = None
 
 
 def zone_name_of(name: object) -> str:
@@ -216,140 +201,6 @@ def slug(text: str, fallback: str = "item") -> str:
     return made or fallback
 
 
-def csv_template() -> str:
-    """A spreadsheet to start from: the columns and three example rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(CSV_EXAMPLE)
-    return out.getvalue()
-
-
-# ------------------------------------------------------------------ spreadsheets
-
-
-def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
-    """A spreadsheet of sessions, one per row (columns: :data:`CSV_COLUMNS`; times in the
-    series' zone). A row without a session title is its event itself."""
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    notes = _column_notes(reader.fieldnames or [])
-    times: list[datetime] = []  # naive: a spreadsheet's times are its event's clocks
-    people: dict[str, dict[str, Any]] = {}
-    categories: dict[str, dict[str, Any]] = {}
-    events: dict[str, dict[str, Any]] = {}
-    problems: list[str] = []
-    for number, row in enumerate(reader, 2):
-        if number > MAX_ENTRIES + 1:
-            raise ValueError(f"more than {MAX_ENTRIES:,} rows; split the spreadsheet")
-        values = {key: (value or "").strip() for key, value in row.items() if key}
-        if not any(values.values()):
-            continue  # an empty row (spreadsheets keep a few at the end)
-        event_id = values.get("event_id") or slug(values["event"], "event")
-        event = events.setdefault(
-            event_id, {"id": event_id, "title": values["event"], "sessions": []}
-        )
-        try:
-            day = _day(values["date"], number)
-            entry = _row_entry(values, number, people)
-        except ValueError as exc:  # every row's problem at once, not one per try
-            problems.append(str(exc))
-            continue
-        times.append(datetime.combine(day, entry["start"]))
-        if not values.get("title") and not values.get("session_id"):
-            event.update({"date": day, **entry})
-            continue
-        entry["id"] = values.get("session_id") or slug(values["title"], f"row-{number}")
-        entry["title"] = values.get("title") or entry["id"]
-        entry["date"] = day
-        if values.get("category"):
-            entry["category"] = _category(categories, values["category"])
-        event["sessions"].append(entry)
-    if problems:
-        raise ImportSourceError(_rows_problem(problems))
-    draft = series_draft(defaults, SeriesDefaults(title="Imported series"), notes, times)
-    draft.data["categories"] = list(categories.values())
-    draft.data["people"] = list(people.values())
-    draft.data["events"] = [framed(event) for event in events.values()]
-    return draft
-
-
-def _rows_problem(problems: list[str]) -> str:
-    """Every row that cannot be read, one a line (the first 20, and a count of the rest)."""
-    shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
-    rows = "1 row cannot" if len(problems) == 1 else f"{len(problems)} rows cannot"
-    return f"{rows} be read; fix them and import again:\n  " + "\n  ".join(shown)
-
-
-def _column_notes(columns: Sequence[str]) -> list[str]:
-    """The notes on a spreadsheet's columns; a ValueError when one it needs is missing."""
-    missing = [c for c in ("event", "date", "start", "end") if c not in columns]
-    if missing:
-        raise ValueError(f"the columns {', '.join(missing)} are missing; see --template csv")
-    unknown = [c for c in columns if c not in CSV_COLUMNS]
-    return [f"the columns {', '.join(unknown)}"] if unknown else []
-
-
-def _row_entry(
-    values: dict[str, str], number: int, people: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    """What a row says of its session (or event): times, place, text, link, speakers."""
-    entry: dict[str, Any] = {
-        "start": _clock(values["start"], number),
-        "end": _clock(values["end"], number),
-    }
-    for column in ("location", "description", "url"):
-        if values.get(column):
-            entry[column] = values[column]
-    if values.get("speakers"):
-        entry["panelists"] = [
-            person_id(people, name) for name in re.split(r"\s*;\s*", values["speakers"]) if name
-        ]
-    return entry
-
-
-_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
-_DAY = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})")
-
-
-def _day(text: str, row: int) -> date:
-    """A day as spreadsheets write it: 2021-08-26, 26.08.2021, or 26/08/2021 (day first;
-    08/26/2021 when the day cannot be first)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    found = _DAY.fullmatch(text.strip())
-    if found:
-        first, separator, second, year = found.groups()
-        day, month = int(first), int(second)
-        if separator == "/" and month > 12 >= day:
-            day, month = month, day  # month first (United States)
-        elif separator == "/" and day <= 12 and month <= 12 and day != month:
-            raise ValueError(
-                f"row {row}: date {text!r} could be day/month or month/day; write it as YYYY-MM-DD"
-            )
-        try:
-            return date(int(year), month, day)
-        except ValueError:
-            pass
-    raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD (or DD.MM.YYYY)")
-
-
-def _clock(text: str, row: int) -> time:
-    """A time as spreadsheets write it: 09:00, 9:00, 9.00, 09:00:00, 9:00 AM."""
-    found = _CLOCK.fullmatch(text.strip())
-    if found:
-        hour, minute, second = int(found[1]), int(found[2]), int(found[3] or 0)
-        twelve_hour = found[4] is not None
-        if twelve_hour:
-            hour = hour % 12 + (12 if found[4] in "Pp" else 0) if 1 <= hour <= 12 else 99
-        try:
-            return time(hour, minute, second)
-        except ValueError:
-            pass
-    raise ValueError(f"row {row}: time {text!r} is not HH:MM")
-
-
 def person_id(people: dict[str, dict[str, Any]], name: str) -> str:
     """The id of the person ``name``: the same for the same name, another for another name
     that makes the same slug ("Anne Müller", "Anne Muller")."""
@@ -359,12 +210,6 @@ def person_id(people: dict[str, dict[str, Any]], name: str) -> str:
     made = unique_id(slug(name, "person"), set(people))
     people[made] = {"id": made, "name": name}
     return made
-
-
-def _category(categories: dict[str, dict[str, Any]], name: str) -> str:
-    category_id = slug(name, "category")
-    categories.setdefault(category_id, {"id": category_id, "name": name})
-    return category_id
 
 
 def framed(event: dict[str, Any]) -> dict[str, Any]:
@@ -388,6 +233,17 @@ def framed(event: dict[str, Any]) -> dict[str, Any]:
         if session["date"] == event["date"]:
             del session["date"]
     return event
+
+
+def language_name(code: str) -> str:
+    """ "English (en)": a language code with its English name, when Babel knows it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name("en")
+    except (UnknownLocaleError, ValueError):
+        return code
+    return f"{name} ({code})" if name else code
 
 
 def left_out(titles: list[str], one: str, many: str) -> str:

@@ -24,8 +24,8 @@ from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
     framed,
-    from_rows,
     kept_uid,
+    language_name,
     left_out,
     person_id,
     series_draft,
@@ -34,6 +34,7 @@ from wego_ical.importing.drafts import (
     zone_of,
 )
 from wego_ical.importing.schedule_v2 import as_days, is_schedule_v2
+from wego_ical.importing.spreadsheets import from_rows
 from wego_ical.model.uids import derived_uid
 
 
@@ -57,7 +58,8 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
     try:
         if kind in ("csv", "tsv"):
             text = _decoded(raw)
-            return from_rows(text, "\t" if kind == "tsv" else _separator(text), defaults)
+            delimiter = "\t" if kind == "tsv" else _separator(text)
+            return from_rows(text, delimiter, defaults)
         if kind == "json":
             document = json.loads(_decoded(raw))
             return from_schedule(
@@ -359,7 +361,7 @@ class _Talks:
         if talk.get("language"):
             # The language a talk is given in: the series' languages are those of
             # its texts, so it goes into the session's description.
-            parts.append(f"Language: {_language_name(talk['language'])}")
+            parts.append(f"Language: {language_name(talk['language'])}")
         return "\n\n".join(part for part in parts if part)
 
     def _category(self, track: str) -> str:
@@ -410,17 +412,6 @@ def _timed(
     if local_end.date() != local_start.date():
         entry["end_date"] = local_end.date()
     return entry
-
-
-def _language_name(code: str) -> str:
-    """ "English (en)": a language code with its English name, when Babel knows it."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name("en")
-    except (UnknownLocaleError, ValueError):
-        return code
-    return f"{name} ({code})" if name else code
 
 
 def _duration(text: object) -> timedelta | None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from wego_ical.catalogue import MAIN_FEED
 from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL, PAGE_OCCURRENCES
 from wego_ical.model import CalendarEntry, Series
 from wego_ical.model.descriptions import categories_of
@@ -122,7 +123,7 @@ def feed_sizes(series: Series, entries: Sequence[CalendarEntry]) -> list[EntrySi
     zones = {entry.zone for entry in entries}
     years = {moment.year for entry in entries for moment in _span(entry)}
     span = max(years) - min(years) + 1 if years else 1
-    feeds: dict[str, tuple[str, ...]] = {"all.ics": (title, series.series.description or "")}
+    feeds: dict[str, tuple[str, ...]] = {MAIN_FEED: (title, series.series.description or "")}
     for entry in entries:
         if "events" in groups:
             event = entry.event

@@ -1,0 +1,353 @@
+"""Spreadsheets (CSV/TSV) as people keep agendas: the template's columns or the usual
+headers of agenda exports, in a few languages and any case (``Room``, ``Date``,
+``Start``, ``Duration``, ``Title``, ``Abstract``, ``Speakers``…); ``title_ko``-style
+columns as translations; one problem per bad row, all rows at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from wego_ical.errors import ImportSourceError
+from wego_ical.importing.drafts import (
+    Draft,
+    SeriesDefaults,
+    framed,
+    language_name,
+    person_id,
+    series_draft,
+    slug,
+)
+from wego_ical.limits import MAX_ENTRIES
+
+# The template's columns, in its order (docs/commands.md, "import").
+CSV_COLUMNS = [
+    "event_id", "event", "date", "start", "end", "session_id", "title", "category",
+    "speakers", "location", "description", "url",
+]  # fmt: skip
+CSV_EXAMPLE = [
+    ["opening", "Opening day", "2026-05-04", "09:00", "12:00", "", "", "", "", "Main hall",
+     "Doors open at 08:30.", "https://example.org/opening"],
+    ["talks", "Talks", "2026-05-05", "10:00", "10:45", "keynote", "Keynote: open data",
+     "Open Data", "Ada Example; Ben Example", "Room A", "", ""],
+    ["talks", "Talks", "2026-05-05", "11:00", "11:30", "mobility", "Buses on time", "Mobility",
+     "Ben Example", "Room A", "A case study.", ""],
+]  # fmt: skip
+
+# Other names of each column, as agenda exports and people write them (English, German,
+# French, Spanish, Korean), compared without case, spaces, '_' or '-'.
+HEADER_NAMES: Mapping[str, tuple[str, ...]] = {
+    "event_id": ("eventid",),
+    "event": ("eventname", "veranstaltung", "événement", "evento", "행사"),
+    "date": ("day", "datum", "tag", "jour", "fecha", "día", "dia", "날짜", "일자"),
+    "start": (
+        "starttime", "begin", "begins", "from", "time", "beginn", "von", "uhrzeit", "début",
+        "heuredébut", "heurededébut", "inicio", "horainicio", "horadeinicio", "시작", "시작시간",
+    ),
+    "end": (
+        "endtime", "ends", "to", "until", "ende", "bis", "fin", "heurefin", "heuredefin",
+        "horafin", "horadefin", "종료", "종료시간",
+    ),
+    "duration": ("length", "minutes", "dauer", "länge", "durée", "duración", "길이", "소요시간"),
+    "session_id": ("sessionid", "talkid", "id", "guid", "code"),
+    "title": ("session", "talk", "name", "subject", "titel", "thema", "titre", "título", "제목"),
+    "category": (
+        "track", "topic", "type", "kategorie", "catégorie", "thème", "categoría", "분류", "트랙",
+    ),
+    "speakers": (
+        "speaker", "presenters", "presenter", "persons", "people", "sprecher", "referent",
+        "referenten", "intervenants", "ponentes", "발표자", "연사",
+    ),
+    "room": ("raum", "saal", "salle", "sala", "방", "강의실"),
+    "location": ("venue", "place", "ort", "lieu", "lugar", "장소"),
+    "abstract": ("summary", "zusammenfassung", "résumé", "resumen", "요약", "초록"),
+    "description": ("details", "beschreibung", "descripción", "설명", "내용"),
+    "language": ("lang", "sprache", "langue", "idioma", "언어"),
+    "url": ("link", "website", "webseite", "lien", "enlace", "링크"),
+}  # fmt: skip
+_CANONICAL = {
+    alias: column for column, aliases in HEADER_NAMES.items() for alias in (column, *aliases)
+}
+# The columns whose texts may have translations: title_ko, "Title (ko)".
+TRANSLATED = ("event", "title", "description", "abstract", "location")
+_TRANSLATION = re.compile(r"(.+?)[\s_\-(\[]+([a-z]{2,3})\)?\]?", re.IGNORECASE)
+# How a date such as 04/05/2026 reads (--date-order): day first (most of the world) or
+# month first (the United States).
+DATE_ORDERS = ("day-first", "month-first")
+
+
+def csv_template() -> str:
+    """A spreadsheet to start from: the columns and three example rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(CSV_EXAMPLE)
+    return out.getvalue()
+
+
+def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
+    """A spreadsheet of sessions, one per row, its times in the series' zone. Rows of one
+    event (an ``event`` column) make one event; without that column, each date is one
+    ("Day 1"). A row without a session title is its event itself."""
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    columns, notes = _columns(reader.fieldnames or [])
+    sheet = _Sheet(columns, defaults.date_order)
+    for number, row in enumerate(reader, 2):
+        if number > MAX_ENTRIES + 1:
+            raise ValueError(f"more than {MAX_ENTRIES:,} rows; split the spreadsheet")
+        sheet.add(row, number)
+    if sheet.problems:
+        raise ImportSourceError(_rows_problem(sheet.problems))
+    draft = series_draft(defaults, SeriesDefaults(title="Imported series"), notes, sheet.times)
+    if sheet.languages:
+        draft.data["series"]["languages"] = ["en", *sheet.languages]
+        draft.notes.append(
+            f"which language the untranslated columns are in: taken as English (languages = "
+            f"{['en', *sheet.languages]}); change the first code if they are not"
+        )
+    draft.data["categories"] = list(sheet.categories.values())
+    draft.data["people"] = list(sheet.people.values())
+    draft.data["events"] = [framed(event) for event in sheet.events.values()]
+    return draft
+
+
+def _columns(names: Sequence[str]) -> tuple[dict[str, tuple[str, str | None]], list[str]]:
+    """Each header's column and language (None: untranslated), and the notes on the
+    headers; a ValueError naming what is missing."""
+    found: dict[str, tuple[str, str | None]] = {}
+    unknown = []
+    for name in names:
+        if not name:
+            continue
+        column = _CANONICAL.get(_key(name))
+        if column is not None and (column, None) not in found.values():
+            found[name] = (column, None)
+            continue
+        translated = _TRANSLATION.fullmatch(name.strip())
+        base = _CANONICAL.get(_key(translated[1])) if translated else None
+        if translated and base in TRANSLATED:
+            found[name] = (base, translated[2].lower())
+        else:
+            unknown.append(name)
+    have = {column for column, language in found.values() if language is None}
+    missing = [c for c in ("date", "start") if c not in have]
+    if missing:
+        one = len(missing) == 1
+        raise ValueError(
+            f"the column{'' if one else 's'} {', '.join(missing)} {'is' if one else 'are'} "
+            "missing (its columns: "
+            f"{', '.join(n for n in names if n)[:200]}); see --template csv"
+        )
+    return found, [f"the columns {', '.join(unknown)}"] if unknown else []
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", name.strip().casefold())
+
+
+class _Sheet:
+    """The events, people and categories of a spreadsheet's rows, as they are added."""
+
+    def __init__(self, columns: dict[str, tuple[str, str | None]], date_order: str | None):
+        self.columns, self.date_order = columns, date_order
+        self.people: dict[str, dict[str, Any]] = {}
+        self.categories: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+        self.problems: list[str] = []
+        self.times: list[datetime] = []  # naive: a spreadsheet's times are its clocks
+        self.languages: list[str] = []
+
+    def add(self, row: Mapping[str | None, str | None], number: int) -> None:
+        """One row: a session of its event (or the event itself)."""
+        values: dict[str, str] = {}
+        translations: dict[str, dict[str, str]] = {}
+        for name, raw in row.items():
+            if name not in self.columns or not raw or not raw.strip():
+                continue
+            column, language = self.columns[name]
+            if language is None:
+                values[column] = raw.strip()
+            else:
+                translations.setdefault(column, {})[language] = raw.strip()
+                if language not in self.languages:
+                    self.languages.append(language)
+        if not values and not translations:
+            return  # an empty row (spreadsheets keep a few at the end)
+        try:
+            day = _day(values.get("date", ""), number, self.date_order)
+            entry = self._entry(values, number)
+        except ValueError as exc:  # every row's problem at once, not one per try
+            self.problems.append(str(exc))
+            return
+        self.times.append(datetime.combine(day, entry["start"]))
+        texts = {k: self._text(values.get(k), translations.get(k)) for k in TRANSLATED}
+        event = self._event(values, texts["event"], day)
+        for key in ("location",):
+            if texts[key] is not None:
+                entry[key] = texts[key]
+        description = _description(texts["abstract"], texts["description"], values)
+        if description is not None:
+            entry["description"] = description
+        if not texts["title"] and not values.get("session_id") and "event" in values:
+            event.update({"date": day, **entry})
+            return
+        entry["id"] = values.get("session_id") or slug(
+            str(values.get("title") or ""), f"row-{number}"
+        )
+        entry["title"] = texts["title"] or entry["id"]
+        entry["date"] = day
+        if values.get("category"):
+            entry["category"] = self._category(values["category"])
+        event["sessions"].append(entry)
+
+    def _entry(self, values: dict[str, str], number: int) -> dict[str, Any]:
+        span = _RANGE.fullmatch(values.get("start", "").strip())
+        if span and not values.get("end"):  # "09:00-09:30" in one column
+            start, end = _clock(span[1], number), _clock(span[2], number)
+        elif values.get("end") or not values.get("duration"):
+            start, end = (
+                _clock(values.get("start", ""), number),
+                _clock(values.get("end", ""), number),
+            )
+        else:
+            start = _clock(values.get("start", ""), number)
+            length = _duration(values["duration"], number)
+            end = (datetime.combine(date.min, start) + length).time()
+        entry: dict[str, Any] = {"start": start, "end": end}
+        if values.get("room"):
+            entry["room"] = values["room"]
+        if values.get("url"):
+            entry["url"] = values["url"]
+        if values.get("speakers"):
+            names = re.split(r"\s*[;\n]\s*", values["speakers"])
+            entry["panelists"] = [person_id(self.people, name) for name in names if name]
+        return entry
+
+    @staticmethod
+    def _text(base: str | None, translated: dict[str, str] | None) -> Any:
+        if not translated:
+            return base
+        return {"en": base or next(iter(translated.values())), **translated}
+
+    def _event(self, values: dict[str, str], title: Any, day: date) -> dict[str, Any]:
+        """The event of a row: its ``event`` column's, else its date's ("Day 1")."""
+        if "event" in values:
+            event_id = values.get("event_id") or slug(values["event"], "event")
+            return self.events.setdefault(
+                event_id, {"id": event_id, "title": title, "sessions": []}
+            )
+        event_id = values.get("event_id") or f"day-{day.isoformat()}"
+        if event_id not in self.events:
+            self.events[event_id] = {
+                "id": event_id,
+                "title": f"Day {len(self.events) + 1}",
+                "sessions": [],
+            }
+        return self.events[event_id]
+
+    def _category(self, name: str) -> str:
+        category_id = slug(name, "category")
+        self.categories.setdefault(category_id, {"id": category_id, "name": name})
+        return category_id
+
+
+def _description(abstract: Any, description: Any, values: Mapping[str, str]) -> Any:
+    """The abstract and the description (both, when both are given), and the language a
+    talk is given in."""
+    language = f"Language: {language_name(values['language'])}" if values.get("language") else ""
+    parts = [part for part in (abstract, description) if part]
+    if not parts and not language:
+        return None
+    if any(isinstance(part, dict) for part in parts):
+        codes = {code for part in parts if isinstance(part, dict) for code in part}
+        return {
+            code: "\n\n".join(filter(None, [*(_in(part, code) for part in parts), language]))
+            for code in sorted(codes, key=lambda c: c != "en")
+        }
+    return "\n\n".join(filter(None, [*parts, language]))
+
+
+def _in(text: Any, code: str) -> str:
+    if isinstance(text, dict):
+        return str(text.get(code) or text.get("en") or "")
+    return str(text or "")
+
+
+def _rows_problem(problems: list[str]) -> str:
+    """Every row that cannot be read, one a line (the first 20, and a count of the rest)."""
+    shown = problems[:20] + ([f"and {len(problems) - 20} more"] if len(problems) > 20 else [])
+    rows = "1 row cannot" if len(problems) == 1 else f"{len(problems)} rows cannot"
+    return f"{rows} be read; fix them and import again:\n  " + "\n  ".join(shown)
+
+
+_CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
+_RANGE = re.compile(r"(.+?)\s*[-–—~]\s*(.+)")
+_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
+_LENGTH = re.compile(
+    r"(?:(\d{1,2}):(\d{2})(?::00)?|(?:(\d{1,2})\s*h\s*)?(?:(\d{1,4})\s*(?:m|min|mins|minutes)?)?)"
+)
+
+
+def _day(text: str, row: int, order: str | None = None) -> date:
+    """A day as spreadsheets write it: 2021-08-26, 26.08.2021, 26/08/2021 or 08/26/2021
+    (the order told by a part over 12, else by ``order``: --date-order)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    found = _DAY.fullmatch(text.strip())
+    if found:
+        first, separator, second, year = found.groups()
+        day, month = int(first), int(second)
+        if separator == "/" and (order == "month-first" or month > 12 >= day):
+            day, month = month, day
+        elif separator == "/" and order is None and day <= 12 and month <= 12 and day != month:
+            raise ValueError(
+                f"row {row}: date {text!r} could be day/month or month/day; import again "
+                "with --date-order day-first (26/08/2021) or --date-order month-first "
+                "(08/26/2021)"
+            )
+        try:
+            return date(int(year), month, day)
+        except ValueError:
+            pass
+    raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD (or DD.MM.YYYY)")
+
+
+def _clock(text: str, row: int) -> time:
+    """A time as spreadsheets write it: 09:00, 9:00, 9.00, 9h00, 09:00:00, 9:00 AM."""
+    found = _CLOCK.fullmatch(text.strip())
+    if found:
+        hour, minute, second = int(found[1]), int(found[2]), int(found[3] or 0)
+        twelve_hour = found[4] is not None
+        if twelve_hour:
+            hour = hour % 12 + (12 if found[4] in "Pp" else 0) if 1 <= hour <= 12 else 99
+        try:
+            return time(hour, minute, second)
+        except ValueError:
+            pass
+    if not text.strip():
+        raise ValueError(
+            f"row {row}: no time; give start and end (or duration) columns, or a start "
+            "such as 09:00-09:30"
+        )
+    raise ValueError(f"row {row}: time {text!r} is not HH:MM")
+
+
+def _duration(text: str, row: int) -> timedelta:
+    """A length as spreadsheets write it: 30 (minutes), 30 min, 1h30, 1:30, 01:30:00."""
+    found = _LENGTH.fullmatch(text.strip().casefold())
+    if found and text.strip():
+        clock_hours, clock_minutes, hours, minutes = found.groups()
+        if clock_hours is not None:
+            length = timedelta(hours=int(clock_hours), minutes=int(clock_minutes))
+        else:
+            length = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        if timedelta(0) < length < timedelta(hours=24):
+            return length
+    raise ValueError(f"row {row}: duration {text!r} is not minutes (30) or HH:MM (0:30)")
