@@ -226,7 +226,10 @@ def _ics_times(event: Any, zone: str) -> dict[str, Any] | None:
     if not isinstance(start, datetime):
         last = (end or start + timedelta(days=1)) - timedelta(days=1)
         return {"date": start, "all_day": True} | ({"end_date": last} if last != start else {})
-    own: ZoneInfo | Any = start.tzinfo if start.tzinfo is not None else zone_of(zone)
+    # Google writes every time in UTC (Z) and the calendar's zone beside (X-WR-TIMEZONE):
+    # a UTC time is shown in the series' zone; a zone of the event's own stays its own.
+    in_utc = start.tzinfo is not None and str(start.tzinfo) in ("UTC", "Etc/UTC")
+    own: ZoneInfo | Any = zone_of(zone) if start.tzinfo is None or in_utc else start.tzinfo
     end = end or start + event.decoded("DURATION", timedelta(hours=1))
     start, end = start.astimezone(own), end.astimezone(own)
     if end <= start:

@@ -1,0 +1,152 @@
+"""Real exports (tests/data/import/README.md: sources and licences), each imported as it
+is, checked, built, and compared with its source: every talk or event is there once,
+at the same instant and length, with its guid or UID, title, texts and speakers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+import recurring_ical_events
+from click.testing import CliRunner
+
+from conftest import ROOT
+from wego_ical.cli import main
+from wego_ical.load.series_file import load_series
+from wego_ical.model import Series, calendar_entries, entry_uid
+
+CORPUS = ROOT / "tests" / "data" / "import"
+SCHEDULES = {
+    "frab-camp2019.json": "Europe/Berlin",
+    "pretalx-rc3.json": "Etc/GMT-1",
+    "hub-schedule2.json": "Europe/Berlin",
+    "../c3voc/pretalx-democon.json": "UTC",  # as its time_zone_name says
+}
+
+
+def imported(source: Path, tmp_path: Path) -> tuple[Path, str]:
+    """The series file imported from ``source`` (nothing given on the command line), after
+    ``check`` and ``build`` passed on it; and what import printed."""
+    data = tmp_path / "events.toml"
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", str(source), "--out", str(data)])
+    assert result.exit_code == 0, result.output
+    for command in (["check", "--data", str(data)], ["build", "--data", str(data), "--out",
+                                                      str(tmp_path / "dist")]):  # fmt: skip
+        checked = runner.invoke(main, command)
+        assert checked.exit_code == 0, checked.output
+    return data, result.output
+
+
+def _talks(document: dict[str, Any]) -> list[dict[str, Any]]:
+    schedule = document["schedule"]
+    if "events" in schedule:  # the hub's second format
+        return list(schedule["events"])
+    return [
+        talk
+        for day in schedule["conference"]["days"]
+        for talks in day["rooms"].values()
+        for talk in talks
+    ]
+
+
+def _length(talk: dict[str, Any]) -> timedelta:
+    if "end" in talk and "duration" not in talk:
+        return datetime.fromisoformat(talk["end"]) - datetime.fromisoformat(talk["start"])
+    hours, minutes = (int(part) for part in talk["duration"].split(":")[:2])
+    return timedelta(hours=hours, minutes=minutes)
+
+
+def _by_uid(series: Series) -> dict[str, Any]:
+    return {entry_uid(series, entry): entry for entry in calendar_entries(series)}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_a_real_schedule_imports_as_it_is_and_loses_no_talk(name: str, tmp_path: Path) -> None:
+    source = (CORPUS / name).resolve()
+    document = json.loads(source.read_text(encoding="utf-8"))
+    data, _ = imported(source, tmp_path)
+    series = load_series(data)
+    assert series.series.timezone == SCHEDULES[name]
+    entries = _by_uid(series)
+    talks = [talk for talk in _talks(document) if _length(talk)]
+    assert len(entries) == len(talks)
+    for talk in talks:
+        entry = entries[talk["guid"]]  # the guid is the UID
+        start = datetime.fromisoformat(talk["date"] if "date" in talk else talk["start"])
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+        assert entry.utc_start == start.astimezone(UTC), talk["title"]
+        assert entry.utc_end - entry.utc_start == _length(talk)
+        title = entry.session.title if entry.session else entry.event.title
+        assert title == talk["title"].strip()
+        text = entry.session.description if entry.session else entry.event.description
+        for part in ("abstract", "description"):
+            if (talk.get(part) or "").strip():
+                lines = talk[part].replace("\r\n", "\n").strip()
+                assert lines[:60] in text, (talk["title"], part)
+        people = talk.get("persons") or talk.get("participants") or []
+        speakers = [(p.get("public_name") or p.get("name")).strip() for p in people]
+        assert [series.person(p.person).name for p in entry.panelists] == speakers
+
+
+def test_camp2019s_capital_acronym_becomes_a_series_id(tmp_path: Path) -> None:
+    """The acronym Camp2019 made an id the loader then refused (issue 37 item 1)."""
+    data, _ = imported(CORPUS / "frab-camp2019.json", tmp_path)
+    assert load_series(data).series.id == "camp2019"
+
+
+def test_rc3s_offsets_without_a_zone_keep_its_clocks(tmp_path: Path) -> None:
+    """rC3's talks at 11:30+01:00 showed at 10:30 when read as UTC (issue 37 item 2)."""
+    data, output = imported(CORPUS / "pretalx-rc3.json", tmp_path)
+    assert "its times are all at UTC+01:00, so timezone is Etc/GMT-1" in " ".join(output.split())
+    series = load_series(data)
+    first = min(calendar_entries(series), key=lambda entry: entry.utc_start)
+    assert (first.start.hour, first.start.minute) == (first.utc_start.hour + 1, 30)
+
+
+def _occurrences(content: bytes) -> list[tuple[str, str, str]]:
+    calendar = icalendar.Calendar.from_ical(content)
+    found = recurring_ical_events.of(calendar).between(date(2024, 1, 1), date(2025, 12, 31))
+    return sorted(
+        (str(event["UID"]), _instant(event.start), _instant(event.end)) for event in found
+    )
+
+
+def _instant(moment: date | datetime) -> str:
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat()
+    return moment.isoformat()
+
+
+@pytest.mark.parametrize("name", ["outlook-exchange-2010.ics", "google-calendar.ics"])
+def test_a_real_calendar_imports_with_every_occurrence_and_uid(name: str, tmp_path: Path) -> None:
+    """Every occurrence of the source's events (repeats and days left out included) is
+    one of the build's, at the same instants, with the source's UID."""
+    source = CORPUS / name
+    _, output = imported(source, tmp_path)
+    ours = _occurrences((tmp_path / "dist" / "all.ics").read_bytes())
+    theirs = _occurrences(source.read_bytes())
+    assert ours == theirs
+    assert "time zone" not in output
+
+
+def test_outlooks_windows_zone_and_long_uids_come_through(tmp_path: Path) -> None:
+    data, _ = imported(CORPUS / "outlook-exchange-2010.ics", tmp_path)
+    series = load_series(data)
+    assert series.series.timezone == "Europe/London"  # "GMT Standard Time"
+    uids = sorted(event.uid or "" for event in series.events)
+    assert [len(uid) for uid in uids] == [112, 112, 3]
+    assert all(len(event.id) <= 64 for event in series.events)
+
+
+def test_googles_utc_times_are_shown_in_the_calendars_zone(tmp_path: Path) -> None:
+    data, _ = imported(CORPUS / "google-calendar.ics", tmp_path)
+    (event,) = load_series(data).events
+    assert event.timezone is None  # the series' zone: X-WR-TIMEZONE, Europe/London
+    assert (event.start, event.end) == (datetime(2024, 10, 4, 19, 15).time(),
+                                        datetime(2024, 10, 4, 20).time())  # fmt: skip
