@@ -150,3 +150,34 @@ def test_googles_utc_times_are_shown_in_the_calendars_zone(tmp_path: Path) -> No
     assert event.timezone is None  # the series' zone: X-WR-TIMEZONE, Europe/London
     assert (event.start, event.end) == (datetime(2024, 10, 4, 19, 15).time(),
                                         datetime(2024, 10, 4, 20).time())  # fmt: skip
+
+
+def test_a_talk_moved_to_another_room_and_day_reimports_as_one_change(tmp_path: Path) -> None:
+    """Camp 2019's first talk moved to another room on the next day, in the source: the
+    re-imported series changes that one talk (same UID, SEQUENCE 1, one line in diff)."""
+    document = json.loads((CORPUS / "frab-camp2019.json").read_text(encoding="utf-8"))
+    days = document["schedule"]["conference"]["days"]
+    room, talks = next((r, t) for r, t in days[0]["rooms"].items() if t)
+    talk = talks.pop(0)
+    other = next(name for name in days[1]["rooms"] if name != room)
+    start = datetime.fromisoformat(talk["date"]) + timedelta(days=1, hours=-3)
+    talk |= {"date": start.isoformat(), "room": other, "start": f"{start:%H:%M}"}
+    days[1]["rooms"][other].append(talk)
+    source = tmp_path / "camp.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    data, _ = imported(CORPUS / "frab-camp2019.json", tmp_path)
+    runner = CliRunner()
+    moved = runner.invoke(main, ["import", str(source), "--out", str(data), "--force"])
+    assert moved.exit_code == 0, moved.output
+    dist = str(tmp_path / "dist")
+    diff = runner.invoke(main, ["diff", "--data", str(data), "--out", dist])
+    assert diff.exit_code == 0, diff.output
+    changed = [line for line in diff.output.splitlines() if talk["title"] in line]
+    assert len(changed) == 1, diff.output
+    assert "moved to another event" in changed[0]
+    assert runner.invoke(main, ["build", "--data", str(data), "--out", dist]).exit_code == 0
+    calendar = icalendar.Calendar.from_ical((tmp_path / "dist" / "all.ics").read_bytes())
+    (event,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == talk["guid"]]
+    assert event.decoded("DTSTART").astimezone(UTC) == start.astimezone(UTC)
+    assert event["SEQUENCE"] == 1
+    assert other in str(event["LOCATION"])
