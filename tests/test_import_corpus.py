@@ -181,3 +181,48 @@ def test_a_talk_moved_to_another_room_and_day_reimports_as_one_change(tmp_path: 
     assert event.decoded("DTSTART").astimezone(UTC) == start.astimezone(UTC)
     assert event["SEQUENCE"] == 1
     assert other in str(event["LOCATION"])
+
+
+def test_a_real_agenda_spreadsheet_asks_for_its_zone_then_imports_every_row(
+    tmp_path: Path,
+) -> None:
+    """GPN11's agenda (voctosched's demo): the usual headers (Room, Date, Start, Duration,
+    Title, ID, Abstract, Description, Language, Speakers as "10:Name|11:Name"). It names no
+    zone: refused with the exact --set to add, then imported with it, row for row."""
+    import csv
+
+    from zoneinfo import ZoneInfo
+
+    source = CORPUS / "gpn11.csv"
+    data = tmp_path / "events.toml"
+    runner = CliRunner()
+    refused = runner.invoke(main, ["import", str(source), "--out", str(data)])
+    assert refused.exit_code == 1 and not data.exists()
+    assert "--set timezone=" in refused.output
+    result = runner.invoke(
+        main, ["import", str(source), "--out", str(data), "--set", "timezone=Europe/Berlin"]
+    )
+    assert result.exit_code == 0, result.output
+    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
+    assert built.exit_code == 0, built.output
+    series = load_series(data)
+    sessions = {session.id: session for event in series.events for session in event.sessions}
+    entries = {entry.session.id: entry for entry in calendar_entries(series) if entry.session}
+    rows = list(csv.DictReader(source.open(encoding="utf-8")))
+    assert len(sessions) == len(rows) == 29
+    berlin = ZoneInfo("Europe/Berlin")
+    for row in rows:
+        session, entry = sessions[row["ID"]], entries[row["ID"]]
+        start = datetime.fromisoformat(
+            f"{row['Date']}T{int(row['Start'][:-3]):02d}:{row['Start'][-2:]}"
+        )
+        assert entry.utc_start == start.replace(tzinfo=berlin).astimezone(UTC)
+        hours, minutes = row["Duration"].split(":")
+        assert entry.utc_end - entry.utc_start == timedelta(hours=int(hours), minutes=int(minutes))
+        assert session.title == row["Title"].strip()
+        assert session.room == row["Room"]
+        names = [pair.partition(":")[2].strip() for pair in row["Speakers"].split("|")]
+        assert [series.person(p.person).name for p in session.panelists] == names
+        for part in ("Abstract", "Description"):
+            if row[part].strip():
+                assert row[part].strip()[:60] in session.description

@@ -224,7 +224,8 @@ class _Sheet:
         if values.get("url"):
             entry["url"] = values["url"]
         if values.get("speakers"):
-            names = re.split(r"\s*[;\n]\s*", values["speakers"])
+            # "Ada; Ben", one a line, or voctosched's "10:Konrad Meier|11:Dennis Wehrle".
+            names = (_SPEAKER_ID.sub("", n).strip() for n in _SPEAKERS.split(values["speakers"]))
             entry["panelists"] = [person_id(self.people, name) for name in names if name]
         return entry
 
@@ -286,6 +287,8 @@ def _rows_problem(problems: list[str]) -> str:
 
 
 _CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
+_SPEAKERS = re.compile(r"\s*[;|\n]\s*")
+_SPEAKER_ID = re.compile(r"^\d+:")
 _RANGE = re.compile(r"(.+?)\s*[-–—~]\s*(.+)")
 _DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
 _LENGTH = re.compile(
