@@ -4,10 +4,12 @@ at the same instant and length, with its guid or UID, title, texts and speakers.
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -189,10 +191,6 @@ def test_a_real_agenda_spreadsheet_asks_for_its_zone_then_imports_every_row(
     """GPN11's agenda (voctosched's demo): the usual headers (Room, Date, Start, Duration,
     Title, ID, Abstract, Description, Language, Speakers as "10:Name|11:Name"). It names no
     zone: refused with the exact --set to add, then imported with it, row for row."""
-    import csv
-
-    from zoneinfo import ZoneInfo
-
     source = CORPUS / "gpn11.csv"
     data = tmp_path / "events.toml"
     runner = CliRunner()
