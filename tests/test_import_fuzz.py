@@ -2,8 +2,8 @@
 calendars, and the hostile cases a probe aimed at it, end in a series file or in
 one message — never a traceback, never a file written on failure.
 
-Examples per format: WEGO_ICAL_IMPORT_EXAMPLES (default 420: 2,100 over the five
-formats); derandomized in CI like tests/test_fuzz.py.
+Examples per format: WEGO_ICAL_IMPORT_EXAMPLES (default 420: 3,360 over the eight
+sources); derandomized in CI like tests/test_fuzz.py.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ SOURCES = {
     "json": (ROOT / "tests/data/c3voc/pretalx-democon.json").read_bytes(),
     "xml": (ROOT / "dist/schedule.xml").read_bytes(),
     "ics": (ROOT / "dist/all.ics").read_bytes(),
+    # Real exports (tests/data/import): the hub's second format, Exchange's Windows zones
+    # and repeats, a spreadsheet with an agenda tool's headers.
+    "json-hub": (ROOT / "tests/data/import/hub-schedule2.json").read_bytes(),
+    "ics-exchange": (ROOT / "tests/data/import/outlook-exchange-2010.ics").read_bytes(),
+    "csv-agenda": (ROOT / "tests/data/import/gpn11.csv").read_bytes(),
 }
 
 # A spreadsheet's times have no offset: without a zone it is refused before its rows are
@@ -59,7 +64,7 @@ def imported(source: bytes, kind: str, *settings_: str) -> None:
 
 @pytest.mark.parametrize("kind", sorted(SOURCES))
 def test_every_source_imports_as_it_is(kind: str) -> None:
-    imported(SOURCES[kind], kind, "timezone=Europe/Berlin")
+    imported(SOURCES[kind], kind.partition("-")[0], "timezone=Europe/Berlin")
 
 
 @pytest.mark.parametrize("kind", sorted(SOURCES))
@@ -67,7 +72,7 @@ def test_mutated_sources_import_or_are_refused_with_a_message(kind: str) -> None
     @FUZZ
     @given(source=mutated(SOURCES[kind]))
     def check(source: bytes) -> None:
-        imported(source, kind, *ZONE.get(kind, ()))
+        imported(source, kind.partition("-")[0], *ZONE.get(kind.partition("-")[0], ()))
 
     check()
 
