@@ -820,3 +820,25 @@ def test_an_agenda_export_with_the_usual_headers_imports_as_it_is(tmp_path: Path
     assert korean.series.events[1].sessions[0].title == "Closing"
     dist = build(out)
     assert (dist / "ko" / "all.ics").exists()
+
+
+def test_a_draft_the_loader_refuses_is_kept_where_its_lines_can_be_read(tmp_path: Path) -> None:
+    """Import errors cited lines of a file that was not written (issue 37 item 7): the
+    draft is kept beside --out, the problems point into it, and once fixed it builds."""
+    source = tmp_path / "talks.csv"
+    source.write_text(f"event,date,start,end,title\nTalks,2026-05-05,10:00,10:45,{'T' * 600}\n")
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=Asia/Seoul")
+    assert code == 1 and not out.exists()
+    kept = tmp_path / "events.draft.toml"
+    text = kept.read_text(encoding="utf-8")
+    lines = " ".join(output.split())
+    assert f"{kept}: 2 problems found; {out} was not written; the draft is kept here" in lines
+    line = int(lines.split(f"{kept}:", 2)[2].split(":", 1)[0])
+    assert text.splitlines()[line - 1].startswith("title = ")
+    assert "fix the draft and rename it to events.toml, or fix talks.csv and import again" in (
+        lines
+    )
+    kept.write_text(text.replace("T" * 600, "Keynote"), encoding="utf-8")
+    kept.rename(out)
+    assert run("check", "--data", str(out))[0] == 0

@@ -44,18 +44,21 @@ PROBLEMS_SHOWN = 100
 class DataError(WegoIcalError):
     """The event-series file cannot be used; carries every problem found in it."""
 
-    def __init__(self, path: Path | str, problems: Sequence[Problem]) -> None:
+    def __init__(
+        self, path: Path | str, problems: Sequence[Problem], outcome: str = "nothing was written"
+    ) -> None:
         self.path = str(path)
         self.problems = list(problems)
+        self.outcome = outcome
         super().__init__(str(self))
 
-    def __reduce__(self) -> tuple[type[DataError], tuple[str, list[Problem]]]:
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, list[Problem], str]]:
         # Pickled with what __init__ takes, so that it arrives whole from the
         # process serve builds in.
-        return (DataError, (self.path, self.problems))
+        return (DataError, (self.path, self.problems, self.outcome))
 
     def __str__(self) -> str:
-        head = f"{self.path}: {plural(len(self.problems), 'problem')} found; nothing was written."
+        head = f"{self.path}: {plural(len(self.problems), 'problem')} found; {self.outcome}."
         lines = [head]
         for problem in self.problems[:PROBLEMS_SHOWN]:
             where = problem.location()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wego_ical.errors import ImportSourceError
+from wego_ical.errors import DataError, ImportSourceError, Problem
 from wego_ical.files import write_replacing
 from wego_ical.limits import MAX_UID_LENGTH
 from wego_ical.model.values import load_zone
@@ -324,7 +324,16 @@ def write_draft(draft: Draft, source: str, out: Path, *, force: bool) -> list[st
         text = draft_toml(draft, source)
     except (TypeError, ValueError) as exc:  # a value TOML cannot hold
         raise ImportSourceError(f"{source}: cannot be written as TOML ({exc})") from None
-    # Checked as a build checks it (DataError: every problem, by line of the draft).
-    parse_editions(text, f"{out} (as imported from {source})")
+    try:
+        parse_editions(text, out)  # checked as a build checks it
+    except DataError as exc:
+        # The problems name lines of the draft: it is kept where they can be read.
+        kept = out.with_name(f"{out.stem}.draft{out.suffix or '.toml'}")
+        write_replacing(kept, text.encode("utf-8"), force=True)
+        advice = Problem(
+            f"fix the draft and rename it to {out.name}, or fix {one_line(source)} and import again"
+        )
+        outcome = f"{out} was not written; the draft is kept here for the lines below"
+        raise DataError(kept, [*exc.problems, advice], outcome) from None
     write_replacing(out, text.encode("utf-8"), force=force)
     return draft.notes
