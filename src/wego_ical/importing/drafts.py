@@ -287,12 +287,18 @@ def series_draft(
     return Draft({"series": {**info, "organiser": {"name": organiser or "Organiser"}}}, notes)
 
 
-def draft_toml(draft: Draft, source: str) -> str:
-    """The series file: a header naming the source and what was not carried over."""
+def draft_toml(draft: Draft, source: str, schema: bool = False) -> str:
+    """The series file: a header naming the source and what was not carried over, and
+    the editor schema beside it (``#:schema``) where there is one (``schema``)."""
     import tomli_w
 
+    from wego_ical.load.editor_schema import SCHEMA_FILE
+
     lines = [
-        "#:schema ../schema/events.schema.json",
+        f"#:schema ./{SCHEMA_FILE}"
+        if schema
+        else f"# Checks as you type: wego-ical schema --out "
+        f"{SCHEMA_FILE} beside this file, then make '#:schema ./{SCHEMA_FILE}' its first line.",
         f"# Imported by wego-ical from {one_line(source)}.",
         *(f"# Not carried over: {one_line(note)}." for note in draft.notes),
         "# Check it with: wego-ical check --data <this file>",
@@ -318,10 +324,11 @@ def _clean(value: Any) -> Any:
 def write_draft(draft: Draft, source: str, out: Path, *, force: bool) -> list[str]:
     """Validate the draft as a build would, then write it at ``out`` (never over an
     existing file without ``force``). The notes: what the draft left out."""
+    from wego_ical.load.editor_schema import SCHEMA_FILE
     from wego_ical.load.series_file import parse_editions
 
     try:
-        text = draft_toml(draft, source)
+        text = draft_toml(draft, source, schema=(out.parent / SCHEMA_FILE).is_file())
     except (TypeError, ValueError) as exc:  # a value TOML cannot hold
         raise ImportSourceError(f"{source}: cannot be written as TOML ({exc})") from None
     try:

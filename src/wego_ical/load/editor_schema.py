@@ -3,7 +3,8 @@ of the file, Taplo and "Even Better TOML" complete keys and flag mistakes while 
 organiser types.
 
 Made from the models (pydantic), then adapted to what a TOML file can hold: no
-null values, zones from tzdata's list, the old key names marked deprecated. It
+null values, zones from tzdata's list, times with their seconds (TOML 1.0), the old key
+names marked deprecated. It
 checks shapes, not everything ``wego-ical check`` does (references, schedules).
 """
 
@@ -31,8 +32,14 @@ def data_file_schema() -> dict[str, Any]:
     for definition in definitions.values():
         for key, value in definition.get("properties", {}).items():
             if key == "timezone":
-                value.pop("description", None)
-                value["enum"] = zones
+                # Inside anyOf: an editor's message for an unknown zone is one line, not
+                # the ~600 names of the list (which still completes what is typed).
+                value.clear()
+                value["anyOf"] = [{"type": "string", "enum": zones}]
+                value["description"] = (
+                    "An IANA time zone name, such as Europe/Berlin or Asia/Seoul "
+                    "(wego-ical check names the closest to a misspelt one)."
+                )
     for parent, old, new in RENAMED:  # the old names still work: offered, deprecated
         properties = definitions[_TABLE_DEFINITIONS[parent]]["properties"]
         properties[old] = {
@@ -54,8 +61,11 @@ def schema_text() -> str:
     return json.dumps(data_file_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-# A TOML local time (09:00, 09:00:00, 09:00:00.5) as an editor shows it to the schema.
-LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"
+# A TOML 1.0 local time (09:00:00, 09:00:00.5) as an editor shows it to the schema. Its
+# seconds are required, as TOML 1.0 requires them: a quoted "09:00" (a string, which
+# check refuses) fails here too. A quoted "09:00:00" cannot be told from a time here:
+# editors give the schema both as strings.
+LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?$"
 
 
 def _local_times(node: Any) -> Any:
@@ -70,7 +80,7 @@ def _local_times(node: Any) -> Any:
     if result.get("format") == "time":
         del result["format"]
         result["pattern"] = LOCAL_TIME
-        result.setdefault("description", "A local time in the event's zone, such as 09:00.")
+        result.setdefault("description", "A local time in the event's zone, such as 09:00:00.")
     return result
 
 
