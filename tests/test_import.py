@@ -68,8 +68,29 @@ def test_wego_schedule_json_round_trip_gives_the_same_feeds(tmp_path: Path) -> N
     def body(path: Path) -> list[str]:
         return [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
 
-    # The series' language is not in the re-export (one language): only a note differs.
+    # Imported again, the same file.
     assert body(again) == body(data)
+
+
+def test_the_korean_edition_comes_back_as_translations(tmp_path: Path) -> None:
+    """The round trip dropped the Korean texts (issue 37 item 8): the default edition's
+    schedule.json names its languages, and ko/schedule.json beside it gives their texts."""
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(DIST / "schedule.json"), "--out", str(data))
+    assert code == 0, output
+    series = load_series(data)
+    assert series.series.languages == ["en", "ko"]
+    out = build(data)
+    assert entries(out / "ko") == entries(DIST / "ko")
+    korean = load_editions(data)[1].series
+    assert korean.series.title == "제4회 WeGO 어워즈"
+    assert [c.name for c in korean.categories][:2] == ["이동성", "개방·포용 도시"]
+    # Imported from the Korean edition: only its texts, and a note on where the rest are.
+    code, output = run(
+        "import", str(DIST / "ko" / "schedule.json"), "--out", str(tmp_path / "k.toml")
+    )
+    assert code == 0, output
+    assert "import the 'en' edition's schedule.json to bring every language" in output
 
 
 def test_the_conference_round_trip_keeps_zones_whole_days_and_nights(tmp_path: Path) -> None:

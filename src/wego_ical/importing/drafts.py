@@ -235,6 +235,32 @@ def framed(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+# The keys of a draft whose texts may differ between languages (docs/format.md).
+TRANSLATABLE = frozenset({"title", "name", "description", "location", "role", "organisation"})
+
+
+def translated(base: Any, other: Any, code: str, default: str) -> Any:
+    """``base`` (a draft's tables in the ``default`` language) with the texts that
+    ``other`` (the same tables from the edition in ``code``) gives otherwise, as
+    translations: ``{default: …, code: …}``. Tables and lists are paired item by item;
+    what does not pair is kept as ``base`` has it."""
+    if isinstance(base, dict) and isinstance(other, dict):
+        merged = {}
+        for key, value in base.items():
+            theirs = other.get(key)
+            own = value.get(default) if isinstance(value, dict) else value
+            if key in TRANSLATABLE and isinstance(theirs, str) and own != theirs:
+                texts = value if isinstance(value, dict) else {default: value}
+                merged[key] = {**texts, code: theirs}
+            else:
+                merged[key] = translated(value, theirs, code, default)
+        return merged
+    if isinstance(base, list) and isinstance(other, list) and len(base) == len(other):
+        pairs = zip(base, other, strict=True)
+        return [translated(mine, theirs, code, default) for mine, theirs in pairs]
+    return base
+
+
 def language_name(code: str) -> str:
     """ "English (en)": a language code with its English name, when Babel knows it."""
     from babel import Locale, UnknownLocaleError

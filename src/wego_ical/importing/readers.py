@@ -26,6 +26,7 @@ from wego_ical.importing.drafts import (
     framed,
     kept_uid,
     language_name,
+    translated,
     left_out,
     person_id,
     series_draft,
@@ -62,9 +63,9 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
             return from_rows(text, delimiter, defaults)
         if kind == "json":
             document = json.loads(_decoded(raw))
-            return from_schedule(
-                as_days(document) if is_schedule_v2(document) else document, defaults
-            )
+            if is_schedule_v2(document):
+                return from_schedule(as_days(document), defaults)
+            return _with_editions(path, document, from_schedule(document, defaults), defaults)
         if kind == "xml":
             return from_schedule(_xml_schedule(raw), defaults)
         return from_ics(raw, defaults)
@@ -79,6 +80,40 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
         # a duration of centuries, a broken CSV line or an unknown XML encoding is
         # a message about the file, never a traceback.
         raise ImportSourceError(f"{path}: cannot be read as {kind} ({_why(exc)})") from None
+
+
+def _with_editions(
+    path: Path, document: Mapping[str, Any], draft: Draft, defaults: SeriesDefaults
+) -> Draft:
+    """wego-ical's own export of its default language, with the texts of its other
+    editions (``<code>/schedule.json`` beside it) as translations."""
+    from wego_ical.files import ReadRefused, read_bounded
+    from wego_ical.limits import MAX_IMPORT_BYTES
+
+    record = document["schedule"].get("wego_ical")
+    languages = record.get("languages") if isinstance(record, Mapping) else None
+    if not isinstance(languages, list) or len(languages) < 2:
+        return draft
+    default, others = str(languages[0]), [str(code) for code in languages[1:]]
+    if record.get("language") != default:
+        draft.notes.append(
+            f"the texts in {', '.join([default, *others])} but '{record.get('language')}': "
+            f"import the '{default}' edition's schedule.json to bring every language"
+        )
+        return draft
+    kept = [default]
+    for code in others:
+        edition = path.parent / code / "schedule.json"
+        try:
+            other = json.loads(_decoded(read_bounded(edition, MAX_IMPORT_BYTES)))
+            draft.data = translated(draft.data, from_schedule(other, defaults).data, code, default)
+        except (ReadRefused, OSError, ValueError, KeyError, TypeError, ImportSourceError):
+            draft.notes.append(f"the '{code}' texts ({edition} cannot be read)")
+            continue
+        kept.append(code)
+    if len(kept) > 1:
+        draft.data["series"]["languages"] = kept
+    return draft
 
 
 def _decoded(raw: bytes) -> str:

@@ -71,6 +71,11 @@ def schedule_data(
         "organiser": info.organiser.name,
         "entries": {},
     }
+    if len(info.languages) > 1 and language:
+        # Which edition this is, so that an import of the default one finds the others
+        # (<code>/schedule.json beside it) and brings their texts back as translations.
+        extension["languages"] = list(info.languages)
+        extension["language"] = language
     if series.rooms:
         extension["rooms"] = [room.model_dump(exclude_defaults=True) for room in series.rooms]
     day_list: list[dict[str, Any]] = []
