@@ -26,11 +26,11 @@ from wego_ical.importing.drafts import (
     framed,
     kept_uid,
     language_name,
-    translated,
     left_out,
     person_id,
     series_draft,
     slug,
+    translated,
     unique_id,
     zone_of,
 )
