@@ -14,7 +14,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import CONFERENCE, DATA, DIST, english_only
+from conftest import CONFERENCE, DATA, DIST, ROOT, english_only
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_editions, load_series
 
@@ -49,6 +49,30 @@ def build(data: Path) -> Path:
     code, output = run("build", "--data", str(data), "--out", str(out))
     assert code == 0, output
     return out
+
+
+def every_property(folder: Path) -> dict[str, dict[str, str]]:
+    """Each event of all.ics by UID: every property but the build's time stamps."""
+    calendar = icalendar.Calendar.from_ical((folder / "all.ics").read_bytes())
+    stamps = ("DTSTAMP", "LAST-MODIFIED", "SEQUENCE")
+    return {
+        str(event["UID"]): {key: str(value) for key, value in event.items() if key not in stamps}
+        for event in calendar.events
+    }
+
+
+@pytest.mark.parametrize("data", [DATA, CONFERENCE, ROOT / "examples" / "dst-new-york.toml"])
+def test_an_own_export_imports_as_the_file_it_was_made_from(tmp_path: Path, data: Path) -> None:
+    """Every property of every feed event, in every language, comes back: the location,
+    the Korean texts, projects, topics, judges and links were lost (issue 37 item 8)."""
+    original = tmp_path / "original"
+    assert run("build", "--data", str(data), "--out", str(original))[0] == 0
+    imported = tmp_path / "events.toml"
+    code, output = run("import", str(original / "schedule.json"), "--out", str(imported))
+    assert code == 0, output
+    out = build(imported)
+    for language in ["", *load_series(data).series.languages[1:]]:
+        assert every_property(out / language) == every_property(original / language), language
 
 
 def test_wego_schedule_json_round_trip_gives_the_same_feeds(tmp_path: Path) -> None:

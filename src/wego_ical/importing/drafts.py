@@ -235,29 +235,33 @@ def framed(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-# The keys of a draft whose texts may differ between languages (docs/format.md).
-TRANSLATABLE = frozenset({"title", "name", "description", "location", "role", "organisation"})
+# The keys of a draft whose texts may differ between languages (docs/format.md): texts,
+# lists of texts, and tables of texts (every label).
+TRANSLATABLE = frozenset(
+    {"title", "name", "description", "location", "role", "organisation", "city", "prize"}
+    | {"host", "topics", "interpretation", "labels"}
+)
 
 
-def translated(base: Any, other: Any, code: str, default: str) -> Any:
+def translated(base: Any, other: Any, code: str, default: str, texts: bool = False) -> Any:
     """``base`` (a draft's tables in the ``default`` language) with the texts that
     ``other`` (the same tables from the edition in ``code``) gives otherwise, as
-    translations: ``{default: …, code: …}``. Tables and lists are paired item by item;
-    what does not pair is kept as ``base`` has it."""
+    translations: ``{default: …, code: …}``. Tables and lists are paired item by item,
+    and their strings are texts under a TRANSLATABLE key (``texts``); what does not pair
+    is kept as ``base`` has it."""
+    if texts and isinstance(other, str) and isinstance(base, str | dict):
+        own = base.get(default) if isinstance(base, dict) else base
+        if own == other or (isinstance(base, dict) and code in base):
+            return base
+        return {**(base if isinstance(base, dict) else {default: base}), code: other}
     if isinstance(base, dict) and isinstance(other, dict):
-        merged = {}
-        for key, value in base.items():
-            theirs = other.get(key)
-            own = value.get(default) if isinstance(value, dict) else value
-            if key in TRANSLATABLE and isinstance(theirs, str) and own != theirs:
-                texts = value if isinstance(value, dict) else {default: value}
-                merged[key] = {**texts, code: theirs}
-            else:
-                merged[key] = translated(value, theirs, code, default)
-        return merged
+        return {
+            key: translated(value, other.get(key), code, default, texts or key in TRANSLATABLE)
+            for key, value in base.items()
+        }
     if isinstance(base, list) and isinstance(other, list) and len(base) == len(other):
         pairs = zip(base, other, strict=True)
-        return [translated(mine, theirs, code, default) for mine, theirs in pairs]
+        return [translated(mine, theirs, code, default, texts) for mine, theirs in pairs]
     return base
 
 

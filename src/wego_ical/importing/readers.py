@@ -171,8 +171,21 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
             )
             + ": add them by hand with their end times"
         )
-    draft.data["categories"] = list(talks.categories.values())
-    draft.data["people"] = list(talks.people.values())
+    fields = (own or {}).get("series_fields")
+    if isinstance(fields, Mapping):  # the [series] table's texts and organiser as they were
+        given = {"title": defaults.title, "url": defaults.url, "organiser": defaults.organiser}
+        draft.data["series"].update(
+            {key: value for key, value in fields.items() if given.get(key) is None}
+        )
+    tables = (own or {}).get("tables")
+    if isinstance(tables, Mapping):  # wego-ical's own export: its tables as they were
+        for key in ("categories", "people", "projects"):
+            draft.data[key] = list(tables.get(key) or [])
+        if tables.get("labels"):
+            draft.data["labels"] = dict(tables["labels"])
+    else:
+        draft.data["categories"] = list(talks.categories.values())
+        draft.data["people"] = list(talks.people.values())
     recorded_rooms = (own or {}).get("rooms")
     rooms = recorded_rooms if isinstance(recorded_rooms, list) else list(talks.rooms.values())
     if rooms and (own is None or recorded_rooms):
@@ -275,6 +288,12 @@ class _Talks:
             placed, entry = self._recorded(talk, meta, room, start, end)
         else:
             placed, entry = self._theirs(talk, room, day, start, end)
+        if meta is not None and "fields" in meta and self.own and "tables" in self.own:
+            # wego-ical's own export with the data file's fields: taken as they are.
+            entry |= meta["fields"]
+            entry["id"], entry["title"] = meta["session"], meta["fields"].get("title")
+            placed["sessions"].append({k: v for k, v in entry.items() if v is not None})
+            return
         if description := self._description(talk):
             entry["description"] = description
         link = talk.get("url")
@@ -302,6 +321,9 @@ class _Talks:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """A talk of wego-ical's own export: its event and entry as its record says."""
         placed = _place(self.events, talk, meta, start, self.zone)
+        recorded = (self.own or {}).get("events", {}).get(meta["event"])
+        if isinstance(recorded, Mapping):  # the event's fields as the data file has them
+            placed.update({**recorded, "id": placed["id"], "sessions": placed["sessions"]})
         entry = _timed(start, end, meta, self.zone)
         if meta.get("room"):
             entry["room"] = meta["room"]

@@ -71,6 +71,22 @@ def schedule_data(
         "organiser": info.organiser.name,
         "entries": {},
     }
+    # The tables and each entry's own fields as the data file has them, so that an
+    # import of this export gives the same file back (descriptions are made from them).
+    extension["series_fields"] = info.model_dump(
+        **_AS_WRITTEN,
+        exclude={"id", "timezone", "uid_domain", "day_change", "updated", "languages"},
+    )
+    extension["tables"] = {
+        "categories": [item.model_dump(**_AS_WRITTEN) for item in series.categories],
+        "people": [item.model_dump(**_AS_WRITTEN) for item in series.people],
+        "projects": [item.model_dump(**_AS_WRITTEN) for item in series.projects],
+        "labels": series.labels.model_dump(**_AS_WRITTEN),
+    }
+    extension["events"] = {
+        event.id: event.model_dump(**_AS_WRITTEN, exclude=_NOT_FIELDS | {"sessions"})
+        for event in series.events
+    }
     if len(info.languages) > 1 and language:
         # Which edition this is, so that an import of the default one finds the others
         # (<code>/schedule.json beside it) and brings their texts back as translations.
@@ -225,6 +241,7 @@ def _event(
         "links": [{"url": snapshot.url, "title": "Event page"}] if snapshot.url else [],
     }
     meta = {
+        **({"fields": session.model_dump(**_AS_WRITTEN, exclude=_NOT_FIELDS)} if session else {}),
         "uid": record.uid,
         **({"room": entry.room} if entry.room else {}),
         **({"occurrence": key.rpartition("#")[2]} if key != record.uid else {}),
@@ -235,6 +252,15 @@ def _event(
         "all_day": bool(snapshot.all_day),
     }
     return event, meta
+
+
+# A table as the data file writes it (JSON types: no dates are left in it).
+_AS_WRITTEN: dict[str, Any] = {"mode": "json", "by_alias": True, "exclude_defaults": True}
+# What the record has elsewhere (ids, times, rooms, zones, UIDs, repeats).
+_NOT_FIELDS = {
+    "id", "uid", "date", "end_date", "start", "end", "all_day", "timezone", "day_change",
+    "room", "repeat", "except_", "occurrences",
+}  # fmt: skip
 
 
 def _numeric_ids(uids: Iterable[str]) -> dict[str, int]:
