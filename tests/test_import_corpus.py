@@ -9,6 +9,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -224,3 +225,41 @@ def test_a_real_agenda_spreadsheet_asks_for_its_zone_then_imports_every_row(
         for part in ("Abstract", "Description"):
             if row[part].strip():
                 assert row[part].strip()[:60] in session.description
+
+
+def test_fosdems_pentabarf_xml_asks_for_its_zone_then_imports_every_talk(tmp_path: Path) -> None:
+    """FOSDEM 2018's pentabarf XML (an excerpt): no <date> per event and no zone. Refused
+    with the exact --set to add, then each talk is imported at its day and start."""
+    source = CORPUS / "fosdem-2018.xml"
+    data = tmp_path / "events.toml"
+    runner = CliRunner()
+    refused = runner.invoke(main, ["import", str(source), "--out", str(data)])
+    assert refused.exit_code == 1 and "--set timezone=" in refused.output
+    result = runner.invoke(
+        main, ["import", str(source), "--out", str(data), "--set", "timezone=Europe/Brussels"]
+    )
+    assert result.exit_code == 0, result.output
+    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
+    assert built.exit_code == 0, built.output
+    series = load_series(data)
+    by_title = {entry.session.title: entry for entry in calendar_entries(series) if entry.session}
+    brussels = ZoneInfo("Europe/Brussels")
+    talks = [
+        (day.get("date"), event)
+        for day in ET.parse(source).getroot().iter("day")
+        for event in day.iter("event")
+    ]
+    assert len(by_title) == len(talks) == 2
+    for day, talk in talks:
+        entry = by_title[talk.findtext("title")]
+        clock = datetime.strptime(talk.findtext("start") or "", "%H:%M").time()
+        start = datetime.combine(date.fromisoformat(day or ""), clock, brussels)
+        assert entry.utc_start == start.astimezone(UTC)
+        hours, minutes = (talk.findtext("duration") or "").split(":")
+        assert entry.utc_end - entry.utc_start == timedelta(hours=int(hours), minutes=int(minutes))
+        names = [person.text for person in talk.iter("person")]
+        assert [series.person(p.person).name for p in entry.panelists] == names
+        assert entry.session is not None
+        for part in ("subtitle", "abstract", "description"):
+            if text := (talk.findtext(part) or "").strip():
+                assert text[:60] in entry.session.description, part
