@@ -114,7 +114,7 @@ def test_rc3s_offsets_without_a_zone_keep_its_clocks(tmp_path: Path) -> None:
 
 def _occurrences(content: bytes) -> list[tuple[str, str, str]]:
     calendar = icalendar.Calendar.from_ical(content)
-    found = recurring_ical_events.of(calendar).between(date(2024, 1, 1), date(2025, 12, 31))
+    found = recurring_ical_events.of(calendar).between(date(2010, 1, 1), date(2030, 12, 31))
     return sorted(
         (str(event["UID"]), _instant(event.start), _instant(event.end)) for event in found
     )
@@ -126,7 +126,10 @@ def _instant(moment: date | datetime) -> str:
     return moment.isoformat()
 
 
-@pytest.mark.parametrize("name", ["outlook-exchange-2010.ics", "google-calendar.ics"])
+@pytest.mark.parametrize(
+    "name",
+    ["outlook-exchange-2010.ics", "google-calendar.ics", "google-repeats.ics", "meetup.ics"],
+)
 def test_a_real_calendar_imports_with_every_occurrence_and_uid(name: str, tmp_path: Path) -> None:
     """Every occurrence of the source's events (repeats and days left out included) is
     one of the build's, at the same instants, with the source's UID."""
@@ -263,3 +266,30 @@ def test_fosdems_pentabarf_xml_asks_for_its_zone_then_imports_every_talk(tmp_pat
         for part in ("subtitle", "abstract", "description"):
             if text := (talk.findtext(part) or "").strip():
                 assert text[:60] in entry.session.description, part
+
+
+def test_meetups_uid_domain_is_not_taken_for_the_series(tmp_path: Path) -> None:
+    """A Meetup calendar's UIDs end in @meetup.com: that was the series' uid_domain, so
+    its new UIDs claimed Meetup's domain (issue 37 item 5). The event keeps its UID."""
+    data, output = imported(CORPUS / "meetup.ics", tmp_path)
+    series = load_series(data)
+    assert series.series.uid_domain == "example.org"
+    assert "set yours before publishing" in output
+    (event,) = series.events
+    assert event.uid == "event_xwqmnpyxkbgc@meetup.com"
+    assert (
+        event.location == "Cambridge Innovation Center, 4th Floor Cafe (1 Broadway, Cambridge, MA)"
+    )
+
+
+def test_googles_moved_and_changed_occurrences_stay_one_event(tmp_path: Path) -> None:
+    """Moved occurrences became extra events ('…-x', '…-x-x') (issue 37 item 5)."""
+    data, _ = imported(CORPUS / "google-repeats.ics", tmp_path)
+    series = load_series(data)
+    (weekly,) = [event for event in series.events if event.repeat]
+    assert len(series.events) == 5
+    assert weekly.except_ == [date(2018, 8, 14)]
+    assert [(o.date, o.moved_to, o.title) for o in weekly.occurrences] == [
+        (date(2018, 7, 24), date(2018, 7, 25), "Tuesday Mornings Postponed"),
+        (date(2018, 7, 31), None, "Tuesday Morning Extra Info"),
+    ]
