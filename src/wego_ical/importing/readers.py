@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
+from wego_ical.catalogue import SCHEDULE_JSON
 from wego_ical.errors import ImportSourceError
 from wego_ical.importing.calendars import from_ics
 from wego_ical.importing.drafts import (
@@ -35,6 +34,7 @@ from wego_ical.importing.drafts import (
     zone_of,
 )
 from wego_ical.importing.schedule_v2 import as_days, is_schedule_v2
+from wego_ical.importing.schedule_xml import xml_schedule
 from wego_ical.importing.spreadsheets import from_rows
 from wego_ical.model.uids import derived_uid
 
@@ -67,7 +67,7 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
                 return from_schedule(as_days(document), defaults)
             return _with_editions(path, document, from_schedule(document, defaults), defaults)
         if kind == "xml":
-            return from_schedule(_xml_schedule(raw), defaults)
+            return from_schedule(xml_schedule(raw), defaults)
         return from_ics(raw, defaults)
     except ImportSourceError as exc:  # worded by a reader, about this file
         raise ImportSourceError(f"{path}: {exc}") from None
@@ -103,7 +103,7 @@ def _with_editions(
         return draft
     kept = [default]
     for code in others:
-        edition = path.parent / code / "schedule.json"
+        edition = path.parent / code / SCHEDULE_JSON
         try:
             other = json.loads(_decoded(read_bounded(edition, MAX_IMPORT_BYTES)))
             draft.data = translated(draft.data, from_schedule(other, defaults).data, code, default)
@@ -494,60 +494,3 @@ def _talk_id(talk: Mapping[str, Any]) -> str:
     same), else from its title."""
     guid = slug(str(talk.get("guid") or "").replace("-", ""), "")
     return f"talk-{guid}" if guid else slug(str(talk.get("title") or ""), "talk")
-
-
-def _xml_schedule(raw: bytes) -> dict[str, Any]:
-    """A ``schedule.xml`` as the JSON structure of ``schedule.json``."""
-    root = ET.fromstring(raw)
-    conference = root.find("conference")
-    if root.tag != "schedule" or conference is None:
-        raise ValueError("not a frab schedule.xml (no <schedule><conference>)")
-    info = {child.tag: (child.text or "") for child in conference if child.tag != "track"}
-    days = []
-    for day in root.findall("day"):
-        rooms: dict[str, list[dict[str, Any]]] = {}
-        for room in day.findall("room"):
-            rooms[room.get("name", "")] = [
-                _xml_event(event, day.get("date")) for event in room.findall("event")
-            ]
-        days.append({"date": day.get("date"), "rooms": rooms})
-    conference_data = {
-        "acronym": info.get("acronym", "imported"),
-        "title": info.get("title", "Imported series"),
-        "time_zone_name": info.get("time_zone_name"),
-        "url": info.get("url") or None,
-        "tracks": [{"name": t.get("name", "")} for t in conference.findall("track")],
-        "day_change": info.get("day_change") or None,
-        "days": days,
-    }
-    return {"schedule": {"conference": conference_data}}
-
-
-def _xml_event(event: ET.Element, day: str | None) -> dict[str, Any]:
-    text = {child.tag: (child.text or "").strip() for child in event}
-    # pentabarf (FOSDEM) gives the day's date and the talk's <start> only.
-    when = text.get("date") or (f"{day}T{text['start']}" if day and text.get("start") else "")
-    return {
-        "guid": event.get("guid") or event.get("id") or "",
-        "date": when,
-        "duration": text.get("duration"),
-        "title": text.get("title", ""),
-        "subtitle": text.get("subtitle") or None,
-        "track": text.get("track") or None,
-        "abstract": text.get("abstract") or None,
-        "description": text.get("description") or None,
-        "url": text.get("url") or None,
-        "language": text.get("language") or None,
-        "persons": [{"name": name} for name in _xml_persons(event)],
-    }
-
-
-def _xml_persons(event: ET.Element) -> list[str]:
-    """A talk's people: frab's <persons><person>, else as hand-made schedules give them
-    (<speakers><speaker>, <person> or <speaker> in the event, or a list in <speakers>)."""
-    for path in ("persons/person", "speakers/speaker", "person", "speaker"):
-        names = [(p.text or "").strip() for p in event.iterfind(path)]
-        if any(names):
-            return [name for name in names if name]
-    listed = event.findtext("speakers") or event.findtext("persons") or ""
-    return [name.strip() for name in re.split(r"[,;]", listed) if name.strip()]
