@@ -29,6 +29,7 @@ from wego_ical.lint.checks import lint, lint_event
 from wego_ical.model.repeats import expand, feed_rule
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord, Snapshot
+from wego_ical.render.vevent_text import vevent_text
 from wego_ical.render.vtimezone import checked_vtimezone
 
 PRODID = "-//wego-ical//wego-ical//EN"
@@ -141,8 +142,9 @@ def _organizer(snapshot: Snapshot) -> vCalAddress:
 
 
 def render_checked(key: str, record: EventRecord) -> tuple[bytes, list[str]]:
-    """The VEVENT text of ``record`` and the self-check's errors in it, named by ``key``."""
-    text = b"".join(vevent.to_ical() for vevent in build_vevents(record))
+    """The VEVENT text of ``record`` and the self-check's errors in it, named by ``key``:
+    written directly (render.vevent_text), else through icalendar's object model."""
+    text = vevent_text(record) or b"".join(vevent.to_ical() for vevent in build_vevents(record))
     errors = [finding.render(key) for finding in lint_event(text, {record.snapshot.timezone})]
     return text, errors
 

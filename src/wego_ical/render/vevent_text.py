@@ -1,0 +1,81 @@
+"""VEVENT text written straight from a published record, property by property, with
+icalendar's own value types and content lines (TEXT escaping, date and time formats,
+parameter quoting, folding at 75 octets).
+
+The object model (:func:`wego_ical.render.calendar.build_vevents`) is the reference:
+this writer skips building an ``Event`` (its typed setters, its sorting of keys) and
+gives the same bytes, which ``tests/test_vevent_text.py`` proves on every field,
+hostile texts, whole days, zones, cancellations and reminders. What it does not write
+(a repeating event, an online conference, a text with a backslash and an N) it leaves
+to the object model: :func:`vevent_text` returns None for them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from typing import Any
+
+from icalendar.parser import Contentline, Parameters
+from icalendar.prop import vCalAddress, vCategory, vDDDTypes, vDuration, vInt, vText, vUri
+
+from wego_ical.plan.records import EventRecord
+
+
+def vevent_text(record: EventRecord) -> bytes | None:
+    """The VEVENT of ``record`` as :func:`~wego_ical.render.calendar.build_vevents`
+    serializes it, or None where only the object model writes it."""
+    snapshot = record.snapshot
+    texts = (snapshot.summary, snapshot.description, snapshot.location or "")
+    if (
+        snapshot.repeat is not None
+        or snapshot.conference
+        or any("\\N" in text for text in (*texts, *snapshot.categories))
+    ):
+        return None
+    language = {"LANGUAGE": snapshot.language} if snapshot.language else {}
+    lines = [b"BEGIN:VEVENT"]
+    add = _adder(lines)
+    add("SUMMARY", vText(snapshot.summary), language)
+    if snapshot.all_day:
+        add("DTSTART", vDDDTypes(snapshot.start.date()))
+        add("DTEND", vDDDTypes(snapshot.end.date()))
+    else:
+        add("DTSTART", vDDDTypes(snapshot.aware_start))
+        add("DTEND", vDDDTypes(snapshot.aware_end))
+    updated = vDDDTypes(record.updated.astimezone(UTC))
+    add("DTSTAMP", updated)
+    add("UID", vText(record.uid))
+    add("SEQUENCE", vInt(record.sequence))
+    # Written even when empty, as the object model writes them.
+    add("CATEGORIES", vCategory(snapshot.categories))
+    add("DESCRIPTION", vText(snapshot.description), language)
+    add("LAST-MODIFIED", updated)
+    if snapshot.location is not None:
+        add("LOCATION", vText(snapshot.location), language)
+    add("ORGANIZER", vCalAddress(snapshot.organizer_address), {"CN": snapshot.organizer_name})
+    add("STATUS", vText(snapshot.status))
+    free = snapshot.status == "CANCELLED" or snapshot.all_day
+    add("TRANSP", vText("TRANSPARENT" if free else "OPAQUE"))
+    if snapshot.url:
+        add("URL", vUri(snapshot.url))
+    if snapshot.reminder_minutes is not None and snapshot.status != "CANCELLED":
+        lines.append(b"BEGIN:VALARM")
+        add("ACTION", vText("DISPLAY"))
+        add("DESCRIPTION", vText(snapshot.summary))
+        add("TRIGGER", vDuration(-_minutes(snapshot.reminder_minutes)))
+        lines.append(b"END:VALARM")
+    lines.append(b"END:VEVENT")
+    lines.append(b"")
+    return b"\r\n".join(lines)
+
+
+def _adder(lines: list[bytes]) -> Any:
+    def add(name: str, value: Any, params: dict[str, str] | None = None) -> None:
+        merged = Parameters({**getattr(value, "params", {}), **(params or {})})
+        lines.append(Contentline.from_parts(name, merged, value).to_ical())
+
+    return add
+
+
+def _minutes(count: int) -> timedelta:
+    return timedelta(minutes=count)

@@ -1,0 +1,113 @@
+"""The direct VEVENT writer (render.vevent_text) against icalendar's object model
+(render.calendar.build_vevents), the reference: the same bytes for every field, hostile
+texts (escapes, line breaks, long UTF-8 runs folded mid-character, control characters
+the loader refuses aside), whole days, zones with odd offsets, cancellations, reminders,
+languages; and no bytes at all (the object model's turn) where it does not write."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import DIST
+from test_fuzz import FUZZ
+from wego_ical.plan.records import EventRecord, Snapshot
+from wego_ical.plan.state_file import read_state
+from wego_ical.render.calendar import build_vevents
+from wego_ical.render.vevent_text import vevent_text
+
+ZONES = ["UTC", "Asia/Seoul", "America/St_Johns", "Pacific/Chatham", "Europe/Berlin"]
+# Texts as the loader lets them through (no control characters but line breaks in
+# descriptions), with what iCalendar escapes and what folding must not split.
+TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(",;:\\\"'\n 한é€𝄞"),
+    max_size=300,
+)
+LINE = TEXT.map(lambda text: text.replace("\n", " "))
+
+
+def reference(record: EventRecord) -> bytes:
+    return b"".join(vevent.to_ical() for vevent in build_vevents(record))
+
+
+@st.composite
+def records(draw: st.DrawFn) -> EventRecord:
+    zone = draw(st.sampled_from(ZONES))
+    start = draw(st.datetimes(datetime(1990, 1, 1), datetime(2150, 12, 31)))
+    all_day = draw(st.booleans())
+    if all_day:
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=draw(st.integers(1, 5)))
+    else:
+        start = start.replace(microsecond=0)
+        end = start + timedelta(minutes=draw(st.integers(1, 24 * 60)))
+    snapshot = Snapshot(
+        summary=draw(LINE.filter(bool)),
+        start=start,
+        end=end,
+        timezone=zone,
+        description=draw(TEXT),
+        location=draw(st.none() | LINE),
+        url=draw(st.none() | st.sampled_from(["https://example.org/a?b=1&c=2;d", "http://x"])),
+        categories=draw(st.lists(LINE.filter(bool), max_size=3)),
+        status=draw(st.sampled_from(["CONFIRMED", "TENTATIVE", "CANCELLED"])),
+        organizer_name=draw(LINE.filter(bool)),
+        organizer_address=draw(st.sampled_from(["https://example.org/", "mailto:a@b.org"])),
+        reminder_minutes=draw(st.none() | st.integers(0, 10_000)),
+        all_day=all_day or None,
+        language=draw(st.none() | st.sampled_from(["en", "ko", "de-CH"])),
+    )
+    updated = draw(st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)))
+    return EventRecord(
+        uid=draw(st.from_regex(r"[a-z0-9.\-]{1,80}@[a-z]{1,20}\.org", fullmatch=True)),
+        sequence=draw(st.integers(0, 10_000)),
+        updated=updated.replace(microsecond=0),
+        fingerprint="sha256:x",
+        feeds=["all.ics"],
+        snapshot=snapshot,
+    )
+
+
+@settings(FUZZ, max_examples=int(os.environ.get("WEGO_ICAL_VEVENT_EXAMPLES", "400")))
+@given(record=records())
+def test_the_direct_writer_gives_the_object_models_bytes(record: EventRecord) -> None:
+    assert vevent_text(record) == reference(record)
+
+
+def test_every_event_of_the_wego_series_is_written_alike() -> None:
+    state = read_state(DIST)
+    assert state is not None
+    for record in state.events:
+        assert vevent_text(record) == reference(record)
+
+
+def test_what_it_does_not_write_is_left_to_the_object_model() -> None:
+    state = read_state(DIST)
+    assert state is not None
+    record = state.events[0]
+    snapshot = record.snapshot
+    for changed in (
+        replace(snapshot, repeat="FREQ=WEEKLY;COUNT=3"),
+        replace(snapshot, conference="https://meet.example.org/x"),
+        replace(snapshot, description="a \\N that is not a line break"),
+    ):
+        assert vevent_text(replace(record, snapshot=changed)) is None
+
+
+def test_a_time_in_another_zone_keeps_its_tzid() -> None:
+    state = read_state(DIST)
+    assert state is not None
+    record = state.events[0]
+    start = datetime(2027, 3, 28, 1, 30)  # Berlin's clocks go forward at 02:00
+    snapshot = replace(
+        record.snapshot, start=start, end=start + timedelta(hours=2), timezone="Europe/Berlin"
+    )
+    text = vevent_text(replace(record, snapshot=snapshot))
+    assert text is not None and b"DTSTART;TZID=Europe/Berlin:20270328T013000" in text
+    assert text == reference(replace(record, snapshot=snapshot))
+    assert snapshot.aware_start.tzinfo == ZoneInfo("Europe/Berlin")
