@@ -25,6 +25,7 @@ NOW = "2030-06-01T00:00:00Z"
 # A spreadsheet names no zone: without one its import stops before what is tested here.
 ZONE = ("--set", "timezone=Europe/Berlin")
 
+
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
 
