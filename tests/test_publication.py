@@ -314,7 +314,7 @@ def test_diff_renders_no_event(wego: Series, monkeypatch: pytest.MonkeyPatch) ->
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("rendered")
 
-    monkeypatch.setattr(render, "build_vevent", fail)
+    monkeypatch.setattr(render, "render_checked", fail)
     publication = make_publication(wego, None, datetime(2026, 1, 1, tzinfo=UTC))
     assert len(publication.changes) == 7  # what diff shows needs no rendering
     with pytest.raises(AssertionError, match="rendered"):
@@ -326,11 +326,11 @@ def test_a_worker_process_that_dies_is_reported(
 ) -> None:
     parent = os.getpid()
 
-    def die(record: object) -> None:
+    def die(key: str, record: object) -> None:
         assert os.getpid() != parent, "rendered in the main process"
         os._exit(9)
 
-    monkeypatch.setattr(render, "build_vevent", die)
+    monkeypatch.setattr(render, "render_checked", die)
     publication = make_publication(
         wego,
         None,

@@ -320,13 +320,13 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from wego_ical.render import calendar as render
 
     uids: list[str] = []
-    real = render.build_vevent
+    real = render.render_checked
 
-    def counting(record: object) -> object:
+    def counting(key: str, record: object) -> object:
         uids.append(record.uid)  # type: ignore[attr-defined]
-        return real(record)  # type: ignore[arg-type]
+        return real(key, record)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(render, "build_vevent", counting)
+    monkeypatch.setattr(render, "render_checked", counting)
     return uids
 
 
