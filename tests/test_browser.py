@@ -216,13 +216,21 @@ def test_times_in_the_viewers_zone(server: Server, open_page: Callable[..., Page
     switch = page.locator("#tz")
     assert switch.is_visible()
     assert page.locator("#my-zone").inner_text() == " (Brasilia Standard Time)"
+    part_1 = page.locator("#part-1-title + p time.event-days")
+    assert part_1.inner_text() == "Thursday 26 August 2021"
     switch.get_by_label("my time zone").check()
-    assert session.inner_text() == "Wed 25 Aug 21:00–21:30"
-    assert page.locator("#ceremony time").inner_text() == "03:00–05:00"
+    # Every row names the zone it is now in; the lines above say the same (issue 38 item 1).
+    assert session.inner_text() == "Wed 25 Aug 21:00–21:30 GMT-3"
+    assert page.locator("#ceremony time[data-start]").inner_text() == "03:00–05:00 GMT-3"
+    assert page.locator("#times-in").inner_text() == "Times are in Brasilia Standard Time."
+    assert re.fullmatch(r"Wednesday,? 25 August 2021", part_1.inner_text())
+    assert "Korean Standard Time" not in page.locator("#schedule").inner_text()
     page.reload()
-    assert page.locator("#part-1--mobility time").inner_text() == "Wed 25 Aug 21:00–21:30"
+    assert page.locator("#part-1--mobility time").inner_text() == "Wed 25 Aug 21:00–21:30 GMT-3"
     page.locator("#tz").get_by_label("the event’s time zone").check()
     assert page.locator("#part-1--mobility time").inner_text() == "09:00–09:30"
+    assert part_1.inner_text() == "Thursday 26 August 2021"
+    assert "Korean Standard Time (Seoul)" in page.locator("#times-in").inner_text()
     assert page.errors == []  # type: ignore[attr-defined]
 
 
