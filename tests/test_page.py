@@ -52,17 +52,33 @@ def test_offers_everything_first_then_every_feed_with_counts_and_downloads(
 ) -> None:
     html = page(wego, BEFORE)
     hero = html.split('<section class="hero" id="feed-all"', 1)[1].split("</section>", 1)[0]
-    assert 'data-feed="all.ics"' in hero and ">7 events. Changes reach" in hero
+    # What each feed holds, by what it is: a category's feed says it holds the
+    # ceremony too (it said "2 events" for one session and the ceremony: issue 38 item 7).
+    assert (
+        'data-feed="all.ics"' in hero and ">6\u00a0sessions and 1\u00a0event. Changes reach" in hero
+    )
     assert ">Subscribe to all events</a>" in hero
     assert 'href="all.ics" download' in hero and 'value="all.ics"' in hero
     for name, count, path, anchor in [
-        ("WeGO Awards Webinar Part 1", 3, "part-1.ics", "feed-part-1"),
-        ("Safe City", 2, "categories/safe-city.ics", "feed-categories-safe-city"),
+        ("WeGO Awards Webinar Part 1", "3 sessions", "part-1.ics", "feed-part-1"),
+        (
+            "Safe City",
+            "1 session and 1 event",
+            "categories/safe-city.ics",
+            "feed-categories-safe-city",
+        ),
+        (
+            "4th WeGO Awards Ceremony at the 5th WeGO General Assembly",
+            "1 event",
+            "ceremony.ics",
+            "feed-ceremony",
+        ),
     ]:
         pick = html.split('<nav class="pick"', 1)[1].split("</nav>", 1)[0]
         assert f'<li><a href="#{anchor}">{name}</a></li>' in pick
         row = html.split(f'<li class="feed" id="{anchor}"', 1)[1].split("</li>", 1)[0]
-        assert f"<strong>{name}</strong>" in row and f">{count} events<" in row
+        shown = count.replace(" ", "\u00a0").replace("\u00a0and\u00a0", " and ")
+        assert f"<strong>{name}</strong>" in row and f">{shown}<" in row
         assert f'href="{path}" download' in row and f'value="{path}"' in row
         assert ">Subscribe</a>" in row
     assert html.count('<li class="feed"') == 9
@@ -302,3 +318,21 @@ def test_hreflang_names_every_language_itself_and_a_default(tmp_path: Path) -> N
         ("ko", f"{base}ko/index.html"), ("en", f"{base}index.html"),
         ("x-default", f"{base}index.html"),
     ]  # fmt: skip
+
+
+def test_counts_say_sessions_and_events_in_both_languages() -> None:
+    from wego_ical.i18n import ui_text
+
+    english, korean = ui_text.page("en"), ui_text.page("ko")
+
+    def entries(words: dict[str, str], sessions: int, events: int, language: str) -> str:
+        return ui_text.entries(words, sessions, events, language).replace("\u00a0", " ")
+
+    assert entries(english, 1, 0, "en") == "1 session"
+    assert entries(english, 0, 2, "en") == "2 events"
+    assert entries(korean, 3, 0, "ko") == "세션 3개"
+    assert entries(korean, 0, 1, "ko") == "행사 1개"
+    made = korean["main_count"].format(count=entries(korean, 6, 1, "ko"))
+    assert made == "세션 6개와 행사 1개가 담겨 있으며, 일정이 바뀌면 캘린더에 자동으로 반영됩니다."
+    # A number and its word stay together; the phrase may break between the two counts.
+    assert ui_text.entries(english, 1, 1, "en") == "1\u00a0session and 1\u00a0event"

@@ -83,6 +83,10 @@ PAGE: dict[str, dict[str, str]] = {
         "count_other": "{count} events",
         "sessions_one": "{count} session",
         "sessions_other": "{count} sessions",
+        "sessions_and_events": "{sessions} and {events}",
+        # Calendar entries of any kind (the feed of changes counts what it published).
+        "items_one": "{count} event",
+        "items_other": "{count} events",
         "main_count": "{count}. Changes reach your calendar by themselves.",
         "subscribe_all": "Subscribe to all events",
         "other_apps": "Other calendar apps",
@@ -170,11 +174,15 @@ PAGE: dict[str, dict[str, str]] = {
             "JavaScript 없이 구독하려면 다운로드 버튼의 링크를 복사한 뒤, 캘린더 앱에서 웹 "
             "주소로 캘린더를 추가하세요."
         ),
-        "count_one": "일정 {count}개",
-        "count_other": "일정 {count}개",
+        "count_one": "행사 {count}개",
+        "count_other": "행사 {count}개",
         "sessions_one": "세션 {count}개",
         "sessions_other": "세션 {count}개",
-        "main_count": "{count}. 변경 사항은 캘린더에 자동으로 반영됩니다.",
+        # Each count ends in 개: 와 and 가 are the particles that follow it.
+        "sessions_and_events": "{sessions}와 {events}",
+        "items_one": "일정 {count}개",
+        "items_other": "일정 {count}개",
+        "main_count": "{count}가 담겨 있으며, 일정이 바뀌면 캘린더에 자동으로 반영됩니다.",
         "subscribe_all": "전체 일정 구독하기",
         "other_apps": "다른 캘린더 앱",
         "more_ways": "다른 방법",
@@ -304,6 +312,22 @@ def count(words: dict[str, str], key: str, number: int, language: str | None = N
     where the words have it, else their "other" form."""
     form = plural_form(language or "en", number)
     return words.get(f"{key}_{form}", words[f"{key}_other"]).format(count=number)
+
+
+def entries(words: dict[str, str], sessions: int, events: int, language: str | None = None) -> str:
+    """What a feed holds, by what it is: "3 sessions", "1 event", or "1 session and 1
+    event" (a category's feed holds the awards ceremony too, and says so). Each count
+    keeps its number and word together (no-break spaces): a narrow row breaks the
+    phrase between them, never inside one."""
+    made = {
+        "sessions": count(words, "sessions", sessions, language).replace(" ", "\u00a0"),
+        "events": count(words, "count", events, language).replace(" ", "\u00a0"),
+    }
+    if not events:
+        return made["sessions"]
+    if not sessions:
+        return made["events"]
+    return words["sessions_and_events"].format(**made)
 
 
 def plural_form(language: str, number: int) -> str:

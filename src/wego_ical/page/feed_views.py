@@ -22,7 +22,7 @@ class FeedView:
     anchor: str
     name: str  # the feed's full name, for accessible names
     short: str  # the name without the series title, shown on the page
-    events: int
+    events: int  # what it holds: sessions and whole events (an event without sessions)
     path: str
     href: str  # download link, relative to the page unless published
     address: str  # what the copy control copies
@@ -34,6 +34,7 @@ class FeedView:
     # What its QR code holds: the landing page at this feed, where a phone is offered
     # the Subscribe button for its platform (None: the script knows the page's address).
     qr_address: str | None
+    sessions: int = 0  # of its events, those that are sessions
 
 
 def feed_anchor(path: str) -> str:
@@ -47,7 +48,12 @@ def feed_group(feed: FeedView) -> str:
 
 
 def feed_view(
-    feed: FeedRecord, series_title: str, words: dict[str, str], prefix: str, page_url: str | None
+    feed: FeedRecord,
+    series_title: str,
+    words: dict[str, str],
+    prefix: str,
+    page_url: str | None,
+    sessions: int = 0,
 ) -> FeedView:
     anchor = feed_anchor(feed.path)
     qr_address = f"{page_url}#{anchor}" if page_url else None
@@ -56,6 +62,7 @@ def feed_view(
         name=feed.name,
         short=feed.name.removeprefix(f"{series_title} — "),
         events=feed.events,
+        sessions=min(sessions, feed.events),
         path=feed.path,
         href=feed.url or prefix + feed.path,
         address=feed.url or prefix + feed.path,

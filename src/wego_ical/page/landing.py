@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from wego_ical.i18n import dates as when
 from wego_ical.i18n import ui_text as strings
 from wego_ical.i18n.locales import babel_locale, html_language, text_direction
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
-from wego_ical.model import CalendarEntry, Series, calendar_entries
+from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
 from wego_ical.page.feed_views import FeedView, feed_group, feed_view
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
 from wego_ical.page.views import EventView, ViewSettings, event_views, over_days
@@ -161,10 +162,27 @@ class _Shared:
 
     def _feeds(self, prefix: str) -> list[FeedView]:
         title = self.site.series.series.title
+        sessions = self._sessions_in_feeds
         return [
-            feed_view(feed, title, self.words, prefix, self.page_url(INDEX_PAGE))
+            feed_view(
+                feed, title, self.words, prefix, self.page_url(INDEX_PAGE), sessions[feed.path]
+            )
             for feed in self.site.feeds
         ]
+
+    @functools.cached_property
+    def _sessions_in_feeds(self) -> Counter[str]:
+        """How many of each feed's events are sessions (the rest are whole events)."""
+        series = self.site.series
+        session_uids = {
+            entry_uid(series, entry) for entry in calendar_entries(series) if entry.session
+        }
+        return Counter(
+            path
+            for uid, record in self.site.records.items()
+            if uid in session_uids
+            for path in record.feeds
+        )
 
     @functools.cached_property
     def run(self) -> Callable[[str | None], Markup | str]:
@@ -383,6 +401,7 @@ def _common(
         ),
         "run": shared.run,
         "count": functools.partial(strings.count, language=site.language),
+        "entries": functools.partial(strings.entries, language=site.language),
         "changes_link": strings.changes(site.language)["page_link"],
         "schedule_files": strings.changes(site.language)["schedule_files"],
         "changes_title": strings.changes(site.language)["feed_title"].format(

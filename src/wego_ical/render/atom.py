@@ -80,7 +80,7 @@ def _entry(
 def entry_title(entry: HistoryEntry, words: dict[str, str], language: str | None) -> str:
     """ "Moved: Webinar Part 1 · Mobility", "Schedule published: 7 events"."""
     if entry.kind == "published":
-        count = strings.count(strings.page(language), "count", entry.count or 0)
+        count = strings.count(strings.page(language), "items", entry.count or 0)
         return words["published"].format(count=count)
     kind: str = entry.kind
     if kind == "changed" and {"start", "end", "timezone", "all_day"} & set(entry.fields):
