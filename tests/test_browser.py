@@ -209,7 +209,7 @@ def test_calendar_app_links_are_well_formed_and_encoded(
 def test_times_in_the_viewers_zone(server: Server, open_page: Callable[..., Page]) -> None:
     """Times are the event's; one switch shows them all in the viewer's zone (and the
     day, where it is another), and is remembered."""
-    page = open_page(server.url, timezone_id="America/Sao_Paulo")
+    page = open_page(server.url, timezone_id="America/Sao_Paulo", locale="en-GB")
     session = page.locator("#part-1--mobility time")
     assert session.inner_text() == "09:00–09:30"
     assert "Korean Standard Time (Seoul)" in page.locator("#schedule").inner_text()
@@ -232,6 +232,35 @@ def test_times_in_the_viewers_zone(server: Server, open_page: Callable[..., Page
     assert part_1.inner_text() == "Thursday 26 August 2021"
     assert "Korean Standard Time (Seoul)" in page.locator("#times-in").inner_text()
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_reader_in_the_united_states_gets_their_own_clock(
+    server: Server, open_page: Callable[..., Page]
+) -> None:
+    """The clock was forced to 24 hours for every English reader (issue 38 item 13): in
+    their own zone a US reader sees 8:00 PM; the event's times stay as printed."""
+    page = open_page(server.url, timezone_id="America/New_York", locale="en-US")
+    session = page.locator("#part-1--mobility time")
+    assert session.inner_text() == "09:00–09:30"
+    page.locator("#tz").get_by_label("my time zone").check()
+    assert session.inner_text() == "Wed 25 Aug 8:00 PM–8:30 PM EDT"
+    korean = open_page(server.url + "ko/", timezone_id="America/New_York", locale="en-US")
+    korean.locator("#tz input[value=mine]").check()
+    # A Korean page read in an English browser: Korean's own clock (오후 8:00), not the
+    # browser's English one.
+    assert "오후 8:00" in korean.locator("#part-1--mobility time").inner_text()
+    assert page.errors == [] and korean.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_zone_radios_keep_their_size_on_the_narrowest_phone(
+    server: Server, open_page: Callable[..., Page]
+) -> None:
+    """At 320 px the radios of the zone switch shrank to 14 px (issue 38 item 13)."""
+    for path in ("", "ko/"):
+        page = open_page(server.url + path, viewport={"width": 320, "height": 568})
+        for radio in page.locator("#tz input").all():
+            box = radio.bounding_box()
+            assert box is not None and box["width"] >= 19 and box["height"] >= 19, (path, box)
 
 
 PHONE = {"width": 390, "height": 844}
@@ -387,6 +416,20 @@ def test_opened_from_a_file_the_page_explains(open_page: Callable[..., Page]) ->
     assert not page.locator("#feed-all .links").is_visible()
     assert page.locator("#feed-all a[download]").is_visible()
     assert not page.locator("#on-this-computer").is_visible()
+
+
+def test_a_published_copy_served_here_says_its_buttons_use_the_published_address(
+    crowded: str, open_page: Callable[..., Page]
+) -> None:
+    """Built with base_url and served from this computer, the page said Google and Outlook
+    would work once the folder is published; they use the published address already
+    (issue 38 item 13)."""
+    page = open_page(crowded)
+    note = page.locator("#copy-on-this-computer")
+    assert note.is_visible()
+    assert "https://calendar.example.org/open-cities/all.ics" in note.inner_text()
+    assert not page.locator("#on-this-computer").is_visible()
+    assert page.errors == []  # type: ignore[attr-defined]
 
 
 def _decode_qr(page: Page, selector: str) -> str:
@@ -910,9 +953,14 @@ def test_a_split_schedule_works_in_the_browser(
 def test_printed_the_page_is_the_programme(static: str, open_page: Callable[..., Page]) -> None:
     page = open_page(static)
     page.emulate_media(media="print")
-    for hidden in (".hero", "nav.pick", "#tz", "#feeds", "footer"):
-        assert page.locator(hidden).first.evaluate("e => getComputedStyle(e).display") == "none"
+    hidden = (".hero .actions", "nav.pick", "#tz", "#feeds", "footer", ".add-intro")
+    for selector in hidden:
+        assert page.locator(selector).first.evaluate("e => getComputedStyle(e).display") == "none"
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    # Paper has no buttons: it keeps the series' address and its QR code (issue 38 item 13).
+    assert page.locator(".hero details.qr").is_visible()
+    assert page.locator(".hero .address input").input_value() == static + "all.ics"
+    assert page.locator(".hero details.qr svg").is_visible()
     assert page.locator(".session details:not([open])").count() == 0
     assert page.locator("#part-1--mobility").inner_text().count("George Town") >= 2
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")

@@ -75,6 +75,12 @@ PAGE: dict[str, dict[str, str]] = {
             "reach it, so their buttons work only once the folder is published; the Subscribe "
             "button works for calendar apps on this computer."
         ),
+        # The same, for a page built with base_url: its buttons use the published address.
+        "on_this_computer_published": (
+            "This copy is served from this computer, but its buttons use the published "
+            "address ({address}): they subscribe to the calendars as published there, not to "
+            "this copy."
+        ),
         "no_script": (
             "To subscribe without JavaScript, copy the link of a Download button and add it in "
             "your calendar app as a calendar from a web address."
@@ -169,6 +175,10 @@ PAGE: dict[str, dict[str, str]] = {
             "이 컴퓨터에서 띄운 미리 보기입니다. Google 캘린더와 Outlook은 이 주소에 접속할 수 "
             "없으므로 해당 버튼은 폴더를 게시한 뒤에 작동합니다. 구독 버튼은 이 컴퓨터의 캘린더 "
             "앱에서 작동합니다."
+        ),
+        "on_this_computer_published": (
+            "이 컴퓨터에서 띄운 사본이지만, 버튼은 게시된 주소({address})를 사용합니다. 이 "
+            "사본이 아니라 그 주소에 게시된 캘린더를 구독합니다."
         ),
         "no_script": (
             "JavaScript 없이 구독하려면 다운로드 버튼의 링크를 복사한 뒤, 캘린더 앱에서 웹 "
