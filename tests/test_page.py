@@ -336,3 +336,13 @@ def test_counts_say_sessions_and_events_in_both_languages() -> None:
     assert made == "세션 6개와 행사 1개가 담겨 있으며, 일정이 바뀌면 캘린더에 자동으로 반영됩니다."
     # A number and its word stay together; the phrase may break between the two counts.
     assert ui_text.entries(english, 1, 1, "en") == "1\u00a0session and 1\u00a0event"
+
+
+def test_an_event_without_sessions_does_not_repeat_its_heading_in_its_row(
+    wego: Series,
+) -> None:
+    """The ceremony's one row said its title again under its heading (issue 38 item 9)."""
+    html = page(wego, BEFORE)
+    row = html.split('id="ceremony--entry"', 1)[1].split("</summary>", 1)[0]
+    assert '<span class="title">The whole event</span>' in row
+    assert "4th WeGO Awards Ceremony" not in row

@@ -58,6 +58,8 @@ PAGE: dict[str, dict[str, str]] = {
         "over_day": "It took place on {first}; its calendar stays here.",
         "state_past": "Over",
         "state_now": "On now",
+        # The row of an event without sessions, under the event's own heading.
+        "whole_event": "The whole event",
         "add_intro": (
             "A <strong>subscription</strong> keeps your calendar up to date when a session moves "
             "or is cancelled. A <strong>download</strong> is a one-time copy you can import into "
@@ -161,6 +163,7 @@ PAGE: dict[str, dict[str, str]] = {
         "over_days": "{first}부터 {last}까지 열렸습니다. 캘린더는 계속 받을 수 있습니다.",
         "over_day": "{first}에 열렸습니다. 캘린더는 계속 받을 수 있습니다.",
         "state_past": "종료",
+        "whole_event": "행사 전체",
         "state_now": "진행 중",
         "add_intro": (
             "<strong>구독</strong>하면 세션 시간이 바뀌거나 취소될 때 캘린더에 자동으로 "

@@ -301,6 +301,10 @@ def _entry_view(
     panelists = [] if shared else entry.panelists
     people = [person_view(series, ref, panelist=True) for ref in panelists]
     anchor, title, cancelled = _row_identity(series, entry, snapshot, title)
+    if entry.session is None and title == entry.event.title:
+        # An event without sessions is one row under its own heading: the row says
+        # what it is rather than the heading again.
+        title = words["whole_event"]
     return EntryView(
         anchor=anchor,
         title=title,
