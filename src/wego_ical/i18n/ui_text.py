@@ -18,7 +18,7 @@ LABELS: dict[str, dict[str, str]] = {
         "category": "분야",
         "topics": "주제",
         "projects": "프로젝트",
-        "winners": "수상",
+        "winners": "수상작",
         "panelists": "발표자",
         "panelists_plural": "발표자",
         "judges": "심사위원단",
@@ -176,7 +176,7 @@ PAGE: dict[str, dict[str, str]] = {
         ),
         "on_this_computer": (
             "이 컴퓨터에서 띄운 미리 보기입니다. Google 캘린더와 Outlook은 이 주소에 접속할 수 "
-            "없으므로 해당 버튼은 폴더를 게시한 뒤에 작동합니다. 구독 버튼은 이 컴퓨터의 캘린더 "
+            "없으므로 해당 버튼은 사이트를 웹에 공개한 뒤에 작동합니다. 구독 버튼은 이 컴퓨터의 캘린더 "
             "앱에서 작동합니다."
         ),
         "on_this_computer_published": (
@@ -198,7 +198,7 @@ PAGE: dict[str, dict[str, str]] = {
         "main_count": "{count}가 담겨 있으며, 일정이 바뀌면 캘린더에 자동으로 반영됩니다.",
         "subscribe_all": "전체 일정 구독하기",
         "other_apps": "다른 캘린더 앱",
-        "more_ways": "다른 방법",
+        "more_ways": "다른 구독 방법",
         "pick_one": "일부만 구독하기",
         "by_event": "행사별",
         "by_category": "분야별",
@@ -215,7 +215,7 @@ PAGE: dict[str, dict[str, str]] = {
         "download_named": ".ics 다운로드: “{feed}” 캘린더",
         "copy_named": "{feed} 주소 복사",
         "address_named": "{feed} 주소",
-        "more_named": "다른 방법: {feed} 구독",
+        "more_named": "다른 구독 방법: {feed}",
         "qr": "QR 코드",
         "qr_named": "{feed} 구독용 QR 코드",
         "qr_show": "주소 · QR 코드: {feed}",
@@ -243,7 +243,7 @@ PAGE: dict[str, dict[str, str]] = {
         "all_day_until": "종일, {day}까지",
         "open_schedule": "이 행사의 일정 보기",
         "all_feeds": "전체 캘린더와 행사",
-        "part": "{count}쪽 중 {number}쪽",
+        "part": "{number}/{count}페이지",
         "parts": "이 일정의 다른 쪽",
         "footer": (
             "wego-ical로 만든 페이지입니다. 캘린더 앱은 구독한 캘린더를 앱마다 정해진 주기로 "
