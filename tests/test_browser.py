@@ -292,6 +292,12 @@ def test_screenshots_and_the_first_screen(
         pick = page.locator("nav.pick a").first
         box = pick.bounding_box()
         assert box is not None and box["y"] + box["height"] <= viewport["height"], box
+        # What and when come first: the series' days and place right under its title
+        # (the first date was two screens down on a phone: issue 38 item 6).
+        when_where = page.locator("header .when-where")
+        assert when_where.inner_text() == "Thursday 26 August – Monday 18 October 2021 · Online"
+        box = when_where.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= viewport["height"] / 3, box
         assert page.errors == []  # type: ignore[attr-defined]
 
 

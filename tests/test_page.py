@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
+from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE, build_site
 from wego_ical import limits
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_series, parse_series
@@ -346,3 +346,15 @@ def test_an_event_without_sessions_does_not_repeat_its_heading_in_its_row(
     row = html.split('id="ceremony--entry"', 1)[1].split("</summary>", 1)[0]
     assert '<span class="title">The whole event</span>' in row
     assert "4th WeGO Awards Ceremony" not in row
+
+
+def test_the_days_and_place_come_right_under_the_title(tmp_path: Path) -> None:
+    """What and when first (issue 38 item 6), in both languages."""
+    dist = build_site(tmp_path).joinpath("dist")
+    for path, expected in (
+        ("index.html", "Thursday 26 August – Monday 18 October 2021 · Online"),
+        ("ko/index.html", "2021년 8월 26일 목요일 ~ 10월 18일 월요일 · 온라인"),
+    ):
+        html = (dist / path).read_text(encoding="utf-8")
+        header = html.split("<header>", 1)[1].split("</header>", 1)[0]
+        assert f'<p class="when-where">{expected}</p>' in header

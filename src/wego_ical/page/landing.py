@@ -34,7 +34,7 @@ from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
 from wego_ical.page.feed_views import FeedView, feed_group, feed_view
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
-from wego_ical.page.views import EventView, ViewSettings, event_views, over_days
+from wego_ical.page.views import EventView, ViewSettings, event_views, over_days, series_days
 from wego_ical.pieces import regroup
 from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
@@ -125,6 +125,17 @@ class _Shared:
         site = self.site
         snapshots = [record.snapshot for record in site.records.values()]
         return over_days(snapshots, site.series.series.timezone, site.now, site.language)
+
+    @functools.cached_property
+    def when_where(self) -> str | None:
+        """What a reader needs first, under the series' title: its days and, when every
+        event is in one place, that place ("… 2021 · Online")."""
+        site = self.site
+        snapshots = [record.snapshot for record in site.records.values()]
+        days = series_days(snapshots, site.series.series.timezone, site.language)
+        places = {event.location for event in site.series.events}
+        place = places.pop() if len(places) == 1 else None
+        return " · ".join(part for part in (days, place) if part) or None
 
     @functools.cached_property
     def zone_text(self) -> str | None:
@@ -375,6 +386,7 @@ def _common(
         ),
         "now_utc": when.iso_utc(site.now) if site.now else "",
         "over": shared.over,
+        "when_where": shared.when_where,
         "series": series.series,
         "labels": series.labels,
         "published": base_url is not None,

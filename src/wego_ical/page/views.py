@@ -391,6 +391,18 @@ def _add(snapshot: Snapshot, more: str) -> AddEvent:
     return add_event(snapshot, more)
 
 
+def series_days(snapshots: list[Snapshot], zone: str, language: str | None) -> str | None:
+    """The days the whole series runs on, in its zone, as the language writes a range of
+    days ("Thursday 26 August – Monday 18 October 2021"); None without entries."""
+    if not snapshots:
+        return None
+    tz = ZoneInfo(zone)
+    first = min(s.aware_start for s in snapshots).astimezone(tz).date()
+    # An end at midnight belongs to the day before.
+    last = max(s.aware_end - timedelta(seconds=1) for s in snapshots).astimezone(tz).date()
+    return when.days_text(first, max(first, last), language)
+
+
 def over_days(
     snapshots: list[Snapshot], zone: str, now: datetime | None, language: str | None
 ) -> tuple[str, str] | None:
