@@ -619,8 +619,8 @@ def test_silent_fallbacks_are_noted(tmp_path: Path) -> None:
     edition = parse_editions(_with_silent_fallbacks(), "events.toml")[0]
     assert edition.notes == (
         "2 texts with translations have none into 'ko' and show the 'en' text there (the "
-        'first: categories[0].name (id "mobility") (line 44)); add ko = "…" to them',
-        'line 281: events[1].sessions[0] (id "part-2" › "closing-qa") has no title and no '
+        'first: categories[0].name (id "mobility") (line 45)); add ko = "…" to them',
+        'line 282: events[1].sessions[0] (id "part-2" › "closing-qa") has no title and no '
         "category, so its calendar title is its id: 'WeGO Awards Webinar Part 2 · "
         'closing-qa\'; add title = "…"',
     )

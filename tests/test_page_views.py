@@ -144,6 +144,16 @@ def test_json_ld_lists_every_session_with_its_instants_and_status(wego_text: str
     assert online["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert online["location"]["@type"] == "VirtualLocation"
     assert online["performer"][0]["name"] == "Javier Vergara-Petrescu"
+    # Issue 38 item 12: each session says what it is; the organiser is its own site.
+    assert online["description"] == (
+        "George Town — Green Connectivity (Gold); "
+        "Belo Horizonte — SIU Mobile – Belo Horizonte’s Mobility App"
+    )
+    assert data["organizer"] == {
+        "@type": "Organization",
+        "name": "WeGO – World Smart Sustainable Cities Organization (세계스마트시티기구)",
+        "url": "https://we-gov.org/",
+    }
 
 
 def test_json_ld_cannot_be_closed_by_the_data(wego_text: str) -> None:

@@ -59,6 +59,8 @@ class Organiser(StrictModel):
 
     name: Line
     email: Email | None = None
+    # Its own web site (the page's schema.org organizer), not the series' page.
+    url: Url | None = None
 
 
 # 09:00 the day before a whole-day item (minutes before its local midnight).

@@ -32,9 +32,10 @@ def json_ld(
     series: Series, events: Iterable[EventView], page_url: str | None, language: str | None
 ) -> Markup:
     """The ``<script type="application/ld+json">`` element of a page of ``events``."""
-    organizer: dict[str, Any] = {"@type": "Organization", "name": series.series.organiser.name}
-    if series.series.url:
-        organizer["url"] = series.series.url
+    organiser = series.series.organiser
+    organizer: dict[str, Any] = {"@type": "Organization", "name": organiser.name}
+    if organiser.url:  # its own site; the series' page is the series' url, not its own
+        organizer["url"] = organiser.url
     sub_events = [
         _event(entry, event, organizer, page_url)
         for event in events
@@ -82,14 +83,26 @@ def _event(
         item["location"] = {"@type": "VirtualLocation", "url": entry.conference or link or ""}
     elif location:
         item["location"] = {"@type": "Place", "name": location, "address": location}
-    # Its own description only: the event's is the series' (and would be repeated for
-    # every session of a large page).
-    if entry.description:
-        item["description"] = entry.description
+    # Its own description, else what the row says of it (its category and projects);
+    # not the event's, which would be repeated for every session of a large page.
+    description = entry.description or _summary(entry)
+    if description:
+        item["description"] = description
     people = entry.panelists or event.panelists
     if people:
         item["performer"] = [_person(person) for person in people]
     return item
+
+
+def _summary(entry: EntryView) -> str:
+    """A session without a description of its own, in a line: "Mobility: George Town —
+    Green Connectivity (Gold); Belo Horizonte — SIU Mobile"."""
+    projects = "; ".join(
+        " — ".join(part for part in (p.city, p.title) if part)
+        + (f" ({p.prize})" if p.prize else "")
+        for p in entry.projects
+    )
+    return ": ".join(part for part in (entry.category, projects) if part)
 
 
 def _person(person: PersonView) -> dict[str, Any]:
