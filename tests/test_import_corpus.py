@@ -45,6 +45,23 @@ def imported(source: Path, tmp_path: Path) -> tuple[Path, str]:
     return data, result.output
 
 
+def imported_with_a_zone(source: Path, data: Path, zone: str) -> Path:
+    """A source that names no zone: refused, nothing written, the message naming the
+    exact --set to add; then imported with it, and built."""
+    runner = CliRunner()
+    refused = runner.invoke(main, ["import", str(source), "--out", str(data)])
+    assert refused.exit_code == 1 and not data.exists()
+    assert "--set timezone=" in refused.output
+    result = runner.invoke(
+        main, ["import", str(source), "--out", str(data), "--set", f"timezone={zone}"]
+    )
+    assert result.exit_code == 0, result.output
+    out = data.parent / "dist"
+    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    return data
+
+
 def _talks(document: dict[str, Any]) -> list[dict[str, Any]]:
     schedule = document["schedule"]
     if "events" in schedule:  # the hub's second format
@@ -197,17 +214,7 @@ def test_a_real_agenda_spreadsheet_asks_for_its_zone_then_imports_every_row(
     zone: refused with the exact --set to add, then imported with it, row for row."""
     source = CORPUS / "gpn11.csv"
     data = tmp_path / "events.toml"
-    runner = CliRunner()
-    refused = runner.invoke(main, ["import", str(source), "--out", str(data)])
-    assert refused.exit_code == 1 and not data.exists()
-    assert "--set timezone=" in refused.output
-    result = runner.invoke(
-        main, ["import", str(source), "--out", str(data), "--set", "timezone=Europe/Berlin"]
-    )
-    assert result.exit_code == 0, result.output
-    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
-    assert built.exit_code == 0, built.output
-    series = load_series(data)
+    series = load_series(imported_with_a_zone(source, data, "Europe/Berlin"))
     sessions = {session.id: session for event in series.events for session in event.sessions}
     entries = {entry.session.id: entry for entry in calendar_entries(series) if entry.session}
     rows = list(csv.DictReader(source.open(encoding="utf-8")))
@@ -235,16 +242,7 @@ def test_fosdems_pentabarf_xml_asks_for_its_zone_then_imports_every_talk(tmp_pat
     with the exact --set to add, then each talk is imported at its day and start."""
     source = CORPUS / "fosdem-2018.xml"
     data = tmp_path / "events.toml"
-    runner = CliRunner()
-    refused = runner.invoke(main, ["import", str(source), "--out", str(data)])
-    assert refused.exit_code == 1 and "--set timezone=" in refused.output
-    result = runner.invoke(
-        main, ["import", str(source), "--out", str(data), "--set", "timezone=Europe/Brussels"]
-    )
-    assert result.exit_code == 0, result.output
-    built = runner.invoke(main, ["build", "--data", str(data), "--out", str(tmp_path / "dist")])
-    assert built.exit_code == 0, built.output
-    series = load_series(data)
+    series = load_series(imported_with_a_zone(source, data, "Europe/Brussels"))
     by_title = {entry.session.title: entry for entry in calendar_entries(series) if entry.session}
     brussels = ZoneInfo("Europe/Brussels")
     talks = [
