@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE, build_site
+from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE, ROOT, build_site
 from wego_ical import limits
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_series, parse_series
@@ -358,3 +358,15 @@ def test_the_days_and_place_come_right_under_the_title(tmp_path: Path) -> None:
         html = (dist / path).read_text(encoding="utf-8")
         header = html.split("<header>", 1)[1].split("</header>", 1)[0]
         assert f'<p class="when-where">{expected}</p>' in header
+
+
+def test_the_series_days_follow_conference_days_and_repeats(tmp_path: Path) -> None:
+    """A 01:00 talk of a day that runs to 06:00 is on the day before; a weekly rule runs
+    until its last occurrence."""
+    text = (ROOT / "examples" / "parallel-rooms.toml").read_text(encoding="utf-8") + (
+        '\n[[events]]\nid = "weekly"\ntitle = "Weekly"\ndate = 2027-04-13\n'
+        'start = 16:00:00\nend = 17:00:00\nrepeat = "FREQ=WEEKLY;COUNT=3"\n'
+    )
+    html = (build_site(tmp_path, data_text=text) / "dist" / "index.html").read_text("utf-8")
+    header = html.split("<header>", 1)[1].split("</header>", 1)[0]
+    assert '<p class="when-where">Friday 9 April – Tuesday 27 April 2027</p>' in header

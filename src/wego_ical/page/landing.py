@@ -131,8 +131,7 @@ class _Shared:
         """What a reader needs first, under the series' title: its days and, when every
         event is in one place, that place ("… 2021 · Online")."""
         site = self.site
-        snapshots = [record.snapshot for record in site.records.values()]
-        days = series_days(snapshots, site.series.series.timezone, site.language)
+        days = series_days(site.series, site.records, site.language)
         places = {event.location for event in site.series.events}
         place = places.pop() if len(places) == 1 else None
         return " · ".join(part for part in (days, place) if part) or None

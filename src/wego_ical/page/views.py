@@ -9,7 +9,7 @@ lay the views out), no I/O.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,10 +18,17 @@ from wego_ical.catalogue import event_file, person_feed
 from wego_ical.i18n import dates as when
 from wego_ical.i18n.dates import iso_utc
 from wego_ical.limits import PAGE_OCCURRENCES
-from wego_ical.model import CalendarEntry, PersonRef, Series, conference_day, entry_uid
+from wego_ical.model import (
+    CalendarEntry,
+    PersonRef,
+    Series,
+    calendar_entries,
+    conference_day,
+    entry_uid,
+)
 from wego_ical.model.descriptions import event_summary, panelists_label, room_name, session_title
 from wego_ical.page.feed_views import feed_anchor
-from wego_ical.plan.records import EventRecord, Snapshot, occurrence_snapshots
+from wego_ical.plan.records import EventRecord, Snapshot, last_occurrence, occurrence_snapshots
 from wego_ical.render.calendar_links import AddEvent, add_event
 
 
@@ -391,16 +398,32 @@ def _add(snapshot: Snapshot, more: str) -> AddEvent:
     return add_event(snapshot, more)
 
 
-def series_days(snapshots: list[Snapshot], zone: str, language: str | None) -> str | None:
-    """The days the whole series runs on, in its zone, as the language writes a range of
-    days ("Thursday 26 August – Monday 18 October 2021"); None without entries."""
-    if not snapshots:
+def series_days(
+    series: Series, records: Mapping[str, EventRecord], language: str | None
+) -> str | None:
+    """The (conference) days the whole series runs on, each event's in its own zone, as
+    the language writes a range of days ("Thursday 26 August – Monday 18 October 2021");
+    None without entries."""
+    first: list[date] = []
+    last: list[date] = []
+    for entry in calendar_entries(series):
+        record = records.get(entry_uid(series, entry))
+        if record is None:
+            continue
+        zone = entry.event.zone_name(series.series.timezone)
+        day_change = series.day_change_of(entry.event)
+        start = record.snapshot.aware_start.astimezone(ZoneInfo(zone))
+        first.append(
+            record.snapshot.start.date()
+            if record.snapshot.all_day
+            else conference_day(start.replace(tzinfo=None), day_change)
+        )
+        # A repeating entry runs until its last occurrence.
+        until = replace(record.snapshot, end=last_occurrence(record.snapshot), repeat=None)
+        last.append(_last_day(until, zone, day_change))
+    if not first:
         return None
-    tz = ZoneInfo(zone)
-    first = min(s.aware_start for s in snapshots).astimezone(tz).date()
-    # An end at midnight belongs to the day before.
-    last = max(s.aware_end - timedelta(seconds=1) for s in snapshots).astimezone(tz).date()
-    return when.days_text(first, max(first, last), language)
+    return when.days_text(min(first), max(min(first), max(last)), language)
 
 
 def over_days(
