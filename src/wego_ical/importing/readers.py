@@ -171,19 +171,7 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
             )
             + ": add them by hand with their end times"
         )
-    fields = (own or {}).get("series_fields")
-    if isinstance(fields, Mapping):  # the [series] table's texts and organiser as they were
-        given = {"title": defaults.title, "url": defaults.url, "organiser": defaults.organiser}
-        draft.data["series"].update(
-            {key: value for key, value in fields.items() if given.get(key) is None}
-        )
-    tables = (own or {}).get("tables")
-    if isinstance(tables, Mapping):  # wego-ical's own export: its tables as they were
-        for key in ("categories", "people", "projects"):
-            draft.data[key] = list(tables.get(key) or [])
-        if tables.get("labels"):
-            draft.data["labels"] = dict(tables["labels"])
-    else:
+    if not _recorded_tables(draft, own or {}, defaults):
         draft.data["categories"] = list(talks.categories.values())
         draft.data["people"] = list(talks.people.values())
     recorded_rooms = (own or {}).get("rooms")
@@ -192,6 +180,25 @@ def from_schedule(document: Mapping[str, Any], defaults: SeriesDefaults) -> Draf
         draft.data["rooms"] = rooms
     draft.data["events"] = [framed(event) for event in talks.events.values()]
     return draft
+
+
+def _recorded_tables(draft: Draft, own: Mapping[str, Any], defaults: SeriesDefaults) -> bool:
+    """wego-ical's own export: the [series] table's texts and organiser, and the tables,
+    as the data file had them (what --set gives wins). False: the source records none."""
+    fields = own.get("series_fields")
+    if isinstance(fields, Mapping):
+        given = {"title": defaults.title, "url": defaults.url, "organiser": defaults.organiser}
+        draft.data["series"].update(
+            {key: value for key, value in fields.items() if given.get(key) is None}
+        )
+    tables = own.get("tables")
+    if not isinstance(tables, Mapping):
+        return False
+    for key in ("categories", "people", "projects"):
+        draft.data[key] = list(tables.get(key) or [])
+    if tables.get("labels"):
+        draft.data["labels"] = dict(tables["labels"])
+    return True
 
 
 def _schedule_series(
@@ -276,24 +283,15 @@ class _Talks:
         """Place one talk: as a session of its event, or (wego-ical's record of an event
         without sessions) as the event itself."""
         meta = self.entries.get(talk["guid"])
-        start = datetime.fromisoformat(talk["date"])
-        if start.tzinfo is None:  # pentabarf's times: local to the conference
-            start = start.replace(tzinfo=self.zone)
-        length = _duration(talk.get("duration"))
-        if not length:
-            self.without_duration.append(str(talk.get("title") or talk.get("guid")))
+        span = self._span(talk)
+        if span is None:
             return
-        end = start + length
         if meta is not None:
-            placed, entry = self._recorded(talk, meta, room, start, end)
+            placed, entry = self._recorded(talk, meta, room, *span)
+            if self._as_recorded(meta, placed, entry):
+                return
         else:
-            placed, entry = self._theirs(talk, room, day, start, end)
-        if meta is not None and "fields" in meta and self.own and "tables" in self.own:
-            # wego-ical's own export with the data file's fields: taken as they are.
-            entry |= meta["fields"]
-            entry["id"], entry["title"] = meta["session"], meta["fields"].get("title")
-            placed["sessions"].append({k: v for k, v in entry.items() if v is not None})
-            return
+            placed, entry = self._theirs(talk, room, day, *span)
         if description := self._description(talk):
             entry["description"] = description
         link = talk.get("url")
@@ -310,6 +308,29 @@ class _Talks:
         if talk.get("track"):
             entry["category"] = self._category(talk["track"])
         placed["sessions"].append(entry)
+
+    def _span(self, talk: Mapping[str, Any]) -> tuple[datetime, datetime] | None:
+        """A talk's start and end (None, and noted, when it has no duration)."""
+        start = datetime.fromisoformat(talk["date"])
+        if start.tzinfo is None:  # pentabarf's times: local to the conference
+            start = start.replace(tzinfo=self.zone)
+        length = _duration(talk.get("duration"))
+        if not length:
+            self.without_duration.append(str(talk.get("title") or talk.get("guid")))
+            return None
+        return start, start + length
+
+    def _as_recorded(
+        self, meta: Mapping[str, Any], placed: dict[str, Any], entry: dict[str, Any]
+    ) -> bool:
+        """A session of wego-ical's own export with the data file's fields, taken as they
+        are (False: the export records none, its talk is read as another's)."""
+        if "fields" not in meta or not self.own or "tables" not in self.own:
+            return False
+        entry |= meta["fields"]
+        entry["id"], entry["title"] = meta["session"], meta["fields"].get("title")
+        placed["sessions"].append({k: v for k, v in entry.items() if v is not None})
+        return True
 
     def _recorded(
         self,

@@ -164,18 +164,7 @@ class _Sheet:
 
     def add(self, row: Mapping[str | None, str | None], number: int) -> None:
         """One row: a session of its event (or the event itself)."""
-        values: dict[str, str] = {}
-        translations: dict[str, dict[str, str]] = {}
-        for name, raw in row.items():
-            if name not in self.columns or not raw or not raw.strip():
-                continue
-            column, language = self.columns[name]
-            if language is None:
-                values[column] = raw.strip()
-            else:
-                translations.setdefault(column, {})[language] = raw.strip()
-                if language not in self.languages:
-                    self.languages.append(language)
+        values, translations = self._cells(row)
         if not values and not translations:
             return  # an empty row (spreadsheets keep a few at the end)
         try:
@@ -187,9 +176,8 @@ class _Sheet:
         self.times.append(datetime.combine(day, entry["start"]))
         texts = {k: self._text(values.get(k), translations.get(k)) for k in TRANSLATED}
         event = self._event(values, texts["event"], day)
-        for key in ("location",):
-            if texts[key] is not None:
-                entry[key] = texts[key]
+        if texts["location"] is not None:
+            entry["location"] = texts["location"]
         description = _description(texts["abstract"], texts["description"], values)
         if description is not None:
             entry["description"] = description
@@ -204,6 +192,24 @@ class _Sheet:
         if values.get("category"):
             entry["category"] = self._category(values["category"])
         event["sessions"].append(entry)
+
+    def _cells(
+        self, row: Mapping[str | None, str | None]
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """A row's filled cells by column, and its translations by column and language."""
+        values: dict[str, str] = {}
+        translations: dict[str, dict[str, str]] = {}
+        for name, raw in row.items():
+            if name not in self.columns or not raw or not raw.strip():
+                continue
+            column, language = self.columns[name]
+            if language is None:
+                values[column] = raw.strip()
+                continue
+            translations.setdefault(column, {})[language] = raw.strip()
+            if language not in self.languages:
+                self.languages.append(language)
+        return values, translations
 
     def _entry(self, values: dict[str, str], number: int) -> dict[str, Any]:
         span = _RANGE.fullmatch(values.get("start", "").strip())

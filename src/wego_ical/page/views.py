@@ -308,13 +308,9 @@ def _entry_view(
     panelists = [] if shared else entry.panelists
     people = [person_view(series, ref, panelist=True) for ref in panelists]
     anchor, title, cancelled = _row_identity(series, entry, snapshot, title)
-    if entry.session is None and title == entry.event.title:
-        # An event without sessions is one row under its own heading: the row says
-        # what it is rather than the heading again.
-        title = words["whole_event"]
     return EntryView(
         anchor=anchor,
-        title=title,
+        title=_row_title(entry, title, words),
         cancelled=cancelled,
         start_utc=_machine_time(snapshot, snapshot.aware_start),
         end_utc=_machine_time(snapshot, snapshot.aware_end),
@@ -342,6 +338,12 @@ def _entry_view(
         end_local=_local_iso(snapshot, snapshot.aware_end),
         page_url=entry.page_url,
     )
+
+
+def _row_title(entry: CalendarEntry, title: str, words: dict[str, str]) -> str:
+    """An event without sessions is one row under its own heading: the row says what it
+    is rather than the heading again."""
+    return words["whole_event"] if entry.session is None and title == entry.event.title else title
 
 
 def _row_identity(

@@ -64,36 +64,7 @@ def schedule_data(
     by_uid = {record.uid: record for record in records}
     days = _by_day(series, by_uid, zone)
     ids = _numeric_ids({*by_uid, *(key for listed in days.values() for _, _, key in listed)})
-    extension: dict[str, Any] = {
-        "series": info.id,
-        "uid_domain": info.uid_domain,
-        "timezone": info.timezone,
-        "organiser": info.organiser.name,
-        "entries": {},
-    }
-    # The tables and each entry's own fields as the data file has them, so that an
-    # import of this export gives the same file back (descriptions are made from them).
-    extension["series_fields"] = info.model_dump(
-        **_AS_WRITTEN,
-        exclude={"id", "timezone", "uid_domain", "day_change", "updated", "languages"},
-    )
-    extension["tables"] = {
-        "categories": [item.model_dump(**_AS_WRITTEN) for item in series.categories],
-        "people": [item.model_dump(**_AS_WRITTEN) for item in series.people],
-        "projects": [item.model_dump(**_AS_WRITTEN) for item in series.projects],
-        "labels": series.labels.model_dump(**_AS_WRITTEN),
-    }
-    extension["events"] = {
-        event.id: event.model_dump(**_AS_WRITTEN, exclude=_NOT_FIELDS | {"sessions"})
-        for event in series.events
-    }
-    if len(info.languages) > 1 and language:
-        # Which edition this is, so that an import of the default one finds the others
-        # (<code>/schedule.json beside it) and brings their texts back as translations.
-        extension["languages"] = list(info.languages)
-        extension["language"] = language
-    if series.rooms:
-        extension["rooms"] = [room.model_dump(exclude_defaults=True) for room in series.rooms]
+    extension = _own_record(series, language)
     day_list: list[dict[str, Any]] = []
     for index, (day, on_day) in enumerate(sorted(days.items()), 1):
         rooms: dict[str, list[dict[str, Any]]] = {}
@@ -261,6 +232,42 @@ _NOT_FIELDS = {
     "id", "uid", "date", "end_date", "start", "end", "all_day", "timezone", "day_change",
     "room", "repeat", "except_", "occurrences",
 }  # fmt: skip
+
+
+def _own_record(series: Series, language: str | None) -> dict[str, Any]:
+    """wego-ical's record beside the c3voc schedule (``wego_ical``, which the schema
+    allows): the series' identity, and the tables and each entry's own fields as the data
+    file has them, so that an import of this export gives the same file back."""
+    info = series.series
+    record: dict[str, Any] = {
+        "series": info.id,
+        "uid_domain": info.uid_domain,
+        "timezone": info.timezone,
+        "organiser": info.organiser.name,
+        "entries": {},
+        "series_fields": info.model_dump(
+            **_AS_WRITTEN,
+            exclude={"id", "timezone", "uid_domain", "day_change", "updated", "languages"},
+        ),
+        "tables": {
+            "categories": [item.model_dump(**_AS_WRITTEN) for item in series.categories],
+            "people": [item.model_dump(**_AS_WRITTEN) for item in series.people],
+            "projects": [item.model_dump(**_AS_WRITTEN) for item in series.projects],
+            "labels": series.labels.model_dump(**_AS_WRITTEN),
+        },
+        "events": {
+            event.id: event.model_dump(**_AS_WRITTEN, exclude=_NOT_FIELDS | {"sessions"})
+            for event in series.events
+        },
+    }
+    if len(info.languages) > 1 and language:
+        # Which edition this is, so that an import of the default one finds the others
+        # (<code>/schedule.json beside it) and brings their texts back as translations.
+        record["languages"] = list(info.languages)
+        record["language"] = language
+    if series.rooms:
+        record["rooms"] = [room.model_dump(exclude_defaults=True) for room in series.rooms]
+    return record
 
 
 def _numeric_ids(uids: Iterable[str]) -> dict[str, int]:
