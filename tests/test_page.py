@@ -334,6 +334,9 @@ def test_counts_say_sessions_and_events_in_both_languages() -> None:
     assert entries(korean, 0, 1, "ko") == "행사 1개"
     made = korean["main_count"].format(count=entries(korean, 6, 1, "ko"))
     assert made == "세션 6개와 행사 1개가 담겨 있으며, 일정이 바뀌면 캘린더에 자동으로 반영됩니다."
+    # Large numbers as the language writes them ("10000 events": issue 38 item 11).
+    assert ui_text.count(english, "count", 10_000, "en") == "10,000 events"
+    assert ui_text.count(korean, "sessions", 10_000, "ko") == "세션 10,000개"
     # A number and its word stay together; the phrase may break between the two counts.
     assert ui_text.entries(english, 1, 1, "en") == "1\u00a0session and 1\u00a0event"
 

@@ -215,6 +215,12 @@ def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) 
     assert '<a href="../index.html" data-home>' in day and 'src="../qrcode.js"' in day
     assert 'href="../day-3.ics" download' in day and 'href="../all.ics" download' in day
     assert len(json_ld(day)["subEvent"]) == 20  # type: ignore[arg-type]
+    # Issue 38 item 11: the events before and after it, and Subscribe before the programme.
+    assert '<a href="day-2.html" rel="prev">← Day 2</a>' in day
+    assert '<a href="day-4.html" rel="next">Day 4 →</a>' in day
+    assert day.index('data-feed="../day-3.ics"') < day.index('<ol class="sessions">')
+    first = publication.content("schedule/day-0.html").decode("utf-8")
+    assert 'rel="prev"' not in first and '<a href="day-1.html" rel="next">' in first
     # A smaller series keeps one page.
     small = make_publication(parse_series(_big_series(PAGE_SESSIONS)), None, BUILD_TIME)
     assert [p for p in small.files if p.endswith(".html")] == ["index.html"]

@@ -243,8 +243,21 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
         files[_month_page(month)] = functools.partial(
             _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages
         )
+    order = list(grouped)
     for path, part in parts.items():
-        files[path] = functools.partial(_render_event_page, shared, path, part, siblings[part[0]])
+        at = order.index(part[0])
+        neighbours = tuple(
+            (
+                first_pages[event_id].removeprefix(f"{SCHEDULE_FOLDER}/"),
+                grouped[event_id][0].event.title,
+            )
+            if 0 <= index < len(order) and (event_id := order[index]) in first_pages
+            else None
+            for index in (at - 1, at + 1)
+        )
+        files[path] = functools.partial(
+            _render_event_page, shared, path, part, siblings[part[0]], neighbours
+        )
     return files
 
 
@@ -335,8 +348,14 @@ def _render_index(
 
 
 def _render_event_page(
-    shared: _Shared, path: str, part: Part, siblings: list[tuple[str, int]]
+    shared: _Shared,
+    path: str,
+    part: Part,
+    siblings: list[tuple[str, int]],
+    neighbours: tuple[tuple[str, str] | None, ...] = (None, None),
 ) -> Iterator[bytes]:
+    """One page of an event of a split schedule, with its parts and (``neighbours``) the
+    first pages of the events before and after it."""
     event_id, entries, number, count = part
     (event,) = shared.events({event_id: entries})
     by_path = shared.schedule_feeds
@@ -346,6 +365,7 @@ def _render_event_page(
         "event": event,
         "part": (number, count),
         "siblings": siblings,
+        "neighbours": neighbours,
         "json_ld": json_ld(shared.site.series, [event], context["page_url"], shared.site.language),
     }
     yield from _generate("event.html.j2", context)
