@@ -1009,6 +1009,30 @@ def test_android_gets_a_working_subscribe_button_on_every_row_of_a_big_series(
     assert (first.get_attribute("href") or "").startswith("webcal://")
 
 
+def test_a_big_series_list_of_events_is_filtered_by_what_is_typed(
+    big_static: str, open_page: Callable[..., Page]
+) -> None:
+    """Issue 38 item 11: a filter by any word of the rows, in any case and accents."""
+    page = open_page(big_static, viewport=PHONE, is_mobile=True)
+    rows = page.locator("ul.feeds.filtered > li")
+    total = rows.count()
+    assert total > 3
+    search = page.get_by_label("Find an event")
+    assert search.is_visible()
+    search.fill("DAY 3")
+    visible = [text.split("\n")[0] for text in rows.evaluate_all(
+        "rows => rows.filter(row => !row.hidden).map(row => row.innerText)"
+    )]  # fmt: skip
+    assert visible and all("day 3" in text.lower() for text in visible), visible
+    assert len(visible) < total
+    assert page.locator("#event-filter-count").inner_text() == f"{len(visible)} of {total} events"
+    search.fill("")
+    assert rows.evaluate_all("rows => rows.filter(row => row.hidden).length") == 0
+    box = search.bounding_box()
+    assert box is not None and box["height"] >= 44
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("clock", "mobility", "ceremony"),
     [
