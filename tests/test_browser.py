@@ -1056,6 +1056,35 @@ def test_the_reader_s_clock_says_what_is_over_on_now_or_to_come(
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("clock", "link", "target"),
+    [
+        (datetime(2021, 8, 26, 0, 15, tzinfo=UTC), "On now: Mobility", "#part-1--mobility"),
+        (
+            datetime(2021, 9, 1, tzinfo=UTC),
+            "Next: Efficient Government",
+            "#part-2--efficient-government",
+        ),
+        (datetime(2021, 8, 1, tzinfo=UTC), None, None),  # not begun: nothing to jump to
+        (datetime(2030, 1, 1, tzinfo=UTC), None, None),  # over
+    ],
+)
+def test_while_the_series_runs_a_link_leads_to_now_or_next(
+    static: str,
+    open_page: Callable[..., Page],
+    clock: datetime,
+    link: str | None,
+    target: str | None,
+) -> None:
+    """Issue 38 item 11: a jump to what is on now, else to what comes next."""
+    page = open_page(static, clock=clock)
+    jump = page.locator("#jump-next a")
+    assert jump.is_visible() is (link is not None)
+    if link is not None:
+        assert jump.inner_text() == link and jump.get_attribute("href") == target
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 def test_rows_look_like_they_open(static: str, open_page: Callable[..., Page]) -> None:
     """Issue 38 item 9: the rows' marker was hidden and their titles looked like links."""
     page = open_page(static)
