@@ -887,3 +887,23 @@ def test_a_draft_the_loader_refuses_is_kept_where_its_lines_can_be_read(tmp_path
     kept.write_text(text.replace("T" * 600, "Keynote"), encoding="utf-8")
     kept.rename(out)
     assert run("check", "--data", str(out))[0] == 0
+
+
+def test_an_export_s_languages_never_name_a_path(tmp_path: Path) -> None:
+    """The codes of the other editions come from the source file and name folders
+    beside it: a code like "../secret" would read a schedule.json elsewhere."""
+    document = json.loads((DIST / "schedule.json").read_text(encoding="utf-8"))
+    document["schedule"]["wego_ical"]["languages"] = ["en", "../secret"]
+    (tmp_path / "secret").mkdir()
+    stolen = json.loads((DIST / "ko" / "schedule.json").read_text(encoding="utf-8"))
+    (tmp_path / "secret" / "schedule.json").write_text(json.dumps(stolen), encoding="utf-8")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    source = folder / "schedule.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out))
+    assert code == 0, output
+    assert "codes that are not languages" in output
+    assert "제4회" not in out.read_text(encoding="utf-8")
+    assert load_series(out).series.languages == []

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from wego_ical.catalogue import SCHEDULE_JSON
 from wego_ical.errors import ImportSourceError
+from wego_ical.i18n.locales import language_problem
 from wego_ical.importing.calendars import from_ics
 from wego_ical.importing.drafts import (
     Draft,
@@ -95,6 +96,11 @@ def _with_editions(
     if not isinstance(languages, list) or len(languages) < 2:
         return draft
     default, others = str(languages[0]), [str(code) for code in languages[1:]]
+    # The codes come from the source and name folders beside it: only language codes
+    # ("ko", "pt-BR") do, never a path ("../..").
+    if any(language_problem(code) for code in (default, *others)):
+        draft.notes.append("the other languages (the record names codes that are not languages)")
+        return draft
     if record.get("language") != default:
         draft.notes.append(
             f"the texts in {', '.join([default, *others])} but '{record.get('language')}': "
