@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from wego_ical.catalogue import SCHEDULE_JSON
 from wego_ical.errors import ImportSourceError
+from wego_ical.files import ReadRefused, read_bounded
 from wego_ical.i18n.locales import language_problem
 from wego_ical.importing.calendars import from_ics
 from wego_ical.importing.drafts import (
@@ -37,6 +38,7 @@ from wego_ical.importing.drafts import (
 from wego_ical.importing.schedule_v2 import as_days, is_schedule_v2
 from wego_ical.importing.schedule_xml import xml_schedule
 from wego_ical.importing.spreadsheets import from_rows
+from wego_ical.limits import MAX_IMPORT_BYTES
 from wego_ical.model.uids import derived_uid
 
 
@@ -88,16 +90,12 @@ def _with_editions(
 ) -> Draft:
     """wego-ical's own export of its default language, with the texts of its other
     editions (``<code>/schedule.json`` beside it) as translations."""
-    from wego_ical.files import ReadRefused, read_bounded
-    from wego_ical.limits import MAX_IMPORT_BYTES
-
     record = document["schedule"].get("wego_ical")
     languages = record.get("languages") if isinstance(record, Mapping) else None
     if not isinstance(languages, list) or len(languages) < 2:
         return draft
     default, others = str(languages[0]), [str(code) for code in languages[1:]]
-    # The codes come from the source and name folders beside it: only language codes
-    # ("ko", "pt-BR") do, never a path ("../..").
+    # The codes come from the source and name folders: only language codes, never paths.
     if any(language_problem(code) for code in (default, *others)):
         draft.notes.append("the other languages (the record names codes that are not languages)")
         return draft
@@ -117,8 +115,7 @@ def _with_editions(
             draft.notes.append(f"the '{code}' texts ({edition} cannot be read)")
             continue
         kept.append(code)
-    if len(kept) > 1:
-        draft.data["series"]["languages"] = kept
+    draft.data["series"] |= {"languages": kept} if len(kept) > 1 else {}
     return draft
 
 
