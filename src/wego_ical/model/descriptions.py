@@ -103,8 +103,13 @@ def _listing(heading: str, items: list[str]) -> str:
 def project_line(series: Series, project_id: str) -> str:
     """``City — Project title (Prize)``, leaving out what is unknown."""
     project = series.project(project_id)
-    text = " — ".join(part for part in (project.city, project.title) if part)
-    return f"{text} ({project.prize})" if project.prize else text
+    return project_text(project.city, project.title, project.prize)
+
+
+def project_text(city: str | None, title: str | None, prize: str | None) -> str:
+    """A project in words: ``City — Project title (Prize)``, without what is unknown."""
+    text = " — ".join(part for part in (city, title) if part)
+    return f"{text} ({prize})" if prize else text
 
 
 def person_line(series: Series, ref: PersonRef) -> str:

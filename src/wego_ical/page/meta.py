@@ -21,6 +21,7 @@ from markupsafe import Markup
 from wego_ical.catalogue import INDEX_PAGE
 from wego_ical.i18n.locales import html_language, og_locale
 from wego_ical.model import Series
+from wego_ical.model.descriptions import project_text
 from wego_ical.page.views import EntryView, EventView, PersonView
 
 SCHEMA = "https://schema.org"
@@ -97,11 +98,7 @@ def _event(
 def _summary(entry: EntryView) -> str:
     """A session without a description of its own, in a line: "Mobility: George Town —
     Green Connectivity (Gold); Belo Horizonte — SIU Mobile"."""
-    projects = "; ".join(
-        " — ".join(part for part in (p.city, p.title) if part)
-        + (f" ({p.prize})" if p.prize else "")
-        for p in entry.projects
-    )
+    projects = "; ".join(project_text(p.city, p.title, p.prize) for p in entry.projects)
     return ": ".join(part for part in (entry.category, projects) if part)
 
 
