@@ -12,6 +12,7 @@ to the object model: :func:`vevent_text` returns None for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -63,14 +64,14 @@ def vevent_text(record: EventRecord) -> bytes | None:
         lines.append(b"BEGIN:VALARM")
         add("ACTION", vText("DISPLAY"))
         add("DESCRIPTION", vText(snapshot.summary))
-        add("TRIGGER", vDuration(-_minutes(snapshot.reminder_minutes)))
+        add("TRIGGER", vDuration(timedelta(minutes=-snapshot.reminder_minutes)))
         lines.append(b"END:VALARM")
     lines.append(b"END:VEVENT")
     lines.append(b"")
     return b"\r\n".join(lines)
 
 
-def _adder(lines: list[bytes]) -> Any:
+def _adder(lines: list[bytes]) -> Callable[..., None]:
     def add(name: str, value: Any, params: dict[str, str] | None = None) -> None:
         own = getattr(value, "params", None)
         if own or params:
@@ -111,7 +112,3 @@ def fold(line: str) -> bytes:
         start = end
     pieces.append(data[start:])
     return b"\r\n ".join(pieces)
-
-
-def _minutes(count: int) -> timedelta:
-    return timedelta(minutes=count)
