@@ -196,21 +196,72 @@ def test_link_previews_name_language_and_territory() -> None:
 
 
 def test_a_language_without_the_tools_own_words_is_a_note(tmp_path: Path) -> None:
-    """A German edition shows English headings and page words (issue 38, item 14): check
+    """A French edition shows English headings and page words (issue 38, item 14): check
     says so, and --strict refuses it."""
-    text = HEAD.replace('languages = ["en", "ko"]', 'languages = ["de", "en"]').replace(
-        'ko = "', 'de = "'
+    text = HEAD.replace('languages = ["en", "ko"]', 'languages = ["fr", "en"]').replace(
+        'ko = "', 'fr = "'
     )
     editions = parse_editions(text)
     (note,) = editions[0].notes
     assert note == (
-        "the page's own words and the descriptions' headings are in English in the 'de' "
-        "edition: wego-ical has its own words in en and ko only; give [labels] in that language "
-        '(category = { en = "Category", de = "…" }) for the headings'
+        "the page's own words and the descriptions' headings are in English in the 'fr' "
+        "edition: wego-ical has its own words in de, en, ja, ko only; give [labels] in that "
+        'language (category = { en = "Category", fr = "…" }) for the headings'
     )
     assert parse_editions(HEAD)[0].notes == ()
     data = tmp_path / "events.toml"
     data.write_text(text, encoding="utf-8")
     strict = CliRunner().invoke(main, ["check", "--data", str(data), "--strict"])
     assert strict.exit_code == 1
-    assert "in the 'de' edition" in strict.output and "(an error with --strict)" in strict.output
+    assert "in the 'fr' edition" in strict.output and "(an error with --strict)" in strict.output
+
+
+def test_a_person_is_written_in_the_languages_order() -> None:
+    """Korean writes the organisation before the role, in brackets: "이름 (기관 대표)", not
+    "이름 — 대표, 기관" (issue 38, item 10); the feeds and the page say the same."""
+    from wego_ical.model.descriptions import person_parts
+
+    english, korean = (edition.series.labels for edition in parse_editions(HEAD))
+
+    def line(labels: object, role: str | None, organisation: str | None) -> str:
+        return "".join(text for text, _ in person_parts(labels, "Kim", role, organisation))  # type: ignore[arg-type]
+
+    assert line(english, "Director", "Seoul") == "Kim — Director, Seoul"
+    assert line(korean, "대표", "서울시") == "Kim (서울시 대표)"
+    assert line(korean, "대표", None) == "Kim (대표)"
+    assert line(korean, None, "서울시") == "Kim (서울시)"
+    assert line(korean, None, None) == "Kim"
+    # Which pieces are the person's own (the page marks their language), which the
+    # labels' punctuation.
+    assert person_parts(korean, "Kim", "대표", "서울시") == [
+        ("Kim", True), (" (", False), ("서울시", True), (" ", False), ("대표", True), (")", False)
+    ]  # fmt: skip
+
+
+def test_the_korean_feeds_write_judges_as_korean_does() -> None:
+    english_edition, korean_edition = load_editions(DATA)
+    files = render_files(korean_edition.series, language="ko")
+    korean = icalendar.Calendar.from_ical(files["part-1.ics"])
+    (session, *_) = korean.walk("VEVENT")
+    assert "심사위원:\n- Javier Vergara-Petrescu (Ciudad Emergente 대표)" in str(
+        session["DESCRIPTION"]
+    )
+    english = icalendar.Calendar.from_ical(render_files(english_edition.series)["part-1.ics"])
+    assert "- Javier Vergara-Petrescu — Executive Director, Ciudad Emergente" in str(
+        english.walk("VEVENT")[0]["DESCRIPTION"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "message"),
+    [
+        ("person", "{name}", "must name {name} and {details} once each, and nothing else"),
+        ("role_at", "{role} at {org}", "must name {role} and {organisation} once each"),
+        ("person", "{name} {details", "is not a text with {placeholders}"),
+    ],
+)
+def test_a_person_format_must_name_its_parts(label: str, value: str, message: str) -> None:
+    text = HEAD.replace("[[events]]", f"[labels]\n{label} = {value!r}\n[[events]]", 1)
+    ((key, said),) = problems(text)
+    assert key == f"labels.{label}"
+    assert message in said

@@ -313,7 +313,7 @@ def _unspoken(languages: list[str]) -> list[str]:
     unspoken = [code for code in languages if not strings.speaks(code)]
     if not unspoken:
         return []
-    spoken = " and ".join(sorted(strings.PAGE))
+    spoken = ", ".join(strings.spoken())
     return [
         f"the page's own words and the descriptions' headings are in English in the "
         f"{', '.join(repr(code) for code in unspoken)} "

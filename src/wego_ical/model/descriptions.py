@@ -5,7 +5,10 @@ Shared by the iCalendar feeds and the landing page, so both say the same.
 
 from __future__ import annotations
 
+import string
+
 from wego_ical.model import CalendarEntry, PersonRef, Series
+from wego_ical.model.tables import Labels
 
 
 def session_title(series: Series, entry: CalendarEntry) -> str:
@@ -113,21 +116,57 @@ def project_text(city: str | None, title: str | None, prize: str | None) -> str:
 
 
 def person_line(series: Series, ref: PersonRef) -> str:
-    """``Name — Role, Organisation <email> url``, with the role held at that moment.
+    """``Name — Role, Organisation <email> url`` (in the order the labels give), with the
+    role held at that moment.
 
     Plain text (a calendar description has no links): clients make the
     address and the URL clickable themselves.
     """
     person = series.person(ref.person)
-    role = ref.role or person.role
-    organisation = ref.organisation or person.organisation
-    details = ", ".join(part for part in (role, organisation) if part)
-    line = f"{person.name} — {details}" if details else person.name
+    parts = person_parts(
+        series.labels, person.name, ref.role or person.role, ref.organisation or person.organisation
+    )
+    line = "".join(text for text, _ in parts)
     if person.email:
         line += f" <{person.email}>"
     if person.url:
         line += f" {person.url}"
     return line
+
+
+def person_parts(
+    labels: Labels, name: str, role: str | None, organisation: str | None
+) -> list[tuple[str, bool]]:
+    """A person with what they do, as the labels' ``person`` and ``role_at`` order them:
+    the pieces in order, each with whether it is one of the person's texts (True) or the
+    labels' punctuation between them (False)."""
+    values = {"name": name, "role": role, "organisation": organisation}
+    if role and organisation:
+        details = _filled(labels.role_at, values)
+    else:
+        one = role or organisation
+        details = [(one, True)] if one else []
+    if not details:
+        return [(name, True)]
+    parts: list[tuple[str, bool]] = []
+    for literal, field, _, _ in string.Formatter().parse(labels.person):
+        if literal:
+            parts.append((literal, False))
+        if field == "details":
+            parts += details
+        elif field is not None:
+            parts.append((name, True))
+    return parts
+
+
+def _filled(pattern: str, values: dict[str, str | None]) -> list[tuple[str, bool]]:
+    parts: list[tuple[str, bool]] = []
+    for literal, field, _, _ in string.Formatter().parse(pattern):
+        if literal:
+            parts.append((literal, False))
+        if field is not None:
+            parts.append((values[field] or "", True))
+    return parts
 
 
 def panelists_label(series: Series, count: int) -> str:

@@ -50,6 +50,7 @@ from wego_ical.model.values import (
     check_domain,
     check_year,
     each_once,
+    format_problem,
 )
 from wego_ical.words import slug_words
 
@@ -120,6 +121,19 @@ class Labels(StrictModel):
     all_events: Line = "All events"
     cancelled: Line = "Cancelled"
     conference: Line = "Join online"
+    # How a person is written with what they do: the order of name, role and
+    # organisation is a language's (Korean: "이름 (기관 대표)").
+    person: Line = "{name} — {details}"
+    role_at: Line = "{role}, {organisation}"
+
+    @field_validator("person", "role_at")
+    @classmethod
+    def _fields_once(cls, value: str, info: ValidationInfo) -> str:
+        wanted = ("name", "details") if info.field_name == "person" else ("role", "organisation")
+        problem = format_problem(value, wanted)
+        if problem:
+            raise PydanticCustomError("label_format", "{problem}", {"problem": problem})
+        return value
 
 
 class SeriesInfo(StrictModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 import unicodedata
 import urllib.parse
 from collections.abc import Mapping
@@ -83,6 +84,19 @@ def each_once(value: list[_Item], kind: str, fix: str) -> list[_Item]:
             {"items": ", ".join(repr(item) for item in repeated), "fix": fix},
         )
     return value
+
+
+def format_problem(value: str, wanted: tuple[str, ...]) -> str:
+    """Why ``value`` is not a text that names each of ``wanted`` once in braces
+    (``"{name} ({details})"``), '' when it is."""
+    try:
+        named = [field for _, field, _, _ in string.Formatter().parse(value) if field is not None]
+    except ValueError as error:
+        return f"is not a text with {{placeholders}} ({error}); write a brace as {{{{ or }}}}"
+    braces = " and ".join("{" + name + "}" for name in wanted)
+    if sorted(named) != sorted(wanted):
+        return f"must name {braces} once each, and nothing else in braces"
+    return ""
 
 
 def _check_line(value: str) -> str:

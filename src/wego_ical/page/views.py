@@ -26,7 +26,13 @@ from wego_ical.model import (
     conference_day,
     entry_uid,
 )
-from wego_ical.model.descriptions import event_summary, panelists_label, room_name, session_title
+from wego_ical.model.descriptions import (
+    event_summary,
+    panelists_label,
+    person_parts,
+    room_name,
+    session_title,
+)
 from wego_ical.page.feed_views import feed_anchor
 from wego_ical.plan.records import EventRecord, Snapshot, last_occurrence, occurrence_snapshots
 from wego_ical.render.calendar_links import AddEvent, add_event
@@ -43,6 +49,9 @@ class PersonView:
     email: str | None
     # The anchor of their feed's row on the index page (a panelist, with people's feeds).
     feed: str | None = None
+    # Name, role and organisation in the language's order, with the punctuation between
+    # them (model.descriptions.person_parts): (text, whether it is the person's).
+    parts: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,13 +142,16 @@ def person_view(series: Series, ref: PersonRef, panelist: bool = False) -> Perso
     where the series publishes one per person)."""
     person = series.person(ref.person)
     has_feed = panelist and "people" in series.publish.feeds
+    role = ref.role or person.role
+    organisation = ref.organisation or person.organisation
     return PersonView(
         person.name,
-        ref.role or person.role,
-        ref.organisation or person.organisation,
+        role,
+        organisation,
         person.url,
         person.email,
         feed_anchor(person_feed(person.id)) if has_feed else None,
+        tuple(person_parts(series.labels, person.name, role, organisation)),
     )
 
 
