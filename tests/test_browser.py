@@ -917,7 +917,6 @@ def test_a_split_schedule_works_in_the_browser(
 ) -> None:
     """Above PAGE_SESSIONS sessions: the light index and an event's page, served."""
     from test_page_views import _big_series
-    from wego_ical.limits import PAGE_SESSIONS
 
     data = tmp_path / "events.toml"
     data.write_text(_big_series(PAGE_SESSIONS + 20), encoding="utf-8")
@@ -979,10 +978,13 @@ def big_static(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A series too big for one page (light rows on the index), without base_url, built
     and served statically: the addresses are the page's own."""
     folder = tmp_path_factory.mktemp("big")
-    text = re.sub(r"(?m)^base_url = .*$", "", large_series(PAGE_SESSIONS + 40))
+    # 40 days from Monday 1 January 2024, 20 sessions a day; built in February, so
+    # January's events are over and its month starts closed.
+    text = re.sub(r"(?m)^base_url = .*$", "", large_series(800))
     data = folder / "events.toml"
     data.write_text(text, encoding="utf-8")
     command = [sys.executable, "-m", "wego_ical", "build", "--data", str(data)]
+    command += ["--now", "2024-02-01T12:00:00Z"]
     built = subprocess.run([*command, "--out", str(folder / "dist")], capture_output=True)
     assert built.returncode == 0, built.stderr
     handler = functools.partial(_QuietHandler, directory=str(folder / "dist"))
@@ -1016,14 +1018,15 @@ def test_a_big_series_list_of_events_is_filtered_by_what_is_typed(
     page = open_page(big_static, viewport=PHONE, is_mobile=True)
     rows = page.locator("ul.feeds.filtered > li")
     total = rows.count()
+    assert total == 40
     assert total > 3
     search = page.get_by_label("Find an event")
     assert search.is_visible()
-    search.fill("DAY 3")
+    search.fill("DAY 39")  # every word, in any case
     visible = [text.split("\n")[0] for text in rows.evaluate_all(
         "rows => rows.filter(row => !row.hidden).map(row => row.innerText)"
     )]  # fmt: skip
-    assert visible and all("day 3" in text.lower() for text in visible), visible
+    assert visible == ["Festival day 39"]
     assert len(visible) < total
     assert page.locator("#event-filter-count").inner_text() == f"{len(visible)} of {total} events"
     search.fill("")
@@ -1031,6 +1034,60 @@ def test_a_big_series_list_of_events_is_filtered_by_what_is_typed(
     box = search.bounding_box()
     assert box is not None and box["height"] >= 44
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_big_series_list_is_by_month_and_filtered_by_category(
+    big_static: str, open_page: Callable[..., Page]
+) -> None:
+    """Issue 38 item 11: months that open and close (January, over at the build, starts
+    closed), a filter by category that opens the months it finds rows in and hides the
+    others, and a jump to what is on now that opens its closed month."""
+    page = open_page(big_static, viewport=PHONE, is_mobile=True)
+    months = page.locator("details.month")
+    assert months.evaluate_all("ms => ms.map(m => [m.id, m.open])") == [
+        ["month-2024-01", False], ["month-2024-02", True]
+    ]  # fmt: skip
+    assert page.locator("#month-2024-01 li").first.is_visible() is False
+    page.locator("#month-2024-01 > summary").click()
+    assert page.locator("#month-2024-01 li").first.is_visible()
+    page.locator("#month-2024-01 > summary").click()
+    category = page.get_by_label("Category", exact=True)
+    assert category.is_visible()
+    choices = category.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert choices[0] == "" and len(choices) == 25
+    category.select_option("track-5")
+    shown = page.locator("ul.feeds.filtered > li:not([hidden])")
+    tracks = shown.evaluate_all("rows => rows.map(row => row.dataset.categories.split(' '))")
+    assert tracks and all("track-5" in row for row in tracks)
+    assert len(tracks) < 40
+    said = page.locator("#event-filter-count").inner_text()
+    assert said == f"{len(tracks)} of 40 events"
+    # While the filter is on, the months with rows are open (January too).
+    assert months.evaluate_all("ms => ms.map(m => m.open)") == [True, True]
+    page.get_by_label("Find an event").fill("day 39")
+    assert months.evaluate_all("ms => ms.map(m => m.hidden)") == [True, False]
+    page.get_by_label("Find an event").fill("")
+    category.select_option("")
+    # Filter off: each month as it was, every row back.
+    assert months.evaluate_all("ms => ms.map(m => [m.open, m.hidden])") == [
+        [False, False], [True, False]
+    ]  # fmt: skip
+    assert page.locator("ul.feeds.filtered > li[hidden]").count() == 0
+    assert page.errors == []  # type: ignore[attr-defined]
+    # Read on 10 January (a closed month's day), the jump to what is on opens it.
+    later = open_page(big_static, clock=datetime(2024, 1, 10, 9, tzinfo=UTC))
+    jump = later.locator("#jump-next a")
+    assert jump.is_visible() and jump.inner_text().startswith("On now: ")
+    jump.click()
+    assert later.locator("#month-2024-01").evaluate("m => m.open") is True
+    target = (jump.get_attribute("href") or "#").removeprefix("#")
+    assert later.locator(f"[id='{target}']").is_visible()
+    assert later.errors == []  # type: ignore[attr-defined]
+    if AXE.is_file():  # required in CI by test_axe_finds_no_serious_or_critical_violation
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+        serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
 
 
 @pytest.mark.parametrize(

@@ -209,7 +209,7 @@ def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) 
             f'<a class="page-link" href="schedule/day-{n}.html"><strong>Day {n}</strong>' in index
         )
         assert index.count(f'data-feed="day-{n}.ics"') == 1
-    assert "Thursday 1 February 2024 · 20 sessions" in index
+    assert "Thursday 1 February 2024 · 20\u00a0sessions" in index
     day = publication.content("schedule/day-3.html").decode("utf-8")
     assert len(rows(day)) == 20 and ("06:00–06:04", "Talk 0") in rows(day)
     assert '<a href="../index.html" data-home>' in day and 'src="../qrcode.js"' in day
@@ -224,6 +224,41 @@ def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) 
     # A smaller series keeps one page.
     small = make_publication(parse_series(_big_series(PAGE_SESSIONS)), None, BUILD_TIME)
     assert [p for p in small.files if p.endswith(".html")] == ["index.html"]
+
+
+def test_a_big_series_index_lists_its_events_by_month_with_their_categories() -> None:
+    """Issue 38 item 11: the light index groups its events by month, each month a heading
+    that opens and closes (closed when all its events were over at the build), and the
+    rows say their categories for the page's filter."""
+    text = _big_series(PAGE_SESSIONS + 20, per_event=4).replace(
+        "[[events]]", '[[categories]]\nid = "workshops"\nname = "Workshops"\n[[events]]', 1
+    )
+    # Every event's second session is a workshop.
+    first = r'(id = "s1"\ntitle = "Talk 1"\n[^\[]*)category = "talks"'
+    text = re.sub(first, r'\1category = "workshops"', text)
+    series = parse_series(text)
+    built = datetime(2024, 3, 1, 4, tzinfo=UTC)  # 05:00 in Berlin, before its last day
+    index = make_publication(series, None, built).content("index.html").decode("utf-8")
+    assert re.findall(r'<details class="month" id="([^"]+)"( open)?>', index) == [
+        ("month-2024-02", ""), ("month-2024-03", " open")
+    ]  # fmt: skip
+    assert (
+        "<summary><h3>February 2024</h3> "
+        '<span class="muted">29\u00a0events · 116\u00a0sessions</span></summary>'
+    ) in index
+    assert (
+        '<select id="event-category"><option value="">All</option>'
+        '<option value="talks">Talks</option><option value="workshops">Workshops</option>'
+        "</select>"
+    ) in index
+    assert '<label for="event-category">Category</label>' in index
+    assert index.count('data-categories="talks workshops"') == 30
+    # Built before it all, every month is open; a series of one category has no choice.
+    early = make_publication(series, None, datetime(2024, 1, 1, tzinfo=UTC))
+    assert early.content("index.html").decode("utf-8").count('class="month" id') == 2
+    assert " open>" in early.content("index.html").decode("utf-8")
+    one = make_publication(parse_series(_big_series(PAGE_SESSIONS + 20)), None, BUILD_TIME)
+    assert 'id="event-category"' not in one.content("index.html").decode("utf-8")
 
 
 def test_a_large_event_is_split_into_parts() -> None:
@@ -288,6 +323,12 @@ def test_a_very_large_series_gets_an_index_of_months(tmp_path: Path) -> None:
     # A page without schema.org data has none, not the word "None" in its head.
     for page in (index, february):
         assert "\nNone\n" not in page.split("</head>", 1)[0]
+    # Its neighbours (issue 38 item 11), and no month groups on a month's own page.
+    assert '<a href="2024-01.month.html" rel="prev">' not in february
+    assert '<a href="2024-03.month.html" rel="next">March 2024 →</a>' in february
+    march = publication.content("schedule/2024-03.month.html").decode("utf-8")
+    assert '<a href="2024-02.month.html" rel="prev">← February 2024</a>' in march
+    assert 'class="month"' not in february
     # Every page a month lists exists.
     linked = re.findall(r'class="page-link" href="(day-\d+\.html)"', february)
     assert len(linked) == 29 and all(f"schedule/{link}" in publication.files for link in linked)

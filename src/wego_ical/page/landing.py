@@ -11,8 +11,8 @@ import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,16 @@ from wego_ical.i18n import ui_text as strings
 from wego_ical.i18n.locales import babel_locale, html_language, text_direction
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
+from wego_ical.page.event_lists import (
+    MonthGroup,
+    category_choices,
+    month_groups,
+    month_link,
+    month_name,
+    month_page,
+    months_of,
+    outline,
+)
 from wego_ical.page.feed_views import FeedView, feed_group, feed_view
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
 from wego_ical.page.views import EventView, ViewSettings, event_views, over_days, series_days
@@ -235,13 +245,20 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
         siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
     # Each event's first page, which the index (or its month's page) links.
     first_pages = {part[0]: path for path, part in parts.items() if part[2] == 1}
-    months = _months(grouped) if len(grouped) > INDEX_EVENTS else {}
+    months = months_of(grouped) if len(grouped) > INDEX_EVENTS else {}
     files: dict[str, Callable[[], Iterator[bytes]]] = {
         INDEX_PAGE: functools.partial(_render_index, shared, grouped, first_pages, months)
     }
-    for month, event_ids in months.items():
-        files[_month_page(month)] = functools.partial(
-            _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages
+    named = list(months)
+    for at, (month, event_ids) in enumerate(months.items()):
+        around = tuple(
+            (month_link(named[i]), month_name(named[i], site.language))
+            if 0 <= i < len(named)
+            else None
+            for i in (at - 1, at + 1)
+        )
+        files[month_page(month)] = functools.partial(
+            _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages, around
         )
     order = list(grouped)
     for path, part in parts.items():
@@ -261,31 +278,12 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
     return files
 
 
-def _months(grouped: dict[str, list[CalendarEntry]]) -> dict[str, list[str]]:
-    """The events by the month (``2021-08``) of their first day."""
-    months: dict[str, list[str]] = {}
-    for event_id, entries in grouped.items():
-        months.setdefault(f"{entries[0].first_day:%Y-%m}", []).append(event_id)
-    return months
-
-
-def _month_page(month: str) -> str:
-    # Event ids have no dots: a month's page never takes an event page's name.
-    return f"{SCHEDULE_FOLDER}/{month}.month.html"
-
-
-def _month_name(month: str, language: str | None) -> str:
-    from babel.dates import format_skeleton
-
-    day = date.fromisoformat(f"{month}-01")
-    return str(format_skeleton("yMMMM", day, locale=when.cldr_locale(language)))
-
-
 def _render_month(
     shared: _Shared,
     month: str,
     grouped: dict[str, list[CalendarEntry]],
     first_pages: dict[str, str],
+    neighbours: tuple[tuple[str, str] | None, ...] = (None, None),
 ) -> Iterator[bytes]:
     events = [
         _outline(shared, e, entries, first_pages[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
@@ -293,8 +291,14 @@ def _render_month(
     ]
     by_path = shared.schedule_feeds
     feeds = [by_path[p] for p in (MAIN_FEED, *(f"{e}.ics" for e in grouped)) if p in by_path]
-    context = _common(shared, feeds, events, prefix="../", path=_month_page(month))
-    context |= {"month": _month_name(month, shared.site.language), "json_ld": None}
+    context = _common(shared, feeds, events, prefix="../", path=month_page(month))
+    context |= {
+        "month": month_name(month, shared.site.language),
+        "json_ld": None,
+        "neighbours": neighbours,
+        "groups": [MonthGroup("", "", events, 0, True)],
+        "categories": category_choices(shared.site.series, events),
+    }
     yield from _generate("month.html.j2", context)
 
 
@@ -320,7 +324,7 @@ def _render_index(
         # A very large series: the months, each with its own page of events.
         events = []
         month_rows = [
-            (_month_name(m, language), _month_page(m), len(ids), sum(len(grouped[e]) for e in ids))
+            (month_name(m, language), month_page(m), len(ids), sum(len(grouped[e]) for e in ids))
             for m, ids in months.items()
         ]
     elif first_pages is None:
@@ -338,6 +342,9 @@ def _render_index(
     context |= {
         "split": first_pages is not None,
         "months": month_rows if months else [],
+        # The light index's events by month, and what they can be filtered by.
+        "groups": month_groups(events, language, shared.site.now) if first_pages else [],
+        "categories": category_choices(shared.site.series, events) if first_pages else [],
         "json_ld": (
             json_ld(shared.site.series, events, context["page_url"], shared.site.language)
             if first_pages is None
@@ -372,9 +379,9 @@ def _render_event_page(
 
 
 def _outline(shared: _Shared, event_id: str, entries: list[CalendarEntry], page: str) -> EventView:
-    """An event as the light index lists it: no sessions, a link to its page."""
+    """An event as the light lists show it: no sessions, a link to its page."""
     (view,) = shared.events({event_id: [entries[0], entries[-1]]})
-    return replace(view, days=[], sessions=len(entries), page=page)
+    return outline(view, shared.site.series, entries, page)
 
 
 def _common(

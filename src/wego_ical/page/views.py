@@ -135,6 +135,10 @@ class EventView:
     # whether it is over, on now or to come.
     start_utc: str = ""
     end_utc: str = ""
+    # In a light list of events (event_lists.outline): the month it is listed under
+    # and its sessions' categories.
+    month: str = ""
+    categories: tuple[str, ...] = ()
 
 
 def person_view(series: Series, ref: PersonRef, panelist: bool = False) -> PersonView:
