@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
 from wego_ical.cli import main
+from wego_ical.errors import DataError
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load.series_file import load_editions, load_series, parse_series
 from wego_ical.model import Series
@@ -172,6 +173,25 @@ def test_link_previews_and_print(wego: Series) -> None:
     print_css = html.split("@media print {", 1)[1].split("\n}\n", 1)[0]
     assert ".hero" in print_css and "display: none" in print_css
     assert "beforeprint" in html
+    assert "og:image" not in html
+
+
+def test_a_series_picture_is_shown_in_link_previews_and_search_results(wego_text: str) -> None:
+    """Issue 38 item 12: `[series] image` (a web address) becomes og:image, a large
+    Twitter card and the schema.org image of the series and of each session."""
+    picture = "https://we-gov.org/wp-content/awards-4.png"
+    text = wego_text.replace("[series.organiser]", f'image = "{picture}"\n[series.organiser]', 1)
+    html = page(parse_series(text))
+    assert f'<meta property="og:image" content="{picture}">' in html
+    assert f'<meta name="twitter:image" content="{picture}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    data = json_ld(html)
+    assert data["image"] == picture
+    assert {event["image"] for event in data["subEvent"]} == {picture}  # type: ignore[attr-defined]
+    bad = wego_text.replace("[series.organiser]", 'image = "awards.png"\n[series.organiser]', 1)
+    with pytest.raises(DataError) as caught:
+        parse_series(bad)
+    assert [problem.key for problem in caught.value.problems] == ["series.image"]
 
 
 def _big_series(sessions: int, per_event: int = 20) -> str:

@@ -150,6 +150,8 @@ class SeriesInfo(StrictModel):
     uid_domain: Annotated[str, AfterValidator(check_domain)]
     updated: datetime | None = None
     organiser: Organiser
+    # A picture of the series (a web address): link previews and search results show it.
+    image: Url | None = None
     # The languages its texts are given in, the default first (none: one language).
     languages: Annotated[list[Language], Field(max_length=20, default_factory=list)]
 

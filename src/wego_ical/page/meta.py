@@ -22,6 +22,7 @@ from wego_ical.catalogue import INDEX_PAGE
 from wego_ical.i18n.locales import html_language, og_locale
 from wego_ical.model import Series
 from wego_ical.model.descriptions import project_text
+from wego_ical.model.tables import SeriesInfo
 from wego_ical.page.views import EntryView, EventView, PersonView
 
 SCHEMA = "https://schema.org"
@@ -55,6 +56,10 @@ def json_ld(
         data["inLanguage"] = language
     if series.series.description:
         data["description"] = series.series.description
+    if series.series.image:
+        data["image"] = series.series.image
+        for sub_event in sub_events:
+            sub_event["image"] = series.series.image
     starts = [e["startDate"] for e in sub_events]
     if starts:
         data["startDate"], data["endDate"] = min(starts), max(e["endDate"] for e in sub_events)
@@ -122,21 +127,24 @@ def _script(data: dict[str, Any]) -> Markup:
 
 
 def open_graph(
-    title: str, description: str, page_url: str | None, language: str | None, site: str
+    info: SeriesInfo, page_url: str | None, language: str | None
 ) -> list[tuple[str, str]]:
     """Link-preview metadata (Open Graph, Twitter card): (property, content) pairs."""
     tags = [
         ("og:type", "website"),
-        ("og:title", title),
-        ("og:site_name", site),
+        ("og:title", info.title),
+        ("og:site_name", info.organiser.name),
         ("og:locale", og_locale(language)),
-        ("twitter:card", "summary"),
-        ("twitter:title", title),
+        # With a picture, the large card that shows it.
+        ("twitter:card", "summary_large_image" if info.image else "summary"),
+        ("twitter:title", info.title),
     ]
-    if description:
-        tags += [("og:description", description), ("twitter:description", description)]
+    if info.description:
+        tags += [("og:description", info.description), ("twitter:description", info.description)]
     if page_url:
         tags.append(("og:url", page_url))
+    if info.image:
+        tags += [("og:image", info.image), ("twitter:image", info.image)]
     return tags
 
 
