@@ -243,12 +243,14 @@ def test_a_reader_in_the_united_states_gets_their_own_clock(
     session = page.locator("#part-1--mobility time")
     assert session.inner_text() == "09:00–09:30"
     page.locator("#tz").get_by_label("my time zone").check()
-    assert session.inner_text() == "Wed 25 Aug 8:00 PM–8:30 PM EDT"
+    # The range as the reader's locale writes it (CLDR's interval, with thin spaces).
+    said = session.inner_text().replace("\u2009", " ").replace("\u202f", " ")
+    assert said == "Wed 25 Aug 8:00 – 8:30 PM EDT"
     korean = open_page(server.url + "ko/", timezone_id="America/New_York", locale="en-US")
     korean.locator("#tz input[value=mine]").check()
-    # A Korean page read in an English browser: Korean's own clock (오후 8:00), not the
-    # browser's English one.
-    assert "오후 8:00" in korean.locator("#part-1--mobility time").inner_text()
+    # A Korean page read in an English browser: Korean's own clock and interval (오후
+    # 8:00~8:30, the separator of the page's event times), not the browser's English one.
+    assert "오후 8:00~8:30" in korean.locator("#part-1--mobility time").inner_text()
     assert page.errors == [] and korean.errors == []  # type: ignore[attr-defined]
 
 
