@@ -1085,6 +1085,12 @@ def test_a_big_series_list_is_by_month_and_filtered_by_category(
     target = (jump.get_attribute("href") or "#").removeprefix("#")
     assert later.locator(f"[id='{target}']").is_visible()
     assert later.errors == []  # type: ignore[attr-defined]
+    # An event page's way home leads to its row, in a month that starts closed.
+    day = open_page(big_static + "schedule/day-3.html")
+    day.locator("header a[data-home]").click()
+    day.wait_for_url(big_static + "index.html#feed-day-3")
+    assert day.locator("#month-2024-01").evaluate("m => m.open") is True
+    assert day.locator("[id='feed-day-3']").is_visible()
     if AXE.is_file():  # required in CI by test_axe_finds_no_serious_or_critical_violation
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")

@@ -232,7 +232,9 @@ def test_a_big_series_gets_a_light_index_and_one_page_per_event(tmp_path: Path) 
     assert "Thursday 1 February 2024 · 20\u00a0sessions" in index
     day = publication.content("schedule/day-3.html").decode("utf-8")
     assert len(rows(day)) == 20 and ("06:00–06:04", "Talk 0") in rows(day)
-    assert '<a href="../index.html" data-home>' in day and 'src="../qrcode.js"' in day
+    # Back home at its row (issue 38 item 11: it led to the top of a long index).
+    assert '<a href="../index.html#feed-day-3" data-home>' in day and 'src="../qrcode.js"' in day
+    assert 'id="feed-day-3"' in index
     assert 'href="../day-3.ics" download' in day and 'href="../all.ics" download' in day
     assert len(json_ld(day)["subEvent"]) == 20  # type: ignore[arg-type]
     # Issue 38 item 11: the events before and after it, and Subscribe before the programme.
@@ -343,6 +345,10 @@ def test_a_very_large_series_gets_an_index_of_months(tmp_path: Path) -> None:
     # A page without schema.org data has none, not the word "None" in its head.
     for page in (index, february):
         assert "\nNone\n" not in page.split("</head>", 1)[0]
+    # An event's page leads home to its month's row on the index of months.
+    day = publication.content("schedule/day-0.html").decode("utf-8")
+    assert '<a href="../index.html#month-2024-02" data-home>' in day
+    assert '<li id="month-2024-02"><a href="schedule/2024-02.month.html">' in index
     # Its neighbours (issue 38 item 11), and no month groups on a month's own page.
     assert '<a href="2024-01.month.html" rel="prev">' not in february
     assert '<a href="2024-03.month.html" rel="next">March 2024 →</a>' in february

@@ -38,6 +38,7 @@ from wego_ical.page.event_lists import (
     month_groups,
     month_link,
     month_name,
+    month_of,
     month_page,
     months_of,
     outline,
@@ -273,7 +274,13 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
             for index in (at - 1, at + 1)
         )
         files[path] = functools.partial(
-            _render_event_page, shared, path, part, siblings[part[0]], neighbours
+            _render_event_page,
+            shared,
+            path,
+            part,
+            siblings[part[0]],
+            neighbours,
+            month_of(grouped[part[0]]) if months else None,
         )
     return files
 
@@ -324,7 +331,13 @@ def _render_index(
         # A very large series: the months, each with its own page of events.
         events = []
         month_rows = [
-            (month_name(m, language), month_page(m), len(ids), sum(len(grouped[e]) for e in ids))
+            (
+                f"month-{m}",
+                month_name(m, language),
+                month_page(m),
+                len(ids),
+                sum(len(grouped[e]) for e in ids),
+            )
             for m, ids in months.items()
         ]
     elif first_pages is None:
@@ -360,15 +373,20 @@ def _render_event_page(
     part: Part,
     siblings: list[tuple[str, int]],
     neighbours: tuple[tuple[str, str] | None, ...] = (None, None),
+    month: str | None = None,
 ) -> Iterator[bytes]:
     """One page of an event of a split schedule, with its parts and (``neighbours``) the
-    first pages of the events before and after it."""
+    first pages of the events before and after it. Its link home leads to its row on
+    the index, or to its month's (``month``) on an index of months."""
     event_id, entries, number, count = part
     (event,) = shared.events({event_id: entries})
     by_path = shared.schedule_feeds
     feeds = [by_path[p] for p in (MAIN_FEED, f"{event_id}.ics") if p in by_path]
     context = _common(shared, feeds, [event], prefix="../", path=path)
+    own = by_path.get(f"{event_id}.ics")
+    row = f"month-{month}" if month else own.anchor if own else event.anchor
     context |= {
+        "home": f"{context['home']}#{row}",
         "event": event,
         "part": (number, count),
         "siblings": siblings,
