@@ -1,6 +1,6 @@
 """The one catalogue of bad inputs, by name: how each mistake changes the WeGO file
 and the exact message it must get (file, place, what is wrong, how to fix it).
-``tests/test_catalogue.py`` checks each through the library and through the CLI."""
+``tests/load/test_mistakes.py`` checks each through the library and through the CLI."""
 
 from __future__ import annotations
 

@@ -22,14 +22,17 @@ from wego_ical.model import Series
 from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
 from wego_ical.render.workers import WorkerSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 DATA = ROOT / "data" / "events.toml"
 DIST = ROOT / "dist"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "wego"
+GOLDEN = TESTS / "golden" / "wego"
 CONFERENCE_GOLDEN = GOLDEN.parent / "two-city-conference"
 DST_EXAMPLE = ROOT / "examples" / "dst-new-york.toml"
 # Several days, whole days, after midnight, two time zones.
 CONFERENCE = ROOT / "examples" / "two-city-conference.toml"
+# Real files from public repositories (each folder's README names sources and licences).
+TEST_DATA = TESTS / "data"
 
 
 def english_only(text: str) -> str:

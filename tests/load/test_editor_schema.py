@@ -17,7 +17,7 @@ import pytest
 import tomli
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, TEST_DATA
 from wego_ical.cli import main
 from wego_ical.load.editor_schema import data_file_schema, schema_text
 
@@ -187,7 +187,7 @@ def test_taplo_accepts_every_file_wego_ical_ships_or_writes(tmp_path: Path) -> N
     alone.parent.mkdir()
     beside.parent.mkdir()
     (beside.parent / "events.schema.json").write_text(schema_text(), encoding="utf-8")
-    source = ROOT / "tests" / "data" / "import" / "frab-camp2019.json"
+    source = TEST_DATA / "import" / "frab-camp2019.json"
     for out in (alone, beside):
         result = CliRunner().invoke(main, ["import", str(source), "--out", str(out)])
         assert result.exit_code == 0, result.output

@@ -17,12 +17,12 @@ import pytest
 import recurring_ical_events
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import TEST_DATA
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_series
 from wego_ical.model import Series, calendar_entries, entry_uid
 
-CORPUS = ROOT / "tests" / "data" / "import"
+CORPUS = TEST_DATA / "import"
 SCHEDULES = {
     "frab-camp2019.json": "Europe/Berlin",
     "pretalx-rc3.json": "Etc/GMT-1",

@@ -44,7 +44,7 @@ SOURCES = {
 }
 
 # A spreadsheet's times have no offset: without a zone it is refused before its rows are
-# read (tests/test_import.py), so the fuzz gives one to reach them.
+# read (tests/importing/test_import.py), so the fuzz gives one to reach them.
 ZONE = {"csv": ("timezone=Europe/Berlin",), "tsv": ("timezone=Europe/Berlin",)}
 
 

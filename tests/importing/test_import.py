@@ -14,11 +14,11 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import CONFERENCE, DATA, DIST, ROOT, english_only
+from conftest import CONFERENCE, DATA, DIST, ROOT, TEST_DATA, english_only
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_editions, load_series
 
-PRETALX = Path(__file__).parent / "data" / "c3voc" / "pretalx-democon.json"
+PRETALX = TEST_DATA / "c3voc" / "pretalx-democon.json"
 
 
 def entries(folder: Path) -> set[tuple[str, str, str, str]]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-from conftest import DATA, DST_EXAMPLE, render_files
+from conftest import DATA, DST_EXAMPLE, TESTS, render_files
 from wego_ical.load.series_file import load_series
 from wego_ical.render.calendar import RENDERER_VERSION, is_vevent, splice, vevent_of, vevents_in
 
-FINGERPRINT = Path(__file__).parent / "golden" / "renderer.txt"
+FINGERPRINT = TESTS / "golden" / "renderer.txt"
 
 
 def rendered_output_hash() -> str:

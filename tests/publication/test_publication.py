@@ -7,12 +7,11 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import icalendar
 import pytest
 
-from conftest import GOLDEN, aware, count_events, render_files
+from conftest import DIST, GOLDEN, TESTS, aware, count_events, render_files
 from wego_ical.errors import SelfCheckError, WorkerError
 from wego_ical.lint.checks import Finding
 from wego_ical.load.series_file import parse_series
@@ -277,7 +276,7 @@ def test_no_empty_category_feed(wego_text: str) -> None:
 def test_dist_matches_golden_but_for_its_publication_history() -> None:
     """dist/ continues the real publication (events that changed since their first
     publication have a higher SEQUENCE and later stamps); otherwise it is the golden build."""
-    dist = Path(__file__).resolve().parent.parent / "dist"
+    dist = DIST
     history = re.compile(rb"^(SEQUENCE|DTSTAMP|LAST-MODIFIED):.*$", re.MULTILINE)
     for golden in GOLDEN.rglob("*.ics"):
         published = (dist / golden.relative_to(GOLDEN)).read_bytes()
@@ -384,7 +383,7 @@ def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> No
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).parent,
+        cwd=TESTS,
     )
     assert done.stdout == "before the workers\n"
 

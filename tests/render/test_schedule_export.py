@@ -15,10 +15,10 @@ import pytest
 import xmlschema
 from click.testing import CliRunner
 
-from conftest import CONFERENCE, DATA, DIST
+from conftest import CONFERENCE, DATA, DIST, TEST_DATA
 from wego_ical.cli import main
 
-C3VOC = Path(__file__).parent / "data" / "c3voc"
+C3VOC = TEST_DATA / "c3voc"
 JSON_SCHEMA = json.loads((C3VOC / "schema.json").read_text(encoding="utf-8"))
 XSD = xmlschema.XMLSchema(str(C3VOC / "schedule.xml.xsd"))
 
