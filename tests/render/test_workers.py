@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ctrl_c_to_group, has_ended, wait_for
+from conftest import TESTS, ctrl_c_to_group, has_ended, wait_for
 from wego_ical.errors import WorkerError
 from wego_ical.render.workers import ChunkedWork, WorkerSettings
 
@@ -97,7 +97,7 @@ def test_ctrl_c_to_the_group_ends_the_workers_quietly(tmp_path: Path) -> None:
     script = tmp_path / "interrupted.py"
     script.write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        f"sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(TESTS)!r}]\n"
         "from test_workers import first_chunk_slow\n"
         "from wego_ical.render.workers import ChunkedWork, WorkerSettings\n"
         "work = ChunkedWork([0, 1], first_chunk_slow,\n"
