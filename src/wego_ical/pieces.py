@@ -12,9 +12,20 @@ from typing import AnyStr
 
 PIECE_SIZE = 1 << 16
 
-# A file's bytes, or a function that produces them (whole, or in pieces for
-# a file too large to hold in memory).
-Content = bytes | Callable[[], bytes | Iterable[bytes]]
+
+class Kept:
+    """A file the last build wrote and this one would write the same: the file in place
+    is kept, not made again (a page whose inputs did not change)."""
+
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = Kept()
+
+# A file's bytes, a function that produces them (whole, or in pieces for a file too
+# large to hold in memory), or KEPT.
+Content = bytes | Kept | Callable[[], bytes | Iterable[bytes]]
 
 
 def regroup(pieces: Iterable[AnyStr], size: int = PIECE_SIZE) -> Iterator[AnyStr]:

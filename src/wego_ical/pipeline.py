@@ -140,6 +140,14 @@ class Prepared:
     notes: tuple[str, ...] = ()
 
     @property
+    def recipes(self) -> dict[str, str]:
+        """The recipes of the pages of every language (see page.recipes), by path."""
+        recipes = dict(self.publication.recipes)
+        for code, translation in self.translations:
+            recipes |= {f"{code}/{path}": r for path, r in translation.recipes.items()}
+        return recipes
+
+    @property
     def files(self) -> dict[str, Content]:
         """Every file to write: the default language's, each further language's in its
         folder, and the default feeds.json last (it must never list a missing file)."""
@@ -238,7 +246,7 @@ def build(options: BuildOptions) -> BuildResult:
             kept = [f.path for f in written.files if f.action != "removed"]
             events = prepared.publication.state.events
             until = buildcache.next_change((r.snapshot for r in events), options.now)
-            buildcache.remember(options.out_dir, key, kept, until)
+            buildcache.remember(options.out_dir, key, kept, until, prepared.recipes)
     notices = [written.notice] if written.notice else []
     notices += held_back(prepared.publication, options.prune, options.prune_grace)
     if prepared.series.publish.base_url is None:
@@ -391,6 +399,7 @@ def _publish_edition(
 ) -> Publication:
     """One language's publication, continuing ``previous`` (the state of ``folder``) and
     reusing the events it rendered."""
+    from wego_ical.output import buildcache
     from wego_ical.output.write import rendered_events
     from wego_ical.plan.reconcile import Pruning
     from wego_ical.publication.assemble import PublicationSettings, make_publication
@@ -402,6 +411,7 @@ def _publish_edition(
         rendered,
         options.workers,
         Pruning(options.prune_grace) if options.prune else None,
+        buildcache.kept_pages(options.out_dir, folder),
     )
     return make_publication(series, previous, options.now, settings)
 

@@ -18,7 +18,8 @@ from wego_ical.load.series_file import parse_series
 from wego_ical.model import Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import describe
 from wego_ical.plan.feeds import plan_feeds
-from wego_ical.publication.assemble import EventTexts, PublicationSettings, make_publication
+from wego_ical.publication.assemble import PublicationSettings, make_publication
+from wego_ical.publication.event_texts import EventTexts
 from wego_ical.render import calendar as render
 from wego_ical.render.workers import WorkerSettings
 

@@ -108,10 +108,17 @@ def _identity(path: Path | str) -> list[int] | None:
     return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
-def remember(out_dir: Path, key: str, paths: Iterable[str], until: datetime | None = None) -> None:
+def remember(
+    out_dir: Path,
+    key: str,
+    paths: Iterable[str],
+    until: datetime | None = None,
+    recipes: Mapping[str, str] | None = None,
+) -> None:
     """Record that the files ``paths`` of ``out_dir`` are what a build with ``key`` left,
     until ``until`` (the next time a session starts or ends: the page says what is over
-    and on now, so a build after it changes the page; None: never).
+    and on now, so a build after it changes the page; None: never), and the recipes of
+    its pages (:func:`kept_pages` gives them to the next build).
 
     Best effort: without a record (parent folder not writable), the next build
     is simply not skipped.
@@ -124,7 +131,10 @@ def remember(out_dir: Path, key: str, paths: Iterable[str], until: datetime | No
             return
         files[path] = identity
     folder = _identity_of_folder(out_dir)
-    record = {"format": FORMAT, "key": key, "folder": folder, "files": files}
+    record: dict[str, object] = {"format": FORMAT, "key": key, "folder": folder, "files": files}
+    if recipes:
+        record["code"] = _code_and_environment()
+        record["recipes"] = {path: r for path, r in recipes.items() if path in files}
     if until is not None:
         record["until"] = until.astimezone(UTC).timestamp()
     with suppress(OSError, WegoIcalError):
@@ -148,12 +158,8 @@ def unchanged(out_dir: Path, key: str, now: datetime) -> int | None:
     """The number of files checked when the last build of ``out_dir`` had ``key``, left
     every file as it still is, and ``now`` is before the time its record holds until (a
     build now would change nothing); else None."""
-    try:
-        data = sidecar.read_bytes(record_path(out_dir))
-    except (OSError, WegoIcalError):
-        return None
-    record = sidecar.parse_json(data) if data is not None else None
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
+    record = _record(out_dir)
+    if record is None:
         return None
     files = record.get("files")
     if record.get("key") != key or not isinstance(files, dict) or not files:
@@ -168,6 +174,48 @@ def unchanged(out_dir: Path, key: str, now: datetime) -> int | None:
         if _identity(os.path.join(folder, path)) != identity:
             return None
     return len(files)
+
+
+def kept_pages(out_dir: Path, folder: str = "") -> dict[str, str]:
+    """The recipes the last build of ``out_dir`` recorded for its pages in ``folder`` (a
+    language's; "": the default language's), by path within it: only for the same code
+    and libraries, and for pages still as that build left them. A page whose recipe is
+    the same again is kept (see page.recipes)."""
+    record = _record(out_dir)
+    if record is None or record.get("code") != _code_and_environment():
+        return {}
+    if record.get("folder") != _identity_of_folder(out_dir):
+        return {}
+    recipes, files = record.get("recipes"), record.get("files")
+    if not isinstance(recipes, dict) or not isinstance(files, dict):
+        return {}
+    prefix = f"{folder}/" if folder else ""
+    root = os.fspath(out_dir)
+    kept = {}
+    for path, recipe in recipes.items():
+        if not isinstance(path, str) or not isinstance(recipe, str):
+            continue
+        if not path.startswith(prefix):
+            continue  # another language's (the default language's lookups never match them)
+        if files.get(path) == _identity(os.path.join(root, path)):
+            kept[path.removeprefix(prefix)] = recipe
+    return kept
+
+
+def _record(out_dir: Path) -> dict[str, object] | None:
+    """The record of the last build of ``out_dir``, if there is a readable one."""
+    try:
+        data = sidecar.read_bytes(record_path(out_dir))
+    except (OSError, WegoIcalError):
+        return None
+    record = sidecar.parse_json(data) if data is not None else None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        return None
+    return record
+
+
+def _code_and_environment() -> str:
+    return hashlib.sha256((_code_digest() + _environment()).encode()).hexdigest()
 
 
 def _identity_of_folder(out_dir: Path) -> list[int] | None:

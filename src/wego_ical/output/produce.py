@@ -18,12 +18,16 @@ from typing import BinaryIO
 from wego_ical.errors import OutputError
 from wego_ical.files import ReadRefused, open_plain
 from wego_ical.output.folder import read_or_none
-from wego_ical.pieces import Content
+from wego_ical.pieces import Content, Kept
 
 
 def produce_file(value: Content, target: Path, old: Path | None, folders: Folders) -> bool:
     """Produce a file and write it to ``target`` if it differs from ``old`` (None: there
     is none); whether it differs."""
+    if isinstance(value, Kept):
+        if old is None or old.is_symlink() or not old.is_file():
+            raise OutputError(f"{target.name}: kept from the last build, but it is not in place")
+        return False
     content = value if isinstance(value, bytes) else value()
     if isinstance(content, bytes):
         if old is None or read_or_none(old) != content:

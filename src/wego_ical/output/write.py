@@ -55,7 +55,7 @@ from wego_ical.output.folder import (
 from wego_ical.output.hidden_files import STAGING_PREFIX
 from wego_ical.output.lock import OutputLock, locked_output, output_folder
 from wego_ical.output.produce import Folders, copy_owner_and_mode, link, produce_file, reason
-from wego_ical.pieces import Content
+from wego_ical.pieces import Content, Kept
 from wego_ical.render.workers import Apart
 
 if TYPE_CHECKING:
@@ -302,6 +302,8 @@ def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
     """The files of ``files`` whose content in ``out_dir`` is not what would be written."""
     differ = []
     for relative, value in files.items():
+        if isinstance(value, Kept):
+            continue  # the file in place, as the last build left it
         content = value if isinstance(value, bytes) else value()
         expected = content if isinstance(content, bytes) else b"".join(content)
         if read_generated_file(out_dir, relative) != expected:

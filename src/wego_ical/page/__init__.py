@@ -1,6 +1,8 @@
-"""Page stage: the landing page (``landing``), what it shows of each event (``views``)
-and of each feed (``feed_views``), what search engines read of it (``meta``), its
-templates and static files.
+"""Page stage: the landing page and a big series' other pages (``landing``), what every
+page of an edition shares (``edition``), what they show of each event (``views``), of
+each feed (``feed_views``) and in a big series' lists (``event_lists``), what search
+engines read of them (``meta``), when a page may be kept from the last build
+(``recipes``), the templates and static files.
 
 May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``.
 """
@@ -17,9 +19,9 @@ if TYPE_CHECKING:
         QR_SCRIPT,
         SCHEDULE_FOLDER,
     )
+    from wego_ical.page.edition import PageSite
     from wego_ical.page.feed_views import FeedView
     from wego_ical.page.landing import (
-        PageSite,
         Part,
         page_files,
         qr_script,

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
@@ -31,7 +27,8 @@ from wego_ical.i18n import dates as when
 from wego_ical.i18n import ui_text as strings
 from wego_ical.i18n.locales import babel_locale, html_language, text_direction
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
-from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
+from wego_ical.model import CalendarEntry, calendar_entries
+from wego_ical.page.edition import PageSite, Shared
 from wego_ical.page.event_lists import (
     MonthGroup,
     category_choices,
@@ -43,12 +40,14 @@ from wego_ical.page.event_lists import (
     months_of,
     outline,
 )
-from wego_ical.page.feed_views import FeedView, feed_group, feed_view
+from wego_ical.page.feed_views import FeedView, feed_group
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
-from wego_ical.page.views import EventView, ViewSettings, event_views, over_days, series_days
-from wego_ical.pieces import regroup
-from wego_ical.plan.records import EventRecord, FeedRecord
-from wego_ical.render import calendar_links as links
+from wego_ical.page.recipes import page_recipe
+from wego_ical.page.views import (
+    EventView,
+    row_state,
+)
+from wego_ical.pieces import KEPT, Kept, regroup
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,161 +92,34 @@ def _bytecode_cache() -> BytecodeCache | None:
     return FileSystemBytecodeCache(folder)
 
 
-@dataclass(frozen=True)
-class PageSite:
-    """Everything the pages of one language edition share."""
-
-    series: Series
-    feeds: list[FeedRecord]
-    records: dict[str, EventRecord]  # by UID
-    language: str | None = None
-    alternates: tuple[tuple[str, str], ...] = ()
-    script: str = QR_SCRIPT
-    # Texts of the default language: in another language's page, a text that is one
-    # of them fell back to it (untranslated) and is marked with its language.
-    fallback_texts: frozenset[str] = frozenset()
-    fallback_language: str | None = None
-    # The build time: what is over, on now or to come when the page is made (its script
-    # says it again when the page is read).
-    now: datetime | None = None
-
-
-class _Shared:
-    """What every page of an edition needs, computed once: a large series has
-    thousands of pages, and each must cost only its own sessions."""
-
-    def __init__(self, site: PageSite) -> None:
-        self.site = site
-
-    @functools.cached_property
-    def words(self) -> dict[str, str]:
-        return strings.page(self.site.language)
-
-    @functools.cached_property
-    def only_zone(self) -> str | None:
-        """The zone of every event, when they share one (then named once, at the top)."""
-        series = self.site.series
-        zones = {event.zone_name(series.series.timezone) for event in series.events}
-        return zones.pop() if len(zones) == 1 else None
-
-    @functools.cached_property
-    def over(self) -> tuple[str, str] | None:
-        """The days the series ran on, once it is over (the same for every page)."""
-        site = self.site
-        snapshots = [record.snapshot for record in site.records.values()]
-        return over_days(snapshots, site.series.series.timezone, site.now, site.language)
-
-    @functools.cached_property
-    def when_where(self) -> str | None:
-        """What a reader needs first, under the series' title: its days and, when every
-        event is in one place, that place ("… 2021 · Online")."""
-        site = self.site
-        days = series_days(site.series, site.records, site.language)
-        places = {event.location for event in site.series.events}
-        place = places.pop() if len(places) == 1 else None
-        return " · ".join(part for part in (days, place) if part) or None
-
-    @functools.cached_property
-    def zone_text(self) -> str | None:
-        zone, records = self.only_zone, self.site.records
-        if zone is None or not records:
-            return zone
-        starts = [record.snapshot.aware_start for record in records.values()]
-        # One name for every time on the page: the one valid at each of them, else
-        # the generic one ("Eastern Time", not "Eastern Standard Time" in July).
-        tz = ZoneInfo(zone)
-        offsets = {start.astimezone(tz).utcoffset() for start in starts}
-        moment = starts[0] if len(offsets) == 1 else None
-        return when.zone_label(zone, moment, self.site.language)
-
-    @functools.cached_property
-    def folder_url(self) -> str | None:
-        """The address of the folder of ``index.html``, when it is known (base_url)."""
-        base_url = self.site.series.publish.base_url
-        return links.folder_url(base_url) if base_url else None
-
-    def page_url(self, path: str) -> str | None:
-        """A page's own address (None: unknown until it is served)."""
-        if self.folder_url is None:
-            return None
-        return self.folder_url + ("" if path == INDEX_PAGE else path)
-
-    @functools.cached_property
-    def index_feeds(self) -> list[FeedView]:
-        return self._feeds("")
-
-    @functools.cached_property
-    def schedule_feeds(self) -> dict[str, FeedView]:
-        """The feeds as a page in schedule/ links them, by path."""
-        return {feed.path: feed for feed in self._feeds("../")}
-
-    def _feeds(self, prefix: str) -> list[FeedView]:
-        title = self.site.series.series.title
-        sessions = self._sessions_in_feeds
-        return [
-            feed_view(
-                feed, title, self.words, prefix, self.page_url(INDEX_PAGE), sessions[feed.path]
-            )
-            for feed in self.site.feeds
-        ]
-
-    @functools.cached_property
-    def _sessions_in_feeds(self) -> Counter[str]:
-        """How many of each feed's events are sessions (the rest are whole events)."""
-        series = self.site.series
-        session_uids = {
-            entry_uid(series, entry) for entry in calendar_entries(series) if entry.session
-        }
-        return Counter(
-            path
-            for uid, record in self.site.records.items()
-            if uid in session_uids
-            for path in record.feeds
-        )
-
-    @functools.cached_property
-    def run(self) -> Callable[[str | None], Markup | str]:
-        return _runner(self.site)
-
-    def events(self, grouped: dict[str, list[CalendarEntry]]) -> list[EventView]:
-        """The views of the events in ``grouped`` (entries by event id)."""
-        site = self.site
-        return list(
-            event_views(
-                site.series,
-                grouped,
-                site.records,
-                ViewSettings(site.language, self.words, self.only_zone, site.now),
-            )
-        )
-
-
 Part = tuple[str, list[CalendarEntry], int, int]  # event id, entries, number, of how many
 
 
-def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
+PageFiles = dict[str, Callable[[], Iterator[bytes]] | Kept]
+
+
+def page_files(site: PageSite) -> tuple[PageFiles, dict[str, str]]:
     """The page files of an edition, by path: ``index.html``, and above
     :data:`~wego_ical.limits.PAGE_SESSIONS` sessions one page per event (per part
-    of a large event) in ``schedule/``, linked from a light index."""
+    of a large event) in ``schedule/``, linked from a light index; and the recipe of
+    each event's page (:mod:`~wego_ical.page.recipes`), which is KEPT where
+    ``site.kept`` records the same recipe for the page in place."""
     grouped: dict[str, list[CalendarEntry]] = {}
     for entry in calendar_entries(site.series):
         grouped.setdefault(entry.event.id, []).append(entry)
-    shared = _Shared(site)
+    shared = Shared(site)
     total = sum(len(entries) for entries in grouped.values())
     if total <= PAGE_SESSIONS:
-        return {INDEX_PAGE: functools.partial(_render_index, shared, grouped, None)}
+        return {INDEX_PAGE: functools.partial(_render_index, shared, grouped, None)}, {}
     parts = {
         path: chunk
         for event_id, entries in grouped.items()
         for path, chunk in _parts(event_id, entries)
     }
-    siblings: dict[str, list[tuple[str, int]]] = {}
-    for path, (event_id, _, number, _) in parts.items():
-        siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
     # Each event's first page, which the index (or its month's page) links.
     first_pages = {part[0]: path for path, part in parts.items() if part[2] == 1}
     months = months_of(grouped) if len(grouped) > INDEX_EVENTS else {}
-    files: dict[str, Callable[[], Iterator[bytes]]] = {
+    files: PageFiles = {
         INDEX_PAGE: functools.partial(_render_index, shared, grouped, first_pages, months)
     }
     named = list(months)
@@ -261,9 +133,29 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
         files[month_page(month)] = functools.partial(
             _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages, around
         )
+    pages, recipes = _event_pages(shared, grouped, parts, first_pages, bool(months))
+    return files | pages, recipes
+
+
+def _event_pages(
+    shared: Shared,
+    grouped: dict[str, list[CalendarEntry]],
+    parts: dict[str, Part],
+    first_pages: dict[str, str],
+    by_month: bool,
+) -> tuple[PageFiles, dict[str, str]]:
+    """Each event's pages (KEPT where the page in place has the same recipe), and their
+    recipes."""
+    site = shared.site
+    siblings: dict[str, list[tuple[str, int]]] = {}
+    for path, (event_id, _, number, _) in parts.items():
+        siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
     order = list(grouped)
+    position = {event_id: at for at, event_id in enumerate(order)}
+    files: PageFiles = {}
+    recipes: dict[str, str] = {}
     for path, part in parts.items():
-        at = order.index(part[0])
+        at = position[part[0]]
         neighbours = tuple(
             (
                 first_pages[event_id].removeprefix(f"{SCHEDULE_FOLDER}/"),
@@ -273,20 +165,22 @@ def page_files(site: PageSite) -> dict[str, Callable[[], Iterator[bytes]]]:
             else None
             for index in (at - 1, at + 1)
         )
+        month = month_of(grouped[part[0]]) if by_month else None
+        own_feed = shared.feed_recipe(f"{part[0]}.ics")
+        place = (path, part[2], part[3], siblings[part[0]], neighbours, month, own_feed)
+        recipe = page_recipe(shared.recipe, site.series, part[1], site.records, site.now, place)
+        recipes[path] = recipe
+        if site.kept.get(path) == recipe:
+            files[path] = KEPT
+            continue
         files[path] = functools.partial(
-            _render_event_page,
-            shared,
-            path,
-            part,
-            siblings[part[0]],
-            neighbours,
-            month_of(grouped[part[0]]) if months else None,
+            _render_event_page, shared, path, part, siblings[part[0]], neighbours, month
         )
-    return files
+    return files, recipes
 
 
 def _render_month(
-    shared: _Shared,
+    shared: Shared,
     month: str,
     grouped: dict[str, list[CalendarEntry]],
     first_pages: dict[str, str],
@@ -318,7 +212,7 @@ def _parts(event_id: str, entries: list[CalendarEntry]) -> Iterator[tuple[str, P
 
 
 def _render_index(
-    shared: _Shared,
+    shared: Shared,
     grouped: dict[str, list[CalendarEntry]],
     first_pages: dict[str, str] | None,
     months: dict[str, list[str]] | None = None,
@@ -368,7 +262,7 @@ def _render_index(
 
 
 def _render_event_page(
-    shared: _Shared,
+    shared: Shared,
     path: str,
     part: Part,
     siblings: list[tuple[str, int]],
@@ -396,14 +290,14 @@ def _render_event_page(
     yield from _generate("event.html.j2", context)
 
 
-def _outline(shared: _Shared, event_id: str, entries: list[CalendarEntry], page: str) -> EventView:
+def _outline(shared: Shared, event_id: str, entries: list[CalendarEntry], page: str) -> EventView:
     """An event as the light lists show it: no sessions, a link to its page."""
     (view,) = shared.events({event_id: [entries[0], entries[-1]]})
     return outline(view, shared.site.series, entries, page)
 
 
 def _common(
-    shared: _Shared,
+    shared: Shared,
     feeds: list[FeedView],
     events: list[EventView],
     *,
@@ -429,6 +323,7 @@ def _common(
             site.language, site.alternates, site.fallback_language, path, page_url
         ),
         "now_utc": when.iso_utc(site.now) if site.now else "",
+        "row_state": row_state,
         "over": shared.over,
         "when_where": shared.when_where,
         "series": series.series,
@@ -458,25 +353,6 @@ def _common(
             series=series.series.title
         ),
     }
-
-
-def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
-    """Marks a text that fell back to the default language with that language."""
-    language = html_language(site.fallback_language)
-    texts = site.fallback_texts
-
-    def run(text: str | None) -> Markup | str:
-        if not text:
-            return ""
-        if text in texts and _has_letters(text):
-            return Markup('<span lang="{}">{}</span>').format(language, text)
-        return text
-
-    return run
-
-
-def _has_letters(text: str) -> bool:
-    return any(character.isalpha() for character in text)
 
 
 def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:

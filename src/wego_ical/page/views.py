@@ -328,8 +328,8 @@ def _entry_view(
         anchor=anchor,
         title=_row_title(entry, title, words),
         cancelled=cancelled,
-        start_utc=_machine_time(snapshot, snapshot.aware_start),
-        end_utc=_machine_time(snapshot, snapshot.aware_end),
+        start_utc=machine_time(snapshot, snapshot.aware_start),
+        end_utc=machine_time(snapshot, snapshot.aware_end),
         day=day.isoformat(),
         time_text=time_text,
         own_time_text=own_time,
@@ -376,8 +376,19 @@ def _row_identity(
     return f"{anchor}--{snapshot.start:%Y%m%d}", own, snapshot.status == "CANCELLED"
 
 
-def _machine_time(snapshot: Snapshot, moment: datetime) -> str:
+def machine_time(snapshot: Snapshot, moment: datetime) -> str:
+    """A time as the page's rows carry it for the script: a day for a whole-day item,
+    else the UTC instant."""
     return moment.date().isoformat() if snapshot.all_day else iso_utc(moment)
+
+
+def row_state(start: str, end: str, now_utc: str) -> str:
+    """Whether a row of machine times (:func:`machine_time`) is over, on now or to come
+    at ``now_utc`` (the build time, as :func:`~wego_ical.i18n.dates.iso_utc` writes it):
+    "past", "now" or "upcoming"."""
+    if end <= now_utc:
+        return "past"
+    return "now" if start <= now_utc else "upcoming"
 
 
 def _local_iso(snapshot: Snapshot, moment: datetime) -> str:

@@ -16,8 +16,6 @@ so a large build never holds every file at once.
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,8 +31,9 @@ from wego_ical.catalogue import (
     event_file,
 )
 from wego_ical.model import Series
-from wego_ical.page.landing import PageSite, page_files, qr_script
-from wego_ical.pieces import Content
+from wego_ical.page.edition import PageSite
+from wego_ical.page.landing import page_files, qr_script
+from wego_ical.pieces import Content, Kept
 from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
 from wego_ical.plan.reconcile import Change, Pruning, reconcile
@@ -47,6 +46,7 @@ from wego_ical.plan.records import (
     last_occurrence,
     text_digest,
 )
+from wego_ical.publication.event_texts import EventTexts
 from wego_ical.render import calendar_links as links
 from wego_ical.render.atom import atom_bytes
 from wego_ical.render.calendar import (
@@ -55,14 +55,11 @@ from wego_ical.render.calendar import (
     build_envelope,
     check_output,
     is_vevent,
-    render_all,
     render_checked,
     single_event_envelope,
-    splice,
-    splice_pieces,
 )
 from wego_ical.render.schedule import schedule_data, schedule_json, schedule_xml
-from wego_ical.render.workers import ChunkedWork, WorkerSettings
+from wego_ical.render.workers import WorkerSettings
 
 
 @dataclass(frozen=True)
@@ -82,10 +79,15 @@ class Publication:
     start_rendering: Callable[[], None] = lambda: None
     # The language of its texts (None: the series declares none).
     language: str | None = None
+    # The recipe of each page that has one (page.recipes), by path: the next build keeps
+    # the page where its recipe is the same.
+    recipes: Mapping[str, str] = field(default_factory=dict)
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
         value = self.files[path]
+        if isinstance(value, Kept):
+            raise ValueError(f"{path} is kept from the last build: it is not made again")
         content = value if isinstance(value, bytes) else value()
         return content if isinstance(content, bytes) else b"".join(content)
 
@@ -131,13 +133,17 @@ class PublicationSettings:
     event that did not change is then not rendered again (what makes rebuilds
     fast), provided the previous state was written by this same renderer;
     ``workers`` says how the events that need rendering are split over processes;
-    ``pruning`` drops removed events for good (``--prune``).
+    ``pruning`` drops removed events for good (``--prune``); ``kept_pages`` (see
+    below) lets the pages whose inputs did not change stay as they are.
     """
 
     edition: LanguageEdition = LanguageEdition()
     rendered: Mapping[str, bytes] | None = field(default=None, compare=False)
     workers: WorkerSettings | None = None
     pruning: Pruning | None = None
+    # The recipes of the pages in place (Publication.recipes of the last build, for the
+    # pages still as it left them): a page with the same recipe is kept, not made again.
+    kept_pages: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 def make_publication(
@@ -184,9 +190,12 @@ def make_publication(
         edition.fallback_texts,
         edition.fallback_language,
         now,
+        settings.kept_pages,
     )
+    pages, recipes = page_files(site)
     files: dict[str, Content] = {
-        path: functools.partial(_page, texts, produce) for path, produce in page_files(site).items()
+        path: produce if isinstance(produce, Kept) else functools.partial(_page, texts, produce)
+        for path, produce in pages.items()
     }
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
@@ -222,7 +231,7 @@ def make_publication(
         history=history,
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    return Publication(files, state, changes, texts.start, edition.language)
+    return Publication(files, state, changes, texts.start, edition.language, recipes)
 
 
 class _Schedule:
@@ -269,100 +278,6 @@ def _page(texts: EventTexts, produce: Callable[[], Iterator[bytes]]) -> Iterator
     """A page; rendering the events starts first, so that it runs meanwhile."""
     texts.start()
     yield from produce()
-
-
-class EventTexts:
-    """The VEVENT text of every event of a publication, by key (the UID).
-
-    Events that were not reused from the previous publication are rendered
-    in chunks (see :mod:`~wego_ical.render.workers`), started at the first use, so
-    ``wego-ical diff`` renders nothing. A text is waited for only when a
-    file needs it; a self-check error then raises
-    :class:`~wego_ical.errors.SelfCheckError`, before anything is written.
-    """
-
-    def __init__(
-        self,
-        reusable: Mapping[str, bytes],
-        records: Sequence[EventRecord],
-        workers: WorkerSettings | None = None,
-        digests: Mapping[str, str] | None = None,
-    ) -> None:
-        """``digests`` may give the digests of the ``reusable`` texts, known already."""
-        self._workers = workers
-        self._texts: dict[str, bytes] = {}
-        # A large publication keeps its texts in a temporary file, not in memory
-        # (WorkerSettings.spills); it lives as long as the texts: closed, and gone,
-        # when they are collected.
-        self._spill = (
-            tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
-            if (workers or WorkerSettings()).spills(len(records))
-            else None
-        )
-        self._spilled: dict[str, tuple[int, int]] = {}
-        self._spill_size = 0
-        # Taken as each text is kept, so that feeds.json need not read them all again.
-        self._digests: dict[str, str] = {}
-        known = digests or {}
-        for key, text in reusable.items():
-            self._keep(key, text, known.get(key))
-        self._fresh = [record for record in records if record.uid not in reusable]
-        self._position = {record.uid: index for index, record in enumerate(self._fresh)}
-        self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
-
-    def start(self) -> None:
-        """Begin rendering the events that need it (once)."""
-        if self._rendering is None:
-            self._rendering = ChunkedWork(self._fresh, render_all, self._workers)
-
-    def add(self, key: str, text: bytes) -> None:
-        """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
-        self._keep(key, text)
-
-    def digest(self, key: str) -> str:
-        """The digest of the text of ``key`` (as recorded in feeds.json), rendering it if needed."""
-        if key not in self._digests:
-            self[key]  # renders the chunk that holds it
-        return self._digests[key]
-
-    def _keep(self, key: str, text: bytes, digest: str | None = None) -> None:
-        self._digests[key] = digest or text_digest(text)
-        if self._spill is None:
-            self._texts[key] = text
-            return
-        self._spill.write(text)
-        self._spilled[key] = (self._spill_size, len(text))
-        self._spill_size += len(text)
-
-    def _known(self, key: str) -> bytes | None:
-        text = self._texts.get(key)
-        if text is None and self._spill is not None and key in self._spilled:
-            offset, length = self._spilled[key]
-            text = os.pread(self._spill.fileno(), length, offset)
-        return text
-
-    def __getitem__(self, key: str) -> bytes:
-        text = self._known(key)
-        if text is None:
-            self.start()
-            assert self._rendering is not None
-            number = self._rendering.chunk_of(self._position[key])
-            rendered, problems = self._rendering.take(number)
-            check_output({}, problems)
-            first = number * self._rendering.step
-            for offset, value in enumerate(rendered):
-                self._keep(self._fresh[first + offset].uid, value)
-            text = self._known(key)
-            assert text is not None
-        return text
-
-    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
-        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
-        return splice(envelope, [self[key] for key in keys])
-
-    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes]:
-        """The same file in pieces of about 64 KB, each text waited for when it is needed."""
-        return splice_pieces(envelope, (self[key] for key in keys))
 
 
 def _events_by_feed(

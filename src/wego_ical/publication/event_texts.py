@@ -1,0 +1,107 @@
+"""The VEVENT text of every event of a publication (:class:`EventTexts`): reused from the
+previous build where the event did not change, else rendered in worker processes when a
+file first needs it; kept in a temporary file rather than in memory for a large series."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+
+from wego_ical.plan.records import EventRecord, text_digest
+from wego_ical.render.calendar import check_output, render_all, splice, splice_pieces
+from wego_ical.render.workers import ChunkedWork, WorkerSettings
+
+
+class EventTexts:
+    """The VEVENT text of every event of a publication, by key (the UID).
+
+    Events that were not reused from the previous publication are rendered
+    in chunks (see :mod:`~wego_ical.render.workers`), started at the first use, so
+    ``wego-ical diff`` renders nothing. A text is waited for only when a
+    file needs it; a self-check error then raises
+    :class:`~wego_ical.errors.SelfCheckError`, before anything is written.
+    """
+
+    def __init__(
+        self,
+        reusable: Mapping[str, bytes],
+        records: Sequence[EventRecord],
+        workers: WorkerSettings | None = None,
+        digests: Mapping[str, str] | None = None,
+    ) -> None:
+        """``digests`` may give the digests of the ``reusable`` texts, known already."""
+        self._workers = workers
+        self._texts: dict[str, bytes] = {}
+        # A large publication keeps its texts in a temporary file, not in memory
+        # (WorkerSettings.spills); it lives as long as the texts: closed, and gone,
+        # when they are collected.
+        self._spill = (
+            tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+            if (workers or WorkerSettings()).spills(len(records))
+            else None
+        )
+        self._spilled: dict[str, tuple[int, int]] = {}
+        self._spill_size = 0
+        # Taken as each text is kept, so that feeds.json need not read them all again.
+        self._digests: dict[str, str] = {}
+        known = digests or {}
+        for key, text in reusable.items():
+            self._keep(key, text, known.get(key))
+        self._fresh = [record for record in records if record.uid not in reusable]
+        self._position = {record.uid: index for index, record in enumerate(self._fresh)}
+        self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
+
+    def start(self) -> None:
+        """Begin rendering the events that need it (once)."""
+        if self._rendering is None:
+            self._rendering = ChunkedWork(self._fresh, render_all, self._workers)
+
+    def add(self, key: str, text: bytes) -> None:
+        """Add a text rendered elsewhere (a cancelled copy kept in a feed)."""
+        self._keep(key, text)
+
+    def digest(self, key: str) -> str:
+        """The digest of the text of ``key`` (as recorded in feeds.json), rendering it if needed."""
+        if key not in self._digests:
+            self[key]  # renders the chunk that holds it
+        return self._digests[key]
+
+    def _keep(self, key: str, text: bytes, digest: str | None = None) -> None:
+        self._digests[key] = digest or text_digest(text)
+        if self._spill is None:
+            self._texts[key] = text
+            return
+        self._spill.write(text)
+        self._spilled[key] = (self._spill_size, len(text))
+        self._spill_size += len(text)
+
+    def _known(self, key: str) -> bytes | None:
+        text = self._texts.get(key)
+        if text is None and self._spill is not None and key in self._spilled:
+            offset, length = self._spilled[key]
+            text = os.pread(self._spill.fileno(), length, offset)
+        return text
+
+    def __getitem__(self, key: str) -> bytes:
+        text = self._known(key)
+        if text is None:
+            self.start()
+            assert self._rendering is not None
+            number = self._rendering.chunk_of(self._position[key])
+            rendered, problems = self._rendering.take(number)
+            check_output({}, problems)
+            first = number * self._rendering.step
+            for offset, value in enumerate(rendered):
+                self._keep(self._fresh[first + offset].uid, value)
+            text = self._known(key)
+            assert text is not None
+        return text
+
+    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
+        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
+        return splice(envelope, [self[key] for key in keys])
+
+    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes]:
+        """The same file in pieces of about 64 KB, each text waited for when it is needed."""
+        return splice_pieces(envelope, (self[key] for key in keys))
