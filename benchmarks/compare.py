@@ -1,5 +1,6 @@
 """Two checkouts of wego-ical side by side: a first build, a rebuild with nothing changed
-and a rebuild after one edited description, each in a fresh process, in interleaved rounds
+and a rebuild after one session's description is edited (as in run.py), each in a fresh
+process, in interleaved rounds
 (the machine's speed drifts; interleaving spreads the drift over both).
 
     .venv/bin/python benchmarks/generate.py 10000 > /tmp/s10k.toml
@@ -39,8 +40,10 @@ def main() -> None:
     base, head, source = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     text = source.read_text(encoding="utf-8")
-    marker = 'description = "'
-    edited = text.replace(marker, marker + "Edited. ", 1)
+    # A session's description (the series' own comes first, and every page shows it).
+    marker = 'description = "open, '
+    edited = text.replace(marker, 'description = "Edited. open, ', 1)
+    assert edited != text, "no session description starts with 'open, '"
     trees = {"base": base, "head": head}
     times: dict[str, dict[str, list[float]]] = {
         name: {"first build": [], "nothing changed": [], "one edit": []} for name in trees

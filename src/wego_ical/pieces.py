@@ -7,7 +7,7 @@ Generators yield many small pieces (one VEVENT, one template fragment);
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import AnyStr
 
 PIECE_SIZE = 1 << 16
@@ -23,9 +23,26 @@ class Kept:
 
 KEPT = Kept()
 
+
+class Recipes:
+    """The recipes of a build's files (a digest of all a file is made of, recorded for
+    the next build) and those the last build recorded for the files in place: a file
+    whose recipe is the same again is KEPT."""
+
+    def __init__(self, kept: Mapping[str, str]) -> None:
+        self.kept = kept
+        self.made: dict[str, str] = {}
+
+    def same(self, path: str, recipe: str) -> bool:
+        """Record the recipe of ``path``; whether the file in place has it already."""
+        self.made[path] = recipe
+        return self.kept.get(path) == recipe
+
+
 # A file's bytes, a function that produces them (whole, or in pieces for a file too
-# large to hold in memory), or KEPT.
-Content = bytes | Kept | Callable[[], bytes | Iterable[bytes]]
+# large to hold in memory; KEPT when it finds the file in place is what it would make),
+# or KEPT.
+Content = bytes | Kept | Callable[[], bytes | Iterable[bytes] | Kept]
 
 
 def regroup(pieces: Iterable[AnyStr], size: int = PIECE_SIZE) -> Iterator[AnyStr]:

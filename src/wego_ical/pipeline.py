@@ -411,7 +411,7 @@ def _publish_edition(
         rendered,
         options.workers,
         Pruning(options.prune_grace) if options.prune else None,
-        buildcache.kept_pages(options.out_dir, folder),
+        buildcache.kept_recipes(options.out_dir, folder),
     )
     return make_publication(series, previous, options.now, settings)
 

@@ -3,6 +3,8 @@ keeps is the page a build from scratch would write (issue 35, the incremental re
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,10 @@ def _build(data: Path, out: Path, now: str = FIRST) -> str:
 
 def _pages(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def _inodes(out: Path) -> dict[str, int]:
@@ -106,11 +112,18 @@ def test_a_rebuild_keeps_only_the_pages_an_edit_does_not_touch(
         assert old in text
         text = text.replace(old, new, 1)
     data.write_text(text, encoding="utf-8")
+    # The same folder without the record of its last build: nothing is kept there.
+    full = tmp_path / "full"
+    shutil.copytree(out, full)
     _build(data, out)
     remade = list(made)
+    _build(data, full)
+    # Every file kept (pages, feeds, single-event files) is what a build that keeps
+    # nothing writes.
+    assert _tree(out) == _tree(full)
     fresh = tmp_path / "fresh"
     _build(data, fresh)
-    assert _pages(out) == _pages(fresh)  # what was kept is what a fresh build writes
+    assert _pages(out) == _pages(fresh)
     days = {path.rsplit("/", 1)[-1].removesuffix(".html") for path in remade}
     if (out / "ko").exists():
         # The Korean pages mark the English texts they fall back to, so an edit of an
@@ -147,12 +160,23 @@ def test_a_page_changed_by_hand_or_other_code_is_made_again(
     page = out / "schedule" / "day-3.html"
     original = page.read_bytes()
     page.write_bytes(original.replace(b"Day 3", b"Day 3 (edited by hand)"))
+    # A feed and a single-event file too, keeping their size and times (the record also
+    # holds each file's inode and change time).
+    feed, single = out / "day-3.ics", sorted((out / "events").iterdir())[7]
+    originals = {path: path.read_bytes() for path in (feed, single)}
+    for path, content in originals.items():
+        times = path.stat()
+        path.write_bytes(content.replace(b"SEQUENCE:0", b"SEQUENCE:9"))
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
     _build(data, out, "2024-01-15T12:30:00Z")
     assert page.read_bytes() == original
+    assert {path: path.read_bytes() for path in originals} == originals
     assert made == ["schedule/day-3.html"]
-    assert "schedule/day-3.html" in buildcache.kept_pages(out)  # recorded for the next
+    recorded = buildcache.kept_recipes(out)  # for the next build: pages, feeds, events
+    assert {"schedule/day-3.html", "all.ics", "day-3.ics", "categories/talks.ics"} <= set(recorded)
+    assert sum(path.startswith("events/") for path in recorded) == PAGE_SESSIONS + 20
     if (out / "ko").exists():
-        assert "schedule/day-3.html" in buildcache.kept_pages(out, "ko")
+        assert "schedule/day-3.html" in buildcache.kept_recipes(out, "ko")
     # A comment in the data changes no page: every page is kept.
     made.clear()
     data.write_text(data.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
@@ -160,7 +184,7 @@ def test_a_page_changed_by_hand_or_other_code_is_made_again(
     assert made == []
     # Another version of wego-ical (or of a library) keeps nothing.
     monkeypatch.setattr(buildcache, "_code_and_environment", lambda: "other code")
-    assert buildcache.kept_pages(out) == {}
+    assert buildcache.kept_recipes(out) == {}
     data.write_text(data.read_text(encoding="utf-8") + "# another\n", encoding="utf-8")
     _build(data, out, "2024-01-15T13:30:00Z")
     assert len(made) == 6 * (2 if (out / "ko").exists() else 1)

@@ -118,7 +118,7 @@ def remember(
     """Record that the files ``paths`` of ``out_dir`` are what a build with ``key`` left,
     until ``until`` (the next time a session starts or ends: the page says what is over
     and on now, so a build after it changes the page; None: never), and the recipes of
-    its pages (:func:`kept_pages` gives them to the next build).
+    its files (:func:`kept_recipes` gives them to the next build).
 
     Best effort: without a record (parent folder not writable), the next build
     is simply not skipped.
@@ -176,11 +176,11 @@ def unchanged(out_dir: Path, key: str, now: datetime) -> int | None:
     return len(files)
 
 
-def kept_pages(out_dir: Path, folder: str = "") -> dict[str, str]:
-    """The recipes the last build of ``out_dir`` recorded for its pages in ``folder`` (a
+def kept_recipes(out_dir: Path, folder: str = "") -> dict[str, str]:
+    """The recipes the last build of ``out_dir`` recorded for its files in ``folder`` (a
     language's; "": the default language's), by path within it: only for the same code
-    and libraries, and for pages still as that build left them. A page whose recipe is
-    the same again is kept (see page.recipes)."""
+    and libraries, and for files still as that build left them. A file whose recipe is
+    the same again is kept (see page.recipes and publication.assemble)."""
     record = _record(out_dir)
     if record is None or record.get("code") != _code_and_environment():
         return {}

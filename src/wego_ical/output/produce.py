@@ -24,11 +24,11 @@ from wego_ical.pieces import Content, Kept
 def produce_file(value: Content, target: Path, old: Path | None, folders: Folders) -> bool:
     """Produce a file and write it to ``target`` if it differs from ``old`` (None: there
     is none); whether it differs."""
-    if isinstance(value, Kept):
+    content = value if isinstance(value, bytes | Kept) else value()
+    if isinstance(content, Kept):
         if old is None or old.is_symlink() or not old.is_file():
             raise OutputError(f"{target.name}: kept from the last build, but it is not in place")
         return False
-    content = value if isinstance(value, bytes) else value()
     if isinstance(content, bytes):
         if old is None or read_or_none(old) != content:
             write_file(target, content, folders)

@@ -302,9 +302,9 @@ def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
     """The files of ``files`` whose content in ``out_dir`` is not what would be written."""
     differ = []
     for relative, value in files.items():
-        if isinstance(value, Kept):
+        content = value if isinstance(value, bytes | Kept) else value()
+        if isinstance(content, Kept):
             continue  # the file in place, as the last build left it
-        content = value if isinstance(value, bytes) else value()
         expected = content if isinstance(content, bytes) else b"".join(content)
         if read_generated_file(out_dir, relative) != expected:
             differ.append(relative)

@@ -16,6 +16,7 @@ so a large build never holds every file at once.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from wego_ical.catalogue import (
 from wego_ical.model import Series
 from wego_ical.page.edition import PageSite
 from wego_ical.page.landing import page_files, qr_script
-from wego_ical.pieces import Content, Kept
+from wego_ical.pieces import KEPT, Content, Kept, Recipes
 from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
 from wego_ical.plan.reconcile import Change, Pruning, reconcile
@@ -79,16 +80,16 @@ class Publication:
     start_rendering: Callable[[], None] = lambda: None
     # The language of its texts (None: the series declares none).
     language: str | None = None
-    # The recipe of each page that has one (page.recipes), by path: the next build keeps
-    # the page where its recipe is the same.
+    # The recipe of each file that has one (pages, feeds, single-event files), by path,
+    # filled in as files are produced: the next build keeps a file whose recipe is the same.
     recipes: Mapping[str, str] = field(default_factory=dict)
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
         value = self.files[path]
-        if isinstance(value, Kept):
+        content = value if isinstance(value, bytes | Kept) else value()
+        if isinstance(content, Kept):
             raise ValueError(f"{path} is kept from the last build: it is not made again")
-        content = value if isinstance(value, bytes) else value()
         return content if isinstance(content, bytes) else b"".join(content)
 
     @property
@@ -133,17 +134,17 @@ class PublicationSettings:
     event that did not change is then not rendered again (what makes rebuilds
     fast), provided the previous state was written by this same renderer;
     ``workers`` says how the events that need rendering are split over processes;
-    ``pruning`` drops removed events for good (``--prune``); ``kept_pages`` (see
-    below) lets the pages whose inputs did not change stay as they are.
+    ``pruning`` drops removed events for good (``--prune``); ``kept`` (see below)
+    lets the files whose inputs did not change stay as they are.
     """
 
     edition: LanguageEdition = LanguageEdition()
     rendered: Mapping[str, bytes] | None = field(default=None, compare=False)
     workers: WorkerSettings | None = None
     pruning: Pruning | None = None
-    # The recipes of the pages in place (Publication.recipes of the last build, for the
-    # pages still as it left them): a page with the same recipe is kept, not made again.
-    kept_pages: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # The recipes of the files in place (Publication.recipes of the last build, for the
+    # files still as it left them): a file with the same recipe is kept, not made again.
+    kept: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 def make_publication(
@@ -175,7 +176,8 @@ def make_publication(
     problems: list[str] = []
     by_feed = _events_by_feed(records, texts, problems)
     described = _with_changes_note(series, _feed_descriptions(plans, previous), language)
-    feed_files, feeds = _feed_files(series, described, by_feed, texts)
+    made = Recipes(settings.kept)
+    feed_files, feeds = _feed_files(series, described, by_feed, (texts, made))
     single_envelopes: dict[str, bytes] = {}
     # The page needs no VEVENT, so it is written while they are rendered;
     # then single-event files in the order their events are rendered; the
@@ -190,9 +192,10 @@ def make_publication(
         edition.fallback_texts,
         edition.fallback_language,
         now,
-        settings.kept_pages,
+        settings.kept,
     )
     pages, recipes = page_files(site)
+    made.made |= recipes
     files: dict[str, Content] = {
         path: produce if isinstance(produce, Kept) else functools.partial(_page, texts, produce)
         for path, produce in pages.items()
@@ -203,7 +206,9 @@ def make_publication(
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
         single_envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
-        files[event_file(record.uid)] = functools.partial(texts.splice, envelope, [record.uid])
+        files[event_file(record.uid)] = functools.partial(
+            _single_file, texts, made, event_file(record.uid), envelope, record.uid
+        )
     files |= feed_files
     check_output(single_envelopes, problems)
     history = updated_history(previous, changes, records, now, series.series.updated)
@@ -231,7 +236,7 @@ def make_publication(
         history=history,
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    return Publication(files, state, changes, texts.start, edition.language, recipes)
+    return Publication(files, state, changes, texts.start, edition.language, made.made)
 
 
 class _Schedule:
@@ -304,9 +309,10 @@ def _feed_files(
     series: Series,
     descriptions: dict[str, tuple[str, str]],
     by_feed: dict[str, list[tuple[EventRecord, str]]],
-    texts: EventTexts,
+    making: tuple[EventTexts, Recipes],
 ) -> tuple[dict[str, Content], list[FeedRecord]]:
-    """The feed files (produced when written) and their records."""
+    """The feed files (produced when written, from ``making``: the events' texts and the
+    files' recipes) and their records."""
     info = series.series
     files: dict[str, Content] = {}
     feeds: list[FeedRecord] = []
@@ -327,21 +333,48 @@ def _feed_files(
         )
         envelope = functools.partial(build_envelope, header, _zones(members), _years(members))
         files[path] = functools.partial(
-            _feed_content, texts, path, envelope, [key for _, key in shown]
+            _feed_content, making, path, envelope, [key for _, key in shown]
         )
         feeds.append(_feed_record(base_url, path, name, description, len(members)))
     return files, feeds
 
 
 def _feed_content(
-    texts: EventTexts, path: str, envelope: Callable[[], bytes], keys: list[str]
-) -> Iterator[bytes]:
-    """A feed's file, in pieces. Its envelope is made and checked only now, when the
-    file is produced: a rebuild then makes them while the page is made beside it,
-    instead of before. A finding still stops the build before the output changes."""
+    making: tuple[EventTexts, Recipes],
+    path: str,
+    envelope: functools.partial[bytes],
+    keys: list[str],
+) -> Iterator[bytes] | Kept:
+    """A feed's file, in pieces (KEPT when the file in place has its recipe: its
+    envelope's inputs and its events' texts, in order). Its envelope is made and
+    checked only now, when the file is produced: a rebuild then makes them while the
+    page is made beside it, instead of before. A finding still stops the build before
+    the output changes."""
+    texts, recipes = making
+    recipe = hashlib.sha256(repr(envelope.args).encode())
+    for key in keys:
+        recipe.update(f"{key}\0{texts.digest(key)}\0".encode())
+    if recipes.same(path, recipe.hexdigest()):
+        return KEPT
     made = envelope()
     check_output({path: made})
     return texts.stream(made, keys)
+
+
+def _single_file(
+    texts: EventTexts, recipes: Recipes, path: str, envelope: bytes, key: str
+) -> bytes | Kept:
+    """A single-event file: KEPT when the file in place has its recipe (its envelope and
+    its event's text)."""
+    recipe = f"{_envelope_digest(envelope)}\0{texts.digest(key)}"
+    if recipes.same(path, recipe):
+        return KEPT
+    return texts.splice(envelope, [key])
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_digest(envelope: bytes) -> str:
+    return hashlib.sha256(envelope).hexdigest()
 
 
 def _reusable(
