@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE, ROOT, build_site
 from wego_ical import limits
 from wego_ical.cli import main
+from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load.series_file import load_series, parse_series
 from wego_ical.model import Series
 from wego_ical.publication.assemble import make_publication
@@ -273,7 +274,11 @@ def test_right_to_left_pages_say_so(tmp_path: Path) -> None:
 def test_every_element_id_is_unique_so_each_link_opens_its_own_thing(wego: Series) -> None:
     """An event shown as its own row once shared its article's id: #ceremony opened the
     row, not the event (issue 38 item 8)."""
-    for series in (wego, load_series(DST_EXAMPLE), load_series(CONFERENCE)):
+    from test_page_views import _big_series
+
+    big = parse_series(_big_series(PAGE_SESSIONS + 20, per_event=4))  # by month
+    months = parse_series(_big_series(INDEX_EVENTS + 10, per_event=1))  # an index of months
+    for series in (wego, load_series(DST_EXAMPLE), load_series(CONFERENCE), big, months):
         publication = make_publication(series, None, BUILD_TIME)
         for path in (p for p in publication.files if p.endswith(".html")):
             ids = re.findall(r'\sid="([^"]+)"', publication.content(path).decode("utf-8"))
