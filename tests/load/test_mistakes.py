@@ -5,7 +5,6 @@ output folder byte-for-byte and timestamp-for-timestamp as it was."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,14 @@ from wego_ical.output import produce as produce_module
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A built site in the current folder; returns its output folder, with mtimes aged."""
-    monkeypatch.chdir(tmp_path)
-    shutil.copy(DATA, tmp_path / "events.toml")
-    result = CliRunner().invoke(main, ["build", "--data", "events.toml", "--out", "dist"])
-    assert result.exit_code == 0, result.output
-    (tmp_path / "dist" / "CNAME").write_text("calendar.example.org\n")
-    for path in (tmp_path / "dist").rglob("*"):
+def site(site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """conftest's built site, as the current folder; returns its output folder (with a
+    file of the organiser's in it), with modification times aged."""
+    monkeypatch.chdir(site)
+    (site / "dist" / "CNAME").write_text("calendar.example.org\n")
+    for path in (site / "dist").rglob("*"):
         os.utime(path, (1_000_000, 1_000_000))
-    return tmp_path / "dist"
+    return site / "dist"
 
 
 def state(folder: Path) -> dict[str, tuple[bytes, int]]:
