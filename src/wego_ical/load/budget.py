@@ -19,7 +19,8 @@ from datetime import datetime
 from wego_ical.catalogue import MAIN_FEED
 from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES, MAX_URL, PAGE_OCCURRENCES
 from wego_ical.model import CalendarEntry, Series
-from wego_ical.model.descriptions import categories_of
+from wego_ical.model.entries import feeds_of
+from wego_ical.model.tables import FeedGroup
 
 # What one copy of an entry takes besides its texts: its other properties
 # and its share of the zones (about 880 bytes an event in the WeGO feeds).
@@ -118,28 +119,35 @@ def feed_size(where: str, texts: Sequence[str], zones: int, years: int) -> Entry
 def feed_sizes(series: Series, entries: Sequence[CalendarEntry]) -> list[EntrySize]:
     """The own bytes of every feed the series writes (``all.ics``, and those of its
     events, categories, rooms and people that hold an entry), in one language."""
-    groups = series.publish.feeds
     title = series.series.title
     zones = {entry.zone for entry in entries}
     years = {moment.year for entry in entries for moment in _span(entry)}
     span = max(years) - min(years) + 1 if years else 1
     feeds: dict[str, tuple[str, ...]] = {MAIN_FEED: (title, series.series.description or "")}
     for entry in entries:
-        if "events" in groups:
-            event = entry.event
-            feeds[f"event '{event.id}'"] = (title, event.title, event.description or "")
-        for category in categories_of(entry, series) if "categories" in groups else ():
-            found = series.category(category)
-            feeds[f"category '{category}'"] = (title, found.name, "; ".join(found.topics))
-        if entry.room is not None and "rooms" in groups:
-            room = series.room(entry.room)
-            feeds[f"room '{room.id}'"] = (title, room.name, room.name)
-        for ref in entry.panelists if "people" in groups else ():
-            name = series.person(ref.person).name
-            feeds[f"person '{ref.person}'"] = (title, name, name)
+        for kind, key in feeds_of(entry, series):
+            where = f"{_KINDS[kind]} '{key}'"
+            if where not in feeds:
+                feeds[where] = (title, *_feed_texts(series, entry, kind, key))
     return [
         feed_size(f"the feed of {where}", texts, len(zones), span) for where, texts in feeds.items()
     ]
+
+
+_KINDS: dict[FeedGroup, str] = {
+    "events": "event", "categories": "category", "rooms": "room", "people": "person"
+}  # fmt: skip
+
+
+def _feed_texts(series: Series, entry: CalendarEntry, kind: FeedGroup, key: str) -> tuple[str, str]:
+    """The name and description of a feed beside all.ics."""
+    if kind == "events":
+        return entry.event.title, entry.event.description or ""
+    if kind == "categories":
+        found = series.category(key)
+        return found.name, "; ".join(found.topics)
+    name = series.room(key).name if kind == "rooms" else series.person(key).name
+    return name, name
 
 
 def _span(entry: CalendarEntry) -> tuple[datetime, datetime]:

@@ -52,7 +52,8 @@ from wego_ical.model import (
     located_entries,
     raw_duplicate_ids,
 )
-from wego_ical.model.descriptions import categories_of, describe, place
+from wego_ical.model.descriptions import describe, place
+from wego_ical.model.entries import categories_of
 from wego_ical.model.languages import TranslationProblem, declared_languages, labels_for, resolve
 from wego_ical.model.partial import schedule_errors_despite
 from wego_ical.words import plural

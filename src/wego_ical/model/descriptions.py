@@ -39,14 +39,6 @@ def place(series: Series, entry: CalendarEntry) -> str | None:
     return ", ".join(parts) or None
 
 
-def categories_of(entry: CalendarEntry, series: Series) -> list[str]:
-    """The category feeds an entry belongs to: its session's category, or all of
-    them for an awards ceremony (where every category's prizes are presented)."""
-    if entry.session is not None:
-        return [entry.session.category] if entry.session.category else []
-    return [c.id for c in series.categories] if entry.event.all_categories else []
-
-
 def entry_categories(series: Series, entry: CalendarEntry) -> list[str]:
     """CATEGORIES: the series title plus the category (or all, for a ceremony)."""
     names = [series.series.title]

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from wego_ical.model.occurrences import Occurrence, occurrences_of
-from wego_ical.model.tables import STATUS_WEIGHT, Day, Event, PersonRef, Series, Session, Status
+from wego_ical.model.tables import (
+    STATUS_WEIGHT,
+    Day,
+    Event,
+    FeedGroup,
+    PersonRef,
+    Series,
+    Session,
+    Status,
+)
 from wego_ical.model.uids import uid_of
 from wego_ical.model.values import load_zone
 
@@ -153,3 +162,28 @@ def entry_uid(series: Series, entry: CalendarEntry) -> str:
     info = series.series
     own = entry.session.uid if entry.session is not None else entry.event.uid
     return uid_of(info.id, entry.key, own, info.uid_domain)
+
+
+def categories_of(entry: CalendarEntry, series: Series) -> list[str]:
+    """The category feeds an entry belongs to: its session's category, or all of
+    them for an awards ceremony (where every category's prizes are presented)."""
+    if entry.session is not None:
+        return [entry.session.category] if entry.session.category else []
+    return [c.id for c in series.categories] if entry.event.all_categories else []
+
+
+def feeds_of(entry: CalendarEntry, series: Series) -> Iterator[tuple[FeedGroup, str]]:
+    """The feeds beside ``all.ics`` that hold ``entry``, as (kind, id), of the kinds the
+    series publishes (``[publish] feeds``): its event's, its categories', its room's and
+    each of its panelists'."""
+    groups = series.publish.feeds
+    if "events" in groups:
+        yield "events", entry.event.id
+    if "categories" in groups:
+        for category in categories_of(entry, series):
+            yield "categories", category
+    if "rooms" in groups and entry.room is not None:
+        yield "rooms", series.room(entry.room).id
+    if "people" in groups:
+        for person in dict.fromkeys(ref.person for ref in entry.panelists):
+            yield "people", person

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from wego_ical.catalogue import SCHEDULE_FOLDER
 from wego_ical.i18n import dates as when
 from wego_ical.model import CalendarEntry, Series
-from wego_ical.model.descriptions import categories_of
+from wego_ical.model.entries import categories_of
 from wego_ical.page.views import EventView
 
 

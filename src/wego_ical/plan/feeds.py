@@ -16,12 +16,13 @@ from typing import Literal
 from wego_ical.catalogue import MAIN_FEED, category_feed, event_feed, person_feed, room_feed
 from wego_ical.model import CalendarEntry, Category, Event, Series, calendar_entries, entry_uid
 from wego_ical.model.descriptions import (
-    categories_of,
     describe,
     entry_categories,
     event_summary,
     place,
 )
+from wego_ical.model.entries import feeds_of
+from wego_ical.model.tables import FeedGroup
 from wego_ical.plan.reconcile import CurrentEvent
 from wego_ical.plan.records import Override, Snapshot, cancelled_summary
 
@@ -53,14 +54,12 @@ def plan_feeds(series: Series) -> list[FeedPlan]:
     by_category: dict[str, list[CalendarEntry]] = {}
     by_room: dict[str, list[CalendarEntry]] = {}
     by_person: dict[str, list[CalendarEntry]] = {}
+    held: dict[FeedGroup, dict[str, list[CalendarEntry]]] = {
+        "events": by_event, "categories": by_category, "rooms": by_room, "people": by_person
+    }  # fmt: skip
     for entry in entries:
-        by_event.setdefault(entry.event.id, []).append(entry)
-        for category_id in categories_of(entry, series):
-            by_category.setdefault(category_id, []).append(entry)
-        if entry.room is not None:
-            by_room.setdefault(series.room(entry.room).id, []).append(entry)
-        for person_id in dict.fromkeys(ref.person for ref in entry.panelists):
-            by_person.setdefault(person_id, []).append(entry)
+        for kind, key in feeds_of(entry, series):
+            held[kind].setdefault(key, []).append(entry)
     plans = [
         FeedPlan(
             MAIN_FEED,
