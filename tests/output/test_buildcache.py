@@ -210,3 +210,21 @@ def test_a_build_after_a_session_starts_or_ends_is_not_skipped(tmp_path: Path) -
     page = (out / "index.html").read_text()
     row = page.split('id="part-1--mobility"', 1)[1].split(">", 1)[0]
     assert 'data-state="past"' in row
+
+
+def test_a_repeating_event_s_next_occurrence_ends_the_skipping() -> None:
+    """The page lists a repeating event's next dates: a build after one of them passes
+    is not skipped (only the first occurrence's start and end were looked at)."""
+    from wego_ical.load.series_file import parse_series
+    from wego_ical.publication.assemble import make_publication
+
+    text = (
+        '[series]\nid = "s"\ntitle = "S"\nurl = "https://example.org/"\n'
+        'timezone = "UTC"\nuid_domain = "example.org"\n'
+        '[series.organiser]\nname = "O"\n[[events]]\nid = "club"\ntitle = "Club"\n'
+        'date = 2026-05-01\nstart = 18:00:00\nend = 19:00:00\nrepeat = "FREQ=WEEKLY;COUNT=4"\n'
+    )
+    now = datetime(2026, 5, 2, tzinfo=UTC)
+    (record,) = make_publication(parse_series(text), None, now).state.events
+    assert buildcache.next_change([record.snapshot], now) == datetime(2026, 5, 8, 18, tzinfo=UTC)
+    assert buildcache.next_change([record.snapshot], datetime(2026, 6, 1, tzinfo=UTC)) is None

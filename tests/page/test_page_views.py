@@ -404,3 +404,24 @@ def test_the_page_says_what_is_over_on_now_or_to_come(
     if over:
         assert "It took place from Thursday 26 August 2021 to Monday 18 October 2021;" in html
         assert set(states.values()) == {"past"}
+
+
+def test_a_repeating_event_is_over_only_after_its_last_occurrence() -> None:
+    """The hero said a series was over once the first occurrence of a weekly event had
+    passed (it looked at each entry's first time only); it says so after the last."""
+    text = (
+        '[series]\nid = "s"\ntitle = "S"\nurl = "https://example.org/"\n'
+        'timezone = "Europe/Berlin"\nuid_domain = "example.org"\n'
+        '[series.organiser]\nname = "O"\n[[events]]\nid = "club"\ntitle = "Club"\n'
+        'date = 2026-05-01\nstart = 18:00:00\nend = 19:00:00\nrepeat = "FREQ=WEEKLY;COUNT=4"\n'
+    )
+    series = parse_series(text)
+
+    def hero(now: datetime) -> str:
+        html = make_publication(series, None, now).content("index.html").decode("utf-8")
+        return html.split('id="subscribe-heading">', 1)[1].split("</p>", 1)[0]
+
+    assert "This series is over" not in hero(datetime(2026, 5, 9, tzinfo=UTC))
+    after = hero(datetime(2026, 6, 1, tzinfo=UTC))
+    assert "This series is over" in after
+    assert "It took place from Friday 1 May 2026 to Friday 22 May 2026" in after

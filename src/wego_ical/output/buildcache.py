@@ -142,9 +142,18 @@ def remember(
 
 
 def next_change(snapshots: Iterable[Snapshot], now: datetime) -> datetime | None:
-    """The next time after ``now`` an event starts or ends: the page (what is over, on
-    now, to come) changes then, so a build after it is not skipped."""
-    moments = (m for s in snapshots for m in (s.aware_start, s.aware_end) if m > now)
+    """The next time after ``now`` an event (an occurrence of a repeating one) starts or
+    ends: the page (what is over, on now, to come, a repeating event's next dates)
+    changes then, so a build after it is not skipped."""
+    from wego_ical.plan.records import occurrence_snapshots
+
+    moments = (
+        moment
+        for snapshot in snapshots
+        for _, occurrence in occurrence_snapshots(snapshot)
+        for moment in (occurrence.aware_start, occurrence.aware_end)
+        if moment > now
+    )
     return min(moments, default=None)
 
 

@@ -20,7 +20,15 @@ from wego_ical.i18n.locales import html_language
 from wego_ical.model import CalendarEntry, Series, calendar_entries, entry_uid
 from wego_ical.page.feed_views import FeedView, feed_view
 from wego_ical.page.recipes import shared_recipe
-from wego_ical.page.views import EventView, ViewSettings, event_views, over_days, series_days
+from wego_ical.page.views import (
+    EventView,
+    SeriesSpan,
+    ViewSettings,
+    event_views,
+    over_days,
+    series_days,
+    series_span,
+)
 from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
 
@@ -84,16 +92,19 @@ class Shared:
     @functools.cached_property
     def over(self) -> tuple[str, str] | None:
         """The days the series ran on, once it is over (the same for every page)."""
-        site = self.site
-        snapshots = [record.snapshot for record in site.records.values()]
-        return over_days(snapshots, site.series.series.timezone, site.now, site.language)
+        return over_days(self.span, self.site.now, self.site.language)
+
+    @functools.cached_property
+    def span(self) -> SeriesSpan | None:
+        """The days the series runs on, and when it ends."""
+        return series_span(self.site.series, self.site.records)
 
     @functools.cached_property
     def when_where(self) -> str | None:
         """What a reader needs first, under the series' title: its days and, when every
         event is in one place, that place ("… 2021 · Online")."""
         site = self.site
-        days = series_days(site.series, site.records, site.language)
+        days = series_days(self.span, site.language)
         places = {event.location for event in site.series.events}
         place = places.pop() if len(places) == 1 else None
         return " · ".join(part for part in (days, place) if part) or None

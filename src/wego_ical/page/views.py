@@ -427,14 +427,21 @@ def _add(snapshot: Snapshot, more: str) -> AddEvent:
     return add_event(snapshot, more)
 
 
-def series_days(
-    series: Series, records: Mapping[str, EventRecord], language: str | None
-) -> str | None:
-    """The (conference) days the whole series runs on, each event's in its own zone, as
-    the language writes a range of days ("Thursday 26 August – Monday 18 October 2021");
-    None without entries."""
+@dataclass(frozen=True)
+class SeriesSpan:
+    """The (conference) days the whole series runs on, each event's in its own zone, and
+    when its last entry (a repeating one's last occurrence) ends."""
+
+    first: date
+    last: date
+    ends: datetime
+
+
+def series_span(series: Series, records: Mapping[str, EventRecord]) -> SeriesSpan | None:
+    """The span of the series' entries as published (``records``); None without any."""
     first: list[date] = []
     last: list[date] = []
+    ends: list[datetime] = []
     for entry in calendar_entries(series):
         record = records.get(entry_uid(series, entry))
         if record is None:
@@ -450,18 +457,23 @@ def series_days(
         # A repeating entry runs until its last occurrence.
         until = replace(record.snapshot, end=last_occurrence(record.snapshot), repeat=None)
         last.append(_last_day(until, zone, day_change))
+        ends.append(until.aware_end)
     if not first:
         return None
-    return when.days_text(min(first), max(min(first), max(last)), language)
+    return SeriesSpan(min(first), max(min(first), max(last)), max(ends))
+
+
+def series_days(span: SeriesSpan | None, language: str | None) -> str | None:
+    """The series' days as the language writes a range of days ("Thursday 26 August –
+    Monday 18 October 2021")."""
+    return when.days_text(span.first, span.last, language) if span else None
 
 
 def over_days(
-    snapshots: list[Snapshot], zone: str, now: datetime | None, language: str | None
+    span: SeriesSpan | None, now: datetime | None, language: str | None
 ) -> tuple[str, str] | None:
-    """The days a series ran on, in its zone, when every entry of it was over at ``now``
-    (the build time); None while one is on or to come."""
-    if now is None or not snapshots or any(s.aware_end > now for s in snapshots):
+    """The series' first and last days, written, when all of it was over at ``now`` (the
+    build time); None while something is on or to come."""
+    if now is None or span is None or span.ends > now:
         return None
-    first = min(s.aware_start for s in snapshots).astimezone(ZoneInfo(zone)).date()
-    last = max(s.aware_end for s in snapshots).astimezone(ZoneInfo(zone)).date()
-    return when.day_text(first, language), when.day_text(last, language)
+    return when.day_text(span.first, language), when.day_text(span.last, language)
