@@ -141,7 +141,8 @@ class Prepared:
 
     @property
     def recipes(self) -> dict[str, str]:
-        """The recipes of the pages of every language (see page.recipes), by path."""
+        """The recipes of the files of every language (pages, feeds, single-event files),
+        by path: the next build keeps a file whose recipe is the same."""
         recipes = dict(self.publication.recipes)
         for code, translation in self.translations:
             recipes |= {f"{code}/{path}": r for path, r in translation.recipes.items()}
