@@ -55,19 +55,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wego_ical.publication import assemble as publication
+from wego_ical.publication import event_texts
 from wego_ical.load.series_file import load_series
 from wego_ical.render.workers import WorkerSettings
 from wego_ical.output.write import write_output
 
 spent = {"render": 0.0, "page": 0.0}
-render_all = publication.render_all
+render_all = event_texts.render_all
 def timed_render(*args):
     start = time.perf_counter()
     try:
         return render_all(*args)
     finally:
         spent["render"] += time.perf_counter() - start
-publication.render_all = timed_render
+event_texts.render_all = timed_render
 page_files = publication.page_files
 def timed_pieces(produce):
     def produce_timed():
@@ -83,8 +84,10 @@ def timed_pieces(produce):
             yield piece
     return produce_timed
 def timed_page_files(*args):
-    # Every HTML page (the index, and the event and month pages of a large series).
-    return {path: timed_pieces(produce) for path, produce in page_files(*args).items()}
+    # Every HTML page (the index, and the event and month pages of a large series);
+    # a first build keeps none (see page.recipes).
+    files, recipes = page_files(*args)
+    return {path: timed_pieces(produce) for path, produce in files.items()}, recipes
 publication.page_files = timed_page_files
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
