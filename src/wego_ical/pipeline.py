@@ -292,12 +292,15 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
 
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
-    """The landing pages to make in a child process (see :meth:`WorkerSettings.makes_apart`)."""
-    from wego_ical.catalogue import INDEX_PAGE
+    """The files to make each in a child process (see :meth:`WorkerSettings.makes_apart`):
+    the landing pages and the exports, which list every event and are made again by
+    every build, while this process compares and writes the calendars."""
+    from wego_ical.catalogue import INDEX_PAGE, SCHEDULE_JSON, SCHEDULE_XML
 
     if not workers.makes_apart(len(prepared.publication.state.events)):
         return []
-    return [INDEX_PAGE] + [f"{code}/{INDEX_PAGE}" for code, _ in prepared.translations]
+    own = [INDEX_PAGE, SCHEDULE_JSON, SCHEDULE_XML]
+    return own + [f"{code}/{path}" for code, _ in prepared.translations for path in own]
 
 
 def _separate_state(options: BuildOptions) -> bool:
