@@ -79,8 +79,12 @@ class Shared:
 
     def feed_recipe(self, path: str) -> tuple[object, ...]:
         """What a page shows of the feed at ``path`` (for its recipe)."""
-        feed = next((feed for feed in self.site.feeds if feed.path == path), None)
-        return (repr(feed), self._sessions_in_feeds[path])
+        return (repr(self._feeds_by_path.get(path)), self._sessions_in_feeds[path])
+
+    @functools.cached_property
+    def _feeds_by_path(self) -> dict[str, FeedRecord]:
+        # Looked up once per page: a big series has thousands of pages and of feeds.
+        return {feed.path: feed for feed in self.site.feeds}
 
     @functools.cached_property
     def only_zone(self) -> str | None:
