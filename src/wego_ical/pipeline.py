@@ -8,7 +8,7 @@ before anything is written (a failure leaves the output folder as it was).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -141,12 +141,10 @@ class Prepared:
 
     @property
     def recipes(self) -> dict[str, str]:
-        """The recipes of the files of every language (pages, feeds, single-event files),
-        by path: the next build keeps a file whose recipe is the same."""
-        recipes = dict(self.publication.recipes)
-        for code, translation in self.translations:
-            recipes |= {f"{code}/{path}": r for path, r in translation.recipes.items()}
-        return recipes
+        """Every language's recipes of files, by path (what the next build may keep)."""
+        further = self.translations
+        theirs = {f"{code}/{path}": r for code, t in further for path, r in t.recipes.items()}
+        return {**self.publication.recipes, **theirs}
 
     @property
     def files(self) -> dict[str, Content]:
@@ -293,8 +291,7 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
 
 def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
     """The files to make each in a child process (see :meth:`WorkerSettings.makes_apart`):
-    the landing pages and the exports, which list every event and are made again by
-    every build, while this process compares and writes the calendars."""
+    the landing pages and the exports, made by every build, beside the calendars."""
     from wego_ical.catalogue import INDEX_PAGE, SCHEDULE_JSON, SCHEDULE_XML
 
     if not workers.makes_apart(len(prepared.publication.state.events)):
@@ -335,11 +332,13 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     if starting_over:
         previous, change = None, None
     codes = [edition.language for edition in further if edition.language]
+    kept = buildcache.kept_recipes(options.out_dir)  # every language's, read once
     publication = _publish_edition(
         options,
         series,
         previous,
         "",
+        kept,
         LanguageEdition(
             default.language,
             alternates=tuple((code, f"{code}/{INDEX_PAGE}") for code in codes),
@@ -374,6 +373,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
                     translated,
                     None if starting_over else before,
                     code,
+                    kept,
                     LanguageEdition(
                         code,
                         marked=True,
@@ -399,11 +399,11 @@ def _publish_edition(
     series: Series,
     previous: State | None,
     folder: str,
+    kept: Mapping[str, str],
     edition: LanguageEdition,
 ) -> Publication:
-    """One language's publication, continuing ``previous`` (the state of ``folder``) and
-    reusing the events it rendered."""
-    from wego_ical.output import buildcache
+    """One language's publication, after ``previous`` (``folder``'s): reuses what it
+    rendered, and keeps the files whose recipes ``kept`` holds again."""
     from wego_ical.output.write import rendered_events
     from wego_ical.plan.reconcile import Pruning
     from wego_ical.publication.assemble import PublicationSettings, make_publication
@@ -415,7 +415,7 @@ def _publish_edition(
         rendered,
         options.workers,
         Pruning(options.prune_grace) if options.prune else None,
-        buildcache.kept_recipes(options.out_dir, folder),
+        buildcache.in_folder(kept, folder),
     )
     return make_publication(series, previous, options.now, settings)
 

@@ -185,11 +185,10 @@ def unchanged(out_dir: Path, key: str, now: datetime) -> int | None:
     return len(files)
 
 
-def kept_recipes(out_dir: Path, folder: str = "") -> dict[str, str]:
-    """The recipes the last build of ``out_dir`` recorded for its files in ``folder`` (a
-    language's; "": the default language's), by path within it: only for the same code
-    and libraries, and for files still as that build left them. A file whose recipe is
-    the same again is kept (see page.recipes and publication.assemble)."""
+def kept_recipes(out_dir: Path) -> dict[str, str]:
+    """The recipes the last build of ``out_dir`` recorded for its files, by path: only for
+    the same code and libraries, and for files still as that build left them. A file
+    whose recipe is the same again is kept (see page.recipes and publication.assemble)."""
     record = _record(out_dir)
     if record is None or record.get("code") != _code_and_environment():
         return {}
@@ -198,17 +197,23 @@ def kept_recipes(out_dir: Path, folder: str = "") -> dict[str, str]:
     recipes, files = record.get("recipes"), record.get("files")
     if not isinstance(recipes, dict) or not isinstance(files, dict):
         return {}
-    prefix = f"{folder}/" if folder else ""
     root = os.fspath(out_dir)
-    kept = {}
-    for path, recipe in recipes.items():
-        if not isinstance(path, str) or not isinstance(recipe, str):
-            continue
-        if not path.startswith(prefix):
-            continue  # another language's (the default language's lookups never match them)
-        if files.get(path) == _identity(os.path.join(root, path)):
-            kept[path.removeprefix(prefix)] = recipe
-    return kept
+    return {
+        path: recipe
+        for path, recipe in recipes.items()
+        if isinstance(path, str)
+        and isinstance(recipe, str)
+        and files.get(path) == _identity(os.path.join(root, path))
+    }
+
+
+def in_folder(recipes: Mapping[str, str], folder: str) -> Mapping[str, str]:
+    """The ``recipes`` of the files in a language's ``folder``, by path within it ("": the
+    default language's, whose paths never begin with a language's folder)."""
+    if not folder:
+        return recipes
+    prefix = f"{folder}/"
+    return {path.removeprefix(prefix): r for path, r in recipes.items() if path.startswith(prefix)}
 
 
 def _record(out_dir: Path) -> dict[str, object] | None:
