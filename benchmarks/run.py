@@ -84,10 +84,8 @@ def timed_pieces(produce):
             yield piece
     return produce_timed
 def timed_page_files(*args):
-    # Every HTML page (the index, and the event and month pages of a large series);
-    # a first build keeps none (see page.recipes).
-    files, recipes = page_files(*args)
-    return {path: timed_pieces(produce) for path, produce in files.items()}, recipes
+    # Every HTML page (the index, and the event and month pages of a large series).
+    return {path: timed_pieces(produce) for path, produce in page_files(*args).items()}
 publication.page_files = timed_page_files
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])

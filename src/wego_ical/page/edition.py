@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from wego_ical.page.views import (
     series_days,
     series_span,
 )
+from wego_ical.pieces import Recipes
 from wego_ical.plan.records import EventRecord, FeedRecord
 from wego_ical.render import calendar_links as links
 
@@ -50,9 +51,9 @@ class PageSite:
     # The build time: what is over, on now or to come when the page is made (its script
     # says it again when the page is read).
     now: datetime | None = None
-    # The recipes of the pages in place, as the last build recorded them (by path):
-    # a page whose recipe is the same is kept (see page.recipes).
-    kept: Mapping[str, str] = field(default_factory=dict)
+    # The recipes of the pages in place, as the last build recorded them, and of these
+    # pages: a page whose recipe is the same is kept (see page.recipes).
+    recipes: Recipes = field(default_factory=lambda: Recipes({}))
 
 
 class Shared:

@@ -98,19 +98,19 @@ Part = tuple[str, list[CalendarEntry], int, int]  # event id, entries, number, o
 PageFiles = dict[str, Callable[[], Iterator[bytes]] | Kept]
 
 
-def page_files(site: PageSite) -> tuple[PageFiles, dict[str, str]]:
+def page_files(site: PageSite) -> PageFiles:
     """The page files of an edition, by path: ``index.html``, and above
     :data:`~wego_ical.limits.PAGE_SESSIONS` sessions one page per event (per part
-    of a large event) in ``schedule/``, linked from a light index; and the recipe of
-    each event's page (:mod:`~wego_ical.page.recipes`), which is KEPT where
-    ``site.kept`` records the same recipe for the page in place."""
+    of a large event) in ``schedule/``, linked from a light index. An event's page is
+    KEPT where ``site.recipes`` finds its recipe (:mod:`~wego_ical.page.recipes`) the
+    same as the page in place's."""
     grouped: dict[str, list[CalendarEntry]] = {}
     for entry in calendar_entries(site.series):
         grouped.setdefault(entry.event.id, []).append(entry)
     shared = Shared(site)
     total = sum(len(entries) for entries in grouped.values())
     if total <= PAGE_SESSIONS:
-        return {INDEX_PAGE: functools.partial(_render_index, shared, grouped, None)}, {}
+        return {INDEX_PAGE: functools.partial(_render_index, shared, grouped, None)}
     parts = {
         path: chunk
         for event_id, entries in grouped.items()
@@ -133,8 +133,7 @@ def page_files(site: PageSite) -> tuple[PageFiles, dict[str, str]]:
         files[month_page(month)] = functools.partial(
             _render_month, shared, month, {e: grouped[e] for e in event_ids}, first_pages, around
         )
-    pages, recipes = _event_pages(shared, grouped, parts, first_pages, bool(months))
-    return files | pages, recipes
+    return files | _event_pages(shared, grouped, parts, first_pages, bool(months))
 
 
 def _event_pages(
@@ -143,9 +142,8 @@ def _event_pages(
     parts: dict[str, Part],
     first_pages: dict[str, str],
     by_month: bool,
-) -> tuple[PageFiles, dict[str, str]]:
-    """Each event's pages (KEPT where the page in place has the same recipe), and their
-    recipes."""
+) -> PageFiles:
+    """Each event's pages, KEPT where the page in place has the same recipe."""
     site = shared.site
     siblings: dict[str, list[tuple[str, int]]] = {}
     for path, (event_id, _, number, _) in parts.items():
@@ -153,7 +151,6 @@ def _event_pages(
     order = list(grouped)
     position = {event_id: at for at, event_id in enumerate(order)}
     files: PageFiles = {}
-    recipes: dict[str, str] = {}
     for path, part in parts.items():
         at = position[part[0]]
         neighbours = tuple(
@@ -169,14 +166,13 @@ def _event_pages(
         own_feed = shared.feed_recipe(f"{part[0]}.ics")
         place = (path, part[2], part[3], siblings[part[0]], neighbours, month, own_feed)
         recipe = page_recipe(shared.recipe, site.series, part[1], site.records, site.now, place)
-        recipes[path] = recipe
-        if site.kept.get(path) == recipe:
+        if site.recipes.same(path, recipe):
             files[path] = KEPT
             continue
         files[path] = functools.partial(
             _render_event_page, shared, path, part, siblings[part[0]], neighbours, month
         )
-    return files, recipes
+    return files
 
 
 def _render_month(

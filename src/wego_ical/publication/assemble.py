@@ -192,13 +192,11 @@ def make_publication(
         edition.fallback_texts,
         edition.fallback_language,
         now,
-        settings.kept,
+        made,
     )
-    pages, recipes = page_files(site)
-    made.made |= recipes
     files: dict[str, Content] = {
         path: produce if isinstance(produce, Kept) else functools.partial(_page, texts, produce)
-        for path, produce in pages.items()
+        for path, produce in page_files(site).items()
     }
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
