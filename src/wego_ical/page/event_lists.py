@@ -39,6 +39,11 @@ def months_of(grouped: dict[str, list[CalendarEntry]]) -> dict[str, list[str]]:
     return months
 
 
+def month_anchor(month: str) -> str:
+    """The id of a month's group or row on the index ("month-2024-01")."""
+    return f"month-{month}"
+
+
 def month_page(month: str) -> str:
     """A month's page, in the output folder."""
     return f"{SCHEDULE_FOLDER}/{month_link(month)}"
@@ -86,7 +91,7 @@ def month_groups(
     built = when.iso_utc(now) if now else ""
     return [
         MonthGroup(
-            f"month-{month}",
+            month_anchor(month),
             month_name(month, language),
             rows,
             sum(event.sessions for event in rows),

@@ -32,6 +32,7 @@ from wego_ical.page.edition import PageSite, Shared
 from wego_ical.page.event_lists import (
     MonthGroup,
     category_choices,
+    month_anchor,
     month_groups,
     month_link,
     month_name,
@@ -222,7 +223,7 @@ def _render_index(
         events = []
         month_rows = [
             (
-                f"month-{m}",
+                month_anchor(m),
                 month_name(m, language),
                 month_page(m),
                 len(ids),
@@ -274,7 +275,7 @@ def _render_event_page(
     feeds = [by_path[p] for p in (MAIN_FEED, f"{event_id}.ics") if p in by_path]
     context = _common(shared, feeds, [event], prefix="../", path=path)
     own = by_path.get(f"{event_id}.ics")
-    row = f"month-{month}" if month else own.anchor if own else event.anchor
+    row = month_anchor(month) if month else own.anchor if own else event.anchor
     context |= {
         "home": f"{context['home']}#{row}",
         "event": event,
