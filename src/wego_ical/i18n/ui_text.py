@@ -32,12 +32,16 @@ def _catalogues() -> dict[str, dict[str, dict[str, str]]]:
 def _words(part: str, language: str | None) -> dict[str, str]:
     """The ``part`` words of ``language`` (or of its base language), English where it
     has none."""
-    catalogues = _catalogues()
-    words = dict(catalogues["en"].get(part, {}))
+    words = dict(_catalogues()["en"].get(part, {}))
     if language is not None:
-        own = catalogues.get(language) or catalogues.get(base_language(language)) or {}
-        words |= own.get(part, {})
+        words |= _own(language).get(part, {})
     return words
+
+
+def _own(language: str) -> dict[str, dict[str, str]]:
+    """The catalogue of ``language``, else of its base language (``pt`` for ``pt-BR``)."""
+    catalogues = _catalogues()
+    return catalogues.get(language) or catalogues.get(base_language(language)) or {}
 
 
 def spoken() -> list[str]:
@@ -49,14 +53,12 @@ def labels(language: str | None) -> dict[str, str]:
     """The built-in labels of ``language`` (empty: the English defaults apply)."""
     if language is None:
         return {}
-    catalogues = _catalogues()
-    own = catalogues.get(language) or catalogues.get(base_language(language)) or {}
-    return dict(own.get("labels", {}))
+    return dict(_own(language).get("labels", {}))
 
 
 def speaks(language: str) -> bool:
     """Whether the tool has its own words (page texts, headings) in ``language``."""
-    return any(code in _catalogues() for code in (language, base_language(language)))
+    return bool(_own(language))
 
 
 def changes(language: str | None) -> dict[str, str]:

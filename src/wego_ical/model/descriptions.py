@@ -132,32 +132,26 @@ def person_parts(
     """A person with what they do, as the labels' ``person`` and ``role_at`` order them:
     the pieces in order, each with whether it is one of the person's texts (True) or the
     labels' punctuation between them (False)."""
-    values = {"name": name, "role": role, "organisation": organisation}
     if role and organisation:
-        details = _filled(labels.role_at, values)
+        details = _filled(
+            labels.role_at, {"role": [(role, True)], "organisation": [(organisation, True)]}
+        )
     else:
         one = role or organisation
         details = [(one, True)] if one else []
     if not details:
         return [(name, True)]
-    parts: list[tuple[str, bool]] = []
-    for literal, field, _, _ in string.Formatter().parse(labels.person):
-        if literal:
-            parts.append((literal, False))
-        if field == "details":
-            parts += details
-        elif field is not None:
-            parts.append((name, True))
-    return parts
+    return _filled(labels.person, {"name": [(name, True)], "details": details})
 
 
-def _filled(pattern: str, values: dict[str, str | None]) -> list[tuple[str, bool]]:
+def _filled(pattern: str, fields: dict[str, list[tuple[str, bool]]]) -> list[tuple[str, bool]]:
+    """``pattern``'s text (False) with each field in braces replaced by its pieces."""
     parts: list[tuple[str, bool]] = []
     for literal, field, _, _ in string.Formatter().parse(pattern):
         if literal:
             parts.append((literal, False))
         if field is not None:
-            parts.append((values[field] or "", True))
+            parts += fields[field]
     return parts
 
 
