@@ -10,7 +10,7 @@ from wego_ical.catalogue import SCHEDULE_FOLDER
 from wego_ical.i18n import dates as when
 from wego_ical.model import CalendarEntry, Series
 from wego_ical.model.entries import categories_of
-from wego_ical.page.views import EventView
+from wego_ical.page.views import EventView, row_state
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,14 @@ def month_groups(
             month_name(month, language),
             rows,
             sum(event.sessions for event in rows),
-            not built or any(not event.end_utc or event.end_utc > built for event in rows),
+            not built or any(_not_over(event, built) for event in rows),
         )
         for month, rows in by_month.items()
     ]
+
+
+def _not_over(event: EventView, now_utc: str) -> bool:
+    return not event.end_utc or row_state(event.start_utc, event.end_utc, now_utc) != "past"
 
 
 def category_choices(series: Series, events: list[EventView]) -> list[tuple[str, str]]:
