@@ -291,3 +291,41 @@ def test_googles_moved_and_changed_occurrences_stay_one_event(tmp_path: Path) ->
         (date(2018, 7, 24), date(2018, 7, 25), "Tuesday Mornings Postponed"),
         (date(2018, 7, 31), None, "Tuesday Morning Extra Info"),
     ]
+
+
+def test_the_hubs_schedule_xml_imports_every_talk_with_its_guid_texts_and_people(
+    tmp_path: Path,
+) -> None:
+    """38C3's frab schedule.xml as the CCC hub wrote it (1,007 talks, 2.2 MB): its zone
+    from <time_zone_name>, every talk once under its guid, at its <date> and length, with
+    every line of its abstract and description (the file indents their paragraphs),
+    subtitle, kind, language, web page and speakers."""
+    source = CORPUS / "hub-38c3.xml"
+    data, _ = imported(source, tmp_path)
+    series = load_series(data)
+    assert series.series.timezone == "Europe/Berlin"
+    entries = _by_uid(series)
+    talks = list(ET.parse(source).getroot().iter("event"))
+    assert len(talks) == 1007
+    sessions = {uid: entry for uid, entry in entries.items() if entry.session}
+    assert sorted(sessions) == sorted(talk.get("guid") or "" for talk in talks)
+    for talk in talks:
+        entry = sessions[talk.get("guid") or ""]
+        assert entry.session is not None
+        start = datetime.fromisoformat(talk.findtext("date") or "")
+        assert entry.utc_start == start.astimezone(UTC)
+        hours, minutes = (talk.findtext("duration") or "").split(":")
+        assert entry.utc_end - entry.utc_start == timedelta(hours=int(hours), minutes=int(minutes))
+        assert entry.session.title == (talk.findtext("title") or "").strip()
+        text = entry.session.description
+        for part in ("subtitle", "abstract", "description"):
+            for line in (talk.findtext(part) or "").splitlines():
+                assert line.strip() in text, (talk.findtext("title"), part)
+                assert "\n " not in text  # the file's indentation is not the text's
+        if (kind := talk.findtext("type") or "other") != "other":
+            assert f"Type: {kind}" in text
+        for language in filter(None, (talk.findtext("language") or "").split(",")):
+            assert f"({language.strip()})" in text
+        assert entry.session.url == talk.findtext("url")
+        names = [(person.text or "").strip() for person in talk.iter("person")]
+        assert [series.person(p.person).name for p in entry.panelists] == names

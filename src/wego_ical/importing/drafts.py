@@ -16,6 +16,7 @@ spreadsheet's id columns), never from row order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -265,15 +266,19 @@ def translated(base: Any, other: Any, code: str, default: str, texts: bool = Fal
     return base
 
 
-def language_name(code: str) -> str:
-    """ "English (en)": a language code with its English name, when Babel knows it."""
+def language_name(codes: str) -> str:
+    """ "English (en)": a language code with its English name, when Babel knows it;
+    "English (en), German (de)" for a talk given in several ("en, de")."""
     from babel import Locale, UnknownLocaleError
 
-    try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name("en")
-    except (UnknownLocaleError, ValueError):
-        return code
-    return f"{name} ({code})" if name else code
+    names = []
+    for code in (part.strip() for part in re.split(r"[,;/]", codes) if part.strip()):
+        try:
+            name = Locale.parse(code.replace("-", "_")).get_display_name("en")
+        except (UnknownLocaleError, ValueError):
+            name = None
+        names.append(f"{name} ({code})" if name else code)
+    return ", ".join(names) or codes
 
 
 def left_out(titles: list[str], one: str, many: str) -> str:

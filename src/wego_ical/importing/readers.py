@@ -439,6 +439,11 @@ class _Talks:
         if abstract in description or description in abstract:
             texts = [max(texts, key=len)]
         parts = [str(talk.get("subtitle") or "").strip(), *texts]
+        kind = str(talk.get("type") or "").strip()
+        # What kind of talk (Workshop, Lightning talk): the model has no field for it.
+        # "other" is the hub's word for none given.
+        if kind and kind.casefold() != "other":
+            parts.append(f"Type: {kind}")
         if talk.get("language"):
             # The language a talk is given in: the series' languages are those of
             # its texts, so it goes into the session's description.

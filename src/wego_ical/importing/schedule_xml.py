@@ -8,6 +8,7 @@ hand-made schedules name their speakers in several ways.
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -40,7 +41,7 @@ def xml_schedule(raw: bytes) -> dict[str, Any]:
 
 
 def _xml_event(event: ET.Element, day: str | None) -> dict[str, Any]:
-    text = {child.tag: (child.text or "").strip() for child in event}
+    text = {child.tag: _text(child) for child in event}
     # pentabarf (FOSDEM) gives the day's date and the talk's <start> only.
     when = text.get("date") or (f"{day}T{text['start']}" if day and text.get("start") else "")
     return {
@@ -50,12 +51,20 @@ def _xml_event(event: ET.Element, day: str | None) -> dict[str, Any]:
         "title": text.get("title", ""),
         "subtitle": text.get("subtitle") or None,
         "track": text.get("track") or None,
+        "type": text.get("type") or None,
         "abstract": text.get("abstract") or None,
         "description": text.get("description") or None,
         "url": text.get("url") or None,
         "language": text.get("language") or None,
         "persons": [{"name": name} for name in _xml_persons(event)],
     }
+
+
+def _text(element: ET.Element) -> str:
+    """An element's text without the indentation a pretty-printed file gives the lines
+    after its first (the hub indents a description's paragraphs as deep as the tag)."""
+    first, _, rest = (element.text or "").strip().partition("\n")
+    return (first + "\n" + textwrap.dedent(rest)).strip() if rest else first
 
 
 def _xml_persons(event: ET.Element) -> list[str]:
