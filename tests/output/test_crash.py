@@ -24,10 +24,10 @@ import wego_ical.output.produce as produce
 import wego_ical.output.write as write
 
 def announce(name, function):
-    def wrapper(*args):
+    def wrapper(*args, **kwargs):
         print(name, flush=True)
         time.sleep(0.003)
-        result = function(*args)
+        result = function(*args, **kwargs)
         print(name + " done", flush=True)
         time.sleep(0.003)
         return result
@@ -35,6 +35,7 @@ def announce(name, function):
 
 produce.write_file = announce("write", produce.write_file)
 write.link = announce("link", write.link)
+produce.link_into = announce("link", produce.link_into)
 write.exchange = announce("exchange", write.exchange)
 write.fsync_folder = announce("fsync", write.fsync_folder)
 folder.fsync_folder = write.fsync_folder

@@ -17,7 +17,7 @@ spreadsheet's id columns), never from row order.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -264,6 +264,17 @@ def translated(base: Any, other: Any, code: str, default: str, texts: bool = Fal
         pairs = zip(base, other, strict=True)
         return [translated(mine, theirs, code, default, texts) for mine, theirs in pairs]
     return base
+
+
+def talk_facts(talk: Mapping[str, Any]) -> list[str]:
+    """What a schedule says of a talk that the model has no field for, as lines of its
+    description: its kind (Workshop, Lightning talk) and the language it is given in
+    (the series' languages are those of its texts)."""
+    kind = str(talk.get("type") or "").strip()
+    facts = [f"Type: {kind}"] if kind and kind.casefold() != "other" else []  # the hub's none
+    if talk.get("language"):
+        facts.append(f"Language: {language_name(str(talk['language']))}")
+    return facts
 
 
 def language_name(codes: str) -> str:

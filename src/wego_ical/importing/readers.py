@@ -26,11 +26,11 @@ from wego_ical.importing.drafts import (
     SeriesDefaults,
     framed,
     kept_uid,
-    language_name,
     left_out,
     person_id,
     series_draft,
     slug,
+    talk_facts,
     translated,
     unique_id,
     zone_of,
@@ -438,16 +438,7 @@ class _Talks:
         texts = [abstract, description]
         if abstract in description or description in abstract:
             texts = [max(texts, key=len)]
-        parts = [str(talk.get("subtitle") or "").strip(), *texts]
-        kind = str(talk.get("type") or "").strip()
-        # What kind of talk (Workshop, Lightning talk): the model has no field for it.
-        # "other" is the hub's word for none given.
-        if kind and kind.casefold() != "other":
-            parts.append(f"Type: {kind}")
-        if talk.get("language"):
-            # The language a talk is given in: the series' languages are those of
-            # its texts, so it goes into the session's description.
-            parts.append(f"Language: {language_name(talk['language'])}")
+        parts = [str(talk.get("subtitle") or "").strip(), *texts, *talk_facts(talk)]
         return "\n\n".join(part for part in parts if part)
 
     def _category(self, track: str) -> str:

@@ -18,10 +18,10 @@ from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
     framed,
-    language_name,
     person_id,
     series_draft,
     slug,
+    talk_facts,
 )
 from wego_ical.limits import MAX_ENTRIES
 
@@ -266,7 +266,7 @@ class _Sheet:
 def _description(abstract: Any, description: Any, values: Mapping[str, str]) -> Any:
     """The abstract and the description (both, when both are given), and the language a
     talk is given in."""
-    language = f"Language: {language_name(values['language'])}" if values.get("language") else ""
+    language = "\n\n".join(talk_facts({"language": values.get("language")}))
     parts = [part for part in (abstract, description) if part]
     if not parts and not language:
         return None

@@ -12,6 +12,7 @@ import shutil
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,8 +27,7 @@ def produce_file(value: Content, target: Path, old: Path | None, folders: Folder
     is none); whether it differs."""
     content = value if isinstance(value, bytes | Kept) else value()
     if isinstance(content, Kept):
-        if old is None or old.is_symlink() or not old.is_file():
-            raise OutputError(f"{target.name}: kept from the last build, but it is not in place")
+        check_kept(old, target.name)
         return False
     if isinstance(content, bytes):
         if old is None or read_or_none(old) != content:
@@ -35,6 +35,17 @@ def produce_file(value: Content, target: Path, old: Path | None, folders: Folder
             return True
         return False
     return write_stream(target, content, old, folders)
+
+
+def check_kept(old: str | Path | None, name: str) -> None:
+    """A file kept from the last build must be in place, a plain file (one ``lstat``:
+    a build keeps thousands of them)."""
+    try:
+        plain = old is not None and stat.S_ISREG(os.lstat(old).st_mode)
+    except OSError:
+        plain = False
+    if not plain:
+        raise OutputError(f"{name}: kept from the last build, but it is not in place")
 
 
 def copy_owner_and_mode(target: Path, status: os.stat_result) -> None:
@@ -47,7 +58,13 @@ def copy_owner_and_mode(target: Path, status: os.stat_result) -> None:
 def link(source: Path, target: Path, folders: Folders) -> None:
     """Carry a file into the new folder unchanged (same inode where possible)."""
     folders.make(target.parent)
-    if source.is_symlink():
+    link_into(source, target, symlink=source.is_symlink())
+
+
+def link_into(source: str | Path, target: str | Path, *, symlink: bool) -> None:
+    """Carry ``source`` to ``target``, whose folder exists: a symbolic link as a link,
+    a file as the same inode where possible, else as a copy."""
+    if symlink:
         os.symlink(os.readlink(source), target)
         return
     try:
@@ -149,3 +166,34 @@ def open_or_none(path: Path | None) -> Iterator[BinaryIO | None]:
         return
     with file:
         yield file
+
+
+@dataclass(frozen=True)
+class Linked:
+    """Unchanged files linked into the staging folder before every file was known."""
+
+    # The files left out then (changed, stale, or not made yet).
+    skipped: set[str]
+    # Each folder of the new output with the status of the old one it copies.
+    folders: list[tuple[Path, os.stat_result]]
+
+
+def link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> Linked:
+    """Link every file of ``out_dir`` but ``skipped`` into ``staging``, making its folders
+    (their permissions are copied last, when the folder is complete)."""
+    folders: list[tuple[Path, os.stat_result]] = [(staging, os.stat(out_dir))]
+    # Directory entries and plain strings: a rebuild links tens of thousands of files,
+    # and a path object or a second stat per file was most of the time it took.
+    pending = [(str(out_dir), str(staging), "")]
+    while pending:
+        source_dir, target_dir, prefix = pending.pop()
+        with os.scandir(source_dir) as entries:
+            for entry in entries:
+                target = os.path.join(target_dir, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    os.makedirs(target, exist_ok=True)
+                    folders.append((Path(target), entry.stat(follow_symlinks=False)))
+                    pending.append((entry.path, target, f"{prefix}{entry.name}/"))
+                elif prefix + entry.name not in skipped:
+                    link_into(entry.path, target, symlink=entry.is_symlink())
+    return Linked(skipped, folders)

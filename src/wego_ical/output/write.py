@@ -54,7 +54,16 @@ from wego_ical.output.folder import (
 )
 from wego_ical.output.hidden_files import STAGING_PREFIX
 from wego_ical.output.lock import OutputLock, locked_output, output_folder
-from wego_ical.output.produce import Folders, copy_owner_and_mode, link, produce_file, reason
+from wego_ical.output.produce import (
+    Folders,
+    Linked,
+    check_kept,
+    copy_owner_and_mode,
+    link,
+    link_unchanged,
+    produce_file,
+    reason,
+)
 from wego_ical.pieces import Content, Kept
 from wego_ical.render.workers import Apart
 
@@ -183,12 +192,17 @@ class _Producer:
         progress: Callable[[int, int], None] | None,
     ) -> None:
         self.out_dir, self.files, self.staging = out_dir, files, staging
+        self.out_text = str(out_dir)
         self.first, self.progress = first, progress
         self.folders = Folders()
         self.done = 0
 
     def produce(self, relative: str) -> bool:
         """Produce one file into the staging folder if it differs; whether it does."""
+        value = self.files[relative]
+        if isinstance(value, Kept):  # most files of a rebuild: no path objects made
+            check_kept(None if self.first else os.path.join(self.out_text, relative), relative)
+            return False
         in_place = None if self.first else self.out_dir / relative
         return produce_file(self.files[relative], self.staging / relative, in_place, self.folders)
 
@@ -222,13 +236,13 @@ class _Producer:
 
 def _link_early(
     staging: Path, out_dir: Path, differs: Mapping[str, bool | Apart[bool]], stale: list[str]
-) -> _Linked | None:
+) -> Linked | None:
     """When something changed, link the unchanged files into the new folder while the
     files made apart are still being made."""
     made_apart = {rel for rel, value in differs.items() if isinstance(value, Apart)}
     written = {rel for rel, value in differs.items() if value is True}
     if made_apart and (written or stale):
-        return _link_unchanged(staging, out_dir, written | made_apart | set(stale))
+        return link_unchanged(staging, out_dir, written | made_apart | set(stale))
     return None
 
 
@@ -423,11 +437,11 @@ def _commit(
     out_dir: Path,
     changed: list[str],
     stale: set[str],
-    early: _Linked | None = None,
+    early: Linked | None = None,
 ) -> bool:
     """Turn ``out_dir`` into its new state; returns whether that was one atomic step.
 
-    ``early`` is what was linked into ``staging`` already (see :func:`_link_unchanged`).
+    ``early`` is what was linked into ``staging`` already (see :func:`link_unchanged`).
     """
     if not atomic:
         commit_file_by_file(staging, out_dir, changed, stale)
@@ -450,43 +464,8 @@ def _make_staging(parent: Path, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=os.path.abspath(parent)))
 
 
-@dataclass(frozen=True)
-class _Linked:
-    """Unchanged files linked into the staging folder before every file was known."""
-
-    # The files left out then (changed, stale, or not made yet).
-    skipped: set[str]
-    # Each folder of the new output with the status of the old one it copies.
-    folders: list[tuple[Path, os.stat_result]]
-
-
-def _link_unchanged(staging: Path, out_dir: Path, skipped: set[str]) -> _Linked:
-    """Link every file of ``out_dir`` but ``skipped`` into ``staging``, making its folders
-    (their permissions are copied last, when the folder is complete)."""
-    folders: list[tuple[Path, os.stat_result]] = [(staging, os.stat(out_dir))]
-    made = Folders()
-    for folder, subfolders, names in os.walk(out_dir):
-        base = Path(folder)
-        relative_base = base.relative_to(out_dir)
-        for sub in subfolders:
-            source = base / sub
-            if not source.is_symlink():
-                target = staging / relative_base / sub
-                made.make(target)
-                folders.append((target, os.lstat(source)))
-        for name in subfolders + names:
-            source = base / name
-            relative = (relative_base / name).as_posix()
-            if source.is_dir() and not source.is_symlink():
-                continue
-            if relative in skipped:
-                continue
-            link(source, staging / relative, made)
-    return _Linked(skipped, folders)
-
-
 def _populate(
-    staging: Path, out_dir: Path, changed: list[str], stale: set[str], early: _Linked | None
+    staging: Path, out_dir: Path, changed: list[str], stale: set[str], early: Linked | None
 ) -> None:
     """Complete ``staging`` (which holds the changed files) into the new output folder.
 
@@ -499,7 +478,7 @@ def _populate(
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
     elif early is None:
-        folders = _link_unchanged(staging, out_dir, replaced).folders
+        folders = link_unchanged(staging, out_dir, replaced).folders
     else:
         folders = early.folders
         made = Folders()
