@@ -238,7 +238,8 @@ def make_publication(
 
 
 class _Schedule:
-    """schedule.json and schedule.xml: the same schedule, made once for both."""
+    """schedule.json and schedule.xml: the same schedule, its frame made once for both
+    (their talks are made as each file is written)."""
 
     def __init__(
         self,
@@ -256,7 +257,7 @@ class _Schedule:
     def json(self) -> Iterator[bytes]:
         return schedule_json(self.data)
 
-    def xml(self) -> bytes:
+    def xml(self) -> Iterator[bytes]:
         return schedule_xml(self.data)
 
 

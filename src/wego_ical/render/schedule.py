@@ -19,6 +19,7 @@ zone — so that ``wego-ical import`` gives back the same UIDs.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import uuid
@@ -58,20 +59,24 @@ def acronym(series_id: str) -> str:
 def schedule_data(
     series: Series, records: Iterable[EventRecord], language: str | None, page_url: str | None
 ) -> dict[str, Any]:
-    """The schedule as c3voc's JSON structure."""
+    """The schedule as c3voc's JSON structure, its talks made as they are written: each
+    room's list of a day is an :class:`Events`, the record of every entry an
+    :class:`Entries` (at 100,000 sessions the whole structure took 600 MB)."""
     info = series.series
     zone = ZoneInfo(info.timezone)
     by_uid = {record.uid: record for record in records}
     days = _by_day(series, by_uid, zone)
     ids = _numeric_ids({*by_uid, *(key for listed in days.values() for _, _, key in listed)})
+    talk = _Talk(series, ids, language, page_url, zone)
     extension = _own_record(series, language)
+    extension["entries"] = Entries(
+        talk, [item for _, on_day in sorted(days.items()) for item in on_day]
+    )
     day_list: list[dict[str, Any]] = []
     for index, (day, on_day) in enumerate(sorted(days.items()), 1):
-        rooms: dict[str, list[dict[str, Any]]] = {}
+        rooms: dict[str, list[_Listed]] = {}
         for item in on_day:
-            event, meta = _event(series, item, ids, language, page_url, zone)
-            rooms.setdefault(event["room"], []).append(event)
-            extension["entries"][event["guid"]] = meta
+            rooms.setdefault(talk.room(item[0], item[1]), []).append(item)
         starts = [record.snapshot.aware_start for _, record, _ in on_day]
         ends = [record.snapshot.aware_end for _, record, _ in on_day]
         day_list.append(
@@ -80,7 +85,7 @@ def schedule_data(
                 "date": day.isoformat(),
                 "day_start": min(starts).astimezone(zone).isoformat(),
                 "day_end": max(ends).astimezone(zone).isoformat(),
-                "rooms": rooms,
+                "rooms": {room: Events(talk, items) for room, items in rooms.items()},
             }
         )
     first = min(days) if days else info.updated.date() if info.updated else date(2000, 1, 1)
@@ -165,64 +170,111 @@ def _occurrences(entry: CalendarEntry, record: EventRecord) -> Iterator[_Listed]
             yield entry, replace(record, snapshot=snapshot), key
 
 
-def _event(
-    series: Series,
-    listed: _Listed,
-    ids: dict[str, int],
-    language: str | None,
-    page_url: str | None,
-    zone: ZoneInfo,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    entry, record, key = listed
-    snapshot = record.snapshot
-    start, end = snapshot.aware_start, snapshot.aware_end
-    minutes = int((end - start).total_seconds() // 60)
-    session = entry.session
-    category = series.category(session.category) if session and session.category else None
-    guid = event_guid(key)
-    title = session_title(series, entry)
-    event = {
-        "guid": guid,
-        "id": ids[key],
-        "date": start.isoformat(),
-        "start": hh_mm(start.astimezone(zone)),
-        "duration": f"{minutes // 60:02}:{minutes % 60:02}",
-        "room": room_name(series, entry) or snapshot.location or entry.event.title,
-        "slug": _slug(f"{acronym(series.series.id)}-{entry.key.replace('.', '-')}"),
-        # The session on the page when its address is known, else its own page.
-        "url": (
-            f"{page_url}#{entry.key.replace('.', '--')}"
-            if page_url
-            else snapshot.url or series.series.url
-        ),
-        "title": title,
-        "subtitle": entry.event.title if session is not None else None,
-        "track": category.name if category else None,
-        "type": "other" if snapshot.all_day else "talk",
-        "language": language,
-        "abstract": session.description if session and session.description else None,
-        "description": snapshot.description,
-        "persons": [
-            {
-                "name": series.person(ref.person).name,
-                "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.uid}#person={ref.person}")),
+class _Talk:
+    """What the schedule says of one listed entry: its room, its event, its record."""
+
+    def __init__(
+        self,
+        series: Series,
+        ids: dict[str, int],
+        language: str | None,
+        page_url: str | None,
+        zone: ZoneInfo,
+    ) -> None:
+        self.series, self.ids, self.language = series, ids, language
+        self.page_url, self.zone = page_url, zone
+
+    def room(self, entry: CalendarEntry, record: EventRecord) -> str:
+        return room_name(self.series, entry) or record.snapshot.location or entry.event.title
+
+    def event(self, listed: _Listed) -> dict[str, Any]:
+        series, page_url = self.series, self.page_url
+        entry, record, key = listed
+        snapshot = record.snapshot
+        start, end = snapshot.aware_start, snapshot.aware_end
+        minutes = int((end - start).total_seconds() // 60)
+        session = entry.session
+        category = series.category(session.category) if session and session.category else None
+        return {
+            "guid": event_guid(key),
+            "id": self.ids[key],
+            "date": start.isoformat(),
+            "start": hh_mm(start.astimezone(self.zone)),
+            "duration": f"{minutes // 60:02}:{minutes % 60:02}",
+            "room": self.room(entry, record),
+            "slug": _slug(f"{acronym(series.series.id)}-{entry.key.replace('.', '-')}"),
+            # The session on the page when its address is known, else its own page.
+            "url": (
+                f"{page_url}#{entry.key.replace('.', '--')}"
+                if page_url
+                else snapshot.url or series.series.url
+            ),
+            "title": session_title(series, entry),
+            "subtitle": entry.event.title if session is not None else None,
+            "track": category.name if category else None,
+            "type": "other" if snapshot.all_day else "talk",
+            "language": self.language,
+            "abstract": session.description if session and session.description else None,
+            "description": snapshot.description,
+            "persons": [
+                {
+                    "name": series.person(ref.person).name,
+                    "guid": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"{record.uid}#person={ref.person}")
+                    ),
+                }
+                for ref in entry.panelists
+            ],
+            "links": [{"url": snapshot.url, "title": "Event page"}] if snapshot.url else [],
+        }
+
+    def meta(self, listed: _Listed) -> dict[str, Any]:
+        series = self.series
+        entry, record, key = listed
+        session, snapshot = entry.session, record.snapshot
+        return {
+            **(
+                {"fields": session.model_dump(**_AS_WRITTEN, exclude=_NOT_FIELDS)}
+                if session
+                else {}
+            ),
+            "uid": record.uid,
+            **({"room": entry.room} if entry.room else {}),
+            **({"occurrence": key.rpartition("#")[2]} if key != record.uid else {}),
+            "event": entry.event.id,
+            "session": session.id if session else None,
+            "zone": snapshot.timezone,
+            "event_zone": entry.event.zone_name(series.series.timezone),
+            "all_day": bool(snapshot.all_day),
+        }
+
+
+class Events:
+    """A room's talks of one day, made one at a time as the file is written."""
+
+    def __init__(self, talk: _Talk, items: list[_Listed]) -> None:
+        self.talk, self.items = talk, items
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self.talk.event, self.items)
+
+
+class Entries:
+    """wego-ical's record of each listed entry (by guid), made as the file is written."""
+
+    def __init__(self, talk: _Talk, items: list[_Listed]) -> None:
+        self.talk, self.items = talk, items
+
+    def json_members(self, level: int) -> Iterator[str]:
+        """The members of the object ``level`` containers deep, a few hundred to a
+        piece (one encoder run each, not one per entry)."""
+        for start in range(0, len(self.items), 256):
+            part = {
+                event_guid(item[2]): self.talk.meta(item)
+                for item in self.items[start : start + 256]
             }
-            for ref in entry.panelists
-        ],
-        "links": [{"url": snapshot.url, "title": "Event page"}] if snapshot.url else [],
-    }
-    meta = {
-        **({"fields": session.model_dump(**_AS_WRITTEN, exclude=_NOT_FIELDS)} if session else {}),
-        "uid": record.uid,
-        **({"room": entry.room} if entry.room else {}),
-        **({"occurrence": key.rpartition("#")[2]} if key != record.uid else {}),
-        "event": entry.event.id,
-        "session": session.id if session else None,
-        "zone": snapshot.timezone,
-        "event_zone": entry.event.zone_name(series.series.timezone),
-        "all_day": bool(snapshot.all_day),
-    }
-    return event, meta
+            text = _json_text(part, level)  # "{" and the first member's indent, "\n…}"
+            yield text[len(level_indent(level + 1)) + 1 : -len(level_indent(level)) - 1]
 
 
 # A table as the data file writes it (JSON types: no dates are left in it).
@@ -295,17 +347,77 @@ def _slug(text: str) -> str:
 
 
 def schedule_json(data: dict[str, Any]) -> Iterator[bytes]:
-    """``schedule.json`` in pieces of about 64 KB: the bytes ``json.dumps`` would give,
-    without the whole text and its millions of fragments in memory at once (276 MB at
-    20,000 sessions)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
-    for piece in regroup(encoder.iterencode(data)):
+    """``schedule.json`` in pieces of about 64 KB: the bytes ``json.dumps(data, indent=2)``
+    would give, each talk encoded as it is made (neither the whole text nor the whole
+    structure in memory)."""
+    for piece in regroup(_json_pieces(data, 0)):
         yield piece.encode("utf-8")
     yield b"\n"
 
 
-def schedule_xml(data: dict[str, Any]) -> bytes:
-    """``schedule.xml``, the same schedule in frab's XML form."""
+def _json_text(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it ``level`` containers deep (JSON
+    strings hold no line break: every line break is the layout's)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def _json_pieces(value: Any, level: int) -> Iterator[str]:
+    if isinstance(value, Events):
+        # A room's talks of a day at once: one encoder run, bounded by the day.
+        yield _json_text(list(value), level)
+    elif isinstance(value, Entries):
+        yield from _json_container(
+            ([members] for members in value.json_members(level)), "{}", level
+        )
+    elif isinstance(value, dict) and _made_later(value):
+        members = (
+            itertools.chain(
+                (f"{json.dumps(key, ensure_ascii=False)}: ",), _json_pieces(item, level + 1)
+            )
+            for key, item in value.items()
+        )
+        yield from _json_container(members, "{}", level)
+    elif isinstance(value, list) and _made_later(value):
+        yield from _json_container((_json_pieces(item, level + 1) for item in value), "[]", level)
+    else:
+        yield _json_text(value, level)
+
+
+def _json_container(members: Iterable[Iterable[str]], brackets: str, level: int) -> Iterator[str]:
+    """An object or array whose members are written as they are made, laid out as
+    ``json.dumps(indent=2)`` lays it out."""
+    inner, outer = level_indent(level + 1), level_indent(level)
+    first = separator = brackets[0] + inner
+    for member in members:
+        yield separator
+        yield from member
+        separator = "," + inner
+    yield brackets if separator is first else outer + brackets[1]
+
+
+def level_indent(level: int) -> str:
+    """A line break and the indent of a member ``level`` containers deep."""
+    return "\n" + "  " * level
+
+
+def _made_later(value: Any) -> bool:
+    """Whether ``value`` holds talks made as the file is written."""
+    if isinstance(value, Events | Entries):
+        return True
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(_made_later(item) for item in items)
+
+
+# Where a room's talks go in the frame of schedule.xml (an element: no text of the
+# series can be written as one, its "<" would be escaped).
+_TALKS = "wego-ical-talks"
+
+
+def schedule_xml(data: dict[str, Any]) -> Iterator[bytes]:
+    """``schedule.xml``, the same schedule in frab's XML form, as ElementTree writes and
+    indents it: the frame (conference, days, rooms) as one small tree, each talk as its
+    own, written as it is made."""
     schedule = data["schedule"]
     conference = schedule["conference"]
     root = ET.Element("schedule")
@@ -324,6 +436,7 @@ def schedule_xml(data: dict[str, Any]) -> bytes:
     for track in conference["tracks"]:
         ET.SubElement(element, "track", {"name": track["name"]}).text = track["name"]
     guids = {room["name"]: room["guid"] for room in conference["rooms"]}
+    talks: list[Events] = []
     for day in conference["days"]:
         day_element = ET.SubElement(
             root,
@@ -337,15 +450,33 @@ def schedule_xml(data: dict[str, Any]) -> bytes:
         )
         for room, events in day["rooms"].items():
             room_element = ET.SubElement(day_element, "room", {"name": room, "guid": guids[room]})
-            for event in events:
-                _xml_event(room_element, event)
+            ET.SubElement(room_element, _TALKS)
+            talks.append(events)
     ET.indent(root)
-    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return document + b"\n"
+    frame = ET.tostring(root, encoding="utf-8", xml_declaration=True).split(
+        f"<{_TALKS} />".encode()
+    )
+    yield frame[0]
+    for events, after in zip(talks, frame[1:], strict=True):
+        yield _xml_talks(events)
+        yield after
+    yield b"\n"
 
 
-def _xml_event(parent: ET.Element, event: dict[str, Any]) -> None:
-    element = ET.SubElement(parent, "event", {"guid": event["guid"], "id": str(event["id"])})
+def _xml_talks(events: Events) -> bytes:
+    """A room's talks of one day, as they stand in the room's element (one ElementTree
+    run for them all: one per talk took twice as long)."""
+    holder = ET.Element(_TALKS)
+    holder.extend(_xml_event(event) for event in events)
+    # Three containers deep (schedule, day, room): the holder stands for the room.
+    ET.indent(holder, level=2)
+    holder.text = holder[-1].tail = None
+    text: bytes = ET.tostring(holder, encoding="utf-8")
+    return text[len(_TALKS) + 2 : -len(_TALKS) - 3]
+
+
+def _xml_event(event: dict[str, Any]) -> ET.Element:
+    element = ET.Element("event", {"guid": event["guid"], "id": str(event["id"])})
     for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
         if event[name] is not None:
             _sub(element, name, event[name])
@@ -363,6 +494,7 @@ def _xml_event(parent: ET.Element, event: dict[str, Any]) -> None:
         ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
     if event["url"].startswith("http"):
         _sub(element, "url", event["url"])
+    return element
 
 
 def _sub(parent: ET.Element, name: str, text: str) -> None:

@@ -1,0 +1,209 @@
+"""schedule.json and schedule.xml are written as their talks are made (render.schedule):
+the same bytes as the whole structure given to ``json.dumps(indent=2)`` and the whole
+tree given to ElementTree (the reference, kept here), for the WeGO series, the examples,
+a big synthetic series, a repeating session with a moved occurrence, and texts that
+JSON and XML must escape (including the frame's own placeholder)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conftest import CONFERENCE, DATA, ROOT, large_series, series_head
+from wego_ical.load.series_file import parse_editions
+from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
+from wego_ical.render.schedule import (
+    Entries,
+    Events,
+    event_guid,
+    schedule_data,
+    schedule_json,
+    schedule_xml,
+)
+from wego_ical.render.workers import WorkerSettings
+
+HOSTILE = (
+    series_head()
+    + """
+[[rooms]]
+id = "odd"
+name = "Room \\"<wego-ical-talks />\\" & ]]> 한"
+
+[[people]]
+id = "p"
+name = "A <b>&amp; \\"B\\" C"
+
+[[events]]
+id = "e"
+title = "Event <wego-ical-talks /> & — 한국어 𝄞"
+date = 2027-05-04
+description = "Line one\\nline two \\\\n not a break, </schedule> }]\\" ,\\n  indented"
+
+[[events.sessions]]
+id = "a"
+title = "\\"Quoted\\" <wego-ical-talks /> [] {} : ,"
+start = 09:00:00
+end = 09:30:00
+room = "odd"
+panelists = ["p"]
+description = "Talk\\r\\nwith a carriage return, é, \\u00a0 and \\ud7a3"
+
+[[events.sessions]]
+id = "b"
+title = "Second in the same room"
+start = 09:30:00
+end = 10:00:00
+room = "odd"
+
+[[events.sessions]]
+id = "c"
+title = "Elsewhere"
+start = 09:00:00
+end = 09:45:00
+location = "A place, with <tags> & \\"quotes\\""
+"""
+)
+# A weekly session with a date left out and an occurrence moved (each listed once).
+WEEKLY = (
+    series_head()
+    + """
+[[events]]
+id = "spring"
+title = "Spring course"
+date = 2027-03-16
+end_date = 2027-05-19
+
+[[events.sessions]]
+id = "lesson"
+title = "Lesson"
+start = 10:00:00
+end = 11:00:00
+repeat = "FREQ=WEEKLY;BYDAY=TU;COUNT=10"
+except = [2027-03-30]
+
+[[events.sessions.occurrences]]
+date = 2027-04-06
+moved_to = 2027-04-07
+start = 14:00:00
+end = 15:00:00
+title = "Lesson (moved)"
+"""
+)
+SERIES = {
+    "wego": DATA.read_text(encoding="utf-8"),
+    "two-city": CONFERENCE.read_text(encoding="utf-8"),
+    "dst-new-york": (ROOT / "examples" / "dst-new-york.toml").read_text(encoding="utf-8"),
+    "parallel-rooms": (ROOT / "examples" / "parallel-rooms.toml").read_text(encoding="utf-8"),
+    "weekly": WEEKLY,
+    "hostile": HOSTILE,
+    "600 sessions": large_series(600),
+}
+
+
+def materialized(value: Any) -> Any:
+    """The schedule's structure with every talk made: what the file says."""
+    if isinstance(value, Events):
+        return list(value)
+    if isinstance(value, Entries):
+        return {event_guid(item[2]): value.talk.meta(item) for item in value.items}
+    if isinstance(value, dict):
+        return {key: materialized(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [materialized(item) for item in value]
+    return value
+
+
+def reference_xml(data: dict[str, Any]) -> bytes:
+    """schedule.xml as one tree, indented and written whole by ElementTree."""
+    schedule = data["schedule"]
+    conference = schedule["conference"]
+    root = ET.Element("schedule")
+    ET.SubElement(root, "generator", {"name": "wego-ical"})
+    ET.SubElement(root, "version").text = schedule["version"]
+    element = ET.SubElement(root, "conference")
+    for name in ("title", "acronym", "start", "end"):
+        ET.SubElement(element, name).text = conference[name]
+    ET.SubElement(element, "days").text = str(conference["daysCount"])
+    ET.SubElement(element, "timeslot_duration").text = conference["timeslot_duration"]
+    if schedule.get("base_url", "").startswith("http"):
+        ET.SubElement(element, "base_url").text = schedule["base_url"]
+    if conference["url"].startswith("http"):
+        ET.SubElement(element, "url").text = conference["url"]
+    ET.SubElement(element, "time_zone_name").text = conference["time_zone_name"]
+    for track in conference["tracks"]:
+        ET.SubElement(element, "track", {"name": track["name"]}).text = track["name"]
+    guids = {room["name"]: room["guid"] for room in conference["rooms"]}
+    for day in conference["days"]:
+        attributes = {"index": str(day["index"]), "date": day["date"]}
+        attributes |= {"start": day["day_start"], "end": day["day_end"]}
+        day_element = ET.SubElement(root, "day", attributes)
+        for room, events in day["rooms"].items():
+            room_element = ET.SubElement(day_element, "room", {"name": room, "guid": guids[room]})
+            for event in events:
+                talk = ET.SubElement(
+                    room_element, "event", {"guid": event["guid"], "id": str(event["id"])}
+                )
+                for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
+                    if event[name] is not None:
+                        ET.SubElement(talk, name).text = event[name]
+                ET.SubElement(talk, "abstract").text = event["abstract"] or ""
+                ET.SubElement(talk, "slug").text = event["slug"]
+                ET.SubElement(talk, "track").text = event["track"] or ""
+                if event["language"]:
+                    ET.SubElement(talk, "language").text = event["language"]
+                ET.SubElement(talk, "description").text = event["description"]
+                persons = ET.SubElement(talk, "persons")
+                for person in event["persons"]:
+                    person_element = ET.SubElement(persons, "person", {"guid": person["guid"]})
+                    person_element.text = person["name"]
+                links = ET.SubElement(talk, "links")
+                for link in event["links"]:
+                    ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
+                if event["url"].startswith("http"):
+                    ET.SubElement(talk, "url").text = event["url"]
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@pytest.mark.parametrize("name", sorted(SERIES))
+@pytest.mark.parametrize("page_url", [None, "https://example.org/p/"])
+def test_the_streamed_schedule_is_the_whole_structures_bytes(
+    name: str, page_url: str | None
+) -> None:
+    for edition in parse_editions(SERIES[name]):
+        publication = make_publication(
+            edition.series,
+            None,
+            datetime(2026, 1, 1, tzinfo=UTC),
+            PublicationSettings(
+                LanguageEdition(edition.language, descriptions=edition.descriptions),
+                workers=WorkerSettings(processes=1),
+            ),
+        )
+        records = publication.state.events
+        data = schedule_data(edition.series, records, edition.language, page_url)
+        whole = materialized(data)
+        streamed_json = b"".join(schedule_json(data))
+        assert streamed_json == json.dumps(whole, ensure_ascii=False, indent=2).encode() + b"\n"
+        assert json.loads(streamed_json) == whole
+        streamed_xml = b"".join(schedule_xml(data))
+        assert streamed_xml == reference_xml(whole)
+        # Every talk is there (and the placeholder of the frame nowhere but in texts).
+        talks = [e for day in whole["schedule"]["conference"]["days"]
+                 for events in day["rooms"].values() for e in events]  # fmt: skip
+        assert len(ET.fromstring(streamed_xml).findall("day/room/event")) == len(talks) > 0
+        assert b"<wego-ical-talks" not in streamed_xml
+
+
+def test_a_schedule_without_talks_is_written_alike() -> None:
+    """Nothing published yet (no records): no days, no entries."""
+    edition = parse_editions(SERIES["wego"])[0]
+    data = schedule_data(edition.series, [], None, None)
+    assert b"".join(schedule_json(data)) == (
+        json.dumps(materialized(data), ensure_ascii=False, indent=2).encode() + b"\n"
+    )
+    assert b"".join(schedule_xml(data)) == reference_xml(materialized(data))
