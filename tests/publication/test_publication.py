@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import icalendar
 import pytest
 
-from conftest import DIST, GOLDEN, TESTS, aware, count_events, render_files
+from conftest import DIST, GOLDEN, TESTS, aware, count_events, render_files, wait_for
 from wego_ical.errors import SelfCheckError, WorkerError
 from wego_ical.lint.checks import Finding
 from wego_ical.load.series_file import parse_series
@@ -364,6 +364,31 @@ def test_texts_kept_in_a_temporary_file_give_the_same_files(wego: Series) -> Non
     texts.add("a", b"BEGIN:VEVENT\r\nEND:VEVENT\r\n")
     texts.add("b", "é".encode())
     assert (texts["a"], texts["b"]) == (b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "é".encode())
+
+
+def test_texts_back_from_the_workers_go_to_the_file_as_files_are_made(wego: Series) -> None:
+    """A large series' texts wait in the temporary file, not in the worker pool's
+    results: each one that came back is taken when the next file is made (a page, which
+    needs no text, included)."""
+    publication = make_publication(
+        wego,
+        None,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        PublicationSettings(workers=WorkerSettings(processes=2, min_chunk=1, spill_min_items=1)),
+    )
+    texts = publication.start_rendering.__self__  # type: ignore[attr-defined]
+    assert isinstance(texts, EventTexts)
+    texts.start()
+    assert texts._rendering is not None and len(texts._rendering) > 1
+    rendering = texts._rendering
+    wait_for(lambda: all(chunk is None or chunk.args[0].done()  # type: ignore[attr-defined]
+                         for chunk in rendering._chunks))  # fmt: skip
+    publication.content("index.html")  # a page: no text needed, the arrived ones taken
+    assert all(chunk is None for chunk in rendering._chunks)
+    assert set(texts._spilled) == {record.uid for record in publication.state.events}
+    assert render_files(wego) == {
+        path: publication.content(path) for path in publication.files if path.endswith(".ics")
+    }
 
 
 def test_output_printed_before_the_workers_start_is_not_repeated_by_them() -> None:

@@ -131,6 +131,23 @@ def test_a_taken_chunk_is_forgotten() -> None:
         work.take(1)
 
 
+def test_results_that_came_back_are_told_once_and_never_when_taken() -> None:
+    work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=2, min_chunk=2))
+    assert work.take(0)[0] == [0, 1]  # waited for: taken before it is told
+    told: list[int] = []
+    wait_for(lambda: told.extend(work.arrived()) or len(told) == len(work) - 1)
+    assert sorted(told) == list(range(1, len(work)))
+    assert work.arrived() == []
+    assert [work.take(number)[0] for number in told] == [
+        [n * n for n in range(2 * number, 2 * number + 2)] for number in told
+    ]
+
+
+def test_in_this_process_nothing_comes_back_by_itself() -> None:
+    work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=1, min_chunk=3))
+    assert work.arrived() == []
+
+
 def test_process_count() -> None:
     assert WorkerSettings().process_count(10) == 1  # small batches stay in this process
     assert WorkerSettings(jobs=1, parallel_min_items=0).process_count(10) == 1

@@ -230,7 +230,7 @@ class State:
         """The bytes of ``feeds.json`` (pydantic's serializer: fast, and in field order)."""
         return b"".join(self.json_chunks())
 
-    def json_chunks(self, batch: int = 2000) -> Iterator[bytes]:
+    def json_chunks(self, batch: int = 200) -> Iterator[bytes]:
         """The bytes of ``feeds.json`` in pieces: the events ``batch`` at a time, so that
         a large state is never one string (100,000 events are ~150 MB of JSON)."""
         whole = STATE_ADAPTER.dump_json(replace(self, events=[]), indent=2, exclude_none=True)

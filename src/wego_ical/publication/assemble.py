@@ -279,9 +279,12 @@ def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -
 
 
 def _page(texts: EventTexts, produce: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
-    """A page; rendering the events starts first, so that it runs meanwhile."""
+    """A page; rendering the events starts first, so that it runs meanwhile (and what
+    it rendered is put aside as each page is made)."""
     texts.start()
-    yield from produce()
+    for piece in produce():
+        texts.take_arrived()
+        yield piece
 
 
 def _events_by_feed(

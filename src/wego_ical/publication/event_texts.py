@@ -83,20 +83,32 @@ class EventTexts:
             text = os.pread(self._spill.fileno(), length, offset)
         return text
 
+    def take_arrived(self) -> None:
+        """Texts that came back from the workers go to the temporary file now, rather
+        than wait in memory until a file needs them (called as each file is made)."""
+        if self._spill is not None and self._rendering is not None:
+            for number in self._rendering.arrived():
+                self._take(number)
+
     def __getitem__(self, key: str) -> bytes:
+        self.take_arrived()
         text = self._known(key)
         if text is None:
             self.start()
             assert self._rendering is not None
-            number = self._rendering.chunk_of(self._position[key])
-            rendered, problems = self._rendering.take(number)
-            check_output({}, problems)
-            first = number * self._rendering.step
-            for offset, value in enumerate(rendered):
-                self._keep(self._fresh[first + offset].uid, value)
+            self._take(self._rendering.chunk_of(self._position[key]))
             text = self._known(key)
             assert text is not None
         return text
+
+    def _take(self, number: int) -> None:
+        """Keep the texts of rendered chunk ``number`` (waiting for it)."""
+        assert self._rendering is not None
+        rendered, problems = self._rendering.take(number)
+        check_output({}, problems)
+        first = number * self._rendering.step
+        for offset, value in enumerate(rendered):
+            self._keep(self._fresh[first + offset].uid, value)
 
     def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
         """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""

@@ -9,6 +9,7 @@ needs, so results can be used (written) while later chunks are computed.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import gc
@@ -108,6 +109,9 @@ class ChunkedWork(Generic[T, R]):
         starts = range(0, len(items), self.step)
         # None once a chunk's result is taken.
         self._chunks: list[Callable[[], R] | None]
+        # The chunks whose results came back from a worker, in the order they came
+        # (appended by the pool's thread).
+        self._arrived: collections.deque[int] = collections.deque()
         if count <= 1 or len(starts) <= 1:
             self._chunks = [
                 functools.partial(_on_slice, work, items, start, start + self.step)
@@ -146,6 +150,22 @@ class ChunkedWork(Generic[T, R]):
         finally:
             pool.shutdown(wait=False)  # the workers finish the queued work, then exit
         self._chunks = [functools.partial(_outcome, future) for future in futures]
+        for number, future in enumerate(futures):
+            future.add_done_callback(functools.partial(self._arrive, number))
+
+    def _arrive(self, number: int, _: Future[R]) -> None:
+        self._arrived.append(number)
+
+    def arrived(self) -> list[int]:
+        """The chunks whose results came back since the last call and are not taken:
+        a caller that keeps results elsewhere (on disk) takes them at once, rather than
+        leave them here while the workers run ahead (120 MB at 100,000 events)."""
+        numbers = []
+        while self._arrived:
+            number = self._arrived.popleft()
+            if self._chunks[number] is not None:
+                numbers.append(number)
+        return numbers
 
     def __len__(self) -> int:
         return len(self._chunks)
