@@ -78,6 +78,35 @@ def series_head(timezone: str = "Europe/Berlin") -> str:
     )
 
 
+# Ten Tuesdays across the change to summer time (28 March 2027), the third left out and
+# the fourth moved to the afternoon of the next day.
+WEEKLY = (
+    series_head()
+    + """
+[[events]]
+id = "spring"
+title = "Spring course"
+date = 2027-03-16
+end_date = 2027-05-19
+
+[[events.sessions]]
+id = "lesson"
+title = "Lesson"
+start = 10:00:00
+end = 11:00:00
+repeat = "FREQ=WEEKLY;BYDAY=TU;COUNT=10"
+except = [2027-03-30]
+
+[[events.sessions.occurrences]]
+date = 2027-04-06
+moved_to = 2027-04-07
+start = 14:00:00
+end = 15:00:00
+title = "Lesson (moved)"
+"""
+)
+
+
 def render_files(
     series: Series,
     now: datetime = BUILD_TIME,

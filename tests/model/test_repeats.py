@@ -16,7 +16,7 @@ import vobject
 from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 
-from conftest import build_site, series_head
+from conftest import WEEKLY, build_site, series_head
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.load import budget
@@ -25,33 +25,6 @@ from wego_ical.model import occurrences
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HEAD = series_head()
-# Ten Tuesdays across the change to summer time (28 March 2027), the third left out and
-# the fourth moved to the afternoon of the next day.
-WEEKLY = (
-    HEAD
-    + """
-[[events]]
-id = "spring"
-title = "Spring course"
-date = 2027-03-16
-end_date = 2027-05-19
-
-[[events.sessions]]
-id = "lesson"
-title = "Lesson"
-start = 10:00:00
-end = 11:00:00
-repeat = "FREQ=WEEKLY;BYDAY=TU;COUNT=10"
-except = [2027-03-30]
-
-[[events.sessions.occurrences]]
-date = 2027-04-06
-moved_to = 2027-04-07
-start = 14:00:00
-end = 15:00:00
-title = "Lesson (moved)"
-"""
-)
 UID = "s.spring.lesson@example.org"
 TUESDAYS = [date(2027, 3, 16), date(2027, 3, 23)] + [
     date(2027, 4, 13) + timedelta(weeks=week) for week in range(6)

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import CONFERENCE, DATA, ROOT, large_series, series_head
+from conftest import CONFERENCE, DATA, ROOT, WEEKLY, large_series, series_head
 from wego_ical.load.series_file import parse_editions
 from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
 from wego_ical.render.schedule import (
@@ -65,32 +65,6 @@ title = "Elsewhere"
 start = 09:00:00
 end = 09:45:00
 location = "A place, with <tags> & \\"quotes\\""
-"""
-)
-# A weekly session with a date left out and an occurrence moved (each listed once).
-WEEKLY = (
-    series_head()
-    + """
-[[events]]
-id = "spring"
-title = "Spring course"
-date = 2027-03-16
-end_date = 2027-05-19
-
-[[events.sessions]]
-id = "lesson"
-title = "Lesson"
-start = 10:00:00
-end = 11:00:00
-repeat = "FREQ=WEEKLY;BYDAY=TU;COUNT=10"
-except = [2027-03-30]
-
-[[events.sessions.occurrences]]
-date = 2027-04-06
-moved_to = 2027-04-07
-start = 14:00:00
-end = 15:00:00
-title = "Lesson (moved)"
 """
 )
 SERIES = {

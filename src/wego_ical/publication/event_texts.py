@@ -85,7 +85,8 @@ class EventTexts:
 
     def take_arrived(self) -> None:
         """Texts that came back from the workers go to the temporary file now, rather
-        than wait in memory until a file needs them (called as each file is made)."""
+        than wait in the pool's results until a file needs them, while the workers run
+        ahead (120 MB at 100,000 events); called as each file is made."""
         if self._spill is not None and self._rendering is not None:
             for number in self._rendering.arrived():
                 self._take(number)
