@@ -140,7 +140,8 @@ def reference_xml(data: dict[str, Any]) -> bytes:
                 if event["url"].startswith("http"):
                     ET.SubElement(talk, "url").text = event["url"]
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    whole: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return whole + b"\n"
 
 
 @pytest.mark.parametrize("name", sorted(SERIES))

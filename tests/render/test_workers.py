@@ -135,7 +135,12 @@ def test_results_that_came_back_are_told_once_and_never_when_taken() -> None:
     work = ChunkedWork(list(range(10)), squares, WorkerSettings(processes=2, min_chunk=2))
     assert work.take(0)[0] == [0, 1]  # waited for: taken before it is told
     told: list[int] = []
-    wait_for(lambda: told.extend(work.arrived()) or len(told) == len(work) - 1)
+
+    def all_told() -> bool:
+        told.extend(work.arrived())
+        return len(told) == len(work) - 1
+
+    wait_for(all_told)
     assert sorted(told) == list(range(1, len(work)))
     assert work.arrived() == []
     assert [work.take(number)[0] for number in told] == [
