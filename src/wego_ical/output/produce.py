@@ -19,16 +19,13 @@ from typing import BinaryIO
 from wego_ical.errors import OutputError
 from wego_ical.files import ReadRefused, open_plain
 from wego_ical.output.folder import read_or_none
-from wego_ical.pieces import Content, Kept
 
 
-def produce_file(value: Content, target: Path, old: Path | None, folders: Folders) -> bool:
-    """Produce a file and write it to ``target`` if it differs from ``old`` (None: there
+def produce_file(
+    content: bytes | Iterable[bytes], target: Path, old: Path | None, folders: Folders
+) -> bool:
+    """Write a file's ``content`` to ``target`` if it differs from ``old`` (None: there
     is none); whether it differs."""
-    content = value if isinstance(value, bytes | Kept) else value()
-    if isinstance(content, Kept):
-        check_kept(old, target.name)
-        return False
     if isinstance(content, bytes):
         if old is None or read_or_none(old) != content:
             write_file(target, content, folders)

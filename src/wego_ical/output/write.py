@@ -200,11 +200,12 @@ class _Producer:
     def produce(self, relative: str) -> bool:
         """Produce one file into the staging folder if it differs; whether it does."""
         value = self.files[relative]
-        if isinstance(value, Kept):  # most files of a rebuild: no path objects made
+        content = value if isinstance(value, bytes | Kept) else value()
+        if isinstance(content, Kept):  # most files of a rebuild: no path objects made
             check_kept(None if self.first else os.path.join(self.out_text, relative), relative)
             return False
         in_place = None if self.first else self.out_dir / relative
-        return produce_file(self.files[relative], self.staging / relative, in_place, self.folders)
+        return produce_file(content, self.staging / relative, in_place, self.folders)
 
     def start_apart(
         self, apart: Collection[str], children: list[Apart[bool]]

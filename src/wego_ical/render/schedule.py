@@ -69,11 +69,10 @@ def schedule_data(
     ids = _numeric_ids({*by_uid, *(key for listed in days.values() for _, _, key in listed)})
     talk = _Talk(series, ids, language, page_url, zone)
     extension = _own_record(series, language)
-    extension["entries"] = Entries(
-        talk, [item for _, on_day in sorted(days.items()) for item in on_day]
-    )
+    by_date = sorted(days.items())
+    extension["entries"] = Entries(talk, [item for _, on_day in by_date for item in on_day])
     day_list: list[dict[str, Any]] = []
-    for index, (day, on_day) in enumerate(sorted(days.items()), 1):
+    for index, (day, on_day) in enumerate(by_date, 1):
         rooms: dict[str, list[_Listed]] = {}
         for item in on_day:
             rooms.setdefault(talk.room(item[0], item[1]), []).append(item)
