@@ -19,6 +19,7 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -79,8 +80,11 @@ def read_bounded(
     return data
 
 
-def write_replacing(path: Path, data: bytes, *, force: bool, mode: int = 0o644) -> None:
-    """Make ``path`` hold ``data`` in one step, never writing through a link.
+def write_replacing(
+    path: Path, data: bytes | Iterable[bytes], *, force: bool, mode: int = 0o644
+) -> None:
+    """Make ``path`` hold ``data`` (bytes, or pieces written as they come) in one step,
+    never writing through a link.
 
     Without ``force`` a name that exists already (a file, a link, even a dangling
     one) is refused with an :class:`OutputError` and left as it was; with it, the
@@ -99,7 +103,10 @@ def write_replacing(path: Path, data: bytes, *, force: bool, mode: int = 0o644) 
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         descriptor = os.open(temporary, flags, mode, dir_fd=folder)
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+            if isinstance(data, bytes):
+                file.write(data)
+            else:
+                file.writelines(data)
             file.flush()
             os.fsync(file.fileno())
         if force:

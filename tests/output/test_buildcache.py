@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -228,3 +229,52 @@ def test_a_repeating_event_s_next_occurrence_ends_the_skipping() -> None:
     (record,) = make_publication(parse_series(text), None, now).state.events
     assert buildcache.next_change([record.snapshot], now) == datetime(2026, 5, 8, 18, tzinfo=UTC)
     assert buildcache.next_change([record.snapshot], datetime(2026, 6, 1, tzinfo=UTC)) is None
+
+
+@pytest.mark.parametrize("with_extras", [False, True])
+def test_the_record_is_written_in_pieces_as_one_compact_json_document(
+    tmp_path: Path, with_extras: bool
+) -> None:
+    """The record is streamed (at 100,000 sessions it was the largest thing held at a
+    build's end); its bytes are those of the whole record given to json.dumps."""
+    out = tmp_path / "dist"
+    paths = [f"events/ä-{index}.ics" for index in range(1203)]  # three pieces of 500
+    for path in paths:
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(path)
+    recipes = {paths[0]: "r0", paths[700]: "r700", "gone.html": "r"} if with_extras else None
+    until = datetime(2030, 1, 1, 12, tzinfo=UTC) if with_extras else None
+    buildcache.remember(out, "key", paths, until, recipes)
+
+    files = {}
+    for path in paths:
+        stat = os.lstat(out / path)
+        files[path] = [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
+    folder = os.lstat(out)
+    expected: dict[str, object] = {
+        "format": buildcache.FORMAT,
+        "key": "key",
+        "folder": [folder.st_dev, folder.st_ino],
+        "files": files,
+    }
+    if with_extras:
+        expected["code"] = buildcache._code_and_environment()
+        expected["recipes"] = {paths[0]: "r0", paths[700]: "r700"}  # in the files' order
+        expected["until"] = until.timestamp() if until else None
+    written = buildcache.record_path(out).read_bytes()
+    assert json.loads(written) == expected
+    assert written == json.dumps(expected, separators=(",", ":")).encode()
+
+
+def test_a_file_gone_before_it_is_recorded_leaves_no_record(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "a.ics").write_text("a")
+    buildcache.remember(out, "key", ["a.ics"])
+    assert buildcache.record_path(out).exists()
+    present = [f"x{index}" for index in range(600)]
+    for path in present:
+        (out / path).write_text(path)
+    buildcache.remember(out, "key", ["a.ics", *present, "missing.ics"])  # in the second piece
+    assert not buildcache.record_path(out).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,22 +123,50 @@ def remember(
     Best effort: without a record (parent folder not writable), the next build
     is simply not skipped.
     """
-    files = {}
-    for path in paths:
-        identity = _identity(out_dir / path)
-        if identity is None:
-            forget(out_dir)
-            return
-        files[path] = identity
-    folder = _identity_of_folder(out_dir)
-    record: dict[str, object] = {"format": FORMAT, "key": key, "folder": folder, "files": files}
+    paths = list(paths)
+    record = _record_pieces(out_dir, key, paths, until, recipes)
+    try:
+        with suppress(OSError, WegoIcalError):
+            sidecar.replace(record_path(out_dir), record)
+    except _FileGone:
+        forget(out_dir)
+
+
+class _FileGone(Exception):
+    """A file the build left is no longer a plain file: nothing is recorded."""
+
+
+def _record_pieces(
+    out_dir: Path,
+    key: str,
+    paths: list[str],
+    until: datetime | None,
+    recipes: Mapping[str, str] | None,
+) -> Iterator[bytes]:
+    """The record's JSON (compact, keys in this order), in pieces of a few hundred
+    files: at 100,000 sessions the whole record would be the largest thing a build
+    holds at its end."""
+    dumps = json.dumps
+    head = {"format": FORMAT, "key": key, "folder": _identity_of_folder(out_dir)}
+    yield dumps(head, separators=(",", ":"))[:-1].encode() + b',"files":{'
+    folder = os.fspath(out_dir)
+    for start in range(0, len(paths), 500):
+        pieces = []
+        for path in paths[start : start + 500]:
+            identity = _identity(os.path.join(folder, path))
+            if identity is None:
+                raise _FileGone(path)
+            pieces.append(
+                f"{dumps(path)}:[{identity[0]},{identity[1]},{identity[2]},{identity[3]}]"
+            )
+        yield (("," if start else "") + ",".join(pieces)).encode()
+    tail: dict[str, object] = {}
     if recipes:
-        record["code"] = _code_and_environment()
-        record["recipes"] = {path: r for path, r in recipes.items() if path in files}
+        tail["code"] = _code_and_environment()
+        tail["recipes"] = {path: recipes[path] for path in paths if path in recipes}
     if until is not None:
-        record["until"] = until.astimezone(UTC).timestamp()
-    with suppress(OSError, WegoIcalError):
-        sidecar.replace(record_path(out_dir), json.dumps(record, separators=(",", ":")).encode())
+        tail["until"] = until.astimezone(UTC).timestamp()
+    yield b"}" + (b"," + dumps(tail, separators=(",", ":"))[1:].encode() if tail else b"}")
 
 
 def next_change(snapshots: Iterable[Snapshot], now: datetime) -> datetime | None:

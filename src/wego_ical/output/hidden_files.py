@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from wego_ical.errors import OutputError
@@ -101,10 +102,10 @@ def read_bytes(path: Path, limit: int = MAX_SIDECAR_BYTES) -> bytes | None:
         raise _refused(path, exc) from None
 
 
-def replace(path: Path, data: bytes) -> None:
-    """Make ``path`` hold ``data``, all at once: written to a new file beside it, then
-    renamed over it (a link at ``path`` is replaced, not followed; a hard link's
-    other names keep their content)."""
+def replace(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Make ``path`` hold ``data`` (bytes, or pieces), all at once: written to a new
+    file beside it, then renamed over it (a link at ``path`` is replaced, not
+    followed; a hard link's other names keep their content)."""
     write_replacing(path, data, force=True)
 
 

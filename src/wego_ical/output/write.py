@@ -160,9 +160,8 @@ def _write_locked(
             try:
                 differs = producer.start_apart(apart, children)
                 producer.produce_the_rest(differs)
-                stale = sorted(
-                    rel for rel in set(previous) - set(files) if exists_unlinked(out_dir, rel)
-                )
+                gone = {rel for rel in previous if rel not in files}  # no set of every file
+                stale = sorted(rel for rel in gone if exists_unlinked(out_dir, rel))
                 early = None
                 if atomic and not first:
                     early = _link_early(staging, out_dir, differs, stale)
@@ -472,17 +471,17 @@ def _populate(
 
     Folders keep their permissions and owner (a private folder stays private).
     """
-    replaced = set(changed) | stale
     folders: list[tuple[Path, os.stat_result]] = []
     if not out_dir.exists():
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
     elif early is None:
-        folders = link_unchanged(staging, out_dir, replaced).folders
+        folders = link_unchanged(staging, out_dir, set(changed) | stale).folders
     else:
         folders = early.folders
         made = Folders()
+        replaced = set(changed) | stale
         for relative in sorted(early.skipped - replaced):  # unchanged after all
             source = out_dir / relative
             if source.is_symlink() or source.exists():
