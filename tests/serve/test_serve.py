@@ -25,7 +25,7 @@ from conftest import BUILD_TIME, DATA, ctrl_c_to_group, has_ended, large_series,
 from wego_ical.cli import main
 from wego_ical.errors import DataError
 from wego_ical.output.hidden_files import STAGING_PREFIX
-from wego_ical.render.workers import in_fresh_process
+from wego_ical.render.fresh_process import in_fresh_process
 from wego_ical.serve import http as preview_server
 from wego_ical.serve import preview as serve_module
 from wego_ical.serve.http import resolve_request_path

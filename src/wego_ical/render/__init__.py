@@ -1,7 +1,8 @@
 """Render stage: the bytes of every generated file but the page: iCalendar events and
 envelopes (``calendar``), VTIMEZONEs (``vtimezone``), the frab schedule (``schedule``),
 the Atom change feed (``atom``), add-to-calendar links (``calendar_links``), and the
-worker processes that render large series (``workers``, ``orphans``).
+worker processes that render large series (``workers``, ``orphans``, ``fork_server``,
+``fresh_process``).
 
 May import: the base modules, ``i18n``, ``model``, ``lint``, ``plan``.
 """

@@ -18,14 +18,15 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
 from wego_ical.errors import WorkerError
+from wego_ical.render import fork_server
 from wego_ical.render.orphans import end_with_parent
 
 if TYPE_CHECKING:
+    import concurrent.futures
     from concurrent.futures import Future
-    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -111,6 +112,8 @@ class ChunkedWork(Generic[T, R]):
         self._chunks: list[Callable[[], R] | None]
         # Chunks whose results came back from a worker (appended by the pool's thread).
         self._arrived: collections.deque[int] = collections.deque()
+        self._left = len(starts)  # chunks not taken yet
+        self._server_pool: concurrent.futures.ProcessPoolExecutor | None = None
         if count <= 1 or len(starts) <= 1:
             self._chunks = [
                 functools.partial(_on_slice, work, items, start, start + self.step)
@@ -132,14 +135,15 @@ class ChunkedWork(Generic[T, R]):
         # to start, worth it only then).
         context: multiprocessing.context.BaseContext
         if len(items) >= settings.forkserver_min_items:
-            server = multiprocessing.get_context("forkserver")
-            server.set_forkserver_preload([work.__module__])
-            context = server
+            context = fork_server.for_workers(work.__module__)
+            self._server_pool = pool = concurrent.futures.ProcessPoolExecutor(
+                count, mp_context=context, initializer=_end_on_ctrl_c
+            )
         else:
             context = multiprocessing.get_context("fork")
-        pool = concurrent.futures.ProcessPoolExecutor(
-            count, mp_context=context, initializer=_end_on_ctrl_c
-        )
+            pool = concurrent.futures.ProcessPoolExecutor(
+                count, mp_context=context, initializer=_end_on_ctrl_c
+            )
         try:
             # The workers start as the chunks are submitted.
             with _ctrl_c_held_back():
@@ -171,6 +175,12 @@ class ChunkedWork(Generic[T, R]):
             raise ValueError(f"chunk {number} was taken already")
         result = produce()
         self._chunks[number] = None
+        self._left -= 1
+        if not self._left and self._server_pool is not None:
+            # Every worker has its result sent: let them end, then the server.
+            self._server_pool.shutdown(wait=True)
+            self._server_pool = None
+            fork_server.workers_done()
         return result
 
     def chunk_of(self, index: int) -> int:
@@ -255,7 +265,7 @@ class Apart(Generic[R]):
         self._pid: int | None = None
         self._outcome: tuple[bool, object] | None = None
         if not fork_is_safe():
-            self._outcome = _attempt(work)
+            self._outcome = attempt(work)
             return
         # Ctrl+C waits until the child is recorded: one that came during the fork would
         # interrupt this process before it knew of a child that never got the signal
@@ -273,7 +283,7 @@ class Apart(Generic[R]):
                     end_with_parent()
                     _restore_mask(previous_mask)
                     os.close(reading)
-                    _hand_back(writing, _attempt(work))
+                    _hand_back(writing, attempt(work))
                 finally:
                     os._exit(1)  # interrupted (Ctrl-C reaches the child too)
             if pid is not None:
@@ -282,13 +292,13 @@ class Apart(Generic[R]):
                 if started is not None:
                     started.append(self)
         if pid is None:
-            self._outcome = _attempt(work)
+            self._outcome = attempt(work)
 
     def result(self) -> R:
         """The work's result (waiting for the child), or the exception it raised."""
         if self._outcome is None:
             self._outcome = self._collect()
-        return _returned(self._outcome)
+        return returned(self._outcome)
 
     def _collect(self) -> tuple[bool, object]:
         assert self._pid is not None
@@ -296,7 +306,7 @@ class Apart(Generic[R]):
             data = pipe.read()
         os.waitpid(self._pid, 0)
         self._pid = None
-        return _unpickled_outcome(data)
+        return unpickled_outcome(data)
 
     def cancel(self) -> None:
         """End the child at once, if it still runs, and wait until it has ended (the
@@ -322,7 +332,7 @@ class Apart(Generic[R]):
                 os.waitpid(self._pid, 0)
 
 
-def _attempt(work: Callable[[], R]) -> tuple[bool, object]:
+def attempt(work: Callable[[], R]) -> tuple[bool, object]:
     try:
         return True, work()
     except Exception as exc:  # handed to whoever asks for the result
@@ -330,8 +340,8 @@ def _attempt(work: Callable[[], R]) -> tuple[bool, object]:
 
 
 # The outcome was pickled: its type is the caller's to know (R, of the work it started).
-def _returned(outcome: tuple[bool, object]) -> R:  # type: ignore[type-var]
-    """What :func:`_attempt` caught, once more: the work's result, or its exception raised."""
+def returned(outcome: tuple[bool, object]) -> R:  # type: ignore[type-var]
+    """What :func:`attempt` caught, once more: the work's result, or its exception raised."""
     succeeded, value = outcome
     if not succeeded:
         assert isinstance(value, BaseException)
@@ -344,7 +354,7 @@ def _hand_back(pipe: int, outcome: tuple[bool, object]) -> NoReturn:
     parent's clean-up (locks, temporary files, buffered output are the parent's)."""
     code = 0
     try:
-        data = _pickled_outcome(outcome)
+        data = pickled_outcome(outcome)
         with os.fdopen(pipe, "wb") as writer:
             writer.write(data)
     except BaseException:
@@ -353,7 +363,7 @@ def _hand_back(pipe: int, outcome: tuple[bool, object]) -> NoReturn:
         os._exit(code)
 
 
-def _pickled_outcome(outcome: tuple[bool, object]) -> bytes:
+def pickled_outcome(outcome: tuple[bool, object]) -> bytes:
     """``outcome`` as the parent will read it back: an exception that does not survive
     pickling (its class may not take its args back) becomes its message."""
     import pickle
@@ -367,7 +377,7 @@ def _pickled_outcome(outcome: tuple[bool, object]) -> bytes:
     return data
 
 
-def _unpickled_outcome(data: bytes) -> tuple[bool, object]:
+def unpickled_outcome(data: bytes) -> tuple[bool, object]:
     """What a child handed back; a clear error when it died before it could."""
     import pickle
 
@@ -377,136 +387,6 @@ def _unpickled_outcome(data: bytes) -> tuple[bool, object]:
         return False, _worker_died()
     assert isinstance(outcome, tuple)
     return outcome
-
-
-def in_fresh_process(
-    work: Callable[[T], R], argument: T, *, on_start: Callable[[Any], None] | None = None
-) -> R:
-    """``work(argument)`` in a new process, waited for: its result, or the exception
-    it raised.
-
-    For a process with threads, which must not fork itself (see
-    :func:`fork_is_safe`): the new process is forked from multiprocessing's
-    forkserver, a small single-threaded process (started by
-    :func:`start_fresh_processes` with the modules the work needs imported, or
-    else now), so it may fork workers of its own. ``argument`` and the result
-    are pickled; the process ends with the work, and the memory the work used
-    goes with it.
-
-    The process leads a process group of its own, with every process it starts,
-    so Ctrl+C at a terminal does not reach it: ``on_start`` is given the process
-    once it runs in its group, to stop it early with :func:`interrupt` (the work
-    then raises :class:`WorkerError`).
-    """
-    import multiprocessing
-
-    context = multiprocessing.get_context("forkserver")
-    receiving, sending = context.Pipe(duplex=False)
-    # Not daemonic: a daemonic process may not start worker processes.
-    process = context.Process(target=_run_and_send, args=(work, argument, sending))
-    try:
-        process.start()
-    except (OSError, EOFError) as exc:  # no process to spare, or the server died
-        receiving.close()
-        raise WorkerError(f"could not start a process for the work ({exc})") from None
-    finally:
-        sending.close()
-    try:
-        started = _received(receiving)  # b"" once the process is in its group
-        if started is not None and on_start is not None:
-            on_start(process)
-        data = _received(receiving) if started is not None else None
-    finally:
-        receiving.close()
-        process.join()
-    return _returned(_unpickled_outcome(data or b""))
-
-
-def _received(receiving: Connection) -> bytes | None:
-    """The next message from the process, or None if it ended before it sent one."""
-    try:
-        return receiving.recv_bytes()
-    except EOFError:
-        return None
-
-
-def interrupt(process: Any) -> None:
-    """Ctrl+C for a process :func:`in_fresh_process` started and everything it started
-    (its workers, and the children that write files): they stop as at a terminal, each
-    cleaning up after itself."""
-    _signal_group(process, "SIGINT")
-
-
-def end_now(process: Any) -> None:
-    """End a process :func:`in_fresh_process` started, and everything it started, at
-    once (SIGKILL): for one that did not stop when it was interrupted."""
-    _signal_group(process, "SIGKILL")
-
-
-def _signal_group(process: Any, name: str) -> None:
-    import signal
-
-    # Only while the process runs: once it has ended, its number may be reused.
-    if process.is_alive():
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, getattr(signal, name))
-
-
-def start_fresh_processes(preload: Sequence[str]) -> None:
-    """Start the server :func:`in_fresh_process` forks from, having imported ``preload``.
-
-    Meant for the main thread, before a first :func:`in_fresh_process`: Ctrl+C is
-    ignored while the server starts, which it would not survive while it imports (it
-    ignores Ctrl+C itself once it runs; the processes it starts heed it again).
-    Elsewhere, nothing is done here: the server starts when it is first needed.
-    """
-    import multiprocessing
-    import multiprocessing.forkserver
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    multiprocessing.set_forkserver_preload(list(preload))
-    # A signal ignored here stays ignored in the process started (Python too leaves it so).
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        multiprocessing.forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _run_and_send(work: Callable[[T], R], argument: T, sending: Connection) -> None:
-    import signal
-
-    # A group of its own before anything else is started, so that one signal reaches
-    # all this process starts (see interrupt); the caller is told once it is made.
-    os.setpgid(0, 0)
-    # A server started by start_fresh_processes passes on its ignoring of Ctrl+C; one
-    # started lazily, while Ctrl+C was held back (see ChunkedWork), on its blocking.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    try:
-        sending.send_bytes(b"")
-        outcome = _attempt(functools.partial(work, argument))
-    except KeyboardInterrupt:
-        # Ctrl+C reaches this process too: the caller is stopping, and has its own
-        # message for that (multiprocessing would print a traceback).
-        sending.close()
-        return
-    # Let the work's threads end first, as an interpreter does at exit: the thread of
-    # a worker pool still has to tell its workers to stop, and multiprocessing closes
-    # the queue it does that through as soon as this function returns (the workers
-    # would then wait for ever, and this process for them).
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
-    try:
-        sending.send_bytes(_pickled_outcome(outcome))
-    except (BrokenPipeError, ConnectionResetError):
-        # The caller is gone (Ctrl+C ended it first): nobody to tell, nothing to print.
-        pass
-    finally:
-        sending.close()
 
 
 def keep_for_good() -> None:

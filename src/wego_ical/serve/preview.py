@@ -27,13 +27,9 @@ from typing import TYPE_CHECKING, Any
 from wego_ical.errors import WegoIcalError
 from wego_ical.limits import STOP_GRACE, read_data_file
 from wego_ical.pipeline import BuildOptions, build
-from wego_ical.render.workers import (
-    end_now,
-    fork_is_safe,
-    in_fresh_process,
-    interrupt,
-    start_fresh_processes,
-)
+from wego_ical.render.fork_server import start_fresh_processes
+from wego_ical.render.fresh_process import end_now, in_fresh_process, interrupt
+from wego_ical.render.workers import fork_is_safe
 from wego_ical.serve.http import (
     PreviewServer,
     make_handler,

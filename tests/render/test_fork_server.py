@@ -1,0 +1,53 @@
+"""fork_server: the server a large build's workers are forked from ends with their work,
+unless it was running before (``serve``'s)."""
+
+from __future__ import annotations
+
+import multiprocessing.forkserver
+import os
+from collections.abc import Sequence
+
+from conftest import has_ended
+from wego_ical.render import fork_server
+from wego_ical.render.workers import ChunkedWork, WorkerSettings
+
+FROM_SERVER = WorkerSettings(processes=2, min_chunk=2, forkserver_min_items=5)
+
+
+def parents(items: Sequence[int]) -> tuple[list[int], int]:
+    return list(items), os.getppid()
+
+
+def _server_pid() -> int | None:
+    pid: int | None = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return pid
+
+
+def test_a_server_started_for_the_work_ends_once_every_chunk_is_taken() -> None:
+    fork_server._stop()  # whatever an earlier test left running
+    first = ChunkedWork(list(range(10)), parents, FROM_SERVER)
+    second = ChunkedWork(list(range(10, 20)), parents, FROM_SERVER)  # the same server
+    server = _server_pid()
+    assert server is not None
+    assert [value for values, _ in first.results() for value in values] == list(range(10))
+    assert _server_pid() == server  # the second work still uses it
+    results = second.results()
+    assert {parent for _, parent in results} == {server}
+    assert _server_pid() is None and has_ended(server)
+    # The next large work starts another.
+    again = ChunkedWork(list(range(10)), parents, FROM_SERVER).results()
+    assert [value for values, _ in again for value in values] == list(range(10))
+    assert _server_pid() is None
+
+
+def test_a_server_that_ran_before_the_work_is_left_running() -> None:
+    fork_server._stop()
+    fork_server.start_fresh_processes([__name__])  # as serve does
+    server = _server_pid()
+    assert server is not None
+    try:
+        results = ChunkedWork(list(range(10)), parents, FROM_SERVER).results()
+        assert {parent for _, parent in results} == {server}
+        assert _server_pid() == server and not has_ended(server)
+    finally:
+        fork_server._stop()
