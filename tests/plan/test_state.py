@@ -157,3 +157,17 @@ def test_feeds_json_in_pieces_is_the_whole_dump(wego: Series, batch: int) -> Non
         b"".join(empty.json_chunks(batch))
         == STATE_ADAPTER.dump_json(empty, indent=2, exclude_none=True) + b"\n"
     )
+    # The digests and the generated files, also in runs (25 times the events' batch).
+    hostile = ['a"b\\c', "\u2028\u0000\t", "서울 ☕ 🎉", "</script>", ""]
+    rendered = {
+        f"{record.uid}{index}{text}": f"{index:064x}"
+        for index, (record, text) in enumerate(zip(state.events * 20, hostile * 28, strict=False))
+    }
+    generated = [f"events/{text}{index}.ics" for index, text in enumerate(hostile * 23)]
+    for full in (
+        replace(state, rendered=rendered, generated=generated),
+        replace(state, events=[], rendered=rendered),
+        replace(state, generated=[], rendered={}),
+    ):
+        expected = STATE_ADAPTER.dump_json(full, indent=2, exclude_none=True) + b"\n"
+        assert b"".join(full.json_chunks(batch)) == expected

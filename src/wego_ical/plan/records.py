@@ -6,6 +6,7 @@ whole document (:class:`State`), which writes itself as JSON in pieces.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import field, fields, replace
 from datetime import datetime
@@ -231,22 +232,45 @@ class State:
         return b"".join(self.json_chunks())
 
     def json_chunks(self, batch: int = 200) -> Iterator[bytes]:
-        """The bytes of ``feeds.json`` in pieces: the events ``batch`` at a time, so that
-        a large state is never one string (100,000 events are ~150 MB of JSON)."""
-        whole = STATE_ADAPTER.dump_json(replace(self, events=[]), indent=2, exclude_none=True)
-        before, marker, after = whole.partition(b'\n  "events": []')
-        if not self.events or not marker:
-            yield STATE_ADAPTER.dump_json(self, indent=2, exclude_none=True)
-            yield b"\n"
-            return
-        yield before + b'\n  "events": [\n'
-        for start in range(0, len(self.events), batch):
-            # A list dumped on its own has its items at depth 1; in the state they are at 2.
-            items = _EVENTS.dump_json(
-                self.events[start : start + batch], indent=2, exclude_none=True
-            )[2:-2]
-            yield (b",\n" if start else b"") + b"  " + items.replace(b"\n", b"\n  ")
-        yield b"\n  ]" + after + b"\n"
+        """The bytes of ``feeds.json`` in pieces: the events ``batch`` at a time, and the
+        digests and generated files in larger runs, so that a large state is never one
+        string (100,000 events are ~150 MB of JSON; the digests and the file list, which
+        the build writes last, another ~40 MB)."""
+        rest = STATE_ADAPTER.dump_json(
+            replace(self, events=[], rendered={}, generated=[]), indent=2, exclude_none=True
+        )
+        parts = []
+        for name, empty, _ in _STREAMED:
+            before, marker, rest = rest.partition(b'\n  "' + name + b'": ' + empty)
+            if not marker:  # not where it is expected: no pieces
+                yield STATE_ADAPTER.dump_json(self, indent=2, exclude_none=True) + b"\n"
+                return
+            parts.append(before)
+        for before, (name, empty, adapter) in zip(parts, _STREAMED, strict=True):
+            yield before
+            value = getattr(self, name.decode())
+            if not value:
+                yield b'\n  "' + name + b'": ' + empty
+                continue
+            yield b'\n  "' + name + b'": ' + empty[:1] + b"\n"
+            step = batch if name == b"events" else batch * 25
+            for number, run in enumerate(_runs(value, step)):
+                # Dumped on its own, a run has its items at depth 1; in the state at 2.
+                dumped = adapter.dump_json(run, indent=2, exclude_none=True)[2:-2]
+                yield (b",\n" if number else b"") + b"  " + dumped.replace(b"\n", b"\n  ")
+            yield b"\n  " + empty[1:]
+        yield rest + b"\n"
+
+
+def _runs(value: list[Any] | dict[str, str], step: int) -> Iterator[list[Any] | dict[str, str]]:
+    """``value`` in consecutive runs of ``step`` items (a dict's as dicts)."""
+    if isinstance(value, list):
+        for start in range(0, len(value), step):
+            yield value[start : start + step]
+        return
+    items = iter(value.items())
+    while run := dict(itertools.islice(items, step)):
+        yield run
 
 
 def text_digest(text: bytes) -> str:
@@ -269,6 +293,13 @@ _ADDED_FIELDS: dict[str, object] = {
 
 STATE_ADAPTER = TypeAdapter(State)
 _EVENTS = TypeAdapter(list[EventRecord])
+# The state's fields written in runs (see State.json_chunks), in their order, each
+# with how it looks when empty.
+_STREAMED: tuple[tuple[bytes, bytes, TypeAdapter[Any]], ...] = (
+    (b"events", b"[]", _EVENTS),
+    (b"rendered", b"{}", TypeAdapter(dict[str, str])),
+    (b"generated", b"[]", TypeAdapter(list[str])),
+)
 
 
 def cancelled_summary(summary: str, label: str) -> str:
