@@ -29,6 +29,21 @@ def test_occurrences_are_chronological(wego: Series) -> None:
     assert entries[0].start == datetime(2021, 8, 26, 9)
 
 
+def test_a_series_entries_are_made_once_and_each_series_has_its_own(wego: Series) -> None:
+    entries = calendar_entries(wego)
+    assert calendar_entries(wego) is entries
+    # Another series, even with the same fields, is asked about on its own.
+    moved = wego.model_copy(
+        update={"events": [wego.events[0].model_copy(update={"title": "Moved"}), *wego.events[1:]]}
+    )
+    assert [entry.event.title for entry in calendar_entries(moved)][0] == "Moved"
+    assert calendar_entries(wego) is entries
+    assert entries[0].event.title != "Moved"
+    others = [wego.model_copy() for _ in range(20)]  # more series than are kept
+    assert all(calendar_entries(other) == entries for other in others)
+    assert [entry.key for entry in calendar_entries(wego)] == [entry.key for entry in entries]
+
+
 def test_session_values_fall_back_to_the_event(wego: Series) -> None:
     entry = calendar_entries(wego)[0]
     assert entry.location == "Online"

@@ -133,8 +133,26 @@ class CalendarEntry:
 
 
 def calendar_entries(series: Series) -> list[CalendarEntry]:
-    """Every calendar entry of the series, in chronological order."""
-    return sorted((entry for _, entry in located_entries(series)), key=_chronological)
+    """Every calendar entry of the series, in chronological order.
+
+    Made once per series (the model is immutable) and shared: callers must not change
+    the list. A build asks for it in every stage (plan, records, pages, exports): made
+    each time, it was 0.12 s of sorting at 10,000 sessions, six times per language.
+    """
+    known = _ENTRIES.get(id(series))
+    if known is not None and known[0] is series:
+        return known[1]
+    entries = sorted((entry for _, entry in located_entries(series)), key=_chronological)
+    if len(_ENTRIES) >= _KEEP_ENTRIES:
+        del _ENTRIES[next(iter(_ENTRIES))]
+    # The series is kept with its entries: its id is not reused while it is cached.
+    _ENTRIES[id(series)] = (series, entries)
+    return entries
+
+
+# The entries of the series asked about last (a build has one per language).
+_ENTRIES: dict[int, tuple[Series, list[CalendarEntry]]] = {}
+_KEEP_ENTRIES = 8
 
 
 def located_entries(series: Series) -> Iterator[tuple[tuple[str | int, ...], CalendarEntry]]:
