@@ -36,7 +36,7 @@ def test_a_series_entries_are_made_once_and_each_series_has_its_own(wego: Series
     moved = wego.model_copy(
         update={"events": [wego.events[0].model_copy(update={"title": "Moved"}), *wego.events[1:]]}
     )
-    assert [entry.event.title for entry in calendar_entries(moved)][0] == "Moved"
+    assert calendar_entries(moved)[0].event.title == "Moved"
     assert calendar_entries(wego) is entries
     assert entries[0].event.title != "Moved"
     others = [wego.model_copy() for _ in range(20)]  # more series than are kept
