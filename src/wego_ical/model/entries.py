@@ -4,6 +4,7 @@ it inherits from its event (day, zone, panelists, status) resolved in one place.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -143,16 +144,18 @@ def calendar_entries(series: Series) -> list[CalendarEntry]:
     if known is not None and known[0] is series:
         return known[1]
     entries = sorted((entry for _, entry in located_entries(series)), key=_chronological)
-    if len(_ENTRIES) >= _KEEP_ENTRIES:
-        del _ENTRIES[next(iter(_ENTRIES))]
-    # The series is kept with its entries: its id is not reused while it is cached.
-    _ENTRIES[id(series)] = (series, entries)
+    with _ENTRIES_LOCK:  # serve's threads may ask too
+        if len(_ENTRIES) >= _KEEP_ENTRIES:
+            del _ENTRIES[next(iter(_ENTRIES))]
+        # The series is kept with its entries: its id is not reused while it is cached.
+        _ENTRIES[id(series)] = (series, entries)
     return entries
 
 
 # The entries of the series asked about last (a build has one per language).
 _ENTRIES: dict[int, tuple[Series, list[CalendarEntry]]] = {}
 _KEEP_ENTRIES = 8
+_ENTRIES_LOCK = threading.Lock()
 
 
 def located_entries(series: Series) -> Iterator[tuple[tuple[str | int, ...], CalendarEntry]]:

@@ -133,17 +133,17 @@ class ChunkedWork(Generic[T, R]):
         # 100,000 events. For a large batch they are forked from a small server
         # process instead, which has imported the work's module (about 0.4 s
         # to start, worth it only then).
-        context: multiprocessing.context.BaseContext
-        if len(items) >= settings.forkserver_min_items:
-            context = fork_server.for_workers(work.__module__)
-            self._server_pool = pool = concurrent.futures.ProcessPoolExecutor(
-                count, mp_context=context, initializer=_end_on_ctrl_c
-            )
-        else:
-            context = multiprocessing.get_context("fork")
-            pool = concurrent.futures.ProcessPoolExecutor(
-                count, mp_context=context, initializer=_end_on_ctrl_c
-            )
+        from_server = len(items) >= settings.forkserver_min_items
+        context: multiprocessing.context.BaseContext = (
+            fork_server.for_workers(work.__module__)
+            if from_server
+            else multiprocessing.get_context("fork")
+        )
+        pool = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=context, initializer=_end_on_ctrl_c
+        )
+        if from_server:
+            self._server_pool = pool
         try:
             # The workers start as the chunks are submitted.
             with _ctrl_c_held_back():
