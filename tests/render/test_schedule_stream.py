@@ -165,6 +165,8 @@ def test_the_streamed_schedule_is_the_whole_structures_bytes(
         streamed_json = b"".join(schedule_json(data))
         assert streamed_json == json.dumps(whole, ensure_ascii=False, indent=2).encode() + b"\n"
         assert json.loads(streamed_json) == whole
+        # Made apart (in a child process), with pydantic_core's encoder: the same bytes.
+        assert b"".join(schedule_json(data, apart=True)) == streamed_json
         streamed_xml = b"".join(schedule_xml(data))
         assert streamed_xml == reference_xml(whole)
         # Every talk is there (and the placeholder of the frame nowhere but in texts).
@@ -178,7 +180,26 @@ def test_a_schedule_without_talks_is_written_alike() -> None:
     """Nothing published yet (no records): no days, no entries."""
     edition = parse_editions(SERIES["wego"])[0]
     data = schedule_data(edition.series, [], None, None)
-    assert b"".join(schedule_json(data)) == (
-        json.dumps(materialized(data), ensure_ascii=False, indent=2).encode() + b"\n"
-    )
+    for apart in (False, True):
+        assert b"".join(schedule_json(data, apart=apart)) == (
+            json.dumps(materialized(data), ensure_ascii=False, indent=2).encode() + b"\n"
+        )
     assert b"".join(schedule_xml(data)) == reference_xml(materialized(data))
+
+
+def test_the_faster_encoder_writes_what_json_dumps_writes() -> None:
+    """``schedule.json`` made apart uses pydantic_core's encoder: the same text for every
+    kind of value and character a schedule holds (controls, quotes, line separators,
+    characters outside the BMP, nested and empty containers, big numbers)."""
+    from wego_ical.render.schedule import _json_dumps, _rust_dumps
+
+    texts = ["".join(map(chr, range(0, 0x80))), "\u2028\u2029\ufeff\u00a0 é 한 𝄞 \\ / \" '"]
+    value = {
+        "texts": texts,
+        "nested": [{"a": [], "b": {}, "c": [[]], "d": None, "e": True, "f": False}],
+        "numbers": [0, -1, 2**53, 10**20],
+        "": "empty key",
+        'key "quoted"\n': texts[1],
+    }
+    assert _rust_dumps(value) == _json_dumps(value)
+    assert _rust_dumps([]) == _json_dumps([]) and _rust_dumps({}) == _json_dumps({})

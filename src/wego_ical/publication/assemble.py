@@ -212,7 +212,9 @@ def make_publication(
     history = updated_history(previous, changes, records, now, series.series.updated)
     base_url = series.publish.base_url
     page_url = links.folder_url(base_url) if base_url else None
-    schedule = _Schedule(series, records, language, page_url)
+    # Made in a child process where the build makes it apart (see pipeline._made_apart).
+    apart = workers is not None and workers.makes_apart(len(records))
+    schedule = _Schedule(series, records, language, page_url, apart)
     files[SCHEDULE_JSON] = schedule.json
     files[SCHEDULE_XML] = schedule.xml
     files[CHANGES_FEED] = functools.partial(
@@ -247,15 +249,17 @@ class _Schedule:
         records: list[EventRecord],
         language: str | None,
         page_url: str | None,
+        apart: bool,
     ) -> None:
         self._made = functools.partial(schedule_data, series, records, language, page_url)
+        self._apart = apart
 
     @functools.cached_property
     def data(self) -> dict[str, Any]:
         return self._made()
 
     def json(self) -> Iterator[bytes]:
-        return schedule_json(self.data)
+        return schedule_json(self.data, apart=self._apart)
 
     def xml(self) -> Iterator[bytes]:
         return schedule_xml(self.data)
