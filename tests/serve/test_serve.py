@@ -606,3 +606,30 @@ def test_clients_that_send_their_headers_slowly_never_hold_every_slot(
     finally:
         stop.set()
         _stop(running)
+
+
+def build_importing(paths: tuple[Path, Path]) -> list[str]:
+    """A build, in a process forked from the server; the modules it imported."""
+    from wego_ical.pipeline import BuildOptions, build
+
+    before = set(sys.modules)
+    build(BuildOptions(paths[0], paths[1], BUILD_TIME))
+    return sorted(set(sys.modules) - before)
+
+
+def test_a_rebuild_imports_nothing_the_server_has_not(tmp_path: Path) -> None:
+    """serve's rebuilds start from a server that imported what a build needs, also what
+    it imports only when it first needs it: a rebuild stopped with Ctrl+C must never be
+    in the middle of an import (Python then prints "Exception ignored ...")."""
+    from wego_ical.render import fork_server
+
+    data = tmp_path / "events.toml"
+    data.write_text(large_series(1200))  # worker processes, pages, QR codes, state file
+    fork_server._stop()  # a server an earlier test started, without these modules
+    fork_server.start_fresh_processes((serve_module.__name__, *serve_module._BUILD_MODULES))
+    try:
+        imported = in_fresh_process(build_importing, (data, tmp_path / "dist"))
+    finally:
+        fork_server._stop()
+    # Zone data is read as the series names zones (tzdata's folders are packages).
+    assert [name for name in imported if not name.startswith("tzdata")] == []

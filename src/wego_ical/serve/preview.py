@@ -122,8 +122,15 @@ class Preview:
             self._building.release()
 
 
-# What a build imports: the process builds start from has them imported already.
-_BUILD_MODULES = ("wego_ical.load.series_file", "wego_ical.publication.assemble", "jinja2")
+# What a build imports, also when it first needs it (the pages' dates and QR codes, the
+# worker pool, the state file): the process builds start from has them imported already,
+# so a rebuild imports nothing as it writes (stopped in the middle of an import, Python
+# prints "Exception ignored ... KeyboardInterrupt" instead of stopping quietly).
+_BUILD_MODULES = (
+    "wego_ical.load.series_file", "wego_ical.publication.assemble", "wego_ical.plan.state_file",
+    "jinja2", "babel.dates", "segno", "concurrent.futures.process", "multiprocessing.synchronize",
+    "encodings.utf_8_sig", "importlib.readers",
+)  # fmt: skip
 
 
 def _changes(options: BuildOptions) -> list[Change]:
