@@ -146,27 +146,25 @@ def _record_pieces(
     """The record's JSON (compact, keys in this order), in pieces of a few hundred
     files: at 100,000 sessions the whole record would be the largest thing a build
     holds at its end."""
-    dumps = json.dumps
+    compact = functools.partial(json.dumps, separators=(",", ":"))
     head = {"format": FORMAT, "key": key, "folder": _identity_of_folder(out_dir)}
-    yield dumps(head, separators=(",", ":"))[:-1].encode() + b',"files":{'
+    yield compact(head)[:-1].encode() + b',"files":{'
     folder = os.fspath(out_dir)
     for start in range(0, len(paths), 500):
-        pieces = []
+        run = {}
         for path in paths[start : start + 500]:
             identity = _identity(os.path.join(folder, path))
             if identity is None:
                 raise _FileGone(path)
-            pieces.append(
-                f"{dumps(path)}:[{identity[0]},{identity[1]},{identity[2]},{identity[3]}]"
-            )
-        yield (("," if start else "") + ",".join(pieces)).encode()
+            run[path] = identity
+        yield (("," if start else "") + compact(run)[1:-1]).encode()
     tail: dict[str, object] = {}
     if recipes:
         tail["code"] = _code_and_environment()
         tail["recipes"] = {path: recipes[path] for path in paths if path in recipes}
     if until is not None:
         tail["until"] = until.astimezone(UTC).timestamp()
-    yield b"}" + (b"," + dumps(tail, separators=(",", ":"))[1:].encode() if tail else b"}")
+    yield b"}" + (b"," + compact(tail)[1:].encode() if tail else b"}")
 
 
 def next_change(snapshots: Iterable[Snapshot], now: datetime) -> datetime | None:

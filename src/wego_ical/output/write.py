@@ -476,16 +476,17 @@ def _populate(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
-    elif early is None:
-        folders = link_unchanged(staging, out_dir, set(changed) | stale).folders
-    else:
-        folders = early.folders
-        made = Folders()
+    else:  # only a folder in place has files to keep: no set of every file otherwise
         replaced = set(changed) | stale
-        for relative in sorted(early.skipped - replaced):  # unchanged after all
-            source = out_dir / relative
-            if source.is_symlink() or source.exists():
-                link(source, staging / relative, made)
+        if early is None:
+            folders = link_unchanged(staging, out_dir, replaced).folders
+        else:
+            folders = early.folders
+            made = Folders()
+            for relative in sorted(early.skipped - replaced):  # unchanged after all
+                source = out_dir / relative
+                if source.is_symlink() or source.exists():
+                    link(source, staging / relative, made)
     for relative in stale:
         remove_empty_parents(staging, staging / relative)
     # Deepest first: a read-only folder must be filled before it is closed.

@@ -241,25 +241,30 @@ class State:
         )
         parts = []
         for name, empty, _ in _STREAMED:
-            before, marker, rest = rest.partition(b'\n  "' + name + b'": ' + empty)
+            before, marker, rest = rest.partition(_member(name) + empty)
             if not marker:  # not where it is expected: no pieces
                 yield STATE_ADAPTER.dump_json(self, indent=2, exclude_none=True) + b"\n"
                 return
             parts.append(before)
         for before, (name, empty, adapter) in zip(parts, _STREAMED, strict=True):
             yield before
-            value = getattr(self, name.decode())
+            value = getattr(self, name)
             if not value:
-                yield b'\n  "' + name + b'": ' + empty
+                yield _member(name) + empty
                 continue
-            yield b'\n  "' + name + b'": ' + empty[:1] + b"\n"
-            step = batch if name == b"events" else batch * 25
+            yield _member(name) + empty[:1] + b"\n"
+            step = batch if name == "events" else batch * 25
             for number, run in enumerate(_runs(value, step)):
                 # Dumped on its own, a run has its items at depth 1; in the state at 2.
                 dumped = adapter.dump_json(run, indent=2, exclude_none=True)[2:-2]
                 yield (b",\n" if number else b"") + b"  " + dumped.replace(b"\n", b"\n  ")
             yield b"\n  " + empty[1:]
         yield rest + b"\n"
+
+
+def _member(name: str) -> bytes:
+    """The start of a member of the state as ``feeds.json`` lays it out."""
+    return f'\n  "{name}": '.encode()
 
 
 def _runs(value: list[Any] | dict[str, str], step: int) -> Iterator[list[Any] | dict[str, str]]:
@@ -295,10 +300,10 @@ STATE_ADAPTER = TypeAdapter(State)
 _EVENTS = TypeAdapter(list[EventRecord])
 # The state's fields written in runs (see State.json_chunks), in their order, each
 # with how it looks when empty.
-_STREAMED: tuple[tuple[bytes, bytes, TypeAdapter[Any]], ...] = (
-    (b"events", b"[]", _EVENTS),
-    (b"rendered", b"{}", TypeAdapter(dict[str, str])),
-    (b"generated", b"[]", TypeAdapter(list[str])),
+_STREAMED: tuple[tuple[str, bytes, TypeAdapter[Any]], ...] = (
+    ("events", b"[]", _EVENTS),
+    ("rendered", b"{}", TypeAdapter(dict[str, str])),
+    ("generated", b"[]", TypeAdapter(list[str])),
 )
 
 

@@ -161,6 +161,8 @@ class ChunkedWork(Generic[T, R]):
 
     def arrived(self) -> list[int]:
         """The chunks whose results came back since the last call, and are not taken."""
+        if not self._arrived:  # asked for before every text a large build looks up
+            return []
         numbers = [self._arrived.popleft() for _ in range(len(self._arrived))]
         return [number for number in numbers if self._chunks[number] is not None]
 
