@@ -1,9 +1,8 @@
 """The one entry point of a build: data file in, output folder out.
 
-load → plan → reconcile → render → page → write, driven from here and only
-from here; ``wego-ical build``, ``diff`` and ``serve`` all call
-:func:`prepare` or :func:`build`. Everything is gathered and validated
-before anything is written (a failure leaves the output folder as it was).
+load → plan → reconcile → render → page → write, driven from here only: ``wego-ical build``,
+``diff`` and ``serve`` all call :func:`prepare` or :func:`build`. Everything is gathered and
+validated before anything is written (a failure leaves the output folder as it was).
 """
 
 from __future__ import annotations
@@ -289,15 +288,16 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
     return buildcache.build_key(data, {"prune": False})
 
 
-def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[str]:
-    """The files to make each in a child process (see :meth:`WorkerSettings.makes_apart`):
-    the landing pages and the exports, made by every build, beside the calendars."""
+def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[tuple[str, ...]]:
+    """The files each build makes in child processes (see :meth:`WorkerSettings.makes_apart`)
+    per language: the landing page in one, both exports (their talks made once) in another."""
     from wego_ical.catalogue import INDEX_PAGE, SCHEDULE_JSON, SCHEDULE_XML
 
     if not workers.makes_apart(len(prepared.publication.state.events)):
         return []
-    own = [INDEX_PAGE, SCHEDULE_JSON, SCHEDULE_XML]
-    return own + [f"{code}/{path}" for code, _ in prepared.translations for path in own]
+    codes = ["", *(f"{code}/" for code, _ in prepared.translations)]
+    groups = [(INDEX_PAGE,), (SCHEDULE_JSON, SCHEDULE_XML)]
+    return [tuple(code + path for path in group) for code in codes for group in groups]
 
 
 def _separate_state(options: BuildOptions) -> bool:

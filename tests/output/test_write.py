@@ -538,6 +538,34 @@ def test_files_made_apart_land_like_the_others(tmp_path: Path) -> None:
     }
 
 
+def test_files_made_apart_together_are_made_in_one_child_in_order(tmp_path: Path) -> None:
+    """A group of files (both exports) is made in one child process, in its order: the
+    second may use what the first made there. Each lands and is reported on its own."""
+    out = tmp_path / "dist"
+    made: list[str] = []
+
+    def first() -> bytes:
+        made.append("first")
+        return f"one {os.getpid()}".encode()
+
+    def second() -> bytes:
+        return f"two {os.getpid()} after {made}".encode()
+
+    files: dict[str, Content] = {"b.json": first, "a.xml": second, **FILES}
+    results = write_output(out, files, [], apart=[("b.json", "a.xml"), ("gone.txt",)])
+    assert {r.path: r.action for r in results.files} == dict.fromkeys(files, "written")
+    one, two = (out / "b.json").read_text(), (out / "a.xml").read_text()
+    child = one.split()[1]
+    assert two == f"two {child} after ['first']" and child != str(os.getpid())
+    assert made == []  # made in the child, not here
+    files["b.json"] = lambda: one.encode()
+    files["a.xml"] = lambda: b"changed"
+    results = write_output(out, files, list(files), apart=[("b.json", "a.xml")])
+    actions = {r.path: r.action for r in results.files}
+    assert actions == {**dict.fromkeys(files, "unchanged"), "a.xml": "written"}
+    assert (out / "a.xml").read_bytes() == b"changed"
+
+
 def test_a_file_made_apart_that_fails_leaves_the_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     write(out, FILES, {})

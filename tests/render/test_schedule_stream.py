@@ -16,13 +16,13 @@ import pytest
 from conftest import CONFERENCE, DATA, ROOT, WEEKLY, large_series, series_head
 from wego_ical.load.series_file import parse_editions
 from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
+from wego_ical.render.frab_xml import schedule_xml
 from wego_ical.render.schedule import (
     Entries,
     Events,
     event_guid,
     schedule_data,
     schedule_json,
-    schedule_xml,
 )
 from wego_ical.render.workers import WorkerSettings
 
@@ -174,6 +174,42 @@ def test_the_streamed_schedule_is_the_whole_structures_bytes(
                  for events in day["rooms"].values() for e in events]  # fmt: skip
         assert len(ET.fromstring(streamed_xml).findall("day/room/event")) == len(talks) > 0
         assert b"<wego-ical-talks" not in streamed_xml
+        # Both files from one shared schedule (made apart), in either order: the same bytes.
+        shared = schedule_data(edition.series, records, edition.language, page_url, shared=True)
+        assert b"".join(schedule_json(shared, apart=True)) == streamed_json
+        assert b"".join(schedule_xml(shared)) == streamed_xml
+        shared = schedule_data(edition.series, records, edition.language, page_url, shared=True)
+        assert b"".join(schedule_xml(shared)) == streamed_xml
+        assert b"".join(schedule_json(shared)) == streamed_json
+        assert b"".join(schedule_json(shared)) == streamed_json  # made again: none kept
+
+
+def test_a_shared_schedule_makes_each_talk_once_for_both_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Made apart, one process writes both files: each talk is made once, kept from the
+    first file to the second and then let go; otherwise each file makes its own."""
+    from wego_ical.render import schedule
+
+    edition = parse_editions(SERIES["600 sessions"])[0]
+    records = make_publication(
+        edition.series, None, datetime(2026, 1, 1, tzinfo=UTC), PublicationSettings()
+    ).state.events
+    made: list[str] = []
+    event = schedule._Talk.event
+
+    def counted(self: schedule._Talk, listed: Any) -> dict[str, Any]:
+        made.append(listed[2])
+        return event(self, listed)
+
+    monkeypatch.setattr(schedule._Talk, "event", counted)
+    for shared, times in ((True, 1), (False, 2)):
+        made.clear()
+        data = schedule_data(edition.series, records, None, None, shared=shared)
+        assert b"".join(schedule_json(data)) and b"".join(schedule_xml(data))
+        assert len(made) == times * 600 and len(set(made)) == 600
+        days = data["schedule"]["conference"]["days"]
+        assert all(events._kept is None for day in days for events in day["rooms"].values())
 
 
 def test_a_schedule_without_talks_is_written_alike() -> None:

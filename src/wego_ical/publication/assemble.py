@@ -59,7 +59,8 @@ from wego_ical.render.calendar import (
     render_checked,
     single_event_envelope,
 )
-from wego_ical.render.schedule import schedule_data, schedule_json, schedule_xml
+from wego_ical.render.frab_xml import schedule_xml
+from wego_ical.render.schedule import schedule_data, schedule_json
 from wego_ical.render.workers import WorkerSettings
 
 
@@ -251,7 +252,10 @@ class _Schedule:
         page_url: str | None,
         apart: bool,
     ) -> None:
-        self._made = functools.partial(schedule_data, series, records, language, page_url)
+        # Made apart, both files are made in one child process (see pipeline._made_apart).
+        self._made = functools.partial(
+            schedule_data, series, records, language, page_url, shared=apart
+        )
         self._apart = apart
 
     @functools.cached_property

@@ -13,7 +13,8 @@ Cancelled entries are left out, as pretalx does. The version is the time of the
 publication's latest change, so a rebuild that changes nothing changes nothing
 here. ``wego_ical`` (allowed by the schema at the top level) keeps what the
 format has no place for — the series' ids, each entry's event and session, its
-zone — so that ``wego-ical import`` gives back the same UIDs.
+zone — so that ``wego-ical import`` gives back the same UIDs. This module writes
+``schedule.json``; :mod:`wego_ical.render.frab_xml` writes ``schedule.xml``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from typing import Any
-from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from pydantic_core import to_json
@@ -59,17 +59,25 @@ def acronym(series_id: str) -> str:
 
 
 def schedule_data(
-    series: Series, records: Iterable[EventRecord], language: str | None, page_url: str | None
+    series: Series,
+    records: Iterable[EventRecord],
+    language: str | None,
+    page_url: str | None,
+    *,
+    shared: bool = False,
 ) -> dict[str, Any]:
     """The schedule as c3voc's JSON structure, its talks made as they are written: each
     room's list of a day is an :class:`Events`, the record of every entry an
-    :class:`Entries` (at 100,000 sessions the whole structure took 600 MB)."""
+    :class:`Entries` (at 100,000 sessions the whole structure took 600 MB). ``shared``:
+    both files are written from it in one process, which has the memory to keep each
+    room's talks from the first file to the second (see :class:`Events`)."""
     info = series.series
     zone = ZoneInfo(info.timezone)
     by_uid = {record.uid: record for record in records}
     days = _by_day(series, by_uid, zone)
     ids = _numeric_ids({*by_uid, *(key for listed in days.values() for _, _, key in listed)})
     talk = _Talk(series, ids, language, page_url, zone)
+    talk.shared = shared
     extension = _own_record(series, language)
     by_date = sorted(days.items())
     extension["entries"] = Entries(talk, [item for _, on_day in by_date for item in on_day])
@@ -184,6 +192,8 @@ class _Talk:
     ) -> None:
         self.series, self.ids, self.language = series, ids, language
         self.page_url, self.zone = page_url, zone
+        self.acronym = acronym(series.series.id)
+        self.shared = False
 
     def room(self, entry: CalendarEntry, record: EventRecord) -> str:
         return room_name(self.series, entry) or record.snapshot.location or entry.event.title
@@ -203,7 +213,7 @@ class _Talk:
             "start": hh_mm(start.astimezone(self.zone)),
             "duration": f"{minutes // 60:02}:{minutes % 60:02}",
             "room": self.room(entry, record),
-            "slug": _slug(f"{acronym(series.series.id)}-{entry.key.replace('.', '-')}"),
+            "slug": _slug(f"{self.acronym}-{entry.key.replace('.', '-')}"),
             # The session on the page when its address is known, else its own page.
             "url": (
                 f"{page_url}#{entry.key.replace('.', '--')}"
@@ -251,13 +261,22 @@ class _Talk:
 
 
 class Events:
-    """A room's talks of one day, made one at a time as the file is written."""
+    """A room's talks of one day, made one at a time as the file is written; where the
+    schedule is ``shared``, made once for both files: kept from the first file that
+    writes them to the second (making them took a third of each file's time)."""
 
     def __init__(self, talk: _Talk, items: list[_Listed]) -> None:
         self.talk, self.items = talk, items
+        self._kept: list[dict[str, Any]] | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return map(self.talk.event, self.items)
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            return iter(kept)
+        if not self.talk.shared:
+            return map(self.talk.event, self.items)
+        self._kept = list(map(self.talk.event, self.items))
+        return iter(self._kept)
 
 
 class Entries:
@@ -426,95 +445,3 @@ def _made_later(value: Any) -> bool:
         return True
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     return any(_made_later(item) for item in items)
-
-
-# Where a room's talks go in the frame of schedule.xml (an element: no text of the
-# series can be written as one, its "<" would be escaped).
-_TALKS = "wego-ical-talks"
-
-
-def schedule_xml(data: dict[str, Any]) -> Iterator[bytes]:
-    """``schedule.xml``, the same schedule in frab's XML form, as ElementTree writes and
-    indents it: the frame (conference, days, rooms) as one small tree, each talk as its
-    own, written as it is made."""
-    schedule = data["schedule"]
-    conference = schedule["conference"]
-    root = ET.Element("schedule")
-    ET.SubElement(root, "generator", {"name": "wego-ical"})
-    _sub(root, "version", schedule["version"])
-    element = ET.SubElement(root, "conference")
-    for name in ("title", "acronym", "start", "end"):
-        _sub(element, name, conference[name])
-    _sub(element, "days", str(conference["daysCount"]))
-    _sub(element, "timeslot_duration", conference["timeslot_duration"])
-    if schedule.get("base_url", "").startswith("http"):
-        _sub(element, "base_url", schedule["base_url"])
-    if conference["url"].startswith("http"):
-        _sub(element, "url", conference["url"])
-    _sub(element, "time_zone_name", conference["time_zone_name"])
-    for track in conference["tracks"]:
-        ET.SubElement(element, "track", {"name": track["name"]}).text = track["name"]
-    guids = {room["name"]: room["guid"] for room in conference["rooms"]}
-    talks: list[Events] = []
-    for day in conference["days"]:
-        day_element = ET.SubElement(
-            root,
-            "day",
-            {
-                "index": str(day["index"]),
-                "date": day["date"],
-                "start": day["day_start"],
-                "end": day["day_end"],
-            },
-        )
-        for room, events in day["rooms"].items():
-            room_element = ET.SubElement(day_element, "room", {"name": room, "guid": guids[room]})
-            ET.SubElement(room_element, _TALKS)
-            talks.append(events)
-    ET.indent(root)
-    frame = ET.tostring(root, encoding="utf-8", xml_declaration=True).split(
-        f"<{_TALKS} />".encode()
-    )
-    yield frame[0]
-    for events, after in zip(talks, frame[1:], strict=True):
-        yield _xml_talks(events)
-        yield after
-    yield b"\n"
-
-
-def _xml_talks(events: Events) -> bytes:
-    """A room's talks of one day, as they stand in the room's element (one ElementTree
-    run for them all: one per talk took twice as long)."""
-    holder = ET.Element(_TALKS)
-    holder.extend(_xml_event(event) for event in events)
-    # Three containers deep (schedule, day, room): the holder stands for the room.
-    ET.indent(holder, level=2)
-    holder.text = holder[-1].tail = None
-    text: bytes = ET.tostring(holder, encoding="utf-8")
-    return text[len(_TALKS) + 2 : -len(_TALKS) - 3]
-
-
-def _xml_event(event: dict[str, Any]) -> ET.Element:
-    element = ET.Element("event", {"guid": event["guid"], "id": str(event["id"])})
-    for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
-        if event[name] is not None:
-            _sub(element, name, event[name])
-    _sub(element, "abstract", event["abstract"] or "")
-    _sub(element, "slug", event["slug"])
-    _sub(element, "track", event["track"] or "")
-    if event["language"]:
-        _sub(element, "language", event["language"])
-    _sub(element, "description", event["description"])
-    persons = ET.SubElement(element, "persons")
-    for person in event["persons"]:
-        ET.SubElement(persons, "person", {"guid": person["guid"]}).text = person["name"]
-    links = ET.SubElement(element, "links")
-    for link in event["links"]:
-        ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
-    if event["url"].startswith("http"):
-        _sub(element, "url", event["url"])
-    return element
-
-
-def _sub(parent: ET.Element, name: str, text: str) -> None:
-    ET.SubElement(parent, name).text = text
