@@ -536,6 +536,60 @@ def test_every_bad_row_of_a_spreadsheet_is_named_at_once(tmp_path: Path) -> None
         assert problem in output, output
 
 
+def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
+    tmp_path: Path,
+) -> None:
+    """No date column: the start (and end) cells give the days. Dates alone make whole-day
+    items, each an event of its own (a market from one day to another); a date with a time
+    (2026-05-04 09:00, 04.05.2026 09:00, an end of 10:00) makes a timed session."""
+    source = tmp_path / "items.csv"
+    source.write_text(
+        "Titel;Von;Bis;Adresse;Bemerkungen\n"
+        'Markt;2026-11-23;2026-12-26;"Platz 1\n10115 Berlin";"Eintritt frei,\ntäglich"\n'
+        "Basar;05.12.2026;;;\n"
+        "Vortrag;2026-05-04 09:00;2026-05-04 10:00;;\n"
+        "Lesung;04.05.2026 11:00;11:30;;\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=Europe/Berlin")
+    assert code == 0, output
+    series = load_series(out)
+    markt, basar, day = series.events
+    assert (markt.title, markt.date, markt.last_day, markt.all_day) == (
+        "Markt", date(2026, 11, 23), date(2026, 12, 26), True,
+    )  # fmt: skip
+    assert markt.location == "Platz 1, 10115 Berlin"
+    assert markt.description == "Eintritt frei,\ntäglich"
+    assert (basar.date, basar.last_day, basar.all_day) == (date(2026, 12, 5),) * 2 + (True,)
+    assert day.date == date(2026, 5, 4)
+    assert [(s.title, s.start, s.end) for s in day.sessions] == [
+        ("Vortrag", time(9), time(10)),
+        ("Lesung", time(11), time(11, 30)),
+    ]
+    assert "the columns" not in output  # every column was carried over
+
+
+def test_rows_without_days_or_with_days_out_of_order_are_named(tmp_path: Path) -> None:
+    source = tmp_path / "items.csv"
+    source.write_text(
+        "title,start,end\n"
+        "Fine,2026-05-04,2026-05-05\n"
+        "No day,09:00,10:00\n"
+        "Backwards,2026-05-05,2026-05-04\n"
+        "Overnight,2026-05-04 22:00,2026-05-05 01:00\n"
+        "Half,2026-05-04,2026-05-05 10:00\n"
+    )
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=UTC")
+    assert code == 1 and not out.exists()
+    assert "4 rows cannot be read" in output
+    assert "row 3: no date: '09:00'; give a date column, or the days in the start" in output
+    assert "row 4: ends (2026-05-04) before it starts (2026-05-05)" in output
+    assert "row 5: a session ends on another day than it starts" in output
+    assert "row 6: starts on a day alone but ends at a time" in output
+
+
 def _talk(guid: str, title: str, start: str, duration: str) -> dict[str, object]:
     return {
         "guid": guid,

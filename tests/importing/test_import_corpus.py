@@ -329,3 +329,33 @@ def test_the_hubs_schedule_xml_imports_every_talk_with_its_guid_texts_and_people
         assert entry.session.url == talk.findtext("url")
         names = [(person.text or "").strip() for person in talk.iter("person")]
         assert [series.person(p.person).name for p in entry.panelists] == names
+
+
+def test_a_european_list_of_whole_day_items_asks_for_its_zone_then_imports_every_row(
+    tmp_path: Path,
+) -> None:
+    """Berlin's Christmas markets (the city's open data): ';' between columns, German
+    headers, each row a market from one day ('von') to another ('bis'), no date column, no
+    zone, cells of several lines. Refused with the exact --set to add, then each row is a
+    whole-day event with its days, title, place and remarks; one feed, not 98."""
+    source = CORPUS / "berlin-xmas-markets-2015.csv"
+    data = tmp_path / "events.toml"
+    series = load_series(imported_with_a_zone(source, data, "Europe/Berlin"))
+    rows = list(csv.DictReader(source.open(encoding="utf-8"), delimiter=";"))
+    assert len(series.events) == len(rows) == 98
+    for event, row in zip(series.events, rows, strict=True):
+        assert event.all_day and not event.sessions
+        assert (event.date, event.last_day) == (
+            date.fromisoformat(row["von"]),
+            date.fromisoformat(row["bis"]),
+        )
+        assert event.title == ", ".join(line.strip() for line in row["name"].splitlines())
+        street = ", ".join(filter(None, (line.strip() for line in row["strasse"].splitlines())))
+        assert event.location == (street or None)
+        assert event.description == row["bemerkungen"].strip()
+    assert series.publish.feeds == ["categories"]
+    calendar = icalendar.Calendar.from_ical((tmp_path / "dist" / "all.ics").read_bytes())
+    starts = sorted(str(e.decoded("DTSTART")) for e in calendar.walk("VEVENT"))
+    assert starts == sorted(row["von"] for row in rows)
+    ends = sorted(str(e.decoded("DTEND") - timedelta(days=1)) for e in calendar.walk("VEVENT"))
+    assert ends == sorted(row["bis"] for row in rows)

@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
+    few_event_feeds,
+    joined_lines,
     kept_uid,
     left_out,
     series_draft,
@@ -25,8 +27,6 @@ from wego_ical.importing.drafts import (
 from wego_ical.limits import MAX_OCCURRENCES
 from wego_ical.model.repeats import check_rule, expand
 
-# More events than this in a calendar get no feed each (all.ics holds them all).
-MAX_EVENT_FEEDS = 12
 # A rule without an end is kept for this long (a series needs an end to validate).
 OPEN_RULE_SPAN = timedelta(days=2 * 365)
 
@@ -61,14 +61,7 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
             reader.add(event, len(reader.imported) + 1, [])
     reader.finish()
     draft.data["events"] = reader.imported
-    if len(reader.imported) > MAX_EVENT_FEEDS:
-        # A calendar's events are each an event of the series: a feed for each (an
-        # Outlook holiday calendar made 160) would bury the one feed people want.
-        draft.data.setdefault("publish", {})["feeds"] = ["categories"]
-        notes.append(
-            f"a feed per event ({len(reader.imported)} events): only all.ics is published; "
-            'add "events" to feeds under [publish] for one feed per event'
-        )
+    few_event_feeds(draft, len(reader.imported))
     return draft
 
 
@@ -184,7 +177,7 @@ def _change(event: Any, master: dict[str, Any], zone: str) -> dict[str, Any]:
         change["title"] = summary
     for prop, key in (("DESCRIPTION", "description"), ("LOCATION", "location")):
         text = (
-            _one_line(str(event.get(prop) or ""))
+            joined_lines(str(event.get(prop) or ""))
             if key == "location"
             else str(event.get(prop) or "")
         )
@@ -193,12 +186,6 @@ def _change(event: Any, master: dict[str, Any], zone: str) -> dict[str, Any]:
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         change["status"] = "cancelled"
     return change
-
-
-def _one_line(text: str) -> str:
-    """A multi-line address, joined."""
-    lines = (line.strip() for line in text.splitlines())
-    return ", ".join(line for line in lines if line)
 
 
 def _ics_item(event: Any, number: int, zone: str, taken: set[str]) -> dict[str, Any]:
@@ -213,7 +200,7 @@ def _ics_item(event: Any, number: int, zone: str, taken: set[str]) -> dict[str, 
         if event.get(prop):
             item[key] = str(event[prop])
     if "location" in item:
-        item["location"] = _one_line(item["location"])
+        item["location"] = joined_lines(item["location"])
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         item["status"] = "cancelled"
     return item

@@ -202,6 +202,28 @@ def slug(text: str, fallback: str = "item") -> str:
     return made or fallback
 
 
+# More events of their own than this (a calendar's, a spreadsheet's whole-day items) get
+# no feed each (all.ics holds them all).
+MAX_EVENT_FEEDS = 12
+
+
+def few_event_feeds(draft: Draft, events: int) -> None:
+    """Beyond MAX_EVENT_FEEDS events that are each an event of the series, no feed each: a
+    feed for each (an Outlook holiday calendar made 160) would bury the one people want."""
+    if events > MAX_EVENT_FEEDS:
+        draft.data.setdefault("publish", {})["feeds"] = ["categories"]
+        draft.notes.append(
+            f"a feed per event ({events} events): only all.ics is published; "
+            'add "events" to feeds under [publish] for one feed per event'
+        )
+
+
+def joined_lines(text: str) -> str:
+    """A multi-line address, joined."""
+    lines = (line.strip() for line in text.splitlines())
+    return ", ".join(line for line in lines if line)
+
+
 def person_id(people: dict[str, dict[str, Any]], name: str) -> str:
     """The id of the person ``name``: the same for the same name, another for another name
     that makes the same slug ("Anne Müller", "Anne Muller")."""

@@ -17,11 +17,14 @@ from wego_ical.errors import ImportSourceError
 from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
+    few_event_feeds,
     framed,
+    joined_lines,
     person_id,
     series_draft,
     slug,
     talk_facts,
+    unique_id,
 )
 from wego_ical.limits import MAX_ENTRIES
 
@@ -64,9 +67,15 @@ HEADER_NAMES: Mapping[str, tuple[str, ...]] = {
         "referenten", "intervenants", "ponentes", "발표자", "연사",
     ),
     "room": ("raum", "saal", "salle", "sala", "방", "강의실"),
-    "location": ("venue", "place", "ort", "lieu", "lugar", "장소"),
+    "location": (
+        "venue", "place", "ort", "lieu", "lugar", "장소", "address", "adresse", "anschrift",
+        "strasse", "straße", "street", "dirección", "주소",
+    ),
     "abstract": ("summary", "zusammenfassung", "résumé", "resumen", "요약", "초록"),
-    "description": ("details", "beschreibung", "descripción", "설명", "내용"),
+    "description": (
+        "details", "notes", "remarks", "beschreibung", "bemerkungen", "anmerkungen",
+        "hinweise", "remarques", "descripción", "notas", "설명", "내용", "비고",
+    ),
     "language": ("lang", "sprache", "langue", "idioma", "언어"),
     "url": ("link", "website", "webseite", "lien", "enlace", "링크"),
 }  # fmt: skip
@@ -113,6 +122,7 @@ def from_rows(text: str, delimiter: str, defaults: SeriesDefaults) -> Draft:
     draft.data["categories"] = list(sheet.categories.values())
     draft.data["people"] = list(sheet.people.values())
     draft.data["events"] = [framed(event) for event in sheet.events.values()]
+    few_event_feeds(draft, sheet.whole_days)
     return draft
 
 
@@ -135,7 +145,8 @@ def _columns(names: Sequence[str]) -> tuple[dict[str, tuple[str, str | None]], l
         else:
             unknown.append(name)
     have = {column for column, language in found.values() if language is None}
-    missing = [c for c in ("date", "start") if c not in have]
+    # Without a date column, the start column gives the days (2015-11-23, or with a time).
+    missing = [c for c in ("date", "start") if c not in have] if "start" not in have else []
     if missing:
         one = len(missing) == 1
         raise ValueError(
@@ -161,6 +172,7 @@ class _Sheet:
         self.problems: list[str] = []
         self.times: list[datetime] = []  # naive: a spreadsheet's times are its clocks
         self.languages: list[str] = []
+        self.whole_days = 0  # whole-day items, each an event of its own
 
     def add(self, row: Mapping[str | None, str | None], number: int) -> None:
         """One row: a session of its event (or the event itself)."""
@@ -168,19 +180,26 @@ class _Sheet:
         if not values and not translations:
             return  # an empty row (spreadsheets keep a few at the end)
         try:
-            day = _day(values.get("date", ""), number, self.date_order)
-            entry = self._entry(values, number)
+            day, last = self._days(values, number)
+            entry: dict[str, Any] = {"all_day": True}
+            if last is None:
+                entry = self._entry(values, number)
         except ValueError as exc:  # every row's problem at once, not one per try
             self.problems.append(str(exc))
             return
-        self.times.append(datetime.combine(day, entry["start"]))
+        self.times.append(datetime.combine(day, entry.get("start", time())))
         texts = {k: self._text(values.get(k), translations.get(k)) for k in TRANSLATED}
-        event = self._event(values, texts["event"], day)
+        for key in ("event", "title", "location"):  # cells of several lines, on one
+            texts[key] = _one_line_text(texts[key]) if texts[key] else texts[key]
         if texts["location"] is not None:
             entry["location"] = texts["location"]
         description = _description(texts["abstract"], texts["description"], values)
         if description is not None:
             entry["description"] = description
+        if last is not None:  # a whole-day item (from one day to another): an event
+            self._whole_days(entry, values, texts, (day, last), number)
+            return
+        event = self._event(values, texts["event"], day)
         if not texts["title"] and not values.get("session_id") and "event" in values:
             event.update({"date": day, **entry})
             return
@@ -192,6 +211,55 @@ class _Sheet:
         if values.get("category"):
             entry["category"] = self._category(values["category"])
         event["sessions"].append(entry)
+
+    def _days(self, values: dict[str, str], number: int) -> tuple[date, date | None]:
+        """A row's day, and its last day when it is a whole-day item. Without a date
+        column the start (and end) give the days: dates alone (2015-11-23) for a
+        whole-day item, else with their times (2015-11-23 09:00), taken apart here."""
+        if "date" in values or "start" not in values:
+            return _day(values.get("date", ""), number, self.date_order), None
+        day, start = _moment(values["start"], number, self.date_order)
+        last, end = day, None
+        if values.get("end") and _DAY_FIRST.match(values["end"].strip()):
+            last, end = _moment(values["end"], number, self.date_order)
+        if last < day:
+            raise ValueError(f"row {number}: ends ({last}) before it starts ({day})")
+        if start is None:
+            if end is not None:
+                raise ValueError(
+                    f"row {number}: starts on a day alone but ends at a time; give both "
+                    "a time, or neither (a whole-day item)"
+                )
+            return day, last
+        values["start"] = start
+        if end is not None:
+            values["end"] = end
+        if last != day:
+            raise ValueError(
+                f"row {number}: a session ends on another day than it starts; give its "
+                "days as dates alone (a whole-day item), or split it"
+            )
+        return day, None
+
+    def _whole_days(
+        self,
+        entry: dict[str, Any],
+        values: dict[str, str],
+        texts: dict[str, Any],
+        days: tuple[date, date],
+        number: int,
+    ) -> None:
+        """A whole-day item (a market, an exhibition): an event of its own."""
+        base = values.get("session_id") or str(values.get("title") or values.get("event") or "")
+        event_id = unique_id(slug(base, f"row-{number}"), set(self.events))
+        title = texts["title"] or texts["event"] or event_id
+        self.whole_days += 1
+        self.events[event_id] = {"id": event_id, "title": title, "date": days[0], "sessions": []}
+        if days[1] != days[0]:
+            self.events[event_id]["end_date"] = days[1]
+        if values.get("url"):
+            entry["url"] = values["url"]
+        self.events[event_id] |= entry
 
     def _cells(
         self, row: Mapping[str | None, str | None]
@@ -326,6 +394,29 @@ def _day(text: str, row: int, order: str | None = None) -> date:
         except ValueError:
             pass
     raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD (or DD.MM.YYYY)")
+
+
+# A cell that begins with a date (2015-11-23, 23.11.2015, 11/23/2015), a time after it.
+_DAY_FIRST = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}")
+_MOMENT = re.compile(r"(\S+?)(?:(?:\s+|T)(\S.*))?")
+
+
+def _moment(text: str, row: int, order: str | None) -> tuple[date, str | None]:
+    """A day, and the time written after it (None: a date alone)."""
+    found = _MOMENT.fullmatch(text.strip())
+    if not found or not _DAY_FIRST.match(found[1]):
+        raise ValueError(
+            f"row {row}: no date: {text!r}; give a date column, or the days in the start "
+            "column (2026-05-04, or 2026-05-04 09:00)"
+        )
+    return _day(found[1], row, order), found[2]
+
+
+def _one_line_text(text: Any) -> Any:
+    """A text (or its translations) on one line."""
+    if isinstance(text, dict):
+        return {code: joined_lines(value) for code, value in text.items()}
+    return joined_lines(str(text))
 
 
 def _clock(text: str, row: int) -> time:
