@@ -9,6 +9,7 @@ import json
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from conftest import CONFERENCE, DATA, DIST, ROOT, TEST_DATA, english_only
 from wego_ical.cli import main
 from wego_ical.load.series_file import load_editions, load_series
+from wego_ical.model import calendar_entries
 
 PRETALX = TEST_DATA / "c3voc" / "pretalx-democon.json"
 
@@ -583,11 +585,49 @@ def test_rows_without_days_or_with_days_out_of_order_are_named(tmp_path: Path) -
     out = tmp_path / "events.toml"
     code, output = run("import", str(source), "--out", str(out), "--set", "timezone=UTC")
     assert code == 1 and not out.exists()
-    assert "4 rows cannot be read" in output
+    assert "3 rows cannot be read" in output
     assert "row 3: no date: '09:00'; give a date column, or the days in the start" in output
     assert "row 4: ends (2026-05-04) before it starts (2026-05-05)" in output
-    assert "row 5: a session ends on another day than it starts" in output
     assert "row 6: starts on a day alone but ends at a time" in output
+    assert "row 5" not in output  # after midnight: a session with an end_date
+
+
+def test_google_calendars_csv_format_imports(tmp_path: Path) -> None:
+    """The CSV that Google Calendar imports and Outlook exports: Subject, Start Date, Start
+    Time, End Date, End Time, All Day Event (TRUE/FALSE), Description, Location, Private;
+    US dates and 12-hour times. A whole-day item spans its days (the end date its last)."""
+    source = tmp_path / "calendar.csv"
+    source.write_text(
+        "Subject,Start Date,Start Time,End Date,End Time,All Day Event,Description,Location,"
+        "Private\n"
+        "Final exam,05/30/2026,10:00 AM,05/30/2026,1:00 PM,FALSE,Bring a pen,Room 101,FALSE\n"
+        "Night shift,05/30/2026,10:00 PM,05/31/2026,2:00 AM,False,,,True\n"
+        "Conference,06/01/2026,,06/03/2026,,TRUE,Three days,Hall,FALSE\n"
+        "Holiday,06/10/2026,12:00 AM,,,true,,,\n"
+        "Odd,06/11/2026,9:00 AM,,10:00 AM,maybe,,,\n"
+    )
+    out = tmp_path / "events.toml"
+    args = ["import", str(source), "--out", str(out), "--date-order", "month-first"]
+    code, output = run(*args, "--set", "timezone=America/New_York")
+    assert code == 1 and "row 6: 'maybe' is not yes or no (TRUE or FALSE)" in output
+    source.write_text(source.read_text().replace(",maybe,", ",FALSE,"))
+    code, output = run(*args, "--set", "timezone=America/New_York")
+    assert code == 0, output
+    assert "the columns Private" in output
+    series = load_series(out)
+    entries = {e.session.title if e.session else e.event.title: e for e in calendar_entries(series)}
+    new_york = ZoneInfo("America/New_York")
+    exam, night = entries["Final exam"], entries["Night shift"]
+    assert exam.utc_start == datetime(2026, 5, 30, 10, tzinfo=new_york).astimezone(UTC)
+    assert exam.utc_end == datetime(2026, 5, 30, 13, tzinfo=new_york).astimezone(UTC)
+    assert exam.location == "Room 101"
+    assert exam.session is not None and exam.session.description == "Bring a pen"
+    assert night.utc_end == datetime(2026, 5, 31, 2, tzinfo=new_york).astimezone(UTC)
+    conference, holiday = entries["Conference"].event, entries["Holiday"].event
+    assert (conference.date, conference.last_day, conference.all_day) == (
+        date(2026, 6, 1), date(2026, 6, 3), True,
+    )  # fmt: skip
+    assert (holiday.date, holiday.last_day, holiday.all_day) == (date(2026, 6, 10),) * 2 + (True,)
 
 
 def _talk(guid: str, title: str, start: str, duration: str) -> dict[str, object]:

@@ -47,7 +47,10 @@ CSV_EXAMPLE = [
 HEADER_NAMES: Mapping[str, tuple[str, ...]] = {
     "event_id": ("eventid",),
     "event": ("eventname", "veranstaltung", "événement", "evento", "행사"),
-    "date": ("day", "datum", "tag", "jour", "fecha", "día", "dia", "날짜", "일자"),
+    "date": (
+        "day", "datum", "tag", "jour", "fecha", "día", "dia", "날짜", "일자", "startdate",
+        "begindate", "startdatum", "beginndatum", "datedébut", "fechainicio", "시작일",
+    ),
     "start": (
         "starttime", "begin", "begins", "from", "time", "beginn", "von", "uhrzeit", "début",
         "heuredébut", "heurededébut", "inicio", "horainicio", "horadeinicio", "시작", "시작시간",
@@ -56,6 +59,10 @@ HEADER_NAMES: Mapping[str, tuple[str, ...]] = {
         "endtime", "ends", "to", "until", "ende", "bis", "fin", "heurefin", "heuredefin",
         "horafin", "horadefin", "종료", "종료시간",
     ),
+    "end_date": (
+        "enddate", "enddatum", "datefin", "datedefin", "fechafin", "fechadefin", "종료일",
+    ),
+    "all_day": ("allday", "alldayevent", "ganztägig", "ganztaegig", "journéeentière", "종일"),
     "duration": ("length", "minutes", "dauer", "länge", "durée", "duración", "길이", "소요시간"),
     "session_id": ("sessionid", "talkid", "id", "guid", "code"),
     "title": ("session", "talk", "name", "subject", "titel", "thema", "titre", "título", "제목"),
@@ -180,10 +187,12 @@ class _Sheet:
         if not values and not translations:
             return  # an empty row (spreadsheets keep a few at the end)
         try:
-            day, last = self._days(values, number)
+            day, last, whole = self._days(values, number)
             entry: dict[str, Any] = {"all_day": True}
-            if last is None:
+            if not whole:
                 entry = self._entry(values, number)
+                if last != day:  # ends after midnight
+                    entry["end_date"] = last
         except ValueError as exc:  # every row's problem at once, not one per try
             self.problems.append(str(exc))
             return
@@ -196,7 +205,7 @@ class _Sheet:
         description = _description(texts["abstract"], texts["description"], values)
         if description is not None:
             entry["description"] = description
-        if last is not None:  # a whole-day item (from one day to another): an event
+        if whole:  # a whole-day item (from one day to another): an event
             self._whole_days(entry, values, texts, (day, last), number)
             return
         event = self._event(values, texts["event"], day)
@@ -212,34 +221,33 @@ class _Sheet:
             entry["category"] = self._category(values["category"])
         event["sessions"].append(entry)
 
-    def _days(self, values: dict[str, str], number: int) -> tuple[date, date | None]:
-        """A row's day, and its last day when it is a whole-day item. Without a date
-        column the start (and end) give the days: dates alone (2015-11-23) for a
-        whole-day item, else with their times (2015-11-23 09:00), taken apart here."""
+    def _days(self, values: dict[str, str], number: int) -> tuple[date, date, bool]:
+        """A row's first and last day, and whether it is a whole-day item. The days are
+        its date (and end date) columns' (an "all day" column saying whether it has
+        times: Google Calendar's and Outlook's format), else its start's and end's: dates
+        alone (2015-11-23) for a whole-day item, else with their times (2015-11-23 09:00),
+        taken apart here."""
         if "date" in values or "start" not in values:
-            return _day(values.get("date", ""), number, self.date_order), None
-        day, start = _moment(values["start"], number, self.date_order)
-        last, end = day, None
-        if values.get("end") and _DAY_FIRST.match(values["end"].strip()):
-            last, end = _moment(values["end"], number, self.date_order)
-        if last < day:
-            raise ValueError(f"row {number}: ends ({last}) before it starts ({day})")
-        if start is None:
-            if end is not None:
+            day = _day(values.get("date", ""), number, self.date_order)
+            last = (
+                _day(values["end_date"], number, self.date_order) if "end_date" in values else day
+            )
+            whole = _yes(values.get("all_day", ""), number)
+        else:
+            day, start = _moment(values["start"], number, self.date_order)
+            last, end = day, None
+            if values.get("end") and _DAY_FIRST.match(values["end"].strip()):
+                last, end = _moment(values["end"], number, self.date_order)
+            if start is None and end is not None:
                 raise ValueError(
                     f"row {number}: starts on a day alone but ends at a time; give both "
                     "a time, or neither (a whole-day item)"
                 )
-            return day, last
-        values["start"] = start
-        if end is not None:
-            values["end"] = end
-        if last != day:
-            raise ValueError(
-                f"row {number}: a session ends on another day than it starts; give its "
-                "days as dates alone (a whole-day item), or split it"
-            )
-        return day, None
+            whole = start is None
+            values |= {"start": start or "", "end": end or values.get("end", "")}
+        if last < day:
+            raise ValueError(f"row {number}: ends ({last}) before it starts ({day})")
+        return day, last, whole
 
     def _whole_days(
         self,
@@ -410,6 +418,18 @@ def _moment(text: str, row: int, order: str | None) -> tuple[date, str | None]:
             "column (2026-05-04, or 2026-05-04 09:00)"
         )
     return _day(found[1], row, order), found[2]
+
+
+_YES = frozenset({"true", "yes", "y", "1", "x", "ja", "wahr", "oui", "vrai", "sí", "si", "예"})
+_NO = frozenset({"", "false", "no", "n", "0", "nein", "falsch", "non", "faux", "아니오"})
+
+
+def _yes(text: str, row: int) -> bool:
+    """A yes-or-no cell (TRUE, FALSE, yes, ja, x, empty…)."""
+    value = text.strip().casefold()
+    if value in _YES or value in _NO:
+        return value in _YES
+    raise ValueError(f"row {row}: {text!r} is not yes or no (TRUE or FALSE)")
 
 
 def _one_line_text(text: Any) -> Any:
