@@ -267,7 +267,8 @@ def test_an_existing_file_is_never_replaced_without_force(tmp_path: Path) -> Non
          "series.timezone: 'Mars/Base' is not an IANA time zone name"),
         ("event,date,start,end\nx,2026-02-03,09:00,10:00\n", ("--set", "colour=red"),
          "--set 'colour=red': give KEY=VALUE"),
-        (b"event,date,start,end\n\xff,2026-02-03,09:00,10:00\n", (), "is not UTF-8 (byte"),
+        (b"event,date,start,end\n\x81,2026-02-03,09:00,10:00\n", (),
+         "is not UTF-8 (byte 21) nor Windows-1252"),
     ],
 )  # fmt: skip
 def test_bad_sources_get_a_message_and_nothing_is_written(
@@ -279,6 +280,21 @@ def test_bad_sources_get_a_message_and_nothing_is_written(
     code, output = run("import", str(sheet), "--out", str(data), *args)
     assert code == 1 and message in output, output
     assert "Traceback" not in output and not data.exists()
+
+
+def test_an_excel_csv_in_windows_1252_is_read_with_a_note(tmp_path: Path) -> None:
+    """Excel saves "CSV" in Windows-1252 in Western Europe (";" where the comma is the
+    decimal mark): refused as not UTF-8 before; now read, with a note saying so."""
+    sheet = tmp_path / "programm.csv"
+    text = "Titel;Datum;Beginn;Ende;Ort\r\nEröffnung – Grüße;04.05.2026;09:00;10:00;Saal ß\r\n"
+    sheet.write_bytes(text.encode("cp1252"))
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(sheet), "--out", str(data), "--set", "timezone=Europe/Berlin")
+    assert code == 0, output
+    assert "the file is not UTF-8 (byte 31), so it was read as Windows-1252" in output
+    (event,) = load_series(data).events
+    (session,) = event.sessions
+    assert (session.title, session.location) == ("Eröffnung – Grüße", "Saal ß")
 
 
 def test_a_json_that_is_not_a_schedule(tmp_path: Path) -> None:
