@@ -562,11 +562,12 @@ def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
     (2026-05-04 09:00, 04.05.2026 09:00, an end of 10:00) makes a timed session."""
     source = tmp_path / "items.csv"
     source.write_text(
-        "Titel;Von;Bis;Adresse;Bemerkungen\n"
-        'Markt;2026-11-23;2026-12-26;"Platz 1\n10115 Berlin";"Eintritt frei,\ntäglich"\n'
-        "Basar;05.12.2026;;;\n"
-        "Vortrag;2026-05-04 09:00;2026-05-04 10:00;;\n"
-        "Lesung;04.05.2026 11:00;11:30;;\n",
+        "Titel;Von;Bis;Adresse;PLZ;Bemerkungen;Veranstalter;Webseite\n"
+        'Markt;2026-11-23;2026-12-26;"Platz 1\nHof";10115 Berlin;"Eintritt frei,\ntäglich";'
+        '"Verein\nTel. 1";www.example.org/markt\n'
+        "Basar;05.12.2026;;;;;;\n"
+        "Vortrag;2026-05-04 09:00;2026-05-04 10:00;;;;Schule;\n"
+        "Lesung;04.05.2026 11:00;11:30;;;;;\n",
         encoding="utf-8",
     )
     out = tmp_path / "events.toml"
@@ -577,10 +578,11 @@ def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
     assert (markt.title, markt.date, markt.last_day, markt.all_day) == (
         "Markt", date(2026, 11, 23), date(2026, 12, 26), True,
     )  # fmt: skip
-    assert markt.location == "Platz 1, 10115 Berlin"
+    assert markt.location == "Platz 1, Hof, 10115 Berlin"  # street and postcode, joined
     assert markt.description == "Eintritt frei,\ntäglich"
+    assert (markt.host, markt.url) == ("Verein, Tel. 1", "https://www.example.org/markt")
     assert (basar.date, basar.last_day, basar.all_day) == (date(2026, 12, 5),) * 2 + (True,)
-    assert day.date == date(2026, 5, 4)
+    assert (day.date, day.host) == (date(2026, 5, 4), "Schule")
     assert [(s.title, s.start, s.end) for s in day.sessions] == [
         ("Vortrag", time(9), time(10)),
         ("Lesung", time(11), time(11, 30)),

@@ -76,7 +76,11 @@ HEADER_NAMES: Mapping[str, tuple[str, ...]] = {
     "room": ("raum", "saal", "salle", "sala", "방", "강의실"),
     "location": (
         "venue", "place", "ort", "lieu", "lugar", "장소", "address", "adresse", "anschrift",
-        "strasse", "straße", "street", "dirección", "주소",
+        "strasse", "straße", "street", "dirección", "주소", "plz", "plzort", "postleitzahl",
+        "postcode", "zip", "zipcode", "codepostal", "códigopostal", "우편번호",
+    ),
+    "host": (
+        "organiser", "organizer", "veranstalter", "organisateur", "organizador", "주최",
     ),
     "abstract": ("summary", "zusammenfassung", "résumé", "resumen", "요약", "초록"),
     "description": (
@@ -142,7 +146,8 @@ def _columns(names: Sequence[str]) -> tuple[dict[str, tuple[str, str | None]], l
         if not name:
             continue
         column = _CANONICAL.get(_key(name))
-        if column is not None and (column, None) not in found.values():
+        # Several location columns (street, postcode and city) make one address.
+        if column is not None and ((column, None) not in found.values() or column == "location"):
             found[name] = (column, None)
             continue
         translated = _TRANSLATION.fullmatch(name.strip())
@@ -209,6 +214,8 @@ class _Sheet:
             self._whole_days(entry, values, texts, (day, last), number)
             return
         event = self._event(values, texts["event"], day)
+        if values.get("host"):  # the organiser of the row's event (its first row's)
+            event.setdefault("host", joined_lines(values["host"]))
         if not texts["title"] and not values.get("session_id") and "event" in values:
             event.update({"date": day, **entry})
             return
@@ -266,7 +273,9 @@ class _Sheet:
         if days[1] != days[0]:
             self.events[event_id]["end_date"] = days[1]
         if values.get("url"):
-            entry["url"] = values["url"]
+            entry["url"] = _with_scheme(values["url"])
+        if values.get("host"):
+            entry["host"] = joined_lines(values["host"])
         self.events[event_id] |= entry
 
     def _cells(
@@ -280,7 +289,8 @@ class _Sheet:
                 continue
             column, language = self.columns[name]
             if language is None:
-                values[column] = raw.strip()
+                part = raw.strip()
+                values[column] = f"{values[column]}, {part}" if column in values else part
                 continue
             translations.setdefault(column, {})[language] = raw.strip()
             if language not in self.languages:
@@ -304,7 +314,7 @@ class _Sheet:
         if values.get("room"):
             entry["room"] = values["room"]
         if values.get("url"):
-            entry["url"] = values["url"]
+            entry["url"] = _with_scheme(values["url"])
         if values.get("speakers"):
             # "Ada; Ben", one a line, or voctosched's "10:Konrad Meier|11:Dennis Wehrle".
             names = (_SPEAKER_ID.sub("", n).strip() for n in _SPEAKERS.split(values["speakers"]))
@@ -430,6 +440,15 @@ def _yes(text: str, row: int) -> bool:
     if value in _YES or value in _NO:
         return value in _YES
     raise ValueError(f"row {row}: {text!r} is not yes or no (TRUE or FALSE)")
+
+
+# A web address written without its scheme, as people do: www.example.org/talks.
+_BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/\S*)?", re.IGNORECASE)
+
+
+def _with_scheme(url: str) -> str:
+    """``url``, with ``https://`` before an address written without it."""
+    return f"https://{url}" if _BARE_HOST.fullmatch(url) else url
 
 
 def _one_line_text(text: Any) -> Any:
