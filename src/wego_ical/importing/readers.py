@@ -37,6 +37,7 @@ from wego_ical.importing.drafts import (
 )
 from wego_ical.importing.schedule_v2 import as_days, is_schedule_v2
 from wego_ical.importing.schedule_xml import xml_schedule
+from wego_ical.importing.sheet_text import sheet_text
 from wego_ical.importing.spreadsheets import from_rows
 from wego_ical.limits import MAX_IMPORT_BYTES
 from wego_ical.model.uids import derived_uid
@@ -61,8 +62,7 @@ def read_draft(path: Path, raw: bytes, kind: str, defaults: SeriesDefaults) -> D
     """The draft of the file ``path`` (its bytes ``raw``) read as ``kind``."""
     try:
         if kind in ("csv", "tsv"):
-            text, note = _spreadsheet_text(raw)
-            delimiter = "\t" if kind == "tsv" else _separator(text)
+            text, delimiter, note = sheet_text(raw, kind)
             draft = from_rows(text, delimiter, defaults)
             draft.notes += [note] if note else []
             return draft
@@ -126,33 +126,6 @@ def _decoded(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportSourceError(f"is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
-
-
-def _spreadsheet_text(raw: bytes) -> tuple[str, str | None]:
-    """A spreadsheet's text, and a note when it is not UTF-8: then it is read as
-    Windows-1252, what Excel saves as "CSV" in Western Europe and the Americas."""
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        where = exc.start
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        raise ImportSourceError(
-            f'is not UTF-8 (byte {where}) nor Windows-1252 (Excel\'s "CSV"); save it as UTF-8'
-        ) from None
-    return text, (
-        f"the encoding: the file is not UTF-8 (byte {where}), so it was read as "
-        'Windows-1252 (what Excel saves as "CSV"); check its accented letters, or save it '
-        'as "CSV UTF-8" and import again'
-    )
-
-
-def _separator(text: str) -> str:
-    """A CSV's separator: "," or, as Excel writes it where the comma is the decimal mark
-    (most of Europe), ";": whichever the header line has more of."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _why(exc: Exception) -> str:
