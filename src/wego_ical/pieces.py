@@ -7,8 +7,8 @@ Generators yield many small pieces (one VEVENT, one template fragment);
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import AnyStr
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import AnyStr, Protocol
 
 PIECE_SIZE = 1 << 16
 
@@ -37,6 +37,20 @@ class Recipes:
         """Record the recipe of ``path``; whether the file in place has it already."""
         self.made[path] = recipe
         return self.kept.get(path) == recipe
+
+
+class KeptPieces(Protocol):
+    """Pieces of the files the last build wrote, each found by the digest of what it was
+    made from (a schedule's talks of one room and day): a rebuild copies a piece whose
+    digest is the same instead of making it again; and the record of the pieces of the
+    file written now, for the next build."""
+
+    def piece(self, path: str, digest: str) -> bytes | None:
+        """The bytes the file in place at ``path`` has for ``digest``; None if none."""
+
+    def remember(self, path: str, made: Sequence[tuple[str, int, int]], whole: str) -> None:
+        """Record the pieces (digest, offset, length) of the file written at ``path``,
+        whose bytes have the SHA-256 digest ``whole``."""
 
 
 # A file's bytes, a function that produces them (whole, or in pieces for a file too

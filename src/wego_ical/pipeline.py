@@ -8,6 +8,7 @@ validated before anything is written (a failure leaves the output folder as it w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wego_ical.errors import OutputError
 from wego_ical.limits import MAX_FILE_BYTES, PRUNE_GRACE_HOURS, read_data_file
-from wego_ical.output import buildcache
+from wego_ical.output import buildcache, kept_pieces
 from wego_ical.output.lock import locked_output, output_folder, shared_lock
 from wego_ical.plan.identity import IdentityChange, identity_change_of
 from wego_ical.publication.changes import all_changes, held_back
@@ -219,12 +220,9 @@ def build(options: BuildOptions) -> BuildResult:
                 )
         if options.progress is not None:
             options.progress(STAGE_CHECKING, 0, 1)
-        if _separate_state(options):
-            assert options.state_dir is not None
-            with shared_lock(options.state_dir, wait=True):
-                prepared = _prepare(options, data)
-        else:
-            prepared = _prepare(options, data)
+        state_dir = options.state_dir if _separate_state(options) else None
+        with shared_lock(state_dir, wait=True) if state_dir else nullcontext():
+            prepared = _prepare(options, data, writing=True)
         change = prepared.identity_change
         if change is not None and not options.new_uids:
             raise OutputError(change.refusal())
@@ -306,8 +304,9 @@ def _separate_state(options: BuildOptions) -> bool:
     return output_folder(options.state_dir).resolve() != output_folder(options.out_dir).resolve()
 
 
-def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
-    """Everything a build writes, from the data file (its bytes ``data`` when read already)."""
+def _prepare(options: BuildOptions, data: bytes | None, *, writing: bool = False) -> Prepared:
+    """Everything a build writes, from the data file (its bytes ``data`` when read already;
+    ``writing``: for a build that will write it)."""
     from wego_ical.catalogue import INDEX_PAGE, QR_SCRIPT, STATE_FILE
     from wego_ical.load.series_file import load_editions
     from wego_ical.model.languages import fallback_texts
@@ -332,7 +331,7 @@ def _prepare(options: BuildOptions, data: bytes | None) -> Prepared:
     if starting_over:
         previous, change = None, None
     codes = [edition.language for edition in further if edition.language]
-    kept = buildcache.kept_recipes(options.out_dir)  # every language's, read once
+    kept = (buildcache.kept_recipes(options.out_dir), writing)  # every language's, read once
     publication = _publish_edition(
         options,
         series,
@@ -399,11 +398,11 @@ def _publish_edition(
     series: Series,
     previous: State | None,
     folder: str,
-    kept: Mapping[str, str],
+    kept: tuple[Mapping[str, str], bool],
     edition: LanguageEdition,
 ) -> Publication:
     """One language's publication, after ``previous`` (``folder``'s): reuses what it
-    rendered, and keeps the files whose recipes ``kept`` holds again."""
+    rendered, keeps the files whose recipes ``kept[0]`` holds (``kept[1]``: it writes)."""
     from wego_ical.output.write import rendered_events
     from wego_ical.plan.reconcile import Pruning
     from wego_ical.publication.assemble import PublicationSettings, make_publication
@@ -415,7 +414,8 @@ def _publish_edition(
         rendered,
         options.workers,
         Pruning(options.prune_grace) if options.prune else None,
-        buildcache.in_folder(kept, folder),
+        buildcache.in_folder(kept[0], folder),
+        kept_pieces.FolderPieces(options.out_dir, f"{folder}/" if folder else "", writing=kept[1]),
     )
     return make_publication(series, previous, options.now, settings)
 

@@ -55,6 +55,11 @@ def build_key(data: bytes, options: Mapping[str, object]) -> str:
     return digest.hexdigest()
 
 
+def code_key() -> str:
+    """A digest of the code and the environment a build's bytes depend on."""
+    return hashlib.sha256(f"{_code_digest()}\n{_environment()}".encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
     """wego-ical's own files: its code, templates and scripts."""

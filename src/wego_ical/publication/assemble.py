@@ -34,7 +34,7 @@ from wego_ical.catalogue import (
 from wego_ical.model import Series
 from wego_ical.page.edition import PageSite
 from wego_ical.page.landing import page_files, qr_script
-from wego_ical.pieces import KEPT, Content, Kept, Recipes
+from wego_ical.pieces import KEPT, Content, Kept, KeptPieces, Recipes
 from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
 from wego_ical.plan.reconcile import Change, Pruning, reconcile
@@ -60,7 +60,7 @@ from wego_ical.render.calendar import (
     single_event_envelope,
 )
 from wego_ical.render.frab_xml import schedule_xml
-from wego_ical.render.schedule import schedule_data, schedule_json
+from wego_ical.render.schedule import Pieces, schedule_data, schedule_json
 from wego_ical.render.workers import WorkerSettings
 
 
@@ -146,6 +146,9 @@ class PublicationSettings:
     # The recipes of the files in place (Publication.recipes of the last build, for the
     # files still as it left them): a file with the same recipe is kept, not made again.
     kept: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # Pieces of the exports in place, to copy rather than make again (see
+    # render.schedule.Pieces); where a build writes, it records those it makes.
+    pieces: KeptPieces | None = field(default=None, compare=False)
 
 
 def make_publication(
@@ -215,7 +218,7 @@ def make_publication(
     page_url = links.folder_url(base_url) if base_url else None
     # Made in a child process where the build makes it apart (see pipeline._made_apart).
     apart = workers is not None and workers.makes_apart(len(records))
-    schedule = _Schedule(series, records, language, page_url, apart)
+    schedule = _Schedule(series, records, language, page_url, apart).keeping(settings.pieces)
     files[SCHEDULE_JSON] = schedule.json
     files[SCHEDULE_XML] = schedule.xml
     files[CHANGES_FEED] = functools.partial(
@@ -257,16 +260,23 @@ class _Schedule:
             schedule_data, series, records, language, page_url, shared=apart
         )
         self._apart = apart
+        self._kept: KeptPieces | None = None
+
+    def keeping(self, kept: KeptPieces | None) -> _Schedule:
+        """Copy the pieces the files in place have (see render.schedule.Pieces)."""
+        self._kept = kept
+        return self
 
     @functools.cached_property
     def data(self) -> dict[str, Any]:
         return self._made()
 
     def json(self) -> Iterator[bytes]:
-        return schedule_json(self.data, apart=self._apart)
+        pieces = Pieces(self._kept, SCHEDULE_JSON)
+        return schedule_json(self.data, apart=self._apart, pieces=pieces)
 
     def xml(self) -> Iterator[bytes]:
-        return schedule_xml(self.data)
+        return schedule_xml(self.data, Pieces(self._kept, SCHEDULE_XML))
 
 
 def _atom(

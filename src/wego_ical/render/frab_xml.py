@@ -8,17 +8,19 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from wego_ical.render.schedule import Events
+from wego_ical.render.schedule import Events, Pieces
 
 # Where a room's talks go in the frame of schedule.xml (an element: no text of the
 # series can be written as one, its "<" would be escaped).
 _TALKS = "wego-ical-talks"
 
 
-def schedule_xml(data: dict[str, Any]) -> Iterator[bytes]:
+def schedule_xml(data: dict[str, Any], pieces: Pieces | None = None) -> Iterator[bytes]:
     """``schedule.xml``, the same schedule in frab's XML form, as ElementTree writes and
-    indents it: the frame (conference, days, rooms) as one small tree, each talk as its
-    own, written as it is made."""
+    indents it: the frame (conference, days, rooms) as one small tree, each room's talks
+    of a day written as they are made (``pieces``: or copied from the file in place,
+    see :class:`~wego_ical.render.schedule.Pieces`)."""
+    made = pieces or Pieces(None, "")
     schedule = data["schedule"]
     conference = schedule["conference"]
     root = ET.Element("schedule")
@@ -57,14 +59,15 @@ def schedule_xml(data: dict[str, Any]) -> Iterator[bytes]:
     frame = ET.tostring(root, encoding="utf-8", xml_declaration=True).split(
         f"<{_TALKS} />".encode()
     )
-    yield frame[0]
+    yield made.frame(frame[0])
     for events, after in zip(talks, frame[1:], strict=True):
-        yield _xml_talks(events)
-        yield after
-    yield b"\n"
+        yield made.talks(events, _xml_talks)
+        yield made.frame(after)
+    yield made.frame(b"\n")
+    made.finish()
 
 
-def _xml_talks(events: Events) -> bytes:
+def _xml_talks(events: list[dict[str, Any]]) -> bytes:
     """A room's talks of a day as they stand in its element (one ElementTree run each)."""
     holder = ET.Element(_TALKS)
     holder.extend(_xml_event(event) for event in events)

@@ -19,6 +19,7 @@ zone — so that ``wego-ical import`` gives back the same UIDs. This module writ
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -35,7 +36,7 @@ from pydantic_core import to_json
 from wego_ical.i18n.dates import hh_mm, utc_day_and_time
 from wego_ical.model import CalendarEntry, Series, calendar_entries, conference_day, entry_uid
 from wego_ical.model.descriptions import room_name, session_title
-from wego_ical.pieces import regroup
+from wego_ical.pieces import KeptPieces, regroup
 from wego_ical.plan.records import EventRecord, occurrence_snapshots
 
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
@@ -268,6 +269,8 @@ class Events:
     def __init__(self, talk: _Talk, items: list[_Listed]) -> None:
         self.talk, self.items = talk, items
         self._kept: list[dict[str, Any]] | None = None
+        # The talks' digest, once made (see Pieces): the same for both files.
+        self.digest: str | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         kept, self._kept = self._kept, None
@@ -277,6 +280,50 @@ class Events:
             return map(self.talk.event, self.items)
         self._kept = list(map(self.talk.event, self.items))
         return iter(self._kept)
+
+    def release(self) -> None:
+        """Let go of the talks kept for the second file (it copies them instead)."""
+        self._kept = None
+
+
+class Pieces:
+    """A file's bytes as they are written: where each room's talks of a day come from
+    (the last build's bytes for the same talks, from ``kept``, else made), and the record
+    of where each lies in this file, for the next build (see :class:`KeptPieces`). In a
+    rebuild after one edit, the others are copied, not encoded again."""
+
+    def __init__(self, kept: KeptPieces | None, path: str) -> None:
+        self.kept, self.path = kept, path
+        self.offset = 0
+        self.made: list[tuple[str, int, int]] = []
+        self.whole = hashlib.sha256()
+
+    def frame(self, data: bytes) -> bytes:
+        """Bytes of the file around the talks."""
+        if self.kept is not None:
+            self.offset += len(data)
+            self.whole.update(data)
+        return data
+
+    def talks(self, events: Events, make: Callable[[list[dict[str, Any]]], bytes]) -> bytes:
+        """A room's talks of a day: copied when the file in place has them, else made."""
+        if self.kept is None:
+            return self.frame(make(list(events)))
+        talks = None
+        if events.digest is None:  # the first file: made (and kept for the second)
+            talks = list(events)
+            events.digest = hashlib.sha256(repr(talks).encode()).hexdigest()
+        data = self.kept.piece(self.path, events.digest)
+        if data is None:
+            data = make(list(events) if talks is None else talks)
+        elif talks is None:
+            events.release()
+        self.made.append((events.digest, self.offset, len(data)))
+        return self.frame(data)
+
+    def finish(self) -> None:
+        if self.kept is not None:
+            self.kept.remember(self.path, self.made, self.whole.hexdigest())
 
 
 class Entries:
@@ -379,15 +426,32 @@ def _rust_dumps(value: Any) -> str:
     return to_json(value, indent=2).decode()
 
 
-def schedule_json(data: dict[str, Any], *, apart: bool = False) -> Iterator[bytes]:
+def schedule_json(
+    data: dict[str, Any], *, apart: bool = False, pieces: Pieces | None = None
+) -> Iterator[bytes]:
     """``schedule.json`` in pieces of about 64 KB: the bytes ``json.dumps(data, indent=2)``
     would give, each talk encoded as it is made (neither the whole text nor the whole
     structure in memory). ``apart``: made in a process that ends with it, which may use
-    the faster encoder (see :func:`_rust_dumps`)."""
+    the faster encoder (see :func:`_rust_dumps`); ``pieces``: rooms' talks of a day the
+    file in place has may be copied from it (see :class:`Pieces`)."""
     dumps = _rust_dumps if apart else _json_dumps
-    for piece in regroup(_json_pieces(data, 0, dumps)):
-        yield piece.encode("utf-8")
-    yield b"\n"
+    made = pieces or Pieces(None, "")
+
+    def encoded() -> Iterator[bytes]:
+        for piece in _json_pieces(data, 0, dumps):
+            if isinstance(piece, tuple):
+                events, level = piece
+                yield made.talks(events, functools.partial(_json_bytes, level=level, dumps=dumps))
+            else:
+                yield made.frame(piece.encode())
+        yield made.frame(b"\n")
+        made.finish()
+
+    return regroup(encoded())
+
+
+def _json_bytes(value: Any, level: int, dumps: Dumps) -> bytes:
+    return _json_text(value, level, dumps).encode()
 
 
 def _json_text(value: Any, level: int, dumps: Dumps) -> str:
@@ -397,10 +461,14 @@ def _json_text(value: Any, level: int, dumps: Dumps) -> str:
     return text.replace("\n", "\n" + "  " * level) if level else text
 
 
-def _json_pieces(value: Any, level: int, dumps: Dumps) -> Iterator[str]:
+# A piece of schedule.json: text, or a room's talks of a day and how deep they stand.
+_JsonPiece = str | tuple[Events, int]
+
+
+def _json_pieces(value: Any, level: int, dumps: Dumps) -> Iterator[_JsonPiece]:
     if isinstance(value, Events):
         # A room's talks of a day at once: one encoder run, bounded by the day.
-        yield _json_text(list(value), level, dumps)
+        yield value, level
     elif isinstance(value, Entries):
         yield from _json_container(
             ([members] for members in value.json_members(level, dumps)), "{}", level
@@ -422,7 +490,9 @@ def _json_pieces(value: Any, level: int, dumps: Dumps) -> Iterator[str]:
         yield _json_text(value, level, dumps)
 
 
-def _json_container(members: Iterable[Iterable[str]], brackets: str, level: int) -> Iterator[str]:
+def _json_container(
+    members: Iterable[Iterable[_JsonPiece]], brackets: str, level: int
+) -> Iterator[_JsonPiece]:
     """An object or array whose members are written as they are made, laid out as
     ``json.dumps(indent=2)`` lays it out."""
     inner, outer = level_indent(level + 1), level_indent(level)

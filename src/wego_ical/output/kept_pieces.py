@@ -1,0 +1,130 @@
+"""The pieces of the exports in place that a rebuild may copy (see
+:class:`~wego_ical.pieces.KeptPieces` and :class:`~wego_ical.render.schedule.Pieces`).
+
+Whichever process writes ``schedule.json`` or ``schedule.xml`` records, beside the output
+folder (``.dist.wego-ical.pieces.schedule.json.json``), where each room's talks of a day
+lie in it, by the digest of the talks, with the digest of the whole file and of the code.
+The next build trusts that record only for the file in place whose bytes have that digest
+(a build that failed after writing it, or a file changed by hand, leaves a record that
+matches nothing), made by the same code: it then copies those bytes instead of encoding
+the talks again. It is a cache: a record that cannot be read or written is no record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from wego_ical.errors import OutputError
+from wego_ical.output import buildcache
+from wego_ical.output import hidden_files as sidecar
+
+SUFFIX = ".wego-ical.pieces"
+FORMAT = 1
+_READ = 1 << 20
+
+
+class FolderPieces:
+    """The pieces of the files in the language ``folder`` ("" or "ko/") of ``out_dir``;
+    ``writing``: records those of the files it writes (a build; never ``diff``)."""
+
+    def __init__(self, out_dir: Path, folder: str, *, writing: bool) -> None:
+        self.out_dir, self.folder, self.writing = out_dir, folder, writing
+        # By path: the pieces' (offset, length) by digest, and the open file in place.
+        self._tables: dict[str, tuple[dict[str, tuple[int, int]], int] | None] = {}
+
+    def piece(self, path: str, digest: str) -> bytes | None:
+        if path not in self._tables:
+            self._tables[path] = self._table(path)
+        table = self._tables[path]
+        if table is None or digest not in table[0]:
+            return None
+        (offset, length), descriptor = table[0][digest], table[1]
+        try:
+            data = os.pread(descriptor, length, offset)
+        except OSError:
+            return None
+        return data if len(data) == length else None
+
+    def remember(self, path: str, made: Sequence[tuple[str, int, int]], whole: str) -> None:
+        if not self.writing:
+            return
+        record = {
+            "format": FORMAT,
+            "code": _code(),
+            "whole": whole,
+            "pieces": {digest: [offset, length] for digest, offset, length in made},
+        }
+        with contextlib.suppress(OSError, OutputError):
+            sidecar.replace(self._record(path), json.dumps(record).encode())
+
+    def _record(self, path: str) -> Path:
+        name = (self.folder + path).replace("/", ".")
+        return sidecar.location(self.out_dir, f"{SUFFIX}.{name}.json")
+
+    def _table(self, path: str) -> tuple[dict[str, tuple[int, int]], int] | None:
+        """The record of the file in place at ``path``, if it describes these very bytes
+        (and this code); with the file, open for reading."""
+        try:
+            raw = sidecar.read_bytes(self._record(path))
+        except (OSError, OutputError):
+            return None
+        record = sidecar.parse_json(raw) if raw is not None else None
+        if not isinstance(record, dict) or record.get("format") != FORMAT:
+            return None
+        pieces = record.get("pieces")
+        if record.get("code") != _code() or not isinstance(pieces, dict):
+            return None
+        try:
+            descriptor = os.open(
+                self.out_dir / self.folder / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+            )
+        except OSError:
+            return None
+        whole, size = hashlib.sha256(), 0
+        try:
+            while chunk := os.read(descriptor, _READ):
+                whole.update(chunk)
+                size += len(chunk)
+        except OSError:
+            os.close(descriptor)
+            return None
+        table = {
+            str(digest): (place[0], place[1])
+            for digest, place in pieces.items()
+            if _place(place, size)
+        }
+        if whole.hexdigest() != record.get("whole") or len(table) != len(pieces):
+            os.close(descriptor)
+            return None
+        return table, descriptor
+
+    def close(self) -> None:
+        for table in self._tables.values():
+            if table is not None:
+                with contextlib.suppress(OSError):
+                    os.close(table[1])
+        self._tables.clear()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _place(place: object, size: int) -> bool:
+    """Whether ``place`` is an [offset, length] within a file of ``size`` bytes."""
+    return (
+        isinstance(place, list)
+        and len(place) == 2
+        and all(type(number) is int and number >= 0 for number in place)
+        and place[0] + place[1] <= size
+    )
+
+
+def _code() -> str:
+    """What the pieces' bytes depend on besides the talks: wego-ical's code, Python and
+    the libraries (see :mod:`~wego_ical.output.buildcache`)."""
+    return buildcache.code_key()

@@ -1,0 +1,156 @@
+"""A rebuild copies the rooms' talks of a day that the exports in place already have
+(output.kept_pieces, render.schedule.Pieces): the same bytes as a build from scratch,
+only the edited room and day made again; a record that does not describe the file in
+place (tampered, the file edited by hand, a link, another format) is no record."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import large_series
+from wego_ical.catalogue import SCHEDULE_JSON, SCHEDULE_XML
+from wego_ical.output import kept_pieces
+from wego_ical.pipeline import BuildOptions, WorkerSettings, build, diff
+from wego_ical.render import frab_xml, schedule
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+EXPORTS = (SCHEDULE_JSON, SCHEDULE_XML)
+
+
+def _build(data: Path, out: Path) -> None:
+    build(BuildOptions(data, out, NOW, workers=WorkerSettings(processes=1)))
+
+
+def _exports(out: Path) -> dict[str, bytes]:
+    return {path: (out / path).read_bytes() for path in EXPORTS}
+
+
+def _records(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}{kept_pieces.SUFFIX}.*.json"))
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which file made a room's talks of a day (rather than copying them)."""
+    calls: list[str] = []
+    json_bytes, xml_talks = schedule._json_bytes, frab_xml._xml_talks
+
+    def counted_json(*args: object, **kwargs: object) -> bytes:
+        calls.append(SCHEDULE_JSON)
+        return json_bytes(*args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_xml(talks: list[dict[str, object]]) -> bytes:
+        calls.append(SCHEDULE_XML)
+        return xml_talks(talks)
+
+    monkeypatch.setattr(schedule, "_json_bytes", counted_json)
+    monkeypatch.setattr(frab_xml, "_xml_talks", counted_xml)
+    return calls
+
+
+def _series(tmp_path: Path) -> tuple[Path, str]:
+    data = tmp_path / "events.toml"
+    text = large_series(300)
+    data.write_text(text, encoding="utf-8")
+    return data, text
+
+
+def _edited(text: str) -> str:
+    first = text.index('title = "', text.index("[[events.sessions]]"))
+    return text[:first] + 'title = "Edited <&> \\"talk\\" — 한국어' + text[first + 9 :]
+
+
+def test_a_rebuild_copies_all_but_the_edited_talks_and_writes_the_same_bytes(
+    tmp_path: Path, made: list[str]
+) -> None:
+    data, text = _series(tmp_path)
+    out = tmp_path / "dist"
+    _build(data, out)
+    groups = made.count(SCHEDULE_JSON)
+    assert groups > 10 and made.count(SCHEDULE_XML) == groups
+    assert [path.name for path in _records(out)] == [
+        f".dist{kept_pieces.SUFFIX}.schedule.json.json",
+        f".dist{kept_pieces.SUFFIX}.schedule.xml.json",
+    ]
+    plain = tmp_path / "plain"  # the same folder, without the record of its pieces
+    shutil.copytree(out, plain)
+    data.write_text(_edited(text), encoding="utf-8")
+    made.clear()
+    _build(data, out)
+    assert made == [SCHEDULE_JSON, SCHEDULE_XML]  # the edited talk's room and day alone
+    _build(data, plain)
+    assert _exports(out) == _exports(plain)
+    assert b"Edited &lt;&amp;&gt;" in (out / SCHEDULE_XML).read_bytes()
+    # Nothing changed: every piece copied; the files stay as they were.
+    made.clear()
+    before = {path: (out / path).stat().st_ino for path in EXPORTS}
+    _build(data, out)
+    assert made == [] and {path: (out / path).stat().st_ino for path in EXPORTS} == before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["not json", "other code", "other file", "out of range", "edited by hand", "a link"],
+)
+def test_a_record_that_does_not_describe_the_file_in_place_is_no_record(
+    tmp_path: Path, made: list[str], damage: str
+) -> None:
+    data, text = _series(tmp_path)
+    out = tmp_path / "dist"
+    _build(data, out)
+    record = _records(out)[0]  # schedule.json's
+    content = json.loads(record.read_bytes())
+    if damage == "not json":
+        record.write_text("{")
+    elif damage == "other code":
+        record.write_text(json.dumps({**content, "code": "0" * 64}))
+    elif damage == "other file":
+        record.write_text(json.dumps({**content, "whole": "0" * 64}))
+    elif damage == "out of range":
+        first = next(iter(content["pieces"]))
+        content["pieces"][first] = [10**9, 10]
+        record.write_text(json.dumps(content))
+    elif damage == "edited by hand":
+        old = (out / SCHEDULE_JSON).read_bytes()
+        (out / SCHEDULE_JSON).write_bytes(old.replace(b'"title": "', b'"title": "X', 1))
+    else:
+        target = tmp_path / "elsewhere.json"
+        shutil.copy(record, target)
+        record.unlink()
+        os.symlink(target, record)
+    planted = record.read_bytes()
+    groups = made.count(SCHEDULE_JSON)
+    plain = tmp_path / "plain"
+    shutil.copytree(out, plain)
+    data.write_text(_edited(text), encoding="utf-8")
+    made.clear()
+    _build(data, out)
+    assert made.count(SCHEDULE_JSON) == groups  # every room's talks made again
+    assert made.count(SCHEDULE_XML) == 1
+    _build(data, plain)
+    assert _exports(out) == _exports(plain)
+    if damage == "a link":  # read through never, replaced by the build's own record
+        assert (tmp_path / "elsewhere.json").read_bytes() == planted
+        assert not record.is_symlink()
+
+
+def test_diff_records_nothing(tmp_path: Path) -> None:
+    """diff writes nothing: not even the record of the pieces (it makes the exports to
+    compare them when nothing changed)."""
+    data, _ = _series(tmp_path)
+    out = tmp_path / "dist"
+    _build(data, out)
+    records = {path: path.read_bytes() for path in _records(out)}
+    for path in records:
+        os.utime(path, ns=(0, 0))
+    (out / SCHEDULE_XML).write_bytes(b"damaged")
+    result = diff(BuildOptions(data, out, NOW, workers=WorkerSettings(processes=1)))
+    assert SCHEDULE_XML in [str(path) for path in result.differing]
+    assert {path: path.read_bytes() for path in _records(out)} == records
+    assert all(path.stat().st_mtime_ns == 0 for path in records)
