@@ -24,7 +24,9 @@ EXPORTS = (SCHEDULE_JSON, SCHEDULE_XML)
 
 
 def _build(data: Path, out: Path) -> None:
-    build(BuildOptions(data, out, NOW, workers=WorkerSettings(processes=1)))
+    # In this process; a series this small counts as large (a small one keeps no pieces).
+    workers = WorkerSettings(processes=1, parallel_min_items=100)
+    build(BuildOptions(data, out, NOW, workers=workers))
 
 
 def _exports(out: Path) -> dict[str, bytes]:
@@ -150,7 +152,17 @@ def test_diff_records_nothing(tmp_path: Path) -> None:
     for path in records:
         os.utime(path, ns=(0, 0))
     (out / SCHEDULE_XML).write_bytes(b"damaged")
-    result = diff(BuildOptions(data, out, NOW, workers=WorkerSettings(processes=1)))
+    workers = WorkerSettings(processes=1, parallel_min_items=100)
+    result = diff(BuildOptions(data, out, NOW, workers=workers))
     assert SCHEDULE_XML in [str(path) for path in result.differing]
     assert {path: path.read_bytes() for path in _records(out)} == records
     assert all(path.stat().st_mtime_ns == 0 for path in records)
+
+
+def test_a_small_series_keeps_no_record_of_its_pieces(tmp_path: Path) -> None:
+    """Below WorkerSettings.parallel_min_items events the exports take milliseconds: no
+    record of their pieces clutters the folder beside the output (the WeGO series)."""
+    data, _ = _series(tmp_path)
+    out = tmp_path / "dist"
+    build(BuildOptions(data, out, NOW, workers=WorkerSettings(processes=1)))
+    assert (out / SCHEDULE_JSON).exists() and _records(out) == []

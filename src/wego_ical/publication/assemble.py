@@ -218,7 +218,10 @@ def make_publication(
     page_url = links.folder_url(base_url) if base_url else None
     # Made in a child process where the build makes it apart (see pipeline._made_apart).
     apart = workers is not None and workers.makes_apart(len(records))
-    schedule = _Schedule(series, records, language, page_url, apart).keeping(settings.pieces)
+    # A small series' exports take milliseconds: no record of their pieces beside it.
+    large = workers is not None and len(records) >= workers.parallel_min_items
+    schedule = _Schedule(series, records, language, page_url, apart)
+    schedule.keeping(settings.pieces if large else None)
     files[SCHEDULE_JSON] = schedule.json
     files[SCHEDULE_XML] = schedule.xml
     files[CHANGES_FEED] = functools.partial(
