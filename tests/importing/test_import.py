@@ -554,24 +554,33 @@ def test_every_bad_row_of_a_spreadsheet_is_named_at_once(tmp_path: Path) -> None
         assert problem in output, output
 
 
+def imported_sheet(tmp_path: Path, text: str, *args: str) -> tuple[int, str, Path]:
+    """The spreadsheet ``text`` imported with ``args``: the exit code, what was printed,
+    and the series file it was to write."""
+    source = tmp_path / "sheet.csv"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(out), *args)
+    return code, output, out
+
+
 def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
     tmp_path: Path,
 ) -> None:
     """No date column: the start (and end) cells give the days. Dates alone make whole-day
     items, each an event of its own (a market from one day to another); a date with a time
     (2026-05-04 09:00, 04.05.2026 09:00, an end of 10:00) makes a timed session."""
-    source = tmp_path / "items.csv"
-    source.write_text(
+    code, output, out = imported_sheet(
+        tmp_path,
         "Titel;Von;Bis;Adresse;PLZ;Bemerkungen;Veranstalter;Webseite\n"
         'Markt;2026-11-23;2026-12-26;"Platz 1\nHof";10115 Berlin;"Eintritt frei,\ntäglich";'
         '"Verein\nTel. 1";www.example.org/markt\n'
         "Basar;05.12.2026;;;;;;\n"
         "Vortrag;2026-05-04 09:00;2026-05-04 10:00;;;;Schule;\n"
         "Lesung;04.05.2026 11:00;11:30;;;;;\n",
-        encoding="utf-8",
+        "--set",
+        "timezone=Europe/Berlin",
     )
-    out = tmp_path / "events.toml"
-    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=Europe/Berlin")
     assert code == 0, output
     series = load_series(out)
     markt, basar, day = series.events
@@ -591,17 +600,17 @@ def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
 
 
 def test_rows_without_days_or_with_days_out_of_order_are_named(tmp_path: Path) -> None:
-    source = tmp_path / "items.csv"
-    source.write_text(
+    code, output, out = imported_sheet(
+        tmp_path,
         "title,start,end\n"
         "Fine,2026-05-04,2026-05-05\n"
         "No day,09:00,10:00\n"
         "Backwards,2026-05-05,2026-05-04\n"
         "Overnight,2026-05-04 22:00,2026-05-05 01:00\n"
-        "Half,2026-05-04,2026-05-05 10:00\n"
+        "Half,2026-05-04,2026-05-05 10:00\n",
+        "--set",
+        "timezone=UTC",
     )
-    out = tmp_path / "events.toml"
-    code, output = run("import", str(source), "--out", str(out), "--set", "timezone=UTC")
     assert code == 1 and not out.exists()
     assert "3 rows cannot be read" in output
     assert "row 3: no date: '09:00'; give a date column, or the days in the start" in output
