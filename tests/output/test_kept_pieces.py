@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from conftest import large_series
 from wego_ical.catalogue import SCHEDULE_JSON, SCHEDULE_XML
+from wego_ical.errors import OutputError
 from wego_ical.output import kept_pieces
 from wego_ical.pipeline import BuildOptions, WorkerSettings, build, diff
 from wego_ical.render import frab_xml, schedule
@@ -140,6 +142,34 @@ def test_a_record_that_does_not_describe_the_file_in_place_is_no_record(
     if damage == "a link":  # read through never, replaced by the build's own record
         assert (tmp_path / "elsewhere.json").read_bytes() == planted
         assert not record.is_symlink()
+
+
+class _Waited(Exception):
+    """The build waited on a pipe (see below)."""
+
+
+def test_a_pipe_in_place_of_an_export_is_never_read(tmp_path: Path) -> None:
+    """Opening a named pipe to read it waits for a writer: the record's check of the file
+    in place must not (the build ends with a result or a message, as without pieces)."""
+    data, text = _series(tmp_path)
+    out = tmp_path / "dist"
+    _build(data, out)
+    (out / SCHEDULE_JSON).unlink()
+    os.mkfifo(out / SCHEDULE_JSON)
+    data.write_text(_edited(text), encoding="utf-8")
+
+    def waited(*_: object) -> None:
+        raise _Waited  # not an OSError: the build would word that as a message
+
+    previous = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(60)
+    try:
+        _build(data, out)
+    except OutputError:
+        pass  # refused, with a message: not a hang
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_diff_records_nothing(tmp_path: Path) -> None:

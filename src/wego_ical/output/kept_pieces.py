@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,14 +82,16 @@ class FolderPieces:
         pieces = record.get("pieces")
         if record.get("code") != _code() or not isinstance(pieces, dict):
             return None
+        # Never blocks (a pipe in its place) nor follows a link; a plain file only.
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
         try:
-            descriptor = os.open(
-                self.out_dir / self.folder / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
-            )
+            descriptor = os.open(self.out_dir / self.folder / path, flags)
         except OSError:
             return None
         whole, size = hashlib.sha256(), 0
         try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise OSError("not a plain file")
             while chunk := os.read(descriptor, _READ):
                 whole.update(chunk)
                 size += len(chunk)
