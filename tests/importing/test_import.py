@@ -572,12 +572,12 @@ def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
     (2026-05-04 09:00, 04.05.2026 09:00, an end of 10:00) makes a timed session."""
     code, output, out = imported_sheet(
         tmp_path,
-        "Titel;Von;Bis;Adresse;PLZ;Bemerkungen;Veranstalter;Webseite\n"
+        "Titel;Von;Bis;Adresse;PLZ;Bemerkungen;Veranstalter;Webseite;Öffnungszeiten\n"
         'Markt;2026-11-23;2026-12-26;"Platz 1\nHof";10115 Berlin;"Eintritt frei,\ntäglich";'
-        '"Verein\nTel. 1";www.example.org/markt\n'
-        "Basar;05.12.2026;;;;;;\n"
-        "Vortrag;2026-05-04 09:00;2026-05-04 10:00;;;;Schule;\n"
-        "Lesung;04.05.2026 11:00;11:30;;;;;\n",
+        '"Verein\nTel. 1";www.example.org/markt;11-20 Uhr\n'
+        "Basar;05.12.2026;;;;;;;Sa 10-18 Uhr\n"
+        "Vortrag;2026-05-04 09:00;2026-05-04 10:00;;;;Schule;;\n"
+        "Lesung;04.05.2026 11:00;11:30;;;;;;\n",
         "--set",
         "timezone=Europe/Berlin",
     )
@@ -588,7 +588,8 @@ def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
         "Markt", date(2026, 11, 23), date(2026, 12, 26), True,
     )  # fmt: skip
     assert markt.location == "Platz 1, Hof, 10115 Berlin"  # street and postcode, joined
-    assert markt.description == "Eintritt frei,\ntäglich"
+    assert markt.description == "Eintritt frei,\ntäglich\n\nÖffnungszeiten: 11-20 Uhr"
+    assert basar.description == "Öffnungszeiten: Sa 10-18 Uhr"
     assert (markt.host, markt.url) == ("Verein, Tel. 1", "https://www.example.org/markt")
     assert (basar.date, basar.last_day, basar.all_day) == (date(2026, 12, 5),) * 2 + (True,)
     assert (day.date, day.host) == (date(2026, 5, 4), "Schule")
@@ -597,6 +598,24 @@ def test_a_spreadsheet_without_a_date_column_takes_the_days_from_its_start(
         ("Lesung", time(11), time(11, 30)),
     ]
     assert "the columns" not in output  # every column was carried over
+
+
+def test_opening_hours_follow_every_language_of_the_description(tmp_path: Path) -> None:
+    code, output, out = imported_sheet(
+        tmp_path,
+        "title,start,description,description_ko,opening hours\n"
+        "Fair,2026-05-04,Big,큰,9-17\n"
+        "Show,2026-05-05,,,10-12\n",
+        "--set",
+        "timezone=Asia/Seoul",
+    )
+    assert code == 0, output
+    fair, show = load_editions(out)[0].series.events
+    texts = {
+        edition.language: edition.series.events[0].description for edition in load_editions(out)
+    }
+    assert texts == {"en": "Big\n\nopening hours: 9-17", "ko": "큰\n\nopening hours: 9-17"}
+    assert (fair.title, show.description) == ("Fair", "opening hours: 10-12")
 
 
 def test_rows_without_days_or_with_days_out_of_order_are_named(tmp_path: Path) -> None:

@@ -337,8 +337,8 @@ def test_a_european_list_of_whole_day_items_asks_for_its_zone_then_imports_every
     """Berlin's Christmas markets (the city's open data): ';' between columns, German
     headers, each row a market from one day ('von') to another ('bis'), no date column, no
     zone, cells of several lines. Refused with the exact --set to add, then each row is a
-    whole-day event with its days, title, address (street, postcode and city), organiser
-    and remarks; one feed, not 98."""
+    whole-day event with its days, title, address (street, postcode and city), organiser,
+    web address, remarks and opening hours; one feed, not 98."""
     source = CORPUS / "berlin-xmas-markets-2015.csv"
     data = tmp_path / "events.toml"
     series = load_series(imported_with_a_zone(source, data, "Europe/Berlin"))
@@ -353,7 +353,14 @@ def test_a_european_list_of_whole_day_items_asks_for_its_zone_then_imports_every
         assert event.title == ", ".join(line.strip() for line in row["name"].splitlines())
         lines = f"{row['strasse']}\n{row['plz_ort']}".splitlines()
         assert event.location == ", ".join(filter(None, (line.strip() for line in lines)))
-        assert event.description == row["bemerkungen"].strip()
+        hours = f"oeffnungszeiten: {row['oeffnungszeiten'].strip()}"
+        remarks = row["bemerkungen"].strip()
+        if row["oeffnungszeiten"].strip():
+            assert event.description == (f"{remarks}\n\n{hours}" if remarks else hours)
+        else:
+            assert event.description == remarks
+        website = row["w3"].strip()
+        assert event.url == (f"https://{website}" if website else None)
         organiser = (line.strip() for line in row["veranstalter"].splitlines())
         assert event.host == (", ".join(filter(None, organiser)) or None)
     assert series.publish.feeds == ["categories"]

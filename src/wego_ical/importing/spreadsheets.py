@@ -88,7 +88,13 @@ HEADER_NAMES: Mapping[str, tuple[str, ...]] = {
         "hinweise", "remarques", "descripción", "notas", "설명", "내용", "비고",
     ),
     "language": ("lang", "sprache", "langue", "idioma", "언어"),
-    "url": ("link", "website", "webseite", "lien", "enlace", "링크"),
+    "url": (
+        "link", "website", "webseite", "homepage", "www", "w3", "internet", "lien", "enlace",
+        "링크",
+    ),
+    "hours": (
+        "openinghours", "öffnungszeiten", "oeffnungszeiten", "horaires", "horario", "운영시간",
+    ),
 }  # fmt: skip
 _CANONICAL = {
     alias: column for column, aliases in HEADER_NAMES.items() for alias in (column, *aliases)
@@ -208,6 +214,8 @@ class _Sheet:
         if texts["location"] is not None:
             entry["location"] = texts["location"]
         description = _description(texts["abstract"], texts["description"], values)
+        if values.get("hours"):  # opening hours, under the column's own name
+            description = _then(description, f"{self.label('hours')}: {values['hours']}")
         if description is not None:
             entry["description"] = description
         if whole:  # a whole-day item (from one day to another): an event
@@ -277,6 +285,10 @@ class _Sheet:
         if values.get("host"):
             entry["host"] = joined_lines(values["host"])
         self.events[event_id] |= entry
+
+    def label(self, column: str) -> str:
+        """The header of ``column`` as the spreadsheet writes it."""
+        return next(name for name, (found, _) in self.columns.items() if found == column)
 
     def _cells(
         self, row: Mapping[str | None, str | None]
@@ -363,6 +375,13 @@ def _description(abstract: Any, description: Any, values: Mapping[str, str]) -> 
             for code in sorted(codes, key=lambda c: c != "en")
         }
     return "\n\n".join(filter(None, [*parts, language]))
+
+
+def _then(text: Any, more: str) -> Any:
+    """``text`` (or each of its translations), then a paragraph ``more``."""
+    if isinstance(text, dict):
+        return {code: f"{part}\n\n{more}" if part else more for code, part in text.items()}
+    return f"{text}\n\n{more}" if text else more
 
 
 def _in(text: Any, code: str) -> str:
