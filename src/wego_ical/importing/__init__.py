@@ -1,6 +1,6 @@
 """``wego-ical import``: series drafts (``drafts``), spreadsheets (``spreadsheets``; their
-text and separator: ``sheet_text``), calendars (``calendars``), and frab/pretalx
-schedules and the choice of reader (``readers``).
+text and separator: ``sheet_text``; their cells' values: ``cells``), calendars
+(``calendars``), and frab/pretalx schedules and the choice of reader (``readers``).
 
 May import: the base modules, ``i18n``, ``model``, ``load``.
 """

@@ -10,10 +10,19 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from wego_ical.errors import ImportSourceError
+from wego_ical.importing.cells import (
+    DAY_FIRST,
+    cell_clock,
+    cell_day,
+    cell_duration,
+    cell_moment,
+    cell_yes,
+    with_scheme,
+)
 from wego_ical.importing.drafts import (
     Draft,
     SeriesDefaults,
@@ -193,7 +202,7 @@ class _Sheet:
         self.whole_days = 0  # whole-day items, each an event of its own
 
     def add(self, row: Mapping[str | None, str | None], number: int) -> None:
-        """One row: a session of its event (or the event itself)."""
+        """One row: a session of its event (or the event itself, or a whole-day item)."""
         values, translations = self._cells(row)
         if not values and not translations:
             return  # an empty row (spreadsheets keep a few at the end)
@@ -201,13 +210,33 @@ class _Sheet:
             day, last, whole = self._days(values, number)
             entry: dict[str, Any] = {"all_day": True}
             if not whole:
-                entry = self._entry(values, number)
-                if last != day:  # ends after midnight
-                    entry["end_date"] = last
+                entry = self._timed(values, number, (day, last))
         except ValueError as exc:  # every row's problem at once, not one per try
             self.problems.append(str(exc))
             return
         self.times.append(datetime.combine(day, entry.get("start", time())))
+        texts = self._texts(values, translations, entry)
+        if whole:  # from one day to another: an event of its own
+            self._whole_days(entry, values, texts, (day, last), number)
+        else:
+            self._session(entry, values, texts, day, number)
+
+    def _timed(
+        self, values: dict[str, str], number: int, days: tuple[date, date]
+    ) -> dict[str, Any]:
+        entry = self._entry(values, number)
+        if days[1] != days[0]:  # ends after midnight
+            entry["end_date"] = days[1]
+        return entry
+
+    def _texts(
+        self,
+        values: dict[str, str],
+        translations: dict[str, dict[str, str]],
+        entry: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A row's texts (translated, one line where a line is due); its location and
+        description go into ``entry``."""
         texts = {k: self._text(values.get(k), translations.get(k)) for k in TRANSLATED}
         for key in ("event", "title", "location"):  # cells of several lines, on one
             texts[key] = _one_line_text(texts[key]) if texts[key] else texts[key]
@@ -218,9 +247,17 @@ class _Sheet:
             description = _then(description, f"{self.label('hours')}: {values['hours']}")
         if description is not None:
             entry["description"] = description
-        if whole:  # a whole-day item (from one day to another): an event
-            self._whole_days(entry, values, texts, (day, last), number)
-            return
+        return texts
+
+    def _session(
+        self,
+        entry: dict[str, Any],
+        values: dict[str, str],
+        texts: dict[str, Any],
+        day: date,
+        number: int,
+    ) -> None:
+        """A timed row: a session of its event, or the event itself (no session title)."""
         event = self._event(values, texts["event"], day)
         if values.get("host"):  # the organiser of the row's event (its first row's)
             event.setdefault("host", joined_lines(values["host"]))
@@ -243,16 +280,15 @@ class _Sheet:
         alone (2015-11-23) for a whole-day item, else with their times (2015-11-23 09:00),
         taken apart here."""
         if "date" in values or "start" not in values:
-            day = _day(values.get("date", ""), number, self.date_order)
-            last = (
-                _day(values["end_date"], number, self.date_order) if "end_date" in values else day
-            )
-            whole = _yes(values.get("all_day", ""), number)
+            day = cell_day(values.get("date", ""), number, self.date_order)
+            end_date = values.get("end_date")
+            last = cell_day(end_date, number, self.date_order) if end_date else day
+            whole = cell_yes(values.get("all_day", ""), number)
         else:
-            day, start = _moment(values["start"], number, self.date_order)
+            day, start = cell_moment(values["start"], number, self.date_order)
             last, end = day, None
-            if values.get("end") and _DAY_FIRST.match(values["end"].strip()):
-                last, end = _moment(values["end"], number, self.date_order)
+            if values.get("end") and DAY_FIRST.match(values["end"].strip()):
+                last, end = cell_moment(values["end"], number, self.date_order)
             if start is None and end is not None:
                 raise ValueError(
                     f"row {number}: starts on a day alone but ends at a time; give both "
@@ -281,7 +317,7 @@ class _Sheet:
         if days[1] != days[0]:
             self.events[event_id]["end_date"] = days[1]
         if values.get("url"):
-            entry["url"] = _with_scheme(values["url"])
+            entry["url"] = with_scheme(values["url"])
         if values.get("host"):
             entry["host"] = joined_lines(values["host"])
         self.events[event_id] |= entry
@@ -312,21 +348,21 @@ class _Sheet:
     def _entry(self, values: dict[str, str], number: int) -> dict[str, Any]:
         span = _RANGE.fullmatch(values.get("start", "").strip())
         if span and not values.get("end"):  # "09:00-09:30" in one column
-            start, end = _clock(span[1], number), _clock(span[2], number)
+            start, end = cell_clock(span[1], number), cell_clock(span[2], number)
         elif values.get("end") or not values.get("duration"):
             start, end = (
-                _clock(values.get("start", ""), number),
-                _clock(values.get("end", ""), number),
+                cell_clock(values.get("start", ""), number),
+                cell_clock(values.get("end", ""), number),
             )
         else:
-            start = _clock(values.get("start", ""), number)
-            length = _duration(values["duration"], number)
+            start = cell_clock(values.get("start", ""), number)
+            length = cell_duration(values["duration"], number)
             end = (datetime.combine(date.min, start) + length).time()
         entry: dict[str, Any] = {"start": start, "end": end}
         if values.get("room"):
             entry["room"] = values["room"]
         if values.get("url"):
-            entry["url"] = _with_scheme(values["url"])
+            entry["url"] = with_scheme(values["url"])
         if values.get("speakers"):
             # "Ada; Ben", one a line, or voctosched's "10:Konrad Meier|11:Dennis Wehrle".
             names = (_SPEAKER_ID.sub("", n).strip() for n in _SPEAKERS.split(values["speakers"]))
@@ -397,77 +433,9 @@ def _rows_problem(problems: list[str]) -> str:
     return f"{rows} be read; fix them and import again:\n  " + "\n  ".join(shown)
 
 
-_CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
 _SPEAKERS = re.compile(r"\s*[;|\n]\s*")
 _SPEAKER_ID = re.compile(r"^\d+:")
 _RANGE = re.compile(r"(.+?)\s*[-–—~]\s*(.+)")
-_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
-_LENGTH = re.compile(
-    r"(?:(\d{1,2}):(\d{2})(?::00)?|(?:(\d{1,2})\s*h\s*)?(?:(\d{1,4})\s*(?:m|min|mins|minutes)?)?)"
-)
-
-
-def _day(text: str, row: int, order: str | None = None) -> date:
-    """A day as spreadsheets write it: 2021-08-26, 26.08.2021, 26/08/2021 or 08/26/2021
-    (the order told by a part over 12, else by ``order``: --date-order)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    found = _DAY.fullmatch(text.strip())
-    if found:
-        first, separator, second, year = found.groups()
-        day, month = int(first), int(second)
-        if separator == "/" and (order == "month-first" or month > 12 >= day):
-            day, month = month, day
-        elif separator == "/" and order is None and day <= 12 and month <= 12 and day != month:
-            raise ValueError(
-                f"row {row}: date {text!r} could be day/month or month/day; import again "
-                "with --date-order day-first (26/08/2021) or --date-order month-first "
-                "(08/26/2021)"
-            )
-        try:
-            return date(int(year), month, day)
-        except ValueError:
-            pass
-    raise ValueError(f"row {row}: date {text!r} is not YYYY-MM-DD (or DD.MM.YYYY)")
-
-
-# A cell that begins with a date (2015-11-23, 23.11.2015, 11/23/2015), a time after it.
-_DAY_FIRST = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}")
-_MOMENT = re.compile(r"(\S+?)(?:(?:\s+|T)(\S.*))?")
-
-
-def _moment(text: str, row: int, order: str | None) -> tuple[date, str | None]:
-    """A day, and the time written after it (None: a date alone)."""
-    found = _MOMENT.fullmatch(text.strip())
-    if not found or not _DAY_FIRST.match(found[1]):
-        raise ValueError(
-            f"row {row}: no date: {text!r}; give a date column, or the days in the start "
-            "column (2026-05-04, or 2026-05-04 09:00)"
-        )
-    return _day(found[1], row, order), found[2]
-
-
-_YES = frozenset({"true", "yes", "y", "1", "x", "ja", "wahr", "oui", "vrai", "sí", "si", "예"})
-_NO = frozenset({"", "false", "no", "n", "0", "nein", "falsch", "non", "faux", "아니오"})
-
-
-def _yes(text: str, row: int) -> bool:
-    """A yes-or-no cell (TRUE, FALSE, yes, ja, x, empty…)."""
-    value = text.strip().casefold()
-    if value in _YES or value in _NO:
-        return value in _YES
-    raise ValueError(f"row {row}: {text!r} is not yes or no (TRUE or FALSE)")
-
-
-# A web address written without its scheme, as people do: www.example.org/talks.
-_BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/\S*)?", re.IGNORECASE)
-
-
-def _with_scheme(url: str) -> str:
-    """``url``, with ``https://`` before an address written without it."""
-    return f"https://{url}" if _BARE_HOST.fullmatch(url) else url
 
 
 def _one_line_text(text: Any) -> Any:
@@ -475,37 +443,3 @@ def _one_line_text(text: Any) -> Any:
     if isinstance(text, dict):
         return {code: joined_lines(value) for code, value in text.items()}
     return joined_lines(str(text))
-
-
-def _clock(text: str, row: int) -> time:
-    """A time as spreadsheets write it: 09:00, 9:00, 9.00, 9h00, 09:00:00, 9:00 AM."""
-    found = _CLOCK.fullmatch(text.strip())
-    if found:
-        hour, minute, second = int(found[1]), int(found[2]), int(found[3] or 0)
-        twelve_hour = found[4] is not None
-        if twelve_hour:
-            hour = hour % 12 + (12 if found[4] in "Pp" else 0) if 1 <= hour <= 12 else 99
-        try:
-            return time(hour, minute, second)
-        except ValueError:
-            pass
-    if not text.strip():
-        raise ValueError(
-            f"row {row}: no time; give start and end (or duration) columns, or a start "
-            "such as 09:00-09:30"
-        )
-    raise ValueError(f"row {row}: time {text!r} is not HH:MM")
-
-
-def _duration(text: str, row: int) -> timedelta:
-    """A length as spreadsheets write it: 30 (minutes), 30 min, 1h30, 1:30, 01:30:00."""
-    found = _LENGTH.fullmatch(text.strip().casefold())
-    if found and text.strip():
-        clock_hours, clock_minutes, hours, minutes = found.groups()
-        if clock_hours is not None:
-            length = timedelta(hours=int(clock_hours), minutes=int(clock_minutes))
-        else:
-            length = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-        if timedelta(0) < length < timedelta(hours=24):
-            return length
-    raise ValueError(f"row {row}: duration {text!r} is not minutes (30) or HH:MM (0:30)")
