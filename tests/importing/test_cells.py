@@ -6,14 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from wego_ical.importing.cells import (
-    cell_clock,
-    cell_day,
-    cell_duration,
-    cell_moment,
-    cell_yes,
-    with_scheme,
-)
+from wego_ical.importing import cells
 
 
 @pytest.mark.parametrize(
@@ -29,14 +22,14 @@ from wego_ical.importing.cells import (
     ],
 )
 def test_days(text: str, order: str | None, day: date) -> None:
-    assert cell_day(text, 2, order) == day
+    assert cells.cell_day(text, 2, order) == day
 
 
 def test_a_day_that_could_be_either_order_asks_for_one() -> None:
     with pytest.raises(ValueError, match="row 7: date '04/05/2026' could be day/month"):
-        cell_day("04/05/2026", 7)
+        cells.cell_day("04/05/2026", 7)
     with pytest.raises(ValueError, match=r"row 3: date '2026-02-30' is not YYYY-MM-DD"):
-        cell_day("2026-02-30", 3)
+        cells.cell_day("2026-02-30", 3)
 
 
 @pytest.mark.parametrize(
@@ -49,12 +42,12 @@ def test_a_day_that_could_be_either_order_asks_for_one() -> None:
     ],
 )
 def test_a_day_with_or_without_its_time(text: str, moment: tuple[date, str | None]) -> None:
-    assert cell_moment(text, 2, None) == moment
+    assert cells.cell_moment(text, 2, None) == moment
 
 
 def test_a_time_alone_is_not_a_day() -> None:
     with pytest.raises(ValueError, match="row 4: no date: '09:00'; give a date column"):
-        cell_moment("09:00", 4, None)
+        cells.cell_moment("09:00", 4, None)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +56,7 @@ def test_a_time_alone_is_not_a_day() -> None:
      ("12:15 a.m.", time(0, 15)), ("09:00:30", time(9, 0, 30))],
 )  # fmt: skip
 def test_times(text: str, clock: time) -> None:
-    assert cell_clock(text, 2) == clock
+    assert cells.cell_clock(text, 2) == clock
 
 
 @pytest.mark.parametrize(
@@ -73,22 +66,22 @@ def test_times(text: str, clock: time) -> None:
      ("01:30:00", timedelta(hours=1, minutes=30))],
 )  # fmt: skip
 def test_lengths(text: str, length: timedelta) -> None:
-    assert cell_duration(text, 2) == length
+    assert cells.cell_duration(text, 2) == length
 
 
 @pytest.mark.parametrize("text", ["TRUE", "yes", "Ja", "x", "1", "vrai", "예"])
 def test_yes(text: str) -> None:
-    assert cell_yes(text, 2) is True
+    assert cells.cell_yes(text, 2) is True
 
 
 @pytest.mark.parametrize("text", ["", "FALSE", "no", "Nein", "0", "faux"])
 def test_no(text: str) -> None:
-    assert cell_yes(text, 2) is False
+    assert cells.cell_yes(text, 2) is False
 
 
 def test_neither_yes_nor_no() -> None:
     with pytest.raises(ValueError, match="row 5: 'maybe' is not yes or no"):
-        cell_yes("maybe", 5)
+        cells.cell_yes("maybe", 5)
 
 
 @pytest.mark.parametrize(
@@ -101,4 +94,4 @@ def test_neither_yes_nor_no() -> None:
     ],
 )
 def test_web_addresses_without_a_scheme_get_one(url: str, fixed: str) -> None:
-    assert with_scheme(url) == fixed
+    assert cells.with_scheme(url) == fixed
