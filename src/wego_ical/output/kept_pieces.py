@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
-import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from wego_ical.errors import OutputError
+from wego_ical.files import ReadRefused, open_plain
 from wego_ical.output import buildcache
 from wego_ical.output import hidden_files as sidecar
 
 SUFFIX = ".wego-ical.pieces"
 FORMAT = 1
-_READ = 1 << 20
 
 
 class FolderPieces:
@@ -38,7 +39,7 @@ class FolderPieces:
     def __init__(self, out_dir: Path, folder: str, *, writing: bool) -> None:
         self.out_dir, self.folder, self.writing = out_dir, folder, writing
         # By path: the pieces' (offset, length) by digest, and the open file in place.
-        self._tables: dict[str, tuple[dict[str, tuple[int, int]], int] | None] = {}
+        self._tables: dict[str, tuple[dict[str, tuple[int, int]], BinaryIO] | None] = {}
 
     def piece(self, path: str, digest: str) -> bytes | None:
         if path not in self._tables:
@@ -46,9 +47,9 @@ class FolderPieces:
         table = self._tables[path]
         if table is None or digest not in table[0]:
             return None
-        (offset, length), descriptor = table[0][digest], table[1]
+        (offset, length), file = table[0][digest], table[1]
         try:
-            data = os.pread(descriptor, length, offset)
+            data = os.pread(file.fileno(), length, offset)
         except OSError:
             return None
         return data if len(data) == length else None
@@ -58,7 +59,7 @@ class FolderPieces:
             return
         record = {
             "format": FORMAT,
-            "code": _code(),
+            "code": buildcache.code_key(),
             "whole": whole,
             "pieces": {digest: [offset, length] for digest, offset, length in made},
         }
@@ -69,7 +70,7 @@ class FolderPieces:
         name = (self.folder + path).replace("/", ".")
         return sidecar.location(self.out_dir, f"{SUFFIX}.{name}.json")
 
-    def _table(self, path: str) -> tuple[dict[str, tuple[int, int]], int] | None:
+    def _table(self, path: str) -> tuple[dict[str, tuple[int, int]], BinaryIO] | None:
         """The record of the file in place at ``path``, if it describes these very bytes
         (and this code); with the file, open for reading."""
         try:
@@ -80,39 +81,33 @@ class FolderPieces:
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             return None
         pieces = record.get("pieces")
-        if record.get("code") != _code() or not isinstance(pieces, dict):
+        if record.get("code") != buildcache.code_key() or not isinstance(pieces, dict):
             return None
-        # Never blocks (a pipe in its place) nor follows a link; a plain file only.
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        try:  # never a link, a pipe or a device put in its place (it could block)
+            file = open_plain(self.out_dir / self.folder / path, follow_links=False)
+        except (OSError, ReadRefused):
+            return None
         try:
-            descriptor = os.open(self.out_dir / self.folder / path, flags)
+            # open_plain's file is buffered (readinto), which BinaryIO does not say.
+            whole = hashlib.file_digest(cast("io.BufferedReader", file), "sha256").hexdigest()
         except OSError:
+            file.close()
             return None
-        whole, size = hashlib.sha256(), 0
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise OSError("not a plain file")
-            while chunk := os.read(descriptor, _READ):
-                whole.update(chunk)
-                size += len(chunk)
-        except OSError:
-            os.close(descriptor)
-            return None
+        size = file.tell()
         table = {
             str(digest): (place[0], place[1])
             for digest, place in pieces.items()
             if _place(place, size)
         }
-        if whole.hexdigest() != record.get("whole") or len(table) != len(pieces):
-            os.close(descriptor)
+        if whole != record.get("whole") or len(table) != len(pieces):
+            file.close()
             return None
-        return table, descriptor
+        return table, file
 
     def close(self) -> None:
         for table in self._tables.values():
             if table is not None:
-                with contextlib.suppress(OSError):
-                    os.close(table[1])
+                table[1].close()
         self._tables.clear()
 
     def __del__(self) -> None:
@@ -127,9 +122,3 @@ def _place(place: object, size: int) -> bool:
         and all(type(number) is int and number >= 0 for number in place)
         and place[0] + place[1] <= size
     )
-
-
-def _code() -> str:
-    """What the pieces' bytes depend on besides the talks: wego-ical's code, Python and
-    the libraries (see :mod:`~wego_ical.output.buildcache`)."""
-    return buildcache.code_key()
