@@ -235,8 +235,8 @@ class _Sheet:
         translations: dict[str, dict[str, str]],
         entry: dict[str, Any],
     ) -> dict[str, Any]:
-        """A row's texts (translated, one line where a line is due); its location and
-        description go into ``entry``."""
+        """A row's texts (translated, one line where a line is due); its location,
+        description and link go into ``entry``, whatever the row makes."""
         texts = {k: self._text(values.get(k), translations.get(k)) for k in TRANSLATED}
         for key in ("event", "title", "location"):  # cells of several lines, on one
             texts[key] = _one_line_text(texts[key]) if texts[key] else texts[key]
@@ -247,6 +247,8 @@ class _Sheet:
             description = _then(description, f"{self.label('hours')}: {values['hours']}")
         if description is not None:
             entry["description"] = description
+        if values.get("url"):
+            entry["url"] = with_scheme(values["url"])
         return texts
 
     def _session(
@@ -316,8 +318,6 @@ class _Sheet:
         self.events[event_id] = {"id": event_id, "title": title, "date": days[0], "sessions": []}
         if days[1] != days[0]:
             self.events[event_id]["end_date"] = days[1]
-        if values.get("url"):
-            entry["url"] = with_scheme(values["url"])
         if values.get("host"):
             entry["host"] = joined_lines(values["host"])
         self.events[event_id] |= entry
@@ -361,8 +361,6 @@ class _Sheet:
         entry: dict[str, Any] = {"start": start, "end": end}
         if values.get("room"):
             entry["room"] = values["room"]
-        if values.get("url"):
-            entry["url"] = with_scheme(values["url"])
         if values.get("speakers"):
             # "Ada; Ben", one a line, or voctosched's "10:Konrad Meier|11:Dennis Wehrle".
             names = (_SPEAKER_ID.sub("", n).strip() for n in _SPEAKERS.split(values["speakers"]))
