@@ -142,9 +142,17 @@ class Prepared:
     @property
     def recipes(self) -> dict[str, str]:
         """Every language's recipes of files, by path (what the next build may keep)."""
-        further = self.translations
-        theirs = {f"{code}/{path}": r for code, t in further for path, r in t.recipes.items()}
+        theirs = {f"{c}/{path}": r for c, t in self.translations for path, r in t.recipes.items()}
         return {**self.publication.recipes, **theirs}
+
+    @property
+    def made_apart(self) -> list[tuple[str, ...]]:
+        """The groups of files each made in a child process, in every language."""
+        return [
+            tuple(f"{code}/{path}" if code else path for path in group)
+            for code, publication in [("", self.publication), *self.translations]
+            for group in publication.made_apart
+        ]
 
     @property
     def files(self) -> dict[str, Content]:
@@ -228,15 +236,19 @@ def build(options: BuildOptions) -> BuildResult:
             raise OutputError(change.refusal())
         buildcache.forget(options.out_dir)
         report = options.progress
-        for publication in [prepared.publication, *(t for _, t in prepared.translations)]:
-            publication.start_rendering()
+        apart = prepared.made_apart
+        # Else the first file that needs an event starts it, once the children made apart
+        # are forked: a process that runs the worker pool's threads must not fork.
+        if not apart:
+            for publication in [prepared.publication, *(t for _, t in prepared.translations)]:
+                publication.start_rendering()
         written = write_output(
             options.out_dir,
             prepared.files,
             prepared.generated_before,
             lock=lock,
             progress=(lambda done, total: report(STAGE_WRITING, done, total)) if report else None,
-            apart=_made_apart(prepared, options.workers),
+            apart=apart,
         )
         if key is not None:
             kept = [f.path for f in written.files if f.action != "removed"]
@@ -284,18 +296,6 @@ def _build_key(options: BuildOptions, data: bytes | None) -> str | None:
     if options.state_dir is not None or options.base_url is not None:
         return None
     return buildcache.build_key(data, {"prune": False})
-
-
-def _made_apart(prepared: Prepared, workers: WorkerSettings) -> list[tuple[str, ...]]:
-    """The files each build makes in child processes (see :meth:`WorkerSettings.makes_apart`)
-    per language: the landing page in one, both exports (their talks made once) in another."""
-    from wego_ical.catalogue import INDEX_PAGE, SCHEDULE_JSON, SCHEDULE_XML
-
-    if not workers.makes_apart(len(prepared.publication.state.events)):
-        return []
-    codes = ["", *(f"{code}/" for code, _ in prepared.translations)]
-    groups = [(INDEX_PAGE,), (SCHEDULE_JSON, SCHEDULE_XML)]
-    return [tuple(code + path for path in group) for code in codes for group in groups]
 
 
 def _separate_state(options: BuildOptions) -> bool:

@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 import icalendar
 import pytest
 
-from conftest import DIST, GOLDEN, TESTS, aware, count_events, render_files, wait_for
+from conftest import (
+    DIST,
+    GOLDEN,
+    TESTS,
+    aware,
+    count_events,
+    large_series,
+    render_files,
+    wait_for,
+)
 from wego_ical.errors import SelfCheckError, WorkerError
 from wego_ical.lint.checks import Finding
 from wego_ical.load.series_file import parse_series
@@ -429,3 +438,20 @@ def test_self_check_errors_in_a_cancelled_copy_stop_the_build(
         "wego-awards-4.part-1.mobility@we-gov.org (cancelled in categories/mobility.ics):2: "
         "error: broken on purpose"
     ) in str(raised.value)
+
+
+def test_a_large_publication_makes_its_pages_and_its_exports_apart() -> None:
+    """Between parallel_min_items and the forkserver size, the pages (the index and each
+    event's page) are made in one child process and both exports in another; a
+    publication in one process, or a small one, makes nothing apart."""
+    big = parse_series(large_series(120))
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    apart = WorkerSettings(parallel_min_items=len(calendar_entries(big)))
+    publication = make_publication(big, None, now, PublicationSettings(workers=apart))
+    pages, exports = publication.made_apart
+    assert pages[0] == "index.html" and len(pages) > 1
+    assert set(pages) == {path for path in publication.files if path.endswith(".html")}
+    assert exports == ("schedule.json", "schedule.xml")
+    for workers in (WorkerSettings(processes=1), WorkerSettings(jobs=1), WorkerSettings()):
+        settings = PublicationSettings(workers=workers)
+        assert make_publication(big, None, now, settings).made_apart == ()

@@ -172,7 +172,7 @@ def test_chunk_size_bounds() -> None:
 APART = r"""
 import json, os, signal, threading, time
 from wego_ical.errors import OutputError, WorkerError
-from wego_ical.render.workers import Apart
+from wego_ical.render.workers import Apart, WorkerSettings, fork_is_safe
 
 class Stubborn(Exception):
     def __init__(self, code, text):  # cannot be rebuilt from its args
@@ -196,6 +196,15 @@ results = {
     "stubborn": attempt(stubborn),
     "killed": attempt(lambda: os.kill(os.getpid(), signal.SIGKILL)),
     "interrupted": attempt(lambda: os.kill(os.getpid(), signal.SIGINT)),
+    # A child starts no processes of its own: its parent's workers have the cores.
+    "in the child": attempt(
+        lambda: [
+            fork_is_safe(),
+            WorkerSettings().process_count(5000),
+            WorkerSettings(processes=2).process_count(5000),
+            Apart(os.getpid).result() == os.getpid(),
+        ]
+    ),
 }
 
 def gone(pid):
@@ -254,6 +263,7 @@ def test_apart_runs_the_work_in_a_child_and_hands_back_its_result_or_error() -> 
     pid = results.pop("pid")
     assert results["child"][0] == "ok" and results["child"][1] != pid
     assert results["with a thread"] == ["ok", pid]  # fork is unsafe there: done here
+    assert results["in the child"] == ["ok", [False, 1, 1, True]]
     assert results["error"] == [
         "OutputError",
         "index.html: cannot be written: No space left on device",

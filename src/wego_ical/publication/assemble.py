@@ -84,6 +84,9 @@ class Publication:
     # The recipe of each file that has one (pages, feeds, single-event files), by path,
     # filled in as files are produced: the next build keeps a file whose recipe is the same.
     recipes: Mapping[str, str] = field(default_factory=dict)
+    # Files worth making in a child process, each group in its own (its pages; both
+    # exports, which share their talks): see WorkerSettings.makes_apart.
+    made_apart: tuple[tuple[str, ...], ...] = ()
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
@@ -202,6 +205,7 @@ def make_publication(
         path: produce if isinstance(produce, Kept) else functools.partial(_page, texts, produce)
         for path, produce in page_files(site).items()
     }
+    pages = tuple(path for path, content in files.items() if not isinstance(content, Kept))
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
     for record in records:
@@ -216,7 +220,6 @@ def make_publication(
     history = updated_history(previous, changes, records, now, series.series.updated)
     base_url = series.publish.base_url
     page_url = links.folder_url(base_url) if base_url else None
-    # Made in a child process where the build makes it apart (see pipeline._made_apart).
     apart = workers is not None and workers.makes_apart(len(records))
     # A small series' exports take milliseconds: no record of their pieces beside it.
     large = workers is not None and len(records) >= workers.parallel_min_items
@@ -243,7 +246,8 @@ def make_publication(
         history=history,
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    return Publication(files, state, changes, texts.start, edition.language, made.made)
+    made_apart = (pages, (SCHEDULE_JSON, SCHEDULE_XML)) if apart else ()
+    return Publication(files, state, changes, texts.start, edition.language, made.made, made_apart)
 
 
 class _Schedule:
@@ -258,7 +262,7 @@ class _Schedule:
         page_url: str | None,
         apart: bool,
     ) -> None:
-        # Made apart, both files are made in one child process (see pipeline._made_apart).
+        # Made apart, both files are made in one child process (Publication.made_apart).
         self._made = functools.partial(
             schedule_data, series, records, language, page_url, shared=apart
         )

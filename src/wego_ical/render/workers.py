@@ -62,14 +62,15 @@ class WorkerSettings:
         return items >= self.spill_min_items
 
     def makes_apart(self, items: int) -> bool:
-        """Whether a publication of ``items`` events makes its landing pages in a child
-        process while the other files are compared and written.
+        """Whether a publication of ``items`` events makes its pages in a child process,
+        and its exports in another, while this one writes the events' files.
 
-        That pays off when the events are not being rendered on every core already
-        (a rebuild after a few edits): the rendering has started by then, and
-        :class:`Apart` makes the page here when worker processes run. Not from the
-        size on where workers are forked from a server instead: a child reading the
-        whole series would copy most of this process's memory.
+        The children are forked before the events' rendering starts (a process whose
+        worker pool runs threads must not fork), and they start no workers of their
+        own: in a first build the two children and the rendering share the cores while
+        this process waits for its first events. Not from the size on where workers are
+        forked from a server instead: a child reading the whole series would copy most
+        of this process's memory.
         """
         if self.processes == 1 or self.jobs == 1:
             return False
@@ -77,6 +78,8 @@ class WorkerSettings:
 
     def process_count(self, items: int) -> int:
         """How many processes should work on ``items`` items."""
+        if _made_apart:
+            return 1
         if self.processes is not None:
             return self.processes
         if items < self.parallel_min_items or not fork_is_safe():
@@ -90,9 +93,14 @@ class WorkerSettings:
 
 def fork_is_safe() -> bool:
     """Whether this process may fork: only without other threads (wego-ical serve has
-    some; a lock one of them holds would stay locked in the child), and on Linux,
-    where it is reliable."""
-    return sys.platform == "linux" and threading.active_count() == 1
+    some; a lock one of them holds would stay locked in the child), on Linux, where it
+    is reliable, and not in a child process made by :class:`Apart` (its parent's
+    workers have the other cores)."""
+    return sys.platform == "linux" and threading.active_count() == 1 and not _made_apart
+
+
+# Set in a child process made by Apart.
+_made_apart = False
 
 
 class ChunkedWork(Generic[T, R]):
@@ -282,6 +290,8 @@ class Apart(Generic[R]):
                 pid = None
             if pid == 0:  # the child never returns: it must not unwind the parent's frames
                 try:
+                    global _made_apart
+                    _made_apart = True
                     end_with_parent()
                     _restore_mask(previous_mask)
                     os.close(reading)
