@@ -134,3 +134,31 @@ def test_folding_is_icalendars(line: str) -> None:
     from icalendar.parser.string import _foldline
 
     assert fold(line) == _foldline(line).encode("utf-8")
+
+
+def test_lines_shared_between_events_are_never_mixed_up() -> None:
+    """The lines many events share are made once (render.vevent_text._shared); times of
+    one instant in two zones, or of one wall time in two zones, are not the same line."""
+    state = read_state(DIST)
+    assert state is not None
+    record = state.events[0]
+    berlin = datetime(2027, 6, 1, 9, 0)
+    cases = [
+        ("Europe/Berlin", berlin),
+        ("UTC", berlin - timedelta(hours=2)),  # the same instant
+        ("Asia/Seoul", berlin),  # the same wall time
+        ("UTC", berlin),
+        ("Europe/Berlin", berlin - timedelta(hours=2)),
+    ]
+    written = []
+    for zone, start in cases * 2:
+        snapshot = replace(
+            record.snapshot, start=start, end=start + timedelta(hours=1), timezone=zone
+        )
+        changed = replace(record, snapshot=snapshot)
+        text = vevent_text(changed)
+        assert text == reference(changed)
+        written.append(text)
+    assert len(set(written)) == len(cases)
+    assert b"DTSTART:20270601T070000Z" in written[1]
+    assert b"DTSTART;TZID=Asia/Seoul:20270601T090000" in written[2]

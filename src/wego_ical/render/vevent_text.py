@@ -12,9 +12,11 @@ to the object model: :func:`vevent_text` returns None for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, timedelta
+import functools
+from collections.abc import Callable, Hashable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from icalendar.parser import Contentline, Parameters
 from icalendar.parser_tools import to_unicode
@@ -35,52 +37,82 @@ def vevent_text(record: EventRecord) -> bytes | None:
     ):
         return None
     language = {"LANGUAGE": snapshot.language} if snapshot.language else {}
-    lines = [b"BEGIN:VEVENT"]
-    add = _adder(lines)
-    add("SUMMARY", vText(snapshot.summary), language)
+    lines = [b"BEGIN:VEVENT", _line("SUMMARY", vText(snapshot.summary), language)]
     if snapshot.all_day:
-        add("DTSTART", vDDDTypes(snapshot.start.date()))
-        add("DTEND", vDDDTypes(snapshot.end.date()))
+        lines += [_shared("DTSTART", snapshot.start.date()), _shared("DTEND", snapshot.end.date())]
     else:
-        add("DTSTART", vDDDTypes(snapshot.aware_start))
-        add("DTEND", vDDDTypes(snapshot.aware_end))
-    updated = vDDDTypes(record.updated.astimezone(UTC))
-    add("DTSTAMP", updated)
-    add("UID", vText(record.uid))
-    add("SEQUENCE", vInt(record.sequence))
-    # Written even when empty, as the object model writes them.
-    add("CATEGORIES", vCategory(snapshot.categories))
-    add("DESCRIPTION", vText(snapshot.description), language)
-    add("LAST-MODIFIED", updated)
+        zone = snapshot.timezone
+        lines += [_shared("DTSTART", snapshot.start, zone), _shared("DTEND", snapshot.end, zone)]
+    updated = record.updated.astimezone(UTC)
+    lines += [
+        _shared("DTSTAMP", updated),
+        _line("UID", vText(record.uid)),
+        _shared("SEQUENCE", record.sequence),
+        # Written even when empty, as the object model writes them.
+        _shared("CATEGORIES", tuple(snapshot.categories)),
+        _line("DESCRIPTION", vText(snapshot.description), language),
+        _shared("LAST-MODIFIED", updated),
+    ]
     if snapshot.location is not None:
-        add("LOCATION", vText(snapshot.location), language)
-    add("ORGANIZER", vCalAddress(snapshot.organizer_address), {"CN": snapshot.organizer_name})
-    add("STATUS", vText(snapshot.status))
+        lines.append(_line("LOCATION", vText(snapshot.location), language))
+    lines.append(_shared("ORGANIZER", snapshot.organizer_address, snapshot.organizer_name))
+    lines.append(_shared("STATUS", snapshot.status))
     free = snapshot.status == "CANCELLED" or snapshot.all_day
-    add("TRANSP", vText("TRANSPARENT" if free else "OPAQUE"))
+    lines.append(_shared("TRANSP", "TRANSPARENT" if free else "OPAQUE"))
     if snapshot.url:
-        add("URL", vUri(snapshot.url))
+        lines.append(_line("URL", vUri(snapshot.url)))
     if snapshot.reminder_minutes is not None and snapshot.status != "CANCELLED":
-        lines.append(b"BEGIN:VALARM")
-        add("ACTION", vText("DISPLAY"))
-        add("DESCRIPTION", vText(snapshot.summary))
-        add("TRIGGER", vDuration(timedelta(minutes=-snapshot.reminder_minutes)))
-        lines.append(b"END:VALARM")
-    lines.append(b"END:VEVENT")
-    lines.append(b"")
+        lines += [
+            b"BEGIN:VALARM",
+            _shared("ACTION", "DISPLAY"),
+            _line("DESCRIPTION", vText(snapshot.summary)),
+            _shared("TRIGGER", -snapshot.reminder_minutes),
+            b"END:VALARM",
+        ]
+    lines += [b"END:VEVENT", b""]
     return b"\r\n".join(lines)
 
 
-def _adder(lines: list[bytes]) -> Callable[..., None]:
-    def add(name: str, value: Any, params: dict[str, str] | None = None) -> None:
-        own = getattr(value, "params", None)
-        if own or params:
-            merged = Parameters({**(own or {}), **(params or {})})
-            lines.append(fold(str.__str__(Contentline.from_parts(name, merged, value))))
-        else:  # what Contentline.from_parts makes of a line without parameters
-            lines.append(fold(f"{name}:{to_unicode(value.to_ical())}"))
+def _line(name: str, value: Any, params: dict[str, str] | None = None) -> bytes:
+    """One content line, folded, as icalendar writes it."""
+    own = getattr(value, "params", None)
+    if own or params:
+        merged = Parameters({**(own or {}), **(params or {})})
+        return fold(str.__str__(Contentline.from_parts(name, merged, value)))
+    # What Contentline.from_parts makes of a line without parameters.
+    return fold(f"{name}:{to_unicode(value.to_ical())}")
 
-    return add
+
+def _moment(moment: datetime | date, zone: str | None = None) -> tuple[Any, None]:
+    """A date, a time in UTC, or a wall time (naive, so that the key of a line is the
+    wall time: aware times of two zones that are one instant compare equal) in ``zone``."""
+    if zone is not None and isinstance(moment, datetime):
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return vDDDTypes(moment), None
+
+
+# The value types of the lines many events share, with their parameters, by name.
+_SHARED: dict[str, Callable[..., tuple[Any, dict[str, str] | None]]] = {
+    "DTSTART": _moment,
+    "DTEND": _moment,
+    "DTSTAMP": _moment,
+    "LAST-MODIFIED": _moment,
+    "SEQUENCE": lambda number: (vInt(number), None),
+    "CATEGORIES": lambda categories: (vCategory(list(categories)), None),
+    "ORGANIZER": lambda address, name: (vCalAddress(address), {"CN": name}),
+    "STATUS": lambda text: (vText(text), None),
+    "TRANSP": lambda text: (vText(text), None),
+    "ACTION": lambda text: (vText(text), None),
+    "TRIGGER": lambda minutes: (vDuration(timedelta(minutes=minutes)), None),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared(name: str, *key: Hashable) -> bytes:
+    """A line that many events share (their organizer, status, build time, the times of
+    a slot), made once."""
+    value, params = _SHARED[name](*key)
+    return _line(name, value, params)
 
 
 # A folded line holds at most this many octets (RFC 5545 3.1: 75 with the leading space).
