@@ -20,7 +20,7 @@ from wego_ical.output import buildcache, kept_pieces
 from wego_ical.output.lock import locked_output, output_folder, shared_lock
 from wego_ical.plan.identity import IdentityChange, identity_change_of
 from wego_ical.publication.changes import all_changes, held_back
-from wego_ical.render.workers import WorkerSettings, keep_for_good
+from wego_ical.render.workers import WorkerSettings, collection_paused
 
 __all__ = [
     "STAGE_CHECKING",
@@ -203,7 +203,8 @@ def prepare(options: BuildOptions) -> Prepared:
     :class:`~wego_ical.errors.WegoIcalError` for bad data, a damaged
     publication state or an output path that is not a folder.
     """
-    with shared_lock(options.state_dir or options.out_dir, wait=True):
+    sharing = shared_lock(options.state_dir or options.out_dir, wait=True)
+    with sharing, collection_paused(options.one_shot):
         return _prepare(options, None)
 
 
@@ -229,7 +230,8 @@ def build(options: BuildOptions) -> BuildResult:
         if options.progress is not None:
             options.progress(STAGE_CHECKING, 0, 1)
         state_dir = options.state_dir if _separate_state(options) else None
-        with shared_lock(state_dir, wait=True) if state_dir else nullcontext():
+        sharing = shared_lock(state_dir, wait=True) if state_dir else nullcontext()
+        with sharing, collection_paused(options.one_shot):
             prepared = _prepare(options, data, writing=True)
         change = prepared.identity_change
         if change is not None and not options.new_uids:
@@ -316,7 +318,6 @@ def _prepare(options: BuildOptions, data: bytes | None, *, writing: bool = False
     default, *further = load_editions(options.data_path, data)
     _refuse_notes(options.data_path, default.notes, options.strict)
     series = _with_base_url(default.series, options.base_url)
-    _keep_for_good(options)
     check_folder(options.out_dir)
     state_dir = options.state_dir or options.out_dir
     separate = _separate_state(options)
@@ -387,7 +388,6 @@ def _prepare(options: BuildOptions, data: bytes | None, *, writing: bool = False
                 ),
             )
         )
-    _keep_for_good(options)
     return Prepared(
         series, previous, publication, generated_before, change, translations, default.notes
     )
@@ -439,13 +439,6 @@ def _listed(state: State | None, folder: str) -> list[str]:
     """The files ``state`` says its build generated, as paths in the output folder."""
     prefix = f"{folder}/" if folder else ""
     return [prefix + path for path in state.generated] if state else []
-
-
-def _keep_for_good(options: BuildOptions) -> None:
-    """In a process that exits after this build, keep what it made out of the garbage
-    collector's way (see :func:`~wego_ical.render.workers.keep_for_good`)."""
-    if options.one_shot:
-        keep_for_good()
 
 
 # --------------------------------------------------------------------------- other commands
