@@ -239,8 +239,8 @@ def build(options: BuildOptions) -> BuildResult:
         buildcache.forget(options.out_dir)
         report = options.progress
         apart = prepared.made_apart
-        # Else the first file that needs an event starts it, once the children made apart
-        # are forked: a process that runs the worker pool's threads must not fork.
+        # With files made apart, the first file that needs an event starts the rendering,
+        # after their children are forked: a process running a pool's threads must not.
         if not apart:
             for publication in [prepared.publication, *(t for _, t in prepared.translations)]:
                 publication.start_rendering()
