@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,35 @@ def test_a_change_in_one_language_only_says_so(data: Path, tmp_path: Path) -> No
     lines = diff_report(found)
     assert any(line.startswith("changed (ko only): ") for line in lines), lines
     assert not any(line.startswith("changed: ") for line in lines)
+
+
+def test_a_one_shot_build_collects_nothing_while_it_loads_and_plans(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-shot build loads and plans with the garbage collector off (workers.
+    collection_paused), writes with it on; a build that is not one-shot never turns it off."""
+    import gc
+
+    from wego_ical.load import series_file
+    from wego_ical.output.write import write_output
+
+    seen: dict[str, bool] = {}
+    load = series_file.load_editions
+
+    def loading(*args: Any, **kwargs: Any) -> Any:
+        seen["load"] = gc.isenabled()
+        return load(*args, **kwargs)
+
+    def writing(*args: Any, **kwargs: Any) -> Any:
+        seen["write"] = gc.isenabled()
+        return write_output(*args, **kwargs)
+
+    monkeypatch.setattr(series_file, "load_editions", loading)
+    monkeypatch.setattr("wego_ical.pipeline.write_output", writing)
+    try:
+        for one_shot in (True, False):
+            build(_options(data, tmp_path / str(one_shot), one_shot=one_shot))
+            assert seen == {"load": not one_shot, "write": True}
+    finally:
+        gc.unfreeze()  # what a one-shot build made is frozen for good (collection_paused)
+    assert gc.isenabled()

@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -347,39 +346,3 @@ def test_collection_is_paused_while_a_one_shot_build_loads_and_plans() -> None:
         gc.enable()
         gc.unfreeze()
     assert made
-
-
-def test_a_build_collects_nothing_while_it_loads_and_plans(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A one-shot build loads and plans with the collector off, writes with it on."""
-    import gc
-    from datetime import UTC, datetime
-
-    from conftest import DATA
-    from wego_ical import pipeline
-    from wego_ical.load import series_file
-    from wego_ical.output.write import write_output
-
-    seen: dict[str, bool] = {}
-    load = series_file.load_editions
-
-    def loading(*args: Any, **kwargs: Any) -> Any:
-        seen["load"] = gc.isenabled()
-        return load(*args, **kwargs)
-
-    def writing(*args: Any, **kwargs: Any) -> Any:
-        seen["write"] = gc.isenabled()
-        return write_output(*args, **kwargs)
-
-    monkeypatch.setattr(series_file, "load_editions", loading)
-    monkeypatch.setattr("wego_ical.pipeline.write_output", writing)
-    now = datetime(2030, 1, 1, tzinfo=UTC)
-    try:
-        for one_shot in (True, False):
-            options = pipeline.BuildOptions(DATA, tmp_path / str(one_shot), now, one_shot=one_shot)
-            pipeline.build(options)
-            assert seen == {"load": not one_shot, "write": True}
-    finally:
-        gc.unfreeze()  # what a one-shot build made is frozen for good (collection_paused)
-    assert gc.isenabled()
