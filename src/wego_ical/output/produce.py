@@ -94,9 +94,25 @@ def reason(exc: BaseException) -> str:
 def write_file(path: Path, content: bytes, folders: Folders) -> None:
     try:
         folders.make(path.parent)
-        path.write_bytes(content)
+        _write_new(path, content)
     except OSError as exc:
         raise OutputError(f"{path.name}: cannot be written: {exc.strerror}") from None
+
+
+# A build writes thousands of small files: open(), write(), close() on the descriptor
+# alone; a file object would add three system calls per file (fstat, ioctl, lseek),
+# which the first build of a large series pays ten thousand times.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
 
 
 def write_stream(
