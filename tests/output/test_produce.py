@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from wego_ical.errors import OutputError
-from wego_ical.output import produce
 from wego_ical.output.produce import Folders, write_file
 
 
@@ -37,7 +36,7 @@ def test_short_writes_are_continued(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def seven_at_a_time(descriptor: int, data: bytes | memoryview) -> int:
         return real(descriptor, bytes(data[:7]))
 
-    monkeypatch.setattr(produce.os, "write", seven_at_a_time)
+    monkeypatch.setattr(os, "write", seven_at_a_time)
     target = tmp_path / "day.ics"
     write_file(target, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", Folders())
     assert target.read_bytes() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
@@ -49,7 +48,7 @@ def test_a_file_that_cannot_be_written_is_named(
     def full(descriptor: int, data: bytes | memoryview) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(produce.os, "write", full)
+    monkeypatch.setattr(os, "write", full)
     open_before = len(os.listdir("/proc/self/fd"))
     message = r"^one\.ics: cannot be written: No space left on device$"
     with pytest.raises(OutputError, match=message):
