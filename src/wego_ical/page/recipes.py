@@ -64,6 +64,7 @@ def page_recipe(
     ``now``, and ``place``: the page's path, part, siblings, neighbours and month."""
     digest = hashlib.sha256(shared.encode())
     digest.update(_data(entries[0].event))
+    built = iso_utc(now) if now is not None else ""
     for entry in entries:
         record = records.get(entry_uid(series, entry))
         if record is None:
@@ -77,7 +78,7 @@ def page_recipe(
         elif now is not None:
             start = machine_time(snapshot, snapshot.aware_start)
             end = machine_time(snapshot, snapshot.aware_end)
-            digest.update(row_state(start, end, iso_utc(now)).encode())
+            digest.update(row_state(start, end, built).encode())
     for part in place:
         digest.update(repr(part).encode() + b"\0")
     return digest.hexdigest()
