@@ -19,7 +19,7 @@ from wego_ical.catalogue import SCHEDULE_JSON, SCHEDULE_XML
 from wego_ical.errors import OutputError
 from wego_ical.output import kept_pieces
 from wego_ical.pipeline import BuildOptions, WorkerSettings, build, diff
-from wego_ical.render import frab_xml, schedule
+from wego_ical.render import frab_json, frab_xml
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 EXPORTS = (SCHEDULE_JSON, SCHEDULE_XML)
@@ -43,7 +43,7 @@ def _records(out: Path) -> list[Path]:
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Which file made a room's talks of a day (rather than copying them)."""
     calls: list[str] = []
-    json_bytes, xml_talks = schedule._json_bytes, frab_xml._xml_talks
+    json_bytes, xml_talks = frab_json._json_bytes, frab_xml._xml_talks
 
     def counted_json(*args: object, **kwargs: object) -> bytes:
         calls.append(SCHEDULE_JSON)
@@ -53,7 +53,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(SCHEDULE_XML)
         return xml_talks(talks)
 
-    monkeypatch.setattr(schedule, "_json_bytes", counted_json)
+    monkeypatch.setattr(frab_json, "_json_bytes", counted_json)
     monkeypatch.setattr(frab_xml, "_xml_talks", counted_xml)
     return calls
 

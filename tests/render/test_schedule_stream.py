@@ -16,14 +16,9 @@ import pytest
 from conftest import CONFERENCE, DATA, ROOT, WEEKLY, large_series, series_head
 from wego_ical.load.series_file import parse_editions
 from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
+from wego_ical.render.frab_json import schedule_json
 from wego_ical.render.frab_xml import schedule_xml
-from wego_ical.render.schedule import (
-    Entries,
-    Events,
-    event_guid,
-    schedule_data,
-    schedule_json,
-)
+from wego_ical.render.schedule import Entries, Events, event_guid, schedule_data
 from wego_ical.render.workers import WorkerSettings
 
 HOSTILE = (
@@ -227,7 +222,7 @@ def test_the_faster_encoder_writes_what_json_dumps_writes() -> None:
     """``schedule.json`` made apart uses pydantic_core's encoder: the same text for every
     kind of value and character a schedule holds (controls, quotes, line separators,
     characters outside the BMP, nested and empty containers, big numbers)."""
-    from wego_ical.render.schedule import _json_dumps, _rust_dumps
+    from wego_ical.render.frab_json import _json_dumps, _rust_dumps
 
     texts = ["".join(map(chr, range(0, 0x80))), "\u2028\u2029\ufeff\u00a0 é 한 𝄞 \\ / \" '"]
     value = {

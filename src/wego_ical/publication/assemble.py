@@ -59,8 +59,9 @@ from wego_ical.render.calendar import (
     render_checked,
     single_event_envelope,
 )
+from wego_ical.render.frab_json import schedule_json
 from wego_ical.render.frab_xml import schedule_xml
-from wego_ical.render.schedule import Pieces, schedule_data, schedule_json
+from wego_ical.render.schedule import Pieces, schedule_data
 from wego_ical.render.workers import WorkerSettings
 
 

@@ -13,16 +13,15 @@ Cancelled entries are left out, as pretalx does. The version is the time of the
 publication's latest change, so a rebuild that changes nothing changes nothing
 here. ``wego_ical`` (allowed by the schema at the top level) keeps what the
 format has no place for — the series' ids, each entry's event and session, its
-zone — so that ``wego-ical import`` gives back the same UIDs. This module writes
-``schedule.json``; :mod:`wego_ical.render.frab_xml` writes ``schedule.xml``.
+zone — so that ``wego-ical import`` gives back the same UIDs. This module makes the schedule's
+data, its talks as they are written and the pieces a rebuild may copy;
+:mod:`wego_ical.render.frab_json` writes ``schedule.json`` and
+:mod:`wego_ical.render.frab_xml` ``schedule.xml``.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import itertools
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -31,12 +30,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic_core import to_json
-
 from wego_ical.i18n.dates import hh_mm, utc_day_and_time
 from wego_ical.model import CalendarEntry, Series, calendar_entries, conference_day, entry_uid
 from wego_ical.model.descriptions import room_name, session_title
-from wego_ical.pieces import KeptPieces, regroup
+from wego_ical.pieces import KeptPieces
 from wego_ical.plan.records import EventRecord, occurrence_snapshots
 
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
@@ -332,16 +329,13 @@ class Entries:
     def __init__(self, talk: _Talk, items: list[_Listed]) -> None:
         self.talk, self.items = talk, items
 
-    def json_members(self, level: int, dumps: Dumps) -> Iterator[str]:
-        """The members of the object ``level`` containers deep, a few hundred to a
-        piece (one encoder run each, not one per entry)."""
-        for start in range(0, len(self.items), 256):
-            part = {
+    def parts(self, size: int) -> Iterator[dict[str, Any]]:
+        """The records by guid, ``size`` entries at a time."""
+        for start in range(0, len(self.items), size):
+            yield {
                 event_guid(item[2]): self.talk.meta(item)
-                for item in self.items[start : start + 256]
+                for item in self.items[start : start + size]
             }
-            text = _json_text(part, level, dumps)  # "{", the first indent, "\n…}"
-            yield text[len(level_indent(level + 1)) + 1 : -len(level_indent(level)) - 1]
 
 
 # A table as the data file writes it (JSON types: no dates are left in it).
@@ -411,107 +405,3 @@ def _version(records: Iterable[EventRecord]) -> str:
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
     return slug if len(slug) >= 2 else slug + "-x"
-
-
-Dumps = Callable[[Any], str]  # the text json.dumps(value, indent=2) writes
-
-
-def _json_dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _rust_dumps(value: Any) -> str:
-    # The same text (tests compare both with json.dumps), a third faster; but it leaves
-    # a UTF-8 copy on every accented text it writes (the model's, where it is kept).
-    return to_json(value, indent=2).decode()
-
-
-def schedule_json(
-    data: dict[str, Any], *, apart: bool = False, pieces: Pieces | None = None
-) -> Iterator[bytes]:
-    """``schedule.json`` in pieces of about 64 KB: the bytes ``json.dumps(data, indent=2)``
-    would give, each talk encoded as it is made (neither the whole text nor the whole
-    structure in memory). ``apart``: made in a process that ends with it, which may use
-    the faster encoder (see :func:`_rust_dumps`); ``pieces``: rooms' talks of a day the
-    file in place has may be copied from it (see :class:`Pieces`)."""
-    dumps = _rust_dumps if apart else _json_dumps
-    made = pieces or Pieces(None, "")
-
-    def encoded() -> Iterator[bytes]:
-        for piece in _json_pieces(data, 0, dumps):
-            if isinstance(piece, tuple):
-                events, level = piece
-                yield made.talks(events, functools.partial(_json_bytes, level=level, dumps=dumps))
-            else:
-                yield made.frame(piece.encode())
-        yield made.frame(b"\n")
-        made.finish()
-
-    return regroup(encoded())
-
-
-def _json_bytes(value: Any, level: int, dumps: Dumps) -> bytes:
-    return _json_text(value, level, dumps).encode()
-
-
-def _json_text(value: Any, level: int, dumps: Dumps) -> str:
-    """``value`` as ``json.dumps(indent=2)`` writes it ``level`` containers deep (JSON
-    strings hold no line break: every line break is the layout's)."""
-    text = dumps(value)
-    return text.replace("\n", "\n" + "  " * level) if level else text
-
-
-# A piece of schedule.json: text, or a room's talks of a day and how deep they stand.
-_JsonPiece = str | tuple[Events, int]
-
-
-def _json_pieces(value: Any, level: int, dumps: Dumps) -> Iterator[_JsonPiece]:
-    if isinstance(value, Events):
-        # A room's talks of a day at once: one encoder run, bounded by the day.
-        yield value, level
-    elif isinstance(value, Entries):
-        yield from _json_container(
-            ([members] for members in value.json_members(level, dumps)), "{}", level
-        )
-    elif isinstance(value, dict) and _made_later(value):
-        members = (
-            itertools.chain(
-                (f"{json.dumps(key, ensure_ascii=False)}: ",),
-                _json_pieces(item, level + 1, dumps),
-            )
-            for key, item in value.items()
-        )
-        yield from _json_container(members, "{}", level)
-    elif isinstance(value, list) and _made_later(value):
-        yield from _json_container(
-            (_json_pieces(item, level + 1, dumps) for item in value), "[]", level
-        )
-    else:
-        yield _json_text(value, level, dumps)
-
-
-def _json_container(
-    members: Iterable[Iterable[_JsonPiece]], brackets: str, level: int
-) -> Iterator[_JsonPiece]:
-    """An object or array whose members are written as they are made, laid out as
-    ``json.dumps(indent=2)`` lays it out."""
-    inner, outer = level_indent(level + 1), level_indent(level)
-    first = separator = brackets[0] + inner
-    for member in members:
-        yield separator
-        yield from member
-        separator = "," + inner
-    yield brackets if separator is first else outer + brackets[1]
-
-
-def level_indent(level: int) -> str:
-    """A line break and the indent of a member ``level`` containers deep."""
-    return "\n" + "  " * level
-
-
-def _made_later(value: Any) -> bool:
-    """Whether ``value`` holds talks made as the file is written."""
-    if isinstance(value, Events | Entries):
-        return True
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return any(_made_later(item) for item in items)
