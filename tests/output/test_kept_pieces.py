@@ -98,6 +98,66 @@ def test_a_rebuild_copies_all_but_the_edited_talks_and_writes_the_same_bytes(
     assert made == [] and {path: (out / path).stat().st_ino for path in EXPORTS} == before
 
 
+def _first_session(text: str, line: str) -> str:
+    """``line`` added to the first session."""
+    at = text.index("\n", text.index("[[events.sessions]]")) + 1
+    return text[:at] + line + "\n" + text[at:]
+
+
+# Every kind of edit a talk shows: a rebuild copies the talks whose inputs did not change
+# (an edit of the series' own settings or tables changes every talk's), and must write
+# what a rebuild that copies nothing writes.
+EDITS = {
+    "session title": _edited,
+    "session description": lambda t: t.replace('description = "open, ', 'description = "Ö ', 1),
+    "session category": lambda t: t.replace('category = "track-15"', 'category = "track-3"', 1),
+    "session time": lambda t: t.replace("start = 08:00:00", "start = 07:45:00", 1),
+    "session room": lambda t: _first_session(t, 'room = "Saal <1>"'),
+    "session panelists": lambda t: _first_session(t, 'panelists = ["person-2"]'),
+    "category name": lambda t: t.replace('name = "Track 15 · Ünïcode"', 'name = "Track XV"'),
+    "person name": lambda t: t.replace('name = "Speaker Nº 0"', 'name = "Speaker Zero"'),
+    "person id": lambda t: t.replace('"person-0"', '"person-zero"'),
+    "event title": lambda t: t.replace('title = "Festival day 1"', 'title = "Day one"'),
+    "event place": lambda t: t.replace('location = "Hall A, Floor 2"', 'location = "Hall B"', 1),
+    "series address": lambda t: t.replace(
+        'url = "https://festival.example.org/"', 'url = "https://example.net/"'
+    ),
+    "page address": lambda t: t.replace('base_url = "https://festival', 'base_url = "https://x'),
+    "series zone": lambda t: t.replace('timezone = "Europe/Berlin"', 'timezone = "Asia/Seoul"', 1),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A first build of the large series, with the record of its pieces beside it."""
+    folder = tmp_path_factory.mktemp("built")
+    data, text = _series(folder)
+    _build(data, folder / "dist")
+    return folder, text
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_rebuild_after_any_edit_writes_what_a_rebuild_copying_nothing_writes(
+    tmp_path: Path, built: tuple[Path, str], made: list[str], edit: str
+) -> None:
+    folder, text = built
+    edited = EDITS[edit](text)
+    assert edited != text
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    data, out, plain = tmp_path / "events.toml", tmp_path / "dist", tmp_path / "plain"
+    shutil.copytree(out, plain)  # the same folder, without the record of its pieces
+    data.write_text(edited, encoding="utf-8")
+    groups = len(json.loads(_records(out)[0].read_bytes())["pieces"])
+    _build(data, out)
+    copied = groups - made.count(SCHEDULE_JSON)
+    made.clear()
+    _build(data, plain)
+    assert made.count(SCHEDULE_JSON) >= groups - 1  # all made (a day may come or go)
+    assert _exports(out) == _exports(plain)
+    if edit.startswith(("session", "event")):
+        assert copied > 0  # an entry's edit leaves the other rooms and days as they were
+
+
 @pytest.mark.parametrize(
     "damage",
     ["not json", "other code", "other file", "out of range", "edited by hand", "a link"],

@@ -21,7 +21,9 @@ data, its talks as they are written and the pieces a rebuild may copy;
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -196,6 +198,29 @@ class _Talk:
     def room(self, entry: CalendarEntry, record: EventRecord) -> str:
         return room_name(self.series, entry) or record.snapshot.location or entry.event.title
 
+    def digest(self, items: list[_Listed]) -> str:
+        """The digest of all that the talks of ``items`` are made of (see :meth:`event`):
+        the same exactly when their talks are, and cheap: a rebuild compares it with the
+        file in place's for every room and day, so that only what changed is made."""
+        digest = hashlib.sha256(self._context)
+        for entry, record, key in items:
+            session = entry.session
+            own = (session.title, session.category, session.description) if session else None
+            panelists = [ref.person for ref in entry.panelists]
+            ids = (key, self.ids[key], record.uid, record.fingerprint, entry.key, entry.room)
+            digest.update(repr((*ids, entry.event.title, own, panelists)).encode())
+        return digest.hexdigest()
+
+    @functools.cached_property
+    def _context(self) -> bytes:
+        """What any talk may show of the series: its settings and tables (their names), the
+        language, the page's address, the zone and the acronym."""
+        series = self.series
+        tables = [series.series, *series.categories, *series.people, *series.rooms]
+        data = [item.model_dump(mode="json") for item in tables]
+        context = [data, self.language, self.page_url, self.zone.key, self.acronym]
+        return json.dumps(context).encode()
+
     def event(self, listed: _Listed) -> dict[str, Any]:
         series, page_url = self.series, self.page_url
         entry, record, key = listed
@@ -303,18 +328,18 @@ class Pieces:
         return data
 
     def talks(self, events: Events, make: Callable[[list[dict[str, Any]]], bytes]) -> bytes:
-        """A room's talks of a day: copied when the file in place has them, else made."""
+        """A room's talks of a day: copied when the file in place has them (found by the
+        digest of what they are made of), else made."""
         if self.kept is None:
             return self.frame(make(list(events)))
-        talks = None
-        if events.digest is None:  # the first file: made (and kept for the second)
-            talks = list(events)
-            events.digest = hashlib.sha256(repr(talks).encode()).hexdigest()
+        second = events.digest is not None  # the same digest for both files
+        if events.digest is None:
+            events.digest = events.talk.digest(events.items)
         data = self.kept.piece(self.path, events.digest)
         if data is None:
-            data = make(list(events) if talks is None else talks)
-        elif talks is None:
-            events.release()
+            data = make(list(events))
+        if second:
+            events.release()  # talks one file made for the other, which needs them no more
         self.made.append((events.digest, self.offset, len(data)))
         return self.frame(data)
 
