@@ -4,8 +4,8 @@
 Whichever process writes ``schedule.json`` or ``schedule.xml`` of a large series (from
 ``WorkerSettings.parallel_min_items`` events; a small one's take milliseconds) records,
 beside the output folder (``.dist.wego-ical.pieces.schedule.json.json``), where each
-room's talks of a day lie in it, by the digest of the talks, with the digest of the whole
-file and of the code.
+room's talks of a day lie in it, by the digest of what the talks are made of (see
+``render.schedule._Talk.digest``), with the digest of the whole file and of the code.
 The next build trusts that record only for the file in place whose bytes have that digest
 (a build that failed after writing it, or a file changed by hand, leaves a record that
 matches nothing), made by the same code: it then copies those bytes instead of encoding

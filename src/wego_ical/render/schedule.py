@@ -310,7 +310,7 @@ class Events:
 
 class Pieces:
     """A file's bytes as they are written: where each room's talks of a day come from
-    (the last build's bytes for the same talks, from ``kept``, else made), and the record
+    (the last build's bytes for talks made of the same, from ``kept``, else made), and the record
     of where each lies in this file, for the next build (see :class:`KeptPieces`). In a
     rebuild after one edit, the others are copied, not encoded again."""
 
