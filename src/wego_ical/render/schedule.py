@@ -13,9 +13,9 @@ Cancelled entries are left out, as pretalx does. The version is the time of the
 publication's latest change, so a rebuild that changes nothing changes nothing
 here. ``wego_ical`` (allowed by the schema at the top level) keeps what the
 format has no place for — the series' ids, each entry's event and session, its
-zone — so that ``wego-ical import`` gives back the same UIDs. This module makes the schedule's
-data, its talks as they are written and the pieces a rebuild may copy;
-:mod:`wego_ical.render.frab_json` writes ``schedule.json`` and
+zone — so that ``wego-ical import`` gives back the same UIDs. This module makes
+the schedule's data, its talks as they are written and the pieces a rebuild may
+copy; :mod:`wego_ical.render.frab_json` writes ``schedule.json`` and
 :mod:`wego_ical.render.frab_xml` ``schedule.xml``.
 """
 
@@ -199,9 +199,10 @@ class _Talk:
         return room_name(self.series, entry) or record.snapshot.location or entry.event.title
 
     def digest(self, items: list[_Listed]) -> str:
-        """The digest of all that the talks of ``items`` are made of (see :meth:`event`):
-        the same exactly when their talks are, and cheap: a rebuild compares it with the
-        file in place's for every room and day, so that only what changed is made."""
+        """The digest of all that the talks of ``items`` are made of: every input of
+        :meth:`event` is in it (tests/output/test_kept_pieces.py edits each), so equal
+        digests mean equal talks; and cheap, as a rebuild compares it with the file in
+        place's for every room and day, so that only what changed is made."""
         digest = hashlib.sha256(self._context)
         for entry, record, key in items:
             session = entry.session
