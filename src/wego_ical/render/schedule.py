@@ -223,6 +223,7 @@ class _Talk:
         return json.dumps(context).encode()
 
     def event(self, listed: _Listed) -> dict[str, Any]:
+        # What this reads must be in digest(): a rebuild copies the talks it finds by it.
         series, page_url = self.series, self.page_url
         entry, record, key = listed
         snapshot = record.snapshot
