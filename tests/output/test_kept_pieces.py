@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def _first_session(text: str, line: str) -> str:
 # Every kind of edit a talk shows: a rebuild copies the talks whose inputs did not change
 # (an edit of the series' own settings or tables changes every talk's), and must write
 # what a rebuild that copies nothing writes.
-EDITS = {
+EDITS: dict[str, Callable[[str], str]] = {
     "session title": _edited,
     "session description": lambda t: t.replace('description = "open, ', 'description = "Ö ', 1),
     "session category": lambda t: t.replace('category = "track-15"', 'category = "track-3"', 1),
