@@ -7,9 +7,12 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
 from wego_ical.cli import main
@@ -18,6 +21,7 @@ from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load.series_file import load_editions, load_series, parse_series
 from wego_ical.model import Series
 from wego_ical.model.languages import fallback_texts
+from wego_ical.plan.records import Snapshot
 from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
 
 
@@ -425,3 +429,71 @@ def test_a_repeating_event_is_over_only_after_its_last_occurrence() -> None:
     after = hero(datetime(2026, 6, 1, tzinfo=UTC))
     assert "This series is over" in after
     assert "It took place from Friday 1 May 2026 to Friday 22 May 2026" in after
+
+
+# --------------------------------------------------------------------------- row state
+
+_ZONES = [
+    "Europe/Berlin", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC",
+    "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns",
+]  # fmt: skip
+
+
+def _row_snapshot(start: datetime, minutes: int, zone: str, all_day: bool) -> Snapshot:
+    if all_day:
+        first = datetime.combine(start.date(), datetime.min.time())
+        start, end = first, first + timedelta(days=1 + minutes % 3)
+    else:
+        end = start + timedelta(minutes=minutes)
+    return Snapshot(
+        summary="Talk",
+        start=start,
+        end=end,
+        timezone=zone,
+        description="",
+        organizer_name="Org",
+        organizer_address="mailto:org@example.org",
+        all_day=True if all_day else None,
+    )
+
+
+def _written_state(snapshot: Snapshot, now: datetime) -> str:
+    """The state as the page's script compares it: the rows' machine times as written."""
+    from wego_ical.i18n.dates import iso_utc
+    from wego_ical.page.views import machine_time, row_state
+
+    start = machine_time(snapshot, snapshot.aware_start)
+    end = machine_time(snapshot, snapshot.aware_end)
+    return row_state(start, end, iso_utc(now))
+
+
+@given(
+    start=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2199, 12, 30)),
+    minutes=st.integers(min_value=0, max_value=3000),
+    zone=st.sampled_from(_ZONES),
+    all_day=st.booleans(),
+    fold=st.sampled_from([0, 1]),
+    offset=st.integers(min_value=-4000, max_value=4000),
+    jitter=st.sampled_from([0, 1, 499_999, 999_999]),
+)
+@settings(max_examples=3000, deadline=None)
+def test_the_state_of_a_row_is_the_state_its_written_times_give(
+    start: datetime, minutes: int, zone: str, all_day: bool, fold: int, offset: int, jitter: int
+) -> None:
+    """page.recipes puts each row's state in the page's recipe without writing the row's
+    times (views.state_at): the same state as the times the page writes, at any build time,
+    around the row's start and end, in every kind of zone, fold and fraction of a second."""
+    from wego_ical.page.views import state_at
+
+    snapshot = _row_snapshot(start.replace(fold=fold), minutes, zone, all_day)
+    midnight = datetime.combine(snapshot.end.date(), datetime.min.time(), tzinfo=UTC)
+    nows = [
+        moment + timedelta(seconds=offset, microseconds=jitter)
+        for moment in (snapshot.aware_start, snapshot.aware_end)
+    ]
+    nows += [midnight, midnight - timedelta(microseconds=1), midnight + timedelta(seconds=1)]
+    for now in nows:
+        if 1970 <= now.astimezone(UTC).year <= 2199:
+            # A build time given in any zone (--now takes an offset).
+            for given_as in (now.astimezone(UTC), now.astimezone(ZoneInfo("Asia/Seoul"))):
+                assert state_at(snapshot, given_as) == _written_state(snapshot, given_as)

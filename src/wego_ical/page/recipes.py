@@ -19,9 +19,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from wego_ical.i18n.dates import iso_utc
 from wego_ical.model import CalendarEntry, Series, entry_uid
-from wego_ical.page.views import machine_time, row_state
+from wego_ical.page.views import state_at
 from wego_ical.plan.records import EventRecord, FeedRecord
 
 
@@ -64,7 +63,6 @@ def page_recipe(
     ``now``, and ``place``: the page's path, part, siblings, neighbours and month."""
     digest = hashlib.sha256(shared.encode())
     digest.update(_data(entries[0].event))
-    built = iso_utc(now) if now is not None else ""
     for entry in entries:
         record = records.get(entry_uid(series, entry))
         if record is None:
@@ -76,9 +74,7 @@ def page_recipe(
             # A repeating entry lists its next occurrences after the build time.
             digest.update(now.isoformat().encode())
         elif now is not None:
-            start = machine_time(snapshot, snapshot.aware_start)
-            end = machine_time(snapshot, snapshot.aware_end)
-            digest.update(row_state(start, end, built).encode())
+            digest.update(state_at(snapshot, now).encode())
     for part in place:
         digest.update(repr(part).encode() + b"\0")
     return digest.hexdigest()

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from wego_ical.catalogue import event_file, person_feed
@@ -382,13 +383,31 @@ def machine_time(snapshot: Snapshot, moment: datetime) -> str:
     return moment.date().isoformat() if snapshot.all_day else iso_utc(moment)
 
 
-def row_state(start: str, end: str, now_utc: str) -> str:
+# A row's times, as the page writes them or as what they compare as (see state_at).
+Moment = TypeVar("Moment", str, date, datetime)
+
+
+def row_state(start: Moment, end: Moment, now_utc: Moment) -> str:
     """Whether a row of machine times (:func:`machine_time`) is over, on now or to come
     at ``now_utc`` (the build time, as :func:`~wego_ical.i18n.dates.iso_utc` writes it):
     "past", "now" or "upcoming"."""
     if end <= now_utc:
         return "past"
     return "now" if start <= now_utc else "upcoming"
+
+
+def state_at(snapshot: Snapshot, now: datetime) -> str:
+    """:func:`row_state` of the snapshot's row at ``now``, without writing its times:
+    machine times of one format compare as what they write (a whole-day item's days; a
+    timed one's instants to the second, in years of four digits: see limits.FIRST_YEAR),
+    and a day written alone comes before every time of that day."""
+    if snapshot.all_day:
+        day = now.astimezone(UTC).date()
+        return row_state(snapshot.start.date(), snapshot.end.date(), day)
+    zone = ZoneInfo(snapshot.timezone)
+    start = snapshot.start.replace(microsecond=0, tzinfo=zone)
+    end = snapshot.end.replace(microsecond=0, tzinfo=zone)
+    return row_state(start, end, now.replace(microsecond=0))
 
 
 def _local_iso(snapshot: Snapshot, moment: datetime) -> str:
