@@ -7,6 +7,7 @@ error of the file instead of only after they are fixed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -31,6 +32,13 @@ class StrictModel(BaseModel):
 
     # strict: a quoted "09:00" is a string, not a time; the file must say what it means.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def digest_data(self) -> bytes:
+        """Its data, for a digest (of a page's inputs, of a schedule's). Not
+        ``model_dump_json``: pydantic's JSON writer makes each text it writes keep a
+        UTF-8 copy of itself for as long as the model lives (36 MB at 100,000 sessions
+        with accented texts); the standard library's encoder leaves the texts as they are."""
+        return json.dumps(self.model_dump(mode="json")).encode()
 
 
 @dataclass

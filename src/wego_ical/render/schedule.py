@@ -218,9 +218,8 @@ class _Talk:
         language, the page's address, the zone and the acronym."""
         series = self.series
         tables = [series.series, *series.categories, *series.people, *series.rooms]
-        data = [item.model_dump(mode="json") for item in tables]
-        context = [data, self.language, self.page_url, self.zone.key, self.acronym]
-        return json.dumps(context).encode()
+        context = [self.language, self.page_url, self.zone.key, self.acronym]
+        return b"\0".join([*(item.digest_data() for item in tables), json.dumps(context).encode()])
 
     def event(self, listed: _Listed) -> dict[str, Any]:
         # What this reads must be in digest(): a rebuild copies the talks it finds by it.
