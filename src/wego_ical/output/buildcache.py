@@ -37,7 +37,16 @@ if TYPE_CHECKING:
 RECORD_SUFFIX = ".wego-ical.build.json"
 FORMAT = 1
 # The libraries whose version can change what a build writes (import names).
-_LIBRARIES = ("icalendar", "pydantic", "pydantic_core", "tzdata", "babel", "jinja2", "segno")
+_LIBRARIES = (
+    "icalendar",
+    "pydantic",
+    "pydantic_core",
+    "tzdata",
+    "babel",
+    "jinja2",
+    "markupsafe",
+    "segno",
+)
 
 
 def record_path(out_dir: Path) -> Path:

@@ -44,10 +44,8 @@ from wego_ical.page.event_lists import (
 from wego_ical.page.feed_views import FeedView, feed_group
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
 from wego_ical.page.recipes import page_recipe
-from wego_ical.page.views import (
-    EventView,
-    row_state,
-)
+from wego_ical.page.rows import Rows
+from wego_ical.page.views import EventView
 from wego_ical.pieces import KEPT, Kept, regroup
 
 
@@ -320,7 +318,6 @@ def _common(
             site.language, site.alternates, site.fallback_language, path, page_url
         ),
         "now_utc": when.iso_utc(site.now) if site.now else "",
-        "row_state": row_state,
         "over": shared.over,
         "when_where": shared.when_where,
         "series": series.series,
@@ -354,6 +351,14 @@ def _common(
 
 def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
     template = _environment().get_template(template_name)
+    context["rows"] = Rows(
+        context["t"],
+        context["labels"],
+        context["run"],
+        context["now_utc"],
+        context["prefix"],
+        context["home"],
+    )
     for piece in regroup(template.generate(**context)):
         yield piece.encode("utf-8")
 
