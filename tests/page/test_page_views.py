@@ -4,6 +4,7 @@ schema.org data and link-preview metadata, and the schedule split for big series
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -497,3 +498,56 @@ def test_the_state_of_a_row_is_the_state_its_written_times_give(
             # A build time given in any zone (--now takes an offset).
             for given_as in (now.astimezone(UTC), now.astimezone(ZoneInfo("Asia/Seoul"))):
                 assert state_at(snapshot, given_as) == _written_state(snapshot, given_as)
+
+
+def _linked_series(events: int, per_event: int) -> str:
+    """_big_series with people's feeds, each session's panelist and each event's own
+    (shared by its sessions, so listed once with the event)."""
+    text = _big_series(events * per_event, per_event=per_event)
+    people = "".join(
+        f'[[people]]\nid = "{who}"\nname = "{who.title()}"\n' for who in ("ada", "grace", "hedy")
+    )
+    text = text.replace(
+        "[[categories]]", f'[publish]\nfeeds = ["events", "people"]\n{people}[[categories]]', 1
+    )
+    lines = []
+    for line in text.splitlines():
+        lines.append(line)
+        if line.startswith('id = "s'):
+            number = int(line.removeprefix('id = "s').rstrip('"'))
+            lines.append(f'panelists = ["{("ada", "grace")[number % 2]}", "hedy"]')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("events", "per_event"),
+    [(1, 5), (PAGE_SESSIONS // 20 + 1, 20), (INDEX_EVENTS + 10, 1)],
+    ids=["one page", "a page per event", "by month"],
+)
+def test_every_link_within_the_site_finds_its_target(events: int, per_event: int) -> None:
+    """Every link of every page to a place on a page of the site (a row, a feed, a day)
+    leads to an element with that id: one fragment, on a page the build writes. A
+    person's "Subscribe" on an event's page once led to "../index.html#<the event's
+    row>#<the person's feed>", which no browser finds."""
+    publication = make_publication(
+        parse_series(_linked_series(events, per_event)), None, BUILD_TIME
+    )
+    pages = {
+        path: publication.content(path).decode("utf-8")
+        for path in publication.files
+        if path.endswith(".html")
+    }
+    checked = 0
+    for path, html in pages.items():
+        for href in re.findall(r'href="([^"]*#[^"]*)"', html):
+            if re.match(r"[a-z][a-z0-9+.-]*:", href):
+                continue  # another site's address
+            target, _, fragment = href.partition("#")
+            assert "#" not in fragment, f"{path}: {href}"
+            folder = path.rpartition("/")[0]
+            resolved = os.path.normpath(os.path.join(folder, target)) if target else path
+            assert resolved in pages, f"{path}: {href}"
+            assert f'id="{fragment}"' in pages[resolved], f"{path}: {href}"
+            checked += 1
+    people_links = sum(html.count("#feed-people-") for html in pages.values())
+    assert people_links and checked > people_links

@@ -351,13 +351,15 @@ def _common(
 
 def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
     template = _environment().get_template(template_name)
+    prefix = context["prefix"]
     context["rows"] = Rows(
         context["t"],
         context["labels"],
         context["run"],
         context["now_utc"],
-        context["prefix"],
-        context["home"],
+        prefix,
+        # Not "home": an event's page leads home to its own row on the index.
+        prefix + INDEX_PAGE if prefix else "",
     )
     for piece in regroup(template.generate(**context)):
         yield piece.encode("utf-8")

@@ -30,14 +30,15 @@ Run = Callable[[str | None], Markup | str]
 class Rows:
     """How one page writes its rows: with its texts, the series' labels, the marking of
     untranslated texts (``run``), the build time, the way to the index's folder
-    (``prefix``) and its link home. The page's templates call its methods."""
+    (``prefix``) and the index page itself ("" on the index: a person's feed is a row
+    there). The page's templates call its methods."""
 
     words: Mapping[str, str]
     labels: Labels
     run: Run
     now_utc: str
     prefix: str
-    home: str
+    index: str
 
     def sessions(self, entries: Iterable[EntryView]) -> Markup:
         """The rows of ``entries``, one after the other."""
@@ -80,7 +81,7 @@ class Rows:
         if person.feed:
             words = self.escaped
             parts.append(
-                f' · <a href="{words["home"]}#{escape(person.feed)}"'
+                f' · <a href="{words["index"]}#{escape(person.feed)}"'
                 f' aria-label="{words["subscribe"]}: {escape(person.name)}">'
                 f"{words['subscribe']}</a>"
             )
@@ -100,7 +101,7 @@ class Rows:
             "projects": labels.projects,
             "conference": labels.conference,
             "prefix": self.prefix,
-            "home": self.home,
+            "index": self.index,
         }
         return {key: str(escape(text)) for key, text in texts.items()}
 
