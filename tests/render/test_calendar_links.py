@@ -163,3 +163,45 @@ def test_percent_encode_is_quote(text: str) -> None:
 @given(st.text())
 def test_the_cost_of_a_text_is_its_encoded_length(text: str) -> None:
     assert links._cost(text) == len(quote(text, safe=""))
+
+
+@given(
+    st.builds(
+        links.AddEvent,
+        title=st.text(),
+        details=st.text(),
+        location=st.none() | st.text(),
+        dates=st.text(),
+        zone=st.none() | st.text(),
+        start=st.text(),
+        end=st.text(),
+        all_day=st.booleans(),
+    )
+)
+def test_the_longest_link_is_counted_without_making_it(event: links.AddEvent) -> None:
+    made = event.links("x.ics")
+    assert event.longest_link() == max(len(made.google), len(made.outlook), len(made.office365))
+
+
+def test_event_links_are_their_parameters_in_order() -> None:
+    times = ("2021-08-26T00:00:00Z", "2021-08-26T00:30:00Z")
+    event = links.AddEvent("T&t", "D é", "P", "20210826T000000Z/20210826T003000Z", "Asia/Seoul",
+                           *times, False)  # fmt: skip
+    made = event.links("x.ics")
+    assert made.google == (
+        f"{links.GOOGLE_RENDER}?action=TEMPLATE&text=T%26t&dates=20210826T000000Z%2F"
+        "20210826T003000Z&details=D%20%C3%A9&ctz=Asia%2FSeoul&location=P"
+    )
+    compose = (
+        "?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject=T%26t"
+        "&startdt=2021-08-26T00%3A00%3A00Z&enddt=2021-08-26T00%3A30%3A00Z&body=D%20%C3%A9"
+        "&location=P"
+    )
+    assert (made.outlook, made.office365) == (
+        links.OUTLOOK_LIVE + compose,
+        links.OUTLOOK_OFFICE + compose,
+    )
+    days = ("2021-08-26", "2021-08-26")
+    whole_day = links.AddEvent("T", "", None, "20210826/20210827", None, *days, True).links("x.ics")
+    assert whole_day.outlook.endswith("&enddt=2021-08-26&allday=true&body=")
+    assert "&ctz=" not in whole_day.google and "&location=" not in whole_day.google

@@ -211,18 +211,42 @@ class AddEvent:
 
     def links(self, file: str) -> EventLinks:
         """The event's file and its Google, Outlook.com and Microsoft 365 links."""
-        text, body = percent_encode(self.title), percent_encode(self.details)
-        place = f"&location={percent_encode(self.location)}" if self.location else ""
-        ctz = f"&ctz={percent_encode(self.zone)}" if self.zone else ""
-        when = f"&startdt={percent_encode(self.start)}&enddt={percent_encode(self.end)}"
-        when += "&allday=true" if self.all_day else ""
-        google = (
-            f"{GOOGLE_RENDER}?action=TEMPLATE&text={text}&dates={percent_encode(self.dates)}"
-            f"&details={body}{ctz}{place}"
-        )
-        compose = f"?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject={text}{when}"
-        compose += f"&body={body}{place}"
+        google = "".join(fixed + percent_encode(value) for fixed, value in self._google())
+        compose = "".join(fixed + percent_encode(value) for fixed, value in self._compose())
         return EventLinks(file, google, OUTLOOK_LIVE + compose, OUTLOOK_OFFICE + compose)
+
+    def longest_link(self) -> int:
+        """The length of the longest of :meth:`links`, counted without encoding them."""
+        google = sum(len(fixed) + _cost(value) for fixed, value in self._google())
+        compose = sum(len(fixed) + _cost(value) for fixed, value in self._compose())
+        return max(google, len(OUTLOOK_LIVE) + compose, len(OUTLOOK_OFFICE) + compose)
+
+    def _google(self) -> list[tuple[str, str]]:
+        """Google's link, as pieces written as they are and values percent-encoded."""
+        parts = [
+            (f"{GOOGLE_RENDER}?action=TEMPLATE&text=", self.title),
+            ("&dates=", self.dates),
+            ("&details=", self.details),
+        ]
+        if self.zone:
+            parts.append(("&ctz=", self.zone))
+        if self.location:
+            parts.append(("&location=", self.location))
+        return parts
+
+    def _compose(self) -> list[tuple[str, str]]:
+        """Outlook's link after its address, in the same pieces."""
+        parts = [
+            ("?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&subject=", self.title),
+            ("&startdt=", self.start),
+            ("&enddt=", self.end),
+        ]
+        if self.all_day:
+            parts.append(("&allday=true", ""))
+        parts.append(("&body=", self.details))
+        if self.location:
+            parts.append(("&location=", self.location))
+        return parts
 
 
 def add_event(snapshot: Snapshot, more: str = AND_MORE) -> AddEvent:
@@ -248,8 +272,7 @@ def add_event(snapshot: Snapshot, more: str = AND_MORE) -> AddEvent:
             iso_utc(end),
         )
     dates, ctz, first, last_moment = when
-    empty = AddEvent(title, "", location, dates, ctz, first, last_moment, all_day).links("")
-    longest = max(len(empty.google), len(empty.outlook), len(empty.office365))
+    longest = AddEvent(title, "", location, dates, ctz, first, last_moment, all_day).longest_link()
     return AddEvent(
         title,
         shorten_details(details, MAX_URL - longest, more),
