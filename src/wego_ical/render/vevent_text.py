@@ -20,7 +20,16 @@ from zoneinfo import ZoneInfo
 
 from icalendar.parser import Contentline, Parameters
 from icalendar.parser_tools import to_unicode
-from icalendar.prop import vCalAddress, vCategory, vDDDTypes, vDuration, vInt, vText, vUri
+from icalendar.prop import (
+    vCalAddress,
+    vCategory,
+    vDatetime,
+    vDDDTypes,
+    vDuration,
+    vInt,
+    vText,
+    vUri,
+)
 
 from wego_ical.plan.records import EventRecord
 
@@ -42,7 +51,7 @@ def vevent_text(record: EventRecord) -> bytes | None:
         lines += [_shared("DTSTART", snapshot.start.date()), _shared("DTEND", snapshot.end.date())]
     else:
         zone = snapshot.timezone
-        lines += [_shared("DTSTART", snapshot.start, zone), _shared("DTEND", snapshot.end, zone)]
+        lines += [_zoned("DTSTART", snapshot.start, zone), _zoned("DTEND", snapshot.end, zone)]
     updated = record.updated.astimezone(UTC)
     lines += [
         _shared("DTSTAMP", updated),
@@ -89,6 +98,35 @@ def _moment(moment: datetime | date, zone: str | None = None) -> tuple[Any, None
     if zone is not None and isinstance(moment, datetime):
         moment = moment.replace(tzinfo=ZoneInfo(zone))
     return vDDDTypes(moment), None
+
+
+def _zoned(name: str, moment: datetime, zone: str) -> bytes:
+    """A wall time in ``zone`` (DTSTART, DTEND), as the object model writes it: its
+    digits as icalendar writes a local time, between what every time of the zone has
+    before and after them. Most events have times of their own (10,000 sessions, 10,000
+    starts): this costs a third of making the whole line for each."""
+    before, after = _zone_line(name, zone)
+    return fold(before + _digits(moment) + after)
+
+
+def _digits(wall: datetime) -> str:
+    """A local time's digits as icalendar writes them (20210826T090000)."""
+    value: Any = vDatetime(wall)
+    return to_unicode(value.to_ical())
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_line(name: str, zone: str) -> tuple[str, str]:
+    """What the content line of a time in ``zone`` has before and after the time's digits,
+    as icalendar writes it ("DTSTART;TZID=Asia/Seoul:" and ""; "DTSTART:" and "Z" in
+    UTC): its parameters and its form come from the zone alone."""
+    wall = datetime(2000, 1, 1)
+    value, _ = _moment(wall, zone)
+    line = str.__str__(Contentline.from_parts(name, Parameters(value.params), value))
+    digits = _digits(wall)
+    written = to_unicode(value.to_ical())
+    assert written.startswith(digits) and line.endswith(f":{written}")
+    return line[: len(line) - len(written)], written[len(digits) :]
 
 
 # The value types of the lines many events share, with their parameters, by name.
