@@ -352,7 +352,7 @@ def _common(
 def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
     template = _environment().get_template(template_name)
     prefix = context["prefix"]
-    context["rows"] = Rows(
+    rows = Rows(
         context["t"],
         context["labels"],
         context["run"],
@@ -361,7 +361,7 @@ def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
         # Not "home": an event's page leads home to its own row on the index.
         prefix + INDEX_PAGE if prefix else "",
     )
-    for piece in regroup(template.generate(**context)):
+    for piece in regroup(template.generate(**context, rows=rows)):
         yield piece.encode("utf-8")
 
 
