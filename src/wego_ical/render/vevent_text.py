@@ -84,12 +84,17 @@ def vevent_text(record: EventRecord) -> bytes | None:
 
 def _line(name: str, value: Any, params: dict[str, str] | None = None) -> bytes:
     """One content line, folded, as icalendar writes it."""
+    return fold(_content_line(name, value, params))
+
+
+def _content_line(name: str, value: Any, params: dict[str, str] | None = None) -> str:
+    """One content line, unfolded, as icalendar writes it."""
     own = getattr(value, "params", None)
     if own or params:
         merged = Parameters({**(own or {}), **(params or {})})
-        return fold(str.__str__(Contentline.from_parts(name, merged, value)))
+        return str.__str__(Contentline.from_parts(name, merged, value))
     # What Contentline.from_parts makes of a line without parameters.
-    return fold(f"{name}:{to_unicode(value.to_ical())}")
+    return f"{name}:{to_unicode(value.to_ical())}"
 
 
 def _moment(moment: datetime | date, zone: str | None = None) -> tuple[Any, None]:
@@ -122,7 +127,7 @@ def _zone_line(name: str, zone: str) -> tuple[str, str]:
     UTC): its parameters and its form come from the zone alone."""
     wall = datetime(2000, 1, 1)
     value, _ = _moment(wall, zone)
-    line = str.__str__(Contentline.from_parts(name, Parameters(value.params), value))
+    line = _content_line(name, value)
     digits = _digits(wall)
     written = to_unicode(value.to_ical())
     assert written.startswith(digits) and line.endswith(f":{written}")
