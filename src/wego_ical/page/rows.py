@@ -40,6 +40,11 @@ class Rows:
     prefix: str
     index: str
 
+    def text(self, text: str | None) -> Markup:
+        """A text from the data as the page shows it: marked when it fell back to the
+        default language (``run``), escaped."""
+        return escape(self.run(text))
+
     def sessions(self, entries: Iterable[EntryView]) -> Markup:
         """The rows of ``entries``, one after the other."""
         return Markup("".join([session_row(entry, self) for entry in entries]))
@@ -56,22 +61,20 @@ class Rows:
 
     def project(self, project: ProjectView) -> Markup:
         """A project: its city, its title and its prize."""
-        run = self.run
         parts: list[str] = []
         if project.city:
-            parts.append(escape(run(project.city)))
+            parts.append(self.text(project.city))
         if project.city and project.title:
             parts.append(" — ")
         if project.title:
-            parts.append(escape(run(project.title)))
+            parts.append(self.text(project.title))
         if project.prize:
-            parts.append(f" ({escape(run(project.prize))})")
+            parts.append(f" ({self.text(project.prize)})")
         return Markup("".join(parts))
 
     def person(self, person: PersonView) -> Markup:
         """A person: their name, role and organisation, and where to find them."""
-        run = self.run
-        parts = [str(escape(run(text) if own else text)) for text, own in person.parts]
+        parts = [str(self.text(text) if own else escape(text)) for text, own in person.parts]
         if person.url:
             shown = person.url.replace("https://", "").replace("http://", "")
             parts.append(f' · <a href="{escape(person.url)}">{escape(shown)}</a>')
@@ -121,7 +124,7 @@ _ROW_WORDS = (
 
 def session_row(entry: EntryView, rows: Rows) -> str:
     """One row of the schedule: time, title, who; the rest on demand."""
-    words, run = rows.escaped, rows.run
+    words, text = rows.escaped, rows.text
     name = escape(entry.name)
     start, end = escape(entry.start_utc), escape(entry.end_utc)
     out = [
@@ -133,7 +136,7 @@ def session_row(entry: EntryView, rows: Rows) -> str:
         out.append(f' data-start="{start}" data-end="{end}" data-day="{escape(entry.day)}"')
     out.append(
         f'>{escape(entry.time_text)}</time>\n<span class="what"><span><span class="title">'
-        f"{escape(run(entry.title))}</span>"
+        f"{text(entry.title)}</span>"
     )
     if entry.cancelled:
         out.append(f' <span class="badge">{words["cancelled"]}</span>')
@@ -142,19 +145,19 @@ def session_row(entry: EntryView, rows: Rows) -> str:
         f'<span class="badge state state-now">{words["state_now"]}</span></span>\n'
     )
     if entry.room:
-        out.append(f'<span class="who room">{escape(run(entry.room))}</span>')
+        out.append(f'<span class="who room">{text(entry.room)}</span>')
     if entry.who:
-        who = " · ".join(escape(run(person)) for person in entry.who)
+        who = " · ".join(text(person) for person in entry.who)
         out.append(f'<span class="who">{who}</span>')
     out.append('</span></summary>\n<div class="more">\n')
     if entry.own_time_text:
         out.append(f'<p class="muted">{escape(entry.own_time_text)}</p>')
     if entry.location:
-        out.append(f"<p>{escape(run(entry.location))}</p>")
+        out.append(f"<p>{text(entry.location)}</p>")
     if entry.category or entry.topics or entry.projects or entry.panelists:
         out.append(_facts(entry, rows))
     if entry.description:
-        out.append(f"<p>{escape(run(entry.description))}</p>")
+        out.append(f"<p>{text(entry.description)}</p>")
     if entry.conference:
         conference = words["conference"]
         out.append(
@@ -175,12 +178,12 @@ def session_row(entry: EntryView, rows: Rows) -> str:
 
 
 def _facts(entry: EntryView, rows: Rows) -> str:
-    words, run = rows.escaped, rows.run
+    words, text = rows.escaped, rows.text
     out = ['<dl class="facts">\n']
     if entry.category:
-        out.append(f"<dt>{words['category']}</dt><dd>{escape(run(entry.category))}</dd>")
+        out.append(f"<dt>{words['category']}</dt><dd>{text(entry.category)}</dd>")
     if entry.topics:
-        topics = " · ".join(escape(run(topic)) for topic in entry.topics)
+        topics = " · ".join(text(topic) for topic in entry.topics)
         out.append(f"<dt>{words['topics']}</dt><dd>{topics}</dd>")
     if entry.projects:
         projects = "".join([f"<li>{rows.project(p)}</li>" for p in entry.projects])
