@@ -177,12 +177,14 @@ def make_publication(
         cancelled_label=series.labels.cancelled,
         pruning=settings.pruning,
     )
-    records.sort(key=_chronological)
+    # Each record's place in time, worked out once: every feed lists its events by it.
+    when = {record.uid: _chronological(record) for record in records}
+    records.sort(key=lambda record: when[record.uid])
     reusable = _reusable(previous, rendered or {}, records)
     # _reusable checked each reused text against the digest previous.rendered records.
     texts = EventTexts(reusable, records, workers, previous.rendered if previous else {})
     problems: list[str] = []
-    by_feed = _events_by_feed(records, texts, problems)
+    by_feed = _events_by_feed(records, when, texts, problems)
     described = _with_changes_note(series, _feed_descriptions(plans, previous), language)
     made = Recipes(settings.kept)
     feed_files, feeds = _feed_files(series, described, by_feed, (texts, made))
@@ -314,23 +316,35 @@ def _page(texts: EventTexts, produce: Callable[[], Iterator[bytes]]) -> Iterator
 
 
 def _events_by_feed(
-    records: list[EventRecord], texts: EventTexts, problems: list[str]
+    records: list[EventRecord],
+    when: Mapping[str, tuple[datetime, str]],
+    texts: EventTexts,
+    problems: list[str],
 ) -> dict[str, list[tuple[EventRecord, str]]]:
-    """The events of every feed, with the key of their text; a feed that an event
-    has left keeps it as cancelled (rendered and checked here: its self-check
-    errors are added to ``problems``)."""
-    by_feed: dict[str, list[tuple[EventRecord, str]]] = {}
+    """The events of every feed in chronological order (``when``: each record's place in
+    time, by UID), with the key of their text; a feed that an event has left keeps it as
+    cancelled (rendered and checked here: its self-check errors are added to
+    ``problems``)."""
+    by_feed: dict[str, list[tuple[tuple[datetime, str], EventRecord, str]]] = {}
     for record in records:
+        at = when[record.uid]
         for path in record.feeds:
-            by_feed.setdefault(path, []).append((record, record.uid))
+            by_feed.setdefault(path, []).append((at, record, record.uid))
         for tombstone in record.cancelled_in:
             departed = _tombstone_record(record, tombstone)
             key = f"{record.uid} (cancelled in {tombstone.feed})"
             vevent, errors = render_checked(key, departed)
             problems += errors
             texts.add(key, vevent)
-            by_feed.setdefault(tombstone.feed, []).append((departed, key))
-    return by_feed
+            by_feed.setdefault(tombstone.feed, []).append((_chronological(departed), departed, key))
+    return {
+        path: [(record, key) for _, record, key in sorted(listed, key=_first)]
+        for path, listed in by_feed.items()
+    }
+
+
+def _first(item: tuple[tuple[datetime, str], EventRecord, str]) -> tuple[datetime, str]:
+    return item[0]
 
 
 def _feed_files(
@@ -346,7 +360,7 @@ def _feed_files(
     feeds: list[FeedRecord] = []
     base_url = series.publish.base_url
     for path, (name, description) in descriptions.items():
-        shown = sorted(by_feed.get(path, []), key=lambda pair: _chronological(pair[0]))
+        shown = by_feed.get(path, [])
         if not shown:
             continue
         members = [record for record, _ in shown]
