@@ -7,7 +7,10 @@ Generators yield many small pieces (one VEVENT, one template fragment);
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import AnyStr, Protocol
 
 PIECE_SIZE = 1 << 16
@@ -27,16 +30,52 @@ KEPT = Kept()
 class Recipes:
     """The recipes of a build's files (a digest of all a file is made of, recorded for
     the next build) and those the last build recorded for the files in place: a file
-    whose recipe is the same again is KEPT."""
+    whose recipe is the same again is KEPT.
+
+    A file made in a child process records its recipe there: :func:`recorded_apart`
+    collects what the child recorded, and :func:`record_again` gives it to the same
+    Recipes in the parent."""
 
     def __init__(self, kept: Mapping[str, str]) -> None:
         self.kept = kept
         self.made: dict[str, str] = {}
+        self._number = next(_numbers)
+        _every[self._number] = self
 
     def same(self, path: str, recipe: str) -> bool:
         """Record the recipe of ``path``; whether the file in place has it already."""
         self.made[path] = recipe
+        if _recording is not None:
+            _recording.append((self._number, path, recipe))
         return self.kept.get(path) == recipe
+
+
+# What the recipes of a process recorded while it made files for its parent:
+# (which Recipes, path, recipe).
+Recorded = list[tuple[int, str, str]]
+_numbers = itertools.count()
+# Every Recipes alive, by number: a child forked from this process has the same ones.
+_every: weakref.WeakValueDictionary[int, Recipes] = weakref.WeakValueDictionary()
+_recording: Recorded | None = None
+
+
+@contextmanager
+def recorded_apart() -> Iterator[Recorded]:
+    """What every Recipes records meanwhile, for :func:`record_again` in the parent."""
+    global _recording
+    outer, _recording = _recording, []
+    try:
+        yield _recording
+    finally:
+        _recording = outer
+
+
+def record_again(recorded: Recorded) -> None:
+    """Record in this process what a child recorded (see :func:`recorded_apart`)."""
+    for number, path, recipe in recorded:
+        recipes = _every.get(number)
+        if recipes is not None:
+            recipes.made[path] = recipe
 
 
 class KeptPieces(Protocol):

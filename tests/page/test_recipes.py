@@ -189,3 +189,46 @@ def test_a_page_changed_by_hand_or_other_code_is_made_again(
     _build(data, out, "2024-01-15T13:30:00Z")
     assert len(made) == 6 * (2 if (out / "ko").exists() else 1)
     assert page.read_bytes() == original
+
+
+def test_pages_made_in_a_child_process_record_their_recipes_there(
+    big: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A large build makes its pages in a child process, which works out their recipes
+    too (they are a good part of what the build did alone before it went wide): the
+    parent records them all the same, so the next build keeps the pages an edit does
+    not touch (the same inode) and makes the one it does."""
+    from datetime import UTC, datetime
+
+    from wego_ical.pipeline import BuildOptions, build
+    from wego_ical.render.workers import WorkerSettings
+
+    data, _ = big
+    out = tmp_path / "apart"
+    options = BuildOptions(
+        data,
+        out,
+        datetime(2024, 1, 15, 12, tzinfo=UTC),
+        workers=WorkerSettings(parallel_min_items=50),
+        skip_unchanged=True,
+    )
+    assert options.workers.makes_apart(PAGE_SESSIONS + 20)
+    build(options)
+    pages = {f"schedule/day-{n}.html" for n in range(6)}
+    if (out / "ko").exists():
+        pages |= {f"ko/{page}" for page in pages}
+    assert pages <= set(buildcache.kept_recipes(out))
+    before = _inodes(out)
+    at = (text := data.read_text(encoding="utf-8")).index('id = "day-2"')
+    data.write_text(text[:at] + text[at:].replace('title = "Talk 3"', 'title = "Talk three"', 1))
+    build(options)
+    after = _inodes(out)
+    remade = {path for path in pages if after[path] != before[path]}
+    if (out / "ko").exists():
+        assert {"schedule/day-2.html", "ko/schedule/day-2.html"} <= remade
+    else:
+        assert remade == {"schedule/day-2.html"}
+    assert pages <= set(buildcache.kept_recipes(out))
+    fresh = tmp_path / "fresh"
+    _build(data, fresh)
+    assert _pages(out) == _pages(fresh)

@@ -64,7 +64,7 @@ from wego_ical.output.produce import (
     produce_file,
     reason,
 )
-from wego_ical.pieces import Content, Kept
+from wego_ical.pieces import Content, Kept, Recorded, record_again, recorded_apart
 from wego_ical.render.workers import Apart
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def _write_locked(
         first = not out_dir.exists()
         with _stage(out_dir, lock) as (staging, atomic):
             producer = _Producer(out_dir, files, staging, first=first, progress=progress)
-            children: list[Apart[tuple[bool, ...]]] = []
+            children: list[Apart[_Outcomes]] = []
             try:
                 differs = producer.start_apart(apart, children)
                 producer.produce_the_rest(differs)
@@ -178,11 +178,15 @@ def _write_locked(
     return _result(out_dir, files, changed, stale, swapped=swapped)
 
 
+# Whether each file a child made differs, and the recipes it recorded (pieces.Recipes).
+_Outcomes = tuple[tuple[bool, ...], Recorded]
+
+
 @dataclass(frozen=True)
 class MadeApart:
     """A file being made in a child process: the ``index``-th of those it makes."""
 
-    child: Apart[tuple[bool, ...]]
+    child: Apart[_Outcomes]
     index: int
 
 
@@ -216,7 +220,7 @@ class _Producer:
         return produce_file(content, self.staging / relative, in_place, self.folders)
 
     def start_apart(
-        self, apart: Collection[str | tuple[str, ...]], children: list[Apart[tuple[bool, ...]]]
+        self, apart: Collection[str | tuple[str, ...]], children: list[Apart[_Outcomes]]
     ) -> dict[str, bool | MadeApart]:
         """Start producing the files named in ``apart``, each group in a child process."""
         differs: dict[str, bool | MadeApart] = {}
@@ -228,8 +232,10 @@ class _Producer:
                 differs |= {name: MadeApart(child, index) for index, name in enumerate(names)}
         return differs
 
-    def _produce_each(self, names: list[str]) -> tuple[bool, ...]:
-        return tuple(map(self.produce, names))
+    def _produce_each(self, names: list[str]) -> _Outcomes:
+        with recorded_apart() as recorded:
+            differs = tuple(map(self.produce, names))
+        return differs, recorded
 
     def produce_the_rest(self, differs: dict[str, bool | MadeApart]) -> None:
         for relative in self.files:
@@ -240,7 +246,10 @@ class _Producer:
     def finish_apart(self, differs: dict[str, bool | MadeApart]) -> None:
         for relative, outcome in differs.items():
             if isinstance(outcome, MadeApart):
-                differs[relative] = outcome.child.result()[outcome.index]
+                made, recorded = outcome.child.result()
+                if outcome.index == 0:
+                    record_again(recorded)
+                differs[relative] = made[outcome.index]
                 self._count()
 
     def _count(self) -> None:
@@ -414,7 +423,7 @@ def _refuse_links(out_dir: Path, files: Iterable[str]) -> None:
             )
 
 
-def _end_children(children: list[Apart[tuple[bool, ...]]]) -> None:
+def _end_children(children: list[Apart[_Outcomes]]) -> None:
     """End the children still making files: never leave the staging folder while a child
     still writes into it (a build that failed, or was stopped, has no use for them)."""
     for child in children:

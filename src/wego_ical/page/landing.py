@@ -94,15 +94,15 @@ def _bytecode_cache() -> BytecodeCache | None:
 Part = tuple[str, list[CalendarEntry], int, int]  # event id, entries, number, of how many
 
 
-PageFiles = dict[str, Callable[[], Iterator[bytes]] | Kept]
+PageFiles = dict[str, Callable[[], Iterator[bytes] | Kept]]
 
 
 def page_files(site: PageSite) -> PageFiles:
     """The page files of an edition, by path: ``index.html``, and above
     :data:`~wego_ical.limits.PAGE_SESSIONS` sessions one page per event (per part
-    of a large event) in ``schedule/``, linked from a light index. An event's page is
-    KEPT where ``site.recipes`` finds its recipe (:mod:`~wego_ical.page.recipes`) the
-    same as the page in place's."""
+    of a large event) in ``schedule/``, linked from a light index. An event's page,
+    produced, is KEPT where ``site.recipes`` finds its recipe
+    (:mod:`~wego_ical.page.recipes`) the same as the page in place's."""
     grouped: dict[str, list[CalendarEntry]] = {}
     for entry in calendar_entries(site.series):
         grouped.setdefault(entry.event.id, []).append(entry)
@@ -142,8 +142,8 @@ def _event_pages(
     first_pages: dict[str, str],
     by_month: bool,
 ) -> PageFiles:
-    """Each event's pages, KEPT where the page in place has the same recipe."""
-    site = shared.site
+    """Each event's pages (KEPT, when produced, where the page in place has the same
+    recipe)."""
     siblings: dict[str, list[tuple[str, int]]] = {}
     for path, (event_id, _, number, _) in parts.items():
         siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
@@ -162,16 +162,30 @@ def _event_pages(
             for index in (at - 1, at + 1)
         )
         month = month_of(grouped[part[0]]) if by_month else None
-        own_feed = shared.feed_recipe(f"{part[0]}.ics")
-        place = (path, part[2], part[3], siblings[part[0]], neighbours, month, own_feed)
-        recipe = page_recipe(shared.recipe, site.series, part[1], site.records, site.now, place)
-        if site.recipes.same(path, recipe):
-            files[path] = KEPT
-            continue
         files[path] = functools.partial(
-            _render_event_page, shared, path, part, siblings[part[0]], neighbours, month
+            _event_page_unless_kept, shared, path, part, siblings[part[0]], neighbours, month
         )
     return files
+
+
+def _event_page_unless_kept(
+    shared: Shared,
+    path: str,
+    part: Part,
+    siblings: list[tuple[str, int]],
+    neighbours: tuple[tuple[str, str] | None, ...],
+    month: str | None,
+) -> Iterator[bytes] | Kept:
+    """An event's page, KEPT when the page in place has its recipe. Worked out as the
+    page is produced, not beforehand: where the pages are made in a child process, so
+    are their recipes (a third of what the build did alone before it went wide)."""
+    site = shared.site
+    own_feed = shared.feed_recipe(f"{part[0]}.ics")
+    place = (path, part[2], part[3], siblings, neighbours, month, own_feed)
+    recipe = page_recipe(shared.recipe, site.series, part[1], site.records, site.now, place)
+    if site.recipes.same(path, recipe):
+        return KEPT
+    return _render_event_page(shared, path, part, siblings, neighbours, month)
 
 
 def _render_month(

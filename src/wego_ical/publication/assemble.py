@@ -205,10 +205,9 @@ def make_publication(
         made,
     )
     files: dict[str, Content] = {
-        path: produce if isinstance(produce, Kept) else functools.partial(_page, texts, produce)
-        for path, produce in page_files(site).items()
+        path: functools.partial(_page, texts, produce) for path, produce in page_files(site).items()
     }
-    pages = tuple(path for path, content in files.items() if not isinstance(content, Kept))
+    pages = tuple(files)
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
     for record in records:
@@ -306,11 +305,19 @@ def _state_chunks(state: State, texts: EventTexts, records: list[EventRecord]) -
     return replace(state, rendered=digests).json_chunks()
 
 
-def _page(texts: EventTexts, produce: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
-    """A page; rendering the events starts first, so that it runs meanwhile (and what
-    it rendered is put aside as each page is made)."""
+def _page(
+    texts: EventTexts, produce: Callable[[], Iterator[bytes] | Kept]
+) -> Iterator[bytes] | Kept:
+    """A page (KEPT when the page in place is what it would be); rendering the events
+    starts first, so that it runs meanwhile (and what it rendered is put aside as each
+    page is made)."""
     texts.start()
-    for piece in produce():
+    made = produce()
+    return made if isinstance(made, Kept) else _taking_arrived(texts, made)
+
+
+def _taking_arrived(texts: EventTexts, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
         texts.take_arrived()
         yield piece
 
