@@ -12,6 +12,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CONFERENCE, DATA, ROOT, WEEKLY, large_series, series_head
 from wego_ical.load.series_file import parse_editions
@@ -234,3 +236,67 @@ def test_the_faster_encoder_writes_what_json_dumps_writes() -> None:
     }
     assert _rust_dumps(value) == _json_dumps(value)
     assert _rust_dumps([]) == _json_dumps([]) and _rust_dumps({}) == _json_dumps({})
+
+
+def reference_talks(events: list[dict[str, Any]]) -> bytes:
+    """A room's talks of a day as ElementTree writes them in their room's element: the
+    tree that frab_xml._xml_talks once built, kept here as the reference."""
+    holder = ET.Element("holder")
+    for event in events:
+        element = ET.SubElement(holder, "event", {"guid": event["guid"], "id": str(event["id"])})
+        for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
+            if event[name] is not None:
+                ET.SubElement(element, name).text = event[name]
+        ET.SubElement(element, "abstract").text = event["abstract"] or ""
+        ET.SubElement(element, "slug").text = event["slug"]
+        ET.SubElement(element, "track").text = event["track"] or ""
+        if event["language"]:
+            ET.SubElement(element, "language").text = event["language"]
+        ET.SubElement(element, "description").text = event["description"]
+        persons = ET.SubElement(element, "persons")
+        for person in event["persons"]:
+            ET.SubElement(persons, "person", {"guid": person["guid"]}).text = person["name"]
+        links = ET.SubElement(element, "links")
+        for link in event["links"]:
+            ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
+        if event["url"].startswith("http"):
+            ET.SubElement(element, "url").text = event["url"]
+    ET.indent(holder, level=2)
+    holder.text = holder[-1].tail = None
+    text = ET.tostring(holder, encoding="unicode")
+    return text[len("<holder>") : -len("</holder>")].encode("utf-8", "xmlcharrefreplace")
+
+
+# Texts with everything XML escapes, line breaks, controls, characters beyond the BMP and
+# lone surrogates (written as character references), and the frame's placeholder.
+_PIECES = [*"aé한𝄞 &<>\"'\r\n\t\x00\x0b]", "\ud800", "<wego-ical-talks />"]
+_XML_TEXT = st.lists(st.sampled_from(_PIECES)).map("".join) | st.text()
+_TALK = st.fixed_dictionaries(
+    {
+        "guid": _XML_TEXT,
+        "id": st.integers(min_value=0, max_value=2**31),
+        **{
+            name: st.none() | _XML_TEXT
+            for name in ("room", "title", "subtitle", "type", "date", "start", "duration")
+        },
+        "abstract": st.none() | _XML_TEXT,
+        "slug": _XML_TEXT,
+        "track": st.none() | _XML_TEXT,
+        "language": st.none() | _XML_TEXT,
+        "description": _XML_TEXT,
+        "persons": st.lists(st.fixed_dictionaries({"guid": _XML_TEXT, "name": _XML_TEXT})),
+        "links": st.lists(st.fixed_dictionaries({"url": _XML_TEXT, "title": _XML_TEXT})),
+        "url": _XML_TEXT | st.just("https://example.org/p/#a--b"),
+    }
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TALK, min_size=1, max_size=4))
+def test_the_talks_are_written_as_elementtree_writes_them(events: list[dict[str, Any]]) -> None:
+    """schedule.xml's talks are written directly with ElementTree's escaping: the bytes
+    ElementTree's tree, indented, gives for any talk (every field empty, missing or
+    hostile; no persons or links, or several)."""
+    from wego_ical.render.frab_xml import _xml_talks
+
+    assert _xml_talks(events) == reference_talks(events)

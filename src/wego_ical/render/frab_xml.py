@@ -68,37 +68,58 @@ def schedule_xml(data: dict[str, Any], pieces: Pieces | None = None) -> Iterator
 
 
 def _xml_talks(events: list[dict[str, Any]]) -> bytes:
-    """A room's talks of a day as they stand in its element (one ElementTree run each)."""
-    holder = ET.Element(_TALKS)
-    holder.extend(_xml_event(event) for event in events)
-    # Three containers deep (schedule, day, room): the holder stands for the room.
-    ET.indent(holder, level=2)
-    holder.text = holder[-1].tail = None
-    # As text, then encoded as ElementTree does: its UTF-8 writer encodes each small write.
-    text = ET.tostring(holder, encoding="unicode")[len(_TALKS) + 2 : -len(_TALKS) - 3]
+    """A room's talks of a day as they stand in its element, written as ElementTree
+    writes and indents them (three containers deep: schedule, day, room), with
+    ElementTree's own escaping; its tree took most of the file's time.
+    ``tests/render/test_schedule_stream.py`` holds them to ElementTree's bytes."""
+    text = _TALK_INDENT.join([_xml_event(event) for event in events])
     return text.encode("utf-8", "xmlcharrefreplace")
 
 
-def _xml_event(event: dict[str, Any]) -> ET.Element:
-    element = ET.Element("event", {"guid": event["guid"], "id": str(event["id"])})
+# The line break and indent before a talk, one of its fields, and a person or link.
+_TALK_INDENT, _FIELD_INDENT, _ITEM_INDENT = ("\n" + "  " * level for level in (3, 4, 5))
+_cdata, _attribute = ET._escape_cdata, ET._escape_attrib  # type: ignore[attr-defined]
+
+
+def _xml_event(event: dict[str, Any]) -> str:
+    out = [f'<event guid="{_attribute(event["guid"])}" id="{_attribute(str(event["id"]))}">']
     for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
         if event[name] is not None:
-            _sub(element, name, event[name])
-    _sub(element, "abstract", event["abstract"] or "")
-    _sub(element, "slug", event["slug"])
-    _sub(element, "track", event["track"] or "")
+            out.append(_field(name, event[name]))
+    out.append(_field("abstract", event["abstract"] or ""))
+    out.append(_field("slug", event["slug"]))
+    out.append(_field("track", event["track"] or ""))
     if event["language"]:
-        _sub(element, "language", event["language"])
-    _sub(element, "description", event["description"])
-    persons = ET.SubElement(element, "persons")
-    for person in event["persons"]:
-        ET.SubElement(persons, "person", {"guid": person["guid"]}).text = person["name"]
-    links = ET.SubElement(element, "links")
-    for link in event["links"]:
-        ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
+        out.append(_field("language", event["language"]))
+    out.append(_field("description", event["description"]))
+    persons = [("person", "guid", person["guid"], person["name"]) for person in event["persons"]]
+    out.append(_list("persons", persons))
+    links = [("link", "href", link["url"], link["title"]) for link in event["links"]]
+    out.append(_list("links", links))
     if event["url"].startswith("http"):
-        _sub(element, "url", event["url"])
-    return element
+        out.append(_field("url", event["url"]))
+    out.append(_TALK_INDENT + "</event>")
+    return "".join(out)
+
+
+def _field(name: str, text: str | None) -> str:
+    """A field of a talk, on its own line (an element with no text is written empty)."""
+    if not text:
+        return f"{_FIELD_INDENT}<{name} />"
+    return f"{_FIELD_INDENT}<{name}>{_cdata(text)}</{name}>"
+
+
+def _list(name: str, items: list[tuple[str, str, str, str | None]]) -> str:
+    """A talk's persons or links: each an element with one attribute and a text."""
+    if not items:
+        return f"{_FIELD_INDENT}<{name} />"
+    lines = [
+        f'{_ITEM_INDENT}<{tag} {key}="{_attribute(value)}">{_cdata(text)}</{tag}>'
+        if text
+        else f'{_ITEM_INDENT}<{tag} {key}="{_attribute(value)}" />'
+        for tag, key, value, text in items
+    ]
+    return f"{_FIELD_INDENT}<{name}>{''.join(lines)}{_FIELD_INDENT}</{name}>"
 
 
 def _sub(parent: ET.Element, name: str, text: str) -> None:
