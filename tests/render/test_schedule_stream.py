@@ -88,6 +88,28 @@ def materialized(value: Any) -> Any:
     return value
 
 
+def reference_event(parent: ET.Element, event: dict[str, Any]) -> None:
+    """A talk as an element of ``parent`` (its room's), as frab's XML has it."""
+    element = ET.SubElement(parent, "event", {"guid": event["guid"], "id": str(event["id"])})
+    for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
+        if event[name] is not None:
+            ET.SubElement(element, name).text = event[name]
+    ET.SubElement(element, "abstract").text = event["abstract"] or ""
+    ET.SubElement(element, "slug").text = event["slug"]
+    ET.SubElement(element, "track").text = event["track"] or ""
+    if event["language"]:
+        ET.SubElement(element, "language").text = event["language"]
+    ET.SubElement(element, "description").text = event["description"]
+    persons = ET.SubElement(element, "persons")
+    for person in event["persons"]:
+        ET.SubElement(persons, "person", {"guid": person["guid"]}).text = person["name"]
+    links = ET.SubElement(element, "links")
+    for link in event["links"]:
+        ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
+    if event["url"].startswith("http"):
+        ET.SubElement(element, "url").text = event["url"]
+
+
 def reference_xml(data: dict[str, Any]) -> bytes:
     """schedule.xml as one tree, indented and written whole by ElementTree."""
     schedule = data["schedule"]
@@ -115,27 +137,7 @@ def reference_xml(data: dict[str, Any]) -> bytes:
         for room, events in day["rooms"].items():
             room_element = ET.SubElement(day_element, "room", {"name": room, "guid": guids[room]})
             for event in events:
-                talk = ET.SubElement(
-                    room_element, "event", {"guid": event["guid"], "id": str(event["id"])}
-                )
-                for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
-                    if event[name] is not None:
-                        ET.SubElement(talk, name).text = event[name]
-                ET.SubElement(talk, "abstract").text = event["abstract"] or ""
-                ET.SubElement(talk, "slug").text = event["slug"]
-                ET.SubElement(talk, "track").text = event["track"] or ""
-                if event["language"]:
-                    ET.SubElement(talk, "language").text = event["language"]
-                ET.SubElement(talk, "description").text = event["description"]
-                persons = ET.SubElement(talk, "persons")
-                for person in event["persons"]:
-                    person_element = ET.SubElement(persons, "person", {"guid": person["guid"]})
-                    person_element.text = person["name"]
-                links = ET.SubElement(talk, "links")
-                for link in event["links"]:
-                    ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
-                if event["url"].startswith("http"):
-                    ET.SubElement(talk, "url").text = event["url"]
+                reference_event(room_element, event)
     ET.indent(root)
     whole: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return whole + b"\n"
@@ -243,24 +245,7 @@ def reference_talks(events: list[dict[str, Any]]) -> bytes:
     tree that frab_xml._xml_talks once built, kept here as the reference."""
     holder = ET.Element("holder")
     for event in events:
-        element = ET.SubElement(holder, "event", {"guid": event["guid"], "id": str(event["id"])})
-        for name in ("room", "title", "subtitle", "type", "date", "start", "duration"):
-            if event[name] is not None:
-                ET.SubElement(element, name).text = event[name]
-        ET.SubElement(element, "abstract").text = event["abstract"] or ""
-        ET.SubElement(element, "slug").text = event["slug"]
-        ET.SubElement(element, "track").text = event["track"] or ""
-        if event["language"]:
-            ET.SubElement(element, "language").text = event["language"]
-        ET.SubElement(element, "description").text = event["description"]
-        persons = ET.SubElement(element, "persons")
-        for person in event["persons"]:
-            ET.SubElement(persons, "person", {"guid": person["guid"]}).text = person["name"]
-        links = ET.SubElement(element, "links")
-        for link in event["links"]:
-            ET.SubElement(links, "link", {"href": link["url"]}).text = link["title"]
-        if event["url"].startswith("http"):
-            ET.SubElement(element, "url").text = event["url"]
+        reference_event(holder, event)
     ET.indent(holder, level=2)
     holder.text = holder[-1].tail = None
     text = ET.tostring(holder, encoding="unicode")
