@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from wego_ical.cli import main
 from wego_ical.limits import PAGE_SESSIONS
 from wego_ical.output import buildcache
 from wego_ical.page import landing
+from wego_ical.pipeline import BuildOptions, build
+from wego_ical.render.workers import WorkerSettings
 
 FIRST = "2024-01-15T12:00:00Z"
 
@@ -198,11 +201,6 @@ def test_pages_made_in_a_child_process_record_their_recipes_there(
     too (they are a good part of what the build did alone before it went wide): the
     parent records them all the same, so the next build keeps the pages an edit does
     not touch (the same inode) and makes the one it does."""
-    from datetime import UTC, datetime
-
-    from wego_ical.pipeline import BuildOptions, build
-    from wego_ical.render.workers import WorkerSettings
-
     data, _ = big
     out = tmp_path / "apart"
     options = BuildOptions(

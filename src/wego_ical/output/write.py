@@ -247,7 +247,7 @@ class _Producer:
         for relative, outcome in differs.items():
             if isinstance(outcome, MadeApart):
                 made, recorded = outcome.child.result()
-                if outcome.index == 0:
+                if outcome.index == 0:  # once per child: its first file
                     record_again(recorded)
                 differs[relative] = made[outcome.index]
                 self._count()

@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from wego_ical.catalogue import (
@@ -345,13 +346,9 @@ def _events_by_feed(
             texts.add(key, vevent)
             by_feed.setdefault(tombstone.feed, []).append((_chronological(departed), departed, key))
     return {
-        path: [(record, key) for _, record, key in sorted(listed, key=_first)]
+        path: [(record, key) for _, record, key in sorted(listed, key=itemgetter(0))]
         for path, listed in by_feed.items()
     }
-
-
-def _first(item: tuple[tuple[datetime, str], EventRecord, str]) -> tuple[datetime, str]:
-    return item[0]
 
 
 def _feed_files(
