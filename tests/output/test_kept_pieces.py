@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,8 @@ from wego_ical.catalogue import SCHEDULE_JSON, SCHEDULE_XML
 from wego_ical.errors import OutputError
 from wego_ical.output import kept_pieces
 from wego_ical.pipeline import BuildOptions, WorkerSettings, build, diff
-from wego_ical.render import frab_json, frab_xml
+from wego_ical.render.encoding_process import ProcessEncoder
+from wego_ical.render.talk_codec import JSON_MEMBERS, JSON_TALKS, XML_TALKS, LocalEncoder
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 EXPORTS = (SCHEDULE_JSON, SCHEDULE_XML)
@@ -42,20 +44,21 @@ def _records(out: Path) -> list[Path]:
 
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which file made a room's talks of a day (rather than copying them)."""
+    """Which file made a room's talks of a day (rather than copying them), wherever they
+    are encoded."""
     calls: list[str] = []
-    json_bytes, xml_talks = frab_json._json_bytes, frab_xml._xml_talks
+    for encoder in (LocalEncoder, ProcessEncoder):
 
-    def counted_json(*args: object, **kwargs: object) -> bytes:
-        calls.append(SCHEDULE_JSON)
-        return json_bytes(*args, **kwargs)  # type: ignore[arg-type]
+        def counted(
+            self: Any, kind: int, level: int, value: Any, submit: Any = encoder.submit
+        ) -> None:
+            if kind != JSON_MEMBERS:
+                calls.append(SCHEDULE_XML if kind == XML_TALKS else SCHEDULE_JSON)
+            if kind == JSON_TALKS and getattr(self, "_xml", None) is not None:
+                calls.append(SCHEDULE_XML)  # made for schedule.xml too (XmlAhead)
+            submit(self, kind, level, value)
 
-    def counted_xml(talks: list[dict[str, object]]) -> bytes:
-        calls.append(SCHEDULE_XML)
-        return xml_talks(talks)
-
-    monkeypatch.setattr(frab_json, "_json_bytes", counted_json)
-    monkeypatch.setattr(frab_xml, "_xml_talks", counted_xml)
+        monkeypatch.setattr(encoder, "submit", counted)
     return calls
 
 
@@ -71,9 +74,12 @@ def _edited(text: str) -> str:
     return text[:first] + 'title = "Edited <&> \\"talk\\" — 한국어' + text[first + 9 :]
 
 
+@pytest.mark.parametrize("encoded_apart", [False, True])
 def test_a_rebuild_copies_all_but_the_edited_talks_and_writes_the_same_bytes(
-    tmp_path: Path, made: list[str]
+    tmp_path: Path, made: list[str], encoded_apart: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Also with the talks encoded in a process of their own (render.encoding_process)."""
+    monkeypatch.setattr(WorkerSettings, "encodes_apart", lambda *_: encoded_apart)
     data, text = _series(tmp_path)
     out = tmp_path / "dist"
     _build(data, out)
@@ -159,13 +165,19 @@ def test_a_rebuild_after_any_edit_writes_what_a_rebuild_copying_nothing_writes(
         assert copied > 0  # an entry's edit leaves the other rooms and days as they were
 
 
+@pytest.mark.parametrize("encoded_apart", [False, True])
 @pytest.mark.parametrize(
     "damage",
     ["not json", "other code", "other file", "out of range", "edited by hand", "a link"],
 )
 def test_a_record_that_does_not_describe_the_file_in_place_is_no_record(
-    tmp_path: Path, made: list[str], damage: str
+    tmp_path: Path,
+    made: list[str],
+    damage: str,
+    encoded_apart: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(WorkerSettings, "encodes_apart", lambda *_: encoded_apart)
     data, text = _series(tmp_path)
     out = tmp_path / "dist"
     _build(data, out)
@@ -197,7 +209,8 @@ def test_a_record_that_does_not_describe_the_file_in_place_is_no_record(
     made.clear()
     _build(data, out)
     assert made.count(SCHEDULE_JSON) == groups  # every room's talks made again
-    assert made.count(SCHEDULE_XML) == 1
+    # schedule.xml copies all but one, unless schedule.json's made them for it too.
+    assert made.count(SCHEDULE_XML) == (groups if encoded_apart else 1)
     _build(data, plain)
     assert _exports(out) == _exports(plain)
     if damage == "a link":  # read through never, replaced by the build's own record

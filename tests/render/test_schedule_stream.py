@@ -21,6 +21,7 @@ from wego_ical.publication.assemble import LanguageEdition, PublicationSettings,
 from wego_ical.render.frab_json import schedule_json
 from wego_ical.render.frab_xml import schedule_xml
 from wego_ical.render.schedule import Entries, Events, event_guid, schedule_data
+from wego_ical.render.talk_codec import fast_dumps, json_dumps, xml_talks
 from wego_ical.render.workers import WorkerSettings
 
 HOSTILE = (
@@ -226,8 +227,6 @@ def test_the_faster_encoder_writes_what_json_dumps_writes() -> None:
     """``schedule.json`` made apart uses pydantic_core's encoder: the same text for every
     kind of value and character a schedule holds (controls, quotes, line separators,
     characters outside the BMP, nested and empty containers, big numbers)."""
-    from wego_ical.render.frab_json import _json_dumps, _rust_dumps
-
     texts = ["".join(map(chr, range(0, 0x80))), "\u2028\u2029\ufeff\u00a0 é 한 𝄞 \\ / \" '"]
     value = {
         "texts": texts,
@@ -236,8 +235,8 @@ def test_the_faster_encoder_writes_what_json_dumps_writes() -> None:
         "": "empty key",
         'key "quoted"\n': texts[1],
     }
-    assert _rust_dumps(value) == _json_dumps(value)
-    assert _rust_dumps([]) == _json_dumps([]) and _rust_dumps({}) == _json_dumps({})
+    assert fast_dumps(value) == json_dumps(value)
+    assert fast_dumps([]) == json_dumps([]) and fast_dumps({}) == json_dumps({})
 
 
 def reference_talks(events: list[dict[str, Any]]) -> bytes:
@@ -282,6 +281,4 @@ def test_the_talks_are_written_as_elementtree_writes_them(events: list[dict[str,
     """schedule.xml's talks are written directly with ElementTree's escaping: the bytes
     ElementTree's tree, indented, gives for any talk (every field empty, missing or
     hostile; no persons or links, or several)."""
-    from wego_ical.render.frab_xml import _xml_talks
-
-    assert _xml_talks(events) == reference_talks(events)
+    assert xml_talks(events) == reference_talks(events)

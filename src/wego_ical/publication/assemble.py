@@ -60,6 +60,7 @@ from wego_ical.render.calendar import (
     render_checked,
     single_event_envelope,
 )
+from wego_ical.render.encoding_process import ApartExports
 from wego_ical.render.frab_json import schedule_json
 from wego_ical.render.frab_xml import schedule_xml
 from wego_ical.render.schedule import Pieces, schedule_data
@@ -227,7 +228,8 @@ def make_publication(
     # A small series' exports take milliseconds: no record of their pieces beside it.
     large = workers is not None and len(records) >= workers.parallel_min_items
     schedule = _Schedule(series, records, language, page_url, apart)
-    schedule.keeping(settings.pieces if large else None)
+    encoded_apart = workers is not None and workers.encodes_apart(len(records))
+    schedule.keeping(settings.pieces if large else None, ApartExports() if encoded_apart else None)
     files[SCHEDULE_JSON] = schedule.json
     files[SCHEDULE_XML] = schedule.xml
     files[CHANGES_FEED] = functools.partial(
@@ -271,10 +273,12 @@ class _Schedule:
         )
         self._apart = apart
         self._kept: KeptPieces | None = None
+        self._encoding: ApartExports | None = None
 
-    def keeping(self, kept: KeptPieces | None) -> _Schedule:
-        """Copy the pieces the files in place have (see render.schedule.Pieces)."""
-        self._kept = kept
+    def keeping(self, kept: KeptPieces | None, encoding: ApartExports | None) -> _Schedule:
+        """Copy the pieces the files in place have (see render.schedule.Pieces); encode
+        the talks here, or apart (see WorkerSettings.encodes_apart)."""
+        self._kept, self._encoding = kept, encoding
         return self
 
     @functools.cached_property
@@ -282,11 +286,13 @@ class _Schedule:
         return self._made()
 
     def json(self) -> Iterator[bytes]:
-        pieces = Pieces(self._kept, SCHEDULE_JSON)
-        return schedule_json(self.data, apart=self._apart, pieces=pieces)
+        encoding, ahead = self._encoding.json() if self._encoding else (None, None)
+        pieces = Pieces(self._kept, SCHEDULE_JSON, ahead)
+        return schedule_json(self.data, apart=self._apart, pieces=pieces, encoding=encoding)
 
     def xml(self) -> Iterator[bytes]:
-        return schedule_xml(self.data, Pieces(self._kept, SCHEDULE_XML))
+        encoding, ahead = self._encoding.xml() if self._encoding else (None, None)
+        return schedule_xml(self.data, Pieces(self._kept, SCHEDULE_XML, ahead), encoding)
 
 
 def _atom(

@@ -1,8 +1,10 @@
 """Render stage: the bytes of every generated file but the page: iCalendar events and
 envelopes (``calendar``), VTIMEZONEs (``vtimezone``), the frab schedule (``schedule``,
-written as JSON by ``frab_json`` and as XML by ``frab_xml``), the Atom change feed
-(``atom``), add-to-calendar links (``calendar_links``), and the worker processes that
-render large series (``workers``, ``orphans``, ``fork_server``, ``fresh_process``).
+written as JSON by ``frab_json`` and as XML by ``frab_xml``, its talks encoded by
+``talk_codec``), the Atom change feed (``atom``), add-to-calendar links
+(``calendar_links``), and the processes that render large series (``workers``,
+``orphans``, ``fork_server``, ``fresh_process``) and encode their talks
+(``encoding_process``).
 
 May import: the base modules, ``i18n``, ``model``, ``lint``, ``plan``.
 """

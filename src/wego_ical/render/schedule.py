@@ -26,10 +26,12 @@ import hashlib
 import json
 import re
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from wego_ical.i18n.dates import hh_mm, utc_day_and_time
@@ -37,6 +39,10 @@ from wego_ical.model import CalendarEntry, Series, calendar_entries, conference_
 from wego_ical.model.descriptions import room_name, session_title
 from wego_ical.pieces import KeptPieces
 from wego_ical.plan.records import EventRecord, occurrence_snapshots
+from wego_ical.render.talk_codec import JSON_TALKS, XML_TALKS
+
+if TYPE_CHECKING:
+    from wego_ical.render.encoding_process import XmlAhead
 
 C3VOC_SCHEMA = "https://c3voc.de/schedule/schema.json"
 
@@ -309,44 +315,100 @@ class Events:
         self._kept = None
 
 
+class Encoder(Protocol):
+    """Encodes the parts of a file it is given (see :mod:`wego_ical.render.talk_codec`),
+    in order; up to ``ahead`` of them may be given before the first is taken."""
+
+    ahead: int
+
+    def submit(self, kind: int, level: int, value: Any) -> None: ...
+
+    def take(self) -> bytes: ...
+
+
+# What makes the encoder of one file, and ends it once the file is written.
+Encoding = Callable[[], AbstractContextManager[Encoder]]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A part of a file encoded from values by the :class:`Encoder`: a room's talks of a
+    day (``events``, made when needed), or ``values`` made already."""
+
+    kind: int
+    level: int
+    events: Events | None = None
+    values: Any = None
+
+
 class Pieces:
     """A file's bytes as they are written: where each room's talks of a day come from
     (the last build's bytes for talks made of the same, from ``kept``, else made), and the record
     of where each lies in this file, for the next build (see :class:`KeptPieces`). In a
     rebuild after one edit, the others are copied, not encoded again."""
 
-    def __init__(self, kept: KeptPieces | None, path: str) -> None:
+    def __init__(self, kept: KeptPieces | None, path: str, ahead: XmlAhead | None = None) -> None:
         self.kept, self.path = kept, path
+        # schedule.xml's talks encoded from schedule.json's: given to it, or taken here.
+        self.ahead = ahead
         self.offset = 0
         self.made: list[tuple[str, int, int]] = []
         self.whole = hashlib.sha256()
 
-    def frame(self, data: bytes) -> bytes:
-        """Bytes of the file around the talks."""
+    def written(self, parts: Iterable[bytes | Encoded], encoding: Encoding) -> Iterator[bytes]:
+        """The file's bytes: the frame's as they are, each :class:`Encoded` part copied
+        or encoded, by an encoder that may work ahead on the next parts meanwhile."""
+        with encoding() as encoder:
+            # Each part in order: a room's talks by their digest; bytes, or None while
+            # the encoder has them.
+            queue: deque[tuple[str | None, bytes | None]] = deque()
+            waiting = 0
+            for part in parts:
+                started = (None, part) if isinstance(part, bytes) else self._start(part, encoder)
+                queue.append(started)
+                waiting += started[1] is None
+                while queue and (queue[0][1] is not None or waiting > encoder.ahead):
+                    waiting -= queue[0][1] is None
+                    yield self._place(queue.popleft(), encoder)
+            while queue:
+                yield self._place(queue.popleft(), encoder)
         if self.kept is not None:
+            self.kept.remember(self.path, self.made, self.whole.hexdigest())
+
+    def _start(self, part: Encoded, encoder: Encoder) -> tuple[str | None, bytes | None]:
+        """A part's bytes, copied when the file in place has them (found by the digest of
+        what they are made of) or encoded ahead, else None: given to the encoder."""
+        events = part.events
+        if events is None:
+            encoder.submit(part.kind, part.level, part.values)
+            return None, None
+        digest = data = None
+        second = events.digest is not None  # the same digest for both files
+        if self.kept is not None:
+            digest = events.digest = events.digest or events.talk.digest(events.items)
+            data = self.kept.piece(self.path, digest)
+        if data is None and self.ahead is not None and part.kind == XML_TALKS:
+            data = self.ahead.taken(events)
+        if data is None:
+            if self.ahead is not None and part.kind == JSON_TALKS:
+                self.ahead.made(events)  # first: what is given may come back at once
+            encoder.submit(part.kind, part.level, list(events))
+        if self.kept is not None and second:
+            events.release()  # talks one file made for the other, which needs them no more
+        return digest, data
+
+    def _place(self, part: tuple[str | None, bytes | None], encoder: Encoder) -> bytes:
+        """A part's bytes (taken from the encoder if it has them), and where they lie in
+        the file (a room's talks by their digest)."""
+        digest, data = part
+        if data is None:
+            data = encoder.take()
+        if self.kept is not None:
+            if digest is not None:
+                self.made.append((digest, self.offset, len(data)))
             self.offset += len(data)
             self.whole.update(data)
         return data
-
-    def talks(self, events: Events, make: Callable[[list[dict[str, Any]]], bytes]) -> bytes:
-        """A room's talks of a day: copied when the file in place has them (found by the
-        digest of what they are made of), else made."""
-        if self.kept is None:
-            return self.frame(make(list(events)))
-        second = events.digest is not None  # the same digest for both files
-        if events.digest is None:
-            events.digest = events.talk.digest(events.items)
-        data = self.kept.piece(self.path, events.digest)
-        if data is None:
-            data = make(list(events))
-        if second:
-            events.release()  # talks one file made for the other, which needs them no more
-        self.made.append((events.digest, self.offset, len(data)))
-        return self.frame(data)
-
-    def finish(self) -> None:
-        if self.kept is not None:
-            self.kept.remember(self.path, self.made, self.whole.hexdigest())
 
 
 class Entries:

@@ -76,6 +76,13 @@ class WorkerSettings:
             return False
         return self.parallel_min_items <= items < self.forkserver_min_items
 
+    def encodes_apart(self, items: int) -> bool:
+        """Whether a publication of ``items`` events has its exports' talks encoded in a
+        process of its own while this one makes them (see
+        :mod:`~wego_ical.render.encoding_process`): where the exports are made in this
+        process, last, and the other cores have nothing else to do by then."""
+        return items >= self.forkserver_min_items and self.process_count(items) > 1
+
     def process_count(self, items: int) -> int:
         """How many processes should work on ``items`` items."""
         if _made_apart:
