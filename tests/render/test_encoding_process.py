@@ -137,6 +137,33 @@ def test_where_no_process_can_be_started_the_parts_are_encoded_here(
     assert isinstance(encoder_apart(), LocalEncoder)
 
 
+@pytest.mark.parametrize("interpreter", ["exits", "another program"])
+def test_a_process_that_does_not_start_leaves_the_parts_to_encode_here(
+    interpreter: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interpreter that cannot run the module (a frozen program, another Python
+    without wego_ical): nothing is given to it, and no process is left behind."""
+    program = tmp_path / "python"
+    body = "exit 3" if interpreter == "exits" else "echo usage: not python; sleep 1"
+    program.write_text(f"#!/bin/sh\n{body}\n")
+    program.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(program))
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", recorded)
+    encoder = encoder_apart()
+    assert isinstance(encoder, LocalEncoder)
+    assert started and started[0].returncode is not None
+    with encoder:
+        encoder.submit(XML_TALKS, 3, [TALK])
+        assert encoder.take() == encode(XML_TALKS, 3, [TALK])
+
+
 def test_which_builds_encode_their_exports_apart() -> None:
     settings = WorkerSettings(processes=2)
     assert settings.encodes_apart(20_000) and not settings.encodes_apart(19_999)

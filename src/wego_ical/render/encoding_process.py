@@ -43,6 +43,8 @@ _PIPE_SIZE = 1 << 20
 _MARSHAL_VERSION = 2
 # What may wait to be written to the process before this one waits for it.
 _MAX_OUTGOING = 8 << 20
+# What the process says once it runs, and how long it may take to say it.
+_READY, _START_SECONDS = b"wego-ical encoder\n", 60
 
 
 class ProcessEncoder:
@@ -68,6 +70,14 @@ class ProcessEncoder:
         self._kinds: deque[int] = deque()  # of the parts asked for, not given back yet
         assert self._process.stdin is not None and self._process.stdout is not None
         self._to, self._from = self._process.stdin.fileno(), self._process.stdout.fileno()
+        # Nothing is given to a process that could not start (an interpreter that cannot
+        # import this module): the caller encodes here instead.
+        if not select.select([self._from], [], [], _START_SECONDS)[0] or (
+            os.read(self._from, len(_READY)) != _READY
+        ):
+            self._process.kill()
+            self.close()
+            raise OSError("the process encoding the exports did not start")
         os.set_blocking(self._to, False)
         for pipe in (self._to, self._from):  # fewer, larger writes (Linux's limit: 1 MB)
             with contextlib.suppress(OSError, AttributeError):
@@ -210,6 +220,8 @@ def _serve(spill: int | None) -> None:
     stdin closes; with a ``spill`` file, schedule.json's talks as schedule.xml has them
     there too."""
     asked, given = sys.stdin.buffer, sys.stdout.buffer
+    given.write(_READY)
+    given.flush()
     written = 0
     while header := asked.read(_ASKED.size):
         kind, level, size = _ASKED.unpack(header)
