@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DATA, has_ended, large_series
+from conftest import DATA, ctrl_c_to_group, has_ended, large_series
 from wego_ical.catalogue import SCHEDULE_JSON, SCHEDULE_XML
 from wego_ical.errors import WorkerError
 from wego_ical.load.series_file import parse_editions
@@ -249,3 +249,53 @@ def test_parts_that_come_back_at_once_go_where_they_belong(
     build(BuildOptions(data, tmp_path / "here", NOW, workers=workers))
     for path in (SCHEDULE_JSON, SCHEDULE_XML):
         assert (tmp_path / "apart" / path).read_bytes() == (tmp_path / "here" / path).read_bytes()
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_talks_are_encoded_apart_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Ctrl+C to the group reaches the encoding process too: the build stops with its
+    message alone, no process is left, and the output folder is as it was."""
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import sys, time\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "from wego_ical.pipeline import BuildOptions, WorkerSettings, build\n"
+        "from wego_ical.render import encoding_process, schedule\n"
+        "WorkerSettings.encodes_apart = lambda self, items: True\n"
+        "start = schedule.Pieces._start\n"
+        "def slow(self, part, encoder):\n"
+        "    if isinstance(encoder, encoding_process.ProcessEncoder) and not slow.told:\n"
+        "        slow.told = True\n"
+        "        print('encoding', encoder._process.pid, flush=True)\n"
+        "        time.sleep(30)\n"
+        "    return start(self, part, encoder)\n"
+        "slow.told = False\n"
+        "schedule.Pieces._start = slow\n"
+        "workers = WorkerSettings(processes=1, parallel_min_items=100)\n"
+        "now = datetime(2030, 1, 1, tzinfo=UTC)\n"
+        "try:\n"
+        "    build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), now, workers=workers))\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped', flush=True)\n"
+    )
+    text = large_series(300)
+    data, out = tmp_path / "events.toml", tmp_path / "dist"
+    data.write_text(text, encoding="utf-8")
+    build(BuildOptions(data, out, NOW, workers=WorkerSettings(processes=1)))
+    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    data.write_text(text.replace('description = "open, ', 'description = "Edited, ', 1))
+    encoder: list[int] = []
+
+    def encoding(process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("encoding "), line
+        encoder.append(int(line.split()[1]))
+
+    _, output, errors = ctrl_c_to_group(
+        [sys.executable, str(script), str(data), str(out)], encoding
+    )
+    assert output == "stopped\n" and errors == ""
+    assert has_ended(encoder[0])
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
