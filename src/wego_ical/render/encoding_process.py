@@ -108,7 +108,8 @@ class ProcessEncoder:
         readable, writable, _ = select.select([self._from], writing, [], None if wait else 0)
         try:
             if writable:
-                with memoryview(self._outgoing) as outgoing:
+                sent = 0
+                with memoryview(self._outgoing) as outgoing, contextlib.suppress(BlockingIOError):
                     sent = os.write(self._to, outgoing[:_PIPE_SIZE])
                 del self._outgoing[:sent]
             if readable:
