@@ -157,8 +157,8 @@ class XmlAhead:
     else to do), kept in a temporary file until schedule.xml takes them.
 
     ``schedule.json``'s encoder (``ProcessEncoder(xml)``) encodes each room's talks of a
-    day as both; the file tells it where each lies, in order, and :meth:`made` which
-    talks were given to it, in the same order.
+    day as both: its process tells where each lies in the file (:meth:`placed`), in the
+    order :meth:`made` was told which talks were given to it.
     """
 
     def __init__(self) -> None:
