@@ -165,10 +165,15 @@ def test_a_rebuild_after_any_edit_writes_what_a_rebuild_copying_nothing_writes(
         assert copied > 0  # an entry's edit leaves the other rooms and days as they were
 
 
-@pytest.mark.parametrize("encoded_apart", [False, True])
+DAMAGES = ("not json", "other code", "other file", "out of range", "edited by hand", "a link")
+
+
 @pytest.mark.parametrize(
-    "damage",
-    ["not json", "other code", "other file", "out of range", "edited by hand", "a link"],
+    ("damage", "encoded_apart"),
+    [
+        *((damage, False) for damage in DAMAGES),
+        ("other file", True),  # schedule.json's talks made in the encoding process
+    ],
 )
 def test_a_record_that_does_not_describe_the_file_in_place_is_no_record(
     tmp_path: Path,
