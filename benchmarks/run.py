@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/run.py 1000 10000      # chosen sizes
 
 For each N it measures, each in a fresh process:
-- the whole ``wego-ical build`` onto an empty folder: wall time, and (in a
+- the whole ``wego-ical build`` onto an empty folder (after the disk has written what
+  earlier runs left in memory): wall time, and (in a
   separate run, as sampling slows the build down) the peak memory of the
   build and its worker processes together (their proportional set size,
   sampled every 50 ms, so that shared pages count once);
@@ -178,6 +179,14 @@ def children_user_system() -> tuple[float, float]:
     return usage.ru_utime, usage.ru_stime
 
 
+def settled() -> None:
+    """Let the disk write what earlier runs left in memory before a timed run starts: a
+    build writes 178 MB at 10,000 sessions, which the next run paid for. Three builds
+    in a row, twice each way, interleaved: 8.49, 8.46, 8.94 and 10.38, 9.41, 10.35 s
+    with this; 9.38, 11.20, 11.29 and 11.39, 9.65, 12.00 s without."""
+    os.sync()
+
+
 def build_process(data: Path, out: Path, *, memory: bool = False) -> tuple[float, int, int, str]:
     """Wall time, peak memory (kB, all processes; 0 unless ``memory``), files
     written and output of one `wego-ical build` process. Reading the memory
@@ -194,6 +203,7 @@ def build_process_cpu(
     # The output goes to a file: a pipe nobody reads while the build runs
     # would fill up and block it.
     with tempfile.TemporaryFile("w+") as log:
+        settled()
         cpu_before = children_cpu()
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -223,6 +233,7 @@ PAIRS = 3
 
 def node_process(script: Path, data: Path, out: Path) -> tuple[float, float]:
     """Wall and CPU time of one ical-generator run writing the same feed set."""
+    settled()
     cpu_before = children_cpu()
     start = time.perf_counter()
     subprocess.run(
