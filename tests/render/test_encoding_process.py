@@ -56,10 +56,14 @@ def test_the_exports_encoded_apart_are_the_bytes_encoded_here(
         )
 
 
-def test_parts_larger_than_a_pipe_holds_come_back_whole_and_in_order() -> None:
-    """Neither process waits for the other to read while the other waits too: parts
-    asked for ahead, each larger than both pipes hold, all come back."""
-    parts = [[{**TALK, "description": str(n) * 300_000}] for n in range(ProcessEncoder.ahead + 8)]
+@pytest.mark.parametrize(("count", "size"), [(ProcessEncoder.ahead + 8, 30_000), (6, 2_500_000)])
+def test_parts_larger_than_the_pipes_hold_come_back_whole_and_in_order(
+    count: int, size: int
+) -> None:
+    """Neither process waits for the other to read while the other waits too: more parts
+    asked for than are worked on ahead; parts each larger than both pipes hold (1 MB
+    each), more of them than may wait to be written (8 MB)."""
+    parts = [[{**TALK, "description": chr(0x61 + n % 26) * size}] for n in range(count)]
     with ProcessEncoder() as encoder:
         for part in parts:
             encoder.submit(JSON_TALKS, 2, part)
