@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from wego_ical.errors import WorkerError
-from wego_ical.render.talk_codec import JSON_TALKS, XML_TALKS, LocalEncoder, encode, fast_dumps
+from wego_ical.render.talk_codec import (
+    JSON_TALKS,
+    XML_LEVEL,
+    XML_TALKS,
+    LocalEncoder,
+    encode,
+    fast_dumps,
+)
 
 # A part asked for: its kind, how deep it stands, the length of its values (marshal).
 _ASKED = struct.Struct("<BBI")
@@ -231,7 +238,7 @@ def _serve(spill: int | None) -> None:
         try:
             data, succeeded = encode(kind, level, value, fast_dumps), True
             if kind == JSON_TALKS and spill is not None:
-                xml = encode(XML_TALKS, 3, value)
+                xml = encode(XML_TALKS, XML_LEVEL, value)
                 offset, length = written, len(xml)
                 with memoryview(xml) as rest:
                     while rest:

@@ -9,7 +9,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from wego_ical.render.schedule import Encoded, Encoding, Events, Pieces
-from wego_ical.render.talk_codec import XML_TALKS, LocalEncoder
+from wego_ical.render.talk_codec import XML_LEVEL, XML_TALKS, LocalEncoder
 
 # Where a room's talks go in the frame of schedule.xml (an element: no text of the
 # series can be written as one, its "<" would be escaped).
@@ -67,11 +67,10 @@ def schedule_xml(
 
 
 def _parts(frame: list[bytes], talks: list[Events]) -> Iterator[bytes | Encoded]:
-    """The frame's bytes, each room's talks of a day (three containers deep) in place
-    of its placeholder."""
+    """The frame's bytes, each room's talks of a day in place of its placeholder."""
     yield frame[0]
     for events, after in zip(talks, frame[1:], strict=True):
-        yield Encoded(XML_TALKS, 3, events=events)
+        yield Encoded(XML_TALKS, XML_LEVEL, events=events)
         yield after
     yield b"\n"
 

@@ -19,6 +19,8 @@ from pydantic_core import to_json
 
 # What a part is: the kinds :func:`encode` knows.
 JSON_TALKS, JSON_MEMBERS, XML_TALKS = 1, 2, 3
+# How deep a room's talks stand in schedule.xml: schedule, day, room.
+XML_LEVEL = 3
 
 Dumps = Callable[[Any], str]  # the text json.dumps(value, indent=2) writes
 
@@ -36,8 +38,8 @@ def fast_dumps(value: Any) -> str:
 
 def encode(kind: int, level: int, value: Any, dumps: Dumps = json_dumps) -> bytes:
     """``value`` as a part of its kind, ``level`` containers deep: a list of talks
-    (:data:`JSON_TALKS`, :data:`XML_TALKS`; three deep in XML) or the members of an
-    object (:data:`JSON_MEMBERS`: ``{guid: record}``, without its braces)."""
+    (:data:`JSON_TALKS`, :data:`XML_TALKS`: always :data:`XML_LEVEL` deep) or the
+    members of an object (:data:`JSON_MEMBERS`: ``{guid: record}``, without its braces)."""
     if kind == JSON_TALKS:
         return json_text(value, level, dumps).encode()
     if kind == JSON_MEMBERS:
@@ -92,7 +94,9 @@ def xml_talks(events: list[dict[str, Any]]) -> bytes:
 
 
 # The line break and indent before a talk, one of its fields, and a person or link.
-_TALK_INDENT, _FIELD_INDENT, _ITEM_INDENT = ("\n" + "  " * level for level in (3, 4, 5))
+_TALK_INDENT, _FIELD_INDENT, _ITEM_INDENT = (
+    level_indent(level) for level in (XML_LEVEL, XML_LEVEL + 1, XML_LEVEL + 2)
+)
 _cdata, _attribute = ET._escape_cdata, ET._escape_attrib  # type: ignore[attr-defined]
 
 
