@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import compileall
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from run import unused
 
 NOW = "2030-01-01T00:00:00Z"
 
@@ -54,8 +55,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for number in range(rounds):
             for name in sorted(trees, reverse=number % 2 == 1):
-                folder = Path(scratch, name)
-                shutil.rmtree(folder, ignore_errors=True)
+                # Nothing is deleted before the last round (see run.unused).
+                folder = unused(Path(scratch), name)
                 folder.mkdir()
                 data, out = folder / "series.toml", folder / "dist"
                 data.write_text(text, encoding="utf-8")

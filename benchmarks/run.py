@@ -5,7 +5,8 @@
 
 For each N it measures, each in a fresh process:
 - the whole ``wego-ical build`` onto an empty folder (after the disk has written what
-  earlier runs left in memory): wall time, and (in a
+  earlier runs left in memory; no run's output is deleted before the last run, see
+  :func:`unused`): wall time, and (in a
   separate run, as sampling slows the build down) the peak memory of the
   build and its worker processes together (their proportional set size,
   sampled every 50 ms, so that shared pages count once);
@@ -214,6 +215,40 @@ def settled() -> None:
     os.sync()
 
 
+def unused(folder: Path, name: str) -> Path:
+    """A path in ``folder`` that no earlier run used: no timed run follows a deletion.
+
+    ext4 without a journal (this machine's disk: ``/sys/fs/ext4/*/journal_task`` is
+    ``<none>``) does not give a new file an inode deleted less than 60 s before (6 min
+    while its inode table is not yet written), and steps over every such inode for
+    each new file (``recently_deleted()`` in ``fs/ext4/ialloc.c``). After a deletion of
+    10,000 files, writing 10,000 files took 4.07 s instead of 0.32-0.44 s, nearly all
+    of it system time; the build and ical-generator, each onto an empty folder with
+    the other's output deleted just before, spent 4.3-4.9 s of system time each
+    instead of 0.7-1.0 s. So every run writes into a folder of its own, and the
+    outputs are deleted together, after the last run.
+    """
+    path = folder / name
+    number = 0
+    while path.exists():
+        number += 1
+        path = folder / f"{name}-{number}"
+    return path
+
+
+def check_disk_space(folder: Path, sizes: list[int]) -> None:
+    """Stop early when ``folder`` cannot hold every output until the end (see
+    :func:`unused`): a build writes about 20 kB per session."""
+    builds = sum((REPEATS + 3 if size <= 10_000 else 3) for size in sizes) + 2 * PAIRS + 1
+    needed = 20_000 * max(sizes, default=0) * builds
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise SystemExit(
+            f"{folder} has {free / 1e9:.1f} GB free; the outputs kept until the end of "
+            f"the run need about {needed / 1e9:.1f} GB: choose a larger TMPDIR"
+        )
+
+
 def build_process(data: Path, out: Path, *, memory: bool = False) -> tuple[float, int, int, str]:
     """Wall time, peak memory (kB, all processes; 0 unless ``memory``), files
     written and output of one `wego-ical build` process. Reading the memory
@@ -272,10 +307,11 @@ def node_process(script: Path, data: Path, out: Path) -> tuple[float, float]:
     return time.perf_counter() - start, children_cpu() - cpu_before
 
 
-def peer_comparison(size: int) -> dict[str, float] | None:
+def peer_comparison(size: int, scratch: Path) -> dict[str, float] | None:
     """wego-ical and ical-generator (Node.js) writing the same files, in interleaved
     pairs onto empty folders, whole processes: medians of wall and CPU time.
-    None (and says why) when Node.js or the peer's script is missing."""
+    None (and says why) when Node.js or the peer's script is missing. The outputs stay
+    in ``scratch`` (see :func:`unused`)."""
     sys.path.insert(0, str(HERE))
     from generate import generate
 
@@ -285,30 +321,27 @@ def peer_comparison(size: int) -> dict[str, float] | None:
     if not (PEER / "feedset.mjs").exists():
         print(f"\nPeer: not run ({PEER}/feedset.mjs not found; set WEGO_ICAL_PEER_BENCH).")
         return None
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        shutil.copytree(PEER, work / "peer", ignore=shutil.ignore_patterns("node_modules"))
-        subprocess.run(["npm", "install", "--silent"], cwd=work / "peer", check=True)
-        data = work / "series.toml"
-        data.write_text(generate(size), encoding="utf-8")
-        build_process(data, work / "reference")
-        feedset = work / "feedset.json"
-        python(str(work / "peer" / "extract.py"), str(work / "reference"), str(feedset))
-        # (wall, user, system) of each run.
-        ours: list[tuple[float, float, float]] = []
-        theirs: list[tuple[float, float, float]] = []
-        for index in range(PAIRS):
-            out = work / f"wego-{index}"
-            before = children_user_system()
-            wall = build_process_cpu(data, out)[0]
-            ours.append((wall, *_used_since(before)))
-            shutil.rmtree(out)
-            node_out = work / f"node-{index}"
-            node_out.mkdir()
-            before = children_user_system()
-            wall = node_process(work / "peer" / "feedset.mjs", feedset, node_out)[0]
-            theirs.append((wall, *_used_since(before)))
-            shutil.rmtree(node_out)
+    work = unused(scratch, "peer")
+    work.mkdir()
+    shutil.copytree(PEER, work / "peer", ignore=shutil.ignore_patterns("node_modules"))
+    subprocess.run(["npm", "install", "--silent"], cwd=work / "peer", check=True)
+    data = work / "series.toml"
+    data.write_text(generate(size), encoding="utf-8")
+    build_process(data, work / "reference")
+    feedset = work / "feedset.json"
+    python(str(work / "peer" / "extract.py"), str(work / "reference"), str(feedset))
+    # (wall, user, system) of each run.
+    ours: list[tuple[float, float, float]] = []
+    theirs: list[tuple[float, float, float]] = []
+    for index in range(PAIRS):
+        before = children_user_system()
+        wall = build_process_cpu(data, work / f"wego-{index}")[0]
+        ours.append((wall, *_used_since(before)))
+        node_out = work / f"node-{index}"
+        node_out.mkdir()
+        before = children_user_system()
+        wall = node_process(work / "peer" / "feedset.mjs", feedset, node_out)[0]
+        theirs.append((wall, *_used_since(before)))
     result: dict[str, float] = {}
     for side, runs in (("wego", ours), ("peer", theirs)):
         for position, measure in enumerate(("wall", "user", "system")):
@@ -363,13 +396,49 @@ def compile_bytecode(package: Path) -> None:
 
 
 def main(sizes: list[int]) -> None:
-    sys.path.insert(0, str(HERE))
-    from generate import generate
-
     import wego_ical
 
     compile_bytecode(Path(wego_ical.__file__).parent)
     print(f"Machine: {machine()}\n")
+    # Every output stays until the end of the run (see unused()).
+    with tempfile.TemporaryDirectory() as folder:
+        check_disk_space(Path(folder), sizes)
+        measure(sizes, Path(folder))
+
+
+def measure(sizes: list[int], scratch: Path) -> None:
+    """The whole report, every output written into ``scratch``."""
+    wego = yardsticks(scratch)
+    header = (
+        "| sessions | whole build | peak memory | rebuild, no change | files rewritten "
+        "| rebuild, one session edited | load+validate | plan | render | page | write "
+        "| bytes written | icalendar alone: create / serialize | build ÷ icalendar |"
+    )
+    print(header)
+    print("|" + " --- |" * (header.count("|") - 1))
+    results: dict[int, float] = {}
+    measured: dict[str, float] = {"wego": wego}
+    for size in sizes:
+        row = size_row(size, unused(scratch, f"s{size}"))
+        results[size] = row["wall"]
+        if size == 10_000:
+            measured |= {"again": row["again"], "one_edit": row["one_edit"]}
+        if size == 100_000:
+            measured["peak_100k"] = row["peak"] / 1024
+        sys.stdout.flush()
+    if 10_000 in results and 100_000 in results:
+        print(f"\n100,000 ÷ 10,000 sessions: {results[100_000] / results[10_000]:.1f}× the time")
+        measured["scale"] = results[100_000] / results[10_000]
+    if 10_000 in sizes:
+        peer = peer_comparison(10_000, scratch)
+        if peer is not None:
+            measured["wall_ratio"] = peer["wego_wall"] / peer["peer_wall"]
+            measured["cpu_ratio"] = peer["wego_cpu"] / peer["peer_cpu"]
+    print_targets(measured)
+
+
+def yardsticks(scratch: Path) -> float:
+    """Print the yardsticks' table; the WeGO build ÷ the import floor."""
     imports = timed("-c", "import icalendar, pydantic, click", repeat=7)
     # What a build imports before it does any work (pydantic's models, Jinja2).
     build_imports = timed(
@@ -378,26 +447,19 @@ def main(sizes: list[int]) -> None:
         "wego_ical.publication.assemble",
         repeat=7,
     )
-    with tempfile.TemporaryDirectory() as folder:
-        wego_runs = []
-        for index in range(7):
-            out = Path(folder) / f"wego-{index}"
-            start = time.perf_counter()
-            python(
-                "-m",
-                "wego_ical",
-                "build",
-                "--data",
-                str(ROOT / "data/events.toml"),
-                "--out",
-                str(out),
-            )
-            wego_runs.append(time.perf_counter() - start)
-        wego = statistics.median(wego_runs)
-        help_time = timed("-m", "wego_ical", "--help", repeat=7)
-        check_time = timed(
-            "-m", "wego_ical", "check", "--data", str(ROOT / "data/events.toml"), repeat=7
+    wego_runs = []
+    for _ in range(7):
+        out = unused(scratch, "wego")
+        start = time.perf_counter()
+        python(
+            "-m", "wego_ical", "build", "--data", str(ROOT / "data/events.toml"), "--out", str(out)
         )
+        wego_runs.append(time.perf_counter() - start)
+    wego = statistics.median(wego_runs)
+    help_time = timed("-m", "wego_ical", "--help", repeat=7)
+    check_time = timed(
+        "-m", "wego_ical", "check", "--data", str(ROOT / "data/events.toml"), repeat=7
+    )
     print("| yardstick | seconds |")
     print("| --- | ---: |")
     print(f'| `python -c "import icalendar, pydantic, click"` | {imports:.3f} |')
@@ -408,63 +470,45 @@ def main(sizes: list[int]) -> None:
     print(f"| `wego-ical --help` | {help_time:.3f} |")
     print(f"| `wego-ical check` of the WeGO data | {check_time:.3f} |")
     print()
-    header = (
-        "| sessions | whole build | peak memory | rebuild, no change | files rewritten "
-        "| rebuild, one session edited | load+validate | plan | render | page | write "
-        "| bytes written | icalendar alone: create / serialize | build ÷ icalendar |"
+    return wego / imports
+
+
+def size_row(size: int, folder: Path) -> dict[str, float]:
+    """Measure a series of ``size`` sessions in ``folder`` and print its row."""
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    folder.mkdir()
+    data = folder / "series.toml"
+    text = generate(size)
+    data.write_text(text, encoding="utf-8")
+    # The machine is a shared VM whose speed varies from run to run:
+    # the first build is repeated (median) where it is short enough.
+    firsts = [
+        build_process(data, unused(folder, "first"))[:2]
+        for _ in range(REPEATS if size <= 10_000 else 1)
+    ]
+    wall = statistics.median(run[0] for run in firsts)
+    out = unused(folder, "out")
+    peak = build_process(data, out, memory=True)[1]
+    again, _, rewritten, _ = build_process(data, out)
+    edited = text.replace('description = "open, ', 'description = "Edited. open, ', 1)
+    assert edited != text
+    data.write_text(edited, encoding="utf-8")
+    one_edit, _, _, output = build_process(data, out)
+    assert "changed: " in output, output[-2000:]
+    data.write_text(text, encoding="utf-8")
+    stages = json.loads(python("-c", STAGES, str(data), str(folder / "staged")).stdout)
+    create, serialize = map(float, python("-c", BASELINE, str(data)).stdout.split())
+    icalendar_alone = create + serialize
+    print(
+        f"| {size:,} | {wall:.2f} s | {peak / 1024:,.0f} MB | {again:.2f} s | {rewritten} "
+        f"| {one_edit:.2f} s | {stages['load']:.2f} s | {stages['plan']:.2f} s "
+        f"| {stages['render']:.2f} s | {stages['page']:.2f} s | {stages['write']:.2f} s "
+        f"| {stages['bytes'] / 1e6:,.1f} MB "
+        f"| {create:.2f} s / {serialize:.2f} s | {wall / icalendar_alone:.2f}× |"
     )
-    print(header)
-    print("|" + " --- |" * (header.count("|") - 1))
-    results: dict[int, float] = {}
-    measured: dict[str, float] = {"wego": wego / imports}
-    for size in sizes:
-        with tempfile.TemporaryDirectory() as folder:
-            data = Path(folder) / "series.toml"
-            text = generate(size)
-            data.write_text(text, encoding="utf-8")
-            # The machine is a shared VM whose speed varies from run to run:
-            # the first build is repeated (median) where it is short enough.
-            firsts = []
-            for _ in range(REPEATS if size <= 10_000 else 1):
-                shutil.rmtree(Path(folder) / "out", ignore_errors=True)
-                firsts.append(build_process(data, Path(folder) / "out")[:2])
-            wall = statistics.median(run[0] for run in firsts)
-            shutil.rmtree(Path(folder) / "out")
-            peak = build_process(data, Path(folder) / "out", memory=True)[1]
-            again, _, rewritten, _ = build_process(data, Path(folder) / "out")
-            edited = text.replace('description = "open, ', 'description = "Edited. open, ', 1)
-            assert edited != text
-            data.write_text(edited, encoding="utf-8")
-            one_edit, _, _, output = build_process(data, Path(folder) / "out")
-            assert "changed: " in output, output[-2000:]
-            data.write_text(text, encoding="utf-8")
-            stages = json.loads(
-                python("-c", STAGES, str(data), str(Path(folder) / "staged")).stdout
-            )
-            create, serialize = map(float, python("-c", BASELINE, str(data)).stdout.split())
-        icalendar_alone = create + serialize
-        results[size] = wall
-        if size == 10_000:
-            measured |= {"again": again, "one_edit": one_edit}
-        if size == 100_000:
-            measured["peak_100k"] = peak / 1024
-        print(
-            f"| {size:,} | {wall:.2f} s | {peak / 1024:,.0f} MB | {again:.2f} s | {rewritten} "
-            f"| {one_edit:.2f} s | {stages['load']:.2f} s | {stages['plan']:.2f} s "
-            f"| {stages['render']:.2f} s | {stages['page']:.2f} s | {stages['write']:.2f} s "
-            f"| {stages['bytes'] / 1e6:,.1f} MB "
-            f"| {create:.2f} s / {serialize:.2f} s | {wall / icalendar_alone:.2f}× |"
-        )
-        sys.stdout.flush()
-    if 10_000 in results and 100_000 in results:
-        print(f"\n100,000 ÷ 10,000 sessions: {results[100_000] / results[10_000]:.1f}× the time")
-        measured["scale"] = results[100_000] / results[10_000]
-    if 10_000 in sizes:
-        peer = peer_comparison(10_000)
-        if peer is not None:
-            measured["wall_ratio"] = peer["wego_wall"] / peer["peer_wall"]
-            measured["cpu_ratio"] = peer["wego_cpu"] / peer["peer_cpu"]
-    print_targets(measured)
+    return {"wall": wall, "peak": peak, "again": again, "one_edit": one_edit}
 
 
 TARGETS = [
