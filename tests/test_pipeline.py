@@ -25,6 +25,13 @@ def data(tmp_path: Path) -> Path:
     return copy
 
 
+def _server_pid() -> int | None:
+    import multiprocessing.forkserver
+
+    pid: int | None = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return pid
+
+
 def _options(data: Path, out: Path, **extra: object) -> BuildOptions:
     return BuildOptions(data, out, NOW, **extra)  # type: ignore[arg-type]
 
@@ -128,3 +135,58 @@ def test_a_one_shot_build_collects_nothing_while_it_loads_and_plans(
     finally:
         gc.unfreeze()  # what a one-shot build made is frozen for good (collection_paused)
     assert gc.isenabled()
+
+
+def test_only_a_first_build_gets_the_rendering_ready_ahead(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with no previous state renders every event: it starts what renders them
+    (event_texts.render_ahead) before it plans each language; a rebuild, diff, prepare
+    and check do not."""
+    from wego_ical.publication import event_texts
+
+    calls: list[int] = []
+    monkeypatch.setattr(event_texts, "render_ahead", lambda workers, events: calls.append(events))
+    out = tmp_path / "dist"
+    diff(_options(data, out))
+    prepare(_options(data, out))
+    check(data)
+    assert calls == []
+    build(_options(data, out))
+    assert calls == [7, 7]  # the data's calendar entries, in each of its two languages
+    data.write_text(data.read_text().replace("start = 09:30:00", "start = 09:35:00", 1))
+    build(_options(data, out))
+    assert calls == [7, 7]
+
+
+def test_a_first_build_whose_workers_fork_from_a_server_leaves_none_running(
+    data: Path, tmp_path: Path
+) -> None:
+    """The server started ahead of the rendering (event_texts.render_ahead) is the one
+    the workers fork from, and it ends with them: same files as a build without workers."""
+    from wego_ical.render import fork_server
+    from wego_ical.render.workers import WorkerSettings
+
+    fork_server._stop()  # whatever an earlier test left running
+    started: list[int | None] = []
+    start = fork_server.start_for_workers
+
+    def starting(module: str) -> None:
+        start(module)
+        started.append(_server_pid())
+
+    wide = WorkerSettings(
+        processes=2, parallel_min_items=2, min_chunk=1, max_chunk=2, forkserver_min_items=5
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fork_server, "start_for_workers", starting)
+        build(_options(data, tmp_path / "wide", workers=wide))
+    # Started for the first language; the second's finds it running.
+    assert len(started) == 2 and started[0] is not None and started[1] == started[0]
+    assert _server_pid() is None
+    build(_options(data, tmp_path / "alone", workers=WorkerSettings(processes=1)))
+    for path in (tmp_path / "alone").rglob("*"):
+        if path.is_file():
+            assert (tmp_path / "wide" / path.relative_to(tmp_path / "alone")).read_bytes() == (
+                path.read_bytes()
+            ), path

@@ -406,7 +406,10 @@ def _publish_edition(
     from wego_ical.output.write import rendered_events
     from wego_ical.plan.reconcile import Pruning
     from wego_ical.publication.assemble import PublicationSettings, make_publication
+    from wego_ical.publication.event_texts import render_ahead
 
+    if previous is None and kept[1]:  # a build that will render every event
+        render_ahead(options.workers, len(edition.descriptions or ()))
     state_dir = options.state_dir or options.out_dir
     rendered = rendered_events(state_dir / folder, previous) if previous else {}
     settings = PublicationSettings(

@@ -5,7 +5,9 @@ A one-off build's server was kept until the build ended, although its workers ha
 finished long before: 28 MB at 100,000 sessions, counted in the build's peak.
 Here a server that the chunked work started itself is stopped once every piece of
 work that used it is done; one already running (started by ``serve`` with
-:func:`start_fresh_processes`) is left running.
+:func:`start_fresh_processes`) is left running. A first build of a large series starts
+the server for its workers ahead of them (:func:`start_for_workers`): the server imports
+their module on another core while the build plans, instead of while it waits for them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 _lock = threading.Lock()
 _users = 0  # chunked work forking from the server, not yet done
 _started_here = False  # whether the server was started by that work (then it is stopped)
+_ahead = False  # started by start_for_workers, for work still to come
 
 
 def start_fresh_processes(preload: Sequence[str]) -> None:
@@ -31,12 +34,29 @@ def start_fresh_processes(preload: Sequence[str]) -> None:
     ignores Ctrl+C itself once it runs; the processes it starts heed it again).
     Elsewhere, nothing is done here: the server starts when it is first needed.
     """
+    _start(preload)
+
+
+def start_for_workers(module: str) -> None:
+    """Start the server that the workers of :func:`for_workers` with ``module`` will be
+    forked from, before they are needed; stopped like a server their work started
+    (nothing is done where a server runs already, or outside the main thread)."""
+    global _ahead
+    with _lock:
+        if _users or _running():
+            return
+    if _start([module]):
+        _ahead = True
+
+
+def _start(preload: Sequence[str]) -> bool:
+    """Start the server with ``preload`` imported, from the main thread; whether it did."""
     import multiprocessing
     import multiprocessing.forkserver
     import signal
 
     if threading.current_thread() is not threading.main_thread():
-        return
+        return False
     multiprocessing.set_forkserver_preload(list(preload))
     # A signal ignored here stays ignored in the process started (Python too leaves it so).
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -44,6 +64,7 @@ def start_fresh_processes(preload: Sequence[str]) -> None:
         multiprocessing.forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+    return True
 
 
 def for_workers(module: str) -> BaseContext:
@@ -51,10 +72,11 @@ def for_workers(module: str) -> BaseContext:
     call with one :func:`workers_done`."""
     import multiprocessing
 
-    global _users, _started_here
+    global _users, _started_here, _ahead
     with _lock:
         if _users == 0:
-            _started_here = not _running()
+            _started_here = _ahead or not _running()
+            _ahead = False
         _users += 1
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([module])

@@ -83,6 +83,11 @@ class WorkerSettings:
         process, last, and the other cores have nothing else to do by then."""
         return items >= self.forkserver_min_items and self.process_count(items) > 1
 
+    def forks_from_server(self, items: int) -> bool:
+        """Whether the workers of ``items`` items are forked from a server process (see
+        :class:`ChunkedWork`)."""
+        return items >= self.forkserver_min_items and self.process_count(items) > 1
+
     def process_count(self, items: int) -> int:
         """How many processes should work on ``items`` items."""
         if _made_apart:
@@ -148,7 +153,7 @@ class ChunkedWork(Generic[T, R]):
         # 100,000 events. For a large batch they are forked from a small server
         # process instead, which has imported the work's module (about 0.4 s
         # to start, worth it only then).
-        from_server = len(items) >= settings.forkserver_min_items
+        from_server = settings.forks_from_server(len(items))
         context: multiprocessing.context.BaseContext = (
             fork_server.for_workers(work.__module__)
             if from_server
@@ -207,6 +212,14 @@ class ChunkedWork(Generic[T, R]):
     def results(self) -> list[R]:
         """The result of every chunk, in order (each taken)."""
         return [self.take(number) for number in range(len(self._chunks))]
+
+
+def start_server_ahead(settings: WorkerSettings | None, items: int, work: Callable[..., R]) -> None:
+    """Start the server that :class:`ChunkedWork` will fork the workers of ``work`` on
+    ``items`` items from, if it will: the server imports ``work``'s module on another
+    core while this process does what comes first."""
+    if (settings or WorkerSettings()).forks_from_server(items):
+        fork_server.start_for_workers(work.__module__)
 
 
 @contextlib.contextmanager
