@@ -579,3 +579,29 @@ def test_a_file_made_apart_that_fails_leaves_the_output_untouched(tmp_path: Path
         write_output(out, files, generated(out), apart=["index.html"])
     assert snapshot(out) == before
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_the_disk_writes_what_was_made_while_the_children_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With files made apart, this process has the disk write what it made (write_back_now)
+    before it waits for the children, so that the sync before the swap finds little left;
+    without children it does not."""
+    from wego_ical.render.workers import Apart
+
+    events: list[str] = []
+    result = Apart.result
+
+    def waited(self: Apart[object]) -> object:
+        events.append("waited")
+        return result(self)
+
+    monkeypatch.setattr(write_module, "write_back_now", lambda: events.append("written back"))
+    monkeypatch.setattr(Apart, "result", waited)
+    files: dict[str, Content] = {"index.html": _page_pieces(b"<html>one"), **FILES}
+    write_output(tmp_path / "apart", files, [], apart=["index.html"])
+    assert events == ["written back", "waited"]
+    events.clear()
+    write_output(tmp_path / "here", files, [])
+    assert events == []
+    assert snapshot(tmp_path / "apart") == snapshot(tmp_path / "here")

@@ -95,6 +95,14 @@ def fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def write_back_now() -> None:
+    """Have the disk write what was made so far, while this process waits anyway (for the
+    children still making files): the sync before the swap (:func:`fsync_folder`) then
+    finds little left to wait for. A first build of 10,000 sessions, four interleaved
+    pairs: that sync took 0.15-0.17 s after the children, 0.01-0.02 s with this."""
+    os.sync()
+
+
 def remove_empty_parents(root: Path, path: Path) -> None:
     parent = path.parent
     while parent != root and parent.is_dir() and not any(parent.iterdir()):

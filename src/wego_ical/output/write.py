@@ -51,6 +51,7 @@ from wego_ical.output.folder import (
     fsync_folder,
     open_folder,
     remove_empty_parents,
+    write_back_now,
 )
 from wego_ical.output.hidden_files import STAGING_PREFIX
 from wego_ical.output.lock import OutputLock, locked_output, output_folder
@@ -166,9 +167,14 @@ def _write_locked(
                 early = None
                 if atomic and not first:
                     early = _link_early(staging, out_dir, differs, stale)
+                if children:
+                    write_back_now()
                 producer.finish_apart(differs)
             finally:
-                _end_children(children)
+                # A child still making files must not outlive the staging folder (a
+                # build that failed, or was stopped, has no use for them).
+                for child in children:
+                    child.cancel()
             changed = [relative for relative in files if differs[relative]]
             swapped = not (changed or stale) or _commit(
                 staging, atomic, out_dir, changed, set(stale), early
@@ -421,13 +427,6 @@ def _refuse_links(out_dir: Path, files: Iterable[str]) -> None:
                 "never writes through links in the output folder: replace the link by a real "
                 f"{'folder' if relative in folders else 'file'}, or build elsewhere with --out"
             )
-
-
-def _end_children(children: list[Apart[_Outcomes]]) -> None:
-    """End the children still making files: never leave the staging folder while a child
-    still writes into it (a build that failed, or was stopped, has no use for them)."""
-    for child in children:
-        child.cancel()
 
 
 # --------------------------------------------------------------------------- replacing
