@@ -59,3 +59,38 @@ def test_vevents_in_a_feed_are_found_by_whole_lines() -> None:
     assert list(vevents_in(envelope)) == []
     assert list(vevents_in(b"")) == []
     assert list(vevents_in(first[:-12])) == []  # cut short: not an event
+
+
+HOSTILE_NAME = "Café, Paulo; a \\ b \\N c (10,000 sessions)"
+HOSTILE_DESCRIPTION = HOSTILE_NAME + "\nsecond line, with C:\\New"
+
+
+def test_a_feeds_name_and_description_come_back_exact_from_other_parsers() -> None:
+    """NAME, X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC are TEXT, escaped as such: vobject
+    read an unescaped NAME only up to its first comma, allenporter/ical read a backslash
+    and an N in it, or in DESCRIPTION, as a line break."""
+    from ical.calendar_stream import IcsCalendarStream
+
+    from parsers import vobject_read
+    from wego_ical.render.calendar import FeedHeader, build_envelope
+
+    header = FeedHeader(HOSTILE_NAME, HOSTILE_DESCRIPTION, "u@example.org", "Europe/Berlin", 12)
+    text = build_envelope(header, ["Europe/Berlin"], (2024, 2024)).decode()
+    read = vobject_read(text)
+    assert read.contents["name"][0].value == HOSTILE_NAME
+    assert read.x_wr_calname.value == HOSTILE_NAME
+    assert read.contents["description"][0].value == HOSTILE_DESCRIPTION
+    assert read.x_wr_caldesc.value == HOSTILE_DESCRIPTION
+    calendar = IcsCalendarStream.calendar_from_ics(text)
+    assert calendar.name == [HOSTILE_NAME] and calendar.description == [HOSTILE_DESCRIPTION]
+    # Each copy is written exactly as the other, where it stood before.
+    unfolded = text.replace("\r\n ", "").splitlines()
+    values = dict(line.split(":", 1) for line in unfolded[:14] if not line.startswith("REFRESH"))
+    assert values["NAME"] == values["X-WR-CALNAME"]
+    assert values["DESCRIPTION"] == values["X-WR-CALDESC"]
+    assert [line.split(":")[0] for line in unfolded[5:9]] == [
+        "DESCRIPTION",
+        "X-WR-CALDESC",
+        "NAME",
+        "X-WR-CALNAME",
+    ]

@@ -226,10 +226,13 @@ def build_envelope(header: FeedHeader, zones: Iterable[str], years: tuple[int, i
     if url:
         calendar.url = url
         calendar.source = url
-    # icalendar 7.3 types X- properties as vUnknown and writes them unescaped
-    # (a comma or newline in the description would corrupt the line), so the
-    # compatibility copies are set as TEXT explicitly.
+    # icalendar 7.3 types NAME and the X- properties as vUnknown and writes them
+    # unescaped (vobject read "Festival (10,000 sessions)" as "Festival (10"; a newline
+    # would corrupt the line), and reads a backslash and an N in DESCRIPTION as a line
+    # break: all four are set as exact TEXT, each in its place.
+    calendar["NAME"] = ExactText(name)
     calendar["X-WR-CALNAME"] = ExactText(name)
+    calendar["DESCRIPTION"] = ExactText(description)
     calendar["X-WR-CALDESC"] = ExactText(description)
     calendar["X-WR-TIMEZONE"] = vText(default_zone)
     return _with_timezones(calendar, zones, years)
