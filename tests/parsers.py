@@ -163,10 +163,36 @@ def description_parts(series: Series) -> dict[str, list[str]]:
     return result
 
 
+def calendar_texts(data: bytes) -> list[tuple[str, str | None]]:
+    """A feed's own name and description, as vobject and allenporter/ical read each copy
+    (NAME and X-WR-CALNAME; DESCRIPTION and X-WR-CALDESC): None where there is none."""
+    text = data.decode("utf-8")
+    read = vobject_read(text)
+
+    def vobject_value(name: str) -> str | None:
+        values = read.contents.get(name)
+        return str(values[0].value) if values else None
+
+    calendar = IcsCalendarStream.calendar_from_ics(text)
+    name, description = calendar.name or [None], calendar.description or [None]
+    return [
+        ("name", vobject_value("name")),
+        ("name", vobject_value("x-wr-calname")),
+        ("name", name[0]),
+        ("description", vobject_value("description")),
+        ("description", vobject_value("x-wr-caldesc")),
+        ("description", description[0]),
+    ]
+
+
 def assert_parsers_agree_with_data(series: Series, language: str | None = None) -> None:
     expected = expected_fields(series)
     parts = description_parts(series)
     for path, content in render_files(series, language=language).items():
+        texts = calendar_texts(content)
+        for what in ("name", "description"):
+            readings_of = {value for kind, value in texts if kind == what}
+            assert len(readings_of) == 1, f"{path}: its {what} is read as {readings_of}"
         readings = {name: read(content) for name, read in READERS.items()}
         for name, parsed in readings.items():
             assert len(parsed) == count_events(content), (name, path)
