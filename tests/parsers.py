@@ -174,14 +174,15 @@ def calendar_texts(data: bytes) -> list[tuple[str, str | None]]:
         return str(values[0].value) if values else None
 
     calendar = IcsCalendarStream.calendar_from_ics(text)
-    name, description = calendar.name or [None], calendar.description or [None]
+    name = calendar.name[0] if calendar.name else None
+    description = calendar.description[0] if calendar.description else None
     return [
         ("name", vobject_value("name")),
         ("name", vobject_value("x-wr-calname")),
-        ("name", name[0]),
+        ("name", name),
         ("description", vobject_value("description")),
         ("description", vobject_value("x-wr-caldesc")),
-        ("description", description[0]),
+        ("description", description),
     ]
 
 
