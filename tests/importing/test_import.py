@@ -1047,3 +1047,20 @@ def test_an_export_s_languages_never_name_a_path(tmp_path: Path) -> None:
     assert "codes that are not languages" in output
     assert "제4회" not in out.read_text(encoding="utf-8")
     assert load_series(out).series.languages == []
+
+
+@pytest.mark.parametrize("property_name", ["X-WR-CALNAME", "NAME"])
+def test_a_calendar_name_with_escaped_characters_becomes_the_title_it_says(
+    tmp_path: Path, property_name: str
+) -> None:
+    """A calendar's name is TEXT, escaped in the file (Google Calendar writes
+    "X-WR-CALNAME:Team\\, Berlin"): the series' title is the name, not its escaping."""
+    source = tmp_path / "team.ics"
+    text = GOOGLE.replace(
+        "X-WR-CALNAME:Reading group", f"{property_name}:Team\\, Berlin\\; Ops \\\\ 2027"
+    )
+    source.write_bytes(text.encode())
+    data = tmp_path / "events.toml"
+    code, output = run("import", str(source), "--out", str(data))
+    assert code == 0, output
+    assert load_series(data).series.title == "Team, Berlin; Ops \\ 2027"

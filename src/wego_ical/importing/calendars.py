@@ -31,6 +31,17 @@ from wego_ical.model.repeats import check_rule, expand
 OPEN_RULE_SPAN = timedelta(days=2 * 365)
 
 
+def _text(value: object) -> str:
+    """A calendar's own TEXT value (its name): icalendar 7 reads NAME and X-WR-CALNAME as
+    written, still escaped ("Team\\, Berlin" from Google Calendar)."""
+    from icalendar.parser import unescape_backslash
+    from icalendar.prop import vUnknown
+
+    if isinstance(value, vUnknown):
+        return str(unescape_backslash(str(value)))
+    return str(value) if value else ""
+
+
 def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
     """An ``.ics`` someone keeps: each event becomes an event of the series, in its own
     zone, with its description, place, link and UID; a repeating one keeps its rule."""
@@ -38,7 +49,7 @@ def from_ics(raw: bytes, defaults: SeriesDefaults) -> Draft:
 
     calendar = icalendar.Calendar.from_ical(raw)
     events = list(calendar.walk("VEVENT"))
-    name = str(calendar.get("X-WR-CALNAME") or calendar.get("NAME") or "Imported calendar")
+    name = _text(calendar.get("X-WR-CALNAME") or calendar.get("NAME")) or "Imported calendar"
     zones = [str(e["DTSTART"].params.get("TZID")) for e in events if "TZID" in e["DTSTART"].params]
     named = calendar.get("X-WR-TIMEZONE") or (zones[0] if zones else None)
     notes: list[str] = []
