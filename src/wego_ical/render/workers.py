@@ -81,7 +81,7 @@ class WorkerSettings:
         process of its own while this one makes them (see
         :mod:`~wego_ical.render.encoding_process`): where the exports are made in this
         process, last, and the other cores have nothing else to do by then."""
-        return items >= self.forkserver_min_items and self.process_count(items) > 1
+        return self.forks_from_server(items)
 
     def forks_from_server(self, items: int) -> bool:
         """Whether the workers of ``items`` items are forked from a server process (see
