@@ -167,6 +167,14 @@ def has_ended(pid: int) -> bool:
     return process_state(pid) in {None, "Z", "X"}
 
 
+def fork_server_pid() -> int | None:
+    """The process id of multiprocessing's forkserver, while this process has one running."""
+    import multiprocessing.forkserver
+
+    pid: int | None = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return pid
+
+
 def wait_for_port(
     port: int,
     process: subprocess.Popen[bytes],

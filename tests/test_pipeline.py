@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, fork_server_pid
 from wego_ical.errors import DataError, OutputError
 from wego_ical.pipeline import BuildOptions, build, check, diff, prepare
 from wego_ical.report import diff_report
@@ -23,13 +23,6 @@ def data(tmp_path: Path) -> Path:
     copy = tmp_path / "events.toml"
     shutil.copy(DATA, copy)
     return copy
-
-
-def _server_pid() -> int | None:
-    import multiprocessing.forkserver
-
-    pid: int | None = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
-    return pid
 
 
 def _options(data: Path, out: Path, **extra: object) -> BuildOptions:
@@ -173,7 +166,7 @@ def test_a_first_build_whose_workers_fork_from_a_server_leaves_none_running(
 
     def starting(module: str) -> None:
         start(module)
-        started.append(_server_pid())
+        started.append(fork_server_pid())
 
     wide = WorkerSettings(
         processes=2, parallel_min_items=2, min_chunk=1, max_chunk=2, forkserver_min_items=5
@@ -183,7 +176,7 @@ def test_a_first_build_whose_workers_fork_from_a_server_leaves_none_running(
         build(_options(data, tmp_path / "wide", workers=wide))
     # Started for the first language; the second's finds it running.
     assert len(started) == 2 and started[0] is not None and started[1] == started[0]
-    assert _server_pid() is None
+    assert fork_server_pid() is None
     build(_options(data, tmp_path / "alone", workers=WorkerSettings(processes=1)))
     for path in (tmp_path / "alone").rglob("*"):
         if path.is_file():
