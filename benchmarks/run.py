@@ -238,9 +238,13 @@ def unused(folder: Path, name: str) -> Path:
 
 def check_disk_space(folder: Path, sizes: list[int]) -> None:
     """Stop early when ``folder`` cannot hold every output until the end (see
-    :func:`unused`): a build writes about 20 kB per session."""
-    builds = sum((REPEATS + 3 if size <= 10_000 else 3) for size in sizes) + 2 * PAIRS + 1
-    needed = 20_000 * max(sizes, default=0) * builds
+    :func:`unused`): a build writes about 20 kB per session. Each size keeps its first
+    builds, the folder rebuilt in place and the stages' folder; at 10,000 sessions the
+    peer comparison keeps a reference build and a pair of outputs per round."""
+    sessions = sum(size * ((REPEATS if size <= 10_000 else 1) + 2) for size in sizes)
+    if 10_000 in sizes:
+        sessions += 10_000 * (2 * PAIRS + 1)
+    needed = 20_000 * sessions
     free = shutil.disk_usage(folder).free
     if free < needed:
         raise SystemExit(
