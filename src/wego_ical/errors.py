@@ -91,6 +91,14 @@ class SelfCheckError(WegoIcalError):
 class WorkerError(WegoIcalError):
     """A worker process died while it was working (out of memory, killed)."""
 
+    @classmethod
+    def stopped(cls, process: str) -> WorkerError:
+        """The one message for ``process`` (which says what it did) ending in its work."""
+        return cls(
+            f"{process} stopped unexpectedly (out of memory, or killed), so nothing was "
+            "written; run the build again"
+        )
+
 
 class UnreadableFileError(WegoIcalError):
     """A file given to check cannot be read as one: missing, a device, a pipe, too large."""

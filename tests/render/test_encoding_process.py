@@ -104,7 +104,9 @@ def test_a_process_that_dies_is_a_clear_error_and_is_waited_for() -> None:
     encoder = ProcessEncoder()
     encoder._process.kill()
     encoder._process.wait()
-    with pytest.raises(WorkerError, match="ended unexpectedly"):
+    with pytest.raises(
+        WorkerError, match=r"^the process encoding the exports stopped unexpectedly"
+    ):
         encoder.submit(JSON_TALKS, 0, [TALK] * 2000)
         encoder.take()
     encoder.close()

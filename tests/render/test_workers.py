@@ -43,7 +43,9 @@ def die(items: Sequence[int]) -> None:
 
 def test_a_worker_that_dies_is_a_clear_error() -> None:
     # The death can be noticed while the chunks are still being handed out, or after.
-    with pytest.raises(WorkerError, match="stopped unexpectedly"):
+    with pytest.raises(
+        WorkerError, match=r"^a worker process stopped unexpectedly \(out of memory, or killed\)"
+    ):
         ChunkedWork([1, 2, 3], die, WorkerSettings(processes=2, min_chunk=1)).results()
 
 

@@ -220,10 +220,7 @@ def encoder_apart(xml: XmlAhead | None = None) -> ProcessEncoder | LocalEncoder:
 
 
 def _ended() -> WorkerError:
-    return WorkerError(
-        "the process encoding the exports ended unexpectedly (out of memory, or killed), "
-        "so nothing was written; run the build again"
-    )
+    return WorkerError.stopped("the process encoding the exports")
 
 
 def _serve(spill: int | None) -> None:

@@ -270,10 +270,7 @@ def _outcome(future: Future[R]) -> R:
 
 
 def _worker_died() -> WorkerError:
-    return WorkerError(
-        "a worker process stopped unexpectedly (out of memory?), "
-        "so nothing was written; run the build again"
-    )
+    return WorkerError.stopped("a worker process")
 
 
 class Apart(Generic[R]):
