@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from run import build_process, python
+from run import build_process, python, unused
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -191,10 +191,9 @@ def wego_ladder() -> None:
     ]
     times: dict[str, list[float]] = {name: [] for name, _ in rungs}
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "out"
         for _ in range(9):
             for name, command in rungs:
-                shutil.rmtree(out, ignore_errors=True)
+                out = unused(Path(folder), "out")  # no run follows a deletion
                 start = time.perf_counter()
                 if command is None:
                     build_process(Path(data), out)
