@@ -62,6 +62,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's own and do not change while it runs: no
+        # look at each template file's time every time a page part asks for it.
+        auto_reload=False,
     )
     environment.filters["fill"] = _fill
     return environment
