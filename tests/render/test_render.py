@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, DST_EXAMPLE, TESTS, render_files
+from test_fuzz import FUZZ
 from wego_ical.load.series_file import load_series
-from wego_ical.render.calendar import RENDERER_VERSION, is_vevent, splice, vevent_of, vevents_in
+from wego_ical.render.calendar import (
+    RENDERER_VERSION,
+    FeedHeader,
+    build_envelope,
+    envelope_object,
+    is_vevent,
+    splice,
+    vevent_of,
+    vevents_in,
+)
 
 FINGERPRINT = TESTS / "golden" / "renderer.txt"
 
@@ -94,3 +108,41 @@ def test_a_feeds_name_and_description_come_back_exact_from_other_parsers() -> No
         "NAME",
         "X-WR-CALNAME",
     ]
+
+
+ZONES = ["UTC", "Asia/Seoul", "America/St_Johns", "Pacific/Chatham", "Europe/Berlin"]
+# Texts as the loader lets them through, with what iCalendar escapes and what folding
+# must not split (a backslash and an N, kept as the two characters they are).
+TEXT = st.lists(
+    st.characters(blacklist_categories=("Cs", "Cc"))
+    | st.sampled_from([",", ";", ":", "\\", "\\N", '"', "\n", " ", "한", "é", "𝄞"]),
+    max_size=120,
+).map("".join)
+
+
+@st.composite
+def headers(draw: st.DrawFn) -> FeedHeader:
+    url = draw(st.none() | st.just("") | st.sampled_from(URLS))
+    name, description = draw(TEXT.map(lambda text: text.replace("\n", " "))), draw(TEXT)
+    uid = draw(st.sampled_from(["wego-awards-4.feed.all@we-gov.org", "a,b;c@example.org"]))
+    hours = draw(st.integers(1, 24 * 7))
+    return FeedHeader(name, description, uid, draw(st.sampled_from(ZONES)), hours, url)
+
+
+URLS = ["https://example.org/all.ics", "https://example.org/a b,c;d/é.ics"]
+
+
+@settings(FUZZ, max_examples=int(os.environ.get("WEGO_ICAL_VEVENT_EXAMPLES", "400")))
+@given(
+    header=headers(),
+    zones=st.lists(st.sampled_from(ZONES), unique=True, max_size=3),
+    first=st.integers(1990, 2140),
+    span=st.integers(0, 3),
+)
+def test_the_envelope_is_written_as_the_object_model_writes_it(
+    header: FeedHeader, zones: list[str], first: int, span: int
+) -> None:
+    """build_envelope writes its lines itself: the same bytes as icalendar's Calendar,
+    for hostile names and descriptions, with or without an address, in any zones."""
+    years = (first, first + span)
+    assert build_envelope(header, zones, years) == envelope_object(header, zones, years)

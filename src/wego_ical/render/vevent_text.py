@@ -46,7 +46,7 @@ def vevent_text(record: EventRecord) -> bytes | None:
     ):
         return None
     language = {"LANGUAGE": snapshot.language} if snapshot.language else {}
-    lines = [b"BEGIN:VEVENT", _line("SUMMARY", vText(snapshot.summary), language)]
+    lines = [b"BEGIN:VEVENT", content_line("SUMMARY", vText(snapshot.summary), language)]
     if snapshot.all_day:
         lines += [_shared("DTSTART", snapshot.start.date()), _shared("DTEND", snapshot.end.date())]
     else:
@@ -55,26 +55,26 @@ def vevent_text(record: EventRecord) -> bytes | None:
     updated = record.updated.astimezone(UTC)
     lines += [
         _shared("DTSTAMP", updated),
-        _line("UID", vText(record.uid)),
+        content_line("UID", vText(record.uid)),
         _shared("SEQUENCE", record.sequence),
         # Written even when empty, as the object model writes them.
         _shared("CATEGORIES", tuple(snapshot.categories)),
-        _line("DESCRIPTION", vText(snapshot.description), language),
+        content_line("DESCRIPTION", vText(snapshot.description), language),
         _shared("LAST-MODIFIED", updated),
     ]
     if snapshot.location is not None:
-        lines.append(_line("LOCATION", vText(snapshot.location), language))
+        lines.append(content_line("LOCATION", vText(snapshot.location), language))
     lines.append(_shared("ORGANIZER", snapshot.organizer_address, snapshot.organizer_name))
     lines.append(_shared("STATUS", snapshot.status))
     free = snapshot.status == "CANCELLED" or snapshot.all_day
     lines.append(_shared("TRANSP", "TRANSPARENT" if free else "OPAQUE"))
     if snapshot.url:
-        lines.append(_line("URL", vUri(snapshot.url)))
+        lines.append(content_line("URL", vUri(snapshot.url)))
     if snapshot.reminder_minutes is not None and snapshot.status != "CANCELLED":
         lines += [
             b"BEGIN:VALARM",
             _shared("ACTION", "DISPLAY"),
-            _line("DESCRIPTION", vText(snapshot.summary)),
+            content_line("DESCRIPTION", vText(snapshot.summary)),
             _shared("TRIGGER", -snapshot.reminder_minutes),
             b"END:VALARM",
         ]
@@ -82,8 +82,8 @@ def vevent_text(record: EventRecord) -> bytes | None:
     return b"\r\n".join(lines)
 
 
-def _line(name: str, value: Any, params: dict[str, str] | None = None) -> bytes:
-    """One content line, folded, as icalendar writes it."""
+def content_line(name: str, value: Any, params: dict[str, str] | None = None) -> bytes:
+    """One content line, folded, as icalendar writes it (without its line break)."""
     return fold(_content_line(name, value, params))
 
 
@@ -155,7 +155,7 @@ def _shared(name: str, *key: Hashable) -> bytes:
     """A line that many events share (their organizer, status, build time, the times of
     a slot), made once."""
     value, params = _SHARED[name](*key)
-    return _line(name, value, params)
+    return content_line(name, value, params)
 
 
 # A folded line holds at most this many octets (RFC 5545 3.1: 75 with the leading space).
