@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import pytest
 from markupsafe import Markup
 
-from wego_ical.pieces import Recipes, record_again, recorded_apart, regroup
+from wego_ical.pieces import Recipes, Spliced, record_again, recorded_apart, regroup
 
 
 def test_regroup_bytes_into_pieces_of_at_least_the_size() -> None:
@@ -40,3 +44,38 @@ def test_recipes_recorded_apart_are_recorded_again_in_the_same_recipes() -> None
     assert second.made == {"b.html": "2"}
     second.same("c.html", "3")  # recording ended
     assert len(recorded) == 2
+
+
+def test_a_spliced_file_reads_its_texts_where_they_lie_with_few_reads(tmp_path: Path) -> None:
+    """Texts one after another are read at once (up to READ_SIZE), in the order given,
+    whatever their order in the file; the envelope's end comes after them."""
+    texts = [b"BEGIN:VEVENT\r\n%d\r\nEND:VEVENT\r\n" % number for number in range(40)]
+    ranges, offset = [], 0
+    for text in texts:
+        ranges.append((offset, len(text)))
+        offset += len(text)
+    envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + Spliced.END
+    with open(tmp_path / "texts", "w+b") as spill:
+        spill.write(b"".join(texts))
+        spill.flush()
+        order = [*range(10, 40), 3, 2, 1, 0, 5]  # runs, and texts out of order
+        spliced = Spliced(spill.fileno(), envelope, [ranges[i] for i in order])
+        reads: list[int] = []
+        with pytest.MonkeyPatch.context() as patch:
+            real = os.pread
+
+            def pread(fd: int, size: int, at: int) -> bytes:
+                reads.append(size)
+                return real(fd, size, at)
+
+            patch.setattr(os, "pread", pread)
+            assert b"".join(spliced) == (
+                envelope[: -len(Spliced.END)] + b"".join(texts[i] for i in order) + Spliced.END
+            )
+        assert len(reads) == 6  # 10-39, then 3, 2, 1, 0 and 5 each alone
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Spliced, "READ_SIZE", 100)  # no run longer than this
+            assert len(list(Spliced(spill.fileno(), envelope, ranges)._read())) == 40
+        short = Spliced(spill.fileno(), envelope, [(offset - 5, 10)])
+        with pytest.raises(OSError, match="shorter than recorded"):
+            b"".join(short)

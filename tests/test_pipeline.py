@@ -16,6 +16,7 @@ from wego_ical.pipeline import BuildOptions, build, check, diff, prepare
 from wego_ical.report import diff_report
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
+LATER = datetime(2030, 6, 2, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -183,3 +184,48 @@ def test_a_first_build_whose_workers_fork_from_a_server_leaves_none_running(
             assert (tmp_path / "wide" / path.relative_to(tmp_path / "alone")).read_bytes() == (
                 path.read_bytes()
             ), path
+
+
+def test_a_large_builds_event_files_and_feeds_are_written_apart_alike(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the texts wait in a temporary file (WorkerSettings.writes_apart), the event
+    files and feeds of every language are written by one process of their own: the same
+    files as a build in one process, first and after an edit (only what changed is
+    written again)."""
+    from wego_ical.output.spliced import SplicedWriter
+    from wego_ical.render.workers import WorkerSettings
+
+    given: list[list[str]] = []
+    real = SplicedWriter.__init__
+
+    def recording(self: SplicedWriter, staging: Path, out: Path | None, files: list) -> None:  # type: ignore[type-arg]
+        given.append([relative for relative, _ in files])
+        real(self, staging, out, files)
+
+    monkeypatch.setattr(SplicedWriter, "__init__", recording)
+    wide = WorkerSettings(
+        processes=2, parallel_min_items=2, min_chunk=1, forkserver_min_items=5, spill_min_items=5
+    )
+    alone = WorkerSettings(processes=1)
+    results = {}
+    for name, workers in (("wide", wide), ("alone", alone)):
+        data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
+        # As the command builds: the files a rebuild keeps are not made again.
+        build(_options(data, tmp_path / name, workers=workers, skip_unchanged=True))
+        edited = data.read_text(encoding="utf-8").replace("YouTube channel", "channel", 1)
+        data.write_text(edited, encoding="utf-8")
+        later = BuildOptions(data, tmp_path / name, LATER, workers=workers, skip_unchanged=True)
+        results[name] = build(later)
+    first, again = given
+    assert "all.ics" in first and "ko/all.ics" in first
+    assert any(path.startswith("events/") for path in first)
+    assert any(path.startswith("ko/events/") for path in first)
+    assert set(again) < set(first)  # a rebuild: the files it keeps are not given
+    actions = [{f.path: f.action for f in results[name].files} for name in ("wide", "alone")]
+    assert actions[0] == actions[1]
+    assert sorted(p for p, a in actions[0].items() if a == "written") != sorted(actions[0])
+    for path in (tmp_path / "alone").rglob("*"):
+        if path.is_file():
+            twin = tmp_path / "wide" / path.relative_to(tmp_path / "alone")
+            assert twin.read_bytes() == path.read_bytes(), path

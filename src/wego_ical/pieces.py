@@ -7,10 +7,13 @@ Generators yield many small pieces (one VEVENT, one template fragment);
 
 from __future__ import annotations
 
+import errno
 import itertools
+import os
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import AnyStr, Protocol
 
 PIECE_SIZE = 1 << 16
@@ -90,6 +93,71 @@ class KeptPieces(Protocol):
     def remember(self, path: str, made: Sequence[tuple[str, int, int]], whole: str) -> None:
         """Record the pieces (digest, offset, length) of the file written at ``path``,
         whose bytes have the SHA-256 digest ``whole``."""
+
+
+class Spliced:
+    """A calendar file that is only an envelope with event texts in it, each read from
+    a file of texts (by its descriptor ``spill``) where it lies: ``texts`` holds each
+    text's offset and length, in order. Its bytes, in pieces, come from iterating it; it
+    is described by plain values, so that another process can write it (see
+    :mod:`~wego_ical.output.spliced`)."""
+
+    # What the envelope has after its last VTIMEZONE: the events go before it.
+    END = b"END:VCALENDAR\r\n"
+    # Texts lying one after another are read at once, up to this many bytes.
+    READ_SIZE = PIECE_SIZE
+
+    def __init__(self, spill: int, envelope: bytes, texts: Sequence[tuple[int, int]]) -> None:
+        assert envelope.endswith(self.END)
+        self.spill, self.envelope, self.texts = spill, envelope, texts
+
+    def __iter__(self) -> Iterator[bytes]:
+        return regroup(itertools.chain([self.envelope[: -len(self.END)]], self._read(), [self.END]))
+
+    def _read(self) -> Iterator[bytes]:
+        """Each text, read with as few reads as the file allows."""
+        texts = self.texts
+        index = 0
+        while index < len(texts):
+            start, length = texts[index]
+            end = index + 1
+            while (
+                end < len(texts)
+                and texts[end][0] == start + length
+                and length + texts[end][1] <= self.READ_SIZE
+            ):
+                length += texts[end][1]
+                end += 1
+            data = os.pread(self.spill, length, start)
+            if len(data) != length:
+                raise OSError(errno.EIO, "the file of event texts is shorter than recorded")
+            if end == index + 1:
+                yield data
+            else:
+                with memoryview(data) as view:
+                    at = 0
+                    for _, size in texts[index:end]:
+                        yield bytes(view[at : at + size])
+                        at += size
+            index = end
+
+
+@dataclass(frozen=True)
+class SplicedGroup:
+    """Files a build may have written by a process of their own (``names``, in order:
+    those that turn out :class:`Spliced`; see :mod:`~wego_ical.output.spliced`), once
+    ``ready()`` says no file waits for the rendering any more (or the first is due)."""
+
+    names: tuple[str, ...]
+    ready: Callable[[], bool]
+
+    @classmethod
+    def joined(cls, groups: Sequence[tuple[str, SplicedGroup]]) -> SplicedGroup:
+        """One group of the groups of several folders (by their path, "" for the top)."""
+        names = tuple(
+            f"{at}/{name}" if at else name for at, group in groups for name in group.names
+        )
+        return cls(names, lambda: all(group.ready() for _, group in groups))
 
 
 # A file's bytes, a function that produces them (whole, or in pieces for a file too

@@ -18,6 +18,7 @@ from wego_ical.errors import OutputError
 from wego_ical.limits import MAX_FILE_BYTES, PRUNE_GRACE_HOURS, read_data_file
 from wego_ical.output import buildcache, kept_pieces
 from wego_ical.output.lock import locked_output, output_folder, shared_lock
+from wego_ical.pieces import SplicedGroup
 from wego_ical.plan.identity import IdentityChange, identity_change_of
 from wego_ical.publication.changes import all_changes, held_back
 from wego_ical.render.workers import WorkerSettings, collection_paused
@@ -38,6 +39,7 @@ __all__ = [
     "diff",
     "prepare",
 ]
+from wego_ical.output.previous import differing_files, rendered_events
 from wego_ical.output.write import FileResult, check_folder, write_output
 
 # The stages are imported where they are used: a build that is skipped (nothing
@@ -146,13 +148,15 @@ class Prepared:
         return {**self.publication.recipes, **theirs}
 
     @property
-    def made_apart(self) -> list[tuple[str, ...]]:
-        """The groups of files each made in a child process, in every language."""
-        return [
-            tuple(f"{code}/{path}" if code else path for path in group)
-            for code, publication in [("", self.publication), *self.translations]
-            for group in publication.made_apart
+    def made_apart(self) -> list[tuple[str, ...] | SplicedGroup]:
+        """The groups of files made apart, in every language (those spliced, as one)."""
+        languages = [("", self.publication), *self.translations]
+        every = [(code, g) for code, p in languages for g in p.made_apart]
+        made: list[tuple[str, ...] | SplicedGroup] = [
+            tuple(f"{c}/{n}" if c else n for n in g) for c, g in every if isinstance(g, tuple)
         ]
+        spliced = [(c, g) for c, g in every if isinstance(g, SplicedGroup)]
+        return [*made, SplicedGroup.joined(spliced)] if spliced else made
 
     @property
     def files(self) -> dict[str, Content]:
@@ -241,7 +245,7 @@ def build(options: BuildOptions) -> BuildResult:
         apart = prepared.made_apart
         # With files made apart, the first file that needs an event starts the rendering,
         # after their children are forked: a process running a pool's threads must not.
-        if not apart:
+        if all(isinstance(group, SplicedGroup) for group in apart):
             for publication in [prepared.publication, *(t for _, t in prepared.translations)]:
                 publication.start_rendering()
         written = write_output(
@@ -403,7 +407,6 @@ def _publish_edition(
 ) -> Publication:
     """One language's publication, after ``previous`` (``folder``'s): reuses what it
     rendered, keeps the files whose recipes ``kept[0]`` holds (``kept[1]``: it writes)."""
-    from wego_ical.output.write import rendered_events
     from wego_ical.plan.reconcile import Pruning
     from wego_ical.publication.assemble import PublicationSettings, make_publication
     from wego_ical.publication.event_texts import render_ahead
@@ -464,7 +467,6 @@ class Diff:
 
 def diff(options: BuildOptions) -> Diff:
     """What ``build`` with ``options`` would change; writes nothing."""
-    from wego_ical.output.write import differing_files
 
     prepared = prepare(options)
     changes = prepared.changes

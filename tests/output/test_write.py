@@ -463,17 +463,6 @@ def test_file_by_file_mode_is_announced(tmp_path: Path, monkeypatch: pytest.Monk
     assert (out / "all.ics").read_bytes() == b"A2"
 
 
-def test_a_previous_file_behind_a_link_is_not_read(tmp_path: Path) -> None:
-    out = tmp_path / "dist"
-    write(out, FILES, {})
-    secret = tmp_path / "secret"
-    secret.mkdir()
-    (secret / "x.ics").write_bytes(b"secret")
-    (out / "events").symlink_to(secret)
-    assert write_module.read_generated_file(out, "events/x.ics") is None
-    assert write_module.read_generated_file(out, "all.ics") == b"A"
-
-
 # --------------------------------------------------------------------------- permissions
 
 

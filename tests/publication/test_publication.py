@@ -449,6 +449,7 @@ def test_a_large_publication_makes_its_pages_and_its_exports_apart() -> None:
     apart = WorkerSettings(parallel_min_items=len(calendar_entries(big)))
     publication = make_publication(big, None, now, PublicationSettings(workers=apart))
     pages, exports = publication.made_apart
+    assert isinstance(pages, tuple) and isinstance(exports, tuple)
     assert pages[0] == "index.html" and len(pages) > 1
     assert set(pages) == {path for path in publication.files if path.endswith(".html")}
     assert exports == ("schedule.json", "schedule.xml")

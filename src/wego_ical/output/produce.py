@@ -19,6 +19,7 @@ from typing import BinaryIO
 from wego_ical.errors import OutputError
 from wego_ical.files import ReadRefused, open_plain
 from wego_ical.output.folder import read_or_none
+from wego_ical.pieces import Spliced
 
 
 def produce_file(
@@ -26,6 +27,8 @@ def produce_file(
 ) -> bool:
     """Write a file's ``content`` to ``target`` if it differs from ``old`` (None: there
     is none); whether it differs."""
+    if isinstance(content, Spliced) and len(content.texts) == 1:  # one event's file: small
+        content = b"".join(content)
     if isinstance(content, bytes):
         if old is None or read_or_none(old) != content:
             write_file(target, content, folders)

@@ -38,18 +38,16 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from wego_ical.errors import OutputError
-from wego_ical.files import ReadRefused, read_bounded
-from wego_ical.limits import MAX_OUTPUT_FILE_BYTES, MAX_PATH_BYTES
+from wego_ical.limits import MAX_PATH_BYTES
 from wego_ical.output.folder import (
     NoExchange,
     commit_file_by_file,
     exchange,
     exists_unlinked,
     fsync_folder,
-    open_folder,
     remove_empty_parents,
     write_back_now,
 )
@@ -65,11 +63,16 @@ from wego_ical.output.produce import (
     produce_file,
     reason,
 )
-from wego_ical.pieces import Content, Kept, Recorded, record_again, recorded_apart
+from wego_ical.pieces import (
+    Content,
+    Kept,
+    Recorded,
+    Spliced,
+    SplicedGroup,
+    record_again,
+    recorded_apart,
+)
 from wego_ical.render.workers import Apart
-
-if TYPE_CHECKING:
-    from wego_ical.plan.records import State
 
 # NoExchange: raised by exchange(), for tests that make it unavailable.
 __all__ = [
@@ -77,8 +80,6 @@ __all__ = [
     "NoExchange",
     "WriteResult",
     "check_folder",
-    "differing_files",
-    "read_generated_file",
     "write_output",
 ]
 
@@ -110,7 +111,7 @@ def write_output(
     *,
     lock: OutputLock | None = None,
     progress: Callable[[int, int], None] | None = None,
-    apart: Collection[str | tuple[str, ...]] = (),
+    apart: Collection[str | tuple[str, ...] | SplicedGroup] = (),
 ) -> WriteResult:
     """Make ``out_dir`` hold exactly ``files`` (plus anything the tool never generated).
 
@@ -130,10 +131,11 @@ def write_output(
     The files named in ``apart`` are produced in a child process while the
     others are (see :class:`~wego_ical.render.workers.Apart`): one large file that
     takes long to make, such as the landing page of a large series; the files of a
-    tuple in one child process, in order (files that share work).
+    tuple in one child process, in order (files that share work); those of a
+    :class:`SplicedGroup` that are event texts in an envelope, by a :class:`SplicedWriter`.
     """
     for relative in files:
-        _check_relative(relative)
+        check_relative(relative)
     out_dir = output_folder(out_dir)
     check_folder(out_dir)
     if lock is None:
@@ -148,7 +150,7 @@ def _write_locked(
     generated_before: Iterable[object],
     lock: OutputLock,
     progress: Callable[[int, int], None] | None = None,
-    apart: Collection[str | tuple[str, ...]] = (),
+    apart: Collection[str | tuple[str, ...] | SplicedGroup] = (),
 ) -> WriteResult:
     try:
         _refuse_links(out_dir, files)
@@ -158,10 +160,10 @@ def _write_locked(
         first = not out_dir.exists()
         with _stage(out_dir, lock) as (staging, atomic):
             producer = _Producer(out_dir, files, staging, first=first, progress=progress)
-            children: list[Apart[_Outcomes]] = []
+            children: list[_Child] = []
             try:
                 differs = producer.start_apart(apart, children)
-                producer.produce_the_rest(differs)
+                producer.produce_the_rest(differs, children)
                 gone = {rel for rel in previous if rel not in files}  # no set of every file
                 stale = sorted(rel for rel in gone if exists_unlinked(out_dir, rel))
                 early = None
@@ -188,11 +190,19 @@ def _write_locked(
 _Outcomes = tuple[tuple[bool, ...], Recorded]
 
 
+class _Child(Protocol):
+    """A process making files (an Apart child, a SplicedWriter)."""
+
+    def result(self) -> _Outcomes: ...
+
+    def cancel(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class MadeApart:
     """A file being made in a child process: the ``index``-th of those it makes."""
 
-    child: Apart[_Outcomes]
+    child: _Child
     index: int
 
 
@@ -214,11 +224,14 @@ class _Producer:
         self.first, self.progress = first, progress
         self.folders = Folders()
         self.done = 0
+        self.spliced: SplicedGroup | None = None
 
     def produce(self, relative: str) -> bool:
         """Produce one file into the staging folder if it differs; whether it does."""
         value = self.files[relative]
-        content = value if isinstance(value, bytes | Kept) else value()
+        return self._write(relative, value if isinstance(value, bytes | Kept) else value())
+
+    def _write(self, relative: str, content: bytes | Iterable[bytes] | Kept) -> bool:
         if isinstance(content, Kept):  # most files of a rebuild: no path objects made
             check_kept(None if self.first else os.path.join(self.out_text, relative), relative)
             return False
@@ -226,11 +239,14 @@ class _Producer:
         return produce_file(content, self.staging / relative, in_place, self.folders)
 
     def start_apart(
-        self, apart: Collection[str | tuple[str, ...]], children: list[Apart[_Outcomes]]
+        self, apart: Collection[str | tuple[str, ...] | SplicedGroup], children: list[_Child]
     ) -> dict[str, bool | MadeApart]:
         """Start producing the files named in ``apart``, each group in a child process."""
         differs: dict[str, bool | MadeApart] = {}
         for group in apart:
+            if isinstance(group, SplicedGroup):
+                self.spliced = group  # started once ready (see produce_the_rest)
+                continue
             members = (group,) if isinstance(group, str) else group
             names = [name for name in members if name in self.files]
             if names:
@@ -243,11 +259,40 @@ class _Producer:
             differs = tuple(map(self.produce, names))
         return differs, recorded
 
-    def produce_the_rest(self, differs: dict[str, bool | MadeApart]) -> None:
+    def produce_the_rest(
+        self, differs: dict[str, bool | MadeApart], children: list[_Child]
+    ) -> None:
+        group = self.spliced
         for relative in self.files:
+            if group is not None and (relative in group.names or group.ready()):
+                self._start_spliced(group, differs, children)
+                group = None
             if relative not in differs:
                 differs[relative] = self.produce(relative)
                 self._count()
+
+    def _start_spliced(
+        self, group: SplicedGroup, differs: dict[str, bool | MadeApart], children: list[_Child]
+    ) -> None:
+        """Produce the files of ``group``: those that are event texts in an envelope by a
+        writer process, the others here."""
+        made: list[tuple[str, Spliced]] = []
+        for relative in group.names:
+            value = self.files.get(relative)
+            if value is None or relative in differs:
+                continue
+            content = value if isinstance(value, bytes | Kept) else value()
+            if isinstance(content, Spliced):
+                made.append((relative, content))
+                continue
+            differs[relative] = self._write(relative, content)
+            self._count()
+        if made:
+            from wego_ical.output.spliced import SplicedWriter  # large builds only
+
+            writer = SplicedWriter(self.staging, None if self.first else self.out_dir, made)
+            children.append(writer)
+            differs |= {relative: MadeApart(writer, i) for i, (relative, _) in enumerate(made)}
 
     def finish_apart(self, differs: dict[str, bool | MadeApart]) -> None:
         for relative, outcome in differs.items():
@@ -295,66 +340,6 @@ def _result(
     return WriteResult(results + [FileResult(rel, "removed") for rel in stale], notice)
 
 
-def read_generated_file(out_dir: Path, relative: str) -> bytes | None:
-    """The bytes of a file a previous build generated, or None if it is missing or unsafe.
-
-    A file reached through a symbolic link is not the build's: None.
-    """
-    try:
-        parts = _check_relative(relative).split("/")
-        root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except (OSError, OutputError):
-        return None
-    try:
-        folder = open_folder(root, parts[:-1], out_dir, create=False)
-        try:
-            return read_bounded(parts[-1], MAX_OUTPUT_FILE_BYTES, follow_links=False, dir_fd=folder)
-        finally:
-            os.close(folder)
-    except (OSError, OutputError, ReadRefused):
-        return None
-    finally:
-        os.close(root)
-
-
-def rendered_events(folder: Path, state: State) -> dict[str, bytes]:
-    """The VEVENT text of each event of a previous build: the one in the main feed (one
-    file holds them all) with the digest its feeds.json records, else the one in
-    the event's own file (which make_publication() reuses only if its digest matches).
-    """
-    from wego_ical.catalogue import MAIN_FEED, event_file
-    from wego_ical.plan.records import text_digest
-    from wego_ical.render.calendar import vevent_of, vevents_in
-
-    recorded = state.rendered
-    main = read_generated_file(folder, MAIN_FEED)
-    by_digest = {text_digest(text): text for text in vevents_in(main or b"")}
-    del main  # the texts are copies: a large feed is not held twice
-    result = {}
-    for record in state.events:
-        digest = recorded.get(record.uid)
-        text = by_digest.get(digest) if digest else None
-        if text is None and digest:
-            content = read_generated_file(folder, event_file(record.uid))
-            text = vevent_of(content) if content is not None else None
-        if text is not None:
-            result[record.uid] = text
-    return result
-
-
-def differing_files(out_dir: Path, files: Mapping[str, Content]) -> list[str]:
-    """The files of ``files`` whose content in ``out_dir`` is not what would be written."""
-    differ = []
-    for relative, value in files.items():
-        content = value if isinstance(value, bytes | Kept) else value()
-        if isinstance(content, Kept):
-            continue  # the file in place, as the last build left it
-        expected = content if isinstance(content, bytes) else b"".join(content)
-        if read_generated_file(out_dir, relative) != expected:
-            differ.append(relative)
-    return differ
-
-
 def check_folder(out_dir: Path) -> None:
     """Raise :class:`OutputError` if ``out_dir`` exists and is not a folder, or if its
     path leaves no room below the system's limit for the files a build writes in it
@@ -380,13 +365,13 @@ def _safe_paths(generated: Iterable[object]) -> list[str]:
     for item in generated:
         try:
             if isinstance(item, str):
-                result.append(_check_relative(item))
+                result.append(check_relative(item))
         except OutputError:
             continue  # never delete anything a tampered manifest points outside the folder
     return result
 
 
-def _check_relative(relative: str) -> str:
+def check_relative(relative: str) -> str:
     if (
         not relative
         or relative.startswith("/")

@@ -35,7 +35,7 @@ from wego_ical.catalogue import (
 from wego_ical.model import Series
 from wego_ical.page.edition import PageSite
 from wego_ical.page.landing import page_files, qr_script
-from wego_ical.pieces import KEPT, Content, Kept, KeptPieces, Recipes
+from wego_ical.pieces import KEPT, Content, Kept, KeptPieces, Recipes, Spliced, SplicedGroup
 from wego_ical.plan.feeds import FeedPlan, current_events, plan_feeds
 from wego_ical.plan.history import updated_history
 from wego_ical.plan.reconcile import Change, Pruning, reconcile
@@ -46,9 +46,8 @@ from wego_ical.plan.records import (
     State,
     Tombstone,
     last_occurrence,
-    text_digest,
 )
-from wego_ical.publication.event_texts import EventTexts
+from wego_ical.publication.event_texts import EventTexts, reusable_texts
 from wego_ical.render import calendar_links as links
 from wego_ical.render.atom import atom_bytes
 from wego_ical.render.calendar import (
@@ -56,7 +55,6 @@ from wego_ical.render.calendar import (
     FeedHeader,
     build_envelope,
     check_output,
-    is_vevent,
     render_checked,
     single_event_envelope,
 )
@@ -88,8 +86,9 @@ class Publication:
     # filled in as files are produced: the next build keeps a file whose recipe is the same.
     recipes: Mapping[str, str] = field(default_factory=dict)
     # Files worth making in a child process, each group in its own (its pages; both
-    # exports, which share their talks): see WorkerSettings.makes_apart.
-    made_apart: tuple[tuple[str, ...], ...] = ()
+    # exports, which share their talks: see WorkerSettings.makes_apart), or its event
+    # files and feeds written by a process of their own (WorkerSettings.writes_apart).
+    made_apart: tuple[tuple[str, ...] | SplicedGroup, ...] = ()
 
     def content(self, path: str) -> bytes:
         """The bytes of one file of the publication."""
@@ -182,8 +181,8 @@ def make_publication(
     # Each record's place in time, worked out once: every feed lists its events by it.
     when = {record.uid: _chronological(record) for record in records}
     records.sort(key=lambda record: when[record.uid])
-    reusable = _reusable(previous, rendered or {}, records)
-    # _reusable checked each reused text against the digest previous.rendered records.
+    reusable = reusable_texts(previous, rendered or {}, records)
+    # Each reused text was checked against the digest previous.rendered records.
     texts = EventTexts(reusable, records, workers, previous.rendered if previous else {})
     problems: list[str] = []
     by_feed = _events_by_feed(records, when, texts, problems)
@@ -212,6 +211,7 @@ def make_publication(
     pages = tuple(files)
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
+    single_files = [event_file(record.uid) for record in records]
     for record in records:
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
@@ -251,7 +251,11 @@ def make_publication(
         history=history,
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    made_apart = (pages, (SCHEDULE_JSON, SCHEDULE_XML)) if apart else ()
+    made_apart: tuple[tuple[str, ...] | SplicedGroup, ...] = ()
+    if apart:
+        made_apart = (pages, (SCHEDULE_JSON, SCHEDULE_XML))
+    elif workers is not None and workers.writes_apart(len(records)):
+        made_apart = (SplicedGroup((*single_files, *feed_files), texts.ready),)
     return Publication(files, state, changes, texts.start, edition.language, made.made, made_apart)
 
 
@@ -396,7 +400,7 @@ def _feed_content(
     path: str,
     envelope: functools.partial[bytes],
     keys: list[str],
-) -> Iterator[bytes] | Kept:
+) -> Iterator[bytes] | Spliced | Kept:
     """A feed's file, in pieces (KEPT when the file in place has its recipe: its
     envelope's inputs and its events' texts, in order). Its envelope is made and
     checked only now, when the file is produced: a rebuild then makes them while the
@@ -415,7 +419,7 @@ def _feed_content(
 
 def _single_file(
     texts: EventTexts, recipes: Recipes, path: str, envelope: bytes, key: str
-) -> bytes | Kept:
+) -> bytes | Spliced | Kept:
     """A single-event file: KEPT when the file in place has its recipe (its envelope and
     its event's text)."""
     recipe = f"{_envelope_digest(envelope)}\0{texts.digest(key)}"
@@ -427,28 +431,6 @@ def _single_file(
 @functools.lru_cache(maxsize=64)
 def _envelope_digest(envelope: bytes) -> str:
     return hashlib.sha256(envelope).hexdigest()
-
-
-def _reusable(
-    previous: State | None, rendered: Mapping[str, bytes], records: list[EventRecord]
-) -> dict[str, bytes]:
-    """Previously rendered VEVENTs that are exactly what this build would render."""
-    if previous is None or previous.renderer != RENDERER or not rendered:
-        return {}
-    before = {record.uid: record for record in previous.events}
-    result = {}
-    for record in records:
-        old, text = before.get(record.uid), rendered.get(record.uid)
-        if (
-            old is not None
-            and text is not None
-            and (old.fingerprint, old.sequence, old.updated)
-            == (record.fingerprint, record.sequence, record.updated)
-            and previous.rendered.get(record.uid) == text_digest(text)
-            and is_vevent(text)
-        ):
-            result[record.uid] = text
-    return result
 
 
 def _tombstone_record(record: EventRecord, tombstone: Tombstone) -> EventRecord:

@@ -8,8 +8,16 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 
-from wego_ical.plan.records import EventRecord, text_digest
-from wego_ical.render.calendar import check_output, render_all, splice, splice_pieces
+from wego_ical.pieces import Spliced
+from wego_ical.plan.records import EventRecord, State, text_digest
+from wego_ical.render.calendar import (
+    RENDERER,
+    check_output,
+    is_vevent,
+    render_all,
+    splice,
+    splice_pieces,
+)
 from wego_ical.render.workers import ChunkedWork, WorkerSettings, start_server_ahead
 
 
@@ -19,6 +27,28 @@ def render_ahead(workers: WorkerSettings | None, events: int) -> None:
     100,000 sessions the build had waited 1.0 s between its plan and its first file for
     the server and its workers; 0.6-0.8 s so)."""
     start_server_ahead(workers, events, render_all)
+
+
+def reusable_texts(
+    previous: State | None, rendered: Mapping[str, bytes], records: list[EventRecord]
+) -> dict[str, bytes]:
+    """Previously rendered VEVENTs that are exactly what this build would render."""
+    if previous is None or previous.renderer != RENDERER or not rendered:
+        return {}
+    before = {record.uid: record for record in previous.events}
+    result = {}
+    for record in records:
+        old, text = before.get(record.uid), rendered.get(record.uid)
+        if (
+            old is not None
+            and text is not None
+            and (old.fingerprint, old.sequence, old.updated)
+            == (record.fingerprint, record.sequence, record.updated)
+            and previous.rendered.get(record.uid) == text_digest(text)
+            and is_vevent(text)
+        ):
+            result[record.uid] = text
+    return result
 
 
 class EventTexts:
@@ -119,10 +149,31 @@ class EventTexts:
         for offset, value in enumerate(rendered):
             self._keep(self._fresh[first + offset].uid, value)
 
-    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes:
-        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added."""
+    def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes | Spliced:
+        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added (read from the
+        temporary file where the texts wait there: see :meth:`spliced`)."""
+        if self._spill is not None:
+            return self.spliced(envelope, keys)
         return splice(envelope, [self[key] for key in keys])
 
-    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes]:
+    def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes] | Spliced:
         """The same file in pieces of about 64 KB, each text waited for when it is needed."""
+        if self._spill is not None:
+            return self.spliced(envelope, keys)
         return splice_pieces(envelope, (self[key] for key in keys))
+
+    def spliced(self, envelope: bytes, keys: Sequence[str]) -> Spliced:
+        """The file of ``envelope`` with the texts of ``keys`` as where they lie in the
+        temporary file (each waited for now): a process of its own may write it."""
+        assert self._spill is not None
+        ranges = []
+        for key in keys:
+            if key not in self._spilled:
+                self[key]  # rendered (or waited for) and kept there
+            ranges.append(self._spilled[key])
+        return Spliced(self._spill.fileno(), envelope, ranges)
+
+    def ready(self) -> bool:
+        """Whether every text is kept already (no file waits for the workers any more)."""
+        self.take_arrived()
+        return not self._fresh or (self._rendering is not None and self._rendering.done())

@@ -244,10 +244,10 @@ def _digest(out_dir: Path, path: str) -> LocalFile:
 
 
 def _read(out_dir: Path, path: str) -> bytes:
-    """A generated file's bytes, read as a build reads them (write.read_generated_file):
+    """A generated file's bytes, read as a build reads them (previous.read_generated_file):
     only a plain path inside the folder, never through a link. feeds.json lists the
     files, and a tampered one must not send anything else to the bucket."""
-    from wego_ical.output.write import read_generated_file
+    from wego_ical.output.previous import read_generated_file
 
     if any(part.startswith(".") for part in PurePosixPath(path).parts):
         raise PublishError(f"{out_dir}: lists a hidden file {path!r}; rebuild the folder")

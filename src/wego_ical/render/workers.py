@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar
 
 from wego_ical.errors import WorkerError
 from wego_ical.render import fork_server
@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+Item = TypeVar("Item", contravariant=True)
+
+
+class Appendable(Protocol[Item]):
+    """A list of what may be appended to it (a caller's list of every child it started)."""
+
+    def append(self, item: Item, /) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,13 @@ class WorkerSettings:
         :mod:`~wego_ical.render.encoding_process`): where the exports are made in this
         process, last, and the other cores have nothing else to do by then."""
         return self.forks_from_server(items)
+
+    def writes_apart(self, items: int) -> bool:
+        """Whether the single-event files and feeds of a publication of ``items`` events
+        are written by a process of their own (see :mod:`~wego_ical.output.spliced`):
+        where the texts wait in a temporary file that process can read, and this one
+        makes the pages meanwhile."""
+        return self.spills(items) and self.forks_from_server(items)
 
     def forks_from_server(self, items: int) -> bool:
         """Whether the workers of ``items`` items are forked from a server process (see
@@ -205,6 +219,10 @@ class ChunkedWork(Generic[T, R]):
             fork_server.workers_done()
         return result
 
+    def done(self) -> bool:
+        """Whether every chunk's result was taken."""
+        return not self._left
+
     def chunk_of(self, index: int) -> int:
         """The number of the chunk that holds item ``index``."""
         return index // self.step
@@ -288,7 +306,7 @@ class Apart(Generic[R]):
     started (:meth:`cancel`) even when Ctrl+C interrupted this constructor.
     """
 
-    def __init__(self, work: Callable[[], R], started: list[Apart[R]] | None = None) -> None:
+    def __init__(self, work: Callable[[], R], started: Appendable[Apart[R]] | None = None) -> None:
         self._pid: int | None = None
         self._outcome: tuple[bool, object] | None = None
         if not fork_is_safe():

@@ -129,7 +129,7 @@ class Preview:
 _BUILD_MODULES = (
     "wego_ical.load.series_file", "wego_ical.publication.assemble", "wego_ical.plan.state_file",
     "jinja2", "babel.dates", "segno", "concurrent.futures.process", "multiprocessing.synchronize",
-    "encodings.utf_8_sig", "importlib.readers",
+    "encodings.utf_8_sig", "importlib.readers", "wego_ical.output.spliced",
 )  # fmt: skip
 
 

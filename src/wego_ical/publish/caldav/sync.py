@@ -121,7 +121,7 @@ def _read_feed(
     and what a calendar created for the feed is given (see :func:`_new_calendar`)."""
     from icalendar import Calendar
 
-    from wego_ical.output.write import read_generated_file
+    from wego_ical.output.previous import read_generated_file
 
     with shared_lock(out_dir):
         state = read_state(out_dir)
