@@ -263,8 +263,9 @@ class _Producer:
         self, differs: dict[str, bool | MadeApart], children: list[_Child]
     ) -> None:
         group = self.spliced
+        due = set(group.names) if group is not None else set()
         for relative in self.files:
-            if group is not None and (relative in group.names or group.ready()):
+            if group is not None and (relative in due or group.ready()):
                 self._start_spliced(group, differs, children)
                 group = None
             if relative not in differs:
