@@ -13,7 +13,6 @@ import pytest
 
 from conftest import has_ended, wait_for
 from wego_ical.errors import OutputError, WorkerError
-from wego_ical.output import spliced as spliced_module
 from wego_ical.output.hidden_files import STAGING_PREFIX
 from wego_ical.output.spliced import SplicedWriter
 from wego_ical.output.write import write_output
@@ -186,9 +185,3 @@ def test_a_build_that_fails_meanwhile_ends_the_process_and_leaves_the_folder(
     wait_for(lambda: has_ended(writer._process.pid) or writer._process.poll() is not None)
     assert sorted(p.name for p in out.iterdir()) == ["old.ics"]
     assert [p for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)] == []
-
-
-def test_the_process_runs_this_wego_ical() -> None:
-    """It is started as ``python -m`` this module, with this package first on its path."""
-    assert spliced_module.__name__ == "wego_ical.output.spliced"
-    assert Path(spliced_module.__file__).parents[2] == Path(__file__).parents[2] / "src"
