@@ -251,12 +251,21 @@ def make_publication(
         history=history,
     )
     files[STATE_FILE] = functools.partial(_state_chunks, state, texts, records)
-    made_apart: tuple[tuple[str, ...] | SplicedGroup, ...] = ()
-    if apart:
-        made_apart = (pages, (SCHEDULE_JSON, SCHEDULE_XML))
-    elif workers is not None and workers.writes_apart(len(records)):
-        made_apart = (SplicedGroup((*single_files, *feed_files), texts.ready),)
+    spliced = SplicedGroup((*single_files, *feed_files), texts.ready)
+    made_apart = _made_apart(workers, len(records), pages, spliced)
     return Publication(files, state, changes, texts.start, edition.language, made.made, made_apart)
+
+
+def _made_apart(
+    workers: WorkerSettings | None, count: int, pages: tuple[str, ...], spliced: SplicedGroup
+) -> tuple[tuple[str, ...] | SplicedGroup, ...]:
+    """The files made apart (see Publication.made_apart) by a publication of ``count``
+    events: its pages and its exports, or its event files and feeds, or none."""
+    if workers is None:
+        return ()
+    if workers.makes_apart(count):
+        return (pages, (SCHEDULE_JSON, SCHEDULE_XML))
+    return (spliced,) if workers.writes_apart(count) else ()
 
 
 class _Schedule:
