@@ -175,6 +175,22 @@ def fork_server_pid() -> int | None:
     return pid
 
 
+def files_written_apart(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The files each :class:`~wego_ical.output.spliced.SplicedWriter` is given, as the
+    writers start (they then run as they would)."""
+    from wego_ical.output.spliced import SplicedWriter
+
+    given: list[list[str]] = []
+    real = SplicedWriter.__init__
+
+    def recording(self: SplicedWriter, staging: Path, out: Path | None, files: list) -> None:  # type: ignore[type-arg]
+        given.append([relative for relative, _ in files])
+        real(self, staging, out, files)
+
+    monkeypatch.setattr(SplicedWriter, "__init__", recording)
+    return given
+
+
 def wait_for_port(
     port: int,
     process: subprocess.Popen[bytes],

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DATA, fork_server_pid
+from conftest import DATA, files_written_apart, fork_server_pid
 from wego_ical.errors import DataError, OutputError
 from wego_ical.pipeline import BuildOptions, build, check, diff, prepare
 from wego_ical.report import diff_report
@@ -193,17 +193,9 @@ def test_a_large_builds_event_files_and_feeds_are_written_apart_alike(
     files and feeds of every language are written by one process of their own: the same
     files as a build in one process, first and after an edit (only what changed is
     written again)."""
-    from wego_ical.output.spliced import SplicedWriter
     from wego_ical.render.workers import WorkerSettings
 
-    given: list[list[str]] = []
-    real = SplicedWriter.__init__
-
-    def recording(self: SplicedWriter, staging: Path, out: Path | None, files: list) -> None:  # type: ignore[type-arg]
-        given.append([relative for relative, _ in files])
-        real(self, staging, out, files)
-
-    monkeypatch.setattr(SplicedWriter, "__init__", recording)
+    given = files_written_apart(monkeypatch)
     wide = WorkerSettings(
         processes=2, parallel_min_items=2, min_chunk=1, forkserver_min_items=5, spill_min_items=5
     )

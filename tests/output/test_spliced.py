@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import has_ended, wait_for
+from conftest import files_written_apart, has_ended, wait_for
 from wego_ical.errors import OutputError, WorkerError
 from wego_ical.output.hidden_files import STAGING_PREFIX
 from wego_ical.output.spliced import SplicedWriter
@@ -53,24 +53,11 @@ def files_of(spill: tuple[int, list[tuple[int, int]]], feed: list[int]) -> dict[
     }
 
 
-def written_apart(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The files each SplicedWriter was given, as the writers start."""
-    given: list[list[str]] = []
-    real = SplicedWriter.__init__
-
-    def recording(self: SplicedWriter, staging: Path, out: Path | None, files: list) -> None:  # type: ignore[type-arg]
-        given.append([relative for relative, _ in files])
-        real(self, staging, out, files)
-
-    monkeypatch.setattr(SplicedWriter, "__init__", recording)
-    return given
-
-
 def test_the_files_of_the_group_are_written_by_a_process_and_compared_as_here(
     tmp_path: Path, spill: tuple[int, list[tuple[int, int]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    given = written_apart(monkeypatch)
+    given = files_written_apart(monkeypatch)
     group = SplicedGroup(("events/a.ics", "events/b.ics", "all.ics"), lambda: True)
     first = write_output(out, files_of(spill, [0, 1, 2]), [], apart=[group])
     assert given == [["events/a.ics", "events/b.ics", "all.ics"]]
@@ -106,7 +93,7 @@ def test_the_group_starts_when_ready_or_when_its_first_file_is_due(
         return b"<p>page</p>"
 
     files["index.html"] = page
-    given = written_apart(monkeypatch)
+    given = files_written_apart(monkeypatch)
     real = SplicedWriter.__init__
 
     def starting(*args: object) -> None:
