@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,6 +112,31 @@ def test_the_group_starts_when_ready_or_when_its_first_file_is_due(
     assert (tmp_path / "late" / "all.ics").read_bytes() == (
         tmp_path / "ready" / "all.ics"
     ).read_bytes()
+
+
+def test_without_a_process_to_spare_the_files_are_written_here_alike(
+    tmp_path: Path, spill: tuple[int, list[tuple[int, int]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = SplicedGroup(("events/a.ics", "events/b.ics", "all.ics"), lambda: True)
+    write_output(tmp_path / "apart", files_of(spill, [0, 1, 2]), [], apart=[group])
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    done: list[tuple[int, int]] = []
+    here = tmp_path / "here"
+    result = write_output(
+        here,
+        files_of(spill, [0, 1, 2]),
+        [],
+        apart=[group],
+        progress=lambda made, total: done.append((made, total)),
+    )
+    assert {f.action for f in result.files} == {"written"}
+    assert done[-1] == (5, 5) and len(done) == 5
+    for path in (tmp_path / "apart").rglob("*.ics"):
+        assert (here / path.relative_to(tmp_path / "apart")).read_bytes() == path.read_bytes()
 
 
 def test_a_file_the_process_cannot_write_stops_the_build_and_leaves_the_folder(

@@ -291,7 +291,13 @@ class _Producer:
         if made:
             from wego_ical.output.spliced import SplicedWriter  # large builds only
 
-            writer = SplicedWriter(self.staging, None if self.first else self.out_dir, made)
+            try:
+                writer = SplicedWriter(self.staging, None if self.first else self.out_dir, made)
+            except OSError:  # no process to spare (EAGAIN, ENOMEM): they are written here
+                for relative, content in made:
+                    differs[relative] = self._write(relative, content)
+                    self._count()
+                return
             children.append(writer)
             differs |= {relative: MadeApart(writer, i) for i, (relative, _) in enumerate(made)}
 
