@@ -150,14 +150,15 @@ class EventTexts:
             self._keep(self._fresh[first + offset].uid, value)
 
     def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes | Spliced:
-        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added (read from the
-        temporary file where the texts wait there: see :meth:`spliced`)."""
+        """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added (where the texts
+        wait in a temporary file, the file as :meth:`spliced` describes it)."""
         if self._spill is not None:
             return self.spliced(envelope, keys)
         return splice(envelope, [self[key] for key in keys])
 
     def stream(self, envelope: bytes, keys: Sequence[str]) -> Iterator[bytes] | Spliced:
-        """The same file in pieces of about 64 KB, each text waited for when it is needed."""
+        """The same file in pieces of about 64 KB, each text waited for when it is needed
+        (or as :meth:`spliced` describes it)."""
         if self._spill is not None:
             return self.spliced(envelope, keys)
         return splice_pieces(envelope, (self[key] for key in keys))

@@ -29,7 +29,7 @@ from icalendar.prop.conference import Conference
 from wego_ical.errors import SelfCheckError
 from wego_ical.lint.checks import lint, lint_event
 from wego_ical.model.repeats import expand, feed_rule
-from wego_ical.pieces import regroup
+from wego_ical.pieces import Spliced, regroup
 from wego_ical.plan.records import EventRecord, Snapshot
 from wego_ical.render.vevent_text import content_line, vevent_text
 from wego_ical.render.vtimezone import checked_vtimezone
@@ -44,7 +44,7 @@ RENDERER = f"{RENDERER_VERSION}/icalendar-{icalendar.__version__}"
 
 _BEGIN = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
-_END = b"END:VCALENDAR\r\n"
+_END = Spliced.END
 
 
 def build_vevents(record: EventRecord) -> list[Event]:
