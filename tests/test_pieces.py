@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from wego_ical.pieces import Recipes, Spliced, record_again, recorded_apart, regroup
+from wego_ical.pieces import CALENDAR_END, Recipes, Spliced, record_again, recorded_apart, regroup
 
 
 def test_regroup_bytes_into_pieces_of_at_least_the_size() -> None:
@@ -54,7 +54,7 @@ def test_a_spliced_file_reads_its_texts_where_they_lie_with_few_reads(tmp_path: 
     for text in texts:
         ranges.append((offset, len(text)))
         offset += len(text)
-    envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + Spliced.END
+    envelope = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + CALENDAR_END
     with open(tmp_path / "texts", "w+b") as spill:
         spill.write(b"".join(texts))
         spill.flush()
@@ -70,7 +70,7 @@ def test_a_spliced_file_reads_its_texts_where_they_lie_with_few_reads(tmp_path: 
 
             patch.setattr(os, "pread", pread)
             assert b"".join(spliced) == (
-                envelope[: -len(Spliced.END)] + b"".join(texts[i] for i in order) + Spliced.END
+                envelope[: -len(CALENDAR_END)] + b"".join(texts[i] for i in order) + CALENDAR_END
             )
         assert len(reads) == 6  # 10-39, then 3, 2, 1, 0 and 5 each alone
         with pytest.MonkeyPatch.context() as patch:

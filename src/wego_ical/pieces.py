@@ -95,6 +95,17 @@ class KeptPieces(Protocol):
         whose bytes have the SHA-256 digest ``whole``."""
 
 
+# What a calendar's envelope has after its last VTIMEZONE: the events go before it.
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def splice_pieces(envelope: bytes, vevents: Iterable[bytes]) -> Iterator[bytes]:
+    """A calendar file, the ``envelope`` (header and VTIMEZONEs) with the VEVENTs added,
+    in pieces of about 64 KB (a feed can hold every event)."""
+    assert envelope.endswith(CALENDAR_END)
+    yield from regroup(itertools.chain([envelope[: -len(CALENDAR_END)]], vevents, [CALENDAR_END]))
+
+
 class Spliced:
     """A calendar file that is only an envelope with event texts in it, each read from
     a file of texts (by its descriptor ``spill``) where it lies: ``texts`` holds each
@@ -102,17 +113,14 @@ class Spliced:
     is described by plain values, so that another process can write it (see
     :mod:`~wego_ical.output.spliced`)."""
 
-    # What the envelope has after its last VTIMEZONE: the events go before it.
-    END = b"END:VCALENDAR\r\n"
     # Texts lying one after another are read at once, up to this many bytes.
     READ_SIZE = PIECE_SIZE
 
     def __init__(self, spill: int, envelope: bytes, texts: Sequence[tuple[int, int]]) -> None:
-        assert envelope.endswith(self.END)
         self.spill, self.envelope, self.texts = spill, envelope, texts
 
     def __iter__(self) -> Iterator[bytes]:
-        return regroup(itertools.chain([self.envelope[: -len(self.END)]], self._read(), [self.END]))
+        return splice_pieces(self.envelope, self._read())
 
     def _read(self) -> Iterator[bytes]:
         """Each text, read with as few reads as the file allows."""

@@ -17,9 +17,9 @@ from wego_ical.errors import OutputError, WorkerError
 from wego_ical.output.hidden_files import STAGING_PREFIX
 from wego_ical.output.spliced import SplicedWriter
 from wego_ical.output.write import write_output
-from wego_ical.pieces import Content, Spliced, SplicedGroup
+from wego_ical.pieces import CALENDAR_END, Content, Spliced, SplicedGroup
 
-ENVELOPE = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + Spliced.END
+ENVELOPE = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + CALENDAR_END
 
 
 def event(name: str) -> bytes:
@@ -27,7 +27,7 @@ def event(name: str) -> bytes:
 
 
 def whole(*texts: bytes) -> bytes:
-    return ENVELOPE[: -len(Spliced.END)] + b"".join(texts) + Spliced.END
+    return ENVELOPE[: -len(CALENDAR_END)] + b"".join(texts) + CALENDAR_END
 
 
 @pytest.fixture

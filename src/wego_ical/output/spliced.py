@@ -34,7 +34,7 @@ class SplicedWriter:
     def __init__(self, staging: Path, out_dir: Path | None, files: list[tuple[str, Spliced]]):
         # The job goes to the process through a temporary file, one value at a time
         # (each envelope once, before the first file that has it): neither process
-        # holds it whole (tens of MB at 100,000 sessions, at the build's peak).
+        # holds it whole (tens of MB at 100,000 sessions, near the build's peak).
         with tempfile.TemporaryFile() as job:
             marshal.dump((str(staging), None if out_dir is None else str(out_dir)), job)
             envelopes: dict[bytes, int] = {}

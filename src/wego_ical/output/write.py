@@ -276,8 +276,9 @@ class _Producer:
         self, group: SplicedGroup, differs: dict[str, bool | MadeApart], children: list[_Child]
     ) -> None:
         """Produce the files of ``group``: those that are event texts in an envelope by a
-        writer process, the others here."""
+        writer process, the others (and all, where no process can be started) here."""
         made: list[tuple[str, Spliced]] = []
+        here: list[tuple[str, bytes | Iterable[bytes] | Kept]] = []
         for relative in group.names:
             value = self.files.get(relative)
             if value is None or relative in differs:
@@ -285,21 +286,20 @@ class _Producer:
             content = value if isinstance(value, bytes | Kept) else value()
             if isinstance(content, Spliced):
                 made.append((relative, content))
-                continue
-            differs[relative] = self._write(relative, content)
-            self._count()
+            else:
+                here.append((relative, content))
         if made:
             from wego_ical.output.spliced import SplicedWriter  # large builds only
 
             try:
                 writer = SplicedWriter(self.staging, None if self.first else self.out_dir, made)
-            except OSError:  # no process to spare (EAGAIN, ENOMEM): they are written here
-                for relative, content in made:
-                    differs[relative] = self._write(relative, content)
-                    self._count()
-                return
-            children.append(writer)
-            differs |= {relative: MadeApart(writer, i) for i, (relative, _) in enumerate(made)}
+                children.append(writer)
+                differs |= {relative: MadeApart(writer, i) for i, (relative, _) in enumerate(made)}
+            except OSError:  # no process to spare (EAGAIN, ENOMEM)
+                here += made
+        for relative, content in here:
+            differs[relative] = self._write(relative, content)
+            self._count()
 
     def finish_apart(self, differs: dict[str, bool | MadeApart]) -> None:
         for relative, outcome in differs.items():

@@ -212,13 +212,11 @@ def make_publication(
     if script == QR_SCRIPT:
         files[QR_SCRIPT] = qr_script()
     single_files = [event_file(record.uid) for record in records]
-    for record in records:
+    for record, path in zip(records, single_files, strict=True):
         zones, years = _zones([record]), _years([record])
         envelope = single_event_envelope(zones, years, series.series.timezone)
         single_envelopes[f"{EVENTS_FOLDER}/ ({', '.join(zones)}, {years})"] = envelope
-        files[event_file(record.uid)] = functools.partial(
-            _single_file, texts, made, event_file(record.uid), envelope, record.uid
-        )
+        files[path] = functools.partial(_single_file, texts, made, path, envelope, record.uid)
     files |= feed_files
     check_output(single_envelopes, problems)
     history = updated_history(previous, changes, records, now, series.series.updated)

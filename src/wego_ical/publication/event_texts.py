@@ -8,7 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 
-from wego_ical.pieces import Spliced
+from wego_ical.pieces import Spliced, splice_pieces
 from wego_ical.plan.records import EventRecord, State, text_digest
 from wego_ical.render.calendar import (
     RENDERER,
@@ -16,7 +16,6 @@ from wego_ical.render.calendar import (
     is_vevent,
     render_all,
     splice,
-    splice_pieces,
 )
 from wego_ical.render.workers import ChunkedWork, WorkerSettings, start_server_ahead
 

@@ -13,7 +13,6 @@ stops the build before anything is written.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -29,7 +28,7 @@ from icalendar.prop.conference import Conference
 from wego_ical.errors import SelfCheckError
 from wego_ical.lint.checks import lint, lint_event
 from wego_ical.model.repeats import expand, feed_rule
-from wego_ical.pieces import Spliced, regroup
+from wego_ical.pieces import CALENDAR_END, splice_pieces
 from wego_ical.plan.records import EventRecord, Snapshot
 from wego_ical.render.vevent_text import content_line, vevent_text
 from wego_ical.render.vtimezone import checked_vtimezone
@@ -44,7 +43,7 @@ RENDERER = f"{RENDERER_VERSION}/icalendar-{icalendar.__version__}"
 
 _BEGIN = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
-_END = Spliced.END
+_END = CALENDAR_END
 
 
 def build_vevents(record: EventRecord) -> list[Event]:
@@ -317,12 +316,6 @@ def vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
 def splice(envelope: bytes, vevents: Iterable[bytes]) -> bytes:
     """A calendar file: the envelope (header and VTIMEZONEs) with the VEVENTs added."""
     return b"".join(splice_pieces(envelope, vevents))
-
-
-def splice_pieces(envelope: bytes, vevents: Iterable[bytes]) -> Iterator[bytes]:
-    """The same file in pieces of about 64 KB (a feed can hold every event)."""
-    assert envelope.endswith(_END)
-    yield from regroup(itertools.chain([envelope[: -len(_END)]], vevents, [_END]))
 
 
 def check_output(envelopes: Mapping[str, bytes], problems: Sequence[str] = ()) -> None:
