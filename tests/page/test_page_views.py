@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,13 +17,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE
+from conftest import BUILD_TIME, CONFERENCE, DATA, DST_EXAMPLE, ROOT, WEEKLY
+from test_properties import schedule_toml, series_toml
 from wego_ical.cli import main
 from wego_ical.errors import DataError
+from wego_ical.i18n import ui_text
 from wego_ical.limits import INDEX_EVENTS, PAGE_SESSIONS
 from wego_ical.load.series_file import load_editions, load_series, parse_series
-from wego_ical.model import Series
+from wego_ical.model import CalendarEntry, Series, calendar_entries
 from wego_ical.model.languages import fallback_texts
+from wego_ical.page.views import ViewSettings, event_frame, event_views
 from wego_ical.plan.records import Snapshot
 from wego_ical.publication.assemble import LanguageEdition, PublicationSettings, make_publication
 
@@ -551,3 +556,43 @@ def test_every_link_within_the_site_finds_its_target(events: int, per_event: int
             checked += 1
     people_links = sum(html.count("#feed-people-") for html in pages.values())
     assert people_links and checked > people_links
+
+
+def _frames_and_views(series: Series, now: datetime | None) -> Iterator[tuple[object, object]]:
+    """Each event's view without its rows (event_frame) and its whole view, rows left out,
+    for all its entries and for its first and last (as a light list asks for them)."""
+    published = make_publication(series, None, now or BUILD_TIME).state.events
+    records = {record.uid: record for record in published}
+    settings = ViewSettings(None, ui_text.page(None), None, now)
+    grouped: dict[str, list[CalendarEntry]] = {}
+    for entry in calendar_entries(series):
+        grouped.setdefault(entry.event.id, []).append(entry)
+    for event_id, entries in grouped.items():
+        for chosen in (entries, [entries[0], entries[-1]]):
+            (view,) = event_views(series, {event_id: chosen}, records, settings)
+            frame = event_frame(series, chosen, records, settings)
+            yield frame, replace(view, days=[], sessions=0)
+
+
+@pytest.mark.parametrize(
+    "source", [DATA, CONFERENCE, DST_EXAMPLE, ROOT / "examples" / "parallel-rooms.toml"]
+)
+@pytest.mark.parametrize("now", [None, BUILD_TIME, datetime(2021, 9, 1, tzinfo=UTC)])
+def test_an_events_frame_is_its_view_without_its_rows(source: Path, now: datetime | None) -> None:
+    """The light lists show an event's frame, made without its rows: the same as its
+    whole view's, for every kind of event (zones, day changes, whole days, repeats)."""
+    pairs = list(_frames_and_views(load_series(source), now))
+    assert pairs and all(frame == view for frame, view in pairs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.one_of(schedule_toml(), series_toml()))
+def test_a_random_events_frame_is_its_view_without_its_rows(text: str) -> None:
+    for frame, view in _frames_and_views(parse_series(text), BUILD_TIME):
+        assert frame == view
+
+
+def test_a_repeating_events_frame_is_its_view_without_its_rows() -> None:
+    for now in (None, datetime(2027, 4, 1, tzinfo=UTC), BUILD_TIME):
+        for frame, view in _frames_and_views(parse_series(WEEKLY), now):
+            assert frame == view

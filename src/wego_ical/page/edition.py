@@ -24,6 +24,7 @@ from wego_ical.page.views import (
     EventView,
     SeriesSpan,
     ViewSettings,
+    event_frame,
     event_views,
     over_days,
     series_days,
@@ -179,14 +180,16 @@ class Shared:
     def events(self, grouped: dict[str, list[CalendarEntry]]) -> list[EventView]:
         """The views of the events in ``grouped`` (entries by event id)."""
         site = self.site
-        return list(
-            event_views(
-                site.series,
-                grouped,
-                site.records,
-                ViewSettings(site.language, self.words, self.only_zone, site.now),
-            )
-        )
+        return list(event_views(site.series, grouped, site.records, self._settings))
+
+    def frame(self, entries: list[CalendarEntry]) -> EventView:
+        """The view of the event of ``entries`` without its rows (see views.event_frame)."""
+        return event_frame(self.site.series, entries, self.site.records, self._settings)
+
+    @functools.cached_property
+    def _settings(self) -> ViewSettings:
+        site = self.site
+        return ViewSettings(site.language, self.words, self.only_zone, site.now)
 
 
 def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:

@@ -35,6 +35,9 @@ class FeedView:
     # the Subscribe button for its platform (None: the script knows the page's address).
     qr_address: str | None
     sessions: int = 0  # of its events, those that are sessions
+    # Which list of the page it is in (see feed_group): worked out once, as every page
+    # sorts the feeds it shows into the lists.
+    group: str = ""
 
 
 def feed_anchor(path: str) -> str:
@@ -44,7 +47,7 @@ def feed_anchor(path: str) -> str:
 
 def feed_group(feed: FeedView) -> str:
     """Which list of the page a feed is in: main, event, category, room or person."""
-    return feed_kind(feed.path)
+    return feed.group
 
 
 def feed_view(
@@ -79,6 +82,7 @@ def feed_view(
             else None
         ),
         qr_address=qr_address,
+        group=feed_kind(feed.path),
     )
 
 

@@ -199,7 +199,7 @@ def _render_month(
     neighbours: tuple[tuple[str, str] | None, ...] = (None, None),
 ) -> Iterator[bytes]:
     events = [
-        _outline(shared, e, entries, first_pages[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
+        _outline(shared, entries, first_pages[e].removeprefix(f"{SCHEDULE_FOLDER}/"))
         for e, entries in grouped.items()
     ]
     by_path = shared.schedule_feeds
@@ -251,7 +251,7 @@ def _render_index(
     else:
         # A light index: each event with its dates and a link to its page.
         events = [
-            _outline(shared, event_id, entries, first_pages[event_id])
+            _outline(shared, entries, first_pages[event_id])
             for event_id, entries in grouped.items()
         ]
     if months:
@@ -302,10 +302,9 @@ def _render_event_page(
     yield from _generate("event.html.j2", context)
 
 
-def _outline(shared: Shared, event_id: str, entries: list[CalendarEntry], page: str) -> EventView:
+def _outline(shared: Shared, entries: list[CalendarEntry], page: str) -> EventView:
     """An event as the light lists show it: no sessions, a link to its page."""
-    (view,) = shared.events({event_id: [entries[0], entries[-1]]})
-    return outline(view, shared.site.series, entries, page)
+    return outline(shared.frame([entries[0], entries[-1]]), shared.site.series, entries, page)
 
 
 def _common(

@@ -208,14 +208,47 @@ def event_views(
     entry as its next occurrences at the build's time (see :func:`listed_occurrences`)."""
     page = _Page(series, settings, _repeated_summaries(series, grouped.values()))
     for entries in grouped.values():
-        listed = [
-            (entry, occurrence)
-            for entry in entries
-            for occurrence in listed_occurrences(by_uid[entry_uid(series, entry)], settings.now)
-        ]
-        yield _event_view(
-            page, [entry for entry, _ in listed], [occurrence for _, occurrence in listed]
-        )
+        yield _event_view(page, *_listed(page, entries, by_uid))
+
+
+def event_frame(
+    series: Series,
+    entries: list[CalendarEntry],
+    by_uid: dict[str, EventRecord],
+    settings: ViewSettings,
+) -> EventView:
+    """The view of the event of ``entries`` without its rows (no days, no sessions): what
+    a light list of events shows of it is the same as its whole view's, at the cost of
+    its own fields only (a series of 100,000 sessions lists 5,000 events so)."""
+    page = _Page(series, settings, set())
+    entries, records = _listed(page, entries, by_uid)
+    zone = entries[0].event.zone_name(series.series.timezone)
+    day_change = series.day_change_of(entries[0].event)
+    snapshots = [record.snapshot for record in records]
+    return _event_frame(
+        page,
+        entries,
+        records,
+        min(_listed_day(snapshot, zone, day_change) for snapshot in snapshots),
+        (
+            min(machine_time(snapshot, snapshot.aware_start) for snapshot in snapshots),
+            max(machine_time(snapshot, snapshot.aware_end) for snapshot in snapshots),
+        ),
+    )
+
+
+def _listed(
+    page: _Page, entries: list[CalendarEntry], by_uid: dict[str, EventRecord]
+) -> tuple[list[CalendarEntry], list[EventRecord]]:
+    """The entries as the page lists them, each with its record: a repeating one once
+    per occurrence listed (see :func:`listed_occurrences`)."""
+    series, now = page.series, page.settings.now
+    listed = [
+        (entry, occurrence)
+        for entry in entries
+        for occurrence in listed_occurrences(by_uid[entry_uid(series, entry)], now)
+    ]
+    return [entry for entry, _ in listed], [occurrence for _, occurrence in listed]
 
 
 def listed_occurrences(record: EventRecord, now: datetime | None) -> list[EventRecord]:
@@ -231,26 +264,55 @@ def listed_occurrences(record: EventRecord, now: datetime | None) -> list[EventR
 
 
 def _event_view(page: _Page, entries: list[CalendarEntry], records: list[EventRecord]) -> EventView:
-    series, language = page.series, page.settings.language
+    series = page.series
     event = entries[0].event
     zone = event.zone_name(series.series.timezone)
-    shared = _shared_panelists(entries)
+    shared = bool(_shared_panelists(entries))
     views = [
-        _entry_view(page, entry, record, zone, bool(shared))
+        _entry_view(page, entry, record, zone, shared)
         for entry, record in zip(entries, records, strict=True)
     ]
     days: dict[str, list[EntryView]] = {}
     for view in views:
         days.setdefault(view.day, []).append(view)
     ordered = sorted(days.items())
-    # Every event given here has entries: ordered and records are never empty.
-    first = date.fromisoformat(ordered[0][0])
+    language = page.settings.language
+    return replace(
+        # Every event given here has entries: ordered and records are never empty.
+        _event_frame(
+            page,
+            entries,
+            records,
+            date.fromisoformat(ordered[0][0]),
+            (min(view.start_utc for view in views), max(view.end_utc for view in views)),
+        ),
+        days=[
+            DayView(f"{event.id}--{day}", when.day_text(date.fromisoformat(day), language), listed)
+            for day, listed in ordered
+        ],
+        sessions=len(views),
+    )
+
+
+def _event_frame(
+    page: _Page,
+    entries: list[CalendarEntry],
+    records: list[EventRecord],
+    first: date,
+    times: tuple[str, str],
+) -> EventView:
+    """An event's own fields, its entries listed from the day ``first`` and at the
+    machine ``times`` (the first start, the last end) of its rows."""
+    series, language = page.series, page.settings.language
+    event = entries[0].event
+    zone = event.zone_name(series.series.timezone)
+    shared = _shared_panelists(entries)
     day_change = series.day_change_of(event)
     last = max(_last_day(r.snapshot, zone, day_change) for r in records)
     moment = records[0].snapshot.aware_start
     return EventView(
-        start_utc=min(view.start_utc for view in views),
-        end_utc=max(view.end_utc for view in views),
+        start_utc=times[0],
+        end_utc=times[1],
         anchor=event.id,
         title=event.title,
         date_text=when.days_text(first, max(first, last), language),
@@ -267,11 +329,6 @@ def _event_view(page: _Page, entries: list[CalendarEntry], records: list[EventRe
         winners=winners_views(series) if event.all_categories else [],
         judges=[person_view(series, ref) for ref in event.judges],
         cancelled=event.status == "cancelled",
-        days=[
-            DayView(f"{event.id}--{day}", when.day_text(date.fromisoformat(day), language), listed)
-            for day, listed in ordered
-        ],
-        sessions=len(views),
     )
 
 
@@ -423,12 +480,13 @@ def _times(
 ) -> tuple[date, str, str | None]:
     """The day it is listed under (its conference day, in the event's zone), its time in
     the event's zone, and its time in its own zone when that is another."""
+    day = _listed_day(snapshot, event_zone, day_change)
     if snapshot.all_day:
         last = snapshot.end.date() - timedelta(days=1)
         text = words["all_day"]
         if last != snapshot.start.date():
             text = words["all_day_until"].format(day=when.short_day(last, language))
-        return snapshot.start.date(), text, None
+        return day, text, None
     zone = ZoneInfo(event_zone)
     start, end = snapshot.aware_start.astimezone(zone), snapshot.aware_end.astimezone(zone)
     own = None
@@ -438,7 +496,15 @@ def _times(
             time=when.time_span(own_start, own_end, language),
             zone=when.zone_label(snapshot.timezone, own_start, language),
         )
-    return conference_day(start, day_change), when.time_span(start, end, language), own
+    return day, when.time_span(start, end, language), own
+
+
+def _listed_day(snapshot: Snapshot, event_zone: str, day_change: time | None) -> date:
+    """The day an entry is listed under: its conference day in the event's zone (a
+    whole-day item's first day)."""
+    if snapshot.all_day:
+        return snapshot.start.date()
+    return conference_day(snapshot.aware_start.astimezone(ZoneInfo(event_zone)), day_change)
 
 
 def _add(snapshot: Snapshot, more: str) -> AddEvent:
