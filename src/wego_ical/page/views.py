@@ -9,7 +9,7 @@ lay the views out), no I/O.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
@@ -23,7 +23,6 @@ from wego_ical.model import (
     CalendarEntry,
     PersonRef,
     Series,
-    calendar_entries,
     conference_day,
     entry_uid,
 )
@@ -35,7 +34,7 @@ from wego_ical.model.descriptions import (
     session_title,
 )
 from wego_ical.page.feed_views import feed_anchor
-from wego_ical.plan.records import EventRecord, Snapshot, last_occurrence, occurrence_snapshots
+from wego_ical.plan.records import EventRecord, Snapshot, occurrence_snapshots
 from wego_ical.render.calendar_links import AddEvent, add_event
 
 
@@ -308,7 +307,7 @@ def _event_frame(
     zone = event.zone_name(series.series.timezone)
     shared = _shared_panelists(entries)
     day_change = series.day_change_of(event)
-    last = max(_last_day(r.snapshot, zone, day_change) for r in records)
+    last = max(last_day(r.snapshot, zone, day_change) for r in records)
     moment = records[0].snapshot.aware_start
     return EventView(
         start_utc=times[0],
@@ -332,7 +331,7 @@ def _event_frame(
     )
 
 
-def _last_day(snapshot: Snapshot, zone: str, day_change: time | None) -> date:
+def last_day(snapshot: Snapshot, zone: str, day_change: time | None) -> date:
     """The last (conference) day an entry touches, in the event's zone."""
     if snapshot.all_day:
         return snapshot.end.date() - timedelta(days=1)
@@ -510,58 +509,3 @@ def _listed_day(snapshot: Snapshot, event_zone: str, day_change: time | None) ->
 def _add(snapshot: Snapshot, more: str) -> AddEvent:
     """What the event's "add to calendar" links carry, as published."""
     return add_event(snapshot, more)
-
-
-@dataclass(frozen=True)
-class SeriesSpan:
-    """The (conference) days the whole series runs on, each event's in its own zone, and
-    when its last entry (a repeating one's last occurrence) ends."""
-
-    first: date
-    last: date
-    ends: datetime
-
-
-def series_span(series: Series, records: Mapping[str, EventRecord]) -> SeriesSpan | None:
-    """The span of the series' entries as published (``records``); None without any."""
-    first: list[date] = []
-    last: list[date] = []
-    ends: list[datetime] = []
-    for entry in calendar_entries(series):
-        record = records.get(entry_uid(series, entry))
-        if record is None:
-            continue
-        zone = entry.event.zone_name(series.series.timezone)
-        day_change = series.day_change_of(entry.event)
-        start = record.snapshot.aware_start.astimezone(ZoneInfo(zone))
-        first.append(
-            record.snapshot.start.date()
-            if record.snapshot.all_day
-            else conference_day(start.replace(tzinfo=None), day_change)
-        )
-        # A repeating entry runs until its last occurrence (no copy of any other: a
-        # snapshot copied is validated again, 0.2 s at 10,000 sessions).
-        until = record.snapshot
-        if until.repeat is not None:
-            until = replace(until, end=last_occurrence(until), repeat=None)
-        last.append(_last_day(until, zone, day_change))
-        ends.append(until.aware_end)
-    if not first:
-        return None
-    return SeriesSpan(min(first), max(min(first), max(last)), max(ends))
-
-
-def series_days(span: SeriesSpan | None, language: str | None) -> str | None:
-    """The series' days as the language writes a range of days ("Thursday 26 August –
-    Monday 18 October 2021")."""
-    return when.days_text(span.first, span.last, language) if span else None
-
-
-def over_days(
-    span: SeriesSpan | None, now: datetime | None, language: str | None
-) -> tuple[str, str] | None:
-    """The series' first and last days, written, when all of it was over at ``now`` (the
-    build time); None while something is on or to come."""
-    if now is None or span is None or span.ends > now:
-        return None
-    return when.day_text(span.first, language), when.day_text(span.last, language)

@@ -16,6 +16,7 @@ import gc
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar
@@ -90,6 +91,12 @@ class WorkerSettings:
         process, last, and the other cores have nothing else to do by then."""
         return self.forks_from_server(items)
 
+    def lays_out_apart(self, items: int) -> bool:
+        """Whether a publication of ``items`` events has its event pages laid out in a
+        process of their own (see :mod:`~wego_ical.page.layout_process`): where this one
+        makes them, and the cores share the rest."""
+        return self.forks_from_server(items)
+
     def writes_apart(self, items: int) -> bool:
         """Whether the single-event files and feeds of a publication of ``items`` events
         are written by a process of their own (see :mod:`~wego_ical.output.spliced`):
@@ -148,6 +155,10 @@ class ChunkedWork(Generic[T, R]):
         self._arrived: collections.deque[int] = collections.deque()
         self._left = len(starts)  # chunks not taken yet
         self._server_pool: concurrent.futures.ProcessPoolExecutor | None = None
+        # Where the workers fork from a server: how this work lets go of them and of it
+        # when it is dropped before every result is taken (a build that fails meanwhile:
+        # the chunks not started are cancelled).
+        self._dropped: weakref.finalize[..., ChunkedWork[T, R]] | None = None
         if count <= 1 or len(starts) <= 1:
             self._chunks = [
                 functools.partial(_on_slice, work, items, start, start + self.step)
@@ -178,6 +189,7 @@ class ChunkedWork(Generic[T, R]):
         )
         if from_server:
             self._server_pool = pool
+            self._dropped = weakref.finalize(self, _let_go_of, pool, wait=False)
         try:
             # The workers start as the chunks are submitted.
             with _ctrl_c_held_back():
@@ -188,10 +200,8 @@ class ChunkedWork(Generic[T, R]):
             pool.shutdown(wait=False)  # the workers finish the queued work, then exit
         self._chunks = [functools.partial(_outcome, future) for future in futures]
         for number, future in enumerate(futures):
-            future.add_done_callback(functools.partial(self._arrive, number))
-
-    def _arrive(self, number: int, _: Future[R]) -> None:
-        self._arrived.append(number)
+            # Not a method: the pool would keep this work alive (see _dropped).
+            future.add_done_callback(functools.partial(_arrive, self._arrived, number))
 
     def arrived(self) -> list[int]:
         """The chunks whose results came back since the last call, and are not taken."""
@@ -212,11 +222,11 @@ class ChunkedWork(Generic[T, R]):
         result = produce()
         self._chunks[number] = None
         self._left -= 1
-        if not self._left and self._server_pool is not None:
+        if not self._left and self._server_pool is not None and self._dropped is not None:
             # Every worker has its result sent: let them end, then the server.
-            self._server_pool.shutdown(wait=True)
+            self._dropped.detach()
+            _let_go_of(self._server_pool, wait=True)
             self._server_pool = None
-            fork_server.workers_done()
         return result
 
     def done(self) -> bool:
@@ -230,6 +240,17 @@ class ChunkedWork(Generic[T, R]):
     def results(self) -> list[R]:
         """The result of every chunk, in order (each taken)."""
         return [self.take(number) for number in range(len(self._chunks))]
+
+
+def _arrive(arrived: collections.deque[int], number: int, _: Future[object]) -> None:
+    arrived.append(number)
+
+
+def _let_go_of(pool: concurrent.futures.ProcessPoolExecutor, *, wait: bool) -> None:
+    """Let the workers of ``pool`` end (those not waited for drop what they have not
+    started), then the server they were forked from, if nothing else uses it."""
+    pool.shutdown(wait=wait, cancel_futures=not wait)
+    fork_server.workers_done()
 
 
 def start_server_ahead(settings: WorkerSettings | None, items: int, work: Callable[..., R]) -> None:
