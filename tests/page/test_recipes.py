@@ -46,13 +46,13 @@ def _inodes(out: Path) -> dict[str, int]:
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The event pages made (not kept) from here on, by path within their language."""
     paths: list[str] = []
-    real = landing._event_page_layout
+    real = landing._render_event_page
 
     def recording(shared: object, path: str, *args: object) -> object:
         paths.append(path)
         return real(shared, path, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(landing, "_event_page_layout", recording)
+    monkeypatch.setattr(landing, "_render_event_page", recording)
     return paths
 
 

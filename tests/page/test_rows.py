@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from wego_ical.i18n import ui_text
 from wego_ical.model.tables import Labels
-from wego_ical.page.layout import _environment
+from wego_ical.page.landing import _environment
 from wego_ical.page.rows import Rows
 from wego_ical.page.views import EntryView, PersonView, ProjectView, row_state
 from wego_ical.render.calendar_links import AddEvent

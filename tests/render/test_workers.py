@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TESTS, ctrl_c_to_group, has_ended, wait_for
+from conftest import TESTS, ctrl_c_to_group, fork_server_pid, has_ended, wait_for
 from wego_ical.errors import WorkerError
+from wego_ical.render import fork_server
 from wego_ical.render.workers import ChunkedWork, WorkerSettings
 
 
@@ -57,6 +59,29 @@ def test_a_large_batch_is_worked_by_processes_forked_from_a_server() -> None:
     assert os.getpid() not in {parent for _, parent in results}
     small = ChunkedWork(list(range(4)), parents, settings).results()
     assert {parent for _, parent in small} == {os.getpid()}
+
+
+def slowly(items: Sequence[int]) -> list[int]:
+    time.sleep(0.2)
+    return list(items)
+
+
+def test_work_dropped_before_its_results_lets_go_of_its_workers_and_their_server() -> None:
+    """A build that fails meanwhile drops its rendering: the workers end, the chunks not
+    started are cancelled, and the server they forked from stops; the next work starts
+    its own server again."""
+    fork_server._stop()  # whatever an earlier test left running
+    settings = WorkerSettings(processes=2, min_chunk=1, max_chunk=1, forkserver_min_items=5)
+    work = ChunkedWork(list(range(40)), slowly, settings)
+    assert fork_server._users == 1 and fork_server_pid() is not None
+    work.take(0)
+    del work
+    gc.collect()
+    assert fork_server._users == 0
+    wait_for(lambda: fork_server_pid() is None)
+    results = ChunkedWork(list(range(10)), parents, settings).results()
+    assert [value for values, _ in results for value in values] == list(range(10))
+    assert fork_server._users == 0 and fork_server_pid() is None
 
 
 def parents(items: Sequence[int]) -> tuple[list[int], int]:

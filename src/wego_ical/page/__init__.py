@@ -2,9 +2,7 @@
 page of an edition shares (``edition``), what they show of each event (``views``), of
 each feed (``feed_views``) and in a big series' lists (``event_lists``), the days the
 series runs on (``series_days``), what search engines read of them (``meta``), when a
-page may be kept from the last build (``recipes``), the templates given a page's context
-(``layout``), a large series' pages laid out in a process of their own
-(``layout_process``), the templates and static files.
+page may be kept from the last build (``recipes``), the templates and static files.
 
 May import: the base modules, ``i18n``, ``model``, ``plan``, ``render``.
 """

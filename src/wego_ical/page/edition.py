@@ -52,9 +52,6 @@ class PageSite:
     # The recipes of the pages in place, as the last build recorded them, and of these
     # pages: a page whose recipe is the same is kept (see page.recipes).
     recipes: Recipes = field(default_factory=lambda: Recipes({}))
-    # Whether the event pages are laid out in a process of their own (see
-    # page.layout_process) while their views are made here.
-    laid_out_apart: bool = False
 
 
 class Shared:
@@ -175,7 +172,7 @@ class Shared:
 
     @functools.cached_property
     def run(self) -> Callable[[str | None], Markup | str]:
-        return FallbackMarker(html_language(self.site.fallback_language), self.site.fallback_texts)
+        return _runner(self.site)
 
     def events(self, grouped: dict[str, list[CalendarEntry]]) -> list[EventView]:
         """The views of the events in ``grouped`` (entries by event id)."""
@@ -192,21 +189,19 @@ class Shared:
         return ViewSettings(site.language, self.words, self.only_zone, site.now)
 
 
-@dataclass(frozen=True)
-class FallbackMarker:
-    """Marks a text that fell back to the default language (one of ``texts``) with that
-    language. An object, not a function: the pages' layout may happen in a process of
-    its own (see page.layout_process), given it pickled."""
+def _runner(site: PageSite) -> Callable[[str | None], Markup | str]:
+    """Marks a text that fell back to the default language with that language."""
+    language = html_language(site.fallback_language)
+    texts = site.fallback_texts
 
-    language: str
-    texts: frozenset[str]
-
-    def __call__(self, text: str | None) -> Markup | str:
+    def run(text: str | None) -> Markup | str:
         if not text:
             return ""
-        if text in self.texts and _has_letters(text):
-            return Markup('<span lang="{}">{}</span>').format(self.language, text)
+        if text in texts and _has_letters(text):
+            return Markup('<span lang="{}">{}</span>').format(language, text)
         return text
+
+    return run
 
 
 def _has_letters(text: str) -> bool:

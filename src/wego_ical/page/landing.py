@@ -1,15 +1,21 @@
 """The landing page (``index.html``) for subscribers, rendered from the same data.
 
 Pure: a :class:`~wego_ical.model.Series` and the publication state go in,
-HTML bytes come out: each page's context made here, laid out through the templates by
-:mod:`~wego_ical.page.layout`.
+HTML bytes come out. Templates are Jinja2 with autoescaping, so text from the
+TOML can never become markup.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from jinja2 import BytecodeCache, Environment
 
 from wego_ical.catalogue import (
     INDEX_PAGE,
@@ -36,21 +42,62 @@ from wego_ical.page.event_lists import (
     outline,
 )
 from wego_ical.page.feed_views import FeedView, feed_group
-from wego_ical.page.layout import generate_page
-from wego_ical.page.layout_process import LaidOutApart, Layout
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
 from wego_ical.page.recipes import page_recipe
+from wego_ical.page.rows import Rows
 from wego_ical.page.views import EventView
-from wego_ical.pieces import KEPT, Kept
+from wego_ical.pieces import KEPT, Kept, regroup
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Environment:
+    # Jinja2 is imported here: only builds need it, not --help or check.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("wego_ical.page", "templates"),
+        bytecode_cache=_bytecode_cache(),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # The templates are the package's own and do not change while it runs: no
+        # look at each template file's time every time a page part asks for it.
+        auto_reload=False,
+    )
+    environment.filters["fill"] = _fill
+    return environment
+
+
+def _fill(words: str, **values: object) -> Markup:
+    """A page text with its placeholders filled: the text is the tool's own, the
+    values (texts from the data) are escaped unless they are markup already."""
+    return Markup(escape(words)).format(**values)
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder: compiling the page's
+    template takes longer than building a small series. Keyed by the template's
+    source, so an edited template is compiled again. None if there is no
+    writable cache folder."""
+    from jinja2 import FileSystemBytecodeCache
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "wego-ical", "templates")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return FileSystemBytecodeCache(folder)
+
 
 Part = tuple[str, list[CalendarEntry], int, int]  # event id, entries, number, of how many
 
 
 PageFiles = dict[str, Callable[[], Iterator[bytes] | Kept]]
-# An event's page: the edition, its path, its part, its siblings, its neighbours, its month.
-_EventPage = tuple[
-    Shared, str, Part, list[tuple[str, int]], tuple[tuple[str, str] | None, ...], str | None
-]
 
 
 def page_files(site: PageSite) -> PageFiles:
@@ -105,7 +152,7 @@ def _event_pages(
         siblings.setdefault(event_id, []).append((path.removeprefix(f"{SCHEDULE_FOLDER}/"), number))
     order = list(grouped)
     position = {event_id: at for at, event_id in enumerate(order)}
-    pages: dict[str, _EventPage] = {}
+    files: PageFiles = {}
     for path, part in parts.items():
         at = position[part[0]]
         neighbours = tuple(
@@ -118,33 +165,10 @@ def _event_pages(
             for index in (at - 1, at + 1)
         )
         month = month_of(grouped[part[0]]) if by_month else None
-        pages[path] = (shared, path, part, siblings[part[0]], neighbours, month)
-    if shared.site.laid_out_apart:
-        # Laid out by a process of their own, as their views are made here.
-        apart = LaidOutApart(list(pages), lambda path: _unless_kept(*pages[path]), generate_page)
-        return {path: functools.partial(apart.page, path) for path in pages}
-    return {path: functools.partial(_event_page_unless_kept, *page) for path, page in pages.items()}
-
-
-def _unless_kept(
-    shared: Shared,
-    path: str,
-    part: Part,
-    siblings: list[tuple[str, int]],
-    neighbours: tuple[tuple[str, str] | None, ...],
-    month: str | None,
-) -> Layout | Kept:
-    """What an event's page is laid out from; KEPT when the page in place has its
-    recipe. Worked out as the page is produced, not beforehand: where the pages are made
-    in a child process, so are their recipes (a third of what the build did alone
-    before it went wide)."""
-    site = shared.site
-    own_feed = shared.feed_recipe(f"{part[0]}.ics")
-    place = (path, part[2], part[3], siblings, neighbours, month, own_feed)
-    recipe = page_recipe(shared.recipe, site.series, part[1], site.records, site.now, place)
-    if site.recipes.same(path, recipe):
-        return KEPT
-    return _event_page_layout(shared, path, part, siblings, neighbours, month)
+        files[path] = functools.partial(
+            _event_page_unless_kept, shared, path, part, siblings[part[0]], neighbours, month
+        )
+    return files
 
 
 def _event_page_unless_kept(
@@ -155,9 +179,16 @@ def _event_page_unless_kept(
     neighbours: tuple[tuple[str, str] | None, ...],
     month: str | None,
 ) -> Iterator[bytes] | Kept:
-    """An event's page, laid out here; KEPT when the page in place has its recipe."""
-    made = _unless_kept(shared, path, part, siblings, neighbours, month)
-    return made if isinstance(made, Kept) else generate_page(*made)
+    """An event's page, KEPT when the page in place has its recipe. Worked out as the
+    page is produced, not beforehand: where the pages are made in a child process, so
+    are their recipes (a third of what the build did alone before it went wide)."""
+    site = shared.site
+    own_feed = shared.feed_recipe(f"{part[0]}.ics")
+    place = (path, part[2], part[3], siblings, neighbours, month, own_feed)
+    recipe = page_recipe(shared.recipe, site.series, part[1], site.records, site.now, place)
+    if site.recipes.same(path, recipe):
+        return KEPT
+    return _render_event_page(shared, path, part, siblings, neighbours, month)
 
 
 def _render_month(
@@ -181,7 +212,7 @@ def _render_month(
         "groups": [MonthGroup("", "", events, 0, True)],
         "categories": category_choices(shared.site.series, events),
     }
-    yield from generate_page("month.html.j2", context)
+    yield from _generate("month.html.j2", context)
 
 
 def _parts(event_id: str, entries: list[CalendarEntry]) -> Iterator[tuple[str, Part]]:
@@ -239,20 +270,20 @@ def _render_index(
             else None
         ),
     }
-    yield from generate_page("index.html.j2", context)
+    yield from _generate("index.html.j2", context)
 
 
-def _event_page_layout(
+def _render_event_page(
     shared: Shared,
     path: str,
     part: Part,
     siblings: list[tuple[str, int]],
-    neighbours: tuple[tuple[str, str] | None, ...],
-    month: str | None,
-) -> Layout:
-    """What one page of an event of a split schedule is laid out from, with its parts and
-    (``neighbours``) the first pages of the events before and after it. Its link home
-    leads to its row on the index, or to its month's (``month``) on an index of months."""
+    neighbours: tuple[tuple[str, str] | None, ...] = (None, None),
+    month: str | None = None,
+) -> Iterator[bytes]:
+    """One page of an event of a split schedule, with its parts and (``neighbours``) the
+    first pages of the events before and after it. Its link home leads to its row on
+    the index, or to its month's (``month``) on an index of months."""
     event_id, entries, number, count = part
     (event,) = shared.events({event_id: entries})
     by_path = shared.schedule_feeds
@@ -268,7 +299,7 @@ def _event_page_layout(
         "neighbours": neighbours,
         "json_ld": json_ld(shared.site.series, [event], context["page_url"], shared.site.language),
     }
-    return "event.html.j2", context
+    yield from _generate("event.html.j2", context)
 
 
 def _outline(shared: Shared, entries: list[CalendarEntry], page: str) -> EventView:
@@ -332,6 +363,22 @@ def _common(
             series=series.series.title
         ),
     }
+
+
+def _generate(template_name: str, context: dict[str, Any]) -> Iterator[bytes]:
+    template = _environment().get_template(template_name)
+    prefix = context["prefix"]
+    rows = Rows(
+        context["t"],
+        context["labels"],
+        context["run"],
+        context["now_utc"],
+        prefix,
+        # Not "home": an event's page leads home to its own row on the index.
+        prefix + INDEX_PAGE if prefix else "",
+    )
+    for piece in regroup(template.generate(**context, rows=rows)):
+        yield piece.encode("utf-8")
 
 
 def qr_script() -> bytes:

@@ -204,7 +204,6 @@ def make_publication(
         edition.fallback_language,
         now,
         made,
-        workers is not None and workers.lays_out_apart(len(records)),
     )
     files: dict[str, Content] = {
         path: functools.partial(_page, texts, produce) for path, produce in page_files(site).items()

@@ -4,8 +4,7 @@ written as JSON by ``frab_json`` and as XML by ``frab_xml``, its talks encoded b
 ``talk_codec``), the Atom change feed (``atom``), add-to-calendar links
 (``calendar_links``), and the processes that render large series (``workers``,
 ``orphans``, ``fork_server``, ``fresh_process``) and encode their talks
-(``encoding_process``), and what gives a fresh process work through a pipe
-(``piped_process``).
+(``encoding_process``).
 
 May import: the base modules, ``i18n``, ``model``, ``lint``, ``plan``.
 """

@@ -91,12 +91,6 @@ class WorkerSettings:
         process, last, and the other cores have nothing else to do by then."""
         return self.forks_from_server(items)
 
-    def lays_out_apart(self, items: int) -> bool:
-        """Whether a publication of ``items`` events has its event pages laid out in a
-        process of their own (see :mod:`~wego_ical.page.layout_process`): where this one
-        makes them, and the cores share the rest."""
-        return self.forks_from_server(items)
-
     def writes_apart(self, items: int) -> bool:
         """Whether the single-event files and feeds of a publication of ``items`` events
         are written by a process of their own (see :mod:`~wego_ical.output.spliced`):
