@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-_lock = threading.Lock()
+# Reentrant: work dropped may be let go of (workers_done) by the garbage collector, which
+# can run in any thread at any moment, this one's locked sections too.
+_lock = threading.RLock()
 _users = 0  # chunked work forking from the server, not yet done
 _started_here = False  # whether the server was started by that work (then it is stopped)
 _ahead = False  # started by start_for_workers, for work still to come
