@@ -3,6 +3,7 @@ anchor, and the list it belongs in (events, categories, rooms, people)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -35,9 +36,12 @@ class FeedView:
     # the Subscribe button for its platform (None: the script knows the page's address).
     qr_address: str | None
     sessions: int = 0  # of its events, those that are sessions
-    # Which list of the page it is in (see feed_group): worked out once, as every page
-    # sorts the feeds it shows into the lists.
-    group: str = ""
+
+    @functools.cached_property
+    def group(self) -> str:
+        """Which list of the page it is in (see :func:`feed_group`): worked out once, as
+        every page sorts the feeds it shows into the lists."""
+        return feed_kind(self.path)
 
 
 def feed_anchor(path: str) -> str:
@@ -82,7 +86,6 @@ def feed_view(
             else None
         ),
         qr_address=qr_address,
-        group=feed_kind(feed.path),
     )
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from wego_ical.i18n import dates as when
-from wego_ical.model import Series, calendar_entries, conference_day, entry_uid
-from wego_ical.page.views import last_day
+from wego_ical.model import Series, calendar_entries, entry_uid
+from wego_ical.page.views import last_day, listed_day
 from wego_ical.plan.records import EventRecord, last_occurrence
 
 
@@ -35,12 +34,7 @@ def series_span(series: Series, records: Mapping[str, EventRecord]) -> SeriesSpa
             continue
         zone = entry.event.zone_name(series.series.timezone)
         day_change = series.day_change_of(entry.event)
-        start = record.snapshot.aware_start.astimezone(ZoneInfo(zone))
-        first.append(
-            record.snapshot.start.date()
-            if record.snapshot.all_day
-            else conference_day(start.replace(tzinfo=None), day_change)
-        )
+        first.append(listed_day(record.snapshot, zone, day_change))
         # A repeating entry runs until its last occurrence (no copy of any other: a
         # snapshot copied is validated again, 0.2 s at 10,000 sessions).
         until = record.snapshot

@@ -228,7 +228,7 @@ def event_frame(
         page,
         entries,
         records,
-        min(_listed_day(snapshot, zone, day_change) for snapshot in snapshots),
+        min(listed_day(snapshot, zone, day_change) for snapshot in snapshots),
         (
             min(machine_time(snapshot, snapshot.aware_start) for snapshot in snapshots),
             max(machine_time(snapshot, snapshot.aware_end) for snapshot in snapshots),
@@ -479,7 +479,7 @@ def _times(
 ) -> tuple[date, str, str | None]:
     """The day it is listed under (its conference day, in the event's zone), its time in
     the event's zone, and its time in its own zone when that is another."""
-    day = _listed_day(snapshot, event_zone, day_change)
+    day = listed_day(snapshot, event_zone, day_change)
     if snapshot.all_day:
         last = snapshot.end.date() - timedelta(days=1)
         text = words["all_day"]
@@ -498,7 +498,7 @@ def _times(
     return day, when.time_span(start, end, language), own
 
 
-def _listed_day(snapshot: Snapshot, event_zone: str, day_change: time | None) -> date:
+def listed_day(snapshot: Snapshot, event_zone: str, day_change: time | None) -> date:
     """The day an entry is listed under: its conference day in the event's zone (a
     whole-day item's first day)."""
     if snapshot.all_day:

@@ -43,7 +43,6 @@ RENDERER = f"{RENDERER_VERSION}/icalendar-{icalendar.__version__}"
 
 _BEGIN = b"BEGIN:VEVENT\r\n"
 _END_EVENT = b"END:VEVENT\r\n"
-_END = CALENDAR_END
 
 
 def build_vevents(record: EventRecord) -> list[Event]:
@@ -221,7 +220,7 @@ def build_envelope(header: FeedHeader, zones: Iterable[str], years: tuple[int, i
         content_line(name, *values[name])
         for name in canonsort_keys(values, Calendar.canonical_order)
     ]
-    return b"\r\n".join(lines) + b"\r\n" + _timezones(zones, years) + _END
+    return b"\r\n".join(lines) + b"\r\n" + _timezones(zones, years) + CALENDAR_END
 
 
 def _envelope_values(header: FeedHeader) -> dict[str, tuple[Any, dict[str, str] | None]]:
