@@ -10,7 +10,7 @@ only builds need it, not ``check`` or ``--help``.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 
 from wego_ical.i18n.locales import babel_locale
 
@@ -149,14 +149,30 @@ def zone_label(zone: str, moment: datetime | None, language: str | None) -> str:
 # --- fixed formats ---------------------------------------------------------------
 
 
+def in_zone(local: datetime, zone: tzinfo | None) -> datetime:
+    """The wall time ``local`` in ``zone``: ``local.replace(tzinfo=zone)``."""
+    # combine() takes a third of the time of replace(), which parses its eight
+    # keywords; a build of 100,000 sessions places a time in its zone millions of times.
+    return datetime.combine(local, local.time(), zone)
+
+
+# %-formatting takes a third of the time of strftime() and half that of an f-string;
+# it formats every time of every page and export. The years of a series have four
+# digits (limits.LAST_YEAR), which %04d writes as strftime's %Y does.
 def iso_utc(moment: datetime) -> str:
     """``2021-08-26T00:00:00Z``: an aware time in UTC, as machines read it (RFC 3339)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second
+    )  # fmt: skip
 
 
 def basic_utc(moment: datetime) -> str:
     """``20210826T000000Z``: an aware time in UTC in iCalendar's basic format."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    utc = moment.astimezone(UTC)
+    return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second
+    )  # fmt: skip
 
 
 def hh_mm(moment: time | datetime) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from wego_ical.i18n.dates import in_zone
 from wego_ical.model.occurrences import Occurrence, occurrences_of
 from wego_ical.model.tables import (
     STATUS_WEIGHT,
@@ -74,12 +75,12 @@ class CalendarEntry:
     @property
     def utc_start(self) -> datetime:
         """The instant it starts."""
-        return self.start.replace(tzinfo=load_zone(self.zone)).astimezone(UTC)
+        return in_zone(self.start, load_zone(self.zone)).astimezone(UTC)
 
     @property
     def utc_end(self) -> datetime:
         """The instant it ends."""
-        return self.end.replace(tzinfo=load_zone(self.zone)).astimezone(UTC)
+        return in_zone(self.end, load_zone(self.zone)).astimezone(UTC)
 
     # A session's own value where it has one, else its event's.
 

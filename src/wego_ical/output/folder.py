@@ -40,6 +40,31 @@ def exists_unlinked(out_dir: Path, relative: str) -> bool:
     return True
 
 
+def links_among(out_dir: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` (relative to ``out_dir``; a file's folders among them) that are
+    symbolic links there, in their order."""
+    # Each folder is read once (a directory entry tells a link from a file) rather than
+    # each path looked up: a large build writes a hundred thousand files.
+    wanted, found = set(paths), set()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = os.scandir(os.path.join(out_dir, folder))
+        except OSError:  # nothing there (a first build), or not a folder
+            continue
+        with entries:
+            for entry in entries:
+                relative = f"{folder}/{entry.name}" if folder else entry.name
+                if relative not in wanted:
+                    continue
+                if entry.is_symlink():
+                    found.add(relative)
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(relative)
+    return [path for path in paths if path in found]
+
+
 def open_folder(root: int, parts: list[str], shown: Path, *, create: bool) -> int:
     """A descriptor of the folder ``parts`` below ``root``, never following a link.
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from wego_ical.i18n.dates import in_zone
+
 STATE_FORMAT = 1
 
 
@@ -87,12 +89,12 @@ class Snapshot:
     @property
     def aware_start(self) -> datetime:
         """The start in its time zone."""
-        return self.start.replace(tzinfo=ZoneInfo(self.timezone))
+        return in_zone(self.start, ZoneInfo(self.timezone))
 
     @property
     def aware_end(self) -> datetime:
         """The end in its time zone."""
-        return self.end.replace(tzinfo=ZoneInfo(self.timezone))
+        return in_zone(self.end, ZoneInfo(self.timezone))
 
     def fingerprint(self) -> str:
         """A stable hash of the content: equal exactly when a client would see no change."""

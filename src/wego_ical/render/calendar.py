@@ -26,6 +26,7 @@ from icalendar.enums import STATUS, TRANSP
 from icalendar.prop.conference import Conference
 
 from wego_ical.errors import SelfCheckError
+from wego_ical.i18n.dates import in_zone
 from wego_ical.lint.checks import lint, lint_event
 from wego_ical.model.repeats import expand, feed_rule
 from wego_ical.pieces import CALENDAR_END, splice_pieces
@@ -67,7 +68,7 @@ def build_vevents(record: EventRecord) -> list[Event]:
 
 def _moment(snapshot: Snapshot, local: datetime) -> datetime | date:
     """A naive local time of the event as written: a date for a whole-day item."""
-    return local.date() if snapshot.all_day else local.replace(tzinfo=ZoneInfo(snapshot.timezone))
+    return local.date() if snapshot.all_day else in_zone(local, ZoneInfo(snapshot.timezone))
 
 
 def build_vevent(record: EventRecord) -> Event:

@@ -31,6 +31,7 @@ from icalendar.prop import (
     vUri,
 )
 
+from wego_ical.i18n.dates import in_zone
 from wego_ical.plan.records import EventRecord
 
 
@@ -101,7 +102,7 @@ def _moment(moment: datetime | date, zone: str | None = None) -> tuple[Any, None
     """A date, a time in UTC, or a wall time (naive, so that the key of a line is the
     wall time: aware times of two zones that are one instant compare equal) in ``zone``."""
     if zone is not None and isinstance(moment, datetime):
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
+        moment = in_zone(moment, ZoneInfo(zone))
     return vDDDTypes(moment), None
 
 
