@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,20 @@ def test_session_values_fall_back_to_the_event(wego: Series) -> None:
 
 def test_uid_from_ids_only(wego: Series) -> None:
     assert entry_uid(wego, calendar_entries(wego)[0]) == "wego-awards-4.part-1.mobility@we-gov.org"
+
+
+def test_an_entry_made_apart_from_the_series_list_gets_its_own_uid(wego: Series) -> None:
+    """The UIDs made once with the series' entries answer for those entries only: an
+    entry made elsewhere with the same key (a copy with an own uid) gets its own."""
+    entry = calendar_entries(wego)[0]
+    assert entry.session is not None
+    own = replace(entry, session=entry.session.model_copy(update={"uid": "own-guid-1"}))
+    assert entry_uid(wego, own) == "own-guid-1"
+    assert entry_uid(wego, entry) == "wego-awards-4.part-1.mobility@we-gov.org"
+    # The same in a series asked about before any stage listed its entries.
+    fresh = wego.model_copy()
+    assert entry_uid(fresh, own) == "own-guid-1"
+    assert entry_uid(fresh, calendar_entries(fresh)[0]) == entry_uid(wego, entry)
 
 
 def test_load_zone() -> None:

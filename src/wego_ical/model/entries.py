@@ -145,16 +145,20 @@ def calendar_entries(series: Series) -> list[CalendarEntry]:
     if known is not None and known[0] is series:
         return known[1]
     entries = sorted((entry for _, entry in located_entries(series)), key=_chronological)
+    # Each entry's UID made once: every stage looks records up by it (nine times an entry).
+    uids = {id(entry): _made_uid(series, entry) for entry in entries}
     with _ENTRIES_LOCK:  # serve's threads may ask too
         if len(_ENTRIES) >= _KEEP_ENTRIES:
             del _ENTRIES[next(iter(_ENTRIES))]
-        # The series is kept with its entries: its id is not reused while it is cached.
-        _ENTRIES[id(series)] = (series, entries)
+        # The series is kept with its entries: its id is not reused while it is cached,
+        # nor are theirs.
+        _ENTRIES[id(series)] = (series, entries, uids)
     return entries
 
 
-# The entries of the series asked about last (a build has one per language).
-_ENTRIES: dict[int, tuple[Series, list[CalendarEntry]]] = {}
+# The entries of the series asked about last (a build has one per language), and
+# their UIDs by the id of each.
+_ENTRIES: dict[int, tuple[Series, list[CalendarEntry], dict[int, str]]] = {}
 _KEEP_ENTRIES = 8
 _ENTRIES_LOCK = threading.Lock()
 
@@ -181,6 +185,15 @@ def _chronological(entry: CalendarEntry) -> tuple[datetime, str]:
 def entry_uid(series: Series, entry: CalendarEntry) -> str:
     """A UID that stays the same across feeds and rebuilds: the entry's own ``uid``,
     else derived from ids only (see :mod:`~wego_ical.model.uids`)."""
+    known = _ENTRIES.get(id(series))
+    if known is not None and known[0] is series:
+        uid = known[2].get(id(entry))
+        if uid is not None:
+            return uid
+    return _made_uid(series, entry)
+
+
+def _made_uid(series: Series, entry: CalendarEntry) -> str:
     info = series.series
     own = entry.session.uid if entry.session is not None else entry.event.uid
     return uid_of(info.id, entry.key, own, info.uid_domain)

@@ -133,13 +133,13 @@ def current_events(
     membership: dict[str, list[str]] = {}
     for plan in plans:
         for entry in plan.entries:
-            membership.setdefault(entry_uid(series, entry), []).append(plan.path)
+            membership.setdefault(entry.key, []).append(plan.path)
     current = []
     for entry in calendar_entries(series):
         uid = entry_uid(series, entry)
         described = descriptions.get(entry.key) if descriptions is not None else None
         snapshot = build_snapshot(series, entry, language, described)
-        current.append(CurrentEvent(uid, snapshot, tuple(membership[uid])))
+        current.append(CurrentEvent(uid, snapshot, tuple(membership[entry.key])))
     return current
 
 
