@@ -431,6 +431,30 @@ def test_a_linked_file_the_build_writes_is_refused(tmp_path: Path) -> None:
     assert target.read_bytes() == b"A"
 
 
+def test_links_deep_in_the_folder_are_found_the_first_in_the_build_s_order(
+    tmp_path: Path,
+) -> None:
+    """Each folder is read once for links: one deep down is found, and of two, the one
+    the build meets first (folders before files) is named."""
+    out = tmp_path / "dist"
+    files = {**FILES, "events/2021/a.ics": b"E", "events/2021/b.ics": b"F"}
+    write(out, files, {})
+    target = tmp_path / "target.ics"
+    target.write_bytes(b"T")
+    (out / "events/2021/b.ics").unlink()
+    (out / "events/2021/b.ics").symlink_to(target)
+    (out / "other.txt").symlink_to(target)  # not written by the build: left alone
+    with pytest.raises(OutputError, match=r"dist/events/2021/b.ics: is a symbolic link"):
+        write(out, {**files, "events/2021/b.ics": b"F2"}, {})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(out / "categories")
+    (out / "categories").symlink_to(elsewhere)
+    with pytest.raises(OutputError, match=r"dist/categories: is a symbolic link"):
+        write(out, {**files, "events/2021/b.ics": b"F2"}, {})
+    assert target.read_bytes() == b"T"
+
+
 @pytest.mark.parametrize("mode", ["swap", "file by file"])
 @pytest.mark.parametrize("elsewhere_empty", [False, True])
 def test_a_manifest_entry_behind_a_link_is_never_deleted(
