@@ -12,6 +12,7 @@ from wego_ical.pieces import Spliced, splice_pieces
 from wego_ical.plan.records import EventRecord, State, text_digest
 from wego_ical.render.calendar import (
     RENDERER,
+    Rendered,
     check_output,
     is_vevent,
     render_all,
@@ -87,7 +88,7 @@ class EventTexts:
             self._keep(key, text, known.get(key))
         self._fresh = [record for record in records if record.uid not in reusable]
         self._position = {record.uid: index for index, record in enumerate(self._fresh)}
-        self._rendering: ChunkedWork[EventRecord, tuple[list[bytes], list[str]]] | None = None
+        self._rendering: ChunkedWork[EventRecord, Rendered] | None = None
 
     def start(self) -> None:
         """Begin rendering the events that need it (once)."""
@@ -105,13 +106,24 @@ class EventTexts:
         return self._digests[key]
 
     def _keep(self, key: str, text: bytes, digest: str | None = None) -> None:
-        self._digests[key] = digest or text_digest(text)
+        self._keep_all([key], [text], [digest or text_digest(text)])
+
+    def _keep_all(
+        self, keys: Sequence[str], texts: Sequence[bytes], digests: Sequence[str]
+    ) -> None:
+        self._digests.update(zip(keys, digests, strict=True))
         if self._spill is None:
-            self._texts[key] = text
+            self._texts.update(zip(keys, texts, strict=True))
             return
-        self._spill.write(text)
-        self._spilled[key] = (self._spill_size, len(text))
-        self._spill_size += len(text)
+        at = self._spill_size
+        for key, text in zip(keys, texts, strict=True):
+            self._spilled[key] = (at, len(text))
+            at += len(text)
+        # A rendered chunk's texts in one write, not one system call each.
+        view = memoryview(b"".join(texts))
+        while view:
+            view = view[os.write(self._spill.fileno(), view) :]
+        self._spill_size = at
 
     def _known(self, key: str) -> bytes | None:
         text = self._texts.get(key)
@@ -142,11 +154,11 @@ class EventTexts:
     def _take(self, number: int) -> None:
         """Keep the texts of rendered chunk ``number`` (waiting for it)."""
         assert self._rendering is not None
-        rendered, problems = self._rendering.take(number)
-        check_output({}, problems)
+        rendered = self._rendering.take(number)
+        check_output({}, rendered.problems)
         first = number * self._rendering.step
-        for offset, value in enumerate(rendered):
-            self._keep(self._fresh[first + offset].uid, value)
+        keys = [record.uid for record in self._fresh[first : first + len(rendered.texts)]]
+        self._keep_all(keys, rendered.texts, rendered.digests)
 
     def splice(self, envelope: bytes, keys: Sequence[str]) -> bytes | Spliced:
         """A calendar file: ``envelope`` with the VEVENTs of ``keys`` added (where the texts
