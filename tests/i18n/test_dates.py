@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wego_ical.i18n import dates as when
 
@@ -46,3 +48,34 @@ def test_zones_have_human_names() -> None:
     winter = datetime(2026, 1, 5, tzinfo=SEOUL)
     assert when.zone_label("Europe/London", winter, "en") == "Greenwich Mean Time (London)"
     assert when.zone_label("UTC", moment, "ko") == "UTC"
+
+
+# --- the fixed formats and a wall time in its zone: the same as the library's ---------
+
+_ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Seoul", "Australia/Lord_Howe"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(_ZONES),
+    st.sampled_from([None, *_ZONES]),
+)
+def test_in_zone_and_the_utc_formats_are_what_the_library_makes(
+    local: datetime, zone_name: str, had: str | None
+) -> None:
+    """``in_zone`` is ``replace(tzinfo=)`` (fold and microseconds kept, any zone the time
+    had replaced); ``iso_utc`` and ``basic_utc`` are ``strftime``'s formats, for every
+    year of four digits."""
+    zone = ZoneInfo(zone_name)
+    for given_time in (local, local.replace(fold=1)):
+        if had is not None:
+            given_time = given_time.replace(tzinfo=ZoneInfo(had))
+        placed = when.in_zone(given_time, zone)
+        expected = given_time.replace(tzinfo=zone)
+        assert (placed, placed.fold, placed.tzinfo) == (expected, expected.fold, zone)
+        assert placed.utcoffset() == expected.utcoffset()
+        utc = expected.astimezone(UTC)
+        assert when.iso_utc(expected) == utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert when.basic_utc(expected) == utc.strftime("%Y%m%dT%H%M%SZ")
+    assert when.in_zone(local, None) == local.replace(tzinfo=None)
