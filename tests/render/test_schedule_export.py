@@ -14,9 +14,12 @@ import jsonschema
 import pytest
 import xmlschema
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CONFERENCE, DATA, DIST, TEST_DATA
 from wego_ical.cli import main
+from wego_ical.render.schedule import url_guid
 
 C3VOC = TEST_DATA / "c3voc"
 JSON_SCHEMA = json.loads((C3VOC / "schema.json").read_text(encoding="utf-8"))
@@ -122,3 +125,11 @@ def test_the_page_names_them() -> None:
     page = (DIST / "index.html").read_text(encoding="utf-8")
     assert 'href="schedule.xml" type="application/xml">schedule.xml</a>' in page
     assert 'href="schedule.json" type="application/json">schedule.json</a>' in page
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(exclude_categories=["Cs"])))
+def test_a_guid_made_of_a_name_is_uuid5_of_it(name: str) -> None:
+    """The exports' guids (``url_guid``, written from the hash directly) are exactly
+    ``uuid5(NAMESPACE_URL, name)``, for any text: UIDs, rooms, people, any script."""
+    assert url_guid(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
