@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import DATA
 from wego_ical.errors import DataError
 from wego_ical.load.series_file import parse_series
 from wego_ical.model import (
@@ -146,3 +150,28 @@ def test_base_url_with_a_control_character(wego_text: str) -> None:
     text = wego_text.replace("[publish]\n", '[publish]\nbase_url = "https://x.org/\\u0085"\n', 1)
     with pytest.raises(DataError, match=r"publish\.base_url: 'https://x.org/\\x85' is not an"):
         parse_series(text)
+
+
+def test_the_digest_data_of_a_model_is_the_same_in_every_process(wego: Series) -> None:
+    """What page recipes and the exports' pieces digest is compared with what another
+    build (another process, another hash seed) made of the same data."""
+    script = (
+        "import sys; from pathlib import Path; from wego_ical.load import load_series\n"
+        "s = load_series(Path(sys.argv[1]))\n"
+        "for m in (s.series, s.labels, *s.events, *s.categories, *s.people):\n"
+        "    sys.stdout.write(m.digest_data().hex() + '\\n')\n"
+    )
+    mine = [m.digest_data().hex() for m in (wego.series, wego.labels, *wego.events,
+            *wego.categories, *wego.people)]  # fmt: skip
+    for seed in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(DATA)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert run.stdout.split() == mine
+    # Equal data, equal bytes; other data, other bytes.
+    assert wego.events[0].model_copy().digest_data() == wego.events[0].digest_data()
+    assert wego.events[0].digest_data() != wego.events[1].digest_data()
