@@ -217,9 +217,17 @@ class AddEvent:
 
     def longest_link(self) -> int:
         """The length of the longest of :meth:`links`, counted without encoding them."""
-        google = sum(len(fixed) + _cost(value) for fixed, value in self._google())
-        compose = sum(len(fixed) + _cost(value) for fixed, value in self._compose())
-        return max(google, len(OUTLOOK_LIVE) + compose, len(OUTLOOK_OFFICE) + compose)
+        google, compose = self._google(), self._compose()
+        # Each value counted once, though both links carry the title, the details and
+        # the place: the page asks this of every session.
+        costs = {value: _cost(value) for _, value in google + compose}
+        google_length = sum(len(fixed) + costs[value] for fixed, value in google)
+        compose_length = sum(len(fixed) + costs[value] for fixed, value in compose)
+        return max(
+            google_length,
+            len(OUTLOOK_LIVE) + compose_length,
+            len(OUTLOOK_OFFICE) + compose_length,
+        )
 
     def _google(self) -> list[tuple[str, str]]:
         """Google's link, as pieces written as they are and values percent-encoded."""
