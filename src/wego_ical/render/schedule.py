@@ -66,7 +66,9 @@ def url_guid(name: str) -> str:
     # RFC 9562 5.5: the version and variant bits set in the first 16 bytes of the hash.
     # uuid.UUID's constructor and str() took two thirds of the time; the exports make
     # a guid for every talk (twice) and every panelist of it.
-    digest = bytearray(hashlib.sha1(_URL_NAMESPACE + name.encode()).digest()[:16])
+    digest = bytearray(
+        hashlib.sha1(_URL_NAMESPACE + name.encode(), usedforsecurity=False).digest()[:16]
+    )
     digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
     text = digest.hex()
