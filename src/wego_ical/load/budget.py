@@ -89,9 +89,9 @@ def entry_size(where: str, copies: int, texts: EntryTexts) -> EntrySize:
     description, description_calendar = escaped_bytes(texts.description)
     title, title_calendar = escaped_bytes(texts.title)
     # The other texts counted together: the separators add a byte each, no escape.
-    context, context_calendar = (
-        size - max(len(texts.others) - 1, 0) for size in escaped_bytes("\0".join(texts.others))
-    )
+    context, context_calendar = escaped_bytes("\0".join(texts.others))
+    separators = max(len(texts.others) - 1, 0)
+    context, context_calendar = context - separators, context_calendar - separators
     calendar = description_calendar + 2 * (context_calendar + title_calendar)
     # The add-to-calendar links percent-encode (three bytes for one), up to MAX_URL.
     links = min(2 * MAX_URL, 3 * (description + title + context))

@@ -205,7 +205,12 @@ def parse_editions(text: str, path: Path | str = "<string>") -> list[Edition]:
         series, entry_sizes, descriptions = _validated(
             resolved, data, text, path, translation_problems
         )
-        sizes += [replace(size, language=language) for size in entry_sizes]
+        # Made without a language (a series in one has none): a copy of each only for one.
+        sizes += (
+            entry_sizes
+            if language is None
+            else [replace(size, language=language) for size in entry_sizes]
+        )
         editions.append(Edition(language, series, (), descriptions))
     notes += data_notes(editions[0].series, data, text) if editions else []
     if editions and notes:
