@@ -5,6 +5,7 @@ Shared by the iCalendar feeds and the landing page, so both say the same.
 
 from __future__ import annotations
 
+import functools
 import string
 
 from wego_ical.model import CalendarEntry, PersonRef, Series
@@ -147,12 +148,18 @@ def person_parts(
 def _filled(pattern: str, fields: dict[str, list[tuple[str, bool]]]) -> list[tuple[str, bool]]:
     """``pattern``'s text (False) with each field in braces replaced by its pieces."""
     parts: list[tuple[str, bool]] = []
-    for literal, field, _, _ in string.Formatter().parse(pattern):
+    for literal, field in _pieces(pattern):
         if literal:
             parts.append((literal, False))
         if field is not None:
             parts += fields[field]
     return parts
+
+
+@functools.lru_cache(maxsize=64)
+def _pieces(pattern: str) -> tuple[tuple[str, str | None], ...]:
+    """``pattern`` read once (a series has a few; every person of every entry uses them)."""
+    return tuple((literal, field) for literal, field, _, _ in string.Formatter().parse(pattern))
 
 
 def panelists_label(series: Series, count: int) -> str:
