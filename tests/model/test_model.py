@@ -6,10 +6,12 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA
 from wego_ical.errors import DataError
@@ -175,3 +177,49 @@ def test_the_digest_data_of_a_model_is_the_same_in_every_process(wego: Series) -
     # Equal data, equal bytes; other data, other bytes.
     assert wego.events[0].model_copy().digest_data() == wego.events[0].digest_data()
     assert wego.events[0].digest_data() != wego.events[1].digest_data()
+
+
+_CHANGING_ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"]
+
+
+def _near_changes() -> list[datetime]:
+    """Wall times around each change of these zones' clocks in 2024 (a gap, a fold, the
+    minutes either side): where a random time almost never falls."""
+    found = []
+    for name in _CHANGING_ZONES:
+        zone = ZoneInfo(name)
+        for step in range(366 * 48):
+            local = datetime(2024, 1, 1) + timedelta(minutes=30 * step)
+            first, second = local.replace(tzinfo=zone), local.replace(tzinfo=zone, fold=1)
+            if first.utcoffset() != second.utcoffset():
+                found += [local + timedelta(minutes=m) for m in (-31, -1, 0, 1, 29, 59, 61)]
+    return found
+
+
+_NEAR_CHANGES = _near_changes()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2037, 12, 31)),
+        st.sampled_from(_NEAR_CHANGES),
+    ),
+    st.sampled_from(_CHANGING_ZONES),
+    st.booleans(),
+)
+def test_a_local_time_problem_is_found_as_by_the_zone_s_offsets(
+    local: datetime, zone_name: str, fold: bool
+) -> None:
+    """The same verdict as the two readings of the wall time (fold 0 and 1) give, for
+    any time, in zones with gaps and folds of an hour and of half an hour."""
+    zone = ZoneInfo(zone_name)
+    local = local.replace(fold=int(fold))
+    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    problem = local_time_problem(local, zone)
+    if first.utcoffset() == second.utcoffset():
+        assert problem == ""
+    elif first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+        assert problem.startswith("does not exist")
+    else:
+        assert problem.startswith("happens twice")

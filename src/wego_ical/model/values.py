@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from wego_ical.i18n.dates import in_zone
 from wego_ical.i18n.locales import language_problem
 from wego_ical.limits import (
     FIRST_YEAR,
@@ -386,8 +387,10 @@ def local_time_problem(local: datetime, zone: ZoneInfo) -> str:
     A time in a DST gap does not exist; one in a fold happens twice. Either
     makes a calendar entry ambiguous, so both are rejected.
     """
-    first = local.replace(tzinfo=zone, fold=0)
-    second = local.replace(tzinfo=zone, fold=1)
+    placed = in_zone(local, zone)
+    first, second = (
+        (placed.replace(fold=0), placed) if placed.fold else (placed, placed.replace(fold=1))
+    )
     if first.utcoffset() == second.utcoffset():
         return ""
     round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
