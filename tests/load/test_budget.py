@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wego_ical.cli import main
 from wego_ical.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_FILE_BYTES
 from wego_ical.load import budget
 from wego_ical.load import series_file as load
-from wego_ical.load.budget import EntrySize, copy_bytes, over_budget
+from wego_ical.load.budget import EntrySize, copy_bytes, escaped_bytes, over_budget
 
 TOPIC = "t" * 476  # a hundred of these: 48,000 characters of topics, each under the limit
 
@@ -241,3 +243,20 @@ def test_many_small_feeds_are_counted_with_their_own_bytes(tmp_path: Path, name:
     estimate."""
     estimated, written = _estimate_and_output(tmp_path, many_feeds_text(60, name))
     assert written < estimated < 3 * written
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.one_of(st.sampled_from(list("&\"'<>\n\\,;")), st.characters(exclude_categories=["Cs"]))
+    )
+)
+def test_a_text_s_escaped_size_counts_each_special_character(text: str) -> None:
+    """What escaping adds, counted among the special characters alone, is what counting
+    each in the whole text gives, for any text (any script, any mix of specials)."""
+    raw = len(text.encode("utf-8"))
+    count = text.count
+    lines = count("\n")
+    markup = 5 * (count("&") + count('"') + count("'") + lines) + 4 * (count("<") + count(">"))
+    calendar = count("\\") + count(",") + count(";") + lines
+    assert escaped_bytes(text) == (raw + markup, raw + calendar)

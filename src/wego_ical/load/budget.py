@@ -75,11 +75,18 @@ def escaped_bytes(text: str) -> tuple[int, int]:
     HTML and XML attributes write '"' as &quot; (five bytes more), ' and & likewise,
     < and > four more, a line break as &#10;; iCalendar writes \\ , ; and a line break
     as two characters. It runs for every text of every entry of a build."""
-    raw = len(text.encode("utf-8"))
-    count = text.count
-    lines = count("\n")
-    markup = 5 * (count("&") + count('"') + count("'") + lines) + 4 * (count("<") + count(">"))
-    return raw + markup, raw + count("\\") + count(",") + count(";") + lines
+    data = text.encode("utf-8")
+    # Counted among the special characters alone (one byte each in UTF-8, never part of
+    # another character's): three quarters of the time of eight counts of a long text.
+    count = data.translate(None, _NOT_SPECIAL).count
+    lines = count(b"\n")
+    markup = 5 * (count(b"&") + count(b'"') + count(b"'") + lines) + 4 * (count(b"<") + count(b">"))
+    raw = len(data)
+    return raw + markup, raw + count(b"\\") + count(b",") + count(b";") + lines
+
+
+# Every byte but those of the characters escaping makes longer: deleted before counting.
+_NOT_SPECIAL = bytes(byte for byte in range(256) if byte not in b"&\"'<>\n\\,;")
 
 
 def entry_size(where: str, copies: int, texts: EntryTexts) -> EntrySize:
