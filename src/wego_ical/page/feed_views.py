@@ -39,19 +39,14 @@ class FeedView:
 
     @functools.cached_property
     def group(self) -> str:
-        """Which list of the page it is in (see :func:`feed_group`): worked out once, as
-        every page sorts the feeds it shows into the lists."""
+        """Which list of the page it is in: main, event, category, room or person (worked
+        out once: every page sorts the feeds it shows into the lists)."""
         return feed_kind(self.path)
 
 
 def feed_anchor(path: str) -> str:
     """The id of a feed's row on the index page."""
     return "feed-" + path.removesuffix(".ics").replace("/", "-")
-
-
-def feed_group(feed: FeedView) -> str:
-    """Which list of the page a feed is in: main, event, category, room or person."""
-    return feed.group
 
 
 def feed_view(

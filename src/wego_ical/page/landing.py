@@ -41,7 +41,7 @@ from wego_ical.page.event_lists import (
     months_of,
     outline,
 )
-from wego_ical.page.feed_views import FeedView, feed_group
+from wego_ical.page.feed_views import FeedView
 from wego_ical.page.meta import hreflangs, json_ld, open_graph, sibling
 from wego_ical.page.recipes import page_recipe
 from wego_ical.page.rows import Rows
@@ -256,7 +256,7 @@ def _render_index(
         ]
     if months:
         # Each event's feed is offered on its month's page.
-        feeds = [feed for feed in feeds if feed_group(feed) != "event"]
+        feeds = [feed for feed in feeds if feed.group != "event"]
     context = _common(shared, feeds, events, prefix="", path=INDEX_PAGE)
     context |= {
         "split": first_pages is not None,
@@ -321,7 +321,7 @@ def _common(
     main = next((view for view in feeds if view.path == MAIN_FEED), None)
     base_url = series.publish.base_url
     page_url = shared.page_url(path)
-    event_feeds = [v for v in feeds if feed_group(v) == "event"]
+    event_feeds = [v for v in feeds if v.group == "event"]
     return {
         "lang": html_language(site.language),
         "direction": text_direction(site.language),
@@ -345,9 +345,9 @@ def _common(
         "preview": base_url is not None and _is_loopback(base_url),
         "main": main,
         "event_feeds": event_feeds,
-        "category_feeds": [v for v in feeds if feed_group(v) == "category"],
-        "room_feeds": [v for v in feeds if feed_group(v) == "room"],
-        "person_feeds": [v for v in feeds if feed_group(v) == "person"],
+        "category_feeds": [v for v in feeds if v.group == "category"],
+        "room_feeds": [v for v in feeds if v.group == "room"],
+        "person_feeds": [v for v in feeds if v.group == "person"],
         # An event's feed by the event's id, for the light lists of events.
         "feed_of": {feed.path.removesuffix(".ics"): feed for feed in event_feeds},
         "events": events,
