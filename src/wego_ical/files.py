@@ -62,6 +62,13 @@ def open_plain(
     return file
 
 
+def write_all(descriptor: int, data: bytes) -> None:
+    """Write all of ``data`` to the open ``descriptor`` (a write may take only a part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
 def read_bounded(
     path: Path | str, limit: int, *, follow_links: bool = True, dir_fd: int | None = None
 ) -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from wego_ical.errors import OutputError
-from wego_ical.files import ReadRefused, open_plain
+from wego_ical.files import ReadRefused, open_plain, write_all
 from wego_ical.output.folder import read_or_none
 from wego_ical.pieces import Spliced
 
@@ -111,9 +111,7 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 def _write_new(path: Path, content: bytes) -> None:
     descriptor = os.open(path, _NEW_FILE, 0o666)
     try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(descriptor, view) :]
+        write_all(descriptor, content)
     finally:
         os.close(descriptor)
 

@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 
+from wego_ical.files import write_all
 from wego_ical.pieces import Spliced, splice_pieces
 from wego_ical.plan.records import EventRecord, State, text_digest
 from wego_ical.render.calendar import (
@@ -120,9 +121,7 @@ class EventTexts:
             self._spilled[key] = (at, len(text))
             at += len(text)
         # A rendered chunk's texts in one write, not one system call each.
-        view = memoryview(b"".join(texts))
-        while view:
-            view = view[os.write(self._spill.fileno(), view) :]
+        write_all(self._spill.fileno(), b"".join(texts))
         self._spill_size = at
 
     def _known(self, key: str) -> bytes | None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from wego_ical.errors import WorkerError
+from wego_ical.files import write_all
 from wego_ical.render.talk_codec import (
     JSON_TALKS,
     XML_LEVEL,
@@ -240,9 +241,7 @@ def _serve(spill: int | None) -> None:
             if kind == JSON_TALKS and spill is not None:
                 xml = encode(XML_TALKS, XML_LEVEL, value)
                 offset, length = written, len(xml)
-                with memoryview(xml) as rest:
-                    while rest:
-                        rest = rest[os.write(spill, rest) :]
+                write_all(spill, xml)
                 written += length
         except Exception as exc:  # told to the build, which says what failed
             data, succeeded = str(exc).encode(), False
